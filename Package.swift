@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+// Regula: a regulations-as-code compiler and evaluator.
+//
+// Modules follow the pipeline and depend one way (see Docs/architecture.md):
+//   RegulaSyntax → RegulaSource;  RegulaSema → RegulaSyntax;  RegulaNumerics → CGMP;
+//   RegulaCLI → RegulaSema, RegulaNumerics.
+import PackageDescription
+
+let package = Package(
+  name: "Regula",
+  products: [
+    .executable(name: "regula", targets: ["RegulaCLI"]),
+    .library(name: "RegulaNumerics", targets: ["RegulaNumerics"]),
+    .library(name: "RegulaSema", targets: ["RegulaSema"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+  ],
+  targets: [
+    // GMP from the system (`libgmp-dev`); linked by the module map.
+    .systemLibrary(name: "CGMP", path: "Sources/CGMP"),
+    .target(name: "RegulaSource"),
+    .target(name: "RegulaNumerics", dependencies: ["CGMP"]),
+    .target(name: "RegulaSyntax", dependencies: ["RegulaSource"]),
+    .target(name: "RegulaSema", dependencies: ["RegulaSyntax"]),
+    .executableTarget(
+      name: "RegulaCLI",
+      dependencies: [
+        "RegulaSema", "RegulaNumerics",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .testTarget(name: "RegulaSourceTests", dependencies: ["RegulaSource"]),
+    .testTarget(name: "RegulaNumericsTests", dependencies: ["RegulaNumerics"]),
+    .testTarget(name: "RegulaSyntaxTests", dependencies: ["RegulaSyntax"]),
+    .testTarget(name: "RegulaSemaTests", dependencies: ["RegulaSema"]),
+    .testTarget(name: "RegulaCLITests", dependencies: ["RegulaCLI"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+// The GNU multiple-precision library, as installed by Debian's libgmp-dev.
+#include <gmp.h>

@@ -1,0 +1,115 @@
+// Renders diagnostics for people (carets under the span) and for machines (JSON).
+
+/// Renders diagnostics against the files they point into.
+public struct DiagnosticRenderer: Sendable {
+  public let sources: SourceManager
+
+  public init(sources: SourceManager) { self.sources = sources }
+
+  /// The human form: `error[CODE]: message`, `--> file:line:col`, the line, carets, help.
+  public func render(_ diagnostic: Diagnostic) -> String {
+    var out = "\(diagnostic.severity.rawValue)[\(diagnostic.code.rawValue)]: \(diagnostic.message)\n"
+    out += snippet(for: diagnostic.span, label: nil)
+    if let help = diagnostic.help { out += "   = help: \(help)\n" }
+    for note in diagnostic.notes {
+      if let span = note.span {
+        out += "note: \(note.message)\n" + snippet(for: span, label: nil)
+      } else {
+        out += "   = note: \(note.message)\n"
+      }
+    }
+    return out
+  }
+
+  /// All diagnostics in display order, separated by blank lines.
+  public func render(_ diagnostics: [Diagnostic]) -> String {
+    diagnostics.sortedForDisplay().map(render).joined(separator: "\n")
+  }
+
+  /// `file:line:col` of the start of a span.
+  public func position(of span: SourceSpan) -> (path: String, line: Int, column: Int) {
+    let file = sources[span.file]
+    let (line, column) = file.location(of: span.bytes.lowerBound)
+    return (file.path, line, column)
+  }
+
+  func snippet(for span: SourceSpan, label: String?) -> String {
+    let file = sources[span.file]
+    let (line, column) = file.location(of: span.bytes.lowerBound)
+    let gutter = String(repeating: " ", count: String(line).count)
+    let text = file.lineText(line)
+    let lineStart = file.lineStarts[line - 1]
+    let prefix = file.text(lineStart..<span.bytes.lowerBound)
+    let lineEnd = lineStart + Array(text.utf8).count
+    let covered = file.text(span.bytes.lowerBound..<min(span.bytes.upperBound, lineEnd))
+    let caretCount = max(1, displayWidth(covered))
+    var out = "\(gutter)--> \(file.path):\(line):\(column)\n"
+    out += "\(gutter) |\n"
+    out += "\(line) | \(text)\n"
+    out += "\(gutter) | " + String(repeating: " ", count: displayWidth(prefix))
+    out += String(repeating: "^", count: caretCount)
+    if let label { out += " \(label)" }
+    return out + "\n"
+  }
+
+  /// Terminal columns taken by a string: East Asian wide characters take two.
+  func displayWidth(_ text: String) -> Int {
+    text.unicodeScalars.reduce(0) { $0 + (Self.isWide($1) ? 2 : ($1 == "\t" ? 4 : 1)) }
+  }
+
+  static func isWide(_ scalar: Unicode.Scalar) -> Bool {
+    switch scalar.value {
+    case 0x1100...0x115F, 0x2E80...0xA4CF, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F,
+      0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x20000...0x3FFFD:
+      true
+    default: false
+    }
+  }
+
+  /// The machine form: a JSON array of objects with code, severity, message, file, line,
+  /// column, end position, help and notes.
+  public func renderJSON(_ diagnostics: [Diagnostic]) -> String {
+    let items = diagnostics.sortedForDisplay().map { diagnostic -> String in
+      let start = position(of: diagnostic.span)
+      let file = sources[diagnostic.span.file]
+      let end = file.location(of: diagnostic.span.bytes.upperBound)
+      var fields = [
+        "\"code\":\(JSONText.quote(diagnostic.code.rawValue))",
+        "\"severity\":\(JSONText.quote(diagnostic.severity.rawValue))",
+        "\"message\":\(JSONText.quote(diagnostic.message))",
+        "\"file\":\(JSONText.quote(start.path))",
+        "\"line\":\(start.line)", "\"column\":\(start.column)",
+        "\"endLine\":\(end.line)", "\"endColumn\":\(end.column)",
+      ]
+      if let help = diagnostic.help { fields.append("\"help\":\(JSONText.quote(help))") }
+      if !diagnostic.notes.isEmpty {
+        let notes = diagnostic.notes.map { "\(JSONText.quote($0.message))" }
+        fields.append("\"notes\":[\(notes.joined(separator: ","))]")
+      }
+      return "{" + fields.joined(separator: ",") + "}"
+    }
+    return "[" + items.joined(separator: ",\n") + "]\n"
+  }
+}
+
+/// Minimal JSON text helpers shared by every printer that emits JSON.
+public enum JSONText {
+  /// A JSON string literal for `text`, escaping quotes, backslashes and control characters.
+  public static func quote(_ text: String) -> String {
+    var out = "\""
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\r": out += "\\r"
+      case "\t": out += "\\t"
+      case _ where scalar.value < 0x20:
+        let hex = String(scalar.value, radix: 16)
+        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+      default: out.unicodeScalars.append(scalar)
+      }
+    }
+    return out + "\""
+  }
+}

@@ -1,0 +1,313 @@
+// Declarations: enums, records, inputs, definitions, level blocks, overrides, exceptions, tests.
+
+extension Parser {
+  mutating func parseDeclaration() -> Declaration? {
+    let start = current.span
+    let kind: Declaration.Kind?
+    switch current.kind {
+    case .keyword(.enum): kind = parseEnum().map { .enumeration($0) }
+    case .keyword(.record): kind = parseRecord().map { .record($0) }
+    case .keyword(.input): kind = parseInput().map { .input($0) }
+    case .keyword(.parameter): kind = parseDefinition(.parameter).map { .definition($0) }
+    case .keyword(.rule): kind = parseDefinition(.rule).map { .definition($0) }
+    case .keyword(.decision): kind = parseDefinition(.decision).map { .definition($0) }
+    case .keyword(.level): kind = parseLevelBlock().map { .levelBlock($0) }
+    case .keyword(.override): kind = parseOverride().map { .override($0) }
+    case .keyword(.exception): kind = parseException().map { .exception($0) }
+    case .keyword(.test): kind = parseTest().map { .test($0) }
+    case .keyword(.import):
+      report(
+        Diagnostic(
+          .misplacedDeclaration, at: current.span, message: "imports must come before declarations",
+          help: "move this `import` up, just after the `policy` line"))
+      kind = nil
+    default:
+      expected(
+        "a declaration (`enum`, `record`, `input`, `parameter`, `rule`, `decision`, `level`, "
+          + "`override`, `exception` or `test`)", code: .expectedDeclaration)
+      kind = nil
+    }
+    guard let kind, !isPanicking else { return nil }
+    return Declaration(kind: kind, span: spanFrom(start))
+  }
+
+  mutating func parseEnum() -> EnumDecl? {
+    advance()
+    let name = parseIdentifier("naming the enum")
+    let citation = parseCitation()
+    expect(.leftBrace, "to open the list of cases")
+    var cases: [Identifier] = []
+    while !at(.rightBrace) && !atEnd && !isPanicking {
+      cases.append(parseIdentifier("naming an enum case"))
+      _ = eat(.comma)
+    }
+    expect(.rightBrace, "to close the list of cases")
+    return EnumDecl(name: name, cases: cases, citation: citation)
+  }
+
+  mutating func parseRecord() -> RecordDecl? {
+    advance()
+    let name = parseIdentifier("naming the record")
+    let citation = parseCitation()
+    let fields = parseFieldBlock()
+    return RecordDecl(name: name, fields: fields, citation: citation)
+  }
+
+  mutating func parseInput() -> InputDecl? {
+    advance()
+    let name = parseIdentifier("naming the input, as in `input application`")
+    return InputDecl(name: name, fields: parseFieldBlock())
+  }
+
+  mutating func parseFieldBlock() -> [FieldDecl] {
+    expect(.leftBrace, "to open the list of fields")
+    var fields: [FieldDecl] = []
+    while !at(.rightBrace) && !atEnd && !isPanicking {
+      fields.append(parseField())
+      _ = eat(.comma)
+    }
+    expect(.rightBrace, "to close the list of fields")
+    return fields
+  }
+
+  mutating func parseField() -> FieldDecl {
+    let start = current.span
+    let name = parseFieldName("naming a field")
+    expect(.colon, "after the field name")
+    let type = parseType()
+    var constraint: Constraint?
+    if at(.in) || at(.length) {
+      let constraintStart = current.span
+      let kind: Constraint.Kind = advance().kind == .keyword(.in) ? .range : .length
+      let low = parseExpression(noIn: true)
+      expect(.to, "between the bounds, as in `0 to 240`")
+      let high = parseExpression(noIn: true)
+      constraint = Constraint(kind: kind, low: low, high: high, span: spanFrom(constraintStart))
+    }
+    let citation = parseCitation()
+    return FieldDecl(
+      name: name, type: type, constraint: constraint, citation: citation, span: spanFrom(start))
+  }
+
+  mutating func parseDefinition(_ kind: Definition.Kind) -> Definition? {
+    advance()
+    let name = parseIdentifier("naming the \(kind.rawValue)")
+    var type: TypeSyntax?
+    if eat(.colon) { type = parseType() }
+    let citation = parseCitation()
+    let body = parseBody(allowVersions: true)
+    return Definition(kind: kind, name: name, type: type, citation: citation, body: body)
+  }
+
+  /// `= EXPR`, `first of …`, `all of …`, or one or more `from DATE … ` versions.
+  mutating func parseBody(allowVersions: Bool) -> Body {
+    let start = current.span
+    if eat(.equal) {
+      return Body(kind: .expression(parseExpression()), span: spanFrom(start))
+    }
+    if at(.first) && peek(1).kind == .keyword(.of) {
+      advance()
+      advance()
+      return Body(kind: .firstOf(parseCases()), span: spanFrom(start))
+    }
+    if at(.all) && peek(1).kind == .keyword(.of) {
+      advance()
+      advance()
+      return Body(kind: .allOf(parseConditions()), span: spanFrom(start))
+    }
+    if allowVersions && at(.from) {
+      var versions: [Version] = []
+      while at(.from) && !isPanicking {
+        let validity = parseValidity()
+        let body = parseBody(allowVersions: false)
+        versions.append(Version(validity: validity, body: body, citation: parseCitation()))
+      }
+      return Body(kind: .versions(versions), span: spanFrom(start))
+    }
+    expected(
+      allowVersions
+        ? "`=`, `first of`, `all of` or `from DATE` to give the value"
+        : "`=`, `first of` or `all of` after the validity dates")
+    return Body(kind: .expression(errorExpr()), span: spanFrom(start))
+  }
+
+  mutating func parseCases() -> [Case] {
+    var cases: [Case] = []
+    while !isPanicking {
+      let start = current.span
+      let value = parseExpression()
+      var condition: Expr?
+      if eat(.when) {
+        condition = parseExpression()
+      } else {
+        expect(.otherwise, "or `when CONDITION` after the value of a case")
+      }
+      let reason = eat(.reason) ? parseIdentifier("naming the reason code") : nil
+      let citation = parseCitation()
+      cases.append(
+        Case(
+          value: value, condition: condition, reason: reason, citation: citation,
+          span: spanFrom(start)))
+      if condition == nil { break }
+    }
+    return cases
+  }
+
+  mutating func parseConditions() -> [Condition] {
+    var conditions: [Condition] = []
+    repeat {
+      let start = current.span
+      let condition = parseExpression()
+      expect(.reason, "and a reason code after each condition of `all of`")
+      let reason = parseIdentifier("naming the reason code")
+      let citation = parseCitation()
+      conditions.append(
+        Condition(condition: condition, reason: reason, citation: citation, span: spanFrom(start)))
+    } while !isPanicking && !atEnd && !atDeclarationStart && !at(.rightBrace) && !at(.from)
+    return conditions
+  }
+
+  mutating func parseLevelBlock() -> LevelBlock? {
+    advance()
+    let level = parseLevelSpec()
+    expect(.leftBrace, "to open the level's definitions")
+    guard !isPanicking else { return nil }
+    let declarations = parseDeclarations(until: .rightBrace)
+    expect(.rightBrace, "to close the level block")
+    return LevelBlock(level: level, declarations: declarations)
+  }
+
+  mutating func parseOverride() -> Override? {
+    advance()
+    let name = parseIdentifier("naming the overridden definition")
+    let body = parseBody(allowVersions: true)
+    return Override(name: name, body: body, citation: parseCitation())
+  }
+
+  mutating func parseException() -> ExceptionDecl? {
+    advance()
+    expect(.to, "after `exception`, as in `exception to NAME = VALUE when CONDITION`")
+    let target = parseIdentifier("naming the rule the exception applies to")
+    expect(.equal, "before the exception's value")
+    let value = parseExpression()
+    expect(.when, "before the exception's condition")
+    let condition = parseExpression()
+    let reason = eat(.reason) ? parseIdentifier("naming the reason code") : nil
+    return ExceptionDecl(
+      target: target, value: value, condition: condition, reason: reason,
+      citation: parseCitation())
+  }
+
+  mutating func parseTest() -> TestDecl? {
+    advance()
+    let name = parseString("naming the test")
+    expect(.leftBrace, "to open the test")
+    var test = TestDecl(name: name, asOf: nil, jurisdiction: nil, given: errorExpr(), expectations: [])
+    while !at(.rightBrace) && !atEnd && !isPanicking { parseTestItem(into: &test) }
+    expect(.rightBrace, "to close the test")
+    return test
+  }
+
+  mutating func parseTestItem(into test: inout TestDecl) {
+    let start = current.span
+    if eat(.as) {
+      expect(.of, "after `as`, as in `as of 2024-01-01`")
+      test.asOf = parseDate("after `as of`")
+    } else if eat(.at) {
+      test.jurisdiction = parseIdentifier("naming the jurisdiction")
+    } else if eat(.given) {
+      test.given = parseExpression()
+    } else if eat(.expect) {
+      let name = parseIdentifier("naming the decision")
+      expect(.equal, "before the expected value")
+      let value = parseExpression()
+      let reason = eat(.reason) ? parseIdentifier("naming the expected reason code") : nil
+      test.expectations.append(
+        Expectation(name: name, value: value, reason: reason, span: spanFrom(start)))
+    } else {
+      expected("`as of`, `at`, `given` or `expect` in a test")
+    }
+  }
+
+  /// `cite [SOURCE] "text" [status]`, or nothing.
+  mutating func parseCitation() -> Citation? {
+    guard at(.cite) else { return nil }
+    let start = advance().span
+    var source: Identifier?
+    if current.kind == .identifier {
+      source = Identifier(current.text, span: advance().span)
+    }
+    let text = parseString("with the cited provision, as in `cite \"Art. 5(2)\"`")
+    var status: Identifier?
+    if current.kind == .identifier && Citation.statuses.contains(current.text) {
+      status = Identifier(current.text, span: advance().span)
+    }
+    return Citation(source: source, text: text, status: status, span: spanFrom(start))
+  }
+
+  // MARK: Small pieces
+
+  mutating func parseIdentifier(_ context: String) -> Identifier {
+    if current.kind == .identifier {
+      let token = advance()
+      return Identifier(token.text, span: token.span)
+    }
+    expected("a name \(context)")
+    return Identifier("", span: current.span)
+  }
+
+  /// A field name, which may be a keyword (`rule`, `reason`, …) since the position is unambiguous.
+  mutating func parseFieldName(_ context: String) -> Identifier {
+    if case .keyword = current.kind {
+      let token = advance()
+      return Identifier(token.text, span: token.span)
+    }
+    return parseIdentifier(context)
+  }
+
+  mutating func parseString(_ context: String) -> String {
+    if current.kind == .string { return advance().text }
+    expected("a string \(context)")
+    return ""
+  }
+
+  mutating func parseDate(_ context: String) -> DateLiteral {
+    if current.kind == .date {
+      let token = advance()
+      // The lexer already reported an impossible date; use a placeholder to go on.
+      return DateLiteral(token.text) ?? DateLiteral("0001-01-01")!
+    }
+    expected("a date `YYYY-MM-DD` \(context)")
+    return DateLiteral("0001-01-01")!
+  }
+
+  mutating func parseType() -> TypeSyntax {
+    let start = current.span
+    var type: TypeSyntax
+    if current.kind == .identifier && current.text == "List" && peek(1).kind == .symbol(.less) {
+      advance()
+      advance()
+      let element = parseType()
+      expect(.greater, "to close `List<…>`")
+      type = TypeSyntax(kind: .list(element), span: spanFrom(start))
+    } else if current.kind == .identifier {
+      let name = parseIdentifier("")
+      type = TypeSyntax(kind: .named(name), span: name.span)
+    } else {
+      expected("a type", code: .expectedType, help: "types look like `Money`, `List<Member>`, `Date?`")
+      return TypeSyntax(kind: .named(Identifier("", span: current.span)), span: current.span)
+    }
+    if current.kind == .identifier && current.text == "by" && peek(1).kind == .identifier {
+      advance()
+      let key = parseIdentifier("naming the table's key enum, as in `Money by Province`")
+      type = TypeSyntax(kind: .table(value: type, key: key), span: spanFrom(start))
+    }
+    if eat(.questionMark) { type = TypeSyntax(kind: .optional(type), span: spanFrom(start)) }
+    return type
+  }
+}
+
+extension Citation {
+  /// The verification tags a citation may carry (see Docs/language.md, "Citations").
+  public static let statuses: Set<String> = ["verified", "summary", "unverified", "convention"]
+}

@@ -1,0 +1,267 @@
+// Expressions: precedence climbing over BinaryOperator.precedence, then prefix forms,
+// postfix forms (`.field`, `[key]`, `at`), and primaries.
+
+extension Parser {
+  mutating func errorExpr() -> Expr {
+    Expr(id: makeID(), kind: .error, span: current.span)
+  }
+
+  mutating func node(_ kind: Expr.Kind, from start: SourceSpan) -> Expr {
+    Expr(id: makeID(), kind: kind, span: spanFrom(start))
+  }
+
+  /// Parses an expression. With `noIn`, `in` is not an operator (it ends a `let` binding
+  /// or a constraint bound); parentheses restore it.
+  mutating func parseExpression(noIn: Bool = false) -> Expr {
+    depth += 1
+    defer { depth -= 1 }
+    guard depth <= Self.maximumNesting else {
+      report(
+        Diagnostic(
+          .nestingTooDeep, at: current.span,
+          message: "expression nesting exceeds \(Self.maximumNesting) levels",
+          help: "split the expression into named rules"))
+      return errorExpr()
+    }
+    return parseBinary(minimumPrecedence: 1, noIn: noIn)
+  }
+
+  mutating func parseBinary(minimumPrecedence: Int, noIn: Bool) -> Expr {
+    let start = current.span
+    var left = parseUnary(noIn: noIn)
+    while let op = binaryOperator(noIn: noIn), op.precedence >= minimumPrecedence {
+      advance()
+      // `??` is right-associative; the rest are left-associative.
+      let next = op == .coalesce ? op.precedence : op.precedence + 1
+      let right = parseBinary(minimumPrecedence: next, noIn: noIn)
+      left = node(.binary(op, left, right), from: start)
+      if op.isComparison, let following = binaryOperator(noIn: noIn), following.isComparison {
+        report(
+          Diagnostic(
+            .expectedToken, at: current.span,
+            message: "comparisons cannot be chained",
+            help: "combine them with `and`, as in `a < b and b < c`"))
+      }
+    }
+    return left
+  }
+
+  func binaryOperator(noIn: Bool) -> BinaryOperator? {
+    switch current.kind {
+    case .keyword(.and): .and
+    case .keyword(.or): .or
+    case .keyword(.in): noIn ? nil : .in
+    case .symbol(let symbol): BinaryOperator(rawValue: symbol.rawValue)
+    default: nil
+    }
+  }
+
+  mutating func parseUnary(noIn: Bool) -> Expr {
+    let start = current.span
+    if eat(.not) {
+      let operand = parseBinary(minimumPrecedence: notPrecedence + 1, noIn: noIn)
+      return node(.unary(.not, operand), from: start)
+    }
+    if eat(.minus) {
+      let operand = parseUnary(noIn: noIn)
+      return node(.unary(.negate, operand), from: start)
+    }
+    switch current.kind {
+    case .keyword(.if): return parseIf(noIn: noIn)
+    case .keyword(.let): return parseLet(noIn: noIn)
+    default: return parsePostfix()
+    }
+  }
+
+  mutating func parseIf(noIn: Bool) -> Expr {
+    let start = advance().span
+    let condition = parseExpression()
+    expect(.then, "after the condition of `if`")
+    let thenBranch = parseExpression(noIn: noIn)
+    expect(.else, "to complete `if … then …`; every `if` has an `else`")
+    let elseBranch = parseExpression(noIn: noIn)
+    return node(.ifThenElse(condition, thenBranch, elseBranch), from: start)
+  }
+
+  mutating func parseLet(noIn: Bool) -> Expr {
+    let start = advance().span
+    let name = parseIdentifier("after `let`")
+    expect(.equal, "after the name in `let`")
+    let value = parseExpression(noIn: true)
+    expect(.in, "after the value in `let NAME = VALUE in …`")
+    let body = parseExpression(noIn: noIn)
+    return node(.letIn(name, value, body), from: start)
+  }
+
+  mutating func parsePostfix() -> Expr {
+    let start = current.span
+    var expr = parsePrimary()
+    while true {
+      if eat(.dot) {
+        let name = parseFieldName("after `.`")
+        expr = node(.field(expr, name), from: start)
+      } else if at(.leftBracket) && !current.isAtLineStart {
+        advance()
+        let key = parseExpression()
+        expect(.rightBracket, "to close the table lookup")
+        expr = node(.index(expr, key), from: start)
+      } else if eat(.at) {
+        let jurisdiction = parsePostfix()
+        expr = node(.at(expr, jurisdiction), from: start)
+      } else {
+        return expr
+      }
+    }
+  }
+
+  mutating func parsePrimary() -> Expr {
+    let start = current.span
+    switch current.kind {
+    case .integer, .decimal: return parseNumber()
+    case .percent: return node(.literal(.percent(advance().text)), from: start)
+    case .string: return node(.literal(.text(advance().text)), from: start)
+    case .date:
+      let token = advance()
+      return node(.literal(.date(DateLiteral(token.text) ?? DateLiteral("0001-01-01")!)), from: start)
+    case .keyword(.true): advance(); return node(.literal(.bool(true)), from: start)
+    case .keyword(.false): advance(); return node(.literal(.bool(false)), from: start)
+    case .keyword(.none): advance(); return node(.literal(.none), from: start)
+    case .keyword(.match): return parseMatch()
+    case .keyword(.reason): return parseReasonOf()
+    case .keyword(.all) where peek(1).kind == .symbol(.leftParen): return parseCallOrAggregate()
+    case .identifier where peek(1).kind == .symbol(.leftParen): return parseCallOrAggregate()
+    case .identifier: return node(.name(advance().text), from: start)
+    case .symbol(.leftParen): return parseParenthesized()
+    case .symbol(.leftBracket): return parseList()
+    case .symbol(.leftBrace): return parseBraces()
+    default:
+      expected("an expression", code: .expectedExpression)
+      return errorExpr()
+    }
+  }
+
+  /// A number, optionally followed by a unit word: `12`, `0.5`, `12 months`, `1510.50 yuan`.
+  mutating func parseNumber() -> Expr {
+    let start = current.span
+    let token = advance()
+    let literal: Literal = token.kind == .integer ? .integer(token.text) : .decimal(token.text)
+    // A unit word followed by `:` is the next entry's key in braces, not a unit.
+    if current.kind == .identifier, let unit = Unit(word: current.text),
+      peek(1).kind != .symbol(.colon)
+    {
+      advance()
+      return node(.quantity(literal, unit), from: start)
+    }
+    return node(.literal(literal), from: start)
+  }
+
+  mutating func parseParenthesized() -> Expr {
+    advance()
+    let inner = parseExpression()
+    expect(.rightParen, "to close the parenthesis")
+    return inner
+  }
+
+  mutating func parseList() -> Expr {
+    let start = advance().span
+    var items: [Expr] = []
+    while !at(.rightBracket) && !atEnd && !isPanicking {
+      items.append(parseExpression())
+      if !eat(.comma) { break }
+    }
+    expect(.rightBracket, "to close the list")
+    return node(.list(items), from: start)
+  }
+
+  mutating func parseBraces() -> Expr {
+    let start = advance().span
+    var entries: [Entry] = []
+    while !at(.rightBrace) && !atEnd && !isPanicking {
+      let entryStart = current.span
+      let key: Identifier? = eat(.otherwise) ? nil : parseFieldName("as an entry's key")
+      expect(.colon, "after the key")
+      let value = parseExpression()
+      entries.append(Entry(key: key, value: value, span: spanFrom(entryStart)))
+      _ = eat(.comma)
+    }
+    expect(.rightBrace, "to close the braces")
+    return node(.braces(entries), from: start)
+  }
+
+  mutating func parseReasonOf() -> Expr {
+    let start = advance().span
+    expect(.of, "after `reason`, as in `reason of eligible`")
+    let name = parseIdentifier("after `reason of`")
+    return node(.reasonOf(name), from: start)
+  }
+
+  mutating func parseMatch() -> Expr {
+    let start = advance().span
+    let subject = parseExpression()
+    expect(.leftBrace, "to open the arms of `match`")
+    var arms: [MatchArm] = []
+    while !at(.rightBrace) && !atEnd && !isPanicking {
+      arms.append(parseArm())
+      _ = eat(.comma)
+    }
+    expect(.rightBrace, "to close `match`")
+    return node(.match(subject, arms), from: start)
+  }
+
+  mutating func parseArm() -> MatchArm {
+    let start = current.span
+    var patterns: [Pattern] = []
+    repeat { patterns.append(parsePattern()) } while eat(.comma) && !isPanicking
+    expect(.colon, "after the pattern of a match arm")
+    let value = parseExpression()
+    return MatchArm(patterns: patterns, value: value, span: spanFrom(start))
+  }
+
+  mutating func parsePattern() -> Pattern {
+    let start = current.span
+    if eat(.none) { return Pattern(kind: .none, span: start) }
+    if eat(.otherwise) { return Pattern(kind: .otherwise, span: start) }
+    if eat(.some) {
+      let name = parseIdentifier("after `some`")
+      return Pattern(kind: .some(name), span: spanFrom(start))
+    }
+    let name = parseIdentifier("as a pattern (an enum case, `none`, `some NAME` or `otherwise`)")
+    return Pattern(kind: .enumCase(name.text), span: name.span)
+  }
+
+  /// `name(args)`, or an aggregate: `count(x in L where c)`, `sum(e for x in L where c)`.
+  mutating func parseCallOrAggregate() -> Expr {
+    let start = current.span
+    let name = Identifier(current.text, span: advance().span)
+    advance()
+    if let kind = Aggregate.Kind(rawValue: name.text) {
+      if current.kind == .identifier && peek(1).kind == .keyword(.in) {
+        return parseComprehension(kind, element: nil, start: start)
+      }
+    }
+    var arguments: [Expr] = []
+    while !at(.rightParen) && !atEnd && !isPanicking {
+      let argument = parseExpression()
+      if at(.for), let kind = Aggregate.Kind(rawValue: name.text), arguments.isEmpty {
+        advance()
+        return parseComprehension(kind, element: argument, start: start)
+      }
+      arguments.append(argument)
+      if !eat(.comma) { break }
+    }
+    expect(.rightParen, "to close the arguments of `\(name.text)`")
+    return node(.call(name, arguments), from: start)
+  }
+
+  /// The part after `(` or after `ELEMENT for`: `x in LIST [where CONDITION])`.
+  mutating func parseComprehension(_ kind: Aggregate.Kind, element: Expr?, start: SourceSpan) -> Expr {
+    let binder = parseIdentifier("naming each element, as in `m in members`")
+    expect(.in, "after the element's name")
+    let source = parseExpression()
+    let filter = eat(.where) ? parseExpression() : nil
+    expect(.rightParen, "to close `\(kind.rawValue)(…)`")
+    let aggregate = Aggregate(
+      kind: kind, element: element, binder: binder, source: source, filter: filter)
+    return node(.aggregate(aggregate), from: start)
+  }
+}

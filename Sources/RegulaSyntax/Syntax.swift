@@ -1,0 +1,292 @@
+// The syntax tree. Every node has a span; expressions also have a NodeID for side tables.
+
+/// Identifies an expression node within one parse, for side tables (types, debug info).
+public struct NodeID: Hashable, Sendable, Comparable {
+  public var raw: Int32
+  public init(_ raw: Int32) { self.raw = raw }
+  public static func < (a: NodeID, b: NodeID) -> Bool { a.raw < b.raw }
+}
+
+/// A name as written, with its span.
+public struct Identifier: Hashable, Sendable {
+  public var text: String
+  public var span: SourceSpan
+  public init(_ text: String, span: SourceSpan) {
+    self.text = text
+    self.span = span
+  }
+}
+
+/// A checked `YYYY-MM-DD` literal. Full date arithmetic lives in RegulaNumerics.
+public struct DateLiteral: Hashable, Sendable, Comparable, CustomStringConvertible {
+  public var year: Int
+  public var month: Int
+  public var day: Int
+
+  /// Parses `YYYY-MM-DD`; nil unless the day exists in that month of a year 1…9999.
+  public init?(_ text: String) {
+    let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+    guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+      let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+      (1...9999).contains(year), (1...12).contains(month),
+      (1...DateLiteral.daysIn(month: month, year: year)).contains(day)
+    else { return nil }
+    (self.year, self.month, self.day) = (year, month, day)
+  }
+
+  static func daysIn(month: Int, year: Int) -> Int {
+    switch month {
+    case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+    case 4, 6, 9, 11: 30
+    default: 31
+    }
+  }
+
+  public var description: String {
+    func pad(_ value: Int, _ width: Int) -> String {
+      let text = String(value)
+      return String(repeating: "0", count: max(0, width - text.count)) + text
+    }
+    return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+  }
+
+  public static func < (a: DateLiteral, b: DateLiteral) -> Bool {
+    (a.year, a.month, a.day) < (b.year, b.month, b.day)
+  }
+}
+
+/// A whole source file: header, imports, declarations, and the comments for the formatter.
+public struct FileSyntax: Sendable, Hashable {
+  public var header: Header
+  public var imports: [Import]
+  public var declarations: [Declaration]
+  public var comments: [Comment]
+  public var span: SourceSpan
+}
+
+/// `policy NAME "title" level … source … from … until …` or `module NAME`.
+public struct Header: Sendable, Hashable {
+  public enum Kind: String, Sendable, Hashable { case policy, module }
+  public var kind: Kind
+  public var name: Identifier
+  public var title: String?
+  public var level: LevelSpec?
+  public var sources: [SourceDecl]
+  public var validity: Validity?
+  public var span: SourceSpan
+}
+
+/// `source NAME "document" [version "…"]`: a document that citations refer to.
+public struct SourceDecl: Sendable, Hashable {
+  public var name: Identifier
+  public var document: String
+  public var version: String?
+  public var span: SourceSpan
+}
+
+/// `from DATE [until DATE]`; `until` is the last day in force (inclusive).
+public struct Validity: Sendable, Hashable {
+  public var from: DateLiteral
+  public var until: DateLiteral?
+  public var span: SourceSpan
+}
+
+/// `level national`, `level province SH`, `level city GD.SZ`.
+public struct LevelSpec: Sendable, Hashable {
+  public enum Kind: Sendable, Hashable {
+    case national
+    case province(Identifier)
+    case city(province: Identifier, city: Identifier)
+  }
+  public var kind: Kind
+  public var span: SourceSpan
+
+  /// The jurisdiction code this level names (`national`, `SH`, `GD.SZ`).
+  public var code: String {
+    switch kind {
+    case .national: "national"
+    case .province(let code): code.text
+    case .city(let province, let city): "\(province.text).\(city.text)"
+    }
+  }
+
+  /// 0 for national, 1 for a province, 2 for a city: higher is more specific.
+  public var depth: Int {
+    switch kind {
+    case .national: 0
+    case .province: 1
+    case .city: 2
+    }
+  }
+}
+
+/// `import "path.regula" (Name, Name)`.
+public struct Import: Sendable, Hashable {
+  public var path: String
+  public var names: [Identifier]?
+  public var span: SourceSpan
+}
+
+/// `cite [SOURCE] "article" [unverified|convention|summary|verified]`.
+public struct Citation: Sendable, Hashable {
+  public var source: Identifier?
+  public var text: String
+  public var status: Identifier?
+  public var span: SourceSpan
+}
+
+/// A top-level or level-block declaration.
+public struct Declaration: Sendable, Hashable {
+  public indirect enum Kind: Sendable, Hashable {
+    case enumeration(EnumDecl)
+    case record(RecordDecl)
+    case input(InputDecl)
+    case definition(Definition)
+    case levelBlock(LevelBlock)
+    case override(Override)
+    case exception(ExceptionDecl)
+    case test(TestDecl)
+  }
+  public var kind: Kind
+  public var span: SourceSpan
+}
+
+/// `enum NAME { case, case }`.
+public struct EnumDecl: Sendable, Hashable {
+  public var name: Identifier
+  public var cases: [Identifier]
+  public var citation: Citation?
+}
+
+/// `record NAME { field: Type … }`.
+public struct RecordDecl: Sendable, Hashable {
+  public var name: Identifier
+  public var fields: [FieldDecl]
+  public var citation: Citation?
+}
+
+/// `input NAME { field: Type … }`: the application schema.
+public struct InputDecl: Sendable, Hashable {
+  public var name: Identifier
+  public var fields: [FieldDecl]
+}
+
+/// `name: Type [in LOW to HIGH | length LOW to HIGH] [cite …]`.
+public struct FieldDecl: Sendable, Hashable {
+  public var name: Identifier
+  public var type: TypeSyntax
+  public var constraint: Constraint?
+  public var citation: Citation?
+  public var span: SourceSpan
+}
+
+/// A range on a field's value or on a list's length; both bounds inclusive.
+public struct Constraint: Sendable, Hashable {
+  /// The raw value is the keyword that introduces the constraint.
+  public enum Kind: String, Sendable, Hashable {
+    case range = "in"
+    case length
+  }
+  public var kind: Kind
+  public var low: Expr
+  public var high: Expr
+  public var span: SourceSpan
+}
+
+/// A type as written: `Money`, `List<Member>`, `Province?`, `Money by Province`.
+public struct TypeSyntax: Sendable, Hashable {
+  public indirect enum Kind: Sendable, Hashable {
+    case named(Identifier)
+    case list(TypeSyntax)
+    case optional(TypeSyntax)
+    case table(value: TypeSyntax, key: Identifier)
+  }
+  public var kind: Kind
+  public var span: SourceSpan
+}
+
+/// `parameter`, `rule` or `decision`: a named, typed definition.
+public struct Definition: Sendable, Hashable {
+  public enum Kind: String, Sendable, Hashable { case parameter, rule, decision }
+  public var kind: Kind
+  public var name: Identifier
+  public var type: TypeSyntax?
+  public var citation: Citation?
+  public var body: Body
+}
+
+/// What a definition's value is.
+public struct Body: Sendable, Hashable {
+  public indirect enum Kind: Sendable, Hashable {
+    case expression(Expr)
+    case firstOf([Case])
+    case allOf([Condition])
+    case versions([Version])
+  }
+  public var kind: Kind
+  public var span: SourceSpan
+}
+
+/// `from DATE [until DATE] BODY [cite …]`: one version of a definition.
+public struct Version: Sendable, Hashable {
+  public var validity: Validity
+  public var body: Body
+  public var citation: Citation?
+}
+
+/// `VALUE when CONDITION reason CODE` or `VALUE otherwise reason CODE` in `first of`.
+public struct Case: Sendable, Hashable {
+  public var value: Expr
+  /// nil for the `otherwise` case.
+  public var condition: Expr?
+  public var reason: Identifier?
+  public var citation: Citation?
+  public var span: SourceSpan
+}
+
+/// `CONDITION reason CODE` in `all of`.
+public struct Condition: Sendable, Hashable {
+  public var condition: Expr
+  public var reason: Identifier
+  public var citation: Citation?
+  public var span: SourceSpan
+}
+
+/// `level province SH { … }`: definitions for a jurisdiction.
+public struct LevelBlock: Sendable, Hashable {
+  public var level: LevelSpec
+  public var declarations: [Declaration]
+}
+
+/// `override NAME BODY [cite …]`: replaces a higher level's definition in this jurisdiction.
+public struct Override: Sendable, Hashable {
+  public var name: Identifier
+  public var body: Body
+  public var citation: Citation?
+}
+
+/// `exception to NAME = VALUE when CONDITION [reason CODE] [cite …]`.
+public struct ExceptionDecl: Sendable, Hashable {
+  public var target: Identifier
+  public var value: Expr
+  public var condition: Expr
+  public var reason: Identifier?
+  public var citation: Citation?
+}
+
+/// `test "name" { as of DATE  at CODE  given { … }  expect NAME = VALUE [reason CODE] … }`.
+public struct TestDecl: Sendable, Hashable {
+  public var name: String
+  public var asOf: DateLiteral?
+  public var jurisdiction: Identifier?
+  public var given: Expr
+  public var expectations: [Expectation]
+}
+
+/// `expect NAME = VALUE [reason CODE]`.
+public struct Expectation: Sendable, Hashable {
+  public var name: Identifier
+  public var value: Expr
+  public var reason: Identifier?
+  public var span: SourceSpan
+}
