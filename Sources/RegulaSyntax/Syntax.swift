@@ -34,7 +34,8 @@ public struct DateLiteral: Hashable, Sendable, Comparable, CustomStringConvertib
     (self.year, self.month, self.day) = (year, month, day)
   }
 
-  static func daysIn(month: Int, year: Int) -> Int {
+  /// The number of days in a month of the proleptic Gregorian calendar.
+  public static func daysIn(month: Int, year: Int) -> Int {
     switch month {
     case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
     case 4, 6, 9, 11: 30
@@ -225,6 +226,11 @@ public struct Body: Sendable, Hashable {
   }
   public var kind: Kind
   public var span: SourceSpan
+
+  public init(kind: Kind, span: SourceSpan) {
+    self.kind = kind
+    self.span = span
+  }
 }
 
 /// `from DATE [until DATE] BODY [cite …]`: one version of a definition.

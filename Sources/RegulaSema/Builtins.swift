@@ -1,0 +1,209 @@
+// Builtin functions: rounding, dates, conversions, and aggregates over plain lists.
+
+/// The rounding modes, as written in `round(x, MODE)`.
+public enum RoundingModeName: String, CaseIterable, Sendable {
+  case halfUp = "half_up", halfEven = "half_even", down, up, floor, ceiling
+}
+
+/// How `add(date, duration, POLICY)` resolves a day that does not exist in the target month.
+public enum DateOverflowName: String, CaseIterable, Sendable {
+  case endOfMonth = "end_of_month", startOfNextMonth = "start_of_next_month"
+}
+
+enum Builtins {
+  static let names: [String] = [
+    "abs", "add", "age", "count", "date", "day", "days", "days_between", "decimal", "fen", "max",
+    "min", "month", "months", "months_between", "number", "round", "sum", "to_months", "year",
+    "years", "years_between", "yuan",
+  ]
+
+  static var roundingModeList: String {
+    RoundingModeName.allCases.map { "`\($0.rawValue)`" }.joined(separator: ", ")
+  }
+}
+
+extension Checker {
+  mutating func checkCall(
+    _ name: Identifier, _ arguments: [Expr], at span: SourceSpan, expected: RType?, scope: Scope
+  ) -> RType {
+    switch name.text {
+    case "round": return checkRound(arguments, at: span, scope: scope)
+    case "add": return checkAddDate(arguments, at: span, scope: scope)
+    case "age", "years_between": return checkDates(name.text, arguments, result: .years, at: span, scope: scope)
+    case "months_between": return checkDates(name.text, arguments, result: .months, at: span, scope: scope)
+    case "days_between": return checkDates(name.text, arguments, result: .days, at: span, scope: scope)
+    case "year", "month", "day":
+      return checkSignature(name.text, arguments, [.date], result: .int, at: span, scope: scope)
+    case "date":
+      return checkSignature(name.text, arguments, [.int, .int, .int], result: .date, at: span, scope: scope)
+    case "days", "months", "years", "fen", "decimal":
+      let results: [String: RType] = ["days": .days, "months": .months, "years": .years, "fen": .money, "decimal": .decimal]
+      return checkSignature(name.text, arguments, [.int], result: results[name.text]!, at: span, scope: scope)
+    case "to_months":
+      return checkSignature(name.text, arguments, [.years], result: .months, at: span, scope: scope)
+    case "yuan": return checkYuan(arguments, at: span, scope: scope)
+    case "number": return checkNumber(arguments, at: span, scope: scope)
+    case "abs": return checkAbs(arguments, at: span, scope: scope)
+    case "min", "max": return checkMinMax(name.text, arguments, at: span, scope: scope)
+    case "count", "sum": return checkListFunction(name.text, arguments, at: span, scope: scope)
+    default:
+      for argument in arguments { _ = check(argument, expected: nil, scope: scope) }
+      report(
+        .undefinedName, at: name.span, "undefined function `\(name.text)`",
+        help: Suggestions.help(Suggestions.closest(to: name.text, among: Builtins.names))
+          ?? "the functions are listed in Docs/language.md, \"Builtin functions\"")
+      return .error
+    }
+  }
+
+  /// Checks a fixed argument count and types.
+  mutating func checkSignature(
+    _ name: String, _ arguments: [Expr], _ parameters: [RType], result: RType, at span: SourceSpan,
+    scope: Scope
+  ) -> RType {
+    guard arguments.count == parameters.count else {
+      return wrongCount(name, arguments, expected: parameters.map(\.description), at: span, scope: scope)
+    }
+    for (argument, parameter) in zip(arguments, parameters) { checkExpecting(argument, parameter, scope: scope) }
+    return result
+  }
+
+  mutating func wrongCount(
+    _ name: String, _ arguments: [Expr], expected: [String], at span: SourceSpan, scope: Scope
+  ) -> RType {
+    for argument in arguments { _ = check(argument, expected: nil, scope: scope) }
+    report(
+      .wrongArguments, at: span,
+      "`\(name)` takes \(expected.count) argument\(expected.count == 1 ? "" : "s"), not \(arguments.count)",
+      help: "write `\(name)(" + expected.joined(separator: ", ") + ")`")
+    return .error
+  }
+
+  mutating func checkDates(_ name: String, _ arguments: [Expr], result: RType, at span: SourceSpan, scope: Scope) -> RType {
+    checkSignature(name, arguments, [.date, .date], result: result, at: span, scope: scope)
+  }
+
+  /// A mode argument is a bare word from a fixed list, not an expression.
+  mutating func checkWord<Word: RawRepresentable & CaseIterable>(
+    _ argument: Expr, as: Word.Type, what: String
+  ) -> Word? where Word.RawValue == String {
+    let options = Word.allCases.map(\.rawValue)
+    if case .name(let word) = argument.kind, let value = Word(rawValue: word) {
+      types[argument.id] = .text
+      return value
+    }
+    let written = if case .name(let word) = argument.kind { word } else { "" }
+    report(
+      .wrongArguments, at: argument.span, "expected \(what) (" + options.map { "`\($0)`" }.joined(separator: ", ") + ")",
+      help: Suggestions.help(Suggestions.closest(to: written, among: options)))
+    return nil
+  }
+
+  mutating func checkRound(_ arguments: [Expr], at span: SourceSpan, scope: Scope) -> RType {
+    guard arguments.count == 2 || arguments.count == 3 else {
+      return wrongCount("round", arguments, expected: ["VALUE", "MODE"], at: span, scope: scope)
+    }
+    let value = check(arguments[0], expected: nil, scope: scope)
+    _ = checkWord(arguments[1], as: RoundingModeName.self, what: "a rounding mode")
+    if arguments.count == 3 { return checkRoundTo(value, arguments[2], scope: scope) }
+    switch value {
+    case .money, .exactMoney: return .money
+    case .int, .decimal: return .int
+    case .error: return .error
+    default:
+      report(.invalidOperands, at: arguments[0].span, "cannot round a `\(value)`")
+      return .error
+    }
+  }
+
+  /// `round(x, MODE, 2)` to places, or `round(x, MODE, 1 yuan)` to a multiple of money.
+  mutating func checkRoundTo(_ value: RType, _ target: Expr, scope: Scope) -> RType {
+    let targetType = check(target, expected: nil, scope: scope)
+    switch (value, targetType) {
+    case (.error, _), (_, .error): return .error
+    case (.money, .money), (.exactMoney, .money): return .money
+    case (.int, .int), (.decimal, .int):
+      guard case .literal(.integer(let text)) = target.kind, let places = Int(text), places <= 30 else {
+        report(.wrongArguments, at: target.span, "the number of decimal places is a whole-number literal up to 30")
+        return .error
+      }
+      _ = places
+      return .decimal
+    default:
+      report(
+        .invalidOperands, at: target.span, "cannot round a `\(value)` to a `\(targetType)`",
+        help: "round numbers to decimal places (`round(x, half_up, 2)`) and money to an amount (`round(x, half_up, 1 yuan)`)")
+      return .error
+    }
+  }
+
+  mutating func checkAddDate(_ arguments: [Expr], at span: SourceSpan, scope: Scope) -> RType {
+    guard arguments.count == 3 else {
+      return wrongCount("add", arguments, expected: ["Date", "DURATION", "end_of_month"], at: span, scope: scope)
+    }
+    checkExpecting(arguments[0], .date, scope: scope)
+    let duration = check(arguments[1], expected: nil, scope: scope)
+    if !duration.isDuration && !duration.isError {
+      report(.typeMismatch, at: arguments[1].span, "expected `Days`, `Months` or `Years`, found `\(duration)`")
+    }
+    _ = checkWord(arguments[2], as: DateOverflowName.self, what: "how to resolve a missing day")
+    return .date
+  }
+
+  mutating func checkYuan(_ arguments: [Expr], at span: SourceSpan, scope: Scope) -> RType {
+    guard arguments.count == 1 else { return wrongCount("yuan", arguments, expected: ["Int"], at: span, scope: scope) }
+    switch check(arguments[0], expected: nil, scope: scope) {
+    case .int: return .money
+    case .decimal: return .exactMoney
+    case .error: return .error
+    case let other:
+      report(.typeMismatch, at: arguments[0].span, "expected `Int` or `Decimal`, found `\(other)`")
+      return .error
+    }
+  }
+
+  mutating func checkNumber(_ arguments: [Expr], at span: SourceSpan, scope: Scope) -> RType {
+    guard arguments.count == 1 else { return wrongCount("number", arguments, expected: ["Money"], at: span, scope: scope) }
+    let type = check(arguments[0], expected: nil, scope: scope)
+    if type.isError || type == .money || type.isDuration { return .int }
+    report(
+      .typeMismatch, at: arguments[0].span, "`number` gives the count of fen, days, months or years; this is `\(type)`")
+    return .error
+  }
+
+  mutating func checkAbs(_ arguments: [Expr], at span: SourceSpan, scope: Scope) -> RType {
+    guard arguments.count == 1 else { return wrongCount("abs", arguments, expected: ["VALUE"], at: span, scope: scope) }
+    let type = check(arguments[0], expected: nil, scope: scope)
+    if type.isError || type.isNumeric || type.isMoneyLike || type.isDuration { return type }
+    report(.invalidOperands, at: arguments[0].span, "cannot take the absolute value of a `\(type)`")
+    return .error
+  }
+
+  mutating func checkMinMax(_ name: String, _ arguments: [Expr], at span: SourceSpan, scope: Scope) -> RType {
+    if arguments.count == 1 { return checkListFunction(name, arguments, at: span, scope: scope) }
+    guard arguments.count >= 2 else { return wrongCount(name, arguments, expected: ["A", "B"], at: span, scope: scope) }
+    var result = check(arguments[0], expected: nil, scope: scope)
+    for argument in arguments.dropFirst() {
+      let type = check(argument, expected: result.isError ? nil : result, scope: scope)
+      result = unify(result, type, at: argument.span)
+    }
+    if !result.isError && !result.isOrdered {
+      report(.notComparable, at: span, "`\(result)` values have no order, so `\(name)` is undefined")
+      return .error
+    }
+    return result
+  }
+
+  /// `count(list)`, `sum(list)`, `min(list)`, `max(list)` over a list value.
+  mutating func checkListFunction(_ name: String, _ arguments: [Expr], at span: SourceSpan, scope: Scope) -> RType {
+    guard arguments.count == 1 else { return wrongCount(name, arguments, expected: ["LIST"], at: span, scope: scope) }
+    let type = check(arguments[0], expected: nil, scope: scope)
+    guard case .list(let element) = type else {
+      if !type.isError { report(.notAList, at: arguments[0].span, "`\(name)` needs a list; this is `\(type)`") }
+      return name == "count" ? .int : .error
+    }
+    return aggregateResult(
+      name == "count" ? .count : name == "sum" ? .sum : name == "min" ? .min : .max,
+      hasElement: false, hasFilter: false, mapped: element, element: element, at: span)
+  }
+}

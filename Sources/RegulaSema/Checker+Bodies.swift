@@ -1,0 +1,141 @@
+// Checking definition bodies (`=`, `first of`, `all of`, versions), exceptions and tests.
+
+typealias Scope = [String: RType]
+
+extension Checker {
+  mutating func checkDefinition(_ name: String) {
+    guard let entry = definitions[name] else { return }
+    currentDefinition = name
+    currentFile = entry.file
+    dependencies[name] = dependencies[name] ?? []
+    var type = definitionTypes[name]
+    for variant in entry.variants {
+      let found = checkVariant(variant, expected: type)
+      if type == nil { type = found }
+    }
+    definitionTypes[name] = type ?? .error
+    currentDefinition = nil
+  }
+
+  mutating func checkVariant(_ variant: Variant, expected: RType?) -> RType {
+    if case .exception(_, let condition, _) = variant.kind {
+      checkCondition(condition, scope: [:])
+    }
+    return checkBody(variant.body, expected: expected)
+  }
+
+  mutating func checkBody(_ body: Body, expected: RType?) -> RType {
+    switch body.kind {
+    case .expression(let expr):
+      return checkValue(expr, expected: expected)
+    case .firstOf(let cases):
+      var type = expected
+      for item in cases {
+        if let condition = item.condition { checkCondition(condition, scope: [:]) }
+        let found = checkValue(item.value, expected: type)
+        if type == nil, !found.isError { type = found }
+        checkCitation(item.citation)
+      }
+      return type ?? .error
+    case .allOf(let conditions):
+      for item in conditions {
+        checkCondition(item.condition, scope: [:])
+        checkCitation(item.citation)
+      }
+      if let expected, !RType.bool.isAssignable(to: expected) {
+        report(
+          .typeMismatch, at: body.span, "`all of` gives a `Bool`, but the declared type is `\(expected)`",
+          help: "use `first of` to choose among values")
+      }
+      return .bool
+    case .versions(let versions):
+      var type = expected
+      for version in versions {
+        let found = checkBody(version.body, expected: type)
+        if type == nil, !found.isError { type = found }
+      }
+      return type ?? .error
+    }
+  }
+
+  /// Checks a value against an optional expected type.
+  mutating func checkValue(_ expr: Expr, expected: RType?, scope: Scope = [:]) -> RType {
+    if let expected { return checkExpecting(expr, expected, scope: scope) }
+    return check(expr, expected: nil, scope: scope)
+  }
+
+  mutating func checkCondition(_ expr: Expr, scope: Scope) {
+    _ = checkExpecting(expr, .bool, scope: scope)
+  }
+
+  /// Checks `expr` where a `target` is required and reports a precise mismatch.
+  @discardableResult
+  mutating func checkExpecting(_ expr: Expr, _ target: RType, scope: Scope) -> RType {
+    let found = check(expr, expected: target, scope: scope)
+    if !found.isAssignable(to: target) { reportMismatch(at: expr.span, found: found, expected: target) }
+    return found.isAssignable(to: target) ? found : target
+  }
+
+  mutating func reportMismatch(at span: SourceSpan, found: RType, expected: RType) {
+    switch (found, expected) {
+    case (.exactMoney, .money):
+      report(
+        .unroundedMoney, at: span, "this amount may be a fraction of a fen and must be rounded to become `Money`",
+        help: "round it with a named mode, as in `round(…, half_up)`; modes: \(Builtins.roundingModeList)")
+    case (.optional(let wrapped), _) where wrapped.isAssignable(to: expected):
+      report(
+        .unhandledOptional, at: span, "this value may be `none` (its type is `\(found)`), but `\(expected)` is needed",
+        help: "give a default with `?? VALUE`, or `match` on `none` and `some`")
+    case _ where found.isDuration && expected.isDuration:
+      report(
+        .mixedDurations, at: span, "expected `\(expected)`, found `\(found)`",
+        help: "days, months and years are never converted silently; use `to_months(…)` for years")
+    default:
+      report(.typeMismatch, at: span, "expected `\(expected)`, found `\(found)`")
+    }
+  }
+
+  // MARK: Tests
+
+  mutating func checkTest(_ test: TestDecl) {
+    currentDefinition = nil
+    if let input, let inputName {
+      if case .braces(let entries) = test.given.kind {
+        checkRecordEntries(entries, record: input, partial: true, span: test.given.span, scope: [:])
+        types[test.given.id] = .record(inputName)
+      } else if case .error = test.given.kind {
+      } else {
+        report(
+          .invalidTestInput, at: test.given.span, "a test's `given` is a `{ field: value … }` of the input",
+          help: "list the fields of `input \(inputName)` inside braces")
+      }
+    }
+    for expectation in test.expectations { checkExpectation(expectation) }
+  }
+
+  mutating func checkExpectation(_ expectation: Expectation) {
+    guard let entry = definitions[expectation.name.text], entry.kind == .decision else {
+      let decisions = definitionOrder.filter { definitions[$0]?.kind == .decision }
+      report(
+        .undefinedDecision, at: expectation.name.span, "`\(expectation.name.text)` is not a decision",
+        help: Suggestions.help(Suggestions.closest(to: expectation.name.text, among: decisions))
+          ?? "tests expect values of `decision` definitions")
+      return
+    }
+    let type = definitionTypes[expectation.name.text] ?? .error
+    checkExpecting(expectation.value, type, scope: [:])
+    if let reason = expectation.reason, !hasReason(expectation.name.text) {
+      report(
+        .notAConditionalRule, at: reason.span, "`\(expectation.name.text)` has no reason code",
+        help: "only `first of` and `all of` definitions give reasons")
+    }
+  }
+
+  func hasReason(_ name: String) -> Bool {
+    guard let entry = definitions[name] else { return false }
+    return CheckedDefinition(
+      kind: entry.kind, name: name, type: .error, citation: nil, span: entry.span,
+      variants: entry.variants, dependencies: []
+    ).hasReason
+  }
+}

@@ -1,0 +1,264 @@
+// Definitions and their variants: base definitions, level blocks with overrides and
+// exceptions, validity ranges, and declared types.
+
+extension Checker {
+  /// The jurisdiction a file's top-level definitions belong to (its header's level).
+  func fileJurisdiction(_ file: LoadedFile) -> Jurisdiction {
+    file.syntax.header.level.map(Jurisdiction.init) ?? .national
+  }
+
+  mutating func collectDefinitions(_ file: LoadedFile) {
+    currentFile = file.id
+    let level = fileJurisdiction(file)
+    for declaration in file.syntax.declarations {
+      collectDefinition(declaration, file: file, level: level, inBlock: false)
+    }
+  }
+
+  mutating func collectDefinition(
+    _ declaration: Declaration, file: LoadedFile, level: Jurisdiction, inBlock: Bool
+  ) {
+    switch declaration.kind {
+    case .definition(let decl):
+      collectBase(decl, file: file.id, level: level, span: declaration.span, inBlock: inBlock)
+    case .levelBlock(let block):
+      collectLevelBlock(block, file: file, outer: level, inBlock: inBlock)
+    case .override(let decl):
+      addVariant(
+        to: decl.name,
+        Variant(kind: .override, jurisdiction: level, body: decl.body, citation: decl.citation, span: declaration.span),
+        file: file, level: level)
+    case .exception(let decl):
+      let body = Body(kind: .expression(decl.value), span: decl.value.span)
+      let kind = Variant.Kind.exception(value: decl.value, condition: decl.condition, reason: decl.reason)
+      addVariant(
+        to: decl.target,
+        Variant(kind: kind, jurisdiction: level, body: body, citation: decl.citation, span: declaration.span),
+        file: file, level: level)
+    case .test(let decl):
+      if inBlock {
+        report(.misplacedDeclaration, at: declaration.span, "tests belong at the top level of a file")
+      }
+      tests.append(decl)
+    case .enumeration, .record, .input:
+      if inBlock {
+        report(
+          .misplacedDeclaration, at: declaration.span,
+          "enums, records and inputs belong at the top level, not inside a `level` block")
+      }
+    }
+  }
+
+  mutating func collectBase(
+    _ decl: Definition, file: SourceFile.ID, level: Jurisdiction, span: SourceSpan, inBlock: Bool
+  ) {
+    if inBlock {
+      report(
+        .misplacedDeclaration, at: decl.name.span,
+        "a `level` block changes existing definitions; it cannot declare `\(decl.name.text)`",
+        help: "declare `\(decl.name.text)` at the top level, then `override` it in the block")
+      return
+    }
+    guard !decl.name.text.isEmpty, firstDeclaration[decl.name.text] == decl.name.span else { return }
+    checkCitation(decl.citation)
+    checkValidity(of: decl.body, name: decl.name.text)
+    definitionOrder.append(decl.name.text)
+    definitions[decl.name.text] = DefinitionEntry(
+      kind: decl.kind, name: decl.name, typeSyntax: decl.type, citation: decl.citation, file: file,
+      variants: [Variant(kind: .base, jurisdiction: level, body: decl.body, citation: decl.citation, span: span)],
+      span: span)
+  }
+
+  mutating func collectLevelBlock(_ block: LevelBlock, file: LoadedFile, outer: Jurisdiction, inBlock: Bool) {
+    let level = Jurisdiction(block.level)
+    if inBlock || level.depth <= outer.depth || !isNested(block.level, in: file) {
+      report(
+        .invalidLevel, at: block.level.span,
+        "level `\(level.code)` is not below the enclosing level `\(outer.code)`",
+        help: "a level block refines a more general level: national, then province, then city")
+      return
+    }
+    for declaration in block.declarations {
+      collectDefinition(declaration, file: file, level: level, inBlock: true)
+    }
+  }
+
+  /// A city block in a province policy must be a city of that province.
+  func isNested(_ level: LevelSpec, in file: LoadedFile) -> Bool {
+    guard case .province(let province) = file.syntax.header.level?.kind else { return true }
+    if case .city(let cityProvince, _) = level.kind { return cityProvince.text == province.text }
+    return true
+  }
+
+  /// Adds an override or exception; the target is resolved once all files are collected.
+  mutating func addVariant(to target: Identifier, _ variant: Variant, file: LoadedFile, level: Jurisdiction) {
+    checkCitation(variant.citation)
+    guard level.depth > 0 else {
+      report(
+        .invalidLevel, at: variant.span, "`\(target.text)` is changed at the national level",
+        help: "overrides and exceptions go in a `level province …` or `level city …` block, "
+          + "or in a policy whose header says `level province …`")
+      return
+    }
+    guard var entry = definitions[target.text], isVisible(target.text, in: file.id) else {
+      report(
+        .overrideOfUndefined, at: target.span, "`\(target.text)` is not a definition that can be changed here",
+        help: Suggestions.help(Suggestions.closest(to: target.text, among: definitionOrder)))
+      return
+    }
+    if case .exception = variant.kind, entry.kind == .parameter {
+      report(
+        .exceptionToNonRule, at: target.span, "`\(target.text)` is a parameter; exceptions apply to rules",
+        help: "use `override \(target.text)` to give a parameter another value in this jurisdiction")
+      return
+    }
+    if case .override = variant.kind {
+      checkValidity(of: variant.body, name: target.text)
+      checkOverrideConflict(entry, variant, target: target)
+    }
+    entry.variants.append(variant)
+    definitions[target.text] = entry
+  }
+
+  /// Two overrides for the same jurisdiction whose validity ranges meet are a conflict.
+  mutating func checkOverrideConflict(_ entry: DefinitionEntry, _ variant: Variant, target: Identifier) {
+    for existing in entry.variants where existing.kind == .override
+      && existing.jurisdiction == variant.jurisdiction
+    {
+      let overlap = ranges(of: existing.body).contains { a in
+        ranges(of: variant.body).contains { b in Self.overlaps(a, b) }
+      }
+      if overlap {
+        report(
+          .conflictingDefinitions, at: target.span,
+          "`\(target.text)` is overridden twice for `\(variant.jurisdiction.code)` with overlapping dates",
+          help: "give the overrides disjoint `from … until …` ranges, or merge them",
+          notes: [Diagnostic.Note("the other override is here", at: existing.span)])
+      }
+    }
+  }
+
+  /// The validity ranges of a body; an unversioned body is in force always.
+  func ranges(of body: Body) -> [(DateLiteral, DateLiteral?)] {
+    guard case .versions(let versions) = body.kind else { return [(DateLiteral("0001-01-01")!, nil)] }
+    return versions.map { ($0.validity.from, $0.validity.until) }
+  }
+
+  static func overlaps(_ a: (DateLiteral, DateLiteral?), _ b: (DateLiteral, DateLiteral?)) -> Bool {
+    let aEndsBeforeB = a.1.map { $0 < b.0 } ?? false
+    let bEndsBeforeA = b.1.map { $0 < a.0 } ?? false
+    return !aEndsBeforeB && !bEndsBeforeA
+  }
+
+  /// Versions must be non-empty ranges, in order, with no overlap and no gap.
+  mutating func checkValidity(of body: Body, name: String) {
+    guard case .versions(let versions) = body.kind else { return }
+    for version in versions {
+      checkCitation(version.citation)
+      if let until = version.validity.until, until < version.validity.from {
+        report(
+          .emptyValidity, at: version.validity.span,
+          "`\(name)` is in force until \(until), before it starts on \(version.validity.from)",
+          help: "`until` is the last day in force and must not precede `from`")
+      }
+    }
+    let sorted = versions.sorted { $0.validity.from < $1.validity.from }
+    for (earlier, later) in zip(sorted, sorted.dropFirst()) {
+      checkAdjacent(earlier.validity, later.validity, name: name)
+    }
+  }
+
+  mutating func checkAdjacent(_ earlier: Validity, _ later: Validity, name: String) {
+    guard let until = earlier.until else {
+      report(
+        .overlappingValidity, at: later.span,
+        "this version of `\(name)` starts on \(later.from) while the version from \(earlier.from) has no end",
+        help: "end the earlier version with `until` the day before \(later.from)",
+        notes: [Diagnostic.Note("the earlier version", at: earlier.span)])
+      return
+    }
+    if later.from <= until {
+      report(
+        .overlappingValidity, at: later.span,
+        "versions of `\(name)` overlap: \(later.from) is already covered by the version until \(until)",
+        notes: [Diagnostic.Note("the earlier version", at: earlier.span)])
+    } else if later.from != DateArithmetic.nextDay(until) {
+      report(
+        .validityGap, at: later.span,
+        "no version of `\(name)` is in force from \(DateArithmetic.nextDay(until)) to the day before \(later.from)",
+        help: "start this version on \(DateArithmetic.nextDay(until)), or end the earlier one later",
+        notes: [Diagnostic.Note("the earlier version", at: earlier.span)])
+    }
+  }
+
+  /// Resolves a definition's declared type; parameters and decisions must declare one.
+  mutating func resolveDeclaredType(_ name: String) {
+    guard let entry = definitions[name] else { return }
+    currentFile = entry.file
+    if let syntax = entry.typeSyntax {
+      definitionTypes[name] = resolveType(syntax)
+    } else if entry.kind != .rule {
+      report(
+        .expectedType, at: entry.name.span, "\(entry.kind.rawValue) `\(name)` needs a declared type",
+        help: "write `\(entry.kind.rawValue) \(name): TYPE …`; only rules may leave their type to inference")
+    }
+  }
+}
+
+/// Calendar steps the checker needs for validity ranges.
+enum DateArithmetic {
+  static func nextDay(_ date: DateLiteral) -> DateLiteral {
+    var next = date
+    if date.day < DateLiteral.daysIn(month: date.month, year: date.year) {
+      next.day += 1
+    } else if date.month < 12 {
+      (next.month, next.day) = (date.month + 1, 1)
+    } else {
+      (next.year, next.month, next.day) = (date.year + 1, 1, 1)
+    }
+    return next
+  }
+}
+
+extension Checker {
+  /// `in LOW to HIGH` bounds have the field's type; `length LOW to HIGH` applies to lists.
+  mutating func checkConstraint(_ constraint: Constraint, on type: RType) {
+    var target = type
+    if case .optional(let wrapped) = type { target = wrapped }
+    if target.isError { return }
+    switch constraint.kind {
+    case .range:
+      guard target.isOrdered else {
+        report(
+          .invalidConstraint, at: constraint.span, "`in … to …` bounds need an ordered type; this field is `\(type)`")
+        return
+      }
+    case .length:
+      guard case .list = target else {
+        report(.invalidConstraint, at: constraint.span, "`length … to …` applies to lists; this field is `\(type)`")
+        return
+      }
+      target = .int
+    }
+    checkExpecting(constraint.low, target, scope: [:])
+    checkExpecting(constraint.high, target, scope: [:])
+    if let low = Self.constantOrder(constraint.low), let high = Self.constantOrder(constraint.high), low.lexicographicallyPrecedes(high) == false, low != high {
+      report(.invalidConstraint, at: constraint.span, "the lower bound is above the upper bound")
+    }
+  }
+
+  /// A sortable key for literal bounds (integers, amounts, durations, dates), when simple.
+  static func constantOrder(_ expr: Expr) -> [Int]? {
+    switch expr.kind {
+    case .literal(.integer(let text)), .quantity(.integer(let text), .days),
+      .quantity(.integer(let text), .months), .quantity(.integer(let text), .years),
+      .quantity(.integer(let text), .fen):
+      return Int(text.filter { $0 != "_" }).map { [$0] }
+    case .quantity(.integer(let text), .yuan):
+      return Int(text.filter { $0 != "_" }).map { [$0 * 100] }
+    case .literal(.date(let date)): return [date.year, date.month, date.day]
+    case .unary(.negate, let inner): return constantOrder(inner).map { $0.count == 1 ? [-$0[0]] : $0 }
+    default: return nil
+    }
+  }
+}

@@ -1,0 +1,98 @@
+// Loads a policy and the modules it imports, depth first, rejecting import cycles.
+
+/// A parsed file of the compilation.
+public struct LoadedFile: Sendable {
+  public var id: SourceFile.ID
+  public var path: String
+  public var syntax: FileSyntax
+}
+
+/// Reads files for the compiler; the CLI reads the disk, tests read a dictionary.
+public typealias FileReader = @Sendable (String) -> [UInt8]?
+
+struct ModuleLoader {
+  var sources = SourceManager()
+  var diagnostics: [Diagnostic] = []
+  /// Imported modules before their importers; the root file last.
+  var files: [LoadedFile] = []
+  var nextNodeID: Int32 = 0
+  var loading: [String] = []
+  let read: FileReader
+
+  init(read: @escaping FileReader) { self.read = read }
+
+  /// Loads `path` and, recursively, its imports.
+  mutating func load(_ path: String, importedAt site: SourceSpan?) {
+    let path = Paths.normalize(path)
+    if files.contains(where: { $0.path == path }) { return }
+    if let start = loading.firstIndex(of: path) {
+      reportCycle(loading[start...] + [path], at: site)
+      return
+    }
+    guard let bytes = read(path) else {
+      reportMissing(path, at: site)
+      return
+    }
+    let id = sources.add(path: path, bytes: bytes)
+    let parsed = Parser.parse(sources[id], firstNodeID: nextNodeID)
+    nextNodeID = parsed.nextNodeID
+    diagnostics += parsed.diagnostics
+    loading.append(path)
+    for item in parsed.syntax.imports {
+      load(Paths.join(Paths.directory(of: path), item.path), importedAt: item.span)
+    }
+    loading.removeLast()
+    files.append(LoadedFile(id: id, path: path, syntax: parsed.syntax))
+  }
+
+  mutating func reportCycle(_ cycle: some Collection<String>, at site: SourceSpan?) {
+    guard let site else { return }
+    diagnostics.append(
+      Diagnostic(
+        .importCycle, at: site,
+        message: "import cycle: " + cycle.map { "`\($0)`" }.joined(separator: " → "),
+        help: "move the shared definitions into a module that both files import"))
+  }
+
+  mutating func reportMissing(_ path: String, at site: SourceSpan?) {
+    if let site {
+      diagnostics.append(
+        Diagnostic(
+          .importNotFound, at: site, message: "cannot read imported file `\(path)`",
+          help: "import paths are relative to the importing file"))
+    } else {
+      // The root file itself is unreadable: give the diagnostic an empty file to point into.
+      let id = sources.add(path: path, bytes: [])
+      diagnostics.append(
+        Diagnostic(
+          .importNotFound, at: SourceSpan(file: id, bytes: 0..<0), message: "cannot read file `\(path)`"))
+    }
+  }
+}
+
+/// POSIX-style path arithmetic without Foundation.
+enum Paths {
+  static func directory(of path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "" }
+    return String(path[..<slash])
+  }
+
+  static func join(_ directory: String, _ relative: String) -> String {
+    if relative.hasPrefix("/") || directory.isEmpty { return relative }
+    return directory + "/" + relative
+  }
+
+  /// Removes `.` segments and folds `name/..`; keeps leading `..` of relative paths.
+  static func normalize(_ path: String) -> String {
+    let isAbsolute = path.hasPrefix("/")
+    var parts: [Substring] = []
+    for part in path.split(separator: "/") where part != "." {
+      if part == "..", let last = parts.last, last != ".." {
+        parts.removeLast()
+      } else if part != ".." || !isAbsolute {
+        parts.append(part)
+      }
+    }
+    return (isAbsolute ? "/" : "") + parts.joined(separator: "/")
+  }
+}

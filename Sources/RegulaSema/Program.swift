@@ -1,0 +1,117 @@
+// The checked program: declarations with resolved types, definitions in evaluation order,
+// and side tables from expression NodeIDs to types and name resolutions.
+
+/// An enum declaration after checking.
+public struct EnumInfo: Sendable, Hashable {
+  public var name: String
+  public var cases: [String]
+  public var citation: Citation?
+  public var span: SourceSpan
+}
+
+/// A record (or the input block) after checking.
+public struct RecordInfo: Sendable, Hashable {
+  public struct Field: Sendable, Hashable {
+    public var name: String
+    public var type: RType
+    public var constraint: Constraint?
+    public var citation: Citation?
+    public var span: SourceSpan
+  }
+  public var name: String
+  public var fields: [Field]
+  public var citation: Citation?
+  public var span: SourceSpan
+
+  /// The field with a given name.
+  public func field(_ name: String) -> Field? { fields.first { $0.name == name } }
+}
+
+/// Where a definition applies: a jurisdiction code at a depth (0 national, 1 province, 2 city).
+public struct Jurisdiction: Sendable, Hashable, Comparable, CustomStringConvertible {
+  public var code: String
+  public var depth: Int
+  public static let national = Jurisdiction(code: "national", depth: 0)
+
+  public init(code: String, depth: Int) {
+    self.code = code
+    self.depth = depth
+  }
+
+  public init(_ level: LevelSpec) { self.init(code: level.code, depth: level.depth) }
+
+  public var description: String { code }
+  public static func < (a: Jurisdiction, b: Jurisdiction) -> Bool { (a.depth, a.code) < (b.depth, b.code) }
+}
+
+/// One way a definition may be computed: the base definition, an override, or an exception.
+public struct Variant: Sendable, Hashable {
+  public enum Kind: Sendable, Hashable {
+    case base
+    case override
+    /// `exception to NAME = value when condition`.
+    case exception(value: Expr, condition: Expr, reason: Identifier?)
+  }
+  public var kind: Kind
+  public var jurisdiction: Jurisdiction
+  /// The body; for an exception, an expression body holding the value.
+  public var body: Body
+  public var citation: Citation?
+  public var span: SourceSpan
+}
+
+/// A parameter, rule or decision after checking.
+public struct CheckedDefinition: Sendable, Hashable {
+  public var kind: Definition.Kind
+  public var name: String
+  public var type: RType
+  public var citation: Citation?
+  public var span: SourceSpan
+  /// The base variant first, then overrides and exceptions in source order.
+  public var variants: [Variant]
+  /// Names of the definitions this one reads, sorted.
+  public var dependencies: [String]
+
+  /// True for `first of` and `all of` rules, which carry a reason code.
+  public var hasReason: Bool {
+    func bodyHasReason(_ body: Body) -> Bool {
+      switch body.kind {
+      case .firstOf, .allOf: true
+      case .expression: false
+      case .versions(let versions): versions.contains { bodyHasReason($0.body) }
+      }
+    }
+    return variants.contains { bodyHasReason($0.body) }
+  }
+}
+
+/// What a name in an expression refers to.
+public enum Resolution: Sendable, Hashable {
+  case definition(String)
+  case input(String)
+  case local(String)
+  case enumCase(enumName: String, caseName: String)
+  case enumType(String)
+}
+
+/// A checked policy: everything later stages need, with no unresolved names.
+public struct CheckedProgram: Sendable {
+  public var header: Header
+  public var sources: [SourceDecl]
+  public var enums: [EnumInfo]
+  public var records: [RecordInfo]
+  /// The application schema; nil for a module.
+  public var input: RecordInfo?
+  /// Definitions in an order where each comes after everything it depends on.
+  public var definitions: [CheckedDefinition]
+  public var tests: [TestDecl]
+  /// The type of every expression node.
+  public var types: [NodeID: RType]
+  /// What every name node refers to.
+  public var resolutions: [NodeID: Resolution]
+
+  /// The definition with a given name.
+  public func definition(_ name: String) -> CheckedDefinition? {
+    definitions.first { $0.name == name }
+  }
+}

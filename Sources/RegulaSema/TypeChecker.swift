@@ -1,0 +1,325 @@
+// The checker's entry point and its declaration passes: collect enums and records,
+// definitions with their jurisdiction variants and validity ranges, then check bodies in
+// dependency order (Checker+Expressions.swift) and tests.
+
+/// Resolves names and assigns a type to every expression of a policy and its imports.
+public enum TypeChecker {
+  /// Loads `path` and its imports with `read`, then checks them.
+  ///
+  /// - Returns: the checked program (nil if any error), all diagnostics in display order,
+  ///   and the files read, for rendering.
+  public static func check(path: String, read: @escaping FileReader) -> (
+    result: Staged<CheckedProgram>, sources: SourceManager
+  ) {
+    var loader = ModuleLoader(read: read)
+    loader.load(path, importedAt: nil)
+    guard let root = loader.files.last, root.path == Paths.normalize(path) else {
+      return (Staged(output: nil, diagnostics: loader.diagnostics.sortedForDisplay()), loader.sources)
+    }
+    var checker = Checker(files: loader.files, sources: loader.sources)
+    checker.diagnostics = loader.diagnostics
+    let program = checker.run()
+    let diagnostics = Checker.rootCauses(checker.diagnostics).sortedForDisplay()
+    return (
+      Staged(output: diagnostics.containsErrors ? nil : program, diagnostics: diagnostics),
+      loader.sources
+    )
+  }
+
+  /// Checks in-memory files; `files` maps paths to source text and `path` is the root.
+  public static func check(path: String, files: [String: String]) -> (
+    result: Staged<CheckedProgram>, sources: SourceManager
+  ) {
+    let bytes = files.mapValues { Array($0.utf8) }
+    return check(path: path) { bytes[Paths.normalize($0)] }
+  }
+}
+
+/// A definition as collected from the syntax, before its body is checked.
+struct DefinitionEntry {
+  var kind: Definition.Kind
+  var name: Identifier
+  var typeSyntax: TypeSyntax?
+  var citation: Citation?
+  var file: SourceFile.ID
+  var variants: [Variant]
+  var span: SourceSpan
+}
+
+struct Checker {
+  let files: [LoadedFile]
+  let sources: SourceManager
+  var diagnostics: [Diagnostic] = []
+  var enums: [String: EnumInfo] = [:]
+  var records: [String: RecordInfo] = [:]
+  var typeOrder: [String] = []
+  var input: RecordInfo?
+  var inputName: String?
+  var definitions: [String: DefinitionEntry] = [:]
+  var definitionOrder: [String] = []
+  var definitionTypes: [String: RType] = [:]
+  var sourceDecls: [String: SourceDecl] = [:]
+  var owner: [String: SourceFile.ID] = [:]
+  /// Where each top-level definition name was first declared; later ones are duplicates.
+  var firstDeclaration: [String: SourceSpan] = [:]
+  var visible: [SourceFile.ID: Set<String>] = [:]
+  var types: [NodeID: RType] = [:]
+  var resolutions: [NodeID: Resolution] = [:]
+  var tests: [TestDecl] = []
+  /// The definition whose body is being checked, for dependency edges.
+  var currentDefinition: String?
+  var currentFile: SourceFile.ID
+  var dependencies: [String: Set<String>] = [:]
+
+  init(files: [LoadedFile], sources: SourceManager) {
+    self.files = files
+    self.sources = sources
+    self.currentFile = files.last?.id ?? SourceFile.ID(0)
+  }
+
+  var root: LoadedFile { files[files.count - 1] }
+
+  mutating func report(
+    _ code: DiagnosticCode, at span: SourceSpan, _ message: String, help: String? = nil,
+    notes: [Diagnostic.Note] = []
+  ) {
+    diagnostics.append(Diagnostic(code, at: span, message: message, help: help, notes: notes))
+  }
+
+  /// Drops diagnostics that repeat an earlier one at the same place (one root cause, one report).
+  static func rootCauses(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+    var seen = Set<SourceSpan>()
+    return diagnostics.filter { seen.insert($0.span).inserted }
+  }
+
+  // MARK: The passes
+
+  mutating func run() -> CheckedProgram {
+    for file in files { collectTypes(file) }
+    for file in files { collectSources(file) }
+    for file in files { declareDefinitionNames(file) }
+    computeVisibility()
+    for file in files { resolveRecordFields(file) }
+    for file in files { collectDefinitions(file) }
+    for name in definitionOrder { resolveDeclaredType(name) }
+    let order = dependencyOrder()
+    for name in order { checkDefinition(name) }
+    for file in files {
+      currentFile = file.id
+      for test in tests where test.given.span.file == file.id { checkTest(test) }
+    }
+    return makeProgram(order: order)
+  }
+
+  mutating func makeProgram(order: [String]) -> CheckedProgram {
+    let checked = order.compactMap { name -> CheckedDefinition? in
+      guard let entry = definitions[name] else { return nil }
+      return CheckedDefinition(
+        kind: entry.kind, name: name, type: definitionTypes[name] ?? .error,
+        citation: entry.citation, span: entry.span, variants: entry.variants,
+        dependencies: (dependencies[name] ?? []).sorted())
+    }
+    return CheckedProgram(
+      header: root.syntax.header, sources: files.flatMap(\.syntax.header.sources),
+      enums: typeOrder.compactMap { enums[$0] }, records: typeOrder.compactMap { records[$0] },
+      input: input, definitions: checked, tests: tests, types: types, resolutions: resolutions)
+  }
+
+  // MARK: Types
+
+  mutating func declareName(_ name: Identifier, file: SourceFile.ID) -> Bool {
+    if let existing = owner[name.text] {
+      let existingSpan = enums[name.text]?.span ?? records[name.text]?.span
+        ?? firstDeclaration[name.text] ?? input.map(\.span)
+      report(
+        .duplicateDefinition, at: name.span, "`\(name.text)` is defined more than once",
+        notes: existingSpan.map { [Diagnostic.Note("first defined here", at: $0)] } ?? [])
+      _ = existing
+      return false
+    }
+    owner[name.text] = file
+    return true
+  }
+
+  mutating func collectTypes(_ file: LoadedFile) {
+    for declaration in file.syntax.declarations {
+      switch declaration.kind {
+      case .enumeration(let decl): collectEnum(decl, file: file.id, span: declaration.span)
+      case .record(let decl):
+        guard declareName(decl.name, file: file.id) else { continue }
+        typeOrder.append(decl.name.text)
+        records[decl.name.text] = RecordInfo(
+          name: decl.name.text, fields: [], citation: decl.citation, span: decl.name.span)
+      default: continue
+      }
+    }
+  }
+
+  /// Declares every top-level definition name before visibility is computed, so imports
+  /// and forward references see them.
+  mutating func declareDefinitionNames(_ file: LoadedFile) {
+    for declaration in file.syntax.declarations {
+      guard case .definition(let decl) = declaration.kind, !decl.name.text.isEmpty else { continue }
+      if declareName(decl.name, file: file.id) { firstDeclaration[decl.name.text] = decl.name.span }
+    }
+  }
+
+  mutating func collectEnum(_ decl: EnumDecl, file: SourceFile.ID, span: SourceSpan) {
+    guard declareName(decl.name, file: file) else { return }
+    var seen = Set<String>()
+    for item in decl.cases where !seen.insert(item.text).inserted {
+      report(.duplicateDefinition, at: item.span, "enum case `\(item.text)` is listed twice")
+    }
+    typeOrder.append(decl.name.text)
+    enums[decl.name.text] = EnumInfo(
+      name: decl.name.text, cases: decl.cases.map(\.text).uniqued(), citation: decl.citation,
+      span: decl.name.span)
+  }
+
+  mutating func collectSources(_ file: LoadedFile) {
+    for source in file.syntax.header.sources {
+      if sourceDecls[source.name.text] != nil, file.id == root.id {
+        report(.duplicateDefinition, at: source.name.span, "source `\(source.name.text)` is declared twice")
+      }
+      sourceDecls[source.name.text] = sourceDecls[source.name.text] ?? source
+    }
+  }
+
+  /// Each file sees its own names and what it imports (every name of a module imported
+  /// without a list).
+  mutating func computeVisibility() {
+    for file in files {
+      var names = Set(owner.filter { $0.value == file.id }.keys)
+      for item in file.syntax.imports {
+        let target = Paths.normalize(Paths.join(Paths.directory(of: file.path), item.path))
+        guard let imported = files.first(where: { $0.path == target }) else { continue }
+        let exported = Set(owner.filter { $0.value == imported.id }.keys)
+        guard let list = item.names else {
+          names.formUnion(exported)
+          continue
+        }
+        for name in list {
+          if exported.contains(name.text) {
+            names.insert(name.text)
+          } else {
+            report(
+              .importedNameNotFound, at: name.span, "`\(target)` does not define `\(name.text)`",
+              help: Suggestions.help(Suggestions.closest(to: name.text, among: exported)))
+          }
+        }
+      }
+      visible[file.id] = names
+    }
+  }
+
+  /// True when `name` may be used in `file`.
+  func isVisible(_ name: String, in file: SourceFile.ID) -> Bool {
+    visible[file]?.contains(name) ?? true
+  }
+
+  mutating func resolveRecordFields(_ file: LoadedFile) {
+    currentFile = file.id
+    for declaration in file.syntax.declarations {
+      switch declaration.kind {
+      case .record(let decl):
+        guard owner[decl.name.text] == file.id, records[decl.name.text]?.fields.isEmpty == true else {
+          continue
+        }
+        let fields = resolveFields(decl.fields)
+        records[decl.name.text]?.fields = fields
+      case .input(let decl):
+        collectInput(decl, file: file, span: declaration.span)
+      default: continue
+      }
+    }
+  }
+
+  mutating func collectInput(_ decl: InputDecl, file: LoadedFile, span: SourceSpan) {
+    guard file.id == root.id, file.syntax.header.kind == .policy else {
+      report(
+        .misplacedDeclaration, at: decl.name.span, "an `input` block belongs in the policy file",
+        help: "modules share enums, records and parameters; the policy declares its input")
+      return
+    }
+    if let inputName {
+      report(
+        .duplicateDefinition, at: decl.name.span, "a policy has one `input` block",
+        help: "`input \(inputName)` is already declared; add the fields there")
+      return
+    }
+    guard declareName(decl.name, file: file.id) else { return }
+    inputName = decl.name.text
+    visible[file.id]?.insert(decl.name.text)
+    input = RecordInfo(name: decl.name.text, fields: resolveFields(decl.fields), citation: nil, span: decl.name.span)
+  }
+
+  mutating func resolveFields(_ fields: [FieldDecl]) -> [RecordInfo.Field] {
+    var seen = Set<String>()
+    var result: [RecordInfo.Field] = []
+    for field in fields {
+      let type = resolveType(field.type)
+      guard seen.insert(field.name.text).inserted else {
+        report(.duplicateField, at: field.name.span, "field `\(field.name.text)` is declared twice")
+        continue
+      }
+      if let constraint = field.constraint { checkConstraint(constraint, on: type) }
+      checkCitation(field.citation)
+      result.append(
+        RecordInfo.Field(
+          name: field.name.text, type: type, constraint: field.constraint, citation: field.citation,
+          span: field.span))
+    }
+    return result
+  }
+
+  /// Resolves a written type, reporting unknown names with a suggestion.
+  mutating func resolveType(_ syntax: TypeSyntax) -> RType {
+    switch syntax.kind {
+    case .named(let name):
+      if name.text.isEmpty { return .error }
+      if let builtin = RType.builtins[name.text] { return builtin }
+      if enums[name.text] != nil, isVisible(name.text, in: currentFile) { return .enumeration(name.text) }
+      if records[name.text] != nil, isVisible(name.text, in: currentFile) { return .record(name.text) }
+      reportUndefinedType(name)
+      return .error
+    case .list(let element):
+      return .list(resolveType(element))
+    case .optional(let wrapped):
+      let inner = resolveType(wrapped)
+      return inner.isError ? .error : .optional(inner)
+    case .table(let value, let key):
+      let valueType = resolveType(value)
+      guard enums[key.text] != nil, isVisible(key.text, in: currentFile) else {
+        reportUndefinedType(key, help: "a table's key must be an enum, as in `Money by Province`")
+        return .error
+      }
+      return valueType.isError ? .error : .table(key: key.text, value: valueType)
+    }
+  }
+
+  mutating func reportUndefinedType(_ name: Identifier, help: String? = nil) {
+    let typeNames = Array(RType.builtins.keys) + typeOrder.filter { isVisible($0, in: currentFile) }
+    let suggestion = Suggestions.closest(to: name.text, among: typeNames)
+    var help = Suggestions.help(suggestion) ?? help
+    if suggestion == nil, owner[name.text] != nil, enums[name.text] != nil || records[name.text] != nil {
+      help = "`\(name.text)` is defined in another file; add it to an `import`"
+    }
+    report(.undefinedType, at: name.span, "undefined type `\(name.text)`", help: help)
+  }
+
+  mutating func checkCitation(_ citation: Citation?) {
+    guard let source = citation?.source else { return }
+    guard sourceDecls[source.text] == nil else { return }
+    report(
+      .undefinedSource, at: source.span, "undefined source `\(source.text)`",
+      help: Suggestions.help(Suggestions.closest(to: source.text, among: sourceDecls.keys))
+        ?? "declare it in the header: `source \(source.text) \"document title\"`")
+  }
+}
+
+extension Array where Element: Hashable {
+  func uniqued() -> [Element] {
+    var seen = Set<Element>()
+    return filter { seen.insert($0).inserted }
+  }
+}
