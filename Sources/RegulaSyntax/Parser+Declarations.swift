@@ -20,6 +20,8 @@ extension Parser {
         Diagnostic(
           .misplacedDeclaration, at: current.span, message: "imports must come before declarations",
           help: "move this `import` up, just after the `policy` line"))
+      isPanicking = false
+      _ = parseImport()
       kind = nil
     default:
       expected(

@@ -110,7 +110,8 @@ public struct Parser {
   /// Skips to the next token that can start a declaration (or a closing brace at line start).
   mutating func synchronize() {
     isPanicking = false
-    if !atEnd { advance() }
+    // An error found at the start of the next declaration must not swallow it.
+    if !atEnd && !(atDeclarationStart && current.isAtLineStart) { advance() }
     while !atEnd {
       if atDeclarationStart && current.isAtLineStart { return }
       if at(.rightBrace) && current.isAtLineStart { return }
