@@ -80,7 +80,8 @@ public enum ExprPrinter {
     }
   }
 
-  static func source(_ expr: Expr, context: Int) -> String {
+  /// Source form, parenthesised when binding more loosely than `context`.
+  public static func source(_ expr: Expr, context: Int) -> String {
     let text = sourceBody(expr)
     return strength(expr) < context ? "(\(text))" : text
   }

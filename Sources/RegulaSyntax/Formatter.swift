@@ -4,7 +4,7 @@
 /// Prints canonical Regula source.
 public struct Formatter {
   let file: SourceFile
-  let comments: [Comment]
+  let comments: [SourceComment]
   var nextComment = 0
   var lines: [String] = []
   /// The source offset up to which items and comments have been emitted.
@@ -272,10 +272,39 @@ public struct Formatter {
           span: arm.span)
       }
       closeBlock(expr, suffix: suffix, indent: indent)
+    case .ifThenElse(let condition, let then, let otherwise) where !fits:
+      emitBare(prefix, indent: indent, span: span)
+      emitExpression("if ", condition, suffix: "", indent: indent + 1, span: condition.span)
+      emitExpression("then ", then, suffix: "", indent: indent + 1, span: then.span)
+      emitExpression("else ", otherwise, suffix: suffix, indent: indent + 1, span: otherwise.span)
+    case .binary(let op, _, _) where !fits && (op == .and || op == .or):
+      let operands = flatten(op, expr)
+      let context = op.precedence + 1
+      emit(prefix + ExprPrinter.source(operands[0], context: context), indent: indent, span: span)
+      for operand in operands.dropFirst() {
+        emit("\(op.rawValue) " + ExprPrinter.source(operand, context: context), indent: indent + 1, span: operand.span)
+      }
+      appendSuffix(suffix)
+      finish(expr.span)
     default:
       emit(oneLine, indent: indent, span: span)
       finish(expr.span)
     }
+  }
+
+  /// Emits a line that ends before a value continued on the next lines (`rule x =`).
+  mutating func emitBare(_ prefix: String, indent: Int, span: SourceSpan) {
+    var head = prefix
+    while head.last == " " { head.removeLast() }
+    if head.isEmpty { return }
+    emit(head, indent: indent, span: span)
+  }
+
+  /// The operands of a left-nested chain of one operator: `a or b or c` → [a, b, c]; a
+  /// parenthesised right operand stays one operand so the tree is unchanged.
+  func flatten(_ op: BinaryOperator, _ expr: Expr) -> [Expr] {
+    guard case .binary(let inner, let left, let right) = expr.kind, inner == op else { return [expr] }
+    return flatten(op, left) + [right]
   }
 
   mutating func closeBlock(_ expr: Expr, suffix: String, indent: Int) {

@@ -7,13 +7,13 @@ public struct Lexer {
   var position = 0
   var sawLineBreak = true
   public private(set) var diagnostics: [Diagnostic] = []
-  public private(set) var comments: [Comment] = []
+  public private(set) var comments: [SourceComment] = []
 
   public init(file: SourceFile) { self.file = file }
 
   /// Lexes the whole file; the last token is always `endOfFile`.
   public static func tokenize(_ file: SourceFile) -> (
-    tokens: [Token], comments: [Comment], diagnostics: [Diagnostic]
+    tokens: [Token], comments: [SourceComment], diagnostics: [Diagnostic]
   ) {
     var lexer = Lexer(file: file)
     var tokens: [Token] = []
@@ -83,7 +83,7 @@ public struct Lexer {
     if end > start + 2, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
     let text = file.text((start + 2)..<end)
     validateUTF8(in: (start + 2)..<end)
-    comments.append(Comment(text: text, span: span(start), isOwnLine: isOwnLine))
+    comments.append(SourceComment(text: text, span: span(start), isOwnLine: isOwnLine))
   }
 
   mutating func lexWord(_ start: Int) -> (TokenKind, String) {

@@ -61,7 +61,7 @@ public struct FileSyntax: Sendable, Hashable {
   public var header: Header
   public var imports: [Import]
   public var declarations: [Declaration]
-  public var comments: [Comment]
+  public var comments: [SourceComment]
   public var span: SourceSpan
 }
 

@@ -49,7 +49,7 @@ public struct Token: Hashable, Sendable {
 }
 
 /// A `--` comment, kept so the formatter can print it back.
-public struct Comment: Hashable, Sendable {
+public struct SourceComment: Hashable, Sendable {
   /// The text after `--`, without the line break.
   public var text: String
   public var span: SourceSpan
