@@ -23,6 +23,7 @@ let package = Package(
     .target(name: "RegulaNumerics", dependencies: ["CGMP"]),
     .target(name: "RegulaSyntax", dependencies: ["RegulaSource"]),
     .target(name: "RegulaSema", dependencies: ["RegulaSyntax"]),
+    .executableTarget(name: "RegulaNumericsBench", dependencies: ["RegulaNumerics"]),
     .executableTarget(
       name: "RegulaCLI",
       dependencies: [
@@ -30,8 +31,7 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .testTarget(name: "RegulaSourceTests", dependencies: ["RegulaSource"]),
-    .testTarget(name: "RegulaNumericsTests", dependencies: ["RegulaNumerics"]),
+    .testTarget(name: "RegulaNumericsTests", dependencies: ["RegulaNumerics"], exclude: ["Data"]),
     .testTarget(name: "RegulaSyntaxTests", dependencies: ["RegulaSyntax"]),
     .testTarget(name: "RegulaSemaTests", dependencies: ["RegulaSema"]),
     .testTarget(name: "RegulaCLITests", dependencies: ["RegulaCLI"]),

@@ -60,7 +60,7 @@ public enum ExprPrinter {
   static func literalText(_ literal: Literal) -> String {
     switch literal {
     case .integer(let text), .decimal(let text), .percent(let text): text
-    case .text(let text): JSONText.quote(text)
+    case .text(let text): RegulaText.quote(text)
     case .date(let date): date.description
     case .bool(let value): value ? "true" : "false"
     case .none: "none"
@@ -153,5 +153,22 @@ public enum ExprPrinter {
     text += "\(aggregate.binder.text) in \(source(aggregate.source))"
     if let filter = aggregate.filter { text += " where \(source(filter))" }
     return text + ")"
+  }
+}
+
+/// Regula string literals as source text: only the escapes the lexer reads.
+public enum RegulaText {
+  public static func quote(_ text: String) -> String {
+    var out = "\""
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\t": out += "\\t"
+      default: out.unicodeScalars.append(scalar)
+      }
+    }
+    return out + "\""
   }
 }

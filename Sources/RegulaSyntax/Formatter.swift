@@ -77,19 +77,19 @@ public struct Formatter {
   mutating func formatFile(_ syntax: FileSyntax) {
     let header = syntax.header
     var first = "\(header.kind.rawValue) \(header.name.text)"
-    if let title = header.title { first += " \(JSONText.quote(title))" }
+    if let title = header.title { first += " \(RegulaText.quote(title))" }
     emit(first, indent: 0, span: header.span)
     if let level = header.level { emit("level \(levelText(level))", indent: 1, span: level.span) }
     for source in header.sources {
-      var text = "source \(source.name.text) \(JSONText.quote(source.document))"
-      if let version = source.version { text += " version \(JSONText.quote(version))" }
+      var text = "source \(source.name.text) \(RegulaText.quote(source.document))"
+      if let version = source.version { text += " version \(RegulaText.quote(version))" }
       emit(text, indent: 1, span: source.span)
     }
     if let validity = header.validity { emit(validityText(validity), indent: 1, span: validity.span) }
     finish(header.span)
     for item in syntax.imports {
       let names = item.names.map { " (" + $0.map(\.text).joined(separator: ", ") + ")" } ?? ""
-      emit("import \(JSONText.quote(item.path))\(names)", indent: 0, span: item.span)
+      emit("import \(RegulaText.quote(item.path))\(names)", indent: 0, span: item.span)
       finish(item.span)
     }
     for declaration in syntax.declarations { formatDeclaration(declaration, indent: 0) }
@@ -111,7 +111,7 @@ public struct Formatter {
     guard let citation else { return "" }
     var text = " cite"
     if let source = citation.source { text += " \(source.text)" }
-    text += " \(JSONText.quote(citation.text))"
+    text += " \(RegulaText.quote(citation.text))"
     if let status = citation.status { text += " \(status.text)" }
     return text
   }
@@ -229,7 +229,7 @@ public struct Formatter {
   }
 
   mutating func formatTest(_ test: TestDecl, indent: Int, span: SourceSpan) {
-    emit("test \(JSONText.quote(test.name)) {", indent: indent, span: span)
+    emit("test \(RegulaText.quote(test.name)) {", indent: indent, span: span)
     if let asOf = test.asOf { lines.append(pad(indent + 1) + "as of \(asOf)") }
     if let jurisdiction = test.jurisdiction { lines.append(pad(indent + 1) + "at \(jurisdiction.text)") }
     if case .error = test.given.kind {} else {

@@ -1,0 +1,102 @@
+// The `regula` command end to end: exit codes, output formats, and fmt over the repository.
+import Foundation
+import Testing
+
+let cliRepositoryRoot = URL(fileURLWithPath: #filePath)
+  .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// The built `regula` binary, next to the test bundle.
+let regulaBinary: URL = {
+  let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    .appendingPathComponent("regula")
+  if FileManager.default.isExecutableFile(atPath: besideTests.path) { return besideTests }
+  return cliRepositoryRoot.appendingPathComponent(".build/debug/regula")
+}()
+
+struct RunResult {
+  var status: Int32
+  var output: String
+  var errors: String
+}
+
+func regula(_ arguments: [String]) throws -> RunResult {
+  let process = Process()
+  process.executableURL = regulaBinary
+  process.arguments = arguments
+  process.currentDirectoryURL = cliRepositoryRoot
+  let output = Pipe()
+  let errors = Pipe()
+  process.standardOutput = output
+  process.standardError = errors
+  try process.run()
+  let outData = output.fileHandleForReading.readDataToEndOfFile()
+  let errData = errors.fileHandleForReading.readDataToEndOfFile()
+  process.waitUntilExit()
+  return RunResult(
+    status: process.terminationStatus, output: String(decoding: outData, as: UTF8.self),
+    errors: String(decoding: errData, as: UTF8.self))
+}
+
+/// Every `.regula` file under Policies/ and Examples/, as repository-relative paths.
+func committedRuleFiles() -> [String] {
+  ["Policies", "Examples"].flatMap { folder -> [String] in
+    let root = cliRepositoryRoot.appendingPathComponent(folder)
+    let enumerator = FileManager.default.enumerator(atPath: root.path)
+    return (enumerator?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".regula") }.map { "\(folder)/\($0)" }
+  }.sorted()
+}
+
+@Test func checkExitsZeroOnACleanPolicy() throws {
+  let result = try regula(["check", "Tests/Golden/inputs/w1.regula"])
+  #expect(result.status == 0, "\(result.errors)")
+  #expect(result.output.contains("ok, 10 definitions"))
+}
+
+@Test func checkExitsOneAndRendersEveryError() throws {
+  let result = try regula(["check", "Tests/Golden/inputs/five-errors.regula"])
+  #expect(result.status == 1)
+  #expect(result.errors.components(separatedBy: "error[").count - 1 == 5)
+  #expect(result.errors.contains("--> Tests/Golden/inputs/five-errors.regula:7:22"))
+}
+
+@Test func checkPrintsJSONForMachines() throws {
+  let result = try regula(["check", "--format", "json", "Tests/Golden/inputs/five-errors.regula"])
+  #expect(result.status == 1)
+  let parsed = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [[String: Any]]
+  #expect(parsed?.map { $0["code"] as? String } == ["R0204", "R0301", "R0201", "R0308", "R0304"])
+}
+
+@Test func checkReportsAnUnreadableFile() throws {
+  let result = try regula(["check", "no/such/file.regula"])
+  #expect(result.status == 1)
+  #expect(result.errors.contains("cannot read file `no/such/file.regula`"))
+}
+
+@Test func everyCommittedRuleFileChecksAndIsFormatted() throws {
+  let files = committedRuleFiles()
+  try #require(!files.isEmpty)
+  let check = try regula(["check"] + files)
+  #expect(check.status == 0, "\(check.errors)")
+  let format = try regula(["fmt", "--check"] + files)
+  #expect(format.status == 0, "\(format.output)\(format.errors)")
+}
+
+@Test func fmtRewritesAFileIntoCanonicalForm() throws {
+  let directory = FileManager.default.temporaryDirectory.appendingPathComponent("regula-fmt-\(UUID().uuidString)")
+  try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+  defer { try? FileManager.default.removeItem(at: directory) }
+  let file = directory.appendingPathComponent("a.regula")
+  try Data("policy   p\nrule a=1+2 -- sum\n".utf8).write(to: file)
+  #expect(try regula(["fmt", "--check", file.path]).status == 1)
+  #expect(try regula(["fmt", file.path]).status == 0)
+  #expect(String(decoding: try Data(contentsOf: file), as: UTF8.self) == "policy p\nrule a = 1 + 2  -- sum\n")
+  #expect(try regula(["fmt", "--check", file.path]).status == 0)
+}
+
+@Test func dumpPrintsEachStage() throws {
+  for stage in ["tokens", "syntax", "checked"] {
+    let result = try regula(["dump", "--stage", stage, "Tests/Golden/inputs/w1.regula"])
+    #expect(result.status == 0, "\(stage): \(result.errors)")
+    #expect(!result.output.isEmpty)
+  }
+}
