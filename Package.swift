@@ -3,6 +3,7 @@
 //
 // Modules follow the pipeline and depend one way (see Docs/architecture.md):
 //   RegulaSyntax → RegulaSource;  RegulaSema → RegulaSyntax;  RegulaNumerics → CGMP;
+//   RegulaBytecode → (nothing: the runtime never imports the front end);
 //   RegulaCLI → RegulaSema, RegulaNumerics.
 import PackageDescription
 
@@ -12,6 +13,7 @@ let package = Package(
     .executable(name: "regula", targets: ["RegulaCLI"]),
     .library(name: "RegulaNumerics", targets: ["RegulaNumerics"]),
     .library(name: "RegulaSema", targets: ["RegulaSema"]),
+    .library(name: "RegulaBytecode", targets: ["RegulaBytecode"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
@@ -23,6 +25,7 @@ let package = Package(
     .target(name: "RegulaNumerics", dependencies: ["CGMP"]),
     .target(name: "RegulaSyntax", dependencies: ["RegulaSource"]),
     .target(name: "RegulaSema", dependencies: ["RegulaSyntax"]),
+    .target(name: "RegulaBytecode"),
     .executableTarget(name: "RegulaNumericsBench", dependencies: ["RegulaNumerics"]),
     .executableTarget(
       name: "RegulaCLI",
@@ -34,6 +37,7 @@ let package = Package(
     .testTarget(name: "RegulaNumericsTests", dependencies: ["RegulaNumerics"], exclude: ["Data"]),
     .testTarget(name: "RegulaSyntaxTests", dependencies: ["RegulaSyntax"]),
     .testTarget(name: "RegulaSemaTests", dependencies: ["RegulaSema"]),
+    .testTarget(name: "RegulaBytecodeTests", dependencies: ["RegulaBytecode"]),
     .testTarget(name: "RegulaCLITests", dependencies: ["RegulaCLI"]),
   ],
   swiftLanguageModes: [.v6]

@@ -7,10 +7,23 @@ extension Checker {
     file.syntax.header.level.map(Jurisdiction.init) ?? .national
   }
 
+  /// First pass: the base definitions, so that variants may precede their target in a file.
   mutating func collectDefinitions(_ file: LoadedFile) {
     currentFile = file.id
     let level = fileJurisdiction(file)
     for declaration in file.syntax.declarations {
+      if case .definition(let decl) = declaration.kind {
+        collectBase(decl, file: file.id, level: level, span: declaration.span, inBlock: false)
+      }
+    }
+  }
+
+  /// Second pass: level blocks, overrides, exceptions and tests.
+  mutating func collectVariants(_ file: LoadedFile) {
+    currentFile = file.id
+    let level = fileJurisdiction(file)
+    for declaration in file.syntax.declarations {
+      if case .definition = declaration.kind { continue }
       collectDefinition(declaration, file: file, level: level, inBlock: false)
     }
   }
@@ -93,10 +106,12 @@ extension Checker {
   /// Adds an override or exception; the target is resolved once all files are collected.
   mutating func addVariant(to target: Identifier, _ variant: Variant, file: LoadedFile, level: Jurisdiction) {
     checkCitation(variant.citation)
-    guard level.depth > 0 else {
+    // An exception may sit at any level, the base's included; an override replaces a more
+    // general definition, so it needs a level below national.
+    if case .override = variant.kind, level.depth == 0 {
       report(
-        .invalidLevel, at: variant.span, "`\(target.text)` is changed at the national level",
-        help: "overrides and exceptions go in a `level province …` or `level city …` block, "
+        .invalidLevel, at: variant.span, "`\(target.text)` is overridden at the national level",
+        help: "overrides go in a `level province …` or `level city …` block, "
           + "or in a policy whose header says `level province …`")
       return
     }

@@ -131,6 +131,9 @@ extension Checker {
   /// The common type of two branches: the wider of the two when one widens to the other.
   mutating func unify(_ a: RType, _ b: RType, at span: SourceSpan) -> RType {
     if a.isError || b.isError { return a.isError ? b : a }
+    // `none` joins a plain value into its optional: `if c then none else 3` is an `Int?`.
+    if a == .noneLiteral, b != .noneLiteral { return b.isOptional ? b : .optional(b) }
+    if b == .noneLiteral, a != .noneLiteral { return a.isOptional ? a : .optional(a) }
     if b.isAssignable(to: a) { return a }
     if a.isAssignable(to: b) { return b }
     reportMismatch(at: span, found: b, expected: a)
@@ -246,6 +249,11 @@ extension Checker {
       case .filter: return element.isError ? .error : .list(element)
       default: return .bool
       }
+    case .first, .last:
+      if !hasElement && !hasFilter {
+        report(.wrongArguments, at: span, "`\(name)` needs a condition or a mapped value: `\(name)(x in LIST where CONDITION)`")
+      }
+      return mapped.isError ? .error : (mapped.isOptional ? mapped : .optional(mapped))
     case .sum:
       if mapped.isError || mapped.isNumeric || mapped.isMoneyLike || mapped.isDuration { return mapped }
       report(.invalidOperands, at: span, "cannot add up `\(mapped)` values")

@@ -101,6 +101,7 @@ struct Checker {
     computeVisibility()
     for file in files { resolveRecordFields(file) }
     for file in files { collectDefinitions(file) }
+    for file in files { collectVariants(file) }
     for name in definitionOrder { resolveDeclaredType(name) }
     let order = dependencyOrder()
     for name in order { checkDefinition(name) }

@@ -43,6 +43,7 @@ public indirect enum RType: Hashable, Sendable, CustomStringConvertible {
   }
 
   public var isError: Bool { self == .error }
+  public var isOptional: Bool { if case .optional = self { true } else { false } }
   public var isDuration: Bool { self == .days || self == .months || self == .years }
   public var isNumeric: Bool { self == .int || self == .decimal }
   public var isMoneyLike: Bool { self == .money || self == .exactMoney }

@@ -138,7 +138,7 @@ public struct Entry: Sendable, Hashable {
 /// An aggregate over a list.
 public struct Aggregate: Sendable, Hashable {
   public enum Kind: String, Sendable, Hashable, CaseIterable {
-    case count, sum, min, max, any, all, filter
+    case count, sum, min, max, any, all, filter, first, last
   }
   public var kind: Kind
   /// The mapped element (`sum(e for x in L)`); nil when the binder itself is aggregated.

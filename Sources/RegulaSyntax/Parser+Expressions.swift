@@ -105,7 +105,9 @@ extension Parser {
         let key = parseExpression()
         expect(.rightBracket, "to close the table lookup")
         expr = node(.index(expr, key), from: start)
-      } else if eat(.at) {
+      } else if at(.at) && !current.isAtLineStart {
+        // `at` on a new line starts a test's jurisdiction item, not a postfix operator.
+        advance()
         let jurisdiction = parsePostfix()
         expr = node(.at(expr, jurisdiction), from: start)
       } else {
@@ -128,8 +130,12 @@ extension Parser {
     case .keyword(.none): advance(); return node(.literal(.none), from: start)
     case .keyword(.match): return parseMatch()
     case .keyword(.reason): return parseReasonOf()
-    case .keyword(.all) where peek(1).kind == .symbol(.leftParen): return parseCallOrAggregate()
-    case .identifier where peek(1).kind == .symbol(.leftParen): return parseCallOrAggregate()
+    case .keyword(.all), .keyword(.first):
+      if peek(1).kind == .symbol(.leftParen) && !peek(1).isAtLineStart { return parseCallOrAggregate() }
+      expected("an expression", code: .expectedExpression)
+      return errorExpr()
+    case .identifier where peek(1).kind == .symbol(.leftParen) && !peek(1).isAtLineStart:
+      return parseCallOrAggregate()
     case .identifier: return node(.name(advance().text), from: start)
     case .symbol(.leftParen): return parseParenthesized()
     case .symbol(.leftBracket): return parseList()

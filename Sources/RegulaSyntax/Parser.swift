@@ -163,8 +163,15 @@ public struct Parser {
   mutating func parseHeaderItems(into header: inout Header) {
     while true {
       if at(.level) {
+        // `level … {` after the header opens a level block; only a bare `level …` is the header's.
+        let start = index
         advance()
-        header.level = parseLevelSpec()
+        let level = parseLevelSpec()
+        if at(.leftBrace) {
+          index = start
+          return
+        }
+        header.level = level
       } else if at(.source) {
         header.sources.append(parseSourceDecl())
       } else if at(.from) {

@@ -110,3 +110,35 @@ func checkedProgramOrDiagnosticsMatchGolden(_ url: URL) {
   #expect(json.contains("\"code\":\"R0201\""))
   #expect(json.contains("\"line\":2,\"column\":10"))
 }
+
+@Test func firstAndLastGiveOptionalsThatMustBeHandled() {
+  assertDiagnostics(
+    """
+    policy p
+    record Period { province: Text  months: Int }
+    input application { periods: List<Period> }
+    rule latest = last(p in application.periods where p.months >= 120)
+    rule months: Int = 1️⃣latest
+    rule province: Text = match latest { none: "none", some p: p.province }
+    rule earliest_months: Int = first(p.months for p in application.periods) ?? 0
+    """, [(.typeMismatch, "1️⃣")])
+}
+
+@Test func noneJoinsAValueIntoAnOptional() {
+  assertDiagnostics(
+    """
+    policy p
+    rule a = if true then none else 3
+    rule b: Int? = a
+    rule c: Int = 1️⃣a
+    """, [(.unhandledOptional, "1️⃣")])
+}
+
+@Test func anExceptionMayPrecedeItsRuleAndSitAtTheBaseLevel() {
+  assertDiagnostics(
+    """
+    policy p
+    exception to a = 0 when true reason zero
+    rule a: Int = 1
+    """, [])
+}

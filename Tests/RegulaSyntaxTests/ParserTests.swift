@@ -35,6 +35,8 @@ func parseExpression(_ text: String) -> String {
   ("reason of eligible", "(reason-of eligible)"),
   ("{ a: 1, otherwise: 2 }", "{a: 1, otherwise: 2}"),
   ("a < b < c", "<error R0101>"),
+  ("first(p in ps where p.ok)", "(first p ps where (. p ok))"),
+  ("last(p.province for p in ps)", "(last (. p province) p ps)"),
 ])
 func expressionsParseWithTheDocumentedPrecedence(_ source: String, _ tree: String) {
   #expect(parseExpression(source) == tree)
@@ -62,4 +64,24 @@ func expressionsParseWithTheDocumentedPrecedence(_ source: String, _ tree: Strin
   let text = "policy p\nrecord R { rule: Int  reason: Text }\nrule x = r.rule"
   let parsed = Parser.parse(SourceFile(id: .init(0), path: "t.regula", text: text))
   #expect(parsed.diagnostics.isEmpty)
+}
+
+@Test func aLevelBlockRightAfterTheHeaderIsABlock() {
+  let text = "policy p\n  level national\nlevel province SH {\n  override a = 1\n}"
+  let parsed = Parser.parse(SourceFile(id: .init(0), path: "t.regula", text: text))
+  #expect(parsed.diagnostics.isEmpty)
+  #expect(parsed.syntax.header.level?.code == "national")
+  #expect(parsed.syntax.declarations.count == 1)
+}
+
+@Test func aTestsJurisdictionLineIsNotAPostfixAt() {
+  let text = "policy p\ntest \"t\" {\n  given { a: 1 }\n  at SH\n  expect d = x\n  at BJ\n}"
+  let parsed = Parser.parse(SourceFile(id: .init(0), path: "t.regula", text: text))
+  #expect(parsed.diagnostics.isEmpty)
+  guard case .test(let test)? = parsed.syntax.declarations.first?.kind else {
+    Issue.record("no test parsed")
+    return
+  }
+  #expect(test.jurisdiction?.text == "BJ")
+  #expect(test.expectations.count == 1)
 }
