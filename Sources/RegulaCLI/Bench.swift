@@ -12,7 +12,8 @@ struct Bench: ParsableCommand {
 /// Generates a large policy and reports how long checking it takes.
 struct FrontendBench: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "frontend", abstract: "Check a generated policy of N rules; print the median time.")
+    commandName: "frontend", abstract: "Check a generated policy of N rules; print the median time."
+  )
 
   @Option(help: "How many rules the generated policy has.")
   var rules = 10_000
@@ -31,7 +32,8 @@ struct FrontendBench: ParsableCommand {
       let (result, _) = TypeChecker.check(path: "bench.regula", files: files)
       times.append(clock.now - start)
       guard let program = result.output else {
-        printError("error: the generated policy did not check: \(result.diagnostics.first?.message ?? "")\n")
+        printError(
+          "error: the generated policy did not check: \(result.diagnostics.first?.message ?? "")\n")
         throw ExitCode(1)
       }
       definitions = program.definitions.count
@@ -57,14 +59,20 @@ struct FrontendBench: ParsableCommand {
       let older = "r\(index / 2)"
       switch index % 4 {
       case 0:
-        lines.append("rule r\(index): Money = round(\(previous) * rate[application.kind], half_even) + \(older)")
+        lines.append(
+          "rule r\(index): Money = round(\(previous) * rate[application.kind], half_even) + \(older)"
+        )
       case 1:
         lines.append(
-          "rule r\(index): Money = if count(i in application.items where i.kind == b) > \(index % 7) then \(previous) else \(older)")
+          "rule r\(index): Money = if count(i in application.items where i.kind == b) > \(index % 7) then \(previous) else \(older)"
+        )
       case 2:
-        lines.append("rule r\(index): Money = match application.kind { a: \(previous), b, c: \(older) + 1 yuan }")
+        lines.append(
+          "rule r\(index): Money = match application.kind { a: \(previous), b, c: \(older) + 1 yuan }"
+        )
       default:
-        lines.append("rule r\(index): Money = max(\(previous), \(older), round(\(previous) / 3, down))")
+        lines.append(
+          "rule r\(index): Money = max(\(previous), \(older), round(\(previous) / 3, down))")
       }
     }
     return lines.joined(separator: "\n") + "\n"

@@ -54,9 +54,13 @@ struct Check: ParsableCommand {
         if !result.diagnostics.isEmpty { printError(renderer.render(result.diagnostics) + "\n") }
         let errors = result.diagnostics.filter { $0.severity == .error }.count
         let definitions = result.output?.definitions.count ?? 0
-        print(errors == 0 ? "\(path): ok, \(definitions) definitions" : "\(path): \(errors) error\(errors == 1 ? "" : "s")")
+        print(
+          errors == 0
+            ? "\(path): ok, \(definitions) definitions"
+            : "\(path): \(errors) error\(errors == 1 ? "" : "s")")
       case .json:
-        let text = renderer.renderJSON(result.diagnostics).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = renderer.renderJSON(result.diagnostics).trimmingCharacters(
+          in: .whitespacesAndNewlines)
         if text != "[]" { jsonItems.append(String(text.dropFirst().dropLast())) }
       }
     }
@@ -130,7 +134,8 @@ struct Dump: ParsableCommand {
     case .tokens, .syntax:
       var sources = SourceManager()
       let id = sources.add(path: file, bytes: bytes)
-      let text = stage == .tokens ? TokenPrinter.print(sources[id]) : parsedTree(sources[id], sources)
+      let text =
+        stage == .tokens ? TokenPrinter.print(sources[id]) : parsedTree(sources[id], sources)
       print(text, terminator: "")
     case .checked:
       let (result, sources) = TypeChecker.check(path: file, read: { readFile($0) })
@@ -144,7 +149,9 @@ struct Dump: ParsableCommand {
 
   func parsedTree(_ file: SourceFile, _ sources: SourceManager) -> String {
     let parsed = Parser.parse(file)
-    if !parsed.diagnostics.isEmpty { printError(DiagnosticRenderer(sources: sources).render(parsed.diagnostics) + "\n") }
+    if !parsed.diagnostics.isEmpty {
+      printError(DiagnosticRenderer(sources: sources).render(parsed.diagnostics) + "\n")
+    }
     return SyntaxPrinter.print(parsed.syntax, file: file)
   }
 }

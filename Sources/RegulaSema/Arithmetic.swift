@@ -44,8 +44,10 @@ enum Arithmetic {
   static func quotient(_ left: RType, _ right: RType) -> RType? {
     switch (left, right) {
     case (.int, .int), (.int, .decimal), (.decimal, .int), (.decimal, .decimal): .decimal
-    case (.money, .int), (.money, .decimal), (.exactMoney, .int), (.exactMoney, .decimal): .exactMoney
-    case (.money, .money), (.money, .exactMoney), (.exactMoney, .money), (.exactMoney, .exactMoney): .decimal
+    case (.money, .int), (.money, .decimal), (.exactMoney, .int), (.exactMoney, .decimal):
+      .exactMoney
+    case (.money, .money), (.money, .exactMoney), (.exactMoney, .money), (.exactMoney, .exactMoney):
+      .decimal
     default: nil
     }
   }
@@ -57,7 +59,9 @@ enum Arithmetic {
       return "money never mixes with plain numbers in `+`, `-` or comparisons; "
         + "write amounts with a unit (`12 yuan`, `35 fen`) or convert with `fen(…)`"
     }
-    if pair.contains(.date) { return "dates move by `Days`, `Months` or `Years`, as in `d + 30 days`" }
+    if pair.contains(.date) {
+      return "dates move by `Days`, `Months` or `Years`, as in `d + 30 days`"
+    }
     return nil
   }
 }

@@ -29,16 +29,23 @@ extension Checker {
     switch name.text {
     case "round": return checkRound(arguments, at: span, scope: scope)
     case "add": return checkAddDate(arguments, at: span, scope: scope)
-    case "age", "years_between": return checkDates(name.text, arguments, result: .years, at: span, scope: scope)
-    case "months_between": return checkDates(name.text, arguments, result: .months, at: span, scope: scope)
-    case "days_between": return checkDates(name.text, arguments, result: .days, at: span, scope: scope)
+    case "age", "years_between":
+      return checkDates(name.text, arguments, result: .years, at: span, scope: scope)
+    case "months_between":
+      return checkDates(name.text, arguments, result: .months, at: span, scope: scope)
+    case "days_between":
+      return checkDates(name.text, arguments, result: .days, at: span, scope: scope)
     case "year", "month", "day":
       return checkSignature(name.text, arguments, [.date], result: .int, at: span, scope: scope)
     case "date":
-      return checkSignature(name.text, arguments, [.int, .int, .int], result: .date, at: span, scope: scope)
+      return checkSignature(
+        name.text, arguments, [.int, .int, .int], result: .date, at: span, scope: scope)
     case "days", "months", "years", "fen", "decimal":
-      let results: [String: RType] = ["days": .days, "months": .months, "years": .years, "fen": .money, "decimal": .decimal]
-      return checkSignature(name.text, arguments, [.int], result: results[name.text]!, at: span, scope: scope)
+      let results: [String: RType] = [
+        "days": .days, "months": .months, "years": .years, "fen": .money, "decimal": .decimal,
+      ]
+      return checkSignature(
+        name.text, arguments, [.int], result: results[name.text]!, at: span, scope: scope)
     case "to_months":
       return checkSignature(name.text, arguments, [.years], result: .months, at: span, scope: scope)
     case "yuan": return checkYuan(arguments, at: span, scope: scope)
@@ -62,9 +69,12 @@ extension Checker {
     scope: Scope
   ) -> RType {
     guard arguments.count == parameters.count else {
-      return wrongCount(name, arguments, expected: parameters.map(\.description), at: span, scope: scope)
+      return wrongCount(
+        name, arguments, expected: parameters.map(\.description), at: span, scope: scope)
     }
-    for (argument, parameter) in zip(arguments, parameters) { checkExpecting(argument, parameter, scope: scope) }
+    for (argument, parameter) in zip(arguments, parameters) {
+      checkExpecting(argument, parameter, scope: scope)
+    }
     return result
   }
 
@@ -79,7 +89,9 @@ extension Checker {
     return .error
   }
 
-  mutating func checkDates(_ name: String, _ arguments: [Expr], result: RType, at span: SourceSpan, scope: Scope) -> RType {
+  mutating func checkDates(
+    _ name: String, _ arguments: [Expr], result: RType, at span: SourceSpan, scope: Scope
+  ) -> RType {
     checkSignature(name, arguments, [.date, .date], result: result, at: span, scope: scope)
   }
 
@@ -94,7 +106,8 @@ extension Checker {
     }
     let written = if case .name(let word) = argument.kind { word } else { "" }
     report(
-      .wrongArguments, at: argument.span, "expected \(what) (" + options.map { "`\($0)`" }.joined(separator: ", ") + ")",
+      .wrongArguments, at: argument.span,
+      "expected \(what) (" + options.map { "`\($0)`" }.joined(separator: ", ") + ")",
       help: Suggestions.help(Suggestions.closest(to: written, among: options)))
     return nil
   }
@@ -123,8 +136,11 @@ extension Checker {
     case (.error, _), (_, .error): return .error
     case (.money, .money), (.exactMoney, .money): return .money
     case (.int, .int), (.decimal, .int):
-      guard case .literal(.integer(let text)) = target.kind, let places = Int(text), places <= 30 else {
-        report(.wrongArguments, at: target.span, "the number of decimal places is a whole-number literal up to 30")
+      guard case .literal(.integer(let text)) = target.kind, let places = Int(text), places <= 30
+      else {
+        report(
+          .wrongArguments, at: target.span,
+          "the number of decimal places is a whole-number literal up to 30")
         return .error
       }
       _ = places
@@ -132,26 +148,33 @@ extension Checker {
     default:
       report(
         .invalidOperands, at: target.span, "cannot round a `\(value)` to a `\(targetType)`",
-        help: "round numbers to decimal places (`round(x, half_up, 2)`) and money to an amount (`round(x, half_up, 1 yuan)`)")
+        help:
+          "round numbers to decimal places (`round(x, half_up, 2)`) and money to an amount (`round(x, half_up, 1 yuan)`)"
+      )
       return .error
     }
   }
 
   mutating func checkAddDate(_ arguments: [Expr], at span: SourceSpan, scope: Scope) -> RType {
     guard arguments.count == 3 else {
-      return wrongCount("add", arguments, expected: ["Date", "DURATION", "end_of_month"], at: span, scope: scope)
+      return wrongCount(
+        "add", arguments, expected: ["Date", "DURATION", "end_of_month"], at: span, scope: scope)
     }
     checkExpecting(arguments[0], .date, scope: scope)
     let duration = check(arguments[1], expected: nil, scope: scope)
     if !duration.isDuration && !duration.isError {
-      report(.typeMismatch, at: arguments[1].span, "expected `Days`, `Months` or `Years`, found `\(duration)`")
+      report(
+        .typeMismatch, at: arguments[1].span,
+        "expected `Days`, `Months` or `Years`, found `\(duration)`")
     }
     _ = checkWord(arguments[2], as: DateOverflowName.self, what: "how to resolve a missing day")
     return .date
   }
 
   mutating func checkYuan(_ arguments: [Expr], at span: SourceSpan, scope: Scope) -> RType {
-    guard arguments.count == 1 else { return wrongCount("yuan", arguments, expected: ["Int"], at: span, scope: scope) }
+    guard arguments.count == 1 else {
+      return wrongCount("yuan", arguments, expected: ["Int"], at: span, scope: scope)
+    }
     switch check(arguments[0], expected: nil, scope: scope) {
     case .int: return .money
     case .decimal: return .exactMoney
@@ -163,43 +186,59 @@ extension Checker {
   }
 
   mutating func checkNumber(_ arguments: [Expr], at span: SourceSpan, scope: Scope) -> RType {
-    guard arguments.count == 1 else { return wrongCount("number", arguments, expected: ["Money"], at: span, scope: scope) }
+    guard arguments.count == 1 else {
+      return wrongCount("number", arguments, expected: ["Money"], at: span, scope: scope)
+    }
     let type = check(arguments[0], expected: nil, scope: scope)
     if type.isError || type == .money || type.isDuration { return .int }
     report(
-      .typeMismatch, at: arguments[0].span, "`number` gives the count of fen, days, months or years; this is `\(type)`")
+      .typeMismatch, at: arguments[0].span,
+      "`number` gives the count of fen, days, months or years; this is `\(type)`")
     return .error
   }
 
   mutating func checkAbs(_ arguments: [Expr], at span: SourceSpan, scope: Scope) -> RType {
-    guard arguments.count == 1 else { return wrongCount("abs", arguments, expected: ["VALUE"], at: span, scope: scope) }
+    guard arguments.count == 1 else {
+      return wrongCount("abs", arguments, expected: ["VALUE"], at: span, scope: scope)
+    }
     let type = check(arguments[0], expected: nil, scope: scope)
     if type.isError || type.isNumeric || type.isMoneyLike || type.isDuration { return type }
     report(.invalidOperands, at: arguments[0].span, "cannot take the absolute value of a `\(type)`")
     return .error
   }
 
-  mutating func checkMinMax(_ name: String, _ arguments: [Expr], at span: SourceSpan, scope: Scope) -> RType {
+  mutating func checkMinMax(_ name: String, _ arguments: [Expr], at span: SourceSpan, scope: Scope)
+    -> RType
+  {
     if arguments.count == 1 { return checkListFunction(name, arguments, at: span, scope: scope) }
-    guard arguments.count >= 2 else { return wrongCount(name, arguments, expected: ["A", "B"], at: span, scope: scope) }
+    guard arguments.count >= 2 else {
+      return wrongCount(name, arguments, expected: ["A", "B"], at: span, scope: scope)
+    }
     var result = check(arguments[0], expected: nil, scope: scope)
     for argument in arguments.dropFirst() {
       let type = check(argument, expected: result.isError ? nil : result, scope: scope)
       result = unify(result, type, at: argument.span)
     }
     if !result.isError && !result.isOrdered {
-      report(.notComparable, at: span, "`\(result)` values have no order, so `\(name)` is undefined")
+      report(
+        .notComparable, at: span, "`\(result)` values have no order, so `\(name)` is undefined")
       return .error
     }
     return result
   }
 
   /// `count(list)`, `sum(list)`, `min(list)`, `max(list)` over a list value.
-  mutating func checkListFunction(_ name: String, _ arguments: [Expr], at span: SourceSpan, scope: Scope) -> RType {
-    guard arguments.count == 1 else { return wrongCount(name, arguments, expected: ["LIST"], at: span, scope: scope) }
+  mutating func checkListFunction(
+    _ name: String, _ arguments: [Expr], at span: SourceSpan, scope: Scope
+  ) -> RType {
+    guard arguments.count == 1 else {
+      return wrongCount(name, arguments, expected: ["LIST"], at: span, scope: scope)
+    }
     let type = check(arguments[0], expected: nil, scope: scope)
     guard case .list(let element) = type else {
-      if !type.isError { report(.notAList, at: arguments[0].span, "`\(name)` needs a list; this is `\(type)`") }
+      if !type.isError {
+        report(.notAList, at: arguments[0].span, "`\(name)` needs a list; this is `\(type)`")
+      }
       return name == "count" ? .int : .error
     }
     return aggregateResult(

@@ -6,19 +6,31 @@ public enum CheckedPrinter {
   public static func print(_ program: CheckedProgram) -> String {
     var lines: [String] = []
     let header = program.header
-    lines.append("\(header.kind.rawValue) \(header.name.text)" + (header.level.map { " level \($0.code)" } ?? ""))
-    for item in program.enums { lines.append("enum \(item.name) = " + item.cases.joined(separator: " | ")) }
+    lines.append(
+      "\(header.kind.rawValue) \(header.name.text)"
+        + (header.level.map { " level \($0.code)" } ?? ""))
+    for item in program.enums {
+      lines.append("enum \(item.name) = " + item.cases.joined(separator: " | "))
+    }
     for item in program.records { lines += record("record \(item.name)", item) }
     if let input = program.input { lines += record("input \(input.name)", input) }
     for definition in program.definitions { lines += self.definition(definition, program) }
     for test in program.tests {
-      lines.append("test \(JSONText.quote(test.name)) expects " + test.expectations.map(\.name.text).joined(separator: ", "))
+      lines.append(
+        "test \(JSONText.quote(test.name)) expects "
+          + test.expectations.map(\.name.text).joined(separator: ", "))
     }
     return lines.joined(separator: "\n") + "\n"
   }
 
   static func record(_ title: String, _ info: RecordInfo) -> [String] {
-    [title] + info.fields.map { "  \($0.name): \($0.type)" + ($0.constraint.map { " \($0.kind.rawValue) \(ExprPrinter.source($0.low)) to \(ExprPrinter.source($0.high))" } ?? "") }
+    [title]
+      + info.fields.map {
+        "  \($0.name): \($0.type)"
+          + ($0.constraint.map {
+            " \($0.kind.rawValue) \(ExprPrinter.source($0.low)) to \(ExprPrinter.source($0.high))"
+          } ?? "")
+      }
   }
 
   static func definition(_ definition: CheckedDefinition, _ program: CheckedProgram) -> [String] {
@@ -32,7 +44,9 @@ public enum CheckedPrinter {
       case .base: title = "base"
       case .override: title = "override"
       case .exception(_, let condition, let reason):
-        title = "exception when \(typed(condition, program))" + (reason.map { " reason \($0.text)" } ?? "")
+        title =
+          "exception when \(typed(condition, program))"
+          + (reason.map { " reason \($0.text)" } ?? "")
       }
       lines.append("  \(title) at \(variant.jurisdiction.code)")
       lines += body(variant.body, program, indent: 2)
@@ -47,13 +61,19 @@ public enum CheckedPrinter {
     case .firstOf(let cases):
       return cases.map { item in
         let condition = item.condition.map { "when " + typed($0, program) } ?? "otherwise"
-        return pad + "\(typed(item.value, program)) \(condition)" + (item.reason.map { " reason \($0.text)" } ?? "")
+        return pad + "\(typed(item.value, program)) \(condition)"
+          + (item.reason.map { " reason \($0.text)" } ?? "")
       }
     case .allOf(let conditions):
-      return conditions.map { pad + "require \(typed($0.condition, program)) reason \($0.reason.text)" }
+      return conditions.map {
+        pad + "require \(typed($0.condition, program)) reason \($0.reason.text)"
+      }
     case .versions(let versions):
       return versions.flatMap { version in
-        [pad + "from \(version.validity.from)" + (version.validity.until.map { " until \($0)" } ?? "")]
+        [
+          pad + "from \(version.validity.from)"
+            + (version.validity.until.map { " until \($0)" } ?? "")
+        ]
           + self.body(version.body, program, indent: indent + 1)
       }
     }

@@ -44,7 +44,8 @@ extension Checker {
       }
       if let expected, !RType.bool.isAssignable(to: expected) {
         report(
-          .typeMismatch, at: body.span, "`all of` gives a `Bool`, but the declared type is `\(expected)`",
+          .typeMismatch, at: body.span,
+          "`all of` gives a `Bool`, but the declared type is `\(expected)`",
           help: "use `first of` to choose among values")
       }
       return .bool
@@ -72,7 +73,9 @@ extension Checker {
   @discardableResult
   mutating func checkExpecting(_ expr: Expr, _ target: RType, scope: Scope) -> RType {
     let found = check(expr, expected: target, scope: scope)
-    if !found.isAssignable(to: target) { reportMismatch(at: expr.span, found: found, expected: target) }
+    if !found.isAssignable(to: target) {
+      reportMismatch(at: expr.span, found: found, expected: target)
+    }
     return found.isAssignable(to: target) ? found : target
   }
 
@@ -80,11 +83,15 @@ extension Checker {
     switch (found, expected) {
     case (.exactMoney, .money):
       report(
-        .unroundedMoney, at: span, "this amount may be a fraction of a fen and must be rounded to become `Money`",
-        help: "round it with a named mode, as in `round(…, half_up)`; modes: \(Builtins.roundingModeList)")
+        .unroundedMoney, at: span,
+        "this amount may be a fraction of a fen and must be rounded to become `Money`",
+        help:
+          "round it with a named mode, as in `round(…, half_up)`; modes: \(Builtins.roundingModeList)"
+      )
     case (.optional(let wrapped), _) where wrapped.isAssignable(to: expected):
       report(
-        .unhandledOptional, at: span, "this value may be `none` (its type is `\(found)`), but `\(expected)` is needed",
+        .unhandledOptional, at: span,
+        "this value may be `none` (its type is `\(found)`), but `\(expected)` is needed",
         help: "give a default with `?? VALUE`, or `match` on `none` and `some`")
     case _ where found.isDuration && expected.isDuration:
       report(
@@ -106,7 +113,8 @@ extension Checker {
       } else if case .error = test.given.kind {
       } else {
         report(
-          .invalidTestInput, at: test.given.span, "a test's `given` is a `{ field: value … }` of the input",
+          .invalidTestInput, at: test.given.span,
+          "a test's `given` is a `{ field: value … }` of the input",
           help: "list the fields of `input \(inputName)` inside braces")
       }
     }
@@ -117,7 +125,8 @@ extension Checker {
     guard let entry = definitions[expectation.name.text], entry.kind == .decision else {
       let decisions = definitionOrder.filter { definitions[$0]?.kind == .decision }
       report(
-        .undefinedDecision, at: expectation.name.span, "`\(expectation.name.text)` is not a decision",
+        .undefinedDecision, at: expectation.name.span,
+        "`\(expectation.name.text)` is not a decision",
         help: Suggestions.help(Suggestions.closest(to: expectation.name.text, among: decisions))
           ?? "tests expect values of `decision` definitions")
       return

@@ -39,18 +39,24 @@ extension Checker {
     case .override(let decl):
       addVariant(
         to: decl.name,
-        Variant(kind: .override, jurisdiction: level, body: decl.body, citation: decl.citation, span: declaration.span),
+        Variant(
+          kind: .override, jurisdiction: level, body: decl.body, citation: decl.citation,
+          span: declaration.span),
         file: file, level: level)
     case .exception(let decl):
       let body = Body(kind: .expression(decl.value), span: decl.value.span)
-      let kind = Variant.Kind.exception(value: decl.value, condition: decl.condition, reason: decl.reason)
+      let kind = Variant.Kind.exception(
+        value: decl.value, condition: decl.condition, reason: decl.reason)
       addVariant(
         to: decl.target,
-        Variant(kind: kind, jurisdiction: level, body: body, citation: decl.citation, span: declaration.span),
+        Variant(
+          kind: kind, jurisdiction: level, body: body, citation: decl.citation,
+          span: declaration.span),
         file: file, level: level)
     case .test(let decl):
       if inBlock {
-        report(.misplacedDeclaration, at: declaration.span, "tests belong at the top level of a file")
+        report(
+          .misplacedDeclaration, at: declaration.span, "tests belong at the top level of a file")
       }
       tests.append(decl)
     case .enumeration, .record, .input:
@@ -72,17 +78,24 @@ extension Checker {
         help: "declare `\(decl.name.text)` at the top level, then `override` it in the block")
       return
     }
-    guard !decl.name.text.isEmpty, firstDeclaration[decl.name.text] == decl.name.span else { return }
+    guard !decl.name.text.isEmpty, firstDeclaration[decl.name.text] == decl.name.span else {
+      return
+    }
     checkCitation(decl.citation)
     checkValidity(of: decl.body, name: decl.name.text)
     definitionOrder.append(decl.name.text)
     definitions[decl.name.text] = DefinitionEntry(
       kind: decl.kind, name: decl.name, typeSyntax: decl.type, citation: decl.citation, file: file,
-      variants: [Variant(kind: .base, jurisdiction: level, body: decl.body, citation: decl.citation, span: span)],
+      variants: [
+        Variant(
+          kind: .base, jurisdiction: level, body: decl.body, citation: decl.citation, span: span)
+      ],
       span: span)
   }
 
-  mutating func collectLevelBlock(_ block: LevelBlock, file: LoadedFile, outer: Jurisdiction, inBlock: Bool) {
+  mutating func collectLevelBlock(
+    _ block: LevelBlock, file: LoadedFile, outer: Jurisdiction, inBlock: Bool
+  ) {
     let level = Jurisdiction(block.level)
     if inBlock || level.depth <= outer.depth || !isNested(block.level, in: file) {
       report(
@@ -104,7 +117,9 @@ extension Checker {
   }
 
   /// Adds an override or exception; the target is resolved once all files are collected.
-  mutating func addVariant(to target: Identifier, _ variant: Variant, file: LoadedFile, level: Jurisdiction) {
+  mutating func addVariant(
+    to target: Identifier, _ variant: Variant, file: LoadedFile, level: Jurisdiction
+  ) {
     checkCitation(variant.citation)
     // An exception may sit at any level, the base's included; an override replaces a more
     // general definition, so it needs a level below national.
@@ -117,14 +132,17 @@ extension Checker {
     }
     guard var entry = definitions[target.text], isVisible(target.text, in: file.id) else {
       report(
-        .overrideOfUndefined, at: target.span, "`\(target.text)` is not a definition that can be changed here",
+        .overrideOfUndefined, at: target.span,
+        "`\(target.text)` is not a definition that can be changed here",
         help: Suggestions.help(Suggestions.closest(to: target.text, among: definitionOrder)))
       return
     }
     if case .exception = variant.kind, entry.kind == .parameter {
       report(
-        .exceptionToNonRule, at: target.span, "`\(target.text)` is a parameter; exceptions apply to rules",
-        help: "use `override \(target.text)` to give a parameter another value in this jurisdiction")
+        .exceptionToNonRule, at: target.span,
+        "`\(target.text)` is a parameter; exceptions apply to rules",
+        help: "use `override \(target.text)` to give a parameter another value in this jurisdiction"
+      )
       return
     }
     if case .override = variant.kind {
@@ -136,8 +154,11 @@ extension Checker {
   }
 
   /// Two overrides for the same jurisdiction whose validity ranges meet are a conflict.
-  mutating func checkOverrideConflict(_ entry: DefinitionEntry, _ variant: Variant, target: Identifier) {
-    for existing in entry.variants where existing.kind == .override
+  mutating func checkOverrideConflict(
+    _ entry: DefinitionEntry, _ variant: Variant, target: Identifier
+  ) {
+    for existing in entry.variants
+    where existing.kind == .override
       && existing.jurisdiction == variant.jurisdiction
     {
       let overlap = ranges(of: existing.body).contains { a in
@@ -155,7 +176,9 @@ extension Checker {
 
   /// The validity ranges of a body; an unversioned body is in force always.
   func ranges(of body: Body) -> [(DateLiteral, DateLiteral?)] {
-    guard case .versions(let versions) = body.kind else { return [(DateLiteral("0001-01-01")!, nil)] }
+    guard case .versions(let versions) = body.kind else {
+      return [(DateLiteral("0001-01-01")!, nil)]
+    }
     return versions.map { ($0.validity.from, $0.validity.until) }
   }
 
@@ -201,7 +224,8 @@ extension Checker {
       report(
         .validityGap, at: later.span,
         "no version of `\(name)` is in force from \(DateArithmetic.nextDay(until)) to the day before \(later.from)",
-        help: "start this version on \(DateArithmetic.nextDay(until)), or end the earlier one later",
+        help:
+          "start this version on \(DateArithmetic.nextDay(until)), or end the earlier one later",
         notes: [Diagnostic.Note("the earlier version", at: earlier.span)])
     }
   }
@@ -214,8 +238,11 @@ extension Checker {
       definitionTypes[name] = resolveType(syntax)
     } else if entry.kind != .rule {
       report(
-        .expectedType, at: entry.name.span, "\(entry.kind.rawValue) `\(name)` needs a declared type",
-        help: "write `\(entry.kind.rawValue) \(name): TYPE …`; only rules may leave their type to inference")
+        .expectedType, at: entry.name.span,
+        "\(entry.kind.rawValue) `\(name)` needs a declared type",
+        help:
+          "write `\(entry.kind.rawValue) \(name): TYPE …`; only rules may leave their type to inference"
+      )
     }
   }
 }
@@ -245,19 +272,24 @@ extension Checker {
     case .range:
       guard target.isOrdered else {
         report(
-          .invalidConstraint, at: constraint.span, "`in … to …` bounds need an ordered type; this field is `\(type)`")
+          .invalidConstraint, at: constraint.span,
+          "`in … to …` bounds need an ordered type; this field is `\(type)`")
         return
       }
     case .length:
       guard case .list = target else {
-        report(.invalidConstraint, at: constraint.span, "`length … to …` applies to lists; this field is `\(type)`")
+        report(
+          .invalidConstraint, at: constraint.span,
+          "`length … to …` applies to lists; this field is `\(type)`")
         return
       }
       target = .int
     }
     checkExpecting(constraint.low, target, scope: [:])
     checkExpecting(constraint.high, target, scope: [:])
-    if let low = Self.constantOrder(constraint.low), let high = Self.constantOrder(constraint.high), low.lexicographicallyPrecedes(high) == false, low != high {
+    if let low = Self.constantOrder(constraint.low), let high = Self.constantOrder(constraint.high),
+      low.lexicographicallyPrecedes(high) == false, low != high
+    {
       report(.invalidConstraint, at: constraint.span, "the lower bound is above the upper bound")
     }
   }
@@ -272,7 +304,8 @@ extension Checker {
     case .quantity(.integer(let text), .yuan):
       return Int(text.filter { $0 != "_" }).map { [$0 * 100] }
     case .literal(.date(let date)): return [date.year, date.month, date.day]
-    case .unary(.negate, let inner): return constantOrder(inner).map { $0.count == 1 ? [-$0[0]] : $0 }
+    case .unary(.negate, let inner):
+      return constantOrder(inner).map { $0.count == 1 ? [-$0[0]] : $0 }
     default: return nil
     }
   }

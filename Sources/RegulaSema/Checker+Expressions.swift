@@ -31,7 +31,8 @@ extension Checker {
       return checkCall(name, arguments, at: expr.span, expected: expected, scope: scope)
     case .aggregate(let aggregate): return checkAggregate(aggregate, at: expr.span, scope: scope)
     case .list(let items): return checkList(items, expected: expected, scope: scope)
-    case .braces(let entries): return checkBraces(entries, at: expr.span, expected: expected, scope: scope)
+    case .braces(let entries):
+      return checkBraces(entries, at: expr.span, expected: expected, scope: scope)
     case .reasonOf(let name): return checkReasonOf(name)
     case .error: return .error
     }
@@ -63,7 +64,8 @@ extension Checker {
         help: "write the exact amount in fen, or round a computed amount with `round(…, MODE)`")
     case (.decimal, _):
       report(
-        .invalidOperands, at: span, "`\(unit.rawValue)` counts whole units; a decimal is not allowed here",
+        .invalidOperands, at: span,
+        "`\(unit.rawValue)` counts whole units; a decimal is not allowed here",
         help: "durations are whole days, months or years; money in fen is a whole number")
     default:
       report(.invalidOperands, at: span, "a unit follows a number")
@@ -109,7 +111,9 @@ extension Checker {
   mutating func checkBareCase(_ name: String, expr: Expr, expected: RType?, scope: Scope) -> RType {
     // The expected type already failed to resolve: that error is the root cause.
     if expected == .error { return .error }
-    let owners = typeOrder.filter { enums[$0]?.cases.contains(name) == true && isVisible($0, in: currentFile) }
+    let owners = typeOrder.filter {
+      enums[$0]?.cases.contains(name) == true && isVisible($0, in: currentFile)
+    }
     if owners.count == 1 {
       resolutions[expr.id] = .enumCase(enumName: owners[0], caseName: name)
       return .enumeration(owners[0])
@@ -124,7 +128,9 @@ extension Checker {
     return .error
   }
 
-  mutating func reportUndefinedName(_ name: String, at span: SourceSpan, expected: RType?, scope: Scope) {
+  mutating func reportUndefinedName(
+    _ name: String, at span: SourceSpan, expected: RType?, scope: Scope
+  ) {
     var candidates = Array(scope.keys) + definitionOrder.filter { isVisible($0, in: currentFile) }
     if let inputName { candidates.append(inputName) }
     if case .enumeration(let enumName)? = expected { candidates += enums[enumName]?.cases ?? [] }
@@ -132,7 +138,9 @@ extension Checker {
     if help == nil, owner[name] != nil {
       help = "`\(name)` is defined in another file; add it to an `import`"
     } else if help == nil, case .enumeration(let enumName)? = expected {
-      help = "`\(enumName)` has the cases " + (enums[enumName]?.cases.map { "`\($0)`" }.joined(separator: ", ") ?? "")
+      help =
+        "`\(enumName)` has the cases "
+        + (enums[enumName]?.cases.map { "`\($0)`" }.joined(separator: ", ") ?? "")
     }
     report(.undefinedName, at: span, "undefined name `\(name)`", help: help)
   }
@@ -178,7 +186,8 @@ extension Checker {
         help: "`match` on `none` and `some` before reading `.\(name.text)`")
       return .error
     default:
-      report(.notARecord, at: name.span, "`\(baseType)` has no fields; `.\(name.text)` needs a record")
+      report(
+        .notARecord, at: name.span, "`\(baseType)` has no fields; `.\(name.text)` needs a record")
       return .error
     }
   }
@@ -188,7 +197,8 @@ extension Checker {
     guard case .table(let keyEnum, let value) = baseType else {
       if !baseType.isError {
         report(
-          .invalidOperands, at: base.span, "only tables can be looked up with `[…]`; this is `\(baseType)`")
+          .invalidOperands, at: base.span,
+          "only tables can be looked up with `[…]`; this is `\(baseType)`")
       }
       _ = check(key, expected: nil, scope: scope)
       return .error
@@ -199,7 +209,8 @@ extension Checker {
 
   mutating func checkAt(_ base: Expr, _ place: Expr, scope: Scope) -> RType {
     let placeType = check(place, expected: nil, scope: scope)
-    if !placeType.isError, case .enumeration = placeType {} else if !placeType.isError {
+    if !placeType.isError, case .enumeration = placeType {
+    } else if !placeType.isError {
       report(
         .jurisdictionNotEnum, at: place.span,
         "a jurisdiction is named by an enum value such as a `Province`; this is `\(placeType)`")

@@ -1,7 +1,9 @@
 // Operators, conditionals, matches, aggregates and literals with structure.
 
 extension Checker {
-  mutating func checkUnary(_ op: UnaryOperator, _ operand: Expr, at span: SourceSpan, scope: Scope) -> RType {
+  mutating func checkUnary(_ op: UnaryOperator, _ operand: Expr, at span: SourceSpan, scope: Scope)
+    -> RType
+  {
     switch op {
     case .not:
       checkCondition(operand, scope: scope)
@@ -28,7 +30,9 @@ extension Checker {
       let element = check(left, expected: nil, scope: scope)
       let list = check(right, expected: .list(element), scope: scope)
       guard case .list(let listElement) = list else {
-        if !list.isError { report(.notAList, at: right.span, "`in` needs a list on the right; this is `\(list)`") }
+        if !list.isError {
+          report(.notAList, at: right.span, "`in` needs a list on the right; this is `\(list)`")
+        }
         return .bool
       }
       if !element.isAssignable(to: listElement) && !listElement.isAssignable(to: element) {
@@ -59,7 +63,8 @@ extension Checker {
       return .error
     default:
       report(
-        .typeMismatch, at: left.span, "`??` gives a default for an optional value; this is `\(leftType)`",
+        .typeMismatch, at: left.span,
+        "`??` gives a default for an optional value; this is `\(leftType)`",
         help: "remove `?? …`: a `\(leftType)` is never `none`")
       _ = check(right, expected: nil, scope: scope)
       return leftType
@@ -88,13 +93,17 @@ extension Checker {
     return .bool
   }
 
-  mutating func reportComparison(_ op: BinaryOperator, _ left: RType, _ right: RType, at span: SourceSpan) {
+  mutating func reportComparison(
+    _ op: BinaryOperator, _ left: RType, _ right: RType, at span: SourceSpan
+  ) {
     if left.isDuration && right.isDuration {
       report(
         .mixedDurations, at: span, "cannot compare `\(left)` with `\(right)`",
         help: "days, months and years are never converted silently; use `to_months(…)` for years")
     } else if left == right || left.isAssignable(to: right) || right.isAssignable(to: left) {
-      report(.notComparable, at: span, "`\(left)` values have no order; `\(op.rawValue)` needs numbers, money, dates or durations")
+      report(
+        .notComparable, at: span,
+        "`\(left)` values have no order; `\(op.rawValue)` needs numbers, money, dates or durations")
     } else {
       report(
         .invalidOperands, at: span, "cannot compare `\(left)` with `\(right)`",
@@ -102,7 +111,9 @@ extension Checker {
     }
   }
 
-  mutating func reportArithmetic(_ op: BinaryOperator, _ left: RType, _ right: RType, at span: SourceSpan) {
+  mutating func reportArithmetic(
+    _ op: BinaryOperator, _ left: RType, _ right: RType, at span: SourceSpan
+  ) {
     if left.isDuration && right.isDuration {
       report(
         .mixedDurations, at: span, "cannot apply `\(op.rawValue)` to `\(left)` and `\(right)`",
@@ -113,10 +124,14 @@ extension Checker {
     if left == .date && right == .date && op == .subtract {
       help = "use `days_between(a, b)`, `months_between(a, b)` or `years_between(a, b)`"
     }
-    report(.invalidOperands, at: span, "cannot apply `\(op.rawValue)` to `\(left)` and `\(right)`", help: help)
+    report(
+      .invalidOperands, at: span, "cannot apply `\(op.rawValue)` to `\(left)` and `\(right)`",
+      help: help)
   }
 
-  mutating func checkIf(_ condition: Expr, _ then: Expr, _ otherwise: Expr, expected: RType?, scope: Scope) -> RType {
+  mutating func checkIf(
+    _ condition: Expr, _ then: Expr, _ otherwise: Expr, expected: RType?, scope: Scope
+  ) -> RType {
     checkCondition(condition, scope: scope)
     if let expected {
       checkExpecting(then, expected, scope: scope)
@@ -165,7 +180,8 @@ extension Checker {
         if enums[enumName]?.cases.contains(name) != true {
           report(
             .undefinedEnumCase, at: pattern.span, "`\(enumName)` has no case `\(name)`",
-            help: Suggestions.help(Suggestions.closest(to: name, among: enums[enumName]?.cases ?? [])))
+            help: Suggestions.help(
+              Suggestions.closest(to: name, among: enums[enumName]?.cases ?? [])))
         }
       case (.none, .optional): continue
       case (.some(let binder), .optional(let wrapped)): scope[binder.text] = wrapped
@@ -178,14 +194,18 @@ extension Checker {
   }
 
   /// Every case is covered exactly once, or an `otherwise` arm comes last.
-  mutating func checkExhaustive(_ arms: [MatchArm], subject: RType, subjectSpan: SourceSpan, at span: SourceSpan) {
+  mutating func checkExhaustive(
+    _ arms: [MatchArm], subject: RType, subjectSpan: SourceSpan, at span: SourceSpan
+  ) {
     let all: [String]
     switch subject {
     case .enumeration(let name): all = enums[name]?.cases ?? []
     case .optional: all = ["none", "some"]
     case .error: return
     default:
-      report(.typeMismatch, at: subjectSpan, "`match` needs an enum or an optional value; this is `\(subject)`")
+      report(
+        .typeMismatch, at: subjectSpan,
+        "`match` needs an enum or an optional value; this is `\(subject)`")
       return
     }
     var covered = Set<String>()
@@ -199,7 +219,9 @@ extension Checker {
       case .some: key = "some"
       }
       if sawOtherwise || (key != "otherwise" && covered.contains(key)) {
-        report(.unreachableMatchArm, at: pattern.span, "this pattern can never match: an earlier arm covers it")
+        report(
+          .unreachableMatchArm, at: pattern.span,
+          "this pattern can never match: an earlier arm covers it")
       }
       if key == "otherwise" { sawOtherwise = true } else { covered.insert(key) }
     }
@@ -220,7 +242,9 @@ extension Checker {
     if case .list(let inner) = sourceType {
       element = inner
     } else if !sourceType.isError {
-      report(.notAList, at: aggregate.source.span, "`\(aggregate.kind.rawValue)` runs over a list; this is `\(sourceType)`")
+      report(
+        .notAList, at: aggregate.source.span,
+        "`\(aggregate.kind.rawValue)` runs over a list; this is `\(sourceType)`")
     }
     var inner = scope
     inner[aggregate.binder.text] = element
@@ -239,10 +263,14 @@ extension Checker {
     switch kind {
     case .count, .any, .all, .filter:
       if hasElement {
-        report(.wrongArguments, at: span, "`\(name)` takes `NAME in LIST where CONDITION`, not `… for …`")
+        report(
+          .wrongArguments, at: span, "`\(name)` takes `NAME in LIST where CONDITION`, not `… for …`"
+        )
       }
       if kind != .count && !hasFilter {
-        report(.wrongArguments, at: span, "`\(name)` needs a condition: `\(name)(x in LIST where CONDITION)`")
+        report(
+          .wrongArguments, at: span,
+          "`\(name)` needs a condition: `\(name)(x in LIST where CONDITION)`")
       }
       switch kind {
       case .count: return .int
@@ -251,17 +279,22 @@ extension Checker {
       }
     case .first, .last:
       if !hasElement && !hasFilter {
-        report(.wrongArguments, at: span, "`\(name)` needs a condition or a mapped value: `\(name)(x in LIST where CONDITION)`")
+        report(
+          .wrongArguments, at: span,
+          "`\(name)` needs a condition or a mapped value: `\(name)(x in LIST where CONDITION)`")
       }
       return mapped.isError ? .error : (mapped.isOptional ? mapped : .optional(mapped))
     case .sum:
-      if mapped.isError || mapped.isNumeric || mapped.isMoneyLike || mapped.isDuration { return mapped }
+      if mapped.isError || mapped.isNumeric || mapped.isMoneyLike || mapped.isDuration {
+        return mapped
+      }
       report(.invalidOperands, at: span, "cannot add up `\(mapped)` values")
       return .error
     case .min, .max:
       if mapped.isError { return .error }
       if mapped.isOrdered { return .optional(mapped) }
-      report(.notComparable, at: span, "`\(mapped)` values have no order, so `\(name)` is undefined")
+      report(
+        .notComparable, at: span, "`\(mapped)` values have no order, so `\(name)` is undefined")
       return .error
     }
   }
@@ -276,7 +309,9 @@ extension Checker {
     return .list(element ?? .error)
   }
 
-  mutating func checkBraces(_ entries: [Entry], at span: SourceSpan, expected: RType?, scope: Scope) -> RType {
+  mutating func checkBraces(_ entries: [Entry], at span: SourceSpan, expected: RType?, scope: Scope)
+    -> RType
+  {
     switch expected {
     case .record(let name)?:
       if let info = recordInfo(name) {
@@ -315,7 +350,8 @@ extension Checker {
       guard let field = record.field(key.text) else {
         report(
           .undefinedField, at: key.span, "`\(record.name)` has no field `\(key.text)`",
-          help: Suggestions.help(Suggestions.closest(to: key.text, among: record.fields.map(\.name))))
+          help: Suggestions.help(
+            Suggestions.closest(to: key.text, among: record.fields.map(\.name))))
         _ = check(entry.value, expected: nil, scope: scope)
         continue
       }
@@ -325,11 +361,14 @@ extension Checker {
     if !partial, !missing.isEmpty {
       report(
         .missingField, at: span,
-        "missing " + missing.map { "`\($0.name)`" }.joined(separator: ", ") + " for `\(record.name)`")
+        "missing " + missing.map { "`\($0.name)`" }.joined(separator: ", ")
+          + " for `\(record.name)`")
     }
   }
 
-  mutating func checkTableEntries(_ entries: [Entry], key: String, value: RType, span: SourceSpan, scope: Scope) {
+  mutating func checkTableEntries(
+    _ entries: [Entry], key: String, value: RType, span: SourceSpan, scope: Scope
+  ) {
     let cases = enums[key]?.cases ?? []
     var seen = Set<String>()
     var hasDefault = false
@@ -350,7 +389,8 @@ extension Checker {
     let missing = cases.filter { !seen.contains($0) }
     if !hasDefault, !missing.isEmpty {
       report(
-        .incompleteTable, at: span, "the table has no value for " + missing.map { "`\($0)`" }.joined(separator: ", "),
+        .incompleteTable, at: span,
+        "the table has no value for " + missing.map { "`\($0)`" }.joined(separator: ", "),
         help: "give every case of `\(key)`, or add `otherwise: VALUE`")
     }
   }

@@ -65,7 +65,8 @@ struct ModuleLoader {
       let id = sources.add(path: path, bytes: [])
       diagnostics.append(
         Diagnostic(
-          .importNotFound, at: SourceSpan(file: id, bytes: 0..<0), message: "cannot read file `\(path)`"))
+          .importNotFound, at: SourceSpan(file: id, bytes: 0..<0),
+          message: "cannot read file `\(path)`"))
     }
   }
 }

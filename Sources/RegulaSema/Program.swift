@@ -41,7 +41,9 @@ public struct Jurisdiction: Sendable, Hashable, Comparable, CustomStringConverti
   public init(_ level: LevelSpec) { self.init(code: level.code, depth: level.depth) }
 
   public var description: String { code }
-  public static func < (a: Jurisdiction, b: Jurisdiction) -> Bool { (a.depth, a.code) < (b.depth, b.code) }
+  public static func < (a: Jurisdiction, b: Jurisdiction) -> Bool {
+    (a.depth, a.code) < (b.depth, b.code)
+  }
 }
 
 /// One way a definition may be computed: the base definition, an override, or an exception.

@@ -7,7 +7,9 @@ enum Suggestions {
     var best: (String, Int)?
     for candidate in candidates where candidate != name {
       let distance = editDistance(Array(name.lowercased()), Array(candidate.lowercased()))
-      if distance <= limit, best == nil || distance < best!.1 || (distance == best!.1 && candidate < best!.0) {
+      if distance <= limit,
+        best == nil || distance < best!.1 || (distance == best!.1 && candidate < best!.0)
+      {
         best = (candidate, distance)
       }
     }

@@ -14,7 +14,9 @@ public enum TypeChecker {
     var loader = ModuleLoader(read: read)
     loader.load(path, importedAt: nil)
     guard let root = loader.files.last, root.path == Paths.normalize(path) else {
-      return (Staged(output: nil, diagnostics: loader.diagnostics.sortedForDisplay()), loader.sources)
+      return (
+        Staged(output: nil, diagnostics: loader.diagnostics.sortedForDisplay()), loader.sources
+      )
     }
     var checker = Checker(files: loader.files, sources: loader.sources)
     checker.diagnostics = loader.diagnostics
@@ -130,7 +132,8 @@ struct Checker {
 
   mutating func declareName(_ name: Identifier, file: SourceFile.ID) -> Bool {
     if let existing = owner[name.text] {
-      let existingSpan = enums[name.text]?.span ?? records[name.text]?.span
+      let existingSpan =
+        enums[name.text]?.span ?? records[name.text]?.span
         ?? firstDeclaration[name.text] ?? input.map(\.span)
       report(
         .duplicateDefinition, at: name.span, "`\(name.text)` is defined more than once",
@@ -180,7 +183,9 @@ struct Checker {
   mutating func collectSources(_ file: LoadedFile) {
     for source in file.syntax.header.sources {
       if sourceDecls[source.name.text] != nil, file.id == root.id {
-        report(.duplicateDefinition, at: source.name.span, "source `\(source.name.text)` is declared twice")
+        report(
+          .duplicateDefinition, at: source.name.span,
+          "source `\(source.name.text)` is declared twice")
       }
       sourceDecls[source.name.text] = sourceDecls[source.name.text] ?? source
     }
@@ -223,7 +228,8 @@ struct Checker {
     for declaration in file.syntax.declarations {
       switch declaration.kind {
       case .record(let decl):
-        guard owner[decl.name.text] == file.id, records[decl.name.text]?.fields.isEmpty == true else {
+        guard owner[decl.name.text] == file.id, records[decl.name.text]?.fields.isEmpty == true
+        else {
           continue
         }
         let fields = resolveFields(decl.fields)
@@ -251,7 +257,8 @@ struct Checker {
     guard declareName(decl.name, file: file.id) else { return }
     inputName = decl.name.text
     visible[file.id]?.insert(decl.name.text)
-    input = RecordInfo(name: decl.name.text, fields: resolveFields(decl.fields), citation: nil, span: decl.name.span)
+    input = RecordInfo(
+      name: decl.name.text, fields: resolveFields(decl.fields), citation: nil, span: decl.name.span)
   }
 
   mutating func resolveFields(_ fields: [FieldDecl]) -> [RecordInfo.Field] {
@@ -279,8 +286,12 @@ struct Checker {
     case .named(let name):
       if name.text.isEmpty { return .error }
       if let builtin = RType.builtins[name.text] { return builtin }
-      if enums[name.text] != nil, isVisible(name.text, in: currentFile) { return .enumeration(name.text) }
-      if records[name.text] != nil, isVisible(name.text, in: currentFile) { return .record(name.text) }
+      if enums[name.text] != nil, isVisible(name.text, in: currentFile) {
+        return .enumeration(name.text)
+      }
+      if records[name.text] != nil, isVisible(name.text, in: currentFile) {
+        return .record(name.text)
+      }
       reportUndefinedType(name)
       return .error
     case .list(let element):
@@ -302,7 +313,9 @@ struct Checker {
     let typeNames = Array(RType.builtins.keys) + typeOrder.filter { isVisible($0, in: currentFile) }
     let suggestion = Suggestions.closest(to: name.text, among: typeNames)
     var help = Suggestions.help(suggestion) ?? help
-    if suggestion == nil, owner[name.text] != nil, enums[name.text] != nil || records[name.text] != nil {
+    if suggestion == nil, owner[name.text] != nil,
+      enums[name.text] != nil || records[name.text] != nil
+    {
       help = "`\(name.text)` is defined in another file; add it to an `import`"
     }
     report(.undefinedType, at: name.span, "undefined type `\(name.text)`", help: help)

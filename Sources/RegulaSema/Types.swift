@@ -67,7 +67,8 @@ public indirect enum RType: Hashable, Sendable, CustomStringConvertible {
     case (.optional(let wrapped), .optional(let targetWrapped)):
       return wrapped.isAssignable(to: targetWrapped)
     case (_, .optional(let wrapped)): return isAssignable(to: wrapped)
-    case (.list(let element), .list(let targetElement)): return element.isAssignable(to: targetElement)
+    case (.list(let element), .list(let targetElement)):
+      return element.isAssignable(to: targetElement)
     default: return false
     }
   }

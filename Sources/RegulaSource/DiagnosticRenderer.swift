@@ -8,7 +8,8 @@ public struct DiagnosticRenderer: Sendable {
 
   /// The human form: `error[CODE]: message`, `--> file:line:col`, the line, carets, help.
   public func render(_ diagnostic: Diagnostic) -> String {
-    var out = "\(diagnostic.severity.rawValue)[\(diagnostic.code.rawValue)]: \(diagnostic.message)\n"
+    var out =
+      "\(diagnostic.severity.rawValue)[\(diagnostic.code.rawValue)]: \(diagnostic.message)\n"
     out += snippet(for: diagnostic.span, label: nil)
     if let help = diagnostic.help { out += "   = help: \(help)\n" }
     for note in diagnostic.notes {

@@ -85,12 +85,15 @@ public struct SourceSpan: Hashable, Sendable, Codable, Comparable {
   public func merged(with other: SourceSpan) -> SourceSpan {
     SourceSpan(
       file: file,
-      bytes: min(bytes.lowerBound, other.bytes.lowerBound)..<max(
-        bytes.upperBound, other.bytes.upperBound))
+      bytes: min(
+        bytes.lowerBound, other.bytes.lowerBound)..<max(
+          bytes.upperBound, other.bytes.upperBound))
   }
 
   public static func < (a: SourceSpan, b: SourceSpan) -> Bool {
-    (a.file, a.bytes.lowerBound, a.bytes.upperBound) < (b.file, b.bytes.lowerBound, b.bytes.upperBound)
+    (a.file, a.bytes.lowerBound, a.bytes.upperBound) < (
+      b.file, b.bytes.lowerBound, b.bytes.upperBound
+    )
   }
 }
 

@@ -18,7 +18,8 @@ public enum ExprPrinter {
     case .index(let base, let key): return "([] \(tree(base)) \(tree(key)))"
     case .at(let base, let place): return "(at \(tree(base)) \(tree(place)))"
     case .unary(let op, let operand): return "(\(op.rawValue) \(tree(operand)))"
-    case .binary(let op, let left, let right): return "(\(op.rawValue) \(tree(left)) \(tree(right)))"
+    case .binary(let op, let left, let right):
+      return "(\(op.rawValue) \(tree(left)) \(tree(right)))"
     case .ifThenElse(let c, let t, let e): return "(if \(tree(c)) \(tree(t)) \(tree(e)))"
     case .letIn(let name, let value, let body):
       return "(let \(name.text) \(tree(value)) \(tree(body)))"
@@ -30,7 +31,8 @@ public enum ExprPrinter {
     case .aggregate(let aggregate): return aggregateTree(aggregate)
     case .list(let items): return "[" + items.map(tree).joined(separator: " ") + "]"
     case .braces(let entries):
-      return "{" + entries.map { "\($0.key?.text ?? "otherwise"): \(tree($0.value))" }
+      return "{"
+        + entries.map { "\($0.key?.text ?? "otherwise"): \(tree($0.value))" }
         .joined(separator: ", ") + "}"
     case .reasonOf(let name): return "(reason-of \(name.text))"
     case .quantity(let literal, let unit): return "(\(unit.rawValue) \(literalText(literal)))"
@@ -92,7 +94,8 @@ public enum ExprPrinter {
     case .name(let name): return name
     case .field(let base, let name): return "\(source(base, context: 9)).\(name.text)"
     case .index(let base, let key): return "\(source(base, context: 9))[\(source(key))]"
-    case .at(let base, let place): return "\(source(base, context: 9)) at \(source(place, context: 9))"
+    case .at(let base, let place):
+      return "\(source(base, context: 9)) at \(source(place, context: 9))"
     case .unary(.negate, let operand):
       // `--` would start a comment: a negated negation keeps its parentheses.
       if case .unary(.negate, _) = operand.kind { return "-(\(source(operand)))" }
@@ -112,7 +115,8 @@ public enum ExprPrinter {
     case .list(let items): return "[" + items.map { source($0) }.joined(separator: ", ") + "]"
     case .braces(let entries):
       if entries.isEmpty { return "{}" }
-      return "{ " + entries.map { "\($0.key?.text ?? "otherwise"): \(source($0.value))" }
+      return "{ "
+        + entries.map { "\($0.key?.text ?? "otherwise"): \(source($0.value))" }
         .joined(separator: ", ") + " }"
     case .reasonOf(let name): return "reason of \(name.text)"
     case .quantity(let literal, let unit):
@@ -128,7 +132,8 @@ public enum ExprPrinter {
     let rightAssociative = op == .coalesce
     let leftContext = op.precedence + (rightAssociative || op.isComparison ? 1 : 0)
     let rightContext = op.precedence + (rightAssociative ? 0 : 1)
-    return "\(source(left, context: leftContext)) \(op.rawValue) \(source(right, context: rightContext))"
+    return
+      "\(source(left, context: leftContext)) \(op.rawValue) \(source(right, context: rightContext))"
   }
 
   /// A `let` value must not contain a bare `in`: parenthesise any membership test in it.

@@ -34,7 +34,9 @@ public struct Formatter {
       if byte == UInt8(ascii: "\n") {
         newlines += 1
         if newlines >= 2 { return true }
-      } else if byte != UInt8(ascii: " ") && byte != UInt8(ascii: "\t") && byte != UInt8(ascii: "\r") {
+      } else if byte != UInt8(ascii: " ") && byte != UInt8(ascii: "\t")
+        && byte != UInt8(ascii: "\r")
+      {
         newlines = 0
       }
     }
@@ -85,7 +87,9 @@ public struct Formatter {
       if let version = source.version { text += " version \(RegulaText.quote(version))" }
       emit(text, indent: 1, span: source.span)
     }
-    if let validity = header.validity { emit(validityText(validity), indent: 1, span: validity.span) }
+    if let validity = header.validity {
+      emit(validityText(validity), indent: 1, span: validity.span)
+    }
     finish(header.span)
     for item in syntax.imports {
       let names = item.names.map { " (" + $0.map(\.text).joined(separator: ", ") + ")" } ?? ""
@@ -128,7 +132,9 @@ public struct Formatter {
     case .definition(let decl):
       var head = "\(decl.kind.rawValue) \(decl.name.text)"
       if let type = decl.type { head += ": \(TypePrinter.describe(type))" }
-      formatBody(head + citationText(decl.citation), decl.body, suffix: "", indent: indent, span: declaration.span)
+      formatBody(
+        head + citationText(decl.citation), decl.body, suffix: "", indent: indent,
+        span: declaration.span)
     case .levelBlock(let block):
       emit("level \(levelText(block.level)) {", indent: indent, span: declaration.span)
       for inner in block.declarations { formatDeclaration(inner, indent: indent + 1) }
@@ -136,7 +142,8 @@ public struct Formatter {
       lines.append(pad(indent) + "}")
     case .override(let decl):
       formatBody(
-        "override \(decl.name.text)", decl.body, suffix: citationText(decl.citation), indent: indent,
+        "override \(decl.name.text)", decl.body, suffix: citationText(decl.citation),
+        indent: indent,
         span: declaration.span)
     case .exception(let decl):
       var text = "exception to \(decl.target.text) = \(ExprPrinter.source(decl.value))"
@@ -177,7 +184,9 @@ public struct Formatter {
     lines.append(pad(indent) + "}")
   }
 
-  mutating func formatBody(_ head: String, _ body: Body, suffix: String, indent: Int, span: SourceSpan) {
+  mutating func formatBody(
+    _ head: String, _ body: Body, suffix: String, indent: Int, span: SourceSpan
+  ) {
     switch body.kind {
     case .expression(let expr):
       emitExpression(head + " = ", expr, suffix: suffix, indent: indent, span: span)
@@ -222,7 +231,8 @@ public struct Formatter {
     let suffix = citationText(version.citation)
     switch version.body.kind {
     case .expression(let expr):
-      emitExpression(head + " = ", expr, suffix: suffix, indent: indent, span: version.validity.span)
+      emitExpression(
+        head + " = ", expr, suffix: suffix, indent: indent, span: version.validity.span)
     default:
       formatBody(head, version.body, suffix: suffix, indent: indent, span: version.validity.span)
     }
@@ -231,8 +241,11 @@ public struct Formatter {
   mutating func formatTest(_ test: TestDecl, indent: Int, span: SourceSpan) {
     emit("test \(RegulaText.quote(test.name)) {", indent: indent, span: span)
     if let asOf = test.asOf { lines.append(pad(indent + 1) + "as of \(asOf)") }
-    if let jurisdiction = test.jurisdiction { lines.append(pad(indent + 1) + "at \(jurisdiction.text)") }
-    if case .error = test.given.kind {} else {
+    if let jurisdiction = test.jurisdiction {
+      lines.append(pad(indent + 1) + "at \(jurisdiction.text)")
+    }
+    if case .error = test.given.kind {
+    } else {
       emitExpression("given ", test.given, suffix: "", indent: indent + 1, span: test.given.span)
     }
     for expectation in test.expectations {
@@ -249,7 +262,9 @@ public struct Formatter {
 
   /// Emits `prefix EXPR suffix`, breaking braces and `match` one entry per line when the
   /// line is too long or the expression holds comments.
-  mutating func emitExpression(_ prefix: String, _ expr: Expr, suffix: String, indent: Int, span: SourceSpan) {
+  mutating func emitExpression(
+    _ prefix: String, _ expr: Expr, suffix: String, indent: Int, span: SourceSpan
+  ) {
     let oneLine = prefix + ExprPrinter.source(expr) + suffix
     let hasInnerComments = comments[nextComment...].contains {
       expr.span.bytes.contains($0.span.bytes.lowerBound)
@@ -282,7 +297,9 @@ public struct Formatter {
       let context = op.precedence + 1
       emit(prefix + ExprPrinter.source(operands[0], context: context), indent: indent, span: span)
       for operand in operands.dropFirst() {
-        emit("\(op.rawValue) " + ExprPrinter.source(operand, context: context), indent: indent + 1, span: operand.span)
+        emit(
+          "\(op.rawValue) " + ExprPrinter.source(operand, context: context), indent: indent + 1,
+          span: operand.span)
       }
       appendSuffix(suffix)
       finish(expr.span)
@@ -303,7 +320,9 @@ public struct Formatter {
   /// The operands of a left-nested chain of one operator: `a or b or c` → [a, b, c]; a
   /// parenthesised right operand stays one operand so the tree is unchanged.
   func flatten(_ op: BinaryOperator, _ expr: Expr) -> [Expr] {
-    guard case .binary(let inner, let left, let right) = expr.kind, inner == op else { return [expr] }
+    guard case .binary(let inner, let left, let right) = expr.kind, inner == op else {
+      return [expr]
+    }
     return flatten(op, left) + [right]
   }
 

@@ -30,7 +30,9 @@ public struct Lexer {
     position + offset < bytes.count ? bytes[position + offset] : nil
   }
 
-  mutating func report(_ code: DiagnosticCode, from start: Int, _ message: String, help: String? = nil) {
+  mutating func report(
+    _ code: DiagnosticCode, from start: Int, _ message: String, help: String? = nil
+  ) {
     diagnostics.append(Diagnostic(code, at: span(start), message: message, help: help))
   }
 
@@ -184,7 +186,8 @@ public struct Lexer {
     case UInt8(ascii: "t"): scalars.append("\t")
     default:
       report(
-        .invalidEscape, from: start, "invalid escape sequence `\\\(Character(Unicode.Scalar(byte)))`",
+        .invalidEscape, from: start,
+        "invalid escape sequence `\\\(Character(Unicode.Scalar(byte)))`",
         help: "the escapes are `\\\"`, `\\\\`, `\\n` and `\\t`")
     }
   }
@@ -213,7 +216,8 @@ public struct Lexer {
 
   mutating func invalidUTF8(_ start: Int) -> Unicode.Scalar? {
     position += 1
-    report(.invalidUTF8, from: start, "invalid UTF-8 byte in source", help: "save the file as UTF-8")
+    report(
+      .invalidUTF8, from: start, "invalid UTF-8 byte in source", help: "save the file as UTF-8")
     return nil
   }
 
@@ -248,7 +252,8 @@ public struct Lexer {
 
   func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
   func isIdentifierStart(_ byte: UInt8) -> Bool {
-    (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z") || byte == UInt8(ascii: "_")
+    (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z")
+      || byte == UInt8(ascii: "_")
   }
   func isIdentifierContinue(_ byte: UInt8) -> Bool { isIdentifierStart(byte) || isDigit(byte) }
 }

@@ -204,7 +204,8 @@ extension Parser {
     advance()
     let name = parseString("naming the test")
     expect(.leftBrace, "to open the test")
-    var test = TestDecl(name: name, asOf: nil, jurisdiction: nil, given: errorExpr(), expectations: [])
+    var test = TestDecl(
+      name: name, asOf: nil, jurisdiction: nil, given: errorExpr(), expectations: [])
     while !at(.rightBrace) && !atEnd && !isPanicking { parseTestItem(into: &test) }
     expect(.rightBrace, "to close the test")
     return test
@@ -296,7 +297,8 @@ extension Parser {
       let name = parseIdentifier("")
       type = TypeSyntax(kind: .named(name), span: name.span)
     } else {
-      expected("a type", code: .expectedType, help: "types look like `Money`, `List<Member>`, `Date?`")
+      expected(
+        "a type", code: .expectedType, help: "types look like `Money`, `List<Member>`, `Date?`")
       return TypeSyntax(kind: .named(Identifier("", span: current.span)), span: current.span)
     }
     if current.kind == .identifier && current.text == "by" && peek(1).kind == .identifier {

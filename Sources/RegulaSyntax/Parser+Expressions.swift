@@ -124,14 +124,17 @@ extension Parser {
     case .string: return node(.literal(.text(advance().text)), from: start)
     case .date:
       let token = advance()
-      return node(.literal(.date(DateLiteral(token.text) ?? DateLiteral("0001-01-01")!)), from: start)
+      return node(
+        .literal(.date(DateLiteral(token.text) ?? DateLiteral("0001-01-01")!)), from: start)
     case .keyword(.true): advance(); return node(.literal(.bool(true)), from: start)
     case .keyword(.false): advance(); return node(.literal(.bool(false)), from: start)
     case .keyword(.none): advance(); return node(.literal(.none), from: start)
     case .keyword(.match): return parseMatch()
     case .keyword(.reason): return parseReasonOf()
     case .keyword(.all), .keyword(.first):
-      if peek(1).kind == .symbol(.leftParen) && !peek(1).isAtLineStart { return parseCallOrAggregate() }
+      if peek(1).kind == .symbol(.leftParen) && !peek(1).isAtLineStart {
+        return parseCallOrAggregate()
+      }
       expected("an expression", code: .expectedExpression)
       return errorExpr()
     case .identifier where peek(1).kind == .symbol(.leftParen) && !peek(1).isAtLineStart:
@@ -260,7 +263,9 @@ extension Parser {
   }
 
   /// The part after `(` or after `ELEMENT for`: `x in LIST [where CONDITION])`.
-  mutating func parseComprehension(_ kind: Aggregate.Kind, element: Expr?, start: SourceSpan) -> Expr {
+  mutating func parseComprehension(_ kind: Aggregate.Kind, element: Expr?, start: SourceSpan)
+    -> Expr
+  {
     let binder = parseIdentifier("naming each element, as in `m in members`")
     expect(.in, "after the element's name")
     let source = parseExpression()

@@ -67,7 +67,8 @@ public struct Parser {
 
   func spanFrom(_ start: SourceSpan) -> SourceSpan {
     let end = index > 0 ? previous.span.bytes.upperBound : start.bytes.upperBound
-    return SourceSpan(file: file.id, bytes: start.bytes.lowerBound..<max(start.bytes.lowerBound, end))
+    return SourceSpan(
+      file: file.id, bytes: start.bytes.lowerBound..<max(start.bytes.lowerBound, end))
   }
 
   mutating func makeID() -> NodeID {
@@ -83,10 +84,12 @@ public struct Parser {
     diagnostics.append(diagnostic)
   }
 
-  mutating func expected(_ what: String, code: DiagnosticCode = .expectedToken, help: String? = nil) {
+  mutating func expected(_ what: String, code: DiagnosticCode = .expectedToken, help: String? = nil)
+  {
     report(
       Diagnostic(
-        code, at: current.span, message: "expected \(what), found \(describe(current))", help: help))
+        code, at: current.span, message: "expected \(what), found \(describe(current))", help: help)
+    )
   }
 
   func describe(_ token: Token) -> String {
@@ -205,7 +208,8 @@ public struct Parser {
 
   mutating func parseLevelSpec() -> LevelSpec {
     let start = current.span
-    let word = parseIdentifier("after `level` (`national`, `province CODE` or `city PROVINCE.CITY`)")
+    let word = parseIdentifier(
+      "after `level` (`national`, `province CODE` or `city PROVINCE.CITY`)")
     switch word.text {
     case "national":
       return LevelSpec(kind: .national, span: spanFrom(start))

@@ -77,7 +77,9 @@ public struct SyntaxPrinter {
       nested { printer in decl.fields.forEach { printer.printField($0) } }
     case .definition(let decl):
       let type = decl.type.map { ": \(TypePrinter.describe($0))" } ?? ""
-      line("\(decl.kind.rawValue) \(decl.name.text)\(type)\(describe(decl.citation))", declaration.span)
+      line(
+        "\(decl.kind.rawValue) \(decl.name.text)\(type)\(describe(decl.citation))", declaration.span
+      )
       nested { printer in printer.printBody(decl.body) }
     case .levelBlock(let block):
       line("level \(block.level.code)", declaration.span)
@@ -131,7 +133,8 @@ public struct SyntaxPrinter {
         for item in cases {
           let reason = item.reason.map { " reason \($0.text)" } ?? ""
           printer.line(
-            (item.condition == nil ? "otherwise" : "case") + reason + printer.describe(item.citation),
+            (item.condition == nil ? "otherwise" : "case") + reason
+              + printer.describe(item.citation),
             item.span)
           printer.nested { inner in
             inner.printExpr(item.value, label: "value")
@@ -143,13 +146,16 @@ public struct SyntaxPrinter {
       line("all of", body.span)
       nested { printer in
         for item in conditions {
-          printer.line("condition reason \(item.reason.text)\(printer.describe(item.citation))", item.span)
+          printer.line(
+            "condition reason \(item.reason.text)\(printer.describe(item.citation))", item.span)
           printer.nested { $0.printExpr(item.condition, label: nil) }
         }
       }
     case .versions(let versions):
       for version in versions {
-        line("version \(describe(version.validity))\(describe(version.citation))", version.validity.span)
+        line(
+          "version \(describe(version.validity))\(describe(version.citation))",
+          version.validity.span)
         nested { $0.printBody(version.body) }
       }
     }

@@ -42,7 +42,9 @@ func committedRuleFiles() -> [String] {
   ["Policies", "Examples"].flatMap { folder -> [String] in
     let root = cliRepositoryRoot.appendingPathComponent(folder)
     let enumerator = FileManager.default.enumerator(atPath: root.path)
-    return (enumerator?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".regula") }.map { "\(folder)/\($0)" }
+    return (enumerator?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".regula") }.map {
+      "\(folder)/\($0)"
+    }
   }.sorted()
 }
 
@@ -82,14 +84,17 @@ func committedRuleFiles() -> [String] {
 }
 
 @Test func fmtRewritesAFileIntoCanonicalForm() throws {
-  let directory = FileManager.default.temporaryDirectory.appendingPathComponent("regula-fmt-\(UUID().uuidString)")
+  let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "regula-fmt-\(UUID().uuidString)")
   try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
   defer { try? FileManager.default.removeItem(at: directory) }
   let file = directory.appendingPathComponent("a.regula")
   try Data("policy   p\nrule a=1+2 -- sum\n".utf8).write(to: file)
   #expect(try regula(["fmt", "--check", file.path]).status == 1)
   #expect(try regula(["fmt", file.path]).status == 0)
-  #expect(String(decoding: try Data(contentsOf: file), as: UTF8.self) == "policy p\nrule a = 1 + 2  -- sum\n")
+  #expect(
+    String(decoding: try Data(contentsOf: file), as: UTF8.self)
+      == "policy p\nrule a = 1 + 2  -- sum\n")
   #expect(try regula(["fmt", "--check", file.path]).status == 0)
 }
 

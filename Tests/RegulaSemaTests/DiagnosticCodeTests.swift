@@ -56,14 +56,20 @@ let negativeCases: [(DiagnosticCode, String)] = [
   (.invalidConstraint, "record R { x: Bool 1️⃣in 1 to 2 }"),
   (.notComparable, "rule a = 1️⃣application.sex < F"),
   (.jurisdictionNotEnum, "rule a = 1\nrule b = a at 1️⃣3"),
-  (.overlappingValidity, "rule a: Int\n  from 2020-01-01 until 2020-12-31 = 1\n  1️⃣from 2020-06-01 = 2"),
+  (
+    .overlappingValidity,
+    "rule a: Int\n  from 2020-01-01 until 2020-12-31 = 1\n  1️⃣from 2020-06-01 = 2"
+  ),
   (.validityGap, "rule a: Int\n  from 2020-01-01 until 2020-05-31 = 1\n  1️⃣from 2020-06-02 = 2"),
   (.emptyValidity, "rule a: Int\n  1️⃣from 2020-01-01 until 2019-12-31 = 1"),
   (
     .conflictingDefinitions,
     "parameter p: Int = 1\nlevel province SH {\n  override p = 2\n  override 1️⃣p = 3\n}"
   ),
-  (.exceptionToNonRule, "parameter p: Int = 1\nlevel province SH {\n  exception to 1️⃣p = 2 when true\n}"),
+  (
+    .exceptionToNonRule,
+    "parameter p: Int = 1\nlevel province SH {\n  exception to 1️⃣p = 2 when true\n}"
+  ),
   (.invalidLevel, "level 1️⃣county X { }"),
   (.undefinedDecision, "rule a = 1\ntest \"t\" {\n  expect 1️⃣a = 1\n}"),
   (.invalidTestInput, "test \"t\" {\n  given 1️⃣3\n}"),
@@ -104,7 +110,9 @@ func diagnosticIsReportedAtItsMarker(_ index: Int) {
 @Test func importCycleShowsTheWholeCycle() {
   let (diagnostics, _, _) = diagnose(
     "policy p\nimport \"a.regula\"\n",
-    files: ["a.regula": "module a\nimport \"b.regula\"\n", "b.regula": "module b\nimport \"a.regula\"\n"])
+    files: [
+      "a.regula": "module a\nimport \"b.regula\"\n", "b.regula": "module b\nimport \"a.regula\"\n",
+    ])
   #expect(diagnostics.map(\.code) == [.importCycle])
   #expect(diagnostics.first?.message == "import cycle: `a.regula` → `b.regula` → `a.regula`")
 }

@@ -4,9 +4,11 @@ import RegulaSema
 import Testing
 
 let repositoryRuleFiles =
-  regulaFiles(under: "Policies") + regulaFiles(under: "Examples") + regulaFiles(under: "Tests/Golden/inputs")
+  regulaFiles(under: "Policies") + regulaFiles(under: "Examples")
+  + regulaFiles(under: "Tests/Golden/inputs")
 
-func parseText(_ text: String, path: String = "t.regula") -> (FileSyntax, SourceFile, [Diagnostic]) {
+func parseText(_ text: String, path: String = "t.regula") -> (FileSyntax, SourceFile, [Diagnostic])
+{
   let file = SourceFile(id: .init(0), path: path, text: text)
   let parsed = Parser.parse(file)
   return (parsed.syntax, file, parsed.diagnostics)
@@ -20,19 +22,23 @@ func formatted(_ text: String) -> String {
 
 @Test(arguments: repositoryRuleFiles)
 func formattingIsIdempotentAndKeepsTheTree(_ url: URL) throws {
-  let text = String(decoding: FileManager.default.contents(atPath: url.path) ?? Data(), as: UTF8.self)
+  let text = String(
+    decoding: FileManager.default.contents(atPath: url.path) ?? Data(), as: UTF8.self)
   let (syntax, _, diagnostics) = parseText(text)
   guard !diagnostics.containsErrors else { return }  // files that exist to show syntax errors
   let once = formatted(text)
   #expect(formatted(once) == once, "formatting \(url.lastPathComponent) twice changes it")
   let (reparsed, _, reparsedDiagnostics) = parseText(once)
   #expect(reparsedDiagnostics.isEmpty, "formatted \(url.lastPathComponent) does not parse")
-  #expect(SyntaxPrinter.print(reparsed) == SyntaxPrinter.print(syntax), "formatting changed the tree of \(url.lastPathComponent)")
+  #expect(
+    SyntaxPrinter.print(reparsed) == SyntaxPrinter.print(syntax),
+    "formatting changed the tree of \(url.lastPathComponent)")
 }
 
 @Test(arguments: repositoryRuleFiles.filter { !$0.path.contains("/Tests/Golden/") })
 func committedRuleFilesAreFormatted(_ url: URL) {
-  let text = String(decoding: FileManager.default.contents(atPath: url.path) ?? Data(), as: UTF8.self)
+  let text = String(
+    decoding: FileManager.default.contents(atPath: url.path) ?? Data(), as: UTF8.self)
   #expect(formatted(text) == text, "run `regula fmt \(url.path)`")
 }
 
@@ -56,6 +62,8 @@ func committedRuleFilesAreFormatted(_ url: URL) {
 @Test func longConditionsBreakAtTheirOperators() {
   let condition = (1...8).map { "application.some_long_field_\($0)" }.joined(separator: " or ")
   let result = formatted("policy p\nrule a = if \(condition) then 1 else 2\n")
-  #expect(result.contains("rule a =\n  if application.some_long_field_1\n    or application.some_long_field_2\n"))
+  #expect(
+    result.contains(
+      "rule a =\n  if application.some_long_field_1\n    or application.some_long_field_2\n"))
   #expect(formatted(result) == result)
 }

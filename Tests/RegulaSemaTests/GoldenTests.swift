@@ -6,19 +6,25 @@ import Testing
 let goldenInputs = regulaFiles(under: "Tests/Golden/inputs")
 
 func readSource(_ url: URL) -> SourceFile {
-  SourceFile(id: .init(0), path: url.lastPathComponent, bytes: Array(FileManager.default.contents(atPath: url.path) ?? Data()))
+  SourceFile(
+    id: .init(0), path: url.lastPathComponent,
+    bytes: Array(FileManager.default.contents(atPath: url.path) ?? Data()))
 }
 
 @Test(arguments: goldenInputs)
 func tokensMatchGolden(_ url: URL) {
-  assertGolden(TokenPrinter.print(readSource(url)), "tokens/\(url.deletingPathExtension().lastPathComponent).txt")
+  assertGolden(
+    TokenPrinter.print(readSource(url)),
+    "tokens/\(url.deletingPathExtension().lastPathComponent).txt")
 }
 
 @Test(arguments: goldenInputs)
 func syntaxTreeMatchesGolden(_ url: URL) {
   let file = readSource(url)
   let parsed = Parser.parse(file)
-  assertGolden(SyntaxPrinter.print(parsed.syntax, file: file), "syntax/\(url.deletingPathExtension().lastPathComponent).txt")
+  assertGolden(
+    SyntaxPrinter.print(parsed.syntax, file: file),
+    "syntax/\(url.deletingPathExtension().lastPathComponent).txt")
 }
 
 /// The checked program when the file is clean, else the rendered diagnostics.
@@ -32,14 +38,16 @@ func checkedProgramOrDiagnosticsMatchGolden(_ url: URL) {
   if let program = result.output {
     assertGolden(CheckedPrinter.print(program), "checked/\(name).txt")
   } else {
-    assertGolden(DiagnosticRenderer(sources: sources).render(result.diagnostics), "diagnostics/\(name).txt")
+    assertGolden(
+      DiagnosticRenderer(sources: sources).render(result.diagnostics), "diagnostics/\(name).txt")
   }
 }
 
 @Test func fiveIndependentErrorsAreAllReportedAtTheirPositions() {
   let url = repositoryRoot.appendingPathComponent("Tests/Golden/inputs/five-errors.regula")
   let text = String(decoding: FileManager.default.contents(atPath: url.path)!, as: UTF8.self)
-  let (result, sources) = TypeChecker.check(path: "five-errors.regula", files: ["five-errors.regula": text])
+  let (result, sources) = TypeChecker.check(
+    path: "five-errors.regula", files: ["five-errors.regula": text])
   let renderer = DiagnosticRenderer(sources: sources)
   let found = result.diagnostics.map { diagnostic -> String in
     let position = renderer.position(of: diagnostic.span)
@@ -84,7 +92,8 @@ func checkedProgramOrDiagnosticsMatchGolden(_ url: URL) {
 }
 
 @Test func diagnosticsRenderWithCaretsUnderTheSpan() {
-  let (diagnostics, _, sources) = diagnose("policy p\nrule income_thresh = 1\nrule a = 2 + income_tresh")
+  let (diagnostics, _, sources) = diagnose(
+    "policy p\nrule income_thresh = 1\nrule a = 2 + income_tresh")
   let text = DiagnosticRenderer(sources: sources).render(diagnostics)
   #expect(
     text == """

@@ -21,13 +21,15 @@ let fuzzCases = Int(ProcessInfo.processInfo.environment["REGULA_FUZZ_CASES"] ?? 
 
 /// Runs every front-end stage on `bytes`; the test passes if this returns.
 func runFrontEnd(_ bytes: [UInt8]) {
-  let (result, sources) = TypeChecker.check(path: "f.regula", read: { $0 == "f.regula" ? bytes : nil })
+  let (result, sources) = TypeChecker.check(
+    path: "f.regula", read: { $0 == "f.regula" ? bytes : nil })
   _ = DiagnosticRenderer(sources: sources).render(result.diagnostics)
   let file = SourceFile(id: .init(0), path: "f.regula", bytes: bytes)
   let parsed = Parser.parse(file)
   if !parsed.diagnostics.containsErrors {
     let text = Formatter.format(parsed.syntax, file: file)
-    #expect(!Parser.parse(SourceFile(id: .init(0), path: "g", text: text)).diagnostics.containsErrors)
+    #expect(
+      !Parser.parse(SourceFile(id: .init(0), path: "g", text: text)).diagnostics.containsErrors)
   }
 }
 
@@ -43,17 +45,24 @@ func runFrontEnd(_ bytes: [UInt8]) {
   var rng = SplitMix64(seed: 0xBADC0DE)
   let vocabulary =
     Keyword.allCases.map(\.rawValue) + Symbol.allCases.map(\.rawValue)
-    + ["x", "application", "Money", "Int", "12", "0.5", "3%", "2024-01-31", "\"t\"", "months", "yuan", "\n", "round", "SH"]
+    + [
+      "x", "application", "Money", "Int", "12", "0.5", "3%", "2024-01-31", "\"t\"", "months",
+      "yuan", "\n", "round", "SH",
+    ]
   for _ in 0..<fuzzCases {
     let count = Int.random(in: 0..<120, using: &rng)
-    let text = "policy p\n" + (0..<count).map { _ in vocabulary.randomElement(using: &rng)! }.joined(separator: " ")
+    let text =
+      "policy p\n"
+      + (0..<count).map { _ in vocabulary.randomElement(using: &rng)! }.joined(separator: " ")
     runFrontEnd(Array(text.utf8))
   }
 }
 
 @Test func mutatedRuleFilesNeverCrash() throws {
   var rng = SplitMix64(seed: 0x5EED)
-  let seeds = repositoryRuleFiles.compactMap { FileManager.default.contents(atPath: $0.path).map(Array.init) }
+  let seeds = repositoryRuleFiles.compactMap {
+    FileManager.default.contents(atPath: $0.path).map(Array.init)
+  }
   try #require(!seeds.isEmpty)
   for _ in 0..<fuzzCases {
     var bytes = seeds.randomElement(using: &rng)!

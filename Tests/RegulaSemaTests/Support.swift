@@ -49,7 +49,9 @@ let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
 
 /// Compares `actual` with the golden file at `Tests/Golden/<relative>`; records it when
 /// `RECORD_GOLDEN=1`.
-func assertGolden(_ actual: String, _ relative: String, sourceLocation: SourceLocation = #_sourceLocation) {
+func assertGolden(
+  _ actual: String, _ relative: String, sourceLocation: SourceLocation = #_sourceLocation
+) {
   let url = repositoryRoot.appendingPathComponent("Tests/Golden").appendingPathComponent(relative)
   if ProcessInfo.processInfo.environment["RECORD_GOLDEN"] == "1" {
     try? FileManager.default.createDirectory(
@@ -58,16 +60,21 @@ func assertGolden(_ actual: String, _ relative: String, sourceLocation: SourceLo
     return
   }
   guard let data = FileManager.default.contents(atPath: url.path) else {
-    Issue.record("missing golden file \(relative); run `RECORD_GOLDEN=1 swift test`", sourceLocation: sourceLocation)
+    Issue.record(
+      "missing golden file \(relative); run `RECORD_GOLDEN=1 swift test`",
+      sourceLocation: sourceLocation)
     return
   }
-  #expect(String(decoding: data, as: UTF8.self) == actual, "golden \(relative) differs", sourceLocation: sourceLocation)
+  #expect(
+    String(decoding: data, as: UTF8.self) == actual, "golden \(relative) differs",
+    sourceLocation: sourceLocation)
 }
 
 /// Every `.regula` file under a repository folder, sorted.
 func regulaFiles(under folder: String) -> [URL] {
   let root = repositoryRoot.appendingPathComponent(folder)
-  guard let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil) else {
+  guard let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)
+  else {
     return []
   }
   return enumerator.compactMap { $0 as? URL }.filter { $0.pathExtension == "regula" }

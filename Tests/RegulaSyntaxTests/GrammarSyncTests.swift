@@ -9,8 +9,10 @@ let syntaxRepositoryRoot = URL(fileURLWithPath: #filePath)
 /// The words of `NAME = … ;` in the grammar file.
 func grammarList(_ name: String) -> Set<String> {
   let url = syntaxRepositoryRoot.appendingPathComponent("Grammar/regula.ebnf")
-  let text = String(decoding: FileManager.default.contents(atPath: url.path) ?? Data(), as: UTF8.self)
-  guard let start = text.range(of: "\n\(name) "), let equals = text[start.upperBound...].range(of: "=")
+  let text = String(
+    decoding: FileManager.default.contents(atPath: url.path) ?? Data(), as: UTF8.self)
+  guard let start = text.range(of: "\n\(name) "),
+    let equals = text[start.upperBound...].range(of: "=")
   else { return [] }
   let rest = text[equals.upperBound...]
   guard let end = rest.range(of: " ;") else { return [] }

@@ -2,7 +2,8 @@
 import RegulaSyntax
 import Testing
 
-func lex(_ text: String) -> (tokens: [Token], comments: [SourceComment], diagnostics: [Diagnostic]) {
+func lex(_ text: String) -> (tokens: [Token], comments: [SourceComment], diagnostics: [Diagnostic])
+{
   Lexer.tokenize(SourceFile(id: .init(0), path: "t.regula", text: text))
 }
 
@@ -11,7 +12,10 @@ func kinds(_ text: String) -> [TokenKind] { lex(text).tokens.map(\.kind) }
 @Test func numbersDatesAndPercentagesAreDistinctTokens() {
   #expect(
     kinds("12 1_234 0.15 12% 2024-02-29 3-1")
-      == [.integer, .integer, .decimal, .percent, .date, .integer, .symbol(.minus), .integer, .endOfFile])
+      == [
+        .integer, .integer, .decimal, .percent, .date, .integer, .symbol(.minus), .integer,
+        .endOfFile,
+      ])
 }
 
 @Test func keywordsSymbolsAndIdentifiers() {
@@ -42,7 +46,10 @@ func kinds(_ text: String) -> [TokenKind] { lex(text).tokens.map(\.kind) }
 
 @Test func badInputGivesOneDiagnosticEachAndLexingGoesOn() {
   let result = lex("a § b 1__0 2023-13-01 \"open")
-  #expect(result.diagnostics.map(\.code) == [.unexpectedCharacter, .invalidNumber, .invalidDate, .unterminatedString])
+  #expect(
+    result.diagnostics.map(\.code) == [
+      .unexpectedCharacter, .invalidNumber, .invalidDate, .unterminatedString,
+    ])
   #expect(result.tokens.map(\.kind).filter { $0 == .identifier }.count == 2)
 }
 

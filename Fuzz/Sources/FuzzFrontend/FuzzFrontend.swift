@@ -5,7 +5,8 @@ import RegulaSema
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzFrontend(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
   let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: count)) } ?? []
-  let (result, sources) = TypeChecker.check(path: "fuzz.regula", read: { $0 == "fuzz.regula" ? bytes : nil })
+  let (result, sources) = TypeChecker.check(
+    path: "fuzz.regula", read: { $0 == "fuzz.regula" ? bytes : nil })
   _ = DiagnosticRenderer(sources: sources).render(result.diagnostics)
   let file = SourceFile(id: .init(0), path: "fuzz.regula", bytes: bytes)
   let parsed = Parser.parse(file)
