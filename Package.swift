@@ -26,11 +26,12 @@ let package = Package(
     .target(name: "RegulaSyntax", dependencies: ["RegulaSource"]),
     .target(name: "RegulaSema", dependencies: ["RegulaSyntax"]),
     .target(name: "RegulaBytecode"),
+    .target(name: "RegulaIR", dependencies: ["RegulaSema", "RegulaNumerics"]),
     .executableTarget(name: "RegulaNumericsBench", dependencies: ["RegulaNumerics"]),
     .executableTarget(
       name: "RegulaCLI",
       dependencies: [
-        "RegulaSema", "RegulaNumerics",
+        "RegulaSema", "RegulaNumerics", "RegulaIR", "RegulaBytecode",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -38,6 +39,7 @@ let package = Package(
     .testTarget(name: "RegulaSyntaxTests", dependencies: ["RegulaSyntax"]),
     .testTarget(name: "RegulaSemaTests", dependencies: ["RegulaSema"]),
     .testTarget(name: "RegulaBytecodeTests", dependencies: ["RegulaBytecode"]),
+    .testTarget(name: "RegulaIRTests", dependencies: ["RegulaIR"]),
     .testTarget(name: "RegulaCLITests", dependencies: ["RegulaCLI"]),
   ],
   swiftLanguageModes: [.v6]

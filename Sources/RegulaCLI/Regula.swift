@@ -10,7 +10,9 @@ struct Regula: ParsableCommand {
     abstract: "Compile, check and format Regula rule files.",
     discussion: "Exit codes: 0 success, 1 diagnostics or failed checks, 64 usage errors.",
     version: RegulaVersion.string,
-    subcommands: [Check.self, Format.self, Dump.self, Bench.self])
+    subcommands: [
+      Check.self, Format.self, Dump.self, TestCommand.self, EvalCommand.self, Bench.self,
+    ])
 }
 
 /// The compiler version printed by `--version` and recorded in compiled files.

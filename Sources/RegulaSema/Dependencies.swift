@@ -96,7 +96,13 @@ enum References {
     case .match(let subject, let arms):
       collect(subject, bound: bound, into: &found)
       for arm in arms { collect(arm.value, bound: bound.union(arm.binders), into: &found) }
-    case .call(_, let arguments), .list(let arguments):
+    case .call(let name, let arguments):
+      // Mode words (`round(x, half_even)`, `add(d, n, end_of_month)`) are not names.
+      let modeIndex = name.text == "round" ? 1 : name.text == "add" ? 2 : -1
+      for (index, argument) in arguments.enumerated() where index != modeIndex {
+        collect(argument, bound: bound, into: &found)
+      }
+    case .list(let arguments):
       for argument in arguments { collect(argument, bound: bound, into: &found) }
     case .aggregate(let aggregate):
       collect(aggregate.source, bound: bound, into: &found)

@@ -105,3 +105,53 @@ func committedRuleFiles() -> [String] {
     #expect(!result.output.isEmpty)
   }
 }
+
+@Test func evalDecidesTheW1ExampleAndPrintsTheRecord() throws {
+  let result = try regula([
+    "eval", "Examples/minimum-living-allowance-w1/w1.regula", "--input",
+    "Examples/minimum-living-allowance-w1/example-application.json", "--as-of", "2024-06-01",
+  ])
+  #expect(result.status == 0, "\(result.errors)")
+  let record = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
+  let decisions = record?["decisions"] as? [String: [String: Any]]
+  #expect(decisions?["benefit_fen"]?["value"] as? Int == 67100)
+  #expect(decisions?["eligible"]?["reason"] as? String == "ok")
+  #expect(record?["schema"] as? String == "regula.decision/1")
+  #expect((record?["inputs_read"] as? [String])?.contains("members[].monthly_income_fen") == true)
+}
+
+@Test func evalNamesTheFieldOfABadApplication() throws {
+  let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "regula-eval-\(UUID().uuidString)")
+  try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+  defer { try? FileManager.default.removeItem(at: directory) }
+  let bad = directory.appendingPathComponent("bad.json")
+  try Data(
+    #"{"id":"x","hukou_province":"GD","residence_province":"SH","residence_permit_months":"14"}"#
+      .utf8
+  ).write(to: bad)
+  let result = try regula([
+    "eval", "Examples/minimum-living-allowance-w1/w1.regula", "--input", bad.path, "--as-of",
+    "2024-06-01",
+  ])
+  #expect(result.status == 1)
+  #expect(
+    result.errors.contains(
+      "`residence_permit_months`: expected a whole number, found the string `14`"))
+  let missing = directory.appendingPathComponent("missing.json")
+  try Data(
+    #"{"id":"x","hukou_province":"GD","residence_province":"SH","residence_permit_months":14}"#.utf8
+  ).write(to: missing)
+  let partial = try regula([
+    "eval", "Examples/minimum-living-allowance-w1/w1.regula", "--input", missing.path, "--as-of",
+    "2024-06-01",
+  ])
+  #expect(partial.status == 2)
+  #expect(partial.errors.contains("missing facts: `members`"))
+}
+
+@Test func testRunsEveryCaseBesideThePolicies() throws {
+  let result = try regula(["test", "Policies", "Examples"])
+  #expect(result.status == 0, "\(result.output)\(result.errors)")
+  #expect(result.output.hasSuffix(" passed, 0 failed\n"))
+}

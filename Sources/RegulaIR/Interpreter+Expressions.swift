@@ -1,0 +1,216 @@
+// Expression evaluation in the reference interpreter: one case per IR form.
+
+extension Interpreter {
+  public mutating func evaluate(_ expr: IRExpr) throws(EvaluationError) -> Value {
+    steps += 1
+    if steps > limits.steps {
+      let name = current.map { program.definitions[$0].name } ?? "?"
+      throw .limit(
+        message: "the evaluation exceeded \(limits.steps) steps (limit `steps`) in `\(name)`",
+        span: expr.span)
+    }
+    switch expr.kind {
+    case .constant(let value): return value
+    case .input: return input
+    case .local(let slot): return slots[slot]?.value ?? .unknown
+    case .definition(let id): return try evaluateDefinition(id).0
+    case .definitionAt(let id, let place): return try evaluateAt(id, place)
+    case .reasonOf(let id): return .text(try evaluateDefinition(id).1 ?? "")
+    case .field(let base, let index, let name):
+      return try evaluateField(base, index, name, span: expr.span)
+    case .index(let base, let key):
+      guard case .table(let values) = try evaluate(base),
+        case .enumCase(let index) = try evaluate(key),
+        values.indices.contains(index)
+      else { throw .runtime(message: "internal error: bad table lookup", span: expr.span) }
+      return values[index]
+    case .unary(let op, let operand):
+      return try evaluateUnary(op, try evaluate(operand), span: expr.span)
+    case .binary(let op, let left, let right):
+      return try evaluateBinary(op, left, right, span: expr.span)
+    case .ifThenElse(let c, let t, let e):
+      return try evaluateBool(c) ? try evaluate(t) : try evaluate(e)
+    case .letIn(let slot, let value, let body):
+      let bound = try evaluate(value)
+      return try withSlot(slot, bound, path: path(of: value)) {
+        (interpreter: inout Interpreter) throws(EvaluationError) in
+        try interpreter.evaluate(body)
+      }
+    case .match(let subject, let arms): return try evaluateMatch(subject, arms)
+    case .call(let builtin, let arguments):
+      return try evaluateCall(builtin, arguments, span: expr.span)
+    case .aggregate(let kind, let slot, let source, let element, let filter):
+      return try evaluateAggregate(
+        kind, slot: slot, source: source, element: element, filter: filter, type: expr.type)
+    case .list(let items): return .list(try evaluateAll(items))
+    case .record(let items): return .record(try evaluateAll(items))
+    case .table(let items): return .table(try evaluateAll(items))
+    }
+  }
+
+  mutating func evaluateAll(_ items: [IRExpr]) throws(EvaluationError) -> [Value] {
+    var values: [Value] = []
+    for item in items { values.append(try evaluate(item)) }
+    return values
+  }
+
+  mutating func withSlot(
+    _ slot: Int, _ value: Value, path: String?,
+    _ body: (inout Interpreter) throws(EvaluationError) -> Value
+  ) throws(EvaluationError) -> Value {
+    let saved = slots[slot]
+    slots[slot] = (value, path)
+    defer { slots[slot] = saved }
+    return try body(&self)
+  }
+
+  /// The input path an expression reads, such as `members[2].age`, when it reads the input.
+  func path(of expr: IRExpr) -> String? {
+    switch expr.kind {
+    case .input: return ""
+    case .local(let slot): return slots[slot]?.path
+    case .field(let base, _, let name):
+      return path(of: base).map { $0.isEmpty ? name : "\($0).\(name)" }
+    default: return nil
+    }
+  }
+
+  mutating func evaluateField(_ base: IRExpr, _ index: Int, _ name: String, span: SourceSpan)
+    throws(EvaluationError) -> Value
+  {
+    let record = try evaluate(base)
+    let basePath = path(of: base)
+    let fullPath = basePath.map { $0.isEmpty ? name : "\($0).\(name)" }
+    if let fullPath { inputsRead.insert(Self.withoutPositions(fullPath)) }
+    guard case .record(let values) = record, values.indices.contains(index) else {
+      throw .runtime(message: "internal error: `.\(name)` of a non-record", span: span)
+    }
+    if case .unknown = values[index] { throw .missingFacts([fullPath ?? name]) }
+    return values[index]
+  }
+
+  /// `members[2].age` → `members[].age`, for the decision record's list of inputs read.
+  static func withoutPositions(_ path: String) -> String {
+    var result = ""
+    var skipping = false
+    for character in path {
+      if character == "[" {
+        skipping = true
+        result += "[]"
+      } else if character == "]" {
+        skipping = false
+      } else if !skipping {
+        result.append(character)
+      }
+    }
+    return result
+  }
+
+  mutating func evaluateAt(_ id: DefinitionID, _ place: IRExpr) throws(EvaluationError) -> Value {
+    guard case .enumCase(let index) = try evaluate(place),
+      case .enumeration(let enumName) = place.type,
+      let code = program.enumCases(enumName)[safe: index]
+    else {
+      throw .runtime(
+        message: "internal error: a jurisdiction is not an enum value", span: place.span)
+    }
+    let saved = jurisdiction
+    jurisdiction = code
+    defer { jurisdiction = saved }
+    return try evaluateDefinition(id).0
+  }
+
+  mutating func evaluateMatch(_ subject: IRExpr, _ arms: [IRArm]) throws(EvaluationError) -> Value {
+    let value = try evaluate(subject)
+    for arm in arms {
+      switch (arm.pattern, value) {
+      case (.otherwise, _): return try evaluate(arm.value)
+      case (.none, .none): return try evaluate(arm.value)
+      case (.cases(let indices), .enumCase(let index)) where indices.contains(index):
+        return try evaluate(arm.value)
+      case (.some(let slot), _) where value != .none:
+        return try withSlot(slot, value, path: path(of: subject)) {
+          (interpreter: inout Interpreter) throws(EvaluationError) in
+          try interpreter.evaluate(arm.value)
+        }
+      default: continue
+      }
+    }
+    throw .runtime(message: "internal error: no match arm applies", span: subject.span)
+  }
+
+  mutating func evaluateAggregate(
+    _ kind: Aggregate.Kind, slot: Int, source: IRExpr, element: IRExpr?, filter: IRExpr?,
+    type: RType
+  ) throws(EvaluationError) -> Value {
+    guard case .list(let items) = try evaluate(source) else {
+      throw .runtime(message: "internal error: an aggregate over a non-list", span: source.span)
+    }
+    let sourcePath = path(of: source)
+    var selected: [Value] = []
+    var mapped: [Value] = []
+    for (position, item) in items.enumerated() {
+      let itemPath = sourcePath.map { "\($0)[\(position)]" }
+      let keep = try withSlot(slot, item, path: itemPath) {
+        (interpreter: inout Interpreter) throws(EvaluationError) in
+        guard let filter else { return .bool(true) }
+        return .bool(try interpreter.evaluateBool(filter))
+      }
+      guard keep == .bool(true) else { continue }
+      selected.append(item)
+      if let element {
+        mapped.append(
+          try withSlot(slot, item, path: itemPath) {
+            (interpreter: inout Interpreter) throws(EvaluationError) in
+            try interpreter.evaluate(element)
+          })
+      } else {
+        mapped.append(item)
+      }
+      // `any` and `first` stop at the first element that qualifies.
+      if kind == .any || kind == .first { break }
+    }
+    return try aggregateResult(
+      kind, selected: selected, mapped: mapped, total: items.count, type: type, span: source.span)
+  }
+
+  func aggregateResult(
+    _ kind: Aggregate.Kind, selected: [Value], mapped: [Value], total: Int, type: RType,
+    span: SourceSpan
+  ) throws(EvaluationError) -> Value {
+    switch kind {
+    case .count: return .int(ExactInt(Int64(selected.count)))
+    case .any: return .bool(!selected.isEmpty)
+    case .all: return .bool(selected.count == total)
+    case .filter: return .list(selected)
+    case .first: return mapped.first ?? .none
+    case .last: return mapped.last ?? .none
+    case .sum: return try sum(mapped, type: type, span: span)
+    case .min, .max:
+      guard var best = mapped.first else { return .none }
+      for value in mapped.dropFirst() {
+        let isLess = try less(value, best, span: span)
+        if kind == .min ? isLess : try less(best, value, span: span) { best = value }
+      }
+      return best
+    }
+  }
+
+  func sum(_ values: [Value], type: RType, span: SourceSpan) throws(EvaluationError) -> Value {
+    var total = zero(of: type)
+    for value in values { total = try add(total, value, span: span) }
+    return total
+  }
+
+  func zero(of type: RType) -> Value {
+    switch type {
+    case .decimal: .decimal(ExactDecimal(ExactInt(0)))
+    case .money: .money(Money(fen: ExactInt(0)))
+    case .exactMoney: .exactMoney(ExactMoney(fen: ExactDecimal(ExactInt(0))))
+    case .days: .days(Days(0))
+    case .months: .months(Months(0))
+    case .years: .years(Years(0))
+    default: .int(ExactInt(0))
+    }
+  }
+}

@@ -1,0 +1,203 @@
+// The reference interpreter: a small, obviously correct evaluator of the IR. It is the oracle
+// the VM is tested against, so clarity wins over speed everywhere in this file.
+
+/// Why an evaluation produced no decision.
+public enum EvaluationError: Error, Sendable, Hashable, CustomStringConvertible {
+  /// Facts the evaluation needed that the application did not give, as field paths.
+  case missingFacts([String])
+  /// A runtime failure (division by zero, an ambiguous date, no version in force, a conflict).
+  case runtime(message: String, span: SourceSpan)
+  /// An evaluation bound was hit.
+  case limit(message: String, span: SourceSpan)
+
+  public var description: String {
+    switch self {
+    case .missingFacts(let paths):
+      "missing facts: " + paths.map { "`\($0)`" }.joined(separator: ", ")
+    case .runtime(let message, _), .limit(let message, _): message
+    }
+  }
+}
+
+/// The outcome of one evaluation: every decision's value and reason, and the decision record.
+public struct Outcome: Sendable {
+  public struct Decision: Sendable, Hashable {
+    public var name: String
+    public var value: Value
+    public var type: RType
+    public var reason: String?
+  }
+  public var decisions: [Decision]
+  /// `all of` conditions that failed, as (definition, reason code).
+  public var failedConditions: [(definition: String, reason: String)]
+  /// The definitions evaluated, in the order they were first needed.
+  public var evaluated: [String]
+  /// Input fields read, as paths with list positions written `[]`.
+  public var inputsRead: [String]
+  public var asOf: CivilDate
+  public var jurisdiction: String
+}
+
+/// Bounds on one evaluation.
+public struct EvaluationLimits: Sendable {
+  /// Expression nodes evaluated.
+  public var steps = 10_000_000
+  public init() {}
+}
+
+/// Evaluates definitions of an `IRProgram` for one application.
+public struct Interpreter {
+  let program: IRProgram
+  let input: Value
+  let asOf: CivilDate
+  let limits: EvaluationLimits
+  var jurisdiction: String
+  var memo: [MemoKey: (value: Value, reason: String?)] = [:]
+  var slots: [Int: (value: Value, path: String?)] = [:]
+  var inputsRead = Set<String>()
+  var evaluated: [String] = []
+  var failedConditions: [(definition: String, reason: String)] = []
+  var steps = 0
+  var current: DefinitionID?
+
+  struct MemoKey: Hashable {
+    var definition: DefinitionID
+    var jurisdiction: String
+  }
+
+  public init(
+    program: IRProgram, input: Value, asOf: CivilDate, jurisdiction: String,
+    limits: EvaluationLimits = .init()
+  ) {
+    self.program = program
+    self.input = input
+    self.asOf = asOf
+    self.jurisdiction = jurisdiction
+    self.limits = limits
+  }
+
+  /// Evaluates every decision of the program.
+  public static func evaluate(
+    _ program: IRProgram, input: Value, asOf: CivilDate, jurisdiction: String = "national",
+    limits: EvaluationLimits = .init()
+  ) throws(EvaluationError) -> Outcome {
+    var interpreter = Interpreter(
+      program: program, input: input, asOf: asOf, jurisdiction: jurisdiction, limits: limits)
+    var decisions: [Outcome.Decision] = []
+    for (id, definition) in program.definitions.enumerated() where definition.kind == .decision {
+      let (value, reason) = try interpreter.evaluateDefinition(id)
+      decisions.append(
+        Outcome.Decision(name: definition.name, value: value, type: definition.type, reason: reason)
+      )
+    }
+    return interpreter.outcome(decisions)
+  }
+
+  func outcome(_ decisions: [Outcome.Decision]) -> Outcome {
+    Outcome(
+      decisions: decisions, failedConditions: failedConditions, evaluated: evaluated,
+      inputsRead: inputsRead.sorted(),
+      asOf: asOf, jurisdiction: jurisdiction)
+  }
+
+  // MARK: Definitions and jurisdictions
+
+  /// The jurisdictions consulted for `code`, most specific first: `GD.SZ`, `GD`, `national`.
+  func chain(_ code: String) -> [String] {
+    if code == "national" { return ["national"] }
+    var full = code
+    if !code.contains("."), let city = program.cities.first(where: { $0.hasSuffix(".\(code)") }) {
+      full = city
+    }
+    let parts = full.split(separator: ".").map(String.init)
+    return parts.count == 2 ? [full, parts[0], "national"] : [full, "national"]
+  }
+
+  /// A definition's value and reason code in the current jurisdiction, computed once.
+  public mutating func evaluateDefinition(_ id: DefinitionID) throws(EvaluationError) -> (
+    Value, String?
+  ) {
+    let key = MemoKey(definition: id, jurisdiction: jurisdiction)
+    if let cached = memo[key] { return cached }
+    let definition = program.definitions[id]
+    if !evaluated.contains(definition.name) { evaluated.append(definition.name) }
+    let saved = current
+    current = id
+    defer { current = saved }
+    for level in chain(jurisdiction) {
+      if let result = try evaluate(definition, at: level) {
+        memo[key] = result
+        return result
+      }
+    }
+    throw .runtime(
+      message: "no version of `\(definition.name)` is in force on \(asOf) in `\(jurisdiction)`",
+      span: definition.span)
+  }
+
+  /// The value from the variants at one level: an exception that holds, else an override or
+  /// the base definition in force; nil when this level has nothing in force.
+  mutating func evaluate(_ definition: IRDefinition, at level: String) throws(EvaluationError) -> (
+    Value, String?
+  )? {
+    let variants = definition.variants.filter { $0.jurisdiction.code == level }
+    var holding: [(IRVariant, String?)] = []
+    for variant in variants {
+      guard case .exception(let condition, let reason) = variant.kind else { continue }
+      if try evaluateBool(condition) { holding.append((variant, reason)) }
+    }
+    if holding.count > 1 {
+      throw .runtime(
+        message:
+          "two exceptions to `\(definition.name)` hold at once in `\(level)` (conflict; no silent pick)",
+        span: holding[1].0.span)
+    }
+    if let (variant, reason) = holding.first, let version = inForce(variant.versions) {
+      let (value, _) = try evaluateBody(version.body, definition: definition)
+      return (value, reason ?? "")
+    }
+    for variant in variants where !isException(variant) {
+      if let version = inForce(variant.versions) {
+        return try evaluateBody(version.body, definition: definition)
+      }
+    }
+    return nil
+  }
+
+  func isException(_ variant: IRVariant) -> Bool {
+    if case .exception = variant.kind { return true }
+    return false
+  }
+
+  func inForce(_ versions: [IRVersion]) -> IRVersion? {
+    versions.first { version in
+      (version.from.map { $0 <= asOf } ?? true) && (version.until.map { asOf <= $0 } ?? true)
+    }
+  }
+
+  mutating func evaluateBody(_ body: IRBody, definition: IRDefinition) throws(EvaluationError) -> (
+    Value, String?
+  ) {
+    switch body {
+    case .value(let expr):
+      return (try evaluate(expr), nil)
+    case .firstOf(let cases):
+      for item in cases {
+        if let condition = item.condition, !(try evaluateBool(condition)) { continue }
+        return (try evaluate(item.value), item.reason ?? "")
+      }
+      throw .runtime(message: "no case of `\(definition.name)` applies", span: definition.span)
+    case .allOf(let conditions):
+      for item in conditions where !(try evaluateBool(item.condition)) {
+        failedConditions.append((definition.name, item.reason))
+        return (.bool(false), item.reason)
+      }
+      return (.bool(true), "ok")
+    }
+  }
+
+  mutating func evaluateBool(_ expr: IRExpr) throws(EvaluationError) -> Bool {
+    if case .bool(let value) = try evaluate(expr) { return value }
+    throw .runtime(message: "internal error: a condition did not give a Bool", span: expr.span)
+  }
+}

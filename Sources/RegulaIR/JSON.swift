@@ -1,0 +1,328 @@
+// A small exact JSON reader: numbers stay text (never binary floating point), positions are
+// kept for error messages, nesting is bounded, and duplicate keys are rejected.
+
+/// A parsed JSON value. Numbers keep their source text so they convert exactly.
+public indirect enum JSONValue: Sendable, Hashable {
+  case null
+  case bool(Bool)
+  case number(String)
+  case string(String)
+  case array([JSONValue])
+  /// Members in source order.
+  case object([(key: String, value: JSONValue)])
+
+  public static func == (a: JSONValue, b: JSONValue) -> Bool {
+    switch (a, b) {
+    case (.null, .null): true
+    case (.bool(let x), .bool(let y)): x == y
+    case (.number(let x), .number(let y)), (.string(let x), .string(let y)): x == y
+    case (.array(let x), .array(let y)): x == y
+    case (.object(let x), .object(let y)):
+      x.count == y.count && zip(x, y).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+    default: false
+    }
+  }
+
+  public func hash(into hasher: inout Hasher) {
+    switch self {
+    case .null: hasher.combine(0)
+    case .bool(let value): hasher.combine(value)
+    case .number(let text), .string(let text): hasher.combine(text)
+    case .array(let items): hasher.combine(items)
+    case .object(let members):
+      for member in members {
+        hasher.combine(member.key)
+        hasher.combine(member.value)
+      }
+    }
+  }
+
+  /// The member with a given key.
+  public subscript(key: String) -> JSONValue? {
+    guard case .object(let members) = self else { return nil }
+    return members.first { $0.key == key }?.value
+  }
+}
+
+/// A JSON syntax error with its 1-based line and column.
+public struct JSONError: Error, Sendable, Hashable, CustomStringConvertible {
+  public var line: Int
+  public var column: Int
+  public var message: String
+  public var description: String { "line \(line), column \(column): \(message)" }
+}
+
+/// Parses JSON text (RFC 8259) exactly.
+public struct JSONReader {
+  let bytes: [UInt8]
+  var position = 0
+  var depth = 0
+  /// Deeper documents are rejected rather than overflowing the stack.
+  public static let maximumDepth = 64
+
+  /// Parses one complete JSON document; trailing non-space is an error.
+  public static func parse(_ bytes: [UInt8]) throws(JSONError) -> JSONValue {
+    var reader = JSONReader(bytes: bytes)
+    reader.skipSpace()
+    let value = try reader.parseValue()
+    reader.skipSpace()
+    guard reader.position == bytes.count else {
+      throw reader.error("unexpected text after the JSON value")
+    }
+    return value
+  }
+
+  func error(_ message: String, at offset: Int? = nil) -> JSONError {
+    let offset = min(offset ?? position, bytes.count)
+    var line = 1
+    var lineStart = 0
+    for index in 0..<offset where bytes[index] == UInt8(ascii: "\n") {
+      line += 1
+      lineStart = index + 1
+    }
+    let column = bytes[lineStart..<offset].filter { $0 & 0xC0 != 0x80 }.count + 1
+    return JSONError(line: line, column: column, message: message)
+  }
+
+  mutating func skipSpace() {
+    while position < bytes.count,
+      [UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t")].contains(
+        bytes[position])
+    {
+      position += 1
+    }
+  }
+
+  mutating func parseValue() throws(JSONError) -> JSONValue {
+    guard position < bytes.count else { throw error("unexpected end of input, expected a value") }
+    switch bytes[position] {
+    case UInt8(ascii: "{"):
+      return try nested { (reader: inout JSONReader) throws(JSONError) in try reader.parseObject() }
+    case UInt8(ascii: "["):
+      return try nested { (reader: inout JSONReader) throws(JSONError) in try reader.parseArray() }
+    case UInt8(ascii: "\""): return .string(try parseString())
+    case UInt8(ascii: "t"): return try parseWord("true", .bool(true))
+    case UInt8(ascii: "f"): return try parseWord("false", .bool(false))
+    case UInt8(ascii: "n"): return try parseWord("null", .null)
+    case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
+    default: throw error("unexpected character, expected a value")
+    }
+  }
+
+  mutating func nested(_ body: (inout JSONReader) throws(JSONError) -> JSONValue) throws(JSONError)
+    -> JSONValue
+  {
+    depth += 1
+    defer { depth -= 1 }
+    guard depth <= Self.maximumDepth else {
+      throw error("nesting deeper than \(Self.maximumDepth) levels")
+    }
+    return try body(&self)
+  }
+
+  mutating func parseWord(_ word: String, _ value: JSONValue) throws(JSONError) -> JSONValue {
+    let expected = Array(word.utf8)
+    guard bytes.count - position >= expected.count,
+      Array(bytes[position..<(position + expected.count)]) == expected
+    else {
+      throw error("unexpected word, expected `\(word)`")
+    }
+    position += expected.count
+    return value
+  }
+
+  mutating func parseObject() throws(JSONError) -> JSONValue {
+    position += 1
+    var members: [(key: String, value: JSONValue)] = []
+    var seen = Set<String>()
+    skipSpace()
+    if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
+      position += 1
+      return .object([])
+    }
+    while true {
+      skipSpace()
+      let keyStart = position
+      guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
+        throw error("expected a member name in quotes")
+      }
+      let key = try parseString()
+      guard seen.insert(key).inserted else {
+        throw error("duplicate member `\(key)`", at: keyStart)
+      }
+      skipSpace()
+      try expect(UInt8(ascii: ":"), "`:` after the member name")
+      skipSpace()
+      members.append((key, try parseValue()))
+      skipSpace()
+      if try endOrComma(UInt8(ascii: "}")) { return .object(members) }
+    }
+  }
+
+  mutating func parseArray() throws(JSONError) -> JSONValue {
+    position += 1
+    var items: [JSONValue] = []
+    skipSpace()
+    if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
+      position += 1
+      return .array([])
+    }
+    while true {
+      skipSpace()
+      items.append(try parseValue())
+      skipSpace()
+      if try endOrComma(UInt8(ascii: "]")) { return .array(items) }
+    }
+  }
+
+  mutating func endOrComma(_ closer: UInt8) throws(JSONError) -> Bool {
+    guard position < bytes.count else { throw error("unexpected end of input") }
+    if bytes[position] == closer {
+      position += 1
+      return true
+    }
+    try expect(UInt8(ascii: ","), "`,` or `\(Character(Unicode.Scalar(closer)))`")
+    return false
+  }
+
+  mutating func expect(_ byte: UInt8, _ what: String) throws(JSONError) {
+    guard position < bytes.count, bytes[position] == byte else { throw error("expected \(what)") }
+    position += 1
+  }
+
+  mutating func parseNumber() throws(JSONError) -> String {
+    let start = position
+    if bytes[position] == UInt8(ascii: "-") { position += 1 }
+    let digitsStart = position
+    scanDigits()
+    let integerDigits = position - digitsStart
+    guard integerDigits > 0 else { throw error("expected digits", at: start) }
+    if integerDigits > 1, bytes[digitsStart] == UInt8(ascii: "0") {
+      throw error("leading zeros are not allowed", at: start)
+    }
+    if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
+      position += 1
+      let fractionStart = position
+      scanDigits()
+      guard position > fractionStart else { throw error("expected digits after `.`") }
+    }
+    if position < bytes.count, bytes[position] | 0x20 == UInt8(ascii: "e") {
+      position += 1
+      if position < bytes.count,
+        bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-")
+      {
+        position += 1
+      }
+      let exponentStart = position
+      scanDigits()
+      guard position > exponentStart else { throw error("expected digits in the exponent") }
+    }
+    return String(decoding: bytes[start..<position], as: UTF8.self)
+  }
+
+  mutating func scanDigits() {
+    while position < bytes.count, bytes[position] >= UInt8(ascii: "0"),
+      bytes[position] <= UInt8(ascii: "9")
+    { position += 1 }
+  }
+
+  mutating func parseString() throws(JSONError) -> String {
+    let start = position
+    position += 1
+    var scalars = String.UnicodeScalarView()
+    while position < bytes.count {
+      let byte = bytes[position]
+      if byte == UInt8(ascii: "\"") {
+        position += 1
+        return String(scalars)
+      }
+      if byte < 0x20 { throw error("control character in a string") }
+      if byte == UInt8(ascii: "\\") {
+        scalars.append(try parseEscape())
+        continue
+      }
+      scalars.append(try decodeScalar())
+    }
+    throw error("unterminated string", at: start)
+  }
+
+  mutating func parseEscape() throws(JSONError) -> Unicode.Scalar {
+    position += 1
+    guard position < bytes.count else { throw error("unterminated escape") }
+    let byte = bytes[position]
+    position += 1
+    switch byte {
+    case UInt8(ascii: "\""): return "\""
+    case UInt8(ascii: "\\"): return "\\"
+    case UInt8(ascii: "/"): return "/"
+    case UInt8(ascii: "b"): return "\u{08}"
+    case UInt8(ascii: "f"): return "\u{0C}"
+    case UInt8(ascii: "n"): return "\n"
+    case UInt8(ascii: "r"): return "\r"
+    case UInt8(ascii: "t"): return "\t"
+    case UInt8(ascii: "u"): return try parseUnicodeEscape()
+    default: throw error("invalid escape", at: position - 2)
+    }
+  }
+
+  mutating func parseUnicodeEscape() throws(JSONError) -> Unicode.Scalar {
+    let first = try parseHex4()
+    if (0xD800...0xDBFF).contains(first) {
+      guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"),
+        bytes[position + 1] == UInt8(ascii: "u")
+      else {
+        throw error("unpaired surrogate in `\\u` escape")
+      }
+      position += 2
+      let second = try parseHex4()
+      guard (0xDC00...0xDFFF).contains(second) else {
+        throw error("invalid low surrogate in `\\u` escape")
+      }
+      let value = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+      guard let scalar = Unicode.Scalar(value) else { throw error("invalid `\\u` escape") }
+      return scalar
+    }
+    guard let scalar = Unicode.Scalar(first) else {
+      throw error("unpaired surrogate in `\\u` escape")
+    }
+    return scalar
+  }
+
+  mutating func parseHex4() throws(JSONError) -> UInt32 {
+    guard bytes.count - position >= 4 else { throw error("expected four hex digits") }
+    var value: UInt32 = 0
+    for _ in 0..<4 {
+      let byte = bytes[position]
+      let digit: UInt32
+      switch byte {
+      case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
+      case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
+      case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
+      default: throw error("expected a hex digit")
+      }
+      value = value * 16 + digit
+      position += 1
+    }
+    return value
+  }
+
+  mutating func decodeScalar() throws(JSONError) -> Unicode.Scalar {
+    let lead = bytes[position]
+    let length: Int =
+      switch lead {
+      case 0x00...0x7F: 1
+      case 0xC2...0xDF: 2
+      case 0xE0...0xEF: 3
+      case 0xF0...0xF4: 4
+      default: 0
+      }
+    guard length > 0, position + length <= bytes.count else { throw error("invalid UTF-8") }
+    var codec = UTF8()
+    var iterator = bytes[position..<(position + length)].makeIterator()
+    guard case .scalarValue(let scalar) = codec.decode(&iterator) else {
+      throw error("invalid UTF-8")
+    }
+    position += length
+    return scalar
+  }
+}

@@ -1,0 +1,339 @@
+// The one entry pass into the IR: resolves names to indices and slots, literals to values,
+// builtin names and mode words to `Builtin`, and test inputs to records.
+
+/// Lowers a checked program to the IR.
+public enum Lowering {
+  public static func lower(_ program: CheckedProgram) -> Staged<IRProgram> {
+    var lowerer = Lowerer(program: program)
+    let lowered = lowerer.lowerProgram()
+    return Staged(
+      output: lowerer.diagnostics.isEmpty ? lowered : nil, diagnostics: lowerer.diagnostics)
+  }
+}
+
+struct Lowerer {
+  let program: CheckedProgram
+  var diagnostics: [Diagnostic] = []
+  var definitionIDs: [String: DefinitionID] = [:]
+  var locals: [String: Int] = [:]
+  var nextSlot = 0
+
+  init(program: CheckedProgram) {
+    self.program = program
+    for (index, definition) in program.definitions.enumerated() {
+      definitionIDs[definition.name] = index
+    }
+  }
+
+  mutating func lowerProgram() -> IRProgram {
+    let definitions = program.definitions.map { lowerDefinition($0) }
+    var cities: [String] = []
+    for definition in program.definitions {
+      for variant in definition.variants
+      where variant.jurisdiction.depth == 2 && !cities.contains(variant.jurisdiction.code) {
+        cities.append(variant.jurisdiction.code)
+      }
+    }
+    let tests = program.tests.map { lowerTest($0) }
+    var bounds: [String: IRBounds] = [:]
+    for record in program.records + (program.input.map { [$0] } ?? []) {
+      for field in record.fields {
+        guard let constraint = field.constraint else { continue }
+        let low = lower(constraint.low)
+        let high = lower(constraint.high)
+        if let lowValue = constantValue(low), let highValue = constantValue(high) {
+          bounds["\(record.name).\(field.name)"] = IRBounds(
+            isLength: constraint.kind == .length, low: lowValue, high: highValue)
+        }
+      }
+    }
+    return IRProgram(
+      name: program.header.name.text, enums: program.enums, records: program.records,
+      input: program.input,
+      definitions: definitions, cities: cities, tests: tests, bounds: bounds)
+  }
+
+  mutating func lowerDefinition(_ definition: CheckedDefinition) -> IRDefinition {
+    let variants = definition.variants.map { variant -> IRVariant in
+      let kind: IRVariant.Kind
+      switch variant.kind {
+      case .base: kind = .base
+      case .override: kind = .override
+      case .exception(_, let condition, let reason):
+        kind = .exception(condition: lower(condition), reason: reason?.text)
+      }
+      return IRVariant(
+        kind: kind, jurisdiction: variant.jurisdiction,
+        versions: lowerVersions(variant.body, citation: variant.citation),
+        citation: variant.citation, span: variant.span)
+    }
+    return IRDefinition(
+      name: definition.name, kind: definition.kind, type: definition.type,
+      citation: definition.citation,
+      span: definition.span, variants: variants, hasReason: definition.hasReason)
+  }
+
+  mutating func lowerVersions(_ body: Body, citation: Citation?) -> [IRVersion] {
+    guard case .versions(let versions) = body.kind else {
+      return [IRVersion(from: nil, until: nil, body: lowerBody(body), citation: citation)]
+    }
+    return versions.map { version in
+      IRVersion(
+        from: date(version.validity.from), until: version.validity.until.flatMap(date),
+        body: lowerBody(version.body), citation: version.citation ?? citation)
+    }
+  }
+
+  func date(_ literal: DateLiteral) -> CivilDate? {
+    try? CivilDate(year: Int64(literal.year), month: Int64(literal.month), day: Int64(literal.day))
+  }
+
+  mutating func lowerBody(_ body: Body) -> IRBody {
+    switch body.kind {
+    case .expression(let expr): return .value(lower(expr))
+    case .firstOf(let cases):
+      return .firstOf(
+        cases.map {
+          IRCase(
+            value: lower($0.value), condition: $0.condition.map { lower($0) },
+            reason: $0.reason?.text, citation: $0.citation, span: $0.span)
+        })
+    case .allOf(let conditions):
+      return .allOf(
+        conditions.map {
+          IRCondition(
+            condition: lower($0.condition), reason: $0.reason.text, citation: $0.citation,
+            span: $0.span)
+        })
+    case .versions:
+      // INVARIANT: the parser only allows versions at the top of a body.
+      return .value(IRExpr(kind: .constant(.none), type: .error, span: body.span))
+    }
+  }
+
+  mutating func lowerTest(_ test: TestDecl) -> IRTest {
+    var given: IRExpr?
+    if let input = program.input, case .braces(let entries) = test.given.kind {
+      let fields = input.fields.map { field -> IRExpr in
+        if let entry = entries.first(where: { $0.key?.text == field.name }) {
+          return lower(entry.value)
+        }
+        return IRExpr(kind: .constant(.unknown), type: field.type, span: test.given.span)
+      }
+      given = IRExpr(kind: .record(fields), type: .record(input.name), span: test.given.span)
+    }
+    let expectations = test.expectations.compactMap {
+      expectation -> (DefinitionID, IRExpr, String?, SourceSpan)? in
+      guard let id = definitionIDs[expectation.name.text] else { return nil }
+      return (id, lower(expectation.value), expectation.reason?.text, expectation.span)
+    }
+    return IRTest(
+      name: test.name, asOf: test.asOf.flatMap(date), jurisdiction: test.jurisdiction?.text,
+      given: given,
+      expectations: expectations.map { (definition: $0.0, value: $0.1, reason: $0.2, span: $0.3) },
+      span: test.given.span)
+  }
+
+  // MARK: Expressions
+
+  mutating func bind(_ name: String) -> (slot: Int, previous: Int?) {
+    let slot = nextSlot
+    nextSlot += 1
+    let previous = locals[name]
+    locals[name] = slot
+    return (slot, previous)
+  }
+
+  mutating func unbind(_ name: String, previous: Int?) { locals[name] = previous }
+
+  func type(of expr: Expr) -> RType { program.types[expr.id] ?? .error }
+
+  mutating func lower(_ expr: Expr) -> IRExpr {
+    IRExpr(kind: lowerKind(expr), type: type(of: expr), span: expr.span)
+  }
+
+  mutating func lowerKind(_ expr: Expr) -> IRExpr.Kind {
+    switch expr.kind {
+    case .literal(let literal): return .constant(literalValue(literal, at: expr.span))
+    case .quantity(let literal, let unit):
+      return .constant(quantityValue(literal, unit, at: expr.span))
+    case .name(let name): return lowerName(name, expr: expr)
+    case .field(let base, let name):
+      if case .enumCase(let enumName, let caseName)? = program.resolutions[expr.id] {
+        return .constant(
+          .enumCase(
+            program.enums.first { $0.name == enumName }?.cases.firstIndex(of: caseName) ?? 0))
+      }
+      return lowerField(base, name)
+    case .index(let base, let key): return .index(lower(base), lower(key))
+    case .at(let base, let place):
+      guard case .name(let name) = base.kind, let id = definitionIDs[name] else {
+        return .constant(.none)
+      }
+      return .definitionAt(id, lower(place))
+    case .unary(let op, let operand): return .unary(op, lower(operand))
+    case .binary(let op, let left, let right): return .binary(op, lower(left), lower(right))
+    case .ifThenElse(let c, let t, let e): return .ifThenElse(lower(c), lower(t), lower(e))
+    case .letIn(let name, let value, let body):
+      let loweredValue = lower(value)
+      let (slot, previous) = bind(name.text)
+      defer { unbind(name.text, previous: previous) }
+      return .letIn(slot: slot, loweredValue, lower(body))
+    case .match(let subject, let arms): return lowerMatch(subject, arms)
+    case .call(let name, let arguments): return lowerCall(name.text, arguments, at: expr.span)
+    case .aggregate(let aggregate): return lowerAggregate(aggregate)
+    case .list(let items): return .list(items.map { lower($0) })
+    case .braces(let entries): return lowerBraces(entries, type: type(of: expr), at: expr.span)
+    case .reasonOf(let name): return .reasonOf(definitionIDs[name.text] ?? 0)
+    case .error: return .constant(.none)
+    }
+  }
+
+  func lowerName(_ name: String, expr: Expr) -> IRExpr.Kind {
+    switch program.resolutions[expr.id] {
+    case .local?: return .local(locals[name] ?? 0)
+    case .input?: return .input
+    case .definition(let definition)?: return .definition(definitionIDs[definition] ?? 0)
+    case .enumCase(let enumName, let caseName)?:
+      return .constant(
+        .enumCase(program.enums.first { $0.name == enumName }?.cases.firstIndex(of: caseName) ?? 0))
+    case .enumType?, nil: return .constant(.none)
+    }
+  }
+
+  mutating func lowerField(_ base: Expr, _ name: Identifier) -> IRExpr.Kind {
+    let loweredBase = lower(base)
+    guard case .record(let recordName) = loweredBase.type else { return .constant(.none) }
+    let fields =
+      recordName == program.input?.name
+      ? program.input?.fields : program.records.first { $0.name == recordName }?.fields
+    let index = fields?.firstIndex { $0.name == name.text } ?? 0
+    return .field(loweredBase, index: index, name: name.text)
+  }
+
+  mutating func lowerMatch(_ subject: Expr, _ arms: [MatchArm]) -> IRExpr.Kind {
+    let loweredSubject = lower(subject)
+    var cases: [String] = []
+    if case .enumeration(let name) = loweredSubject.type {
+      cases = program.enums.first { $0.name == name }?.cases ?? []
+    }
+    var lowered: [IRArm] = []
+    for arm in arms {
+      let pattern: IRArm.Pattern
+      var bound: (String, Int?)?
+      switch arm.patterns.first?.kind {
+      case .otherwise?: pattern = .otherwise
+      case .none?: pattern = .none
+      case .some(let name)?:
+        let (slot, previous) = bind(name.text)
+        bound = (name.text, previous)
+        pattern = .some(slot: slot)
+      case .enumCase?, nil:
+        pattern = .cases(
+          arm.patterns.compactMap {
+            if case .enumCase(let name) = $0.kind { cases.firstIndex(of: name) } else { nil }
+          })
+      }
+      lowered.append(IRArm(pattern: pattern, value: lower(arm.value)))
+      if let (name, previous) = bound { unbind(name, previous: previous) }
+    }
+    return .match(loweredSubject, lowered)
+  }
+
+  mutating func lowerAggregate(_ aggregate: Aggregate) -> IRExpr.Kind {
+    let source = lower(aggregate.source)
+    let (slot, previous) = bind(aggregate.binder.text)
+    defer { unbind(aggregate.binder.text, previous: previous) }
+    return .aggregate(
+      aggregate.kind, slot: slot, source: source, element: aggregate.element.map { lower($0) },
+      filter: aggregate.filter.map { lower($0) })
+  }
+
+  mutating func lowerBraces(_ entries: [Entry], type: RType, at span: SourceSpan) -> IRExpr.Kind {
+    var target = type
+    if case .optional(let wrapped) = type { target = wrapped }
+    switch target {
+    case .record(let name):
+      let fields = program.records.first { $0.name == name }?.fields ?? program.input?.fields ?? []
+      return .record(
+        fields.map { field in
+          entries.first { $0.key?.text == field.name }.map { lower($0.value) }
+            ?? IRExpr(kind: .constant(.unknown), type: field.type, span: span)
+        })
+    case .table(let key, _):
+      let cases = program.enums.first { $0.name == key }?.cases ?? []
+      let fallback = entries.first { $0.key == nil }
+      return .table(
+        cases.map { name in
+          (entries.first { $0.key?.text == name } ?? fallback).map { lower($0.value) }
+            ?? IRExpr(kind: .constant(.none), type: .error, span: span)
+        })
+    default:
+      return .constant(.none)
+    }
+  }
+
+  // MARK: Literals
+
+  mutating func literalValue(_ literal: Literal, at span: SourceSpan) -> Value {
+    switch literal {
+    case .integer(let text):
+      guard let value = try? ExactInt(parsing: text) else { return invalid(text, at: span) }
+      return .int(value)
+    case .decimal(let text), .percent(let text):
+      guard let value = try? ExactDecimal(parsing: text) else { return invalid(text, at: span) }
+      return .decimal(value)
+    case .text(let text): return .text(text)
+    case .date(let literal):
+      return date(literal).map(Value.date) ?? invalid(literal.description, at: span)
+    case .bool(let value): return .bool(value)
+    case .none: return .none
+    }
+  }
+
+  mutating func quantityValue(_ literal: Literal, _ unit: Unit, at span: SourceSpan) -> Value {
+    let text: String
+    switch literal {
+    case .integer(let digits), .decimal(let digits): text = digits.filter { $0 != "_" }
+    default: return invalid("", at: span)
+    }
+    switch unit {
+    case .days, .months, .years:
+      guard let count = Int64(text) else { return invalid(text, at: span) }
+      return unit == .days
+        ? .days(Days(count)) : unit == .months ? .months(Months(count)) : .years(Years(count))
+    case .fen:
+      guard let fen = try? ExactInt(parsing: text) else { return invalid(text, at: span) }
+      return .money(Money(fen: fen))
+    case .yuan:
+      guard let money = try? Money(yuan: text) else { return invalid(text, at: span) }
+      return .money(money)
+    }
+  }
+
+  /// The value of a bound: a literal, possibly negated.
+  func constantValue(_ expr: IRExpr) -> Value? {
+    switch expr.kind {
+    case .constant(let value): return value
+    case .unary(.negate, let inner):
+      switch constantValue(inner) {
+      case .int(let value)?: return .int(-value)
+      case .decimal(let value)?: return .decimal(-value)
+      case .money(let value)?: return .money(-value)
+      case .days(let value)?: return .days(Days(-value.count))
+      case .months(let value)?: return .months(Months(-value.count))
+      case .years(let value)?: return .years(Years(-value.count))
+      default: return nil
+      }
+    default: return nil
+    }
+  }
+
+  mutating func invalid(_ text: String, at span: SourceSpan) -> Value {
+    diagnostics.append(
+      Diagnostic(
+        .invalidNumber, at: span, message: "the literal `\(text)` is out of range",
+        help: "durations are limited to 64-bit counts"))
+    return .none
+  }
+}

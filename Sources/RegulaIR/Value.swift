@@ -1,0 +1,68 @@
+// Runtime values of the reference interpreter: clear, not fast. The VM has its own
+// plain-bit representation and is checked against these.
+@_exported import RegulaNumerics
+@_exported import RegulaSema
+
+/// A value of a Regula type.
+public indirect enum Value: Sendable, Hashable {
+  case bool(Bool)
+  case int(ExactInt)
+  case decimal(ExactDecimal)
+  case money(Money)
+  case exactMoney(ExactMoney)
+  case date(CivilDate)
+  case days(Days)
+  case months(Months)
+  case years(Years)
+  case text(String)
+  /// An enum case by its index in the enum's declaration.
+  case enumCase(Int)
+  /// Field values in declaration order.
+  case record([Value])
+  case list([Value])
+  /// Values by key-case index.
+  case table([Value])
+  /// An optional with no value; a present optional is the value itself.
+  case none
+  /// An input fact that the application did not give; reading it stops the evaluation.
+  case unknown
+}
+
+extension Value {
+  /// The value as JSON text, using the program's enum names and record fields.
+  public func json(_ type: RType, in program: IRProgram) -> String {
+    switch (self, type) {
+    case (.none, _), (.unknown, _): return "null"
+    case (_, .optional(let wrapped)): return json(wrapped, in: program)
+    case (.bool(let value), _): return value ? "true" : "false"
+    case (.int(let value), _): return value.description
+    case (.decimal(let value), _): return JSONText.quote(value.description)
+    case (.money(let value), _): return value.fen.description
+    case (.exactMoney(let value), _): return JSONText.quote(value.fen.description)
+    case (.date(let value), _): return JSONText.quote(value.description)
+    case (.days(let value), _): return String(value.count)
+    case (.months(let value), _): return String(value.count)
+    case (.years(let value), _): return String(value.count)
+    case (.text(let value), _): return JSONText.quote(value)
+    case (.enumCase(let index), .enumeration(let name)):
+      return JSONText.quote(program.enumCases(name)[safe: index] ?? "?")
+    case (.record(let values), .record(let name)):
+      let fields = program.recordFields(name)
+      return "{"
+        + zip(fields, values).map { "\(JSONText.quote($0.name)):\($1.json($0.type, in: program))" }
+        .joined(separator: ",") + "}"
+    case (.list(let items), .list(let element)):
+      return "[" + items.map { $0.json(element, in: program) }.joined(separator: ",") + "]"
+    case (.table(let values), .table(let key, let value)):
+      let cases = program.enumCases(key)
+      return "{"
+        + zip(cases, values).map { "\(JSONText.quote($0)):\($1.json(value, in: program))" }
+        .joined(separator: ",") + "}"
+    default: return "null"
+    }
+  }
+}
+
+extension Array {
+  subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
+}
