@@ -163,8 +163,14 @@ struct Checker {
   /// and forward references see them.
   mutating func declareDefinitionNames(_ file: LoadedFile) {
     for declaration in file.syntax.declarations {
-      guard case .definition(let decl) = declaration.kind, !decl.name.text.isEmpty else { continue }
-      if declareName(decl.name, file: file.id) { firstDeclaration[decl.name.text] = decl.name.span }
+      switch declaration.kind {
+      case .definition(let decl) where !decl.name.text.isEmpty:
+        if declareName(decl.name, file: file.id) { firstDeclaration[decl.name.text] = decl.name.span }
+      case .input(let decl) where !decl.name.text.isEmpty && file.syntax.header.kind == .policy:
+        // The input is visible to files that import the policy, such as its test files.
+        if declareName(decl.name, file: file.id) { firstDeclaration[decl.name.text] = decl.name.span }
+      default: continue
+      }
     }
   }
 
@@ -242,7 +248,7 @@ struct Checker {
   }
 
   mutating func collectInput(_ decl: InputDecl, file: LoadedFile, span: SourceSpan) {
-    guard file.id == root.id, file.syntax.header.kind == .policy else {
+    guard file.syntax.header.kind == .policy else {
       report(
         .misplacedDeclaration, at: decl.name.span, "an `input` block belongs in the policy file",
         help: "modules share enums, records and parameters; the policy declares its input")
@@ -254,9 +260,8 @@ struct Checker {
         help: "`input \(inputName)` is already declared; add the fields there")
       return
     }
-    guard declareName(decl.name, file: file.id) else { return }
+    guard firstDeclaration[decl.name.text] == decl.name.span else { return }
     inputName = decl.name.text
-    visible[file.id]?.insert(decl.name.text)
     input = RecordInfo(
       name: decl.name.text, fields: resolveFields(decl.fields), citation: nil, span: decl.name.span)
   }
