@@ -14,6 +14,7 @@ let package = Package(
     .library(name: "RegulaNumerics", targets: ["RegulaNumerics"]),
     .library(name: "RegulaSema", targets: ["RegulaSema"]),
     .library(name: "RegulaBytecode", targets: ["RegulaBytecode"]),
+    .library(name: "Regula", targets: ["Regula"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
@@ -26,12 +27,16 @@ let package = Package(
     .target(name: "RegulaSyntax", dependencies: ["RegulaSource"]),
     .target(name: "RegulaSema", dependencies: ["RegulaSyntax"]),
     .target(name: "RegulaBytecode"),
+    .target(name: "RegulaVM", dependencies: ["RegulaBytecode", "RegulaNumerics"]),
+    .target(name: "RegulaCompiler", dependencies: ["RegulaIR", "RegulaBytecode"]),
+    .target(name: "Regula", dependencies: ["RegulaCompiler", "RegulaVM"]),
     .target(name: "RegulaIR", dependencies: ["RegulaSema", "RegulaNumerics"]),
     .executableTarget(name: "RegulaNumericsBench", dependencies: ["RegulaNumerics"]),
     .executableTarget(
       name: "RegulaCLI",
       dependencies: [
-        "RegulaSema", "RegulaNumerics", "RegulaIR", "RegulaBytecode",
+        "RegulaSema", "RegulaNumerics", "RegulaIR", "RegulaBytecode", "RegulaCompiler", "RegulaVM",
+        "Regula",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -40,6 +45,7 @@ let package = Package(
     .testTarget(name: "RegulaSemaTests", dependencies: ["RegulaSema"]),
     .testTarget(name: "RegulaBytecodeTests", dependencies: ["RegulaBytecode"]),
     .testTarget(name: "RegulaIRTests", dependencies: ["RegulaIR"]),
+    .testTarget(name: "RegulaTests", dependencies: ["Regula"]),
     .testTarget(name: "RegulaCLITests", dependencies: ["RegulaCLI"]),
   ],
   swiftLanguageModes: [.v6]

@@ -47,8 +47,7 @@ struct EvalCommand: ParsableCommand {
       throw ExitCode(1)
     }
     let date = try resolveAsOf(program: program, application: application)
-    let header = Parser.parse(sources.files.last!).syntax.header
-    let place = jurisdiction ?? header.level?.code ?? "national"
+    let place = jurisdiction ?? program.level
     do {
       let outcome = try Interpreter.evaluate(
         program, input: application, asOf: date, jurisdiction: place)

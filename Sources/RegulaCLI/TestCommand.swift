@@ -28,7 +28,7 @@ struct TestCommand: ParsableCommand {
       let header = Parser.parse(root).syntax.header
       let from = header.validity.flatMap { try? CivilDate(iso8601: $0.from.description) }
       let results = TestRunner.run(
-        program, defaultAsOf: from, defaultJurisdiction: header.level?.code ?? "national")
+        program, defaultAsOf: from ?? program.from)
       let renderer = DiagnosticRenderer(sources: sources)
       for result in results {
         if result.passed {

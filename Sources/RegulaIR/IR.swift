@@ -18,6 +18,11 @@ public struct IRProgram: Sendable {
   public var tests: [IRTest]
   /// Declared bounds of record and input fields, keyed `Record.field`.
   public var bounds: [String: IRBounds]
+  /// The jurisdiction evaluations use by default: the level of the policy's decisions.
+  public var level: String = "national"
+  /// The policy's own `from … until …`: evaluating outside it is an error.
+  public var from: CivilDate?
+  public var until: CivilDate?
 
   public func enumCases(_ name: String) -> [String] { enums.first { $0.name == name }?.cases ?? [] }
   public func recordFields(_ name: String) -> [RecordInfo.Field] {
@@ -158,6 +163,8 @@ public enum Builtin: Sendable, Hashable {
   case age, yearsBetween, monthsBetween, daysBetween
   case year, month, day, makeDate
   case toDays, toMonths, toYears, toFen, toYuan, toDecimal, yearsToMonths, number
+  /// Int → Decimal or Money → ExactMoney where the wider type is declared (none stays none).
+  case widen
   case abs, min, max, count, sum, minOf, maxOf
 }
 
@@ -185,6 +192,7 @@ extension Builtin: CustomStringConvertible {
     case .toFen: "fen"
     case .toYuan: "yuan"
     case .toDecimal: "decimal"
+    case .widen: "widen"
     case .yearsToMonths: "to_months"
     case .number: "number"
     case .abs: "abs"

@@ -65,6 +65,9 @@ extension Interpreter {
     case (.toYuan, .decimal(let yuan)?):
       return .exactMoney(ExactMoney(fen: yuan * ExactDecimal(ExactInt(100))))
     case (.toDecimal, let value?): return .decimal(decimal(value)!)
+    case (.widen, .none?): return .none
+    case (.widen, .money(let money)?): return .exactMoney(ExactMoney(money))
+    case (.widen, let value?): return .decimal(decimal(value)!)
     case (.yearsToMonths, .years(let years)?): return .months(try Months(years))
     case (.number, .money(let money)?): return .int(money.fen)
     case (.number, .days(let days)?): return .int(ExactInt(days.count))

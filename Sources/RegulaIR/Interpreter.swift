@@ -38,6 +38,19 @@ public struct Outcome: Sendable {
   public var jurisdiction: String
 }
 
+extension IRProgram {
+  /// Throws unless `date` is within the policy's own `from … until …`.
+  public func checkInForce(_ date: CivilDate) throws(EvaluationError) {
+    let before = from.map { date < $0 } ?? false
+    let after = until.map { $0 < date } ?? false
+    guard before || after else { return }
+    let range = (from.map { "from \($0)" } ?? "") + (until.map { " until \($0)" } ?? "")
+    throw .runtime(
+      message: "the policy `\(name)` is not in force on \(date) (it is in force \(range))",
+      span: SourceSpan(file: .init(0), bytes: 0..<0))
+  }
+}
+
 /// Bounds on one evaluation.
 public struct EvaluationLimits: Sendable {
   /// Expression nodes evaluated.
@@ -81,6 +94,7 @@ public struct Interpreter {
     _ program: IRProgram, input: Value, asOf: CivilDate, jurisdiction: String = "national",
     limits: EvaluationLimits = .init()
   ) throws(EvaluationError) -> Outcome {
+    try program.checkInForce(asOf)
     var interpreter = Interpreter(
       program: program, input: input, asOf: asOf, jurisdiction: jurisdiction, limits: limits)
     var decisions: [Outcome.Decision] = []

@@ -47,10 +47,18 @@ struct Lowerer {
         }
       }
     }
-    return IRProgram(
+    var lowered = IRProgram(
       name: program.header.name.text, enums: program.enums, records: program.records,
       input: program.input,
       definitions: definitions, cities: cities, tests: tests, bounds: bounds)
+    let decision = program.definitions.first { $0.kind == .decision }
+    lowered.level =
+      program.header.level?.code ?? decision?.variants.first?.jurisdiction.code ?? "national"
+    if program.header.kind == .policy, let validity = program.header.validity {
+      lowered.from = date(validity.from)
+      lowered.until = validity.until.flatMap(date)
+    }
+    return lowered
   }
 
   mutating func lowerDefinition(_ definition: CheckedDefinition) -> IRDefinition {
@@ -149,7 +157,9 @@ struct Lowerer {
   func type(of expr: Expr) -> RType { program.types[expr.id] ?? .error }
 
   mutating func lower(_ expr: Expr) -> IRExpr {
-    IRExpr(kind: lowerKind(expr), type: type(of: expr), span: expr.span)
+    let lowered = IRExpr(kind: lowerKind(expr), type: type(of: expr), span: expr.span)
+    guard let widened = program.widenings[expr.id] else { return lowered }
+    return IRExpr(kind: .call(.widen, [lowered]), type: widened, span: expr.span)
   }
 
   mutating func lowerKind(_ expr: Expr) -> IRExpr.Kind {

@@ -29,10 +29,11 @@ public enum TestRunner {
     public var passed: Bool { failures.isEmpty }
   }
 
-  public static func run(_ program: IRProgram, defaultAsOf: CivilDate?, defaultJurisdiction: String)
-    -> [Result]
-  {
-    program.tests.map {
+  public static func run(
+    _ program: IRProgram, defaultAsOf: CivilDate?, defaultJurisdiction: String? = nil
+  ) -> [Result] {
+    let defaultJurisdiction = defaultJurisdiction ?? program.level
+    return program.tests.map {
       run($0, program, defaultAsOf: defaultAsOf, defaultJurisdiction: defaultJurisdiction)
     }
   }
@@ -55,6 +56,10 @@ public enum TestRunner {
         ?? .record([])
     } catch {
       result.failures.append("the test's `given` could not be evaluated: \(error)")
+      return result
+    }
+    do { try program.checkInForce(asOf) } catch {
+      result.failures.append("\(error)")
       return result
     }
     var interpreter = Interpreter(

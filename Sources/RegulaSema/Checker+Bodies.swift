@@ -76,7 +76,21 @@ extension Checker {
     if !found.isAssignable(to: target) {
       reportMismatch(at: expr.span, found: found, expected: target)
     }
+    if let widened = Self.numericWidening(from: found, to: target) { widenings[expr.id] = widened }
     return found.isAssignable(to: target) ? found : target
+  }
+
+  /// The wider type a value must be converted to where Int meets Decimal or Money meets
+  /// ExactMoney (also inside an optional), so evaluation holds the declared type.
+  static func numericWidening(from found: RType, to target: RType) -> RType? {
+    switch (found, target) {
+    case (.int, .decimal), (.money, .exactMoney): return target
+    case (.int, .optional(.decimal)), (.optional(.int), .optional(.decimal)):
+      return .optional(.decimal)
+    case (.money, .optional(.exactMoney)), (.optional(.money), .optional(.exactMoney)):
+      return .optional(.exactMoney)
+    default: return nil
+    }
   }
 
   mutating func reportMismatch(at span: SourceSpan, found: RType, expected: RType) {

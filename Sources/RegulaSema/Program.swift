@@ -83,7 +83,10 @@ public struct CheckedDefinition: Sendable, Hashable {
       case .versions(let versions): versions.contains { bodyHasReason($0.body) }
       }
     }
-    return variants.contains { bodyHasReason($0.body) }
+    return variants.contains { variant in
+      if case .exception(_, _, let reason) = variant.kind, reason != nil { return true }
+      return bodyHasReason(variant.body)
+    }
   }
 }
 
@@ -111,6 +114,8 @@ public struct CheckedProgram: Sendable {
   public var types: [NodeID: RType]
   /// What every name node refers to.
   public var resolutions: [NodeID: Resolution]
+  /// Expressions whose Int or Money value is used where a Decimal or ExactMoney is declared.
+  public var widenings: [NodeID: RType] = [:]
 
   /// The definition with a given name.
   public func definition(_ name: String) -> CheckedDefinition? {

@@ -67,6 +67,7 @@ struct Checker {
   var visible: [SourceFile.ID: Set<String>] = [:]
   var types: [NodeID: RType] = [:]
   var resolutions: [NodeID: Resolution] = [:]
+  var widenings: [NodeID: RType] = [:]
   var tests: [TestDecl] = []
   /// The definition whose body is being checked, for dependency edges.
   var currentDefinition: String?
@@ -125,7 +126,8 @@ struct Checker {
     return CheckedProgram(
       header: root.syntax.header, sources: files.flatMap(\.syntax.header.sources),
       enums: typeOrder.compactMap { enums[$0] }, records: typeOrder.compactMap { records[$0] },
-      input: input, definitions: checked, tests: tests, types: types, resolutions: resolutions)
+      input: input, definitions: checked, tests: tests, types: types, resolutions: resolutions,
+      widenings: widenings)
   }
 
   // MARK: Types
@@ -165,10 +167,14 @@ struct Checker {
     for declaration in file.syntax.declarations {
       switch declaration.kind {
       case .definition(let decl) where !decl.name.text.isEmpty:
-        if declareName(decl.name, file: file.id) { firstDeclaration[decl.name.text] = decl.name.span }
+        if declareName(decl.name, file: file.id) {
+          firstDeclaration[decl.name.text] = decl.name.span
+        }
       case .input(let decl) where !decl.name.text.isEmpty && file.syntax.header.kind == .policy:
         // The input is visible to files that import the policy, such as its test files.
-        if declareName(decl.name, file: file.id) { firstDeclaration[decl.name.text] = decl.name.span }
+        if declareName(decl.name, file: file.id) {
+          firstDeclaration[decl.name.text] = decl.name.span
+        }
       default: continue
       }
     }

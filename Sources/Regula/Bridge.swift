@@ -1,0 +1,66 @@
+// Moving values between the reference interpreter's `Value` and the VM's registers and facts.
+@_exported import RegulaCompiler
+@_exported import RegulaVM
+
+extension Machine {
+  /// Loads a value of `type` into the machine's facts and returns its register.
+  public mutating func load(_ value: Value, as type: SchemaType) -> Register {
+    switch (value, type) {
+    case (.none, _): return .none
+    case (.unknown, _): return .unknown
+    case (_, .optional(let wrapped)): return load(value, as: wrapped)
+    case (.bool(let bool), _): return .bool(bool)
+    case (.int(let int), _): return integer(int)
+    case (.money(let money), _): return integer(money.fen)
+    case (.decimal(let decimal), _): return storeRational(decimal)
+    case (.exactMoney(let exact), _): return storeRational(exact.fen)
+    case (.date(let date), _): return .integer(date.daysSince1970)
+    case (.days(let days), _): return .integer(days.count)
+    case (.months(let months), _): return .integer(months.count)
+    case (.years(let years), _): return .integer(years.count)
+    case (.text(let text), _): return facts.addText(text)
+    case (.enumCase(let index), _): return .integer(Int64(index))
+    case (.record(let items), .record(let index)):
+      let fields = image.records[index].fields
+      let loaded = zip(items, fields).map { load($0, as: $1.type) }
+      return facts.addList(loaded)
+    case (.list(let items), .list(let element)), (.table(let items), .table(_, let element)):
+      let loaded = items.map { load($0, as: element) }
+      return facts.addList(loaded)
+    default: return .unknown
+    }
+  }
+
+  mutating func integer(_ value: ExactInt) -> Register {
+    if let small = value.int64Value { return .integer(small) }
+    return facts.addExact(ExactDecimal(value))
+  }
+
+  /// The value in a register of `type`.
+  public func value(_ register: Register, as type: SchemaType) -> Value {
+    if register.tag == Register.noneTag { return .none }
+    if register.tag == Register.unknownTag { return .unknown }
+    switch type {
+    case .optional(let wrapped): return value(register, as: wrapped)
+    case .bool: return .bool(register.word != 0)
+    case .int: return .int(exact(register).numerator)
+    case .money: return .money(Money(fen: exact(register).numerator))
+    case .decimal: return .decimal(exact(register))
+    case .exactMoney: return .exactMoney(ExactMoney(fen: exact(register)))
+    case .date: return (try? CivilDate(daysSince1970: register.word)).map(Value.date) ?? .unknown
+    case .days: return .days(Days(register.word))
+    case .months: return .months(Months(register.word))
+    case .years: return .years(Years(register.word))
+    case .text: return .text(facts.texts[Int(register.word)])
+    case .enumeration: return .enumCase(Int(register.word))
+    case .record(let index):
+      let fields = image.records[index].fields
+      return .record(fields.indices.map { value(facts.item(register, $0), as: fields[$0].type) })
+    case .list(let element):
+      return .list((0..<facts.count(register)).map { value(facts.item(register, $0), as: element) })
+    case .table(_, let element):
+      return .table(
+        (0..<facts.count(register)).map { value(facts.item(register, $0), as: element) })
+    }
+  }
+}

@@ -1,0 +1,204 @@
+// The instruction set. Each case's comment gives its operands and effect; this enum is the
+// manual (Docs/bytecode.md lists every case, and a test keeps the two in step).
+//
+// Registers are `Register` values (two Int64 words) in the current frame. The checker knows
+// every type, so each opcode is specialised: integer opcodes serve Int, Money and the Int64
+// fast path; rational opcodes serve Decimal and ExactMoney; a register marked big holds an
+// index into the evaluation's arena of exact values (GMP-backed), used only on overflow.
+
+/// One operation of the Regula VM. Operands `a`, `b`, `c` are 16-bit; `bc` is `b << 16 | c`.
+public enum Opcode: UInt16, CaseIterable, Sendable {
+  /// `move a b`: R[a] = R[b].
+  case move
+  /// `constant a bc`: R[a] = constants[bc].
+  case constant
+  /// `input a`: R[a] = the application record.
+  case input
+  /// `asOf a`: R[a] = the evaluation's as-of date.
+  case asOf
+
+  /// `add a b c`: R[a] = R[b] + R[c] on integers (Int, Money), exact on overflow.
+  case add
+  /// `subtract a b c`: R[a] = R[b] - R[c] on integers.
+  case subtract
+  /// `multiply a b c`: R[a] = R[b] * R[c] on integers.
+  case multiply
+  /// `negate a b`: R[a] = -R[b] on integers.
+  case negate
+  /// `durationAdd a b c`: R[a] = R[b] + R[c] on Days, Months or Years; overflow is an error.
+  case durationAdd
+  /// `durationSubtract a b c`: R[a] = R[b] - R[c] on durations; overflow is an error.
+  case durationSubtract
+  /// `durationMultiply a b c`: R[a] = R[b] (duration) * R[c] (Int); overflow is an error.
+  case durationMultiply
+  /// `durationNegate a b`: R[a] = -R[b] on durations.
+  case durationNegate
+
+  /// `toRational a b`: R[a] = R[b] (an integer) as a rational (Int → Decimal, Money → ExactMoney).
+  case toRational
+  /// `rationalAdd a b c`: R[a] = R[b] + R[c] on rationals.
+  case rationalAdd
+  /// `rationalSubtract a b c`: R[a] = R[b] - R[c] on rationals.
+  case rationalSubtract
+  /// `rationalMultiply a b c`: R[a] = R[b] * R[c] on rationals.
+  case rationalMultiply
+  /// `rationalDivide a b c`: R[a] = R[b] / R[c] on rationals; division by zero is an error.
+  case rationalDivide
+  /// `rationalNegate a b`: R[a] = -R[b] on rationals.
+  case rationalNegate
+  /// `divideRound a b c`: R[a] = round(R[b] / R[c]) on integers with the mode in the next
+  /// instruction's `a` (a fused Money ÷ Int → Money for the common case).
+  case divideRound
+  /// `round a b c`: R[a] = R[b] (rational) rounded to an integer with mode c.
+  case round
+  /// `roundPlaces a b c`: R[a] = R[b] (rational) rounded to places in the next instruction's `a`,
+  /// mode c.
+  case roundPlaces
+  /// `roundMultiple a b c`: R[a] = R[b] (rational) rounded to a multiple of R[next.a] (integer),
+  /// mode c.
+  case roundMultiple
+  /// `scale a b c`: R[a] = R[b] * c on integers (yuan to fen: c = 100; years to months: c = 12).
+  case scale
+  /// `rationalScale a b c`: R[a] = R[b] * c on rationals.
+  case rationalScale
+
+  /// `equal a b c`: R[a] = R[b] == R[c] on integers, booleans, enums, dates, durations.
+  case equal
+  /// `less a b c`: R[a] = R[b] < R[c] on integers, dates, durations.
+  case less
+  /// `lessEqual a b c`: R[a] = R[b] <= R[c].
+  case lessEqual
+  /// `rationalEqual a b c`, `rationalLess`, `rationalLessEqual`: comparisons of rationals.
+  case rationalEqual
+  case rationalLess
+  case rationalLessEqual
+  /// `textEqual a b c`: R[a] = the texts R[b] and R[c] are equal.
+  case textEqual
+  /// `deepEqual a b c`: R[a] = structural equality of R[b] and R[c], whose type is
+  /// `types[next.bc]` (records, lists, tables, optionals, texts, rationals).
+  case deepEqual
+  /// `not a b`: R[a] = !R[b].
+  case not
+
+  /// `jump bc`: pc = bc.
+  case jump
+  /// `jumpIfFalse a bc`: if !R[a], pc = bc.
+  case jumpIfFalse
+  /// `jumpIfTrue a bc`: if R[a], pc = bc.
+  case jumpIfTrue
+  /// `jumpIfNotLess a b c`: if !(R[a] < R[b]) on integers, pc = next.bc (fused compare-and-jump).
+  case jumpIfNotLess
+  /// `jumpIfNone a bc`: if R[a] is none, pc = bc.
+  case jumpIfNone
+
+  /// `none a`: R[a] = none.
+  case none
+  /// `isNone a b`: R[a] = R[b] is none.
+  case isNone
+
+  /// `field a b c`: R[a] = field c of the record R[b]; an unknown fact stops with missing
+  /// facts, naming the path in text constant next.bc.
+  case field
+  /// `length a b`: R[a] = the number of items of the list R[b].
+  case length
+  /// `item a b c`: R[a] = item R[c] of the list R[b].
+  case item
+  /// `newList a b c`: R[a] = a new list of the c registers from R[b].
+  case newList
+  /// `newRecord a b c`: R[a] = a new record of the c registers from R[b].
+  case newRecord
+  /// `listBuilder a`: R[a] = an empty list under construction.
+  case listBuilder
+  /// `append a b`: append R[b] to the list under construction R[a].
+  case append
+
+  /// `dateAddDays a b c`: R[a] = R[b] (date) + R[c] days.
+  case dateAddDays
+  /// `dateAddMonths a b c`: R[a] = R[b] + R[c] months; next.a is the month-end policy
+  /// (0 reject, 1 end of month, 2 start of next month).
+  case dateAddMonths
+  /// `dateAddYears a b c`: as `dateAddMonths`, in years.
+  case dateAddYears
+  /// `age a b c`: R[a] = full years from R[b] to R[c].
+  case age
+  /// `monthsBetween a b c`, `daysBetween a b c`: whole months or days from R[b] to R[c].
+  case monthsBetween
+  case daysBetween
+  /// `datePart a b c`: R[a] = the year (c = 0), month (1) or day (2) of R[b].
+  case datePart
+  /// `makeDate a b c`: R[a] = the date with year R[b], month R[b+1], day R[b+2].
+  case makeDate
+
+  /// `call a bc`: R[a] = the value of definition bc in the current jurisdiction (memoised).
+  case call
+  /// `callAt a b c`: R[a] = the value of definition next.bc in the jurisdiction that map c
+  /// gives for the enum value R[b].
+  case callAt
+  /// `reasonOf a bc`: R[a] = the reason code (text) of definition bc.
+  case reasonOf
+  /// `return a b`: the definition's value is R[a] and its reason is text constant b (0xFFFF: none).
+  case `return`
+  /// `failCondition a bc`: record that `all of` condition with reason text bc failed.
+  case failCondition
+  /// `fail a bc`: stop: no version of definition bc is in force (a = 0) or no case applies (a = 1).
+  case fail
+  /// `conflict a bc`: stop: two exceptions of definition bc hold at once in jurisdiction a.
+  case conflict
+  /// `step`: count one step against the limit (emitted at loop back-edges and calls).
+  case step
+  /// `extra a b c`: operand word for the instruction before it; never executed.
+  case extra
+}
+
+/// One fixed-width instruction: an opcode and three 16-bit operands.
+public struct Instruction: Sendable, Hashable {
+  public var opcode: Opcode
+  public var a: UInt16
+  public var b: UInt16
+  public var c: UInt16
+
+  public init(_ opcode: Opcode, _ a: UInt16 = 0, _ b: UInt16 = 0, _ c: UInt16 = 0) {
+    self.opcode = opcode
+    self.a = a
+    self.b = b
+    self.c = c
+  }
+
+  /// An instruction whose `b` and `c` hold one 32-bit operand.
+  public init(_ opcode: Opcode, _ a: UInt16, wide: UInt32) {
+    self.init(opcode, a, UInt16(wide >> 16), UInt16(wide & 0xFFFF))
+  }
+
+  /// `b << 16 | c`.
+  public var bc: UInt32 { UInt32(b) << 16 | UInt32(c) }
+}
+
+/// A register: two 64-bit words whose meaning the opcode knows from the static type.
+///
+/// Integers (Int, Money, dates, durations, Bool, enum cases, text and list/record handles)
+/// use `word` with `tag == 0`; rationals use `word` / `tag` with `tag > 0`. Negative tags mark
+/// the exceptions: `big` (word indexes the exact-value arena), `unknown` (an input fact the
+/// application did not give), and `none` (an absent optional).
+@frozen
+public struct Register: Sendable, Hashable {
+  public var word: Int64
+  public var tag: Int64
+
+  @inlinable public init(word: Int64, tag: Int64 = 0) {
+    self.word = word
+    self.tag = tag
+  }
+
+  public static let bigTag: Int64 = -1
+  public static let unknownTag: Int64 = -2
+  public static let noneTag: Int64 = -3
+
+  public static let none = Register(word: 0, tag: noneTag)
+  public static let unknown = Register(word: 0, tag: unknownTag)
+  @inlinable public static func integer(_ value: Int64) -> Register {
+    Register(word: value, tag: 0)
+  }
+  @inlinable public static func bool(_ value: Bool) -> Register {
+    Register(word: value ? 1 : 0, tag: 0)
+  }
+}

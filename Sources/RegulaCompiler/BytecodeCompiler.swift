@@ -1,0 +1,197 @@
+// IR → bytecode: one entry point per (definition, jurisdiction), each choosing the exception,
+// override or base version in force, then the body's code.
+
+/// Compiles an IR program to a `PolicyImage` for the VM.
+public enum BytecodeCompiler {
+  public static func compile(_ program: IRProgram, sourceFiles: [String] = []) throws(CompileError)
+    -> PolicyImage
+  {
+    var emitter = Emitter(program: program)
+    for definition in program.definitions {
+      for variant in definition.variants {
+        _ = emitter.jurisdictionIndex(variant.jurisdiction.code)
+      }
+    }
+    for code in emitter.jurisdictions where code.contains(".") {
+      _ = emitter.jurisdictionIndex(String(code.split(separator: ".")[0]))
+    }
+    var infos: [DefinitionInfo] = []
+    for (id, definition) in program.definitions.enumerated() {
+      emitter.currentDefinition = UInt16(id)
+      emitter.frameSize = 0
+      var entries: [UInt32] = []
+      for jurisdiction in emitter.jurisdictions {
+        entries.append(UInt32(emitter.code.count))
+        try emitter.emitEntry(definition, id: id, jurisdiction: jurisdiction)
+      }
+      infos.append(
+        DefinitionInfo(
+          name: definition.name, kind: DefinitionInfo.Kind(definition.kind),
+          type: emitter.schema(definition.type),
+          hasReason: definition.hasReason, entries: entries, frameSize: max(emitter.frameSize, 1)))
+    }
+    let records = (program.records + (program.input.map { [$0] } ?? [])).map { record in
+      RecordSchema(
+        name: record.name, fields: record.fields.map { emitter.fieldSchema(record.name, $0) })
+    }
+    return PolicyImage(
+      name: program.name, code: emitter.code, constants: emitter.constants,
+      exactConstants: emitter.exactConstants,
+      constantLists: emitter.constantLists, texts: emitter.texts, definitions: infos,
+      jurisdictions: emitter.jurisdictions, jurisdictionMaps: emitter.jurisdictionMaps,
+      enums: program.enums.map { EnumSchema(name: $0.name, cases: $0.cases) }, records: records,
+      inputRecord: program.records.count, types: emitter.types, debug: emitter.debug,
+      sourceFiles: sourceFiles)
+  }
+}
+
+extension DefinitionInfo.Kind {
+  init(_ kind: Definition.Kind) {
+    switch kind {
+    case .parameter: self = .parameter
+    case .rule: self = .rule
+    case .decision: self = .decision
+    }
+  }
+}
+
+extension Emitter {
+  mutating func fieldSchema(_ record: String, _ field: RecordInfo.Field) -> RecordSchema.Field {
+    var bounds: (Register, Register)?
+    let irBounds = program.bounds["\(record).\(field.name)"]
+    if let irBounds, let low = try? register(for: irBounds.low),
+      let high = try? register(for: irBounds.high)
+    {
+      bounds = (low, high)
+    }
+    return RecordSchema.Field(
+      name: field.name, type: schema(field.type), bounds: bounds,
+      boundsOnLength: irBounds?.isLength ?? false)
+  }
+
+  /// The code for one definition in one jurisdiction: each level of the chain in turn, most
+  /// specific first, tries its exceptions, then its override or base version in force.
+  mutating func emitEntry(_ definition: IRDefinition, id: Int, jurisdiction: String)
+    throws(CompileError)
+  {
+    nextRegister = 0
+    slots = [:]
+    span = definition.span
+    for level in chain(jurisdiction) {
+      let variants = definition.variants.filter { $0.jurisdiction.code == level }
+      let exceptions = variants.filter { if case .exception = $0.kind { true } else { false } }
+      if !exceptions.isEmpty {
+        try emitExceptions(exceptions, definition: definition, id: id, level: level)
+      }
+      for variant in variants where !exceptions.contains(where: { $0.span == variant.span }) {
+        for version in variant.versions { try emitVersion(version, definition: definition, id: id) }
+      }
+    }
+    emit(Instruction(.fail, 0, wide: UInt32(id)))
+  }
+
+  /// Skips the version's body unless the as-of date is within its range.
+  mutating func emitVersion(_ version: IRVersion, definition: IRDefinition, id: Int)
+    throws(CompileError)
+  {
+    var skips: [Int] = []
+    try scoped { (emitter: inout Emitter) throws(CompileError) in
+      let date = emitter.allocate()
+      let bound = emitter.allocate()
+      let test = emitter.allocate()
+      emitter.emit(.asOf, date)
+      if let from = version.from {
+        emitter.emit(
+          Instruction(.constant, bound, wide: emitter.constant(.integer(from.daysSince1970))))
+        emitter.emit(.less, test, date, bound)
+        skips.append(emitter.emitJump(.jumpIfTrue, test))
+      }
+      if let until = version.until {
+        emitter.emit(
+          Instruction(.constant, bound, wide: emitter.constant(.integer(until.daysSince1970))))
+        emitter.emit(.less, test, bound, date)
+        skips.append(emitter.emitJump(.jumpIfTrue, test))
+      }
+    }
+    try emitBody(version.body, definition: definition, id: id)
+    for skip in skips { patchHere(skip) }
+  }
+
+  /// At most one exception may hold: the first sets `chosen`, a second is a conflict.
+  mutating func emitExceptions(
+    _ exceptions: [IRVariant], definition: IRDefinition, id: Int, level: String
+  ) throws(CompileError) {
+    let chosen = allocate()
+    emit(.none, chosen)
+    for (index, exception) in exceptions.enumerated() {
+      guard case .exception(let condition, _) = exception.kind else { continue }
+      try scoped { (emitter: inout Emitter) throws(CompileError) in
+        let holds = emitter.allocate()
+        try emitter.compile(condition, into: holds)
+        let skip = emitter.emitJump(.jumpIfFalse, holds)
+        let first = emitter.emitJump(.jumpIfNone, chosen)
+        emitter.emit(
+          Instruction(.conflict, UInt16(emitter.jurisdictionIndex(level)), wide: UInt32(id)))
+        emitter.patchHere(first)
+        emitter.emit(Instruction(.constant, chosen, wide: emitter.constant(.integer(Int64(index)))))
+        emitter.patchHere(skip)
+      }
+    }
+    let none = emitJump(.jumpIfNone, chosen)
+    for (index, exception) in exceptions.enumerated() {
+      guard case .exception(_, let reason) = exception.kind else { continue }
+      try scoped { (emitter: inout Emitter) throws(CompileError) in
+        let test = emitter.allocate()
+        let wanted = emitter.allocate()
+        emitter.emit(Instruction(.constant, wanted, wide: emitter.constant(.integer(Int64(index)))))
+        emitter.emit(.equal, test, chosen, wanted)
+        let next = emitter.emitJump(.jumpIfFalse, test)
+        guard case .value(let value) = exception.versions.first?.body else { return }
+        let result = emitter.allocate()
+        try emitter.compile(value, into: result)
+        emitter.emit(.return, result, emitter.text(reason ?? ""))
+        emitter.patchHere(next)
+      }
+    }
+    patchHere(none)
+  }
+
+  mutating func emitBody(_ body: IRBody, definition: IRDefinition, id: Int) throws(CompileError) {
+    try scoped { (emitter: inout Emitter) throws(CompileError) in
+      let result = emitter.allocate()
+      switch body {
+      case .value(let expr):
+        try emitter.compile(expr, into: result)
+        emitter.emit(.return, result, PolicyImage.noText)
+      case .firstOf(let cases):
+        for item in cases {
+          emitter.span = item.span
+          var next: Int?
+          if let condition = item.condition {
+            try emitter.compile(condition, into: result)
+            next = emitter.emitJump(.jumpIfFalse, result)
+          }
+          try emitter.compile(item.value, into: result)
+          emitter.emit(.return, result, emitter.text(item.reason ?? ""))
+          if let next { emitter.patchHere(next) }
+        }
+        emitter.emit(Instruction(.fail, 1, wide: UInt32(id)))
+      case .allOf(let conditions):
+        var failures: [(Int, String)] = []
+        for item in conditions {
+          emitter.span = item.span
+          try emitter.compile(item.condition, into: result)
+          failures.append((emitter.emitJump(.jumpIfFalse, result), item.reason))
+        }
+        emitter.emit(Instruction(.constant, result, wide: emitter.constant(.bool(true))))
+        emitter.emit(.return, result, emitter.text("ok"))
+        for (jump, reason) in failures {
+          emitter.patchHere(jump)
+          emitter.emit(Instruction(.failCondition, 0, wide: UInt32(emitter.text(reason))))
+          emitter.emit(Instruction(.constant, result, wide: emitter.constant(.bool(false))))
+          emitter.emit(.return, result, emitter.text(reason))
+        }
+      }
+    }
+  }
+}

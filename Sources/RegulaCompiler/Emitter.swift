@@ -1,0 +1,185 @@
+// The bytecode emitter's state: code, constant pools, registers, and the debug table.
+@_exported import RegulaBytecode
+@_exported import RegulaIR
+
+/// A value the compiler could not encode (a constant beyond what the VM represents).
+public struct CompileError: Error, Sendable, CustomStringConvertible {
+  public var message: String
+  public var description: String { message }
+}
+
+struct Emitter {
+  let program: IRProgram
+  var code: [Instruction] = []
+  var debug: [DebugEntry] = []
+  var constants: [Register] = []
+  var constantIndex: [Register: Int] = [:]
+  var exactConstants: [String] = []
+  var constantLists: [[Register]] = []
+  var texts: [String] = []
+  var textIndex: [String: Int] = [:]
+  var types: [SchemaType] = []
+  var jurisdictions: [String] = ["national"]
+  var jurisdictionMaps: [[UInt16]] = []
+  var mapIndex: [String: Int] = [:]
+  var currentDefinition: UInt16 = 0
+  var span = SourceSpan(file: .init(0), bytes: 0..<0)
+  /// Registers of the frame being compiled: a stack, so scopes free what they allocate.
+  var nextRegister: UInt16 = 0
+  var frameSize: UInt16 = 0
+  /// IR local slots bound to registers.
+  var slots: [Int: UInt16] = [:]
+  /// The input path of each slot bound to input data, for missing-fact messages.
+  var slotPaths: [Int: String] = [:]
+
+  init(program: IRProgram) { self.program = program }
+
+  // MARK: Emitting
+
+  @discardableResult
+  mutating func emit(_ instruction: Instruction) -> Int {
+    code.append(instruction)
+    debug.append(
+      DebugEntry(
+        definition: currentDefinition, file: UInt16(span.file.raw),
+        start: UInt32(span.bytes.lowerBound),
+        end: UInt32(span.bytes.upperBound)))
+    return code.count - 1
+  }
+
+  mutating func emit(_ opcode: Opcode, _ a: UInt16 = 0, _ b: UInt16 = 0, _ c: UInt16 = 0) {
+    emit(Instruction(opcode, a, b, c))
+  }
+
+  /// Emits a jump whose target is patched later; returns its position.
+  mutating func emitJump(_ opcode: Opcode, _ a: UInt16 = 0) -> Int {
+    emit(Instruction(opcode, a, wide: 0))
+  }
+
+  mutating func patch(_ position: Int, to target: Int) {
+    let old = code[position]
+    code[position] = Instruction(old.opcode, old.a, wide: UInt32(target))
+  }
+
+  mutating func patchHere(_ position: Int) { patch(position, to: code.count) }
+
+  // MARK: Registers
+
+  mutating func allocate() -> UInt16 {
+    let register = nextRegister
+    nextRegister += 1
+    frameSize = max(frameSize, nextRegister)
+    return register
+  }
+
+  /// Runs `body` and frees every register it allocated.
+  mutating func scoped<T>(_ body: (inout Emitter) throws(CompileError) -> T) throws(CompileError)
+    -> T
+  {
+    let mark = nextRegister
+    defer { nextRegister = mark }
+    return try body(&self)
+  }
+
+  // MARK: Pools
+
+  mutating func constant(_ register: Register) -> UInt32 {
+    if let index = constantIndex[register] { return UInt32(index) }
+    constants.append(register)
+    constantIndex[register] = constants.count - 1
+    return UInt32(constants.count - 1)
+  }
+
+  mutating func text(_ value: String) -> UInt16 {
+    if let index = textIndex[value] { return UInt16(index) }
+    texts.append(value)
+    textIndex[value] = texts.count - 1
+    return UInt16(texts.count - 1)
+  }
+
+  mutating func typeIndex(_ type: SchemaType) -> UInt32 {
+    if let index = types.firstIndex(of: type) { return UInt32(index) }
+    types.append(type)
+    return UInt32(types.count - 1)
+  }
+
+  mutating func jurisdictionIndex(_ code: String) -> Int {
+    if let index = jurisdictions.firstIndex(of: code) { return index }
+    jurisdictions.append(code)
+    return jurisdictions.count - 1
+  }
+
+  /// The jurisdictions consulted for `code`, most specific first.
+  func chain(_ code: String) -> [String] {
+    if code == "national" { return ["national"] }
+    let parts = code.split(separator: ".").map(String.init)
+    return parts.count == 2 ? [code, parts[0], "national"] : [code, "national"]
+  }
+
+  // MARK: Values
+
+  /// The register form of a constant value.
+  mutating func register(for value: Value) throws(CompileError) -> Register {
+    switch value {
+    case .bool(let bool): return .bool(bool)
+    case .int(let int): return integer(int)
+    case .money(let money): return integer(money.fen)
+    case .decimal(let decimal): return rational(decimal)
+    case .exactMoney(let exact): return rational(exact.fen)
+    case .date(let date): return .integer(date.daysSince1970)
+    case .days(let days): return .integer(days.count)
+    case .months(let months): return .integer(months.count)
+    case .years(let years): return .integer(years.count)
+    case .text(let text): return .integer(Int64(self.text(text)))
+    case .enumCase(let index): return .integer(Int64(index))
+    case .record(let items), .list(let items), .table(let items):
+      var registers: [Register] = []
+      for item in items { registers.append(try register(for: item)) }
+      constantLists.append(registers)
+      return .integer(Int64(constantLists.count - 1))
+    case .none: return .none
+    case .unknown: return .unknown
+    }
+  }
+
+  mutating func integer(_ value: ExactInt) -> Register {
+    if let small = value.int64Value { return .integer(small) }
+    exactConstants.append(value.description)
+    return Register(word: Int64(exactConstants.count - 1), tag: Register.bigTag)
+  }
+
+  mutating func rational(_ value: ExactDecimal) -> Register {
+    if let numerator = value.numerator.int64Value, let denominator = value.denominator.int64Value {
+      return Register(word: numerator, tag: denominator)
+    }
+    exactConstants.append(value.description)
+    return Register(word: Int64(exactConstants.count - 1), tag: Register.bigTag)
+  }
+
+  /// The runtime form of a checked type.
+  func schema(_ type: RType) -> SchemaType {
+    switch type {
+    case .bool, .error, .noneLiteral: .bool
+    case .int: .int
+    case .decimal: .decimal
+    case .money: .money
+    case .exactMoney: .exactMoney
+    case .date: .date
+    case .days: .days
+    case .months: .months
+    case .years: .years
+    case .text: .text
+    case .enumeration(let name): .enumeration(program.enums.firstIndex { $0.name == name } ?? 0)
+    case .record(let name): .record(recordIndex(name))
+    case .list(let element): .list(schema(element))
+    case .optional(let wrapped): .optional(schema(wrapped))
+    case .table(let key, let value):
+      .table(key: program.enums.firstIndex { $0.name == key } ?? 0, value: schema(value))
+    }
+  }
+
+  /// Records are numbered in declaration order with the input last.
+  func recordIndex(_ name: String) -> Int {
+    program.records.firstIndex { $0.name == name } ?? program.records.count
+  }
+}

@@ -1,0 +1,101 @@
+// The per-evaluation store of lists, records and texts, reset (not reallocated) between
+// evaluations, and the exact-value arena used when a number leaves the 64-bit fast path.
+@_exported import RegulaBytecode
+@_exported import RegulaNumerics
+
+/// Where a list's items live: a range of the flat item store, or a list being built.
+struct ListEntry {
+  var start: Int32
+  var count: Int32
+  /// -1 for a flat range; otherwise the index of a builder.
+  var builder: Int32
+}
+
+/// Lists, records (stored as lists of fields), texts and exact values of one evaluation.
+public struct Facts {
+  var lists: [ListEntry] = []
+  var items: [Register] = []
+  var builders: [[Register]] = []
+  var buildersUsed = 0
+  public internal(set) var texts: [String] = []
+  var exact: [ExactDecimal] = []
+  /// Counts of the image's constant lists and texts, kept across resets.
+  var constantListCount = 0
+  var constantItemCount = 0
+  var constantTextCount = 0
+
+  init(image: PolicyImage) {
+    texts = image.texts
+    for list in image.constantLists {
+      lists.append(ListEntry(start: Int32(items.count), count: Int32(list.count), builder: -1))
+      items += list
+    }
+    constantListCount = lists.count
+    constantItemCount = items.count
+    constantTextCount = texts.count
+    for text in image.exactConstants { exact.append((try? ExactDecimal(parsing: text)) ?? .zero) }
+  }
+
+  /// Forgets everything the last evaluation added; keeps the storage.
+  mutating func reset(exactConstantCount: Int) {
+    lists.removeSubrange(constantListCount...)
+    items.removeSubrange(constantItemCount...)
+    texts.removeSubrange(constantTextCount...)
+    exact.removeSubrange(exactConstantCount...)
+    for index in 0..<buildersUsed { builders[index].removeAll(keepingCapacity: true) }
+    buildersUsed = 0
+  }
+
+  /// Adds a list (or record) of items; returns its handle.
+  public mutating func addList(_ values: [Register]) -> Register {
+    lists.append(ListEntry(start: Int32(items.count), count: Int32(values.count), builder: -1))
+    items += values
+    return .integer(Int64(lists.count - 1))
+  }
+
+  /// Reserves a record of `count` fields, to be filled with `setItem`; returns its handle.
+  public mutating func reserveList(count: Int) -> Register {
+    lists.append(ListEntry(start: Int32(items.count), count: Int32(count), builder: -1))
+    items.append(contentsOf: repeatElement(Register.unknown, count: count))
+    return .integer(Int64(lists.count - 1))
+  }
+
+  public mutating func setItem(_ list: Register, _ index: Int, _ value: Register) {
+    let entry = lists[Int(list.word)]
+    items[Int(entry.start) + index] = value
+  }
+
+  /// Adds a text; returns its handle.
+  public mutating func addText(_ text: String) -> Register {
+    texts.append(text)
+    return .integer(Int64(texts.count - 1))
+  }
+
+  /// Stores an exact value that does not fit a register; returns the big register.
+  public mutating func addExact(_ value: ExactDecimal) -> Register {
+    exact.append(value)
+    return Register(word: Int64(exact.count - 1), tag: Register.bigTag)
+  }
+
+  mutating func newBuilder() -> Register {
+    if buildersUsed == builders.count { builders.append([]) }
+    buildersUsed += 1
+    lists.append(ListEntry(start: 0, count: 0, builder: Int32(buildersUsed - 1)))
+    return .integer(Int64(lists.count - 1))
+  }
+
+  mutating func append(_ list: Register, _ value: Register) {
+    let entry = lists[Int(list.word)]
+    builders[Int(entry.builder)].append(value)
+  }
+
+  public func count(_ list: Register) -> Int {
+    let entry = lists[Int(list.word)]
+    return entry.builder < 0 ? Int(entry.count) : builders[Int(entry.builder)].count
+  }
+
+  public func item(_ list: Register, _ index: Int) -> Register {
+    let entry = lists[Int(list.word)]
+    return entry.builder < 0 ? items[Int(entry.start) + index] : builders[Int(entry.builder)][index]
+  }
+}

@@ -1,0 +1,251 @@
+// The dispatch loop: the one function allowed to be long (like Lua's luaV_execute). After
+// verification, operands are in range, so the loop does no further checks of its own.
+
+extension Machine {
+  mutating func run(from start: Int) throws(VMError) {
+    var pc = start
+    var base = frames[frames.count - 1].base
+    let code = image.code
+    while true {
+      let instruction = code[pc]
+      let a = base + Int(instruction.a)
+      let b = base + Int(instruction.b)
+      let c = base + Int(instruction.c)
+      pc += 1
+      switch instruction.opcode {
+      case .move: registers[a] = registers[b]
+      case .constant: registers[a] = image.constants[Int(instruction.bc)]
+      case .input: registers[a] = inputRegister
+      case .asOf: registers[a] = .integer(asOfDays)
+      case .add: registers[a] = integerAdd(registers[b], registers[c])
+      case .subtract: registers[a] = integerSubtract(registers[b], registers[c])
+      case .multiply: registers[a] = integerMultiply(registers[b], registers[c])
+      case .negate: registers[a] = integerSubtract(.integer(0), registers[b])
+      case .durationAdd:
+        registers[a] = try checked(registers[b].word.addingReportingOverflow(registers[c].word), pc)
+      case .durationSubtract:
+        registers[a] = try checked(
+          registers[b].word.subtractingReportingOverflow(registers[c].word), pc)
+      case .durationMultiply:
+        registers[a] = try checked(
+          registers[b].word.multipliedReportingOverflow(by: registers[c].word), pc)
+      case .durationNegate:
+        registers[a] = try checked(Int64(0).subtractingReportingOverflow(registers[b].word), pc)
+      case .toRational:
+        let value = registers[b]
+        registers[a] = value.tag == 0 ? Register(word: value.word, tag: 1) : value
+      case .rationalAdd: registers[a] = storeRational(exact(registers[b]) + exact(registers[c]))
+      case .rationalSubtract:
+        registers[a] = storeRational(exact(registers[b]) - exact(registers[c]))
+      case .rationalMultiply:
+        registers[a] = storeRational(exact(registers[b]) * exact(registers[c]))
+      case .rationalDivide:
+        do { registers[a] = storeRational(try exact(registers[b]) / exact(registers[c])) } catch {
+          throw numericError(error, pc)
+        }
+      case .rationalNegate: registers[a] = storeRational(-exact(registers[b]))
+      case .divideRound:
+        let mode = code[pc].a
+        pc += 1
+        let x = registers[b]
+        let y = registers[c]
+        if x.tag == 0 && y.tag == 0, let result = Machine.divideRounding(x.word, y.word, mode) {
+          registers[a] = .integer(result)
+        } else {
+          do {
+            let quotient = try exact(x) / exact(y)
+            registers[a] = storeInteger(
+              ExactDecimal(quotient.roundedToInteger(Machine.roundingMode(mode))))
+          } catch { throw numericError(error, pc) }
+        }
+      case .round:
+        registers[a] = storeInteger(
+          ExactDecimal(exact(registers[b]).roundedToInteger(Machine.roundingMode(instruction.c))))
+      case .roundPlaces:
+        let places = Int(code[pc].a)
+        pc += 1
+        registers[a] = storeRational(
+          exact(registers[b]).rounded(toPlaces: places, Machine.roundingMode(instruction.c)))
+      case .roundMultiple:
+        let unit = base + Int(code[pc].a)
+        pc += 1
+        do {
+          let rounded = try exact(registers[b]).rounded(
+            toMultipleOf: exact(registers[unit]), Machine.roundingMode(instruction.c))
+          registers[a] = storeInteger(rounded)
+        } catch { throw numericError(error, pc) }
+      case .scale: registers[a] = integerMultiply(registers[b], .integer(Int64(instruction.c)))
+      case .rationalScale:
+        registers[a] = storeRational(
+          exact(registers[b]) * ExactDecimal(ExactInt(Int64(instruction.c))))
+      case .equal: registers[a] = .bool(compareIntegers(registers[b], registers[c]) == 0)
+      case .less: registers[a] = .bool(compareIntegers(registers[b], registers[c]) < 0)
+      case .lessEqual: registers[a] = .bool(compareIntegers(registers[b], registers[c]) <= 0)
+      case .rationalEqual: registers[a] = .bool(compareRationals(registers[b], registers[c]) == 0)
+      case .rationalLess: registers[a] = .bool(compareRationals(registers[b], registers[c]) < 0)
+      case .rationalLessEqual:
+        registers[a] = .bool(compareRationals(registers[b], registers[c]) <= 0)
+      case .textEqual:
+        registers[a] = .bool(
+          facts.texts[Int(registers[b].word)] == facts.texts[Int(registers[c].word)])
+      case .deepEqual:
+        let type = image.types[Int(code[pc].bc)]
+        pc += 1
+        registers[a] = .bool(deepEqual(registers[b], registers[c], type))
+      case .not: registers[a] = .bool(registers[b].word == 0)
+      case .jump: pc = Int(instruction.bc)
+      case .jumpIfFalse: if registers[a].word == 0 { pc = Int(instruction.bc) }
+      case .jumpIfTrue: if registers[a].word != 0 { pc = Int(instruction.bc) }
+      case .jumpIfNotLess:
+        let target = Int(code[pc].bc)
+        pc += 1
+        if compareIntegers(registers[a], registers[b]) >= 0 { pc = target }
+      case .jumpIfNone: if registers[a].tag == Register.noneTag { pc = Int(instruction.bc) }
+      case .none: registers[a] = .none
+      case .isNone: registers[a] = .bool(registers[b].tag == Register.noneTag)
+      case .field:
+        let path = Int(code[pc].bc)
+        pc += 1
+        let value = facts.item(registers[b], Int(instruction.c))
+        pathEpochs[path] = epoch
+        if value.tag == Register.unknownTag { throw .missingFacts([facts.texts[path]]) }
+        registers[a] = value
+      case .length: registers[a] = .integer(Int64(facts.count(registers[b])))
+      case .item: registers[a] = facts.item(registers[b], Int(registers[c].word))
+      case .newList:
+        let first = Int(instruction.b)
+        let count = Int(instruction.c)
+        registers[a] = facts.addList(Array(registers[(base + first)..<(base + first + count)]))
+      case .newRecord:
+        let first = Int(instruction.b)
+        let count = Int(instruction.c)
+        registers[a] = facts.addList(Array(registers[(base + first)..<(base + first + count)]))
+      case .listBuilder: registers[a] = facts.newBuilder()
+      case .append: facts.append(registers[a], registers[b])
+      case .dateAddDays:
+        do {
+          registers[a] = .integer(
+            try date(registers[b], pc).adding(Days(registers[c].word)).daysSince1970)
+        } catch let error as VMError {
+          throw error
+        } catch { throw numericError(error as? NumericError ?? .overflow, pc) }
+      case .dateAddMonths, .dateAddYears:
+        let policy = Machine.monthEnd(code[pc].a)
+        pc += 1
+        let start = try date(registers[b], pc)
+        do {
+          let result =
+            instruction.opcode == .dateAddMonths
+            ? try start.adding(Months(registers[c].word), policy: policy)
+            : try start.adding(Years(registers[c].word), policy: policy)
+          registers[a] = .integer(result.daysSince1970)
+        } catch { throw numericError(error, pc) }
+      case .age:
+        registers[a] = .integer(
+          try date(registers[b], pc).age(on: try date(registers[c], pc)).count)
+      case .monthsBetween:
+        registers[a] = .integer(
+          try date(registers[b], pc).wholeMonths(until: try date(registers[c], pc)).count)
+      case .daysBetween:
+        registers[a] = .integer(
+          try date(registers[b], pc).days(until: try date(registers[c], pc)).count)
+      case .datePart:
+        let parts = try date(registers[b], pc).components
+        registers[a] = .integer(
+          instruction.c == 0 ? parts.year : instruction.c == 1 ? parts.month : parts.day)
+      case .makeDate:
+        let first = base + Int(instruction.b)
+        do {
+          let made = try CivilDate(
+            year: registers[first].word, month: registers[first + 1].word,
+            day: registers[first + 2].word)
+          registers[a] = .integer(made.daysSince1970)
+        } catch { throw numericError(error, pc) }
+      case .call, .reasonOf:
+        let id = Int(instruction.bc)
+        let frame = frames[frames.count - 1]
+        let slot = id * image.jurisdictions.count + frame.jurisdiction
+        let wantsReason = instruction.opcode == .reasonOf
+        if memoEpochs[slot] == epoch {
+          registers[a] = wantsReason ? .integer(Int64(max(memoReasons[slot], 0))) : memoValues[slot]
+        } else {
+          enter(
+            id, jurisdiction: frame.jurisdiction, destination: a, wantsReason: wantsReason,
+            returnPC: pc, pc: &pc)
+          base = frames[frames.count - 1].base
+        }
+      case .callAt:
+        let id = Int(code[pc].bc)
+        pc += 1
+        let jurisdiction = Int(image.jurisdictionMaps[Int(instruction.c)][Int(registers[b].word)])
+        let slot = id * image.jurisdictions.count + jurisdiction
+        if memoEpochs[slot] == epoch {
+          registers[a] = memoValues[slot]
+        } else {
+          enter(
+            id, jurisdiction: jurisdiction, destination: a, wantsReason: false, returnPC: pc,
+            pc: &pc)
+          base = frames[frames.count - 1].base
+        }
+      case .return:
+        let frame = frames.removeLast()
+        let reason: Int32 = instruction.b == PolicyImage.noText ? -1 : Int32(instruction.b)
+        memoValues[frame.memoSlot] = registers[a]
+        memoReasons[frame.memoSlot] = reason
+        memoEpochs[frame.memoSlot] = epoch
+        if frame.returnPC < 0 { return }
+        registers[frame.destination] =
+          frame.wantsReason ? .integer(Int64(max(reason, 0))) : registers[a]
+        pc = frame.returnPC
+        base = frames[frames.count - 1].base
+      case .failCondition:
+        let frame = frames[frames.count - 1]
+        let id = frame.memoSlot / image.jurisdictions.count
+        failed.append((image.definitions[id].name, facts.texts[Int(instruction.bc)]))
+      case .fail:
+        let name = image.definitions[Int(instruction.bc)].name
+        let frame = frames[frames.count - 1]
+        let message =
+          instruction.a == 0
+          ? "no version of `\(name)` is in force on \((try? CivilDate(daysSince1970: asOfDays))?.description ?? "?") in `\(image.jurisdictions[frame.jurisdiction])`"
+          : "no case of `\(name)` applies"
+        throw .runtime(message: message, instruction: pc - 1)
+      case .conflict:
+        let name = image.definitions[Int(instruction.bc)].name
+        throw .runtime(
+          message:
+            "two exceptions to `\(name)` hold at once in `\(image.jurisdictions[Int(instruction.a)])` (conflict; no silent pick)",
+          instruction: pc - 1)
+      case .step:
+        steps += 1
+        if steps > stepLimit {
+          throw .limit(
+            message: "the evaluation exceeded \(stepLimit) steps (limit `steps`)",
+            instruction: pc - 1)
+        }
+      case .extra: break
+      }
+    }
+  }
+
+  /// Structural equality by type.
+  func deepEqual(_ x: Register, _ y: Register, _ type: SchemaType) -> Bool {
+    switch type {
+    case .optional(let wrapped):
+      if x.tag == Register.noneTag || y.tag == Register.noneTag { return x.tag == y.tag }
+      return deepEqual(x, y, wrapped)
+    case .text: return facts.texts[Int(x.word)] == facts.texts[Int(y.word)]
+    case .decimal, .exactMoney: return compareRationals(x, y) == 0
+    case .list(let element), .table(_, let element):
+      let count = facts.count(x)
+      guard count == facts.count(y) else { return false }
+      return (0..<count).allSatisfy { deepEqual(facts.item(x, $0), facts.item(y, $0), element) }
+    case .record(let index):
+      let fields = image.records[index].fields
+      return fields.indices.allSatisfy {
+        deepEqual(facts.item(x, $0), facts.item(y, $0), fields[$0].type)
+      }
+    default: return compareIntegers(x, y) == 0
+    }
+  }
+}
