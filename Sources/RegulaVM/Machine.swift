@@ -53,6 +53,9 @@ public struct Machine {
   var inputRegister = Register.none
   var failed: [(definition: String, reason: String)] = []
   var decisionIDs: [Int]
+  /// The last evaluation's decision values and reason text indexes (-1: none), by decision.
+  public private(set) var decisionValues: [Register]
+  public private(set) var decisionReasons: [Int32]
   let exactConstantCount: Int
   /// Text indexes of input paths read in this evaluation (stamped with the epoch).
   var pathEpochs: [UInt32]
@@ -69,6 +72,8 @@ public struct Machine {
     memoEpochs = Array(repeating: 0, count: memoCount)
     pathEpochs = Array(repeating: 0, count: image.texts.count)
     decisionIDs = image.definitions.indices.filter { image.definitions[$0].kind == .decision }
+    decisionValues = Array(repeating: .none, count: decisionIDs.count)
+    decisionReasons = Array(repeating: -1, count: decisionIDs.count)
     frames.reserveCapacity(image.definitions.count + 1)
     failed.reserveCapacity(8)
   }
@@ -76,6 +81,18 @@ public struct Machine {
   /// Clears the last evaluation's facts; call before loading a new application.
   public mutating func reset() {
     facts.reset(exactConstantCount: exactConstantCount)
+    beginEvaluation()
+  }
+
+  /// The index of a jurisdiction code (`SH`, `GD.SZ` or `SZ`); codes without definitions of
+  /// their own behave as national.
+  public func jurisdictionIndex(_ code: String) -> Int {
+    if let index = image.jurisdictions.firstIndex(of: code) { return index }
+    return image.jurisdictions.firstIndex { $0.hasSuffix(".\(code)") } ?? 0
+  }
+
+  /// Starts a new evaluation over the facts already loaded (memo and record cleared).
+  public mutating func beginEvaluation() {
     epoch &+= 1
     if epoch == 0 {
       for index in memoEpochs.indices { memoEpochs[index] = 0 }
@@ -86,28 +103,28 @@ public struct Machine {
     failed.removeAll(keepingCapacity: true)
   }
 
-  /// The index of a jurisdiction code (`SH`, `GD.SZ` or `SZ`); codes without definitions of
-  /// their own behave as national.
-  public func jurisdictionIndex(_ code: String) -> Int {
-    if let index = image.jurisdictions.firstIndex(of: code) { return index }
-    return image.jurisdictions.firstIndex { $0.hasSuffix(".\(code)") } ?? 0
+  /// Evaluates every decision into `decisionValues` and `decisionReasons`; allocates nothing
+  /// once warm.
+  public mutating func run(input: Register, asOf: CivilDate, jurisdiction: Int) throws(VMError) {
+    inputRegister = input
+    asOfDays = asOf.daysSince1970
+    for (position, id) in decisionIDs.enumerated() {
+      let (value, reason) = try evaluateDefinition(id, jurisdiction: jurisdiction)
+      decisionValues[position] = value
+      decisionReasons[position] = reason
+    }
   }
 
   /// Evaluates every decision for the application in `input` (loaded into `facts`).
-  public mutating func evaluate(input: Register, asOf: CivilDate, jurisdiction: Int) throws(VMError)
-    -> VMOutcome
-  {
-    inputRegister = input
-    asOfDays = asOf.daysSince1970
-    var values: [Register] = []
-    var reasons: [String?] = []
-    values.reserveCapacity(decisionIDs.count)
-    for id in decisionIDs {
-      let (value, reason) = try evaluateDefinition(id, jurisdiction: jurisdiction)
-      values.append(value)
-      reasons.append(reason >= 0 ? facts.texts[Int(reason)] : nil)
-    }
-    return VMOutcome(values: values, reasons: reasons, failedConditions: failed)
+  public mutating func evaluate(input: Register, asOf: CivilDate, jurisdiction: Int) throws(VMError) -> VMOutcome {
+    try run(input: input, asOf: asOf, jurisdiction: jurisdiction)
+    let reasons = decisionReasons.map { $0 >= 0 ? facts.texts[Int($0)] : nil }
+    return VMOutcome(values: decisionValues, reasons: reasons, failedConditions: failed)
+  }
+
+  /// Input paths (as texts) read by the last evaluation.
+  public var inputsRead: [String] {
+    pathEpochs.indices.filter { pathEpochs[$0] == epoch }.map { facts.texts[$0] }.sorted()
   }
 
   /// Evaluates one definition (memoised) and returns its register and reason text index.

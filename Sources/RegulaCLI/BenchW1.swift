@@ -1,0 +1,194 @@
+// `regula bench w1`: the fixed workload, measured in one run beside the hand-written function.
+import ArgumentParser
+import Dispatch
+import Foundation
+import Regula
+
+struct W1Bench: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "w1", abstract: "Measure workload W1: decisions per second and ratios to hand-written Swift.")
+
+  @Option(help: "The W1 policy.")
+  var policy = "Examples/minimum-living-allowance-w1/w1.regula"
+
+  @Option(help: "Distinct generated applications.")
+  var applications = 20_000
+
+  @Option(help: "Timed runs per measurement (the median is reported).")
+  var runs = 5
+
+  func run() throws {
+    let (compiled, sources) = CompiledPolicy.compile(path: policy, read: { readFile($0) })
+    guard let compiledPolicy = compiled.output else {
+      printError(DiagnosticRenderer(sources: sources).render(compiled.diagnostics) + "\n")
+      throw ExitCode(1)
+    }
+    let apps = W1.generate(count: applications, seed: 0x5EED_0001)
+    let asOf = try CivilDate(iso8601: "2024-06-01")
+    let expected = apps.map { W1.decide($0) }
+    let values = apps.map { W1Bench.value($0, program: compiledPolicy.program) }
+
+    let native = median { () -> Int in
+      var checksum = 0
+      for app in apps { checksum &+= W1.decide(app).benefitFen }
+      return checksum
+    }
+    let vmOnly = try measureVM(compiledPolicy, values: values, expected: expected, asOf: asOf)
+    let interpreter = try measureInterpreter(compiledPolicy, values: Array(values.prefix(2_000)), asOf: asOf)
+    let endToEnd = try measureEndToEnd(compiledPolicy, apps: apps, expected: expected, asOf: asOf)
+    let parallel = try measureParallel(compiledPolicy, values: values, asOf: asOf)
+
+    let nativeRate = Double(apps.count) / native
+    func line(_ name: String, _ rate: Double) -> String {
+      let ratio = rate / nativeRate
+      return name.padding(toLength: 46, withPad: " ", startingAt: 0)
+        + "\(Int(rate).formatted()) decisions/s".padding(toLength: 26, withPad: " ", startingAt: 0)
+        + "ratio to (a) \(String(format: "%.3f", ratio))"
+    }
+    print("W1, \(apps.count) applications, median of \(runs) runs, one core unless stated")
+    print(line("(a) hand-written Swift over structs", nativeRate))
+    print(line("(b) Regula VM, evaluation only", Double(values.count) / vmOnly))
+    print(line("    reference interpreter, evaluation only", interpreter))
+    print(line("(c) Regula end to end, JSONL to result lines", Double(apps.count) / endToEnd))
+    print(line("(f) Regula VM, evaluation only, 2 threads", parallel.two))
+    print("    2 threads / 1 thread: \(String(format: "%.2f", parallel.two / parallel.one))×")
+    print("results: every VM and end-to-end line equals the hand-written function's (checked)")
+  }
+
+  /// The median wall time of `runs` runs of `body`, in seconds.
+  func median<T>(_ body: () throws -> T) rethrows -> Double {
+    var times: [Double] = []
+    for _ in 0..<runs {
+      let start = DispatchTime.now().uptimeNanoseconds
+      _ = try body()
+      times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+    return times.sorted()[times.count / 2]
+  }
+
+  static func value(_ app: W1Application, program: IRProgram) -> Value {
+    let memberFields = program.records.first { $0.name == "Member" }?.fields.map(\.name) ?? []
+    let members = app.members.map { member -> Value in
+      .record(memberFields.map { name -> Value in
+        switch name {
+        case "age": .int(ExactInt(Int64(member.age)))
+        case "monthly_income_fen": .money(Money(fen: ExactInt(Int64(member.monthlyIncomeFen))))
+        case "disabled": .bool(member.disabled)
+        default: .bool(member.ownsVehicle)
+        }
+      })
+    }
+    return .record(
+      (program.input?.fields ?? []).map { field -> Value in
+        switch field.name {
+        case "id": .text(app.id)
+        case "hukou_province": .enumCase(app.hukouProvince)
+        case "residence_province": .enumCase(app.residenceProvince)
+        case "residence_permit_months": .int(ExactInt(Int64(app.residencePermitMonths)))
+        case "financial_assets_fen": .money(Money(fen: ExactInt(Int64(app.financialAssetsFen))))
+        case "owns_second_home": .bool(app.ownsSecondHome)
+        default: .list(members)
+        }
+      })
+  }
+
+  /// Loads every application into one machine, then times evaluations only.
+  func measureVM(
+    _ policy: CompiledPolicy, values: [Value], expected: [(eligible: Bool, benefitFen: Int, reason: Int)], asOf: CivilDate
+  ) throws -> Double {
+    var machine = Machine(image: policy.image)
+    let inputs = values.map { machine.load($0, as: .record(policy.image.inputRecord)) }
+    let jurisdiction = machine.jurisdictionIndex("national")
+    for (input, want) in zip(inputs, expected) {
+      machine.beginEvaluation()
+      try machine.run(input: input, asOf: asOf, jurisdiction: jurisdiction)
+      let benefit = machine.decisionValues[1].word
+      guard (machine.decisionValues[0].word != 0) == want.eligible, benefit == Int64(want.benefitFen) else {
+        throw ValidationError("the VM disagrees with the hand-written function")
+      }
+    }
+    return try median { () throws -> Int64 in
+      var checksum: Int64 = 0
+      for input in inputs {
+        machine.beginEvaluation()
+        try machine.run(input: input, asOf: asOf, jurisdiction: jurisdiction)
+        checksum &+= machine.decisionValues[1].word
+      }
+      return checksum
+    }
+  }
+
+  func measureInterpreter(_ policy: CompiledPolicy, values: [Value], asOf: CivilDate) throws -> Double {
+    let time = try median { () throws -> Int in
+      for value in values { _ = try Interpreter.evaluate(policy.program, input: value, asOf: asOf) }
+      return values.count
+    }
+    return Double(values.count) / time
+  }
+
+  /// JSONL text → decisions → `id,eligible,benefit,reason` lines, checked against the native lines.
+  func measureEndToEnd(
+    _ policy: CompiledPolicy, apps: [W1Application], expected: [(eligible: Bool, benefitFen: Int, reason: Int)],
+    asOf: CivilDate
+  ) throws -> Double {
+    let lines = apps.map { Array(W1.json($0).utf8) }
+    let wanted = zip(apps, expected).map { "\($0.id),\($1.eligible),\($1.benefitFen),\(W1.reasons[$1.reason])" }
+    var evaluator = Evaluator(policy: policy)
+    let reader = InputReader(program: policy.program)
+    var output: [String] = []
+    output.reserveCapacity(lines.count)
+    let time = try median { () throws -> Int in
+      output.removeAll(keepingCapacity: true)
+      for line in lines {
+        let value = try reader.read(try JSONReader.parse(line))
+        let (values, reasons) = try evaluator.decideWithReasons(value, asOf: asOf)
+        guard case .record(let fields) = value, case .text(let id) = fields[0], case .bool(let eligible) = values[0],
+          case .money(let benefit) = values[1]
+        else { throw ValidationError("unexpected W1 result shape") }
+        output.append("\(id),\(eligible),\(benefit.fen),\(reasons[0] ?? "")")
+      }
+      return output.count
+    }
+    guard output == wanted else { throw ValidationError("end-to-end lines differ from the hand-written function's") }
+    return time
+  }
+
+  /// Evaluation only on one thread and on two threads with a machine each (same image).
+  func measureParallel(_ policy: CompiledPolicy, values: [Value], asOf: CivilDate) throws -> (one: Double, two: Double) {
+    func rate(threads: Int) -> Double {
+      let workers = (0..<threads).map { index -> Worker in
+        let chunk = values[(index * values.count / threads)..<((index + 1) * values.count / threads)]
+        return Worker(image: policy.image, values: Array(chunk), asOf: asOf)
+      }
+      let time = median { () -> Int in
+        DispatchQueue.concurrentPerform(iterations: threads) { workers[$0].run() }
+        return values.count
+      }
+      return Double(values.count) / time
+    }
+    return (rate(threads: 1), rate(threads: 2))
+  }
+}
+
+/// One thread's machine and applications. Each worker is touched by exactly one thread at a
+/// time (concurrentPerform gives each iteration its own index), hence `@unchecked Sendable`.
+final class Worker: @unchecked Sendable {
+  var machine: Machine
+  let inputs: [Register]
+  let asOf: CivilDate
+
+  init(image: PolicyImage, values: [Value], asOf: CivilDate) {
+    machine = Machine(image: image)
+    var loaded: [Register] = []
+    for value in values { loaded.append(machine.load(value, as: .record(image.inputRecord))) }
+    inputs = loaded
+    self.asOf = asOf
+  }
+
+  func run() {
+    for input in inputs {
+      machine.beginEvaluation()
+      try? machine.run(input: input, asOf: asOf, jurisdiction: 0)
+    }
+  }
+}
