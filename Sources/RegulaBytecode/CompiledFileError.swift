@@ -37,6 +37,16 @@ public enum CompiledFileError: Error, Hashable, Sendable, CustomStringConvertibl
   case sectionOverrun(SectionKind, at: Int, length: Int, available: Int)
   /// The hash stored in the header (`expected`) differs from the hash of the content (`found`).
   case hashMismatch(expected: [UInt8], found: [UInt8])
+  /// A section the policy image needs is absent; `at` is the offset of the section count.
+  case missingSection(SectionKind, at: Int)
+  /// The instruction at `at` has an opcode this format version does not define.
+  case unknownOpcode(UInt16, at: Int)
+  /// The integer read at `at` exceeds the largest value of the field it fills.
+  case valueOverLimit(at: Int, value: UInt64, limit: UInt64)
+  /// The byte at `at` is not one of the values defined for `field` (a type tag, a flag set).
+  case invalidTag(UInt8, field: String, at: Int)
+  /// The type starting at or before `at` is nested more than `limit` levels deep.
+  case nestingTooDeep(at: Int, limit: Int)
 
   /// The byte offset at which the problem was detected.
   public var offset: Int {
@@ -45,7 +55,8 @@ public enum CompiledFileError: Error, Hashable, Sendable, CustomStringConvertibl
       .varintOverflow(let at), .varintNotMinimal(let at), .lengthOverLimit(let at, _, _),
       .trailingBytes(let at, _), .tooManySections(_, _, let at), .unknownSectionKind(_, let at),
       .duplicateSection(_, let at), .sectionOutOfOrder(_, _, let at),
-      .sectionOverrun(_, let at, _, _):
+      .sectionOverrun(_, let at, _, _), .missingSection(_, let at), .unknownOpcode(_, let at),
+      .valueOverLimit(let at, _, _), .invalidTag(_, _, let at), .nestingTooDeep(let at, _):
       return at
     case .badMagic: return 0
     case .unsupportedFormatVersion: return CompiledFile.formatVersionOffset
@@ -95,6 +106,16 @@ public enum CompiledFileError: Error, Hashable, Sendable, CustomStringConvertibl
     case .hashMismatch(let expected, let found):
       return "content hash mismatch at offset \(CompiledFile.hashOffset): header declares "
         + "`\(SHA256.hex(expected))`, content hashes to `\(SHA256.hex(found))`"
+    case .missingSection(let kind, let at):
+      return "missing `\(kind)` section in the section table at offset \(at)"
+    case .unknownOpcode(let opcode, let at):
+      return "unknown opcode \(opcode) at offset \(at)"
+    case .valueOverLimit(let at, let value, let limit):
+      return "value \(value) at offset \(at) exceeds the limit of \(limit)"
+    case .invalidTag(let tag, let field, let at):
+      return "invalid \(field) \(tag) at offset \(at)"
+    case .nestingTooDeep(let at, let limit):
+      return "type at offset \(at) is nested more than \(limit) levels deep"
     }
   }
 }

@@ -6,7 +6,8 @@ import Regula
 
 struct W1Bench: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "w1", abstract: "Measure workload W1: decisions per second and ratios to hand-written Swift.")
+    commandName: "w1",
+    abstract: "Measure workload W1: decisions per second and ratios to hand-written Swift.")
 
   @Option(help: "The W1 policy.")
   var policy = "Examples/minimum-living-allowance-w1/w1.regula"
@@ -16,6 +17,9 @@ struct W1Bench: ParsableCommand {
 
   @Option(help: "Timed runs per measurement (the median is reported).")
   var runs = 5
+
+  @Flag(help: "Measure only VM evaluation (for profiling).")
+  var vmOnly = false
 
   func run() throws {
     let (compiled, sources) = CompiledPolicy.compile(path: policy, read: { readFile($0) })
@@ -34,7 +38,12 @@ struct W1Bench: ParsableCommand {
       return checksum
     }
     let vmOnly = try measureVM(compiledPolicy, values: values, expected: expected, asOf: asOf)
-    let interpreter = try measureInterpreter(compiledPolicy, values: Array(values.prefix(2_000)), asOf: asOf)
+    if self.vmOnly {
+      print("VM evaluation only: \(Int(Double(values.count) / vmOnly)) decisions/s")
+      return
+    }
+    let interpreter = try measureInterpreter(
+      compiledPolicy, values: Array(values.prefix(2_000)), asOf: asOf)
     let endToEnd = try measureEndToEnd(compiledPolicy, apps: apps, expected: expected, asOf: asOf)
     let parallel = try measureParallel(compiledPolicy, values: values, asOf: asOf)
 
@@ -69,14 +78,15 @@ struct W1Bench: ParsableCommand {
   static func value(_ app: W1Application, program: IRProgram) -> Value {
     let memberFields = program.records.first { $0.name == "Member" }?.fields.map(\.name) ?? []
     let members = app.members.map { member -> Value in
-      .record(memberFields.map { name -> Value in
-        switch name {
-        case "age": .int(ExactInt(Int64(member.age)))
-        case "monthly_income_fen": .money(Money(fen: ExactInt(Int64(member.monthlyIncomeFen))))
-        case "disabled": .bool(member.disabled)
-        default: .bool(member.ownsVehicle)
-        }
-      })
+      .record(
+        memberFields.map { name -> Value in
+          switch name {
+          case "age": .int(ExactInt(Int64(member.age)))
+          case "monthly_income_fen": .money(Money(fen: ExactInt(Int64(member.monthlyIncomeFen))))
+          case "disabled": .bool(member.disabled)
+          default: .bool(member.ownsVehicle)
+          }
+        })
     }
     return .record(
       (program.input?.fields ?? []).map { field -> Value in
@@ -94,7 +104,8 @@ struct W1Bench: ParsableCommand {
 
   /// Loads every application into one machine, then times evaluations only.
   func measureVM(
-    _ policy: CompiledPolicy, values: [Value], expected: [(eligible: Bool, benefitFen: Int, reason: Int)], asOf: CivilDate
+    _ policy: CompiledPolicy, values: [Value],
+    expected: [(eligible: Bool, benefitFen: Int, reason: Int)], asOf: CivilDate
   ) throws -> Double {
     var machine = Machine(image: policy.image)
     let inputs = values.map { machine.load($0, as: .record(policy.image.inputRecord)) }
@@ -103,7 +114,9 @@ struct W1Bench: ParsableCommand {
       machine.beginEvaluation()
       try machine.run(input: input, asOf: asOf, jurisdiction: jurisdiction)
       let benefit = machine.decisionValues[1].word
-      guard (machine.decisionValues[0].word != 0) == want.eligible, benefit == Int64(want.benefitFen) else {
+      guard (machine.decisionValues[0].word != 0) == want.eligible,
+        benefit == Int64(want.benefitFen)
+      else {
         throw ValidationError("the VM disagrees with the hand-written function")
       }
     }
@@ -118,7 +131,9 @@ struct W1Bench: ParsableCommand {
     }
   }
 
-  func measureInterpreter(_ policy: CompiledPolicy, values: [Value], asOf: CivilDate) throws -> Double {
+  func measureInterpreter(_ policy: CompiledPolicy, values: [Value], asOf: CivilDate) throws
+    -> Double
+  {
     let time = try median { () throws -> Int in
       for value in values { _ = try Interpreter.evaluate(policy.program, input: value, asOf: asOf) }
       return values.count
@@ -128,11 +143,14 @@ struct W1Bench: ParsableCommand {
 
   /// JSONL text → decisions → `id,eligible,benefit,reason` lines, checked against the native lines.
   func measureEndToEnd(
-    _ policy: CompiledPolicy, apps: [W1Application], expected: [(eligible: Bool, benefitFen: Int, reason: Int)],
+    _ policy: CompiledPolicy, apps: [W1Application],
+    expected: [(eligible: Bool, benefitFen: Int, reason: Int)],
     asOf: CivilDate
   ) throws -> Double {
     let lines = apps.map { Array(W1.json($0).utf8) }
-    let wanted = zip(apps, expected).map { "\($0.id),\($1.eligible),\($1.benefitFen),\(W1.reasons[$1.reason])" }
+    let wanted = zip(apps, expected).map {
+      "\($0.id),\($1.eligible),\($1.benefitFen),\(W1.reasons[$1.reason])"
+    }
     var evaluator = Evaluator(policy: policy)
     let reader = InputReader(program: policy.program)
     var output: [String] = []
@@ -142,22 +160,28 @@ struct W1Bench: ParsableCommand {
       for line in lines {
         let value = try reader.read(try JSONReader.parse(line))
         let (values, reasons) = try evaluator.decideWithReasons(value, asOf: asOf)
-        guard case .record(let fields) = value, case .text(let id) = fields[0], case .bool(let eligible) = values[0],
+        guard case .record(let fields) = value, case .text(let id) = fields[0],
+          case .bool(let eligible) = values[0],
           case .money(let benefit) = values[1]
         else { throw ValidationError("unexpected W1 result shape") }
         output.append("\(id),\(eligible),\(benefit.fen),\(reasons[0] ?? "")")
       }
       return output.count
     }
-    guard output == wanted else { throw ValidationError("end-to-end lines differ from the hand-written function's") }
+    guard output == wanted else {
+      throw ValidationError("end-to-end lines differ from the hand-written function's")
+    }
     return time
   }
 
   /// Evaluation only on one thread and on two threads with a machine each (same image).
-  func measureParallel(_ policy: CompiledPolicy, values: [Value], asOf: CivilDate) throws -> (one: Double, two: Double) {
+  func measureParallel(_ policy: CompiledPolicy, values: [Value], asOf: CivilDate) throws -> (
+    one: Double, two: Double
+  ) {
     func rate(threads: Int) -> Double {
       let workers = (0..<threads).map { index -> Worker in
-        let chunk = values[(index * values.count / threads)..<((index + 1) * values.count / threads)]
+        let chunk = values[
+          (index * values.count / threads)..<((index + 1) * values.count / threads)]
         return Worker(image: policy.image, values: Array(chunk), asOf: asOf)
       }
       let time = median { () -> Int in

@@ -32,7 +32,8 @@ enum W1 {
 
   /// The rules of W1 written by hand: the practical upper limit of any engine.
   @inline(never)
-  static func decide(_ application: W1Application) -> (eligible: Bool, benefitFen: Int, reason: Int) {
+  static func decide(_ application: W1Application) -> (eligible: Bool, benefitFen: Int, reason: Int)
+  {
     let applicable =
       application.residenceProvince == application.hukouProvince
         || application.residencePermitMonths >= 12
@@ -81,14 +82,17 @@ enum W1 {
     return (0..<count).map { index in
       let members = (0..<(1 + below(6))).map { _ in
         W1Application.Member(
-          age: below(101), monthlyIncomeFen: below(4) == 0 ? 0 : below(3) == 0 ? below(2_000_001) : below(200_000),
+          age: below(101),
+          monthlyIncomeFen: below(4) == 0 ? 0 : below(3) == 0 ? below(2_000_001) : below(200_000),
           disabled: below(10) == 0, ownsVehicle: below(20) == 0)
       }
       let assets = below(3) == 0 ? below(10_000_000_001) : below(5_000_000)
       return W1Application(
-        id: "A" + String(repeating: "0", count: max(0, 7 - String(index + 1).count)) + String(index + 1),
+        id: "A" + String(repeating: "0", count: max(0, 7 - String(index + 1).count))
+          + String(index + 1),
         hukouProvince: below(31), residenceProvince: below(3) == 0 ? below(31) : below(31),
-        residencePermitMonths: below(241), financialAssetsFen: assets, ownsSecondHome: below(20) == 0,
+        residencePermitMonths: below(241), financialAssetsFen: assets,
+        ownsSecondHome: below(20) == 0,
         members: members)
     }
   }
@@ -98,7 +102,8 @@ enum W1 {
     let members = application.members.map {
       "{\"age\":\($0.age),\"monthly_income_fen\":\($0.monthlyIncomeFen),\"disabled\":\($0.disabled),\"owns_vehicle\":\($0.ownsVehicle)}"
     }
-    return "{\"id\":\"\(application.id)\",\"hukou_province\":\"\(provinces[application.hukouProvince])\","
+    return
+      "{\"id\":\"\(application.id)\",\"hukou_province\":\"\(provinces[application.hukouProvince])\","
       + "\"residence_province\":\"\(provinces[application.residenceProvince])\","
       + "\"residence_permit_months\":\(application.residencePermitMonths),"
       + "\"financial_assets_fen\":\(application.financialAssetsFen),\"owns_second_home\":\(application.ownsSecondHome),"

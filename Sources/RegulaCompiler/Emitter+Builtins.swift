@@ -206,7 +206,7 @@ extension Emitter {
         }
       }
       let stop = try emitter.emitAggregateStep(
-        kind, value: value, test: test, type: type, into: dst)
+        kind, value: value, test: test, one: one, type: type, into: dst)
       if let skip { emitter.patchHere(skip) }
       emitter.emitLoopEnd(index: index, one: one, loop: loop)
       emitter.patchHere(exit)
@@ -239,13 +239,11 @@ extension Emitter {
 
   /// The loop body's accumulation; returns a jump to patch at the loop's exit for early stops.
   mutating func emitAggregateStep(
-    _ kind: Aggregate.Kind, value: UInt16, test: UInt16, type: RType, into dst: UInt16
+    _ kind: Aggregate.Kind, value: UInt16, test: UInt16, one: UInt16, type: RType, into dst: UInt16
   ) throws(CompileError) -> Int? {
     let element = unwrapped(type)
     switch kind {
     case .count:
-      let one = allocate()
-      emit(Instruction(.constant, one, wide: constant(.integer(1))))
       emit(.add, dst, dst, one)
     case .sum:
       emit(

@@ -89,11 +89,13 @@ public struct Facts {
     builders[Int(entry.builder)].append(value)
   }
 
+  @inline(__always)
   public func count(_ list: Register) -> Int {
     let entry = lists[Int(list.word)]
     return entry.builder < 0 ? Int(entry.count) : builders[Int(entry.builder)].count
   }
 
+  @inline(__always)
   public func item(_ list: Register, _ index: Int) -> Register {
     let entry = lists[Int(list.word)]
     return entry.builder < 0 ? items[Int(entry.start) + index] : builders[Int(entry.builder)][index]

@@ -4,17 +4,20 @@
 extension Machine {
   mutating func run(from start: Int) throws(VMError) {
     var pc = start
-    var base = frames[frames.count - 1].base
-    let code = image.code
+    var base = frames[frameCount - 1].base
+    let code = self.code
+    let constants = self.constants
+    let registers = self.registers
     while true {
       let instruction = code[pc]
-      let a = base + Int(instruction.a)
-      let b = base + Int(instruction.b)
-      let c = base + Int(instruction.c)
-      pc += 1
+      // INVARIANT: the verifier proved every register operand lies inside its frame.
+      let a = base &+ Int(instruction.a)
+      let b = base &+ Int(instruction.b)
+      let c = base &+ Int(instruction.c)
+      pc &+= 1
       switch instruction.opcode {
       case .move: registers[a] = registers[b]
-      case .constant: registers[a] = image.constants[Int(instruction.bc)]
+      case .constant: registers[a] = constants[Int(instruction.bc)]
       case .input: registers[a] = inputRegister
       case .asOf: registers[a] = .integer(asOfDays)
       case .add: registers[a] = integerAdd(registers[b], registers[c])
@@ -115,11 +118,13 @@ extension Machine {
       case .newList:
         let first = Int(instruction.b)
         let count = Int(instruction.c)
-        registers[a] = facts.addList(Array(registers[(base + first)..<(base + first + count)]))
+        registers[a] = facts.addList(
+          Array(UnsafeBufferPointer(start: registers + base + first, count: count)))
       case .newRecord:
         let first = Int(instruction.b)
         let count = Int(instruction.c)
-        registers[a] = facts.addList(Array(registers[(base + first)..<(base + first + count)]))
+        registers[a] = facts.addList(
+          Array(UnsafeBufferPointer(start: registers + base + first, count: count)))
       case .listBuilder: registers[a] = facts.newBuilder()
       case .append: facts.append(registers[a], registers[b])
       case .dateAddDays:
@@ -163,8 +168,8 @@ extension Machine {
         } catch { throw numericError(error, pc) }
       case .call, .reasonOf:
         let id = Int(instruction.bc)
-        let frame = frames[frames.count - 1]
-        let slot = id * image.jurisdictions.count + frame.jurisdiction
+        let frame = frames[frameCount - 1]
+        let slot = id * jurisdictionCount + frame.jurisdiction
         let wantsReason = instruction.opcode == .reasonOf
         if memoEpochs[slot] == epoch {
           registers[a] = wantsReason ? .integer(Int64(max(memoReasons[slot], 0))) : memoValues[slot]
@@ -172,23 +177,24 @@ extension Machine {
           enter(
             id, jurisdiction: frame.jurisdiction, destination: a, wantsReason: wantsReason,
             returnPC: pc, pc: &pc)
-          base = frames[frames.count - 1].base
+          base = frames[frameCount - 1].base
         }
       case .callAt:
         let id = Int(code[pc].bc)
         pc += 1
         let jurisdiction = Int(image.jurisdictionMaps[Int(instruction.c)][Int(registers[b].word)])
-        let slot = id * image.jurisdictions.count + jurisdiction
+        let slot = id * jurisdictionCount + jurisdiction
         if memoEpochs[slot] == epoch {
           registers[a] = memoValues[slot]
         } else {
           enter(
             id, jurisdiction: jurisdiction, destination: a, wantsReason: false, returnPC: pc,
             pc: &pc)
-          base = frames[frames.count - 1].base
+          base = frames[frameCount - 1].base
         }
       case .return:
-        let frame = frames.removeLast()
+        frameCount -= 1
+        let frame = frames[frameCount]
         let reason: Int32 = instruction.b == PolicyImage.noText ? -1 : Int32(instruction.b)
         memoValues[frame.memoSlot] = registers[a]
         memoReasons[frame.memoSlot] = reason
@@ -197,14 +203,14 @@ extension Machine {
         registers[frame.destination] =
           frame.wantsReason ? .integer(Int64(max(reason, 0))) : registers[a]
         pc = frame.returnPC
-        base = frames[frames.count - 1].base
+        base = frames[frameCount - 1].base
       case .failCondition:
-        let frame = frames[frames.count - 1]
-        let id = frame.memoSlot / image.jurisdictions.count
+        let frame = frames[frameCount - 1]
+        let id = frame.memoSlot / jurisdictionCount
         failed.append((image.definitions[id].name, facts.texts[Int(instruction.bc)]))
       case .fail:
         let name = image.definitions[Int(instruction.bc)].name
-        let frame = frames[frames.count - 1]
+        let frame = frames[frameCount - 1]
         let message =
           instruction.a == 0
           ? "no version of `\(name)` is in force on \((try? CivilDate(daysSince1970: asOfDays))?.description ?? "?") in `\(image.jurisdictions[frame.jurisdiction])`"

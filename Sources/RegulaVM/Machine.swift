@@ -41,11 +41,22 @@ struct Frame {
 public struct Machine {
   public let image: PolicyImage
   public var facts: Facts
-  var registers: [Register]
-  var frames: [Frame] = []
-  var memoValues: [Register]
-  var memoReasons: [Int32]
-  var memoEpochs: [UInt32]
+  /// Owns the raw buffers below; a copy of a machine shares them, so a machine (and any
+  /// copy) is used by one thread at a time.
+  let buffers: Buffers
+  let registers: UnsafeMutablePointer<Register>
+  let frames: UnsafeMutablePointer<Frame>
+  var frameCount = 0
+  let memoValues: UnsafeMutablePointer<Register>
+  let memoReasons: UnsafeMutablePointer<Int32>
+  let memoEpochs: UnsafeMutablePointer<UInt32>
+  let memoCount: Int
+  let code: UnsafeMutablePointer<Instruction>
+  let constants: UnsafeMutablePointer<Register>
+  /// Entry point of definition d in jurisdiction j at `d * jurisdictionCount + j`.
+  let entryPoints: UnsafeMutablePointer<Int>
+  let frameSizes: UnsafeMutablePointer<Int>
+  let jurisdictionCount: Int
   var epoch: UInt32 = 0
   var steps = 0
   public var stepLimit = 10_000_000
@@ -58,23 +69,35 @@ public struct Machine {
   public private(set) var decisionReasons: [Int32]
   let exactConstantCount: Int
   /// Text indexes of input paths read in this evaluation (stamped with the epoch).
-  var pathEpochs: [UInt32]
+  let pathEpochs: UnsafeMutablePointer<UInt32>
 
   public init(image: PolicyImage) {
     self.image = image
     facts = Facts(image: image)
     exactConstantCount = image.exactConstants.count
-    let frameTotal = image.definitions.reduce(0) { $0 + Int($1.frameSize) } + 16
-    registers = Array(repeating: .none, count: frameTotal)
-    let memoCount = image.definitions.count * max(image.jurisdictions.count, 1)
-    memoValues = Array(repeating: .none, count: memoCount)
-    memoReasons = Array(repeating: -1, count: memoCount)
-    memoEpochs = Array(repeating: 0, count: memoCount)
-    pathEpochs = Array(repeating: 0, count: image.texts.count)
+    // No recursion: a definition is on the stack at most once per jurisdiction.
+    let jurisdictionCount = max(image.jurisdictions.count, 1)
+    let registerCount =
+      (image.definitions.reduce(0) { $0 + Int($1.frameSize) } + 16) * jurisdictionCount
+    memoCount = image.definitions.count * jurisdictionCount
+    buffers = Buffers(
+      registers: registerCount, frames: image.definitions.count * jurisdictionCount + 2,
+      memo: memoCount,
+      paths: image.texts.count, image: image)
+    registers = buffers.registers
+    frames = buffers.frames
+    memoValues = buffers.memoValues
+    memoReasons = buffers.memoReasons
+    memoEpochs = buffers.memoEpochs
+    pathEpochs = buffers.pathEpochs
+    code = buffers.code
+    constants = buffers.constants
+    entryPoints = buffers.entryPoints
+    frameSizes = buffers.frameSizes
+    self.jurisdictionCount = jurisdictionCount
     decisionIDs = image.definitions.indices.filter { image.definitions[$0].kind == .decision }
     decisionValues = Array(repeating: .none, count: decisionIDs.count)
     decisionReasons = Array(repeating: -1, count: decisionIDs.count)
-    frames.reserveCapacity(image.definitions.count + 1)
     failed.reserveCapacity(8)
   }
 
@@ -95,8 +118,8 @@ public struct Machine {
   public mutating func beginEvaluation() {
     epoch &+= 1
     if epoch == 0 {
-      for index in memoEpochs.indices { memoEpochs[index] = 0 }
-      for index in pathEpochs.indices { pathEpochs[index] = 0 }
+      memoEpochs.update(repeating: 0, count: memoCount)
+      pathEpochs.update(repeating: 0, count: image.texts.count)
       epoch = 1
     }
     steps = 0
@@ -116,7 +139,9 @@ public struct Machine {
   }
 
   /// Evaluates every decision for the application in `input` (loaded into `facts`).
-  public mutating func evaluate(input: Register, asOf: CivilDate, jurisdiction: Int) throws(VMError) -> VMOutcome {
+  public mutating func evaluate(input: Register, asOf: CivilDate, jurisdiction: Int) throws(VMError)
+    -> VMOutcome
+  {
     try run(input: input, asOf: asOf, jurisdiction: jurisdiction)
     let reasons = decisionReasons.map { $0 >= 0 ? facts.texts[Int($0)] : nil }
     return VMOutcome(values: decisionValues, reasons: reasons, failedConditions: failed)
@@ -124,17 +149,17 @@ public struct Machine {
 
   /// Input paths (as texts) read by the last evaluation.
   public var inputsRead: [String] {
-    pathEpochs.indices.filter { pathEpochs[$0] == epoch }.map { facts.texts[$0] }.sorted()
+    (0..<image.texts.count).filter { pathEpochs[$0] == epoch }.map { facts.texts[$0] }.sorted()
   }
 
   /// Evaluates one definition (memoised) and returns its register and reason text index.
   public mutating func evaluateDefinition(_ id: Int, jurisdiction: Int) throws(VMError) -> (
     Register, Int32
   ) {
-    let slot = id * image.jurisdictions.count + jurisdiction
+    let slot = id * jurisdictionCount + jurisdiction
     if memoEpochs[slot] != epoch {
-      frames.removeAll(keepingCapacity: true)
-      frames.append(
+      frameCount = 0
+      push(
         Frame(
           returnPC: -1, base: 0, size: 0, destination: 0, memoSlot: -1, jurisdiction: jurisdiction,
           wantsReason: false))
@@ -150,17 +175,84 @@ public struct Machine {
   mutating func enter(
     _ id: Int, jurisdiction: Int, destination: Int, wantsReason: Bool, returnPC: Int, pc: inout Int
   ) {
-    let caller = frames[frames.count - 1]
+    let caller = frames[frameCount - 1]
     let base = caller.base + caller.size
-    let size = Int(image.definitions[id].frameSize)
-    if base + size > registers.count {
-      registers.append(contentsOf: repeatElement(.none, count: base + size - registers.count))
-    }
-    frames.append(
+    let size = frameSizes[id]
+    push(
       Frame(
         returnPC: returnPC, base: base, size: size, destination: destination,
         memoSlot: id * image.jurisdictions.count + jurisdiction, jurisdiction: jurisdiction,
         wantsReason: wantsReason))
     pc = Int(image.definitions[id].entries[jurisdiction])
+  }
+
+  mutating func push(_ frame: Frame) {
+    frames[frameCount] = frame
+    frameCount += 1
+  }
+}
+
+/// The raw storage of one machine, freed with it.
+final class Buffers {
+  let registers: UnsafeMutablePointer<Register>
+  let frames: UnsafeMutablePointer<Frame>
+  let memoValues: UnsafeMutablePointer<Register>
+  let memoReasons: UnsafeMutablePointer<Int32>
+  let memoEpochs: UnsafeMutablePointer<UInt32>
+  let pathEpochs: UnsafeMutablePointer<UInt32>
+  let code: UnsafeMutablePointer<Instruction>
+  let constants: UnsafeMutablePointer<Register>
+  let entryPoints: UnsafeMutablePointer<Int>
+  let frameSizes: UnsafeMutablePointer<Int>
+  let sizes: (registers: Int, frames: Int, memo: Int, paths: Int, code: Int, constants: Int)
+
+  init(
+    registers registerCount: Int, frames frameCount: Int, memo: Int, paths: Int, image: PolicyImage
+  ) {
+    sizes = (registerCount, frameCount, memo, paths, image.code.count, image.constants.count)
+    registers = .allocate(capacity: registerCount)
+    registers.initialize(repeating: .none, count: registerCount)
+    frames = .allocate(capacity: frameCount)
+    frames.initialize(
+      repeating: Frame(
+        returnPC: -1, base: 0, size: 0, destination: 0, memoSlot: 0, jurisdiction: 0,
+        wantsReason: false),
+      count: frameCount)
+    memoValues = .allocate(capacity: max(memo, 1))
+    memoValues.initialize(repeating: .none, count: max(memo, 1))
+    memoReasons = .allocate(capacity: max(memo, 1))
+    memoReasons.initialize(repeating: -1, count: max(memo, 1))
+    memoEpochs = .allocate(capacity: max(memo, 1))
+    memoEpochs.initialize(repeating: 0, count: max(memo, 1))
+    pathEpochs = .allocate(capacity: max(paths, 1))
+    pathEpochs.initialize(repeating: 0, count: max(paths, 1))
+    code = .allocate(capacity: max(image.code.count, 1))
+    _ = UnsafeMutableBufferPointer(start: code, count: image.code.count).initialize(
+      from: image.code)
+    let jurisdictionCount = max(image.jurisdictions.count, 1)
+    entryPoints = .allocate(capacity: max(image.definitions.count * jurisdictionCount, 1))
+    frameSizes = .allocate(capacity: max(image.definitions.count, 1))
+    for (id, definition) in image.definitions.enumerated() {
+      frameSizes[id] = Int(definition.frameSize)
+      for jurisdiction in 0..<jurisdictionCount {
+        entryPoints[id * jurisdictionCount + jurisdiction] = Int(definition.entries[jurisdiction])
+      }
+    }
+    constants = .allocate(capacity: max(image.constants.count, 1))
+    _ = UnsafeMutableBufferPointer(start: constants, count: image.constants.count).initialize(
+      from: image.constants)
+  }
+
+  deinit {
+    registers.deallocate()
+    frames.deallocate()
+    memoValues.deallocate()
+    memoReasons.deallocate()
+    memoEpochs.deallocate()
+    pathEpochs.deallocate()
+    code.deallocate()
+    constants.deallocate()
+    entryPoints.deallocate()
+    frameSizes.deallocate()
   }
 }
