@@ -27,10 +27,11 @@ let package = Package(
     .target(name: "RegulaSyntax", dependencies: ["RegulaSource"]),
     .target(name: "RegulaSema", dependencies: ["RegulaSyntax"]),
     .target(name: "RegulaBytecode"),
-    .target(name: "RegulaVM", dependencies: ["RegulaBytecode", "RegulaNumerics"]),
+    .target(name: "RegulaJSON"),
+    .target(name: "RegulaVM", dependencies: ["RegulaBytecode", "RegulaNumerics", "RegulaJSON"]),
     .target(name: "RegulaCompiler", dependencies: ["RegulaIR", "RegulaBytecode"]),
     .target(name: "Regula", dependencies: ["RegulaCompiler", "RegulaVM"]),
-    .target(name: "RegulaIR", dependencies: ["RegulaSema", "RegulaNumerics"]),
+    .target(name: "RegulaIR", dependencies: ["RegulaSema", "RegulaNumerics", "RegulaJSON"]),
     .executableTarget(name: "RegulaNumericsBench", dependencies: ["RegulaNumerics"]),
     .executableTarget(
       name: "RegulaCLI",

@@ -350,7 +350,8 @@ private struct Checker {
       guard register.word >= 0, register.word < Int64(image.exactConstants.count) else {
         throw fail(
           "\(context) names exact constant x\(register.word), out of range "
-            + "(\(image.exactConstants.count) exact \(plural(image.exactConstants.count, "constant")))"
+            + "(\(image.exactConstants.count) exact "
+            + "\(plural(image.exactConstants.count, "constant")))"
         )
       }
     case 1...:
@@ -366,6 +367,14 @@ private struct Checker {
 
   mutating func checkDefinitions() throws(VerificationError) {
     calls = Array(repeating: [], count: image.definitions.count)
+    for (index, entry) in image.debug.enumerated()
+    where Int(entry.definition) >= image.definitions.count {
+      throw VerificationError(
+        instruction: index,
+        message:
+          "`\(image.code[index].opcode)` belongs to definition d\(entry.definition), out of range "
+          + "(\(image.definitions.count) \(plural(image.definitions.count, "definition")))")
+    }
     for (index, definition) in image.definitions.enumerated() {
       let context = "definition \(index) `\(definition.name)`"
       guard definition.entries.count == image.jurisdictions.count else {
@@ -406,11 +415,6 @@ private struct Checker {
       func fail(_ message: String) -> VerificationError {
         VerificationError(instruction: index, message: "`\(instruction.opcode)` \(message)")
       }
-      guard owner < image.definitions.count else {
-        throw fail(
-          "belongs to definition d\(owner), out of range (\(image.definitions.count) "
-            + "\(plural(image.definitions.count, "definition")))")
-      }
       if !image.sourceFiles.isEmpty, Int(debug[index].file) >= image.sourceFiles.count {
         throw fail(
           "has source file \(debug[index].file), out of range (\(image.sourceFiles.count) "
@@ -421,9 +425,9 @@ private struct Checker {
           "has the source range \(debug[index].start)-\(debug[index].end), which is reversed")
       }
       if instruction.opcode == .extra {
-        guard index > 0, code[index - 1].opcode.layout.extra != nil else {
-          let previous = index > 0 ? "follows `\(code[index - 1].opcode)`, which" : "is first, and"
-          throw fail("operand word \(previous) takes no `extra` word")
+        guard index > 0 else { throw fail("operand word starts the code") }
+        guard code[index - 1].opcode.layout.extra != nil else {
+          throw fail("operand word follows `\(code[index - 1].opcode)`, which takes none")
         }
         guard debug[index - 1].definition == debug[index].definition else {
           throw fail("operand word is in a different definition from its instruction")

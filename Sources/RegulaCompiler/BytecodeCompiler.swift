@@ -30,10 +30,12 @@ public enum BytecodeCompiler {
           type: emitter.schema(definition.type),
           hasReason: definition.hasReason, entries: entries, frameSize: max(emitter.frameSize, 1)))
     }
-    let records = (program.records + (program.input.map { [$0] } ?? [])).map { record in
+    var records = (program.records + (program.input.map { [$0] } ?? [])).map { record in
       RecordSchema(
         name: record.name, fields: record.fields.map { emitter.fieldSchema(record.name, $0) })
     }
+    // A module has no input; an empty input record keeps `inputRecord` a valid index.
+    if program.input == nil { records.append(RecordSchema(name: "input", fields: [])) }
     return PolicyImage(
       name: program.name, code: emitter.code, constants: emitter.constants,
       exactConstants: emitter.exactConstants,

@@ -1,5 +1,6 @@
 // Runtime values of the reference interpreter: clear, not fast. The VM has its own
 // plain-bit representation and is checked against these.
+@_exported import RegulaJSON
 @_exported import RegulaNumerics
 @_exported import RegulaSema
 

@@ -85,7 +85,11 @@ extension Checker {
       resolutions[expr.id] = .local(name)
       return local
     }
-    if case .enumeration(let enumName)? = expected, enums[enumName]?.cases.contains(name) == true {
+    var expectedEnum = expected
+    if case .optional(let wrapped)? = expected { expectedEnum = wrapped }
+    if case .enumeration(let enumName)? = expectedEnum,
+      enums[enumName]?.cases.contains(name) == true
+    {
       resolutions[expr.id] = .enumCase(enumName: enumName, caseName: name)
       return .enumeration(enumName)
     }

@@ -55,7 +55,17 @@ extension Checker {
     let leftType = check(left, expected: nil, scope: scope)
     switch leftType {
     case .optional(let wrapped):
-      return checkExpecting(right, wrapped, scope: scope)
+      // `a ?? b` with `b: T` is a `T`; with `b: T?` it stays optional.
+      let rightType = check(right, expected: wrapped, scope: scope)
+      if let widened = Self.numericWidening(from: rightType, to: wrapped) {
+        widenings[right.id] = widened
+      } else if let widened = Self.numericWidening(from: rightType, to: leftType) {
+        widenings[right.id] = widened
+      }
+      if rightType.isAssignable(to: wrapped) { return wrapped }
+      if rightType.isAssignable(to: leftType) { return leftType }
+      reportMismatch(at: right.span, found: rightType, expected: wrapped)
+      return wrapped
     case .noneLiteral:
       return check(right, expected: nil, scope: scope)
     case .error:

@@ -89,6 +89,37 @@ public struct Facts {
     builders[Int(entry.builder)].append(value)
   }
 
+  /// True when `list` is a handle this store holds and `index` is one of its items: a check
+  /// that a hostile compiled file cannot make the VM read outside its stores.
+  @inline(__always)
+  func holds(_ list: Register, _ index: Int) -> Bool {
+    let handle = Int(list.word)
+    guard list.tag == 0, handle >= 0, handle < lists.count, index >= 0 else { return false }
+    let entry = lists[handle]
+    return index < (entry.builder < 0 ? Int(entry.count) : builders[Int(entry.builder)].count)
+  }
+
+  /// The item, or nil when the handle or index is not one this store holds.
+  @inline(__always)
+  func checkedItem(_ list: Register, _ index: Int) -> Register? {
+    let handle = Int(truncatingIfNeeded: list.word)
+    guard list.tag == 0, handle >= 0, handle < lists.count, index >= 0 else { return nil }
+    let entry = lists[handle]
+    if entry.builder < 0 {
+      return index < Int(entry.count) ? items[Int(entry.start) &+ index] : nil
+    }
+    let builder = Int(entry.builder)
+    return index < builders[builder].count ? builders[builder][index] : nil
+  }
+
+  @inline(__always)
+  func holdsText(_ text: Register) -> Bool { text.word >= 0 && text.word < Int64(texts.count) }
+
+  @inline(__always)
+  func holdsList(_ list: Register) -> Bool {
+    list.tag == 0 && list.word >= 0 && list.word < Int64(lists.count)
+  }
+
   @inline(__always)
   public func count(_ list: Register) -> Int {
     let entry = lists[Int(list.word)]

@@ -4,7 +4,11 @@ extension Machine {
   /// Any integer or rational register as an exact rational.
   @inline(__always)
   public func exact(_ register: Register) -> ExactDecimal {
-    if register.tag == Register.bigTag { return facts.exact[Int(register.word)] }
+    if register.tag == Register.bigTag {
+      // A hostile image could name an arena slot that does not exist: read it as zero.
+      return register.word >= 0 && register.word < Int64(facts.exact.count)
+        ? facts.exact[Int(register.word)] : .zero
+    }
     if register.tag == 0 { return ExactDecimal(ExactInt(register.word)) }
     // INVARIANT: small rationals are stored in lowest terms with a positive denominator.
     return

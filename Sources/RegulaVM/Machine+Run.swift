@@ -109,12 +109,22 @@ extension Machine {
       case .field:
         let path = Int(code[pc].bc)
         pc += 1
-        let value = facts.item(registers[b], Int(instruction.c))
+        guard let value = facts.checkedItem(registers[b], Int(instruction.c)) else {
+          throw corrupt(pc)
+        }
         pathEpochs[path] = epoch
         if value.tag == Register.unknownTag { throw .missingFacts([facts.texts[path]]) }
         registers[a] = value
-      case .length: registers[a] = .integer(Int64(facts.count(registers[b])))
-      case .item: registers[a] = facts.item(registers[b], Int(registers[c].word))
+      case .length:
+        guard facts.holdsList(registers[b]) else { throw corrupt(pc) }
+        registers[a] = .integer(Int64(facts.count(registers[b])))
+      case .item:
+        guard
+          let value = facts.checkedItem(registers[b], Int(truncatingIfNeeded: registers[c].word))
+        else {
+          throw corrupt(pc)
+        }
+        registers[a] = value
       case .newList:
         let first = Int(instruction.b)
         let count = Int(instruction.c)
@@ -182,7 +192,11 @@ extension Machine {
       case .callAt:
         let id = Int(code[pc].bc)
         pc += 1
-        let jurisdiction = Int(image.jurisdictionMaps[Int(instruction.c)][Int(registers[b].word)])
+        let map = image.jurisdictionMaps[Int(instruction.c)]
+        guard registers[b].word >= 0, registers[b].word < Int64(map.count) else {
+          throw corrupt(pc)
+        }
+        let jurisdiction = Int(map[Int(registers[b].word)])
         let slot = id * jurisdictionCount + jurisdiction
         if memoEpochs[slot] == epoch {
           registers[a] = memoValues[slot]
@@ -234,20 +248,34 @@ extension Machine {
     }
   }
 
+  /// The error for data that a verified image cannot produce from valid inputs: a hostile or
+  /// corrupted file. Reported, never a crash.
+  func corrupt(_ pc: Int) -> VMError {
+    .runtime(
+      message: "corrupt compiled policy: a value does not match its instruction",
+      instruction: pc - 1)
+  }
+
   /// Structural equality by type.
   func deepEqual(_ x: Register, _ y: Register, _ type: SchemaType) -> Bool {
     switch type {
     case .optional(let wrapped):
       if x.tag == Register.noneTag || y.tag == Register.noneTag { return x.tag == y.tag }
       return deepEqual(x, y, wrapped)
-    case .text: return facts.texts[Int(x.word)] == facts.texts[Int(y.word)]
+    case .text:
+      guard facts.holdsText(x), facts.holdsText(y) else { return false }
+      return facts.texts[Int(x.word)] == facts.texts[Int(y.word)]
     case .decimal, .exactMoney: return compareRationals(x, y) == 0
     case .list(let element), .table(_, let element):
+      guard facts.holdsList(x), facts.holdsList(y) else { return false }
       let count = facts.count(x)
       guard count == facts.count(y) else { return false }
       return (0..<count).allSatisfy { deepEqual(facts.item(x, $0), facts.item(y, $0), element) }
     case .record(let index):
+      guard index < image.records.count else { return false }
       let fields = image.records[index].fields
+      guard fields.isEmpty || (facts.holds(x, fields.count - 1) && facts.holds(y, fields.count - 1))
+      else { return false }
       return fields.indices.allSatisfy {
         deepEqual(facts.item(x, $0), facts.item(y, $0), fields[$0].type)
       }

@@ -77,8 +77,8 @@ public struct Machine {
     exactConstantCount = image.exactConstants.count
     // No recursion: a definition is on the stack at most once per jurisdiction.
     let jurisdictionCount = max(image.jurisdictions.count, 1)
-    let registerCount =
-      (image.definitions.reduce(0) { $0 + Int($1.frameSize) } + 16) * jurisdictionCount
+    // The verifier rules out call cycles, so the stack never exceeds the sum of the frames.
+    let registerCount = image.definitions.reduce(0) { $0 + Int($1.frameSize) } + 16
     memoCount = image.definitions.count * jurisdictionCount
     buffers = Buffers(
       registers: registerCount, frames: image.definitions.count * jurisdictionCount + 2,

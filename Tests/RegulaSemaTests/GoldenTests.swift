@@ -151,3 +151,36 @@ func checkedProgramOrDiagnosticsMatchGolden(_ url: URL) {
     rule a: Int = 1
     """, [])
 }
+
+@Test func coalescingTwoOptionalsStaysOptional() {
+  assertDiagnostics(
+    """
+    policy p
+    input application { a: Int?  b: Int? }
+    rule either: Int? = application.a ?? application.b
+    rule sure: Int = application.a ?? application.b ?? 0
+    rule wrong: Int = 1️⃣application.a ?? application.b
+    """, [(.unhandledOptional, "1️⃣")])
+}
+
+@Test func aBareCaseFitsAnOptionalEnumFromAnotherFile() {
+  assertDiagnostics(
+    """
+    module t
+    import "p.regula"
+    test "x" {
+      as of 2024-01-01
+      given { a: red, b: red }
+      expect same = true
+    }
+    """,
+    files: [
+      "colors.regula": "module colors\nenum Color { red, green }\n",
+      "p.regula": """
+      policy p
+      import "colors.regula" (Color)
+      input app { a: Color  b: Color? }
+      decision same: Bool = match app.b { none: false, some x: x == app.a }
+      """,
+    ], [])
+}

@@ -9,7 +9,7 @@ let programCount = Int(ProcessInfo.processInfo.environment["REGULA_DIFF_PROGRAMS
 
 @Test func vmAgreesWithTheInterpreterOnRandomPrograms() throws {
   var generator = ProgramGenerator(seed: 0xD1FF_0001)
-    var compared = 0
+  var compared = 0
   var errors = 0
   var disagreements: [String] = []
   for programIndex in 0..<programCount {
@@ -18,23 +18,32 @@ let programCount = Int(ProcessInfo.processInfo.environment["REGULA_DIFF_PROGRAMS
     let (result, sources) = CompiledPolicy.compile(path: "random.regula") { files[$0] }
     guard let policy = result.output else {
       Issue.record(
-        Comment(rawValue: "program \(programIndex) does not compile:\n\(source)\n\(DiagnosticRenderer(sources: sources).render(result.diagnostics))"))
+        Comment(
+          rawValue:
+            "program \(programIndex) does not compile:\n\(source)\n\(DiagnosticRenderer(sources: sources).render(result.diagnostics))"
+        ))
       return
     }
     for _ in 0..<3 {
       let json = generator.application()
-      let input = try InputReader(program: policy.program).read(try JSONReader.parse(Array(json.utf8)))
-      let (interpreted, machined) = bothAnswers(policy, input: input, asOf: date("2024-06-01"), jurisdiction: "national")
-            compared += 1
+      let input = try InputReader(program: policy.program).read(
+        try JSONReader.parse(Array(json.utf8)))
+      let (interpreted, machined) = bothAnswers(
+        policy, input: input, asOf: date("2024-06-01"), jurisdiction: "national")
+      compared += 1
       if interpreted.hasPrefix("runtime") || interpreted.hasPrefix("missing") { errors += 1 }
       if interpreted != machined && disagreements.count < 3 {
-        disagreements.append("seed program \(programIndex)\n\(source)\ninput \(json)\ninterpreter: \(interpreted)\nvm:          \(machined)")
+        disagreements.append(
+          "seed program \(programIndex)\n\(source)\ninput \(json)\ninterpreter: \(interpreted)\nvm:          \(machined)"
+        )
       }
     }
   }
   #expect(disagreements.isEmpty, Comment(rawValue: disagreements.joined(separator: "\n\n")))
-    #expect(compared == programCount * 3)
+  #expect(compared == programCount * 3)
   // Most evaluations must produce decisions, or the comparison would only test error paths.
   #expect(errors * 2 < compared, "\(errors) of \(compared) evaluations ended in errors")
-  print("random programs: \(programCount), evaluations compared: \(compared), of which errors: \(errors)")
+  print(
+    "random programs: \(programCount), evaluations compared: \(compared), of which errors: \(errors)"
+  )
 }

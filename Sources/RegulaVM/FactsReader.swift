@@ -1,0 +1,248 @@
+// Reads an application from JSON straight into a machine's facts, driven by the compiled
+// input schema: no intermediate values. Absent required fields become unknown facts; wrong
+// types, values outside their bounds and fields not in the schema are errors naming the path.
+@_exported import RegulaJSON
+
+/// An application that does not fit the compiled input schema.
+public struct ApplicationError: Error, Sendable, Hashable, CustomStringConvertible {
+  /// The field path, such as `members[1].age`; empty for the whole document.
+  public var path: String
+  public var message: String
+  public var description: String { path.isEmpty ? message : "`\(path)`: \(message)" }
+}
+
+/// Lists longer than this are rejected (limit `list_length`).
+public let maximumListLength = 100_000
+
+extension Machine {
+  /// Parses `bytes` and loads the application; returns the input record's register.
+  public mutating func loadApplication(json bytes: [UInt8]) throws(ApplicationError) -> Register {
+    let document: JSONValue
+    do { document = try JSONReader.parse(bytes) } catch {
+      throw ApplicationError(path: "", message: "invalid JSON at \(error)")
+    }
+    return try loadRecord(document, image.inputRecord, path: "")
+  }
+
+  func join(_ path: String, _ name: String) -> String { path.isEmpty ? name : "\(path).\(name)" }
+
+  mutating func loadRecord(_ json: JSONValue, _ index: Int, path: String) throws(ApplicationError)
+    -> Register
+  {
+    let record = image.records[index]
+    guard case .object(let members) = json else {
+      throw ApplicationError(
+        path: path, message: "expected an object for `\(record.name)`, found \(describe(json))")
+    }
+    for member in members where !record.fields.contains(where: { $0.name == member.key }) {
+      throw ApplicationError(
+        path: join(path, member.key),
+        message:
+          "`\(record.name)` has no field `\(member.key)` (fields not in the schema are rejected)")
+    }
+    var values: [Register] = []
+    values.reserveCapacity(record.fields.count)
+    for field in record.fields {
+      guard let member = members.first(where: { $0.key == field.name }) else {
+        if case .optional = field.type { values.append(.none) } else { values.append(.unknown) }
+        continue
+      }
+      let fieldPath = join(path, field.name)
+      let value = try loadValue(member.value, field.type, path: fieldPath)
+      try checkBounds(value, field, path: fieldPath)
+      values.append(value)
+    }
+    return facts.addList(values)
+  }
+
+  mutating func loadValue(_ json: JSONValue, _ type: SchemaType, path: String)
+    throws(ApplicationError) -> Register
+  {
+    if case .optional(let wrapped) = type {
+      if json == .null { return .none }
+      return try loadValue(json, wrapped, path: path)
+    }
+    if json == .null {
+      throw ApplicationError(
+        path: path, message: "expected \(typeName(type)), found null (the field is not optional)")
+    }
+    switch (type, json) {
+    case (.bool, .bool(let value)): return .bool(value)
+    case (.int, .number(let text)), (.money, .number(let text)):
+      return try integerRegister(text, path: path)
+    case (.decimal, .number(let text)), (.decimal, .string(let text)),
+      (.exactMoney, .number(let text)):
+      guard !text.contains(where: { $0 == "e" || $0 == "E" }),
+        let value = try? ExactDecimal(parsing: text)
+      else {
+        throw ApplicationError(
+          path: path, message: "expected a decimal number such as `0.15`, found `\(text)`")
+      }
+      return storeRational(value)
+    case (.days, .number(let text)), (.months, .number(let text)), (.years, .number(let text)):
+      guard text.allSatisfy({ $0.isNumber || $0 == "-" }), let count = Int64(text) else {
+        throw ApplicationError(
+          path: path, message: "expected a whole number of \(typeName(type)), found `\(text)`")
+      }
+      return .integer(count)
+    case (.date, .string(let text)):
+      guard let date = try? CivilDate(iso8601: text) else {
+        throw ApplicationError(path: path, message: "expected a date `YYYY-MM-DD`, found `\(text)`")
+      }
+      return .integer(date.daysSince1970)
+    case (.text, .string(let text)): return facts.addText(text)
+    case (.enumeration(let index), .string(let text)):
+      let cases = image.enums[index].cases
+      guard let position = cases.firstIndex(of: text) else {
+        throw ApplicationError(
+          path: path,
+          message:
+            "expected one of \(cases.map { "`\($0)`" }.joined(separator: ", ")), found `\(text)`")
+      }
+      return .integer(Int64(position))
+    case (.record(let index), _): return try loadRecord(json, index, path: path)
+    case (.list(let element), .array(let items)):
+      guard items.count <= maximumListLength else {
+        throw ApplicationError(
+          path: path,
+          message:
+            "the list has \(items.count) items, over the limit `list_length` of \(maximumListLength)"
+        )
+      }
+      var values: [Register] = []
+      values.reserveCapacity(items.count)
+      for (index, item) in items.enumerated() {
+        values.append(try loadValue(item, element, path: "\(path)[\(index)]"))
+      }
+      return facts.addList(values)
+    default: break
+    }
+    throw ApplicationError(
+      path: path, message: "expected \(expectation(type)), found \(describe(json))")
+  }
+
+  mutating func integerRegister(_ text: String, path: String) throws(ApplicationError) -> Register {
+    guard text.allSatisfy({ $0.isNumber || $0 == "-" }), let value = ExactInt(text) else {
+      throw ApplicationError(path: path, message: "expected a whole number, found `\(text)`")
+    }
+    if let small = value.int64Value { return .integer(small) }
+    return facts.addExact(ExactDecimal(value))
+  }
+
+  func checkBounds(_ value: Register, _ field: RecordSchema.Field, path: String)
+    throws(ApplicationError)
+  {
+    guard let bounds = field.bounds, value.tag != Register.noneTag else { return }
+    var subject = value
+    if field.boundsOnLength { subject = .integer(Int64(facts.count(value))) }
+    let rational = subject.tag > 0 || bounds.low.tag > 0
+    let below =
+      rational
+      ? compareRationals(subject, bounds.low) < 0 : compareIntegers(subject, bounds.low) < 0
+    let above =
+      rational
+      ? compareRationals(bounds.high, subject) < 0 : compareIntegers(bounds.high, subject) < 0
+    guard below || above else { return }
+    let what = field.boundsOnLength ? "the list's length" : "the value"
+    throw ApplicationError(
+      path: path,
+      message:
+        "\(what) \(show(subject, field)) is outside \(show(bounds.low, field)) to \(show(bounds.high, field))"
+    )
+  }
+
+  func show(_ register: Register, _ field: RecordSchema.Field) -> String {
+    if field.boundsOnLength { return exact(register).description }
+    switch field.type {
+    case .money, .optional(.money): return "\(exact(register).description) fen"
+    case .date, .optional(.date):
+      return (try? CivilDate(daysSince1970: register.word))?.description ?? "?"
+    case .days, .optional(.days): return Days(register.word).description
+    case .months, .optional(.months): return Months(register.word).description
+    case .years, .optional(.years): return Years(register.word).description
+    default: return exact(register).description
+    }
+  }
+
+  func typeName(_ type: SchemaType) -> String {
+    switch type {
+    case .bool: "Bool"
+    case .int: "Int"
+    case .decimal: "Decimal"
+    case .money: "Money"
+    case .exactMoney: "ExactMoney"
+    case .date: "Date"
+    case .days: "Days"
+    case .months: "Months"
+    case .years: "Years"
+    case .text: "Text"
+    case .enumeration(let index): image.enums[index].name
+    case .record(let index): image.records[index].name
+    case .list(let element): "List<\(typeName(element))>"
+    case .optional(let wrapped): "\(typeName(wrapped))?"
+    case .table(let key, let value): "\(typeName(value)) by \(image.enums[key].name)"
+    }
+  }
+
+  func expectation(_ type: SchemaType) -> String {
+    switch type {
+    case .money: "an integer number of fen"
+    case .int: "a whole number"
+    case .date: "a date string `YYYY-MM-DD`"
+    case .enumeration(let index): "a `\(image.enums[index].name)` case name as a string"
+    case .record(let index): "an object for `\(image.records[index].name)`"
+    case .list: "an array"
+    default: "a `\(typeName(type))`"
+    }
+  }
+
+  func describe(_ json: JSONValue) -> String {
+    switch json {
+    case .null: "null"
+    case .bool(let value): "`\(value)`"
+    case .number(let text): "the number `\(text)`"
+    case .string(let text): "the string `\(text)`"
+    case .array: "an array"
+    case .object: "an object"
+    }
+  }
+
+  /// A register of `type` as JSON text (Money in fen, Decimal as an exact string).
+  public func json(_ register: Register, _ type: SchemaType) -> String {
+    if register.tag == Register.noneTag || register.tag == Register.unknownTag { return "null" }
+    switch type {
+    case .optional(let wrapped): return json(register, wrapped)
+    case .bool: return register.word != 0 ? "true" : "false"
+    case .int, .money: return exact(register).description
+    case .decimal, .exactMoney: return JSONWriter.quote(exact(register).description)
+    case .date:
+      return JSONWriter.quote((try? CivilDate(daysSince1970: register.word))?.description ?? "?")
+    case .days, .months, .years: return String(register.word)
+    case .text:
+      return facts.holdsText(register) ? JSONWriter.quote(facts.texts[Int(register.word)]) : "null"
+    case .enumeration(let index):
+      let cases = image.enums[index].cases
+      return register.word >= 0 && register.word < Int64(cases.count)
+        ? JSONWriter.quote(cases[Int(register.word)]) : "null"
+    case .record(let index):
+      let fields = image.records[index].fields
+      let parts = fields.indices.map { position -> String in
+        let item = facts.checkedItem(register, position) ?? .none
+        return "\(JSONWriter.quote(fields[position].name)):\(json(item, fields[position].type))"
+      }
+      return "{" + parts.joined(separator: ",") + "}"
+    case .list(let element):
+      guard facts.holdsList(register) else { return "null" }
+      return "["
+        + (0..<facts.count(register)).map { json(facts.item(register, $0), element) }.joined(
+          separator: ",") + "]"
+    case .table(let key, let element):
+      guard facts.holdsList(register) else { return "null" }
+      let cases = image.enums[key].cases
+      let parts = (0..<min(cases.count, facts.count(register))).map {
+        "\(JSONWriter.quote(cases[$0])):\(json(facts.item(register, $0), element))"
+      }
+      return "{" + parts.joined(separator: ",") + "}"
+    }
+  }
+}

@@ -1,0 +1,413 @@
+// The verifier: the sample image passes; one broken image per check fails, naming the
+// instruction (for problems in the code) and the problem.
+import RegulaBytecode
+import Testing
+
+/// A way to break the sample image and the error it must cause.
+struct BrokenImage: Sendable, CustomTestStringConvertible {
+  var name: String
+  var instruction: Int?
+  var message: String
+  var breakImage: @Sendable (inout PolicyImage) -> Void
+
+  init(
+    _ name: String, at instruction: Int?, _ message: String,
+    _ breakImage: @escaping @Sendable (inout PolicyImage) -> Void
+  ) {
+    self.name = name
+    self.instruction = instruction
+    self.message = message
+    self.breakImage = breakImage
+  }
+
+  var testDescription: String { name }
+}
+
+/// The sample's code, for reference: d0 `threshold` (frame 1) @0–3; d1 `eligible` (frame 17)
+/// @4–33 with `extra` words at 6, 11, 16, 19, 29, 31; d2 `total` (frame 9) @34–53, a loop
+/// 39–45 with its `step` at 44, and `extra` words at 48, 50, 52.
+let brokenImages: [BrokenImage] = [
+  // Registers.
+  BrokenImage(
+    "register outside the frame", at: 8,
+    "`age` operand c: register r17 is outside the 17-register frame of `eligible`"
+  ) {
+    $0.code[8] = Instruction(.age, 3, 1, 17)
+  },
+  BrokenImage(
+    "register outside a one-register frame", at: 0,
+    "`constant` operand a: register r1 is outside the 1-register frame of `threshold`"
+  ) {
+    $0.code[0] = Instruction(.constant, 1, wide: 1)
+  },
+  BrokenImage(
+    "register run outside the frame", at: 26,
+    "`newList` operand b: registers r9..<r18 extend outside the 17-register frame"
+  ) {
+    $0.code[26] = Instruction(.newList, 14, 9, 9)
+  },
+  BrokenImage(
+    "date registers outside the frame", at: 25,
+    "`makeDate` operand b: registers r15...r17 extend outside"
+  ) {
+    $0.code[25] = Instruction(.makeDate, 13, 15)
+  },
+  BrokenImage(
+    "register in an extra word outside the frame", at: 51,
+    "`roundMultiple` operand extra.a: register r9 is outside the 9-register frame of `total`"
+  ) {
+    $0.code[52] = Instruction(.extra, 9)
+  },
+
+  // Jumps.
+  BrokenImage(
+    "jump past the end", at: 45,
+    "`jump` operand bc: jump target @54 is outside the code (54 instructions)"
+  ) {
+    $0.code[45] = Instruction(.jump, 0, wide: 54)
+  },
+  BrokenImage("jump far past the end", at: 40, "jump target @4294967295 is outside the code") {
+    $0.code[40] = Instruction(.jumpIfFalse, 5, wide: .max)
+  },
+  BrokenImage(
+    "jump onto an extra word", at: 40,
+    "`jumpIfFalse` operand bc: jump target @48 is an `extra` operand word"
+  ) {
+    $0.code[40] = Instruction(.jumpIfFalse, 5, wide: 48)
+  },
+  BrokenImage(
+    "jump into another definition", at: 45, "jump target @0 is in the code of `threshold`"
+  ) {
+    $0.code[45] = Instruction(.jump, 0, wide: 0)
+  },
+  BrokenImage(
+    "fused jump past the end", at: 10,
+    "`jumpIfNotLess` operand extra.bc: jump target @1000 is outside the code"
+  ) {
+    $0.code[11] = Instruction(.extra, 0, wide: 1000)
+  },
+
+  // Extra words.
+  BrokenImage(
+    "missing extra word", at: 5, "`field` needs an `extra` operand word after it, found `step`"
+  ) {
+    $0.code[6] = Instruction(.step)
+  },
+  BrokenImage(
+    "missing extra word at the end", at: 54,
+    "`divideRound` needs an `extra` operand word after it, found the end of the code"
+  ) {
+    $0.code.append(Instruction(.divideRound))
+    $0.debug.append(DebugEntry(definition: 2, file: 0, start: 0, end: 0))
+  },
+  BrokenImage("stray extra word", at: 17, "`extra` operand word follows `extra`, which takes none")
+  {
+    $0.code[17] = Instruction(.extra)
+  },
+  BrokenImage("extra word first", at: 0, "`extra` operand word starts the code") {
+    $0.code[0] = Instruction(.extra)
+    $0.definitions[0].entries[0] = 2
+  },
+  BrokenImage(
+    "extra word of another definition", at: 6,
+    "operand word is in a different definition from its instruction"
+  ) {
+    $0.debug[6].definition = 0
+  },
+
+  // Pool and table indices.
+  BrokenImage(
+    "constant index", at: 9, "`constant` operand bc: constant k13 is out of range (13 constants)"
+  ) {
+    $0.code[9] = Instruction(.constant, 4, wide: 13)
+  },
+  BrokenImage("text index", at: 12, "`failCondition` operand bc: text t5 is out of range (5 texts)")
+  {
+    $0.code[12] = Instruction(.failCondition, 0, wide: 5)
+  },
+  BrokenImage("reason text index", at: 33, "`return` operand b: text t5 is out of range") {
+    $0.code[33] = Instruction(.return, 9, 5)
+  },
+  BrokenImage(
+    "path text index in an extra word", at: 5, "`field` operand extra.bc: text t9 is out of range"
+  ) {
+    $0.code[6] = Instruction(.extra, 0, wide: 9)
+  },
+  BrokenImage(
+    "type index", at: 28, "`deepEqual` operand extra.bc: type 8 is out of range (8 types)"
+  ) {
+    $0.code[29] = Instruction(.extra, 0, wide: 8)
+  },
+  BrokenImage(
+    "map index", at: 18, "`callAt` operand c: jurisdiction map m1 is out of range (1 map)"
+  ) {
+    $0.code[18] = Instruction(.callAt, 7, 6, 1)
+  },
+  BrokenImage(
+    "definition index", at: 20, "`call` operand bc: definition d3 is out of range (3 definitions)"
+  ) {
+    $0.code[20] = Instruction(.call, 8, wide: 3)
+  },
+  BrokenImage(
+    "definition index in an extra word", at: 18,
+    "`callAt` operand extra.bc: definition d7 is out of range"
+  ) {
+    $0.code[19] = Instruction(.extra, 0, wide: 7)
+  },
+  BrokenImage(
+    "jurisdiction index", at: 12,
+    "`conflict` operand a: jurisdiction j2 is out of range (2 jurisdictions)"
+  ) {
+    $0.code[12] = Instruction(.conflict, 2, wide: 1)
+  },
+
+  // Enumerated operands.
+  BrokenImage("fail kind", at: 12, "`fail` operand a: fail kind 2 is not 0 or 1") {
+    $0.code[12] = Instruction(.fail, 2, wide: 1)
+  },
+  BrokenImage(
+    "rounding mode", at: 47, "`roundPlaces` operand c: rounding mode 6 is not 0 through 5"
+  ) {
+    $0.code[47] = Instruction(.roundPlaces, 7, 7, 6)
+  },
+  BrokenImage(
+    "month-end policy", at: 30,
+    "`dateAddMonths` operand extra.a: month-end policy 3 is not 0 through 2"
+  ) {
+    $0.code[31] = Instruction(.extra, 3)
+  },
+  BrokenImage("date part", at: 22, "`datePart` operand c: date part 3 is not 0 through 2") {
+    $0.code[22] = Instruction(.datePart, 10, 1, 3)
+  },
+
+  // Control flow.
+  BrokenImage("falling off the end", at: 53, "`add` falls off the end of the code") {
+    $0.code[53] = Instruction(.add, 3, 3, 3)
+  },
+  BrokenImage(
+    "falling into another definition", at: 33, "`move` falls through from `eligible` into `total`"
+  ) {
+    $0.code[33] = Instruction(.move, 9, 9)
+  },
+  BrokenImage(
+    "loop without a step", at: 45,
+    "`jump` continues to @39, closing a loop that passes no `step` instruction"
+  ) {
+    $0.code[44] = Instruction(.move, 0, 0)
+  },
+  BrokenImage(
+    "cycle of calls", at: 35,
+    "`call` of `eligible` closes a cycle of calls: `eligible` → `total` → `eligible`"
+  ) {
+    $0.code[35] = Instruction(.call, 1, wide: 1)
+  },
+  BrokenImage(
+    "definition calling itself", at: 0,
+    "`reasonOf` of `threshold` closes a cycle of calls: `threshold` → `threshold`"
+  ) {
+    $0.code[0] = Instruction(.reasonOf, 0, wide: 0)
+  },
+
+  // The debug table.
+  BrokenImage("debug table too short", at: nil, "debug table has 53 entries for 54 instructions") {
+    $0.debug.removeLast()
+  },
+  BrokenImage(
+    "debug entry naming no definition", at: 53,
+    "`return` belongs to definition d3, out of range (3 definitions)"
+  ) {
+    $0.debug[53].definition = 3
+  },
+  BrokenImage(
+    "debug entry naming no source file", at: 0,
+    "`constant` has source file 2, out of range (2 source files)"
+  ) {
+    $0.debug[0].file = 2
+  },
+  BrokenImage(
+    "reversed source range", at: 1, "`return` has the source range 9-8, which is reversed"
+  ) {
+    $0.debug[1].start = 9
+    $0.debug[1].end = 8
+  },
+
+  // Definitions and entry points.
+  BrokenImage(
+    "entry point per jurisdiction", at: nil,
+    "definition 1 `eligible` has 1 entry point for 2 jurisdictions"
+  ) {
+    $0.definitions[1].entries = [4]
+  },
+  BrokenImage(
+    "entry point past the end", at: nil,
+    "definition 2 `total` entry point for `SH` @54 is outside the code (54 instructions)"
+  ) {
+    $0.definitions[2].entries[1] = 54
+  },
+  BrokenImage(
+    "entry point onto an extra word", at: nil,
+    "definition 1 `eligible` entry point for `national` @6 is an `extra` operand word"
+  ) {
+    $0.definitions[1].entries[0] = 6
+  },
+  BrokenImage(
+    "entry point into another definition", at: nil,
+    "definition 0 `threshold` entry point for `SH` @4 is in the code of `eligible`"
+  ) {
+    $0.definitions[0].entries[1] = 4
+  },
+  BrokenImage("no jurisdictions", at: nil, "no jurisdictions: index 0 must name `national`") {
+    $0.jurisdictions = []
+  },
+
+  // The schema.
+  BrokenImage(
+    "map of no enum's size", at: nil, "jurisdiction map m0 has 4 entries, but no enum has 4 cases"
+  ) {
+    $0.jurisdictionMaps = [[0, 1, 1, 1]]
+  },
+  BrokenImage(
+    "map naming no jurisdiction", at: nil,
+    "jurisdiction map m0 entry 1 names jurisdiction j2, out of range (2 jurisdictions)"
+  ) {
+    $0.jurisdictionMaps = [[0, 2]]
+  },
+  BrokenImage("type naming no enum", at: nil, "type 2 names enum 2, out of range (2 enums)") {
+    $0.types[2] = .table(key: 2, value: .int)
+  },
+  BrokenImage(
+    "field type naming no record", at: nil,
+    "record 0 `Person` field `children` names record 2, out of range (2 records)"
+  ) {
+    $0.records[0].fields[3].type = .list(.record(2))
+  },
+  BrokenImage(
+    "definition type naming no enum", at: nil,
+    "definition 1 `eligible` type names enum -1, out of range"
+  ) {
+    $0.definitions[1].type = .optional(.enumeration(-1))
+  },
+  BrokenImage("input record", at: nil, "input record 2 is out of range (2 records)") {
+    $0.inputRecord = 2
+  },
+  BrokenImage("type nested too deep", at: nil, "type 8 is nested more than 64 levels deep") {
+    var type = SchemaType.int
+    for _ in 0..<PolicyImage.maximumTypeDepth { type = .list(type) }
+    $0.types.append(type)
+  },
+
+  // Constants.
+  BrokenImage(
+    "big constant naming no exact constant", at: nil,
+    "constant k3 names exact constant x2, out of range (2 exact constants)"
+  ) {
+    $0.constants[3] = Register(word: 2, tag: Register.bigTag)
+  },
+  BrokenImage(
+    "big constant in a list", at: nil,
+    "constant list l1 item 0 names exact constant x-1, out of range"
+  ) {
+    $0.constantLists[1][0] = Register(word: -1, tag: Register.bigTag)
+  },
+  BrokenImage(
+    "big bound", at: nil,
+    "record 0 `Person` field `income` high bound names exact constant x5, out of range"
+  ) {
+    $0.records[0].fields[2].bounds = (.integer(0), Register(word: 5, tag: Register.bigTag))
+  },
+  BrokenImage(
+    "malformed exact constant", at: nil, "exact constant x0 `12e3` is not a decimal or `p/q` number"
+  ) {
+    $0.exactConstants[0] = "12e3"
+  },
+  BrokenImage(
+    "exact constant dividing by zero", at: nil,
+    "exact constant x1 `1/00` is not a decimal or `p/q` number"
+  ) {
+    $0.exactConstants[1] = "1/00"
+  },
+  BrokenImage(
+    "rational not in lowest terms", at: nil, "constant k2 is the rational 4/2, not in lowest terms"
+  ) {
+    $0.constants[2] = Register(word: 4, tag: 2)
+  },
+  BrokenImage("undefined register tag", at: nil, "constant k2 has the undefined tag -4") {
+    $0.constants[2] = Register(word: 1, tag: -4)
+  },
+
+  // Limits.
+  BrokenImage(
+    "frame too large", at: nil,
+    "definition 1 `eligible`: frame of 4097 registers exceeds the limit of 4096"
+  ) {
+    $0.definitions[1].frameSize = 4097
+  },
+  BrokenImage(
+    "frames too large in all", at: nil,
+    "frames of 4198400 registers in all exceed the limit of 4194304"
+  ) {
+    $0.definitions = Array(
+      repeating: DefinitionInfo(
+        name: "big", kind: .rule, type: .int, hasReason: false, entries: [0, 0], frameSize: 4096),
+      count: 1025)
+  },
+  BrokenImage(
+    "too many entry points", at: nil,
+    "2049 definitions in 2048 jurisdictions exceed the limit of 4194304 entry points"
+  ) {
+    $0.jurisdictions = (0..<2048).map { "j\($0)" }
+    $0.definitions = Array(
+      repeating: DefinitionInfo(
+        name: "small", kind: .rule, type: .int, hasReason: false, entries: [], frameSize: 1),
+      count: 2049)
+  },
+]
+
+@Test func theSampleImageIsAccepted() throws {
+  try Verifier.verify(sampleImage())
+  // So is its round trip through a compiled file.
+  let file = try CompiledFile.decode(sampleImage().compiledFile(compilerVersion: "t").encoded())
+  try Verifier.verify(try PolicyImage(decoding: file))
+}
+
+@Test(arguments: brokenImages)
+func eachCheckRejectsItsBrokenImage(_ broken: BrokenImage) {
+  var image = sampleImage()
+  broken.breakImage(&image)
+  do {
+    try Verifier.verify(image)
+    Issue.record("\(broken.name): accepted")
+  } catch {
+    #expect(error.instruction == broken.instruction, "\(error)")
+    #expect(error.message.contains(broken.message), "\(error)")
+    #expect(error.description.last != ".")
+    if let instruction = broken.instruction {
+      #expect(error.description.hasPrefix("instruction \(instruction): `"))
+    }
+  }
+}
+
+@Test func errorsDescribeTheirInstruction() {
+  let error = VerificationError(instruction: 42, message: "`add` falls off the end of the code")
+  #expect(error.description == "instruction 42: `add` falls off the end of the code")
+  #expect(
+    VerificationError(instruction: nil, message: "no jurisdictions").description
+      == "no jurisdictions")
+}
+
+@Test func aLoopThroughAStepIsAccepted() throws {
+  // The smallest loop: a definition that steps forever is bounded by the step limit.
+  var builder = CodeBuilder()
+  builder.emit(.step)
+  builder.emit(Instruction(.jump, 0, wide: 0))
+  var image = sampleImage()
+  image.code = builder.code
+  image.debug = builder.debug
+  image.definitions = [
+    DefinitionInfo(
+      name: "spin", kind: .rule, type: .int, hasReason: false, entries: [0, 0], frameSize: 0)
+  ]
+  try Verifier.verify(image)
+  image.code[0] = Instruction(.jump, 0, wide: 0)
+  #expect(throws: VerificationError.self) { try Verifier.verify(image) }
+}
