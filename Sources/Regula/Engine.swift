@@ -1,10 +1,13 @@
-// The embedding API: compile a policy, then decide applications with the VM.
+// The embedding API: compile a policy from source or load a compiled file, then decide
+// applications given as JSON with the VM, and get each decision's record.
 
 /// A compiled policy: immutable, `Sendable`, shared by every evaluator and thread.
 public struct CompiledPolicy: Sendable {
+  /// The verified bytecode image.
   public let image: PolicyImage
-  /// The IR the image was compiled from (for the reference interpreter and input reading).
-  public let program: IRProgram
+  /// The IR the image was compiled from, when compiled from source (the reference
+  /// interpreter's input); nil for a policy loaded from a compiled file.
+  public let program: IRProgram?
 
   /// Compiles the policy at `path`, reading it and its imports with `read`.
   public static func compile(path: String, read: @escaping FileReader) -> (
@@ -16,6 +19,7 @@ public struct CompiledPolicy: Sendable {
     }
     do {
       let image = try BytecodeCompiler.compile(program, sourceFiles: sources.files.map(\.path))
+      try Verifier.verify(image)
       return (
         Staged(
           output: CompiledPolicy(image: image, program: program), diagnostics: compiled.diagnostics),
@@ -23,39 +27,210 @@ public struct CompiledPolicy: Sendable {
       )
     } catch {
       let span = SourceSpan(file: .init(0), bytes: 0..<0)
-      let diagnostic = Diagnostic(
-        .invalidNumber, at: span, message: "cannot compile: \(error.message)")
+      let diagnostic = Diagnostic(.invalidNumber, at: span, message: "cannot compile: \(error)")
       return (Staged(output: nil, diagnostics: compiled.diagnostics + [diagnostic]), sources)
+    }
+  }
+
+  /// Loads a compiled file (`regula build`): decodes it, checks its hash, and verifies it.
+  public static func load(_ bytes: [UInt8]) throws(LoadError) -> CompiledPolicy {
+    let image: PolicyImage
+    do { image = try PolicyImage(decoding: try CompiledFile.decode(bytes)) } catch {
+      throw .file(error)
+    }
+    do { try Verifier.verify(image) } catch { throw .verification(error) }
+    return CompiledPolicy(image: image, program: nil)
+  }
+
+  /// The compiled file's bytes.
+  public func encoded(compilerVersion: String) -> [UInt8] {
+    image.compiledFile(compilerVersion: compilerVersion).encoded()
+  }
+
+  /// The SHA-256 of the compiled form, which names the policy in decision records.
+  public var contentHash: String { SHA256.hex(image.compiledFile(compilerVersion: "").contentHash) }
+}
+
+/// Why a compiled file was refused.
+public enum LoadError: Error, Sendable, CustomStringConvertible {
+  case file(CompiledFileError)
+  case verification(VerificationError)
+  public var description: String {
+    switch self {
+    case .file(let error): "not a valid compiled policy: \(error)"
+    case .verification(let error): "the compiled policy does not verify: \(error)"
     }
   }
 }
 
-/// Decides applications of one policy. Owns a machine: use one evaluator per thread.
+/// Why an application got no decision.
+public enum DecisionError: Error, Sendable, CustomStringConvertible {
+  /// The application does not fit the input schema (wrong type, bad value, unknown field).
+  case application(ApplicationError)
+  /// Facts the decision needed and the application did not give.
+  case missingFacts([String])
+  /// A runtime failure or a limit, with the definition and source position when known.
+  case evaluation(message: String, definition: String?)
+
+  public var description: String {
+    switch self {
+    case .application(let error): "\(error)"
+    case .missingFacts(let paths):
+      "missing facts: " + paths.map { "`\($0)`" }.joined(separator: ", ")
+    case .evaluation(let message, let definition):
+      definition.map { "\(message) (in `\($0)`)" } ?? message
+    }
+  }
+}
+
+/// The decision record kept for every evaluation (schema `regula.decision/1`).
+public struct DecisionRecord: Sendable {
+  public struct Decision: Sendable {
+    public var name: String
+    /// The value as JSON text.
+    public var json: String
+    public var reason: String?
+
+    public init(name: String, json: String, reason: String?) {
+      self.name = name
+      self.json = json
+      self.reason = reason
+    }
+  }
+  public var policy: String
+  public var policyHash: String
+  public var asOf: CivilDate
+  public var jurisdiction: String
+  public var decisions: [Decision]
+  public var failedConditions: [(definition: String, reason: String)]
+  public var inputsRead: [String]
+
+  public init(
+    policy: String, policyHash: String, asOf: CivilDate, jurisdiction: String,
+    decisions: [Decision],
+    failedConditions: [(definition: String, reason: String)], inputsRead: [String]
+  ) {
+    self.policy = policy
+    self.policyHash = policyHash
+    self.asOf = asOf
+    self.jurisdiction = jurisdiction
+    self.decisions = decisions
+    self.failedConditions = failedConditions
+    self.inputsRead = inputsRead
+  }
+
+  /// The record as one line of JSON.
+  public var json: String {
+    let decided = decisions.map { decision in
+      "\(JSONWriter.quote(decision.name)):{\"value\":\(decision.json)"
+        + (decision.reason.map { ",\"reason\":\(JSONWriter.quote($0))" } ?? "") + "}"
+    }
+    let failed = failedConditions.map {
+      "{\"definition\":\(JSONWriter.quote($0.definition)),\"reason\":\(JSONWriter.quote($0.reason))}"
+    }
+    return "{\"schema\":\"regula.decision/1\",\"policy\":\(JSONWriter.quote(policy)),"
+      + "\"policy_hash\":\(JSONWriter.quote(policyHash)),\"as_of\":\(JSONWriter.quote(asOf.description)),"
+      + "\"jurisdiction\":\(JSONWriter.quote(jurisdiction)),\"decisions\":{\(decided.joined(separator: ","))},"
+      + "\"failed_conditions\":[\(failed.joined(separator: ","))],"
+      + "\"inputs_read\":[\(inputsRead.map(JSONWriter.quote).joined(separator: ","))]}"
+  }
+}
+
+/// Decides applications of one policy with the VM. Owns a machine: one evaluator per thread.
 public struct Evaluator {
   public let policy: CompiledPolicy
   public var machine: Machine
+  let policyHash: String
+  let decisionIndexes: [Int]
+  let applicationDateField: Int?
 
   public init(policy: CompiledPolicy) {
     self.policy = policy
     machine = Machine(image: policy.image)
+    policyHash = policy.contentHash
+    decisionIndexes = policy.image.definitions.indices.filter {
+      policy.image.definitions[$0].kind == .decision
+    }
+    let input = policy.image.records[policy.image.inputRecord]
+    applicationDateField = input.fields.firstIndex {
+      $0.name == "application_date" && $0.type == .date
+    }
   }
 
-  /// Decides an application already read into a `Value` of the input record.
+  /// Decides one application given as JSON. The as-of date defaults to the application's
+  /// `application_date`; the jurisdiction to the policy's level.
   public mutating func decide(
-    _ application: Value, asOf: CivilDate, jurisdiction: String = "national"
-  ) throws(VMError) -> [Value] {
+    json bytes: [UInt8], asOf: CivilDate? = nil, jurisdiction: String? = nil
+  ) throws(DecisionError)
+    -> DecisionRecord
+  {
     machine.reset()
-    let input = machine.load(application, as: .record(policy.image.inputRecord))
-    let outcome = try machine.evaluate(
-      input: input, asOf: asOf, jurisdiction: machine.jurisdictionIndex(jurisdiction))
-    let decisions = policy.image.definitions.filter { $0.kind == .decision }
-    return zip(outcome.values, decisions).map { machine.value($0, as: $1.type) }
+    let input: Register
+    do { input = try machine.loadApplication(json: bytes) } catch { throw .application(error) }
+    guard let date = asOf ?? applicationDate(input) else {
+      throw .application(
+        ApplicationError(
+          path: "", message: "no as-of date: give one, or an `application_date` field"))
+    }
+    let place = jurisdiction ?? policy.image.defaultJurisdiction
+    try checkInForce(date)
+    do {
+      try machine.run(input: input, asOf: date, jurisdiction: machine.jurisdictionIndex(place))
+    } catch {
+      switch error {
+      case .missingFacts(let paths): throw .missingFacts(paths)
+      case .runtime(let message, let instruction), .limit(let message, let instruction):
+        throw .evaluation(message: message, definition: definitionName(at: instruction))
+      }
+    }
+    return record(asOf: date, jurisdiction: place)
   }
 
-  /// Decides and returns the VM outcome with reasons.
+  func applicationDate(_ input: Register) -> CivilDate? {
+    guard let field = applicationDateField, let value = machine.facts.checkedItem(input, field),
+      value.tag == 0
+    else {
+      return nil
+    }
+    return try? CivilDate(daysSince1970: value.word)
+  }
+
+  func checkInForce(_ date: CivilDate) throws(DecisionError) {
+    let day = date.daysSince1970
+    let before = policy.image.validFrom.map { day < $0 } ?? false
+    let after = policy.image.validUntil.map { $0 < day } ?? false
+    guard before || after else { return }
+    throw .evaluation(
+      message: "the policy `\(policy.image.name)` is not in force on \(date)", definition: nil)
+  }
+
+  func definitionName(at instruction: Int) -> String? {
+    guard instruction >= 0, instruction < policy.image.debug.count else { return nil }
+    let id = Int(policy.image.debug[instruction].definition)
+    return id < policy.image.definitions.count ? policy.image.definitions[id].name : nil
+  }
+
+  func record(asOf: CivilDate, jurisdiction: String) -> DecisionRecord {
+    let decisions = decisionIndexes.enumerated().map { position, id in
+      let definition = policy.image.definitions[id]
+      let reason = machine.decisionReasons[position]
+      return DecisionRecord.Decision(
+        name: definition.name,
+        json: machine.json(machine.decisionValues[position], definition.type),
+        reason: reason >= 0 ? machine.facts.texts[Int(reason)] : nil)
+    }
+    return DecisionRecord(
+      policy: policy.image.name, policyHash: policyHash, asOf: asOf, jurisdiction: jurisdiction,
+      decisions: decisions,
+      failedConditions: machine.failedConditions, inputsRead: machine.inputsRead)
+  }
+
+  /// Decides an application already read into a reference `Value` (for differential tests).
   public mutating func decideWithReasons(
     _ application: Value, asOf: CivilDate, jurisdiction: String = "national"
-  ) throws(VMError) -> (values: [Value], reasons: [String?]) {
+  )
+    throws(VMError) -> (values: [Value], reasons: [String?])
+  {
     machine.reset()
     let input = machine.load(application, as: .record(policy.image.inputRecord))
     let outcome = try machine.evaluate(

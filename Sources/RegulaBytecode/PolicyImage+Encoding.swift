@@ -96,6 +96,11 @@ extension PolicyImage {
     var metadata = ByteWriter()
     metadata.writeString(name)
     metadata.writeList(sourceFiles) { $0.writeString($1) }
+    metadata.writeString(defaultJurisdiction)
+    for bound in [validFrom, validUntil] {
+      metadata.writeUInt8(bound == nil ? 0 : 1)
+      metadata.writeInt64(bound ?? 0)
+    }
 
     return CompiledFile(
       compilerVersion: compilerVersion,
@@ -226,6 +231,18 @@ extension PolicyImage {
     let sourceFiles = try metadata.readList(elementSize: 1) { (r) throws(CompiledFileError) in
       try r.readString()
     }
+    let defaultJurisdiction = try metadata.readString()
+    var bounds: [Int64?] = []
+    for _ in 0..<2 {
+      let at = metadata.offset
+      let present = try metadata.readUInt8()
+      let value = try metadata.readInt64()
+      // Canonical: an absent bound is written as flag 0 and value 0, and nothing else.
+      guard present <= 1, present == 1 || value == 0 else {
+        throw .valueOverLimit(at: at, value: UInt64(present), limit: 1)
+      }
+      bounds.append(present == 1 ? value : nil)
+    }
     try metadata.expectEnd()
 
     self.init(
@@ -234,6 +251,8 @@ extension PolicyImage {
       jurisdictions: jurisdictions, jurisdictionMaps: jurisdictionMaps, enums: enums,
       records: records, inputRecord: inputRecord, types: types, debug: entries,
       sourceFiles: sourceFiles)
+    self.defaultJurisdiction = defaultJurisdiction
+    (validFrom, validUntil) = (bounds[0], bounds[1])
   }
 
   /// The file offset of each section's payload, and of the section count. The container's

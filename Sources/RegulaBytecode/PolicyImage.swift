@@ -120,6 +120,12 @@ public struct PolicyImage: Sendable, Hashable {
   public var types: [SchemaType]
   public var debug: [DebugEntry]
   public var sourceFiles: [String]
+  /// The jurisdiction evaluations use when none is given: the level of the policy's decisions.
+  public var defaultJurisdiction = "national"
+  /// The policy's own `from … until …` as day numbers (days since 1970-01-01); evaluating
+  /// outside it is an error.
+  public var validFrom: Int64?
+  public var validUntil: Int64?
 
   public init(
     name: String, code: [Instruction], constants: [Register], exactConstants: [String],

@@ -30,7 +30,10 @@ struct W1Bench: ParsableCommand {
     let apps = W1.generate(count: applications, seed: 0x5EED_0001)
     let asOf = try CivilDate(iso8601: "2024-06-01")
     let expected = apps.map { W1.decide($0) }
-    let values = apps.map { W1Bench.value($0, program: compiledPolicy.program) }
+    guard let program = compiledPolicy.program else {
+      throw ValidationError("the W1 benchmark needs the rule file")
+    }
+    let values = apps.map { W1Bench.value($0, program: program) }
 
     let native = median { () -> Int in
       var checksum = 0
@@ -135,7 +138,9 @@ struct W1Bench: ParsableCommand {
     -> Double
   {
     let time = try median { () throws -> Int in
-      for value in values { _ = try Interpreter.evaluate(policy.program, input: value, asOf: asOf) }
+      for value in values {
+        _ = try Interpreter.evaluate(policy.program!, input: value, asOf: asOf)
+      }
       return values.count
     }
     return Double(values.count) / time
@@ -152,19 +157,15 @@ struct W1Bench: ParsableCommand {
       "\($0.id),\($1.eligible),\($1.benefitFen),\(W1.reasons[$1.reason])"
     }
     var evaluator = Evaluator(policy: policy)
-    let reader = InputReader(program: policy.program)
     var output: [String] = []
     output.reserveCapacity(lines.count)
     let time = try median { () throws -> Int in
       output.removeAll(keepingCapacity: true)
-      for line in lines {
-        let value = try reader.read(try JSONReader.parse(line))
-        let (values, reasons) = try evaluator.decideWithReasons(value, asOf: asOf)
-        guard case .record(let fields) = value, case .text(let id) = fields[0],
-          case .bool(let eligible) = values[0],
-          case .money(let benefit) = values[1]
-        else { throw ValidationError("unexpected W1 result shape") }
-        output.append("\(id),\(eligible),\(benefit.fen),\(reasons[0] ?? "")")
+      for (line, app) in zip(lines, apps) {
+        let record = try evaluator.decide(json: line, asOf: asOf)
+        output.append(
+          "\(app.id),\(record.decisions[0].json),\(record.decisions[1].json),\(record.decisions[0].reason ?? "")"
+        )
       }
       return output.count
     }

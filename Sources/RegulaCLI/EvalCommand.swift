@@ -1,8 +1,11 @@
-// `regula eval`: decide one application with the reference interpreter.
+// `regula eval`: decide one application and print its decision record.
 import ArgumentParser
 import Foundation
-import RegulaBytecode
-import RegulaIR
+import Regula
+
+enum Engine: String, ExpressibleByArgument, CaseIterable {
+  case vm, interpreter
+}
 
 struct EvalCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -11,7 +14,7 @@ struct EvalCommand: ParsableCommand {
     discussion:
       "Exit codes: 0 decided, 1 the application or the policy has errors, 2 facts are missing.")
 
-  @Argument(help: "The policy file.")
+  @Argument(help: "The policy: a rule file or a compiled file (`regula build`).")
   var policy: String
 
   @Option(help: "The application as JSON: a file, or - for standard input.")
@@ -24,94 +27,83 @@ struct EvalCommand: ParsableCommand {
   @Option(help: "The jurisdiction code (national, SH, GD.SZ); default: the policy's level.")
   var jurisdiction: String?
 
+  @Option(help: "vm (default) or interpreter (the reference interpreter, rule files only).")
+  var engine: Engine = .vm
+
   func run() throws {
-    let (compiled, sources) = Pipeline.compile(path: policy, read: { readFile($0) })
-    guard let program = compiled.output else {
-      printError(DiagnosticRenderer(sources: sources).render(compiled.diagnostics) + "\n")
-      throw ExitCode(1)
-    }
+    let compiled: CompiledPolicy
+    do { compiled = try loadPolicy(policy) } catch { throw ExitCode(1) }
     let bytes =
       input == "-" ? Array(FileHandle.standardInput.readDataToEndOfFile()) : readFile(input)
     guard let bytes else {
       printError("error: cannot read `\(input)`\n")
       throw ExitCode(1)
     }
-    let application: Value
+    var date: CivilDate?
+    if let asOf {
+      guard let parsed = try? CivilDate(iso8601: asOf) else {
+        printError("error: `--as-of \(asOf)` is not a date YYYY-MM-DD\n")
+        throw ExitCode(1)
+      }
+      date = parsed
+    }
+    if engine == .interpreter {
+      try interpret(compiled, bytes, date)
+      return
+    }
+    var evaluator = Evaluator(policy: compiled)
     do {
-      application = try InputReader(program: program).read(try JSONReader.parse(bytes))
-    } catch let error as JSONError {
-      printError("error: \(input): invalid JSON at \(error)\n")
+      print(try evaluator.decide(json: bytes, asOf: date, jurisdiction: jurisdiction).json)
+    } catch {
+      printError("error: \(input): \(error)\n")
+      if case .missingFacts = error { throw ExitCode(2) }
       throw ExitCode(1)
+    }
+  }
+
+  /// The same decision with the reference interpreter, printed in the same record format.
+  func interpret(_ compiled: CompiledPolicy, _ bytes: [UInt8], _ asOf: CivilDate?) throws {
+    guard let program = compiled.program else {
+      printError("error: the interpreter needs the rule file, not a compiled file\n")
+      throw ExitCode(1)
+    }
+    do {
+      let application = try InputReader(program: program).read(try JSONReader.parse(bytes))
+      guard let date = asOf ?? applicationDate(program, application) else {
+        printError("error: give `--as-of YYYY-MM-DD`: the application has no `application_date`\n")
+        throw ExitCode(1)
+      }
+      let outcome = try Interpreter.evaluate(
+        program, input: application, asOf: date, jurisdiction: jurisdiction ?? program.level)
+      let decisions = outcome.decisions.map {
+        DecisionRecord.Decision(
+          name: $0.name, json: $0.value.json($0.type, in: program), reason: $0.reason)
+      }
+      let record = DecisionRecord(
+        policy: program.name, policyHash: compiled.contentHash, asOf: date,
+        jurisdiction: outcome.jurisdiction,
+        decisions: decisions, failedConditions: outcome.failedConditions,
+        inputsRead: outcome.inputsRead)
+      print(record.json)
+    } catch EvaluationError.missingFacts(let paths) {
+      printError(
+        "error: \(input): missing facts: " + paths.map { "`\($0)`" }.joined(separator: ", ") + "\n")
+      throw ExitCode(2)
+    } catch let error as ExitCode {
+      throw error
     } catch {
       printError("error: \(input): \(error)\n")
       throw ExitCode(1)
     }
-    let date = try resolveAsOf(program: program, application: application)
-    let place = jurisdiction ?? program.level
-    do {
-      let outcome = try Interpreter.evaluate(
-        program, input: application, asOf: date, jurisdiction: place)
-      let hash = SHA256.hex(SHA256.hash(sources.files.flatMap(\.bytes)))
-      print(DecisionRecordJSON.render(outcome, program: program, policyHash: hash))
-    } catch .missingFacts(let paths) {
-      printError("error: missing facts: " + paths.map { "`\($0)`" }.joined(separator: ", ") + "\n")
-      throw ExitCode(2)
-    } catch {
-      let position = DiagnosticRenderer(sources: sources).position(of: spanOf(error))
-      printError("error: \(position.path):\(position.line):\(position.column): \(error)\n")
-      throw ExitCode(1)
-    }
   }
 
-  func spanOf(_ error: EvaluationError) -> SourceSpan {
-    switch error {
-    case .runtime(_, let span), .limit(_, let span): span
-    case .missingFacts: SourceSpan(file: .init(0), bytes: 0..<0)
-    }
-  }
-
-  func resolveAsOf(program: IRProgram, application: Value) throws -> CivilDate {
-    if let asOf {
-      guard let date = try? CivilDate(iso8601: asOf) else {
-        printError("error: `--as-of \(asOf)` is not a date YYYY-MM-DD\n")
-        throw ExitCode(1)
-      }
-      return date
-    }
-    if let index = program.input?.fields.firstIndex(where: {
-      $0.name == "application_date" && $0.type == .date
-    }),
+  func applicationDate(_ program: IRProgram, _ application: Value) -> CivilDate? {
+    guard
+      let index = program.input?.fields.firstIndex(where: {
+        $0.name == "application_date" && $0.type == .date
+      }),
       case .record(let values) = application, case .date(let date) = values[index]
-    {
-      return date
-    }
-    printError("error: give `--as-of YYYY-MM-DD`: the application has no `application_date`\n")
-    throw ExitCode(1)
-  }
-}
-
-/// The decision record as JSON (schema `regula.decision/1`).
-enum DecisionRecordJSON {
-  static func render(_ outcome: Outcome, program: IRProgram, policyHash: String) -> String {
-    let decisions = outcome.decisions.map { decision in
-      var fields = ["\"value\":\(decision.value.json(decision.type, in: program))"]
-      if let reason = decision.reason { fields.append("\"reason\":\(JSONText.quote(reason))") }
-      return "\(JSONText.quote(decision.name)):{" + fields.joined(separator: ",") + "}"
-    }
-    let failed = outcome.failedConditions.map {
-      "{\"definition\":\(JSONText.quote($0.definition)),\"reason\":\(JSONText.quote($0.reason))}"
-    }
-    let parts = [
-      "\"schema\":\"regula.decision/1\"",
-      "\"policy\":\(JSONText.quote(program.name))",
-      "\"policy_hash\":\(JSONText.quote(policyHash))",
-      "\"as_of\":\(JSONText.quote(outcome.asOf.description))",
-      "\"jurisdiction\":\(JSONText.quote(outcome.jurisdiction))",
-      "\"decisions\":{" + decisions.joined(separator: ",") + "}",
-      "\"failed_conditions\":[" + failed.joined(separator: ",") + "]",
-      "\"evaluated\":[" + outcome.evaluated.map(JSONText.quote).joined(separator: ",") + "]",
-      "\"inputs_read\":[" + outcome.inputsRead.map(JSONText.quote).joined(separator: ",") + "]",
-    ]
-    return "{" + parts.joined(separator: ",") + "}"
+    else { return nil }
+    return date
   }
 }

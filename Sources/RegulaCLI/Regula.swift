@@ -11,7 +11,8 @@ struct Regula: ParsableCommand {
     discussion: "Exit codes: 0 success, 1 diagnostics or failed checks, 64 usage errors.",
     version: RegulaVersion.string,
     subcommands: [
-      Check.self, Format.self, Dump.self, TestCommand.self, EvalCommand.self, Bench.self,
+      Check.self, Format.self, Dump.self, TestCommand.self, EvalCommand.self, BatchCommand.self,
+      BuildCommand.self, DisasmCommand.self, Bench.self,
     ])
 }
 

@@ -14,6 +14,9 @@ struct TestCommand: ParsableCommand {
     help: "Policy files or folders to search for .regula files (default: the current folder).")
   var paths: [String] = ["."]
 
+  @Flag(help: "Report the definitions and cited provisions that no test case exercised.")
+  var coverage = false
+
   func run() throws {
     var passed = 0
     var failed = 0
@@ -30,6 +33,7 @@ struct TestCommand: ParsableCommand {
       let results = TestRunner.run(
         program, defaultAsOf: from ?? program.from)
       let renderer = DiagnosticRenderer(sources: sources)
+      if coverage { printCoverage(program, results, renderer) }
       for result in results {
         if result.passed {
           passed += 1
@@ -43,6 +47,61 @@ struct TestCommand: ParsableCommand {
     }
     print("\(passed) passed, \(failed) failed")
     if failed > 0 { throw ExitCode(1) }
+  }
+}
+
+extension TestCommand {
+  /// One line per definition and per cited provision that no case exercised, with totals.
+  func printCoverage(
+    _ program: IRProgram, _ results: [TestRunner.Result], _ renderer: DiagnosticRenderer
+  ) {
+    let evaluated = results.reduce(into: Set<String>()) { $0.formUnion($1.evaluated) }
+    let exercised = results.reduce(into: Set<SourceSpan>()) { $0.formUnion($1.exercised) }
+    var sites: [(citation: Citation, span: SourceSpan, covered: Bool)] = []
+    for definition in program.definitions {
+      let used = evaluated.contains(definition.name)
+      if let citation = definition.citation { sites.append((citation, definition.span, used)) }
+      for variant in definition.variants {
+        if let citation = variant.citation, citation != definition.citation {
+          sites.append((citation, variant.span, used))
+        }
+        for version in variant.versions {
+          switch version.body {
+          case .value: break
+          case .firstOf(let cases):
+            for item in cases {
+              if let citation = item.citation {
+                sites.append((citation, item.span, exercised.contains(item.span)))
+              }
+            }
+          case .allOf(let conditions):
+            for item in conditions {
+              if let citation = item.citation {
+                sites.append((citation, item.span, exercised.contains(item.span)))
+              }
+            }
+          }
+        }
+      }
+    }
+    let unused = program.definitions.filter { !evaluated.contains($0.name) }
+    let uncovered = sites.filter { !$0.covered }
+    print(
+      "coverage \(program.name): \(program.definitions.count - unused.count) of \(program.definitions.count) definitions, "
+        + "\(sites.count - uncovered.count) of \(sites.count) cited provisions exercised")
+    for definition in unused {
+      let position = renderer.position(of: definition.span)
+      print(
+        "  not exercised: \(definition.kind.rawValue) `\(definition.name)` (\(position.path):\(position.line))"
+      )
+    }
+    for site in uncovered {
+      let position = renderer.position(of: site.span)
+      let source = site.citation.source.map { "\($0.text) " } ?? ""
+      print(
+        "  not exercised: cite \(source)\(JSONText.quote(site.citation.text)) (\(position.path):\(position.line))"
+      )
+    }
   }
 }
 

@@ -36,7 +36,7 @@ public enum BytecodeCompiler {
     }
     // A module has no input; an empty input record keeps `inputRecord` a valid index.
     if program.input == nil { records.append(RecordSchema(name: "input", fields: [])) }
-    return PolicyImage(
+    var image = PolicyImage(
       name: program.name, code: emitter.code, constants: emitter.constants,
       exactConstants: emitter.exactConstants,
       constantLists: emitter.constantLists, texts: emitter.texts, definitions: infos,
@@ -44,6 +44,10 @@ public enum BytecodeCompiler {
       enums: program.enums.map { EnumSchema(name: $0.name, cases: $0.cases) }, records: records,
       inputRecord: program.records.count, types: emitter.types, debug: emitter.debug,
       sourceFiles: sourceFiles)
+    image.defaultJurisdiction = program.level
+    image.validFrom = program.from?.daysSince1970
+    image.validUntil = program.until?.daysSince1970
+    return image
   }
 }
 

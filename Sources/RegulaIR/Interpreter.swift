@@ -70,6 +70,10 @@ public struct Interpreter {
   var inputsRead = Set<String>()
   var evaluated: [String] = []
   var failedConditions: [(definition: String, reason: String)] = []
+  /// The `first of` cases taken and the `all of` conditions checked, by span (for coverage).
+  public internal(set) var exercised = Set<SourceSpan>()
+  /// Definitions evaluated, by name (for coverage).
+  public var evaluatedDefinitions: [String] { evaluated }
   var steps = 0
   var current: DefinitionID?
 
@@ -198,11 +202,14 @@ public struct Interpreter {
     case .firstOf(let cases):
       for item in cases {
         if let condition = item.condition, !(try evaluateBool(condition)) { continue }
+        exercised.insert(item.span)
         return (try evaluate(item.value), item.reason ?? "")
       }
       throw .runtime(message: "no case of `\(definition.name)` applies", span: definition.span)
     case .allOf(let conditions):
-      for item in conditions where !(try evaluateBool(item.condition)) {
+      for item in conditions {
+        exercised.insert(item.span)
+        if try evaluateBool(item.condition) { continue }
         failedConditions.append((definition.name, item.reason))
         return (.bool(false), item.reason)
       }

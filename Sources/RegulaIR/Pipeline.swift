@@ -27,6 +27,9 @@ public enum TestRunner {
     public var span: SourceSpan
     public var failures: [String]
     public var passed: Bool { failures.isEmpty }
+    /// Definitions this test evaluated, and the cases and conditions it exercised.
+    public var evaluated: Set<String> = []
+    public var exercised: Set<SourceSpan> = []
   }
 
   public static func run(
@@ -69,11 +72,8 @@ public enum TestRunner {
       do {
         let (actual, reason) = try interpreter.evaluateDefinition(expectation.definition)
         let expected = try builder.evaluate(expectation.value)
-        if !interpreter.equal(actual, expected) {
-          result.failures.append(
-            "\(definition.name): expected \(expected.json(definition.type, in: program)), got \(actual.json(definition.type, in: program))"
-          )
-        }
+        result.failures += interpreter.differences(
+          expected: expected, actual: actual, type: definition.type, path: definition.name)
         if let wanted = expectation.reason, wanted != reason {
           result.failures.append(
             "\(definition.name): expected reason `\(wanted)`, got `\(reason ?? "")`")
@@ -82,6 +82,33 @@ public enum TestRunner {
         result.failures.append("\(definition.name): \(error)")
       }
     }
+    result.evaluated = Set(interpreter.evaluatedDefinitions)
+    result.exercised = interpreter.exercised
     return result
+  }
+}
+
+extension Interpreter {
+  /// `path: expected X, got Y` for each field or item where two values differ.
+  func differences(expected: Value, actual: Value, type: RType, path: String) -> [String] {
+    if equal(expected, actual) { return [] }
+    switch (expected, actual, type) {
+    case (.record(let wanted), .record(let got), .record(let name)) where wanted.count == got.count:
+      let fields = program.recordFields(name)
+      return zip(fields, zip(wanted, got)).flatMap { field, pair in
+        differences(
+          expected: pair.0, actual: pair.1, type: field.type, path: "\(path).\(field.name)")
+      }
+    case (.list(let wanted), .list(let got), .list(let element)) where wanted.count == got.count:
+      return zip(wanted.indices, zip(wanted, got)).flatMap { index, pair in
+        differences(expected: pair.0, actual: pair.1, type: element, path: "\(path)[\(index)]")
+      }
+    case (_, _, .optional(let wrapped)) where expected != .none && actual != .none:
+      return differences(expected: expected, actual: actual, type: wrapped, path: path)
+    default:
+      return [
+        "\(path): expected \(expected.json(type, in: program)), got \(actual.json(type, in: program))"
+      ]
+    }
   }
 }

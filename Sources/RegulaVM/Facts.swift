@@ -101,7 +101,7 @@ public struct Facts {
 
   /// The item, or nil when the handle or index is not one this store holds.
   @inline(__always)
-  func checkedItem(_ list: Register, _ index: Int) -> Register? {
+  public func checkedItem(_ list: Register, _ index: Int) -> Register? {
     let handle = Int(truncatingIfNeeded: list.word)
     guard list.tag == 0, handle >= 0, handle < lists.count, index >= 0 else { return nil }
     let entry = lists[handle]

@@ -9,6 +9,11 @@ public struct ApplicationError: Error, Sendable, Hashable, CustomStringConvertib
   public var path: String
   public var message: String
   public var description: String { path.isEmpty ? message : "`\(path)`: \(message)" }
+
+  public init(path: String, message: String) {
+    self.path = path
+    self.message = message
+  }
 }
 
 /// Lists longer than this are rejected (limit `list_length`).

@@ -147,6 +147,9 @@ public struct Machine {
     return VMOutcome(values: decisionValues, reasons: reasons, failedConditions: failed)
   }
 
+  /// `all of` conditions that failed in the last evaluation, as (definition, reason).
+  public var failedConditions: [(definition: String, reason: String)] { failed }
+
   /// Input paths (as texts) read by the last evaluation.
   public var inputsRead: [String] {
     (0..<image.texts.count).filter { pathEpochs[$0] == epoch }.map { facts.texts[$0] }.sorted()

@@ -155,3 +155,77 @@ func committedRuleFiles() -> [String] {
   #expect(result.status == 0, "\(result.output)\(result.errors)")
   #expect(result.output.hasSuffix(" passed, 0 failed\n"))
 }
+
+@Test func batchMatchesTheIndependentW1ResultsByteForByte() throws {
+  let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "regula-batch-\(UUID().uuidString)")
+  try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+  defer { try? FileManager.default.removeItem(at: directory) }
+  let output = directory.appendingPathComponent("results.csv")
+  let result = try regula([
+    "batch", "Examples/minimum-living-allowance-w1/w1.regula", "--input",
+    "Examples/minimum-living-allowance-w1/sample-applications.jsonl", "--output-format", "csv",
+    "--as-of",
+    "2024-06-01", "--output", output.path,
+  ])
+  #expect(result.status == 0, "\(result.errors)")
+  let expected = try Data(
+    contentsOf: cliRepositoryRoot.appendingPathComponent(
+      "Examples/minimum-living-allowance-w1/sample-expected.csv"))
+  #expect(try Data(contentsOf: output) == expected)
+  #expect(result.errors.contains("3000 applications, 0 errors"))
+}
+
+@Test func batchKeepsOneLinePerInputLineAndReportsBadOnes() throws {
+  let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "regula-batch-\(UUID().uuidString)")
+  try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+  defer { try? FileManager.default.removeItem(at: directory) }
+  let input = directory.appendingPathComponent("in.jsonl")
+  let good = try String(
+    contentsOf: cliRepositoryRoot.appendingPathComponent(
+      "Examples/minimum-living-allowance-w1/example-application.json"),
+    encoding: .utf8
+  ).replacingOccurrences(of: "\n", with: "")
+  try Data((good + "\n{not json\n" + #"{"id":"x"}"# + "\n" + good + "\n").utf8).write(to: input)
+  let result = try regula([
+    "batch", "Examples/minimum-living-allowance-w1/w1.regula", "--input", input.path, "--as-of",
+    "2024-06-01",
+  ])
+  #expect(result.status == 3)
+  let lines = result.output.split(separator: "\n")
+  #expect(lines.count == 4)
+  #expect(lines[1].hasPrefix(#"{"line":2,"error":"#))
+  #expect(lines[2].contains("missing facts"))
+  #expect(lines[3].contains("\"benefit_fen\":{\"value\":67100}"))
+}
+
+@Test func aBuiltFileRunsAndACorruptOneIsRefused() throws {
+  let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "regula-build-\(UUID().uuidString)")
+  try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+  defer { try? FileManager.default.removeItem(at: directory) }
+  let compiled = directory.appendingPathComponent("w1.rgc")
+  #expect(
+    try regula(["build", "Examples/minimum-living-allowance-w1/w1.regula", "-o", compiled.path])
+      .status == 0)
+  let result = try regula([
+    "eval", compiled.path, "--input",
+    "Examples/minimum-living-allowance-w1/example-application.json", "--as-of",
+    "2024-06-01",
+  ])
+  #expect(result.status == 0, "\(result.errors)")
+  #expect(result.output.contains("\"benefit_fen\":{\"value\":67100}"))
+  let disassembly = try regula(["disasm", compiled.path])
+  #expect(disassembly.status == 0)
+  #expect(disassembly.output.contains("`benefit_fen`"))
+  var bytes = Array(try Data(contentsOf: compiled))
+  bytes[bytes.count / 2] ^= 0xFF
+  try Data(bytes).write(to: compiled)
+  let corrupt = try regula([
+    "eval", compiled.path, "--input",
+    "Examples/minimum-living-allowance-w1/example-application.json",
+  ])
+  #expect(corrupt.status == 1)
+  #expect(corrupt.errors.contains("not a valid compiled policy"))
+}

@@ -16,7 +16,7 @@ func compilePolicy(_ path: String) -> CompiledPolicy? {
 func bothAnswers(_ policy: CompiledPolicy, input: Value, asOf: CivilDate, jurisdiction: String) -> (
   String, String
 ) {
-  let program = policy.program
+  let program = policy.program!
   let interpreted: String
   do {
     let outcome = try Interpreter.evaluate(
@@ -68,13 +68,13 @@ func vmAgreesWithTheInterpreterOnEveryTestCase(_ path: String) throws {
   guard let policy = compilePolicy(path) else { return }
   var compared = 0
   defer { print("differential: \(path.split(separator: "/").last!): \(compared) cases") }
-  for test in policy.program.tests {
+  for test in policy.program!.tests {
     compared += 1
     var builder = Interpreter(
-      program: policy.program, input: .none, asOf: test.asOf ?? date("2024-01-01"),
+      program: policy.program!, input: .none, asOf: test.asOf ?? date("2024-01-01"),
       jurisdiction: "national")
     guard let given = test.given, let input = try? builder.evaluate(given) else { continue }
-    let jurisdiction = test.jurisdiction ?? policy.program.level
+    let jurisdiction = test.jurisdiction ?? policy.program!.level
     let (interpreted, machined) = bothAnswers(
       policy, input: input, asOf: test.asOf ?? date("2024-01-01"), jurisdiction: jurisdiction)
     #expect(interpreted == machined, "\(path): test \(test.name)")

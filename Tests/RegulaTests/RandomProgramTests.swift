@@ -26,7 +26,7 @@ let programCount = Int(ProcessInfo.processInfo.environment["REGULA_DIFF_PROGRAMS
     }
     for _ in 0..<3 {
       let json = generator.application()
-      let input = try InputReader(program: policy.program).read(
+      let input = try InputReader(program: policy.program!).read(
         try JSONReader.parse(Array(json.utf8)))
       let (interpreted, machined) = bothAnswers(
         policy, input: input, asOf: date("2024-06-01"), jurisdiction: "national")
