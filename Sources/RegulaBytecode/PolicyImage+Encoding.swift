@@ -102,9 +102,13 @@ extension PolicyImage {
       metadata.writeInt64(bound ?? 0)
     }
 
+    var citationSection = ByteWriter()
+    citationSection.writeList(citations) { $0.writeString($1) }
+
     return CompiledFile(
       compilerVersion: compilerVersion,
       sections: [
+        .citations: citationSection.bytes,
         .code: code.bytes, .constants: constants.bytes, .debug: debug.bytes,
         .schema: schema.bytes, .metadata: metadata.bytes,
       ])
@@ -112,8 +116,8 @@ extension PolicyImage {
 
   /// Decodes an image from the sections of a compiled file (already checked by
   /// `CompiledFile.decode(_:)`). Never traps: a malformed section throws an error naming the
-  /// offset of the problem in the file. A `citations` section, which this format version
-  /// does not use, is ignored.
+  /// offset of the problem in the file. The `citations` section holds each definition's
+  /// citation, shown in traces.
   ///
   /// The result is not verified: call `Verifier.verify(_:)` before running it.
   public init(decoding file: CompiledFile) throws(CompiledFileError) {
@@ -253,6 +257,13 @@ extension PolicyImage {
       sourceFiles: sourceFiles)
     self.defaultJurisdiction = defaultJurisdiction
     (validFrom, validUntil) = (bounds[0], bounds[1])
+    if file.sections[.citations] != nil {
+      var citationReader = try reader(.citations)
+      citations = try citationReader.readList(elementSize: 1) { (r) throws(CompiledFileError) in
+        try r.readString()
+      }
+      try citationReader.expectEnd()
+    }
   }
 
   /// The file offset of each section's payload, and of the section count. The container's

@@ -126,6 +126,9 @@ public struct PolicyImage: Sendable, Hashable {
   /// outside it is an error.
   public var validFrom: Int64?
   public var validUntil: Int64?
+  /// Each definition's citation as shown in traces (`国办发〔2009〕66号, Art. 5(2) [unverified]`),
+  /// by definition index; empty when a definition cites nothing.
+  public var citations: [String] = []
 
   public init(
     name: String, code: [Instruction], constants: [Register], exactConstants: [String],

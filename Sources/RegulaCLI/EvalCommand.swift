@@ -30,6 +30,14 @@ struct EvalCommand: ParsableCommand {
   @Option(help: "vm (default) or interpreter (the reference interpreter, rule files only).")
   var engine: Engine = .vm
 
+  @Flag(
+    help:
+      "Also print the full trace: every definition evaluated, with values, reasons and citations.")
+  var explain = false
+
+  @Option(help: "How to print the trace: text or json.")
+  var traceFormat: OutputFormat = .text
+
   func run() throws {
     let compiled: CompiledPolicy
     do { compiled = try loadPolicy(policy) } catch { throw ExitCode(1) }
@@ -53,12 +61,27 @@ struct EvalCommand: ParsableCommand {
     }
     var evaluator = Evaluator(policy: compiled)
     do {
-      print(try evaluator.decide(json: bytes, asOf: date, jurisdiction: jurisdiction).json)
+      if explain {
+        let (record, trace) = try evaluator.explain(
+          json: bytes, asOf: date, jurisdiction: jurisdiction)
+        print(record.json)
+        print(
+          traceFormat == .json ? trace.json : trace.text(line: lineNumber),
+          terminator: traceFormat == .json ? "\n" : "")
+      } else {
+        print(try evaluator.decide(json: bytes, asOf: date, jurisdiction: jurisdiction).json)
+      }
     } catch {
       printError("error: \(input): \(error)\n")
       if case .missingFacts = error { throw ExitCode(2) }
       throw ExitCode(1)
     }
+  }
+
+  /// The 1-based line of a byte offset in a source file, read from disk.
+  func lineNumber(_ file: String, _ offset: Int) -> Int? {
+    guard let bytes = readFile(file), offset <= bytes.count else { return nil }
+    return bytes[..<offset].filter { $0 == UInt8(ascii: "\n") }.count + 1
   }
 
   /// The same decision with the reference interpreter, printed in the same record format.

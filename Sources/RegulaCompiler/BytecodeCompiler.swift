@@ -45,6 +45,7 @@ public enum BytecodeCompiler {
       inputRecord: program.records.count, types: emitter.types, debug: emitter.debug,
       sourceFiles: sourceFiles)
     image.defaultJurisdiction = program.level
+    image.citations = program.definitions.map { program.citationText($0.citation) }
     image.validFrom = program.from?.daysSince1970
     image.validUntil = program.until?.daysSince1970
     return image

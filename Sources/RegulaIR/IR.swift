@@ -23,6 +23,18 @@ public struct IRProgram: Sendable {
   /// The policy's own `from … until …`: evaluating outside it is an error.
   public var from: CivilDate?
   public var until: CivilDate?
+  /// The documents citations refer to, by source name, in declaration order.
+  public var sources: [(name: String, document: String)] = []
+
+  /// A citation as people read it: `国办发〔2009〕66号, Art. 5(2) [unverified]`.
+  public func citationText(_ citation: Citation?) -> String {
+    guard let citation else { return "" }
+    let document =
+      citation.source.flatMap { name in sources.first { $0.name == name.text }?.document }
+      ?? sources.first?.document
+    let status = citation.status.map { " [\($0.text)]" } ?? ""
+    return (document.map { "\($0), " } ?? "") + citation.text + status
+  }
 
   public func enumCases(_ name: String) -> [String] { enums.first { $0.name == name }?.cases ?? [] }
   public func recordFields(_ name: String) -> [RecordInfo.Field] {

@@ -51,6 +51,7 @@ struct Lowerer {
       name: program.header.name.text, enums: program.enums, records: program.records,
       input: program.input,
       definitions: definitions, cities: cities, tests: tests, bounds: bounds)
+    lowered.sources = program.sources.map { ($0.name.text, $0.document) }
     let decision = program.definitions.first { $0.kind == .decision }
     lowered.level =
       program.header.level?.code ?? decision?.variants.first?.jurisdiction.code ?? "national"

@@ -183,6 +183,7 @@ extension Machine {
         let wantsReason = instruction.opcode == .reasonOf
         if memoEpochs[slot] == epoch {
           registers[a] = wantsReason ? .integer(Int64(max(memoReasons[slot], 0))) : memoValues[slot]
+          if isTracing { traceCached(id, jurisdiction: frame.jurisdiction, slot: slot) }
         } else {
           enter(
             id, jurisdiction: frame.jurisdiction, destination: a, wantsReason: wantsReason,
@@ -200,6 +201,7 @@ extension Machine {
         let slot = id * jurisdictionCount + jurisdiction
         if memoEpochs[slot] == epoch {
           registers[a] = memoValues[slot]
+          if isTracing { traceCached(id, jurisdiction: jurisdiction, slot: slot) }
         } else {
           enter(
             id, jurisdiction: jurisdiction, destination: a, wantsReason: false, returnPC: pc,
@@ -213,6 +215,10 @@ extension Machine {
         memoValues[frame.memoSlot] = registers[a]
         memoReasons[frame.memoSlot] = reason
         memoEpochs[frame.memoSlot] = epoch
+        if isTracing, let node = traceStack.popLast() {
+          trace[node].value = registers[a]
+          trace[node].reason = reason
+        }
         if frame.returnPC < 0 { return }
         registers[frame.destination] =
           frame.wantsReason ? .integer(Int64(max(reason, 0))) : registers[a]

@@ -26,6 +26,21 @@ public struct VMOutcome: Sendable {
   public var failedConditions: [(definition: String, reason: String)]
 }
 
+/// One definition evaluated while tracing: its value, reason, and the call that needed it.
+public struct TraceNode: Sendable, Hashable {
+  public var definition: Int
+  public var jurisdiction: Int
+  /// The index of the node that needed this one; -1 for a decision.
+  public var parent: Int
+  public var value: Register
+  /// The reason text index, or -1.
+  public var reason: Int32
+  /// True when the value came from the memo (computed earlier in this evaluation).
+  public var isCached: Bool
+  /// The first instruction of the definition's entry (for its source position).
+  public var entry: Int
+}
+
 struct Frame {
   var returnPC: Int
   var base: Int
@@ -60,6 +75,11 @@ public struct Machine {
   var epoch: UInt32 = 0
   var steps = 0
   public var stepLimit = 10_000_000
+  /// When true, every definition evaluated is recorded in `trace` (a replay of the same
+  /// bytecode; off, it costs one predictable branch per call).
+  public var isTracing = false
+  public internal(set) var trace: [TraceNode] = []
+  var traceStack: [Int] = []
   var asOfDays: Int64 = 0
   var inputRegister = Register.none
   var failed: [(definition: String, reason: String)] = []
@@ -124,6 +144,10 @@ public struct Machine {
     }
     steps = 0
     failed.removeAll(keepingCapacity: true)
+    if isTracing {
+      trace.removeAll(keepingCapacity: true)
+      traceStack.removeAll(keepingCapacity: true)
+    }
   }
 
   /// Evaluates every decision into `decisionValues` and `decisionReasons`; allocates nothing
@@ -184,9 +208,27 @@ public struct Machine {
     push(
       Frame(
         returnPC: returnPC, base: base, size: size, destination: destination,
-        memoSlot: id * image.jurisdictions.count + jurisdiction, jurisdiction: jurisdiction,
+        memoSlot: id * jurisdictionCount + jurisdiction, jurisdiction: jurisdiction,
         wantsReason: wantsReason))
-    pc = Int(image.definitions[id].entries[jurisdiction])
+    pc = entryPoints[id * jurisdictionCount + jurisdiction]
+    if isTracing {
+      trace.append(
+        TraceNode(
+          definition: id, jurisdiction: jurisdiction, parent: traceStack.last ?? -1, value: .none,
+          reason: -1,
+          isCached: false, entry: pc))
+      traceStack.append(trace.count - 1)
+    }
+  }
+
+  /// Records a definition whose value came from the memo.
+  mutating func traceCached(_ id: Int, jurisdiction: Int, slot: Int) {
+    trace.append(
+      TraceNode(
+        definition: id, jurisdiction: jurisdiction, parent: traceStack.last ?? -1,
+        value: memoValues[slot],
+        reason: memoReasons[slot], isCached: true,
+        entry: entryPoints[id * jurisdictionCount + jurisdiction]))
   }
 
   mutating func push(_ frame: Frame) {

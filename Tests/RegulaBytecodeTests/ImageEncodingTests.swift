@@ -227,7 +227,7 @@ private func emptyImage() -> PolicyImage {
   let decoded = try PolicyImage(decoding: CompiledFile.decode(bytes))
   #expect(decoded.compiledFile(compilerVersion: "v1").encoded() == bytes)
   let file = image.compiledFile(compilerVersion: "v1")
-  #expect(Set(file.sections.keys) == [.code, .constants, .debug, .schema, .metadata])
+  #expect(Set(file.sections.keys) == [.code, .constants, .debug, .schema, .metadata, .citations])
   #expect(file.sections[.code]?.count == 1 + 8 * image.code.count)
 }
 

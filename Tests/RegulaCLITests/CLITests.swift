@@ -229,3 +229,14 @@ func committedRuleFiles() -> [String] {
   #expect(corrupt.status == 1)
   #expect(corrupt.errors.contains("not a valid compiled policy"))
 }
+
+@Test func evalExplainsADecisionDownToTheArticle() throws {
+  let result = try regula([
+    "eval", "Examples/minimum-living-allowance-w1/w1.regula", "--input",
+    "Examples/minimum-living-allowance-w1/example-application.json", "--as-of", "2024-06-01",
+    "--explain",
+  ])
+  #expect(result.status == 0, "\(result.errors)")
+  #expect(result.output.contains("eligible = true  [reason ok]  — Workload W1, Rule 7"))
+  #expect(result.output.contains("  per_capita = 125000"))
+}
