@@ -160,7 +160,8 @@ public struct Evaluator {
   /// Decides one application given as JSON. The as-of date defaults to the application's
   /// `application_date`; the jurisdiction to the policy's level.
   public mutating func decide(
-    json bytes: [UInt8], asOf: CivilDate? = nil, jurisdiction: String? = nil
+    json bytes: [UInt8], asOf: CivilDate? = nil, jurisdiction: String? = nil,
+    listingInputsRead: Bool = true
   ) throws(DecisionError)
     -> DecisionRecord
   {
@@ -183,7 +184,7 @@ public struct Evaluator {
         throw .evaluation(message: message, definition: definitionName(at: instruction))
       }
     }
-    return record(asOf: date, jurisdiction: place)
+    return record(asOf: date, jurisdiction: place, listingInputsRead: listingInputsRead)
   }
 
   func applicationDate(_ input: Register) -> CivilDate? {
@@ -210,7 +211,7 @@ public struct Evaluator {
     return id < policy.image.definitions.count ? policy.image.definitions[id].name : nil
   }
 
-  func record(asOf: CivilDate, jurisdiction: String) -> DecisionRecord {
+  func record(asOf: CivilDate, jurisdiction: String, listingInputsRead: Bool) -> DecisionRecord {
     let decisions = decisionIndexes.enumerated().map { position, id in
       let definition = policy.image.definitions[id]
       let reason = machine.decisionReasons[position]
@@ -222,7 +223,8 @@ public struct Evaluator {
     return DecisionRecord(
       policy: policy.image.name, policyHash: policyHash, asOf: asOf, jurisdiction: jurisdiction,
       decisions: decisions,
-      failedConditions: machine.failedConditions, inputsRead: machine.inputsRead)
+      failedConditions: machine.failedConditions,
+      inputsRead: listingInputsRead ? machine.inputsRead : [])
   }
 
   /// Decides an application already read into a reference `Value` (for differential tests).

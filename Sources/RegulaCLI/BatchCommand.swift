@@ -66,7 +66,9 @@ struct BatchCommand: ParsableCommand {
       }
       count += 1
       do {
-        let record = try evaluator.decide(json: Array(line), asOf: date, jurisdiction: jurisdiction)
+        let record = try evaluator.decide(
+          json: Array(line), asOf: date, jurisdiction: jurisdiction,
+          listingInputsRead: outputFormat == .jsonl)
         out += (outputFormat == .csv ? csvLine(record, line) : record.json) + "\n"
       } catch {
         errors += 1

@@ -162,7 +162,7 @@ struct W1Bench: ParsableCommand {
     let time = try median { () throws -> Int in
       output.removeAll(keepingCapacity: true)
       for (line, app) in zip(lines, apps) {
-        let record = try evaluator.decide(json: line, asOf: asOf)
+        let record = try evaluator.decide(json: line, asOf: asOf, listingInputsRead: false)
         output.append(
           "\(app.id),\(record.decisions[0].json),\(record.decisions[1].json),\(record.decisions[0].reason ?? "")"
         )
