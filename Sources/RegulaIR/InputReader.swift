@@ -32,7 +32,7 @@ public struct InputReader {
   {
     guard case .object(let members) = json else {
       throw InputError(
-        path: path, message: "expected an object for `\(record.name)`, found \(describe(json))")
+        path: path, message: "expected an object for `\(record.name)`, found \(json.summary)")
     }
     for member in members where record.field(member.key) == nil {
       throw InputError(
@@ -111,7 +111,7 @@ public struct InputReader {
       return .list(values)
     default: break
     }
-    throw InputError(path: path, message: "expected \(expectation(type)), found \(describe(json))")
+    throw InputError(path: path, message: "expected \(expectation(type)), found \(json.summary)")
   }
 
   func integer(_ text: String, path: String) throws(InputError) -> ExactInt {
@@ -173,14 +173,4 @@ public struct InputReader {
     }
   }
 
-  func describe(_ json: JSONValue) -> String {
-    switch json {
-    case .null: "null"
-    case .bool(let value): "`\(value)`"
-    case .number(let text): "the number `\(text)`"
-    case .string(let text): "the string `\(text)`"
-    case .array: "an array"
-    case .object: "an object"
-    }
-  }
 }

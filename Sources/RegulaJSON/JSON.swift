@@ -37,6 +37,18 @@ public indirect enum JSONValue: Sendable, Hashable {
     }
   }
 
+  /// How error messages name a value: `the number `12``, `an object`.
+  public var summary: String {
+    switch self {
+    case .null: "null"
+    case .bool(let value): "`\(value)`"
+    case .number(let text): "the number `\(text)`"
+    case .string(let text): "the string `\(text)`"
+    case .array: "an array"
+    case .object: "an object"
+    }
+  }
+
   /// The member with a given key.
   public subscript(key: String) -> JSONValue? {
     guard case .object(let members) = self else { return nil }

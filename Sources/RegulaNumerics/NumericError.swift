@@ -16,3 +16,19 @@ public enum NumericError: Error, Equatable, Hashable, Sendable {
   /// A duration count or a money amount left the range of its 64-bit representation.
   case overflow
 }
+
+extension NumericError: CustomStringConvertible {
+  /// The message evaluations report (the interpreter and the VM give the same words).
+  public var description: String {
+    switch self {
+    case .divisionByZero: "division by zero"
+    case .ambiguousDate(let year, let month, let day):
+      "the date \(year)-\(month)-\(day) does not exist; say how to resolve it with "
+        + "`add(date, duration, end_of_month)` or `start_of_next_month`"
+    case .invalidDate(let year, let month, let day): "\(year)-\(month)-\(day) is not a date"
+    case .dateOutOfRange: "a date left the range 0001-01-01 … 9999-12-31"
+    case .overflow: "a duration or amount overflowed its 64-bit range"
+    case .invalidLiteral(let text): "`\(text)` is not a valid literal"
+    }
+  }
+}

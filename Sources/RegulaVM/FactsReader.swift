@@ -37,7 +37,7 @@ extension Machine {
     let record = image.records[index]
     guard case .object(let members) = json else {
       throw ApplicationError(
-        path: path, message: "expected an object for `\(record.name)`, found \(describe(json))")
+        path: path, message: "expected an object for `\(record.name)`, found \(json.summary)")
     }
     for member in members where !record.fields.contains(where: { $0.name == member.key }) {
       throw ApplicationError(
@@ -123,7 +123,7 @@ extension Machine {
     default: break
     }
     throw ApplicationError(
-      path: path, message: "expected \(expectation(type)), found \(describe(json))")
+      path: path, message: "expected \(expectation(type)), found \(json.summary)")
   }
 
   mutating func integerRegister(_ text: String, path: String) throws(ApplicationError) -> Register {
@@ -198,17 +198,6 @@ extension Machine {
     case .record(let index): "an object for `\(image.records[index].name)`"
     case .list: "an array"
     default: "a `\(typeName(type))`"
-    }
-  }
-
-  func describe(_ json: JSONValue) -> String {
-    switch json {
-    case .null: "null"
-    case .bool(let value): "`\(value)`"
-    case .number(let text): "the number `\(text)`"
-    case .string(let text): "the string `\(text)`"
-    case .array: "an array"
-    case .object: "an object"
     }
   }
 

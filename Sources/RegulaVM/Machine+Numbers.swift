@@ -120,20 +120,7 @@ extension Machine {
   }
 
   func numericError(_ error: NumericError, _ pc: Int) -> VMError {
-    let message: String
-    switch error {
-    case .divisionByZero: message = "division by zero"
-    case .ambiguousDate(let year, let month, let day):
-      message =
-        "the date \(year)-\(month)-\(day) does not exist; say how to resolve it with "
-        + "`add(date, duration, end_of_month)` or `start_of_next_month`"
-    case .invalidDate(let year, let month, let day):
-      message = "\(year)-\(month)-\(day) is not a date"
-    case .dateOutOfRange: message = "a date left the range 0001-01-01 … 9999-12-31"
-    case .overflow: message = "a duration or amount overflowed its 64-bit range"
-    case .invalidLiteral(let text): message = "`\(text)` is not a valid literal"
-    }
-    return .runtime(message: message, instruction: pc)
+    .runtime(message: error.description, instruction: pc)
   }
 
   /// Checked Int64 arithmetic for durations.
