@@ -187,6 +187,16 @@ public struct Evaluator {
     return record(asOf: date, jurisdiction: place, listingInputsRead: listingInputsRead)
   }
 
+  /// The text of a top-level input field of the last application decided (such as its `id`).
+  public func inputText(_ name: String) -> String? {
+    let record = policy.image.records[policy.image.inputRecord]
+    guard let index = record.fields.firstIndex(where: { $0.name == name && $0.type == .text }),
+      let value = machine.facts.checkedItem(machine.currentInput, index), value.tag == 0,
+      value.word >= 0, value.word < Int64(machine.facts.texts.count)
+    else { return nil }
+    return machine.facts.texts[Int(value.word)]
+  }
+
   func applicationDate(_ input: Register) -> CivilDate? {
     guard let field = applicationDateField, let value = machine.facts.checkedItem(input, field),
       value.tag == 0

@@ -171,6 +171,9 @@ public struct Machine {
     return VMOutcome(values: decisionValues, reasons: reasons, failedConditions: failed)
   }
 
+  /// The input record of the last evaluation.
+  public var currentInput: Register { inputRegister }
+
   /// `all of` conditions that failed in the last evaluation, as (definition, reason).
   public var failedConditions: [(definition: String, reason: String)] { failed }
 

@@ -240,3 +240,23 @@ func committedRuleFiles() -> [String] {
   #expect(result.output.contains("eligible = true  [reason ok]  — Workload W1, Rule 7"))
   #expect(result.output.contains("  per_capita = 125000"))
 }
+
+@Test func batchWithTwoJobsWritesTheSameLinesInTheSameOrder() throws {
+  let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "regula-jobs-\(UUID().uuidString)")
+  try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+  defer { try? FileManager.default.removeItem(at: directory) }
+  let output = directory.appendingPathComponent("results.csv")
+  let result = try regula([
+    "batch", "Examples/minimum-living-allowance-w1/w1.regula", "--input",
+    "Examples/minimum-living-allowance-w1/sample-applications.jsonl", "--output-format", "csv",
+    "--as-of",
+    "2024-06-01", "--jobs", "2", "--output", output.path,
+  ])
+  #expect(result.status == 0, "\(result.errors)")
+  let expected = try Data(
+    contentsOf: cliRepositoryRoot.appendingPathComponent(
+      "Examples/minimum-living-allowance-w1/sample-expected.csv"))
+  #expect(try Data(contentsOf: output) == expected)
+  #expect(try regula(["batch", "x.regula", "--input", "y", "--jobs", "0"]).status != 0)
+}
