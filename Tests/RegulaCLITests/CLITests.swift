@@ -260,3 +260,28 @@ func committedRuleFiles() -> [String] {
   #expect(try Data(contentsOf: output) == expected)
   #expect(try regula(["batch", "x.regula", "--input", "y", "--jobs", "0"]).status != 0)
 }
+
+/// Builds and runs `Examples/embedding`, a separate package that depends on Regula by path.
+@Test(.timeLimit(.minutes(20))) func theEmbeddingExampleBuildsAndDecides() throws {
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+  let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "regula-embedding-build")
+  process.arguments = [
+    "swift", "run", "--package-path", "Examples/embedding", "--scratch-path", scratch.path,
+    "EmbeddingDemo",
+    "Examples/minimum-living-allowance-w1/w1.regula",
+    "Examples/minimum-living-allowance-w1/example-application.json",
+  ]
+  process.currentDirectoryURL = cliRepositoryRoot
+  let output = Pipe()
+  process.standardOutput = output
+  process.standardError = Pipe()
+  try process.run()
+  let data = output.fileHandleForReading.readDataToEndOfFile()
+  process.waitUntilExit()
+  let text = String(decoding: data, as: UTF8.self)
+  #expect(process.terminationStatus == 0)
+  #expect(text.contains("benefit_fen = 67100"))
+  #expect(text.contains("eligible = true (ok)"))
+}
