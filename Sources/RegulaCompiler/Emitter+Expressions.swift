@@ -22,7 +22,7 @@ extension Emitter {
     case .input: emit(.input, dst)
     case .local(let slot): emit(.move, dst, slots[slot] ?? 0)
     case .definition(let id):
-      emit(.step)
+      // No `step` here: calls follow the acyclic dependency graph, so only loops need counting.
       emit(Instruction(.call, dst, wide: UInt32(id)))
     case .definitionAt(let id, let place): try compileAt(id, place, into: dst)
     case .reasonOf(let id): emit(Instruction(.reasonOf, dst, wide: UInt32(id)))
@@ -106,7 +106,6 @@ extension Emitter {
       mapIndex[enumName] = map
     }
     try compile(place, into: dst)
-    emit(.step)
     emit(.callAt, dst, dst, UInt16(map))
     emit(Instruction(.extra, 0, wide: UInt32(id)))
   }

@@ -45,3 +45,34 @@ let w1ExampleBytes = Array(
   #expect(decisions?.first?["citation"] as? String == "Workload W1, Rule 7")
   #expect((decisions?.first?["source"] as? [String: Any])?["file"] as? String != nil)
 }
+
+@Test func theVMStopsAtItsStepLimitWithAClearError() throws {
+  var evaluator = Evaluator(policy: try w1Policy())
+  evaluator.machine.stepLimit = 3
+  #expect(throws: DecisionError.self) {
+    try evaluator.decide(json: w1ExampleBytes, asOf: date("2024-06-01"))
+  }
+  do {
+    _ = try evaluator.decide(json: w1ExampleBytes, asOf: date("2024-06-01"))
+  } catch {
+    #expect(error.description.contains("limit `steps`"))
+  }
+}
+
+@Test func aHugeListIsRefusedByItsLimitNotRead() throws {
+  var evaluator = Evaluator(policy: try w1Policy())
+  let members = Array(
+    repeating: #"{"age":1,"monthly_income_fen":0,"disabled":false,"owns_vehicle":false}"#,
+    count: 100_001
+  )
+  .joined(separator: ",")
+  let json =
+    #"{"id":"x","hukou_province":"SH","residence_province":"SH","residence_permit_months":1,"#
+    + #""financial_assets_fen":0,"owns_second_home":false,"members":["# + members + "]}"
+  do {
+    _ = try evaluator.decide(json: Array(json.utf8), asOf: date("2024-06-01"))
+    Issue.record("a list over the limit was accepted")
+  } catch {
+    #expect(error.description.contains("limit `list_length`"))
+  }
+}
