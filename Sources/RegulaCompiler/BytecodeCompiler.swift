@@ -101,7 +101,18 @@ extension Emitter {
   mutating func emitVersion(_ version: IRVersion, definition: IRDefinition, id: Int)
     throws(CompileError)
   {
-    var skips: [Int] = []
+        var skips: [Int] = []
+    // A version in force always needs no date test.
+    if version.from != nil || version.until != nil {
+      try emitDateTests(version, skips: &skips)
+    }
+    try emitBody(version.body, definition: definition, id: id)
+    for skip in skips { patchHere(skip) }
+  }
+
+  /// Jumps past the version's body when the as-of date is outside its range.
+  mutating func emitDateTests(_ version: IRVersion, skips: inout [Int]) throws(CompileError) {
+    var found: [Int] = []
     try scoped { (emitter: inout Emitter) throws(CompileError) in
       let date = emitter.allocate()
       let bound = emitter.allocate()
@@ -111,17 +122,16 @@ extension Emitter {
         emitter.emit(
           Instruction(.constant, bound, wide: emitter.constant(.integer(from.daysSince1970))))
         emitter.emit(.less, test, date, bound)
-        skips.append(emitter.emitJump(.jumpIfTrue, test))
+        found.append(emitter.emitJump(.jumpIfTrue, test))
       }
       if let until = version.until {
         emitter.emit(
           Instruction(.constant, bound, wide: emitter.constant(.integer(until.daysSince1970))))
         emitter.emit(.less, test, bound, date)
-        skips.append(emitter.emitJump(.jumpIfTrue, test))
+        found.append(emitter.emitJump(.jumpIfTrue, test))
       }
     }
-    try emitBody(version.body, definition: definition, id: id)
-    for skip in skips { patchHere(skip) }
+    skips += found
   }
 
   /// At most one exception may hold: the first sets `chosen`, a second is a conflict.

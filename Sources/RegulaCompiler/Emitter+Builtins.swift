@@ -155,6 +155,12 @@ extension Emitter {
     _ kind: Aggregate.Kind, slot: Int, source: IRExpr, element: IRExpr?, filter: IRExpr?,
     type: RType, into dst: UInt16
   ) throws(CompileError) {
+        if kind == .count && element == nil && filter == nil {
+      // Counting a whole list is its length.
+      try compile(source, into: dst)
+      emit(.length, dst, dst)
+      return
+    }
     try scoped { (emitter: inout Emitter) throws(CompileError) in
       let list = emitter.allocate()
       let count = emitter.allocate()

@@ -26,9 +26,14 @@ extension Emitter {
       emit(Instruction(.call, dst, wide: UInt32(id)))
     case .definitionAt(let id, let place): try compileAt(id, place, into: dst)
     case .reasonOf(let id): emit(Instruction(.reasonOf, dst, wide: UInt32(id)))
-    case .field(let base, let index, _):
-      try compile(base, into: dst)
-      emit(.field, dst, dst, UInt16(index))
+        case .field(let base, let index, _):
+      // A field of a bound element reads its register directly, without a copy.
+      if case .local(let slot) = base.kind, let register = slots[slot] {
+        emit(.field, dst, register, UInt16(index))
+      } else {
+        try compile(base, into: dst)
+        emit(.field, dst, dst, UInt16(index))
+      }
       emit(Instruction(.extra, 0, wide: UInt32(text(staticPath(expr)))))
     case .index(let base, let key):
       try scoped { (emitter: inout Emitter) throws(CompileError) in
