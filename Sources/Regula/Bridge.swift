@@ -4,6 +4,11 @@
 
 extension Machine {
   /// Loads a value of `type` into the machine's facts and returns its register.
+  ///
+  /// A value whose case does not fit `type` loads as unknown, as an absent fact would. Lists,
+  /// records and texts are added to `facts`, so the register is valid until the next `reset()`.
+  ///
+  /// - Complexity: O(n) in the number of scalars in `value`.
   public mutating func load(_ value: Value, as type: SchemaType) -> Register {
     switch (value, type) {
     case (.none, _): return .none
@@ -37,6 +42,12 @@ extension Machine {
   }
 
   /// The value in a register of `type`.
+  ///
+  /// The inverse of `load(_:as:)`, for comparing the VM with the reference interpreter. Handles
+  /// are read from this machine's `facts`, so call it before the next `reset()`. A date register
+  /// outside 0001-01-01 … 9999-12-31 reads as `.unknown`.
+  ///
+  /// - Complexity: O(n) in the number of scalars in the value.
   public func value(_ register: Register, as type: SchemaType) -> Value {
     if register.tag == Register.noneTag { return .none }
     if register.tag == Register.unknownTag { return .unknown }

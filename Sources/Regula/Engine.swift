@@ -10,6 +10,14 @@ public struct CompiledPolicy: Sendable {
   public let program: IRProgram?
 
   /// Compiles the policy at `path`, reading it and its imports with `read`.
+  ///
+  /// Runs the whole front end, then the bytecode compiler and the verifier, so a policy it
+  /// returns is safe to give to any number of evaluators.
+  ///
+  /// - Parameter read: reads a source file by path; imports are read through it too.
+  /// - Returns: the staged policy (nil output, with at least one error diagnostic, when
+  ///   checking, compiling or verification fails; warnings otherwise) and the source manager
+  ///   that renders those diagnostics and maps trace offsets to lines.
   public static func compile(path: String, read: @escaping FileReader) -> (
     result: Staged<CompiledPolicy>, sources: SourceManager
   ) {
@@ -33,6 +41,13 @@ public struct CompiledPolicy: Sendable {
   }
 
   /// Loads a compiled file (`regula build`): decodes it, checks its hash, and verifies it.
+  ///
+  /// Use this in services: it skips the front end, and the image it returns has passed the
+  /// verifier, so a corrupted or hostile file is refused here rather than trusted by the VM.
+  ///
+  /// - Throws: `LoadError.file` when the bytes are not a well-formed compiled file (including a
+  ///   content-hash mismatch); `LoadError.verification` when the image decodes but is unsafe.
+  /// - Complexity: O(n) in `bytes.count`.
   public static func load(_ bytes: [UInt8]) throws(LoadError) -> CompiledPolicy {
     let image: PolicyImage
     do { image = try PolicyImage(decoding: try CompiledFile.decode(bytes)) } catch {
@@ -43,18 +58,34 @@ public struct CompiledPolicy: Sendable {
   }
 
   /// The compiled file's bytes.
+  ///
+  /// `compilerVersion` is written into the header and covered by the header's hash; it is for
+  /// audits and does not change `contentHash`.
+  ///
+  /// - Complexity: O(n) in the size of the image; the file is built afresh on each call.
   public func encoded(compilerVersion: String) -> [UInt8] {
     image.compiledFile(compilerVersion: compilerVersion).encoded()
   }
 
   /// The SHA-256 of the compiled form, which names the policy in decision records.
+  ///
+  /// Lowercase hex. Computed with an empty compiler version, so rebuilding the same policy
+  /// with another compiler version keeps its hash; it is therefore not the hash stored in the
+  /// header of `encoded(compilerVersion:)`. `Evaluator` computes it once, at creation.
+  ///
+  /// - Complexity: O(n) in the size of the image; re-encodes it on each call.
   public var contentHash: String { SHA256.hex(image.compiledFile(compilerVersion: "").contentHash) }
 }
 
 /// Why a compiled file was refused.
 public enum LoadError: Error, Sendable, CustomStringConvertible {
+  /// The bytes are not a well-formed compiled file: truncated, wrong magic or format version,
+  /// a malformed section, or a content hash that does not match.
   case file(CompiledFileError)
+  /// The file decodes, but its image fails `Verifier.verify(_:)`: running it could read out of
+  /// range or loop without counting steps, so it is never run.
   case verification(VerificationError)
+  /// A one-line message for logs and the command line.
   public var description: String {
     switch self {
     case .file(let error): "not a valid compiled policy: \(error)"
@@ -72,6 +103,7 @@ public enum DecisionError: Error, Sendable, CustomStringConvertible {
   /// A runtime failure or a limit, with the definition and source position when known.
   case evaluation(message: String, definition: String?)
 
+  /// A one-line message for logs and the command line, naming the definition when known.
   public var description: String {
     switch self {
     case .application(let error): "\(error)"
@@ -85,26 +117,43 @@ public enum DecisionError: Error, Sendable, CustomStringConvertible {
 
 /// The decision record kept for every evaluation (schema `regula.decision/1`).
 public struct DecisionRecord: Sendable {
+  /// One decision's outcome, as it appears under `decisions` in the record.
   public struct Decision: Sendable {
+    /// The decision's name as declared in the policy: the key in the record's `decisions`.
     public var name: String
     /// The value as JSON text.
     public var json: String
+    /// The reason code of the `first of` case or `all of` condition that decided; nil when the
+    /// decision gives none.
     public var reason: String?
 
+    /// Creates an entry; `json` must already be valid JSON text, since `DecisionRecord.json`
+    /// embeds it unquoted.
     public init(name: String, json: String, reason: String?) {
       self.name = name
       self.json = json
       self.reason = reason
     }
   }
+  /// The policy's name.
   public var policy: String
+  /// The policy's `CompiledPolicy.contentHash`: which compiled policy decided, for audits.
   public var policyHash: String
+  /// The date the policy was applied as of: the one given, else the application's
+  /// `application_date`.
   public var asOf: CivilDate
+  /// The jurisdiction code decided for: the one given, else the policy's default level.
   public var jurisdiction: String
+  /// Every decision of the policy, in definition order.
   public var decisions: [Decision]
+  /// The `all of` conditions that failed, as (definition name, reason code), in the order the
+  /// evaluation met them. A failed condition is an outcome, not an error.
   public var failedConditions: [(definition: String, reason: String)]
+  /// The input paths the evaluation read, sorted, with list positions written `[]`
+  /// (`members[].age`); empty when the caller asked not to list them.
   public var inputsRead: [String]
 
+  /// Creates a record from its parts, for services that rebuild records (from storage, say).
   public init(
     policy: String, policyHash: String, asOf: CivilDate, jurisdiction: String,
     decisions: [Decision],
@@ -138,12 +187,21 @@ public struct DecisionRecord: Sendable {
 
 /// Decides applications of one policy with the VM. Owns a machine: one evaluator per thread.
 public struct Evaluator {
+  /// The policy this evaluator decides.
   public let policy: CompiledPolicy
+  /// The evaluator's own VM. After each call its facts, trace and decision registers describe
+  /// the last application decided, and the next call overwrites them.
   public var machine: Machine
   let policyHash: String
   let decisionIndexes: [Int]
   let applicationDateField: Int?
 
+  /// Creates an evaluator with a machine sized for `policy`.
+  ///
+  /// Create one per thread and reuse it: the machine's buffers are allocated here, and the
+  /// policy hash computed, once.
+  ///
+  /// - Complexity: O(n) in the size of the image.
   public init(policy: CompiledPolicy) {
     self.policy = policy
     machine = Machine(image: policy.image)
@@ -159,6 +217,13 @@ public struct Evaluator {
 
   /// Decides one application given as JSON. The as-of date defaults to the application's
   /// `application_date`; the jurisdiction to the policy's level.
+  ///
+  /// - Parameter listingInputsRead: false leaves the record's `inputsRead` empty and saves
+  ///   collecting and sorting the paths (for batch runs that do not keep them).
+  /// - Throws: `DecisionError.application` when the JSON does not fit the input schema or no
+  ///   as-of date is known; `.missingFacts` when a fact the decision needs is absent;
+  ///   `.evaluation` on a runtime failure, a limit, or an as-of date outside the policy's
+  ///   own `from … until …`.
   public mutating func decide(
     json bytes: [UInt8], asOf: CivilDate? = nil, jurisdiction: String? = nil,
     listingInputsRead: Bool = true
@@ -188,6 +253,8 @@ public struct Evaluator {
   }
 
   /// The text of a top-level input field of the last application decided (such as its `id`).
+  ///
+  /// Nil when the schema has no such Text field or the application did not give it.
   public func inputText(_ name: String) -> String? {
     let record = policy.image.records[policy.image.inputRecord]
     guard let index = record.fields.firstIndex(where: { $0.name == name && $0.type == .text }),
@@ -238,6 +305,12 @@ public struct Evaluator {
   }
 
   /// Decides an application already read into a reference `Value` (for differential tests).
+  ///
+  /// Unlike `decide`, it does not check that the policy is in force on `asOf`, the jurisdiction
+  /// defaults to `national` rather than to the policy's level, and errors are the VM's own.
+  ///
+  /// - Returns: each decision's value and reason code, in definition order.
+  /// - Throws: `VMError` when the evaluation stops.
   public mutating func decideWithReasons(
     _ application: Value, asOf: CivilDate, jurisdiction: String = "national"
   )

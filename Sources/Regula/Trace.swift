@@ -6,11 +6,15 @@
 public struct Trace: Sendable {
   /// One definition evaluated, with the definitions it needed.
   public struct Node: Sendable {
+    /// The definition's name.
     public var name: String
+    /// `parameter`, `rule` or `decision`.
     public var kind: String
+    /// The jurisdiction code the definition was evaluated for.
     public var jurisdiction: String
     /// The value as JSON text.
     public var value: String
+    /// The reason code the definition gave, or nil when it gives none.
     public var reason: String?
     /// The provision the definition cites, or empty.
     public var citation: String
@@ -18,9 +22,15 @@ public struct Trace: Sendable {
     public var isCached: Bool
     /// The source file and byte offset of the definition.
     public var file: String?
+    /// The byte offset of the definition in `file` (0 when there is no debug entry).
     public var offset: Int
+    /// The definitions this one needed, in call order (a repeated need appears again, as a
+    /// cached node); always empty for a cached node, whose children appear where it was
+    /// first computed.
     public var children: [Node]
   }
+  /// The decisions evaluated at top level, in definition order. A decision that an earlier
+  /// decision already needed appears only as that decision's child, not again as a root.
   public var roots: [Node]
 
   /// An indented tree: `name = value  [reason]  — citation  (file:line)`.
@@ -68,6 +78,8 @@ public struct Trace: Sendable {
 extension Evaluator {
   /// Decides with tracing on and returns the record and the trace. The record is the one an
   /// untraced evaluation gives (the same bytecode runs; tracing only observes calls).
+  ///
+  /// - Throws: `DecisionError`, exactly as `decide(json:asOf:jurisdiction:listingInputsRead:)`.
   public mutating func explain(
     json bytes: [UInt8], asOf: CivilDate? = nil, jurisdiction: String? = nil
   )

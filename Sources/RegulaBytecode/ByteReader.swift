@@ -71,6 +71,8 @@ public struct ByteReader: Sendable {
   }
 
   /// Reads `count` bytes.
+  ///
+  /// - Complexity: O(n) in `count`.
   public mutating func readBytes(count: Int) throws(CompiledFileError) -> [UInt8] {
     Array(bytes[try take(count)])
   }
@@ -87,11 +89,15 @@ public struct ByteReader: Sendable {
   }
 
   /// Reads a varint length (at most `maximumLength`), then that many bytes.
+  ///
+  /// - Complexity: O(n) in the length read.
   public mutating func readBlob(maximumLength: Int = .max) throws(CompiledFileError) -> [UInt8] {
     try readBytes(count: try readLength(limit: maximumLength))
   }
 
   /// Reads a varint length (at most `maximumLength`), then that many bytes of valid UTF-8.
+  ///
+  /// - Complexity: O(n) in the length read.
   public mutating func readString(maximumLength: Int = .max) throws(CompiledFileError) -> String {
     let range = try take(try readLength(limit: maximumLength))
     let utf8 = bytes[range]

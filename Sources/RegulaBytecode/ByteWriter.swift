@@ -40,15 +40,21 @@ public struct ByteWriter: Sendable {
   }
 
   /// Writes `data` as is, with no length prefix.
+  ///
+  /// - Complexity: O(n) in the number of bytes written (amortised).
   public mutating func writeBytes(_ data: some Sequence<UInt8>) { bytes.append(contentsOf: data) }
 
   /// Writes the length of `data` as a varint, then `data`.
+  ///
+  /// - Complexity: O(n) in `data.count` (amortised).
   public mutating func writeBlob(_ data: some Collection<UInt8>) {
     writeVarUInt(UInt64(data.count))
     bytes.append(contentsOf: data)
   }
 
   /// Writes the UTF-8 length of `text` as a varint, then its UTF-8 bytes.
+  ///
+  /// - Complexity: O(n) in the UTF-8 length of `text` (amortised).
   public mutating func writeString(_ text: String) { writeBlob(text.utf8) }
 
   private mutating func writeLittleEndian<T: FixedWidthInteger & UnsignedInteger>(_ value: T) {

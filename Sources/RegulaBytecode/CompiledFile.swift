@@ -31,6 +31,7 @@ public enum SectionKind: UInt16, CaseIterable, Comparable, Sendable, CustomStrin
   /// Free-form metadata about the build.
   case metadata = 6
 
+  /// Orders kinds by raw value: the order in which sections must appear in a file.
   public static func < (a: SectionKind, b: SectionKind) -> Bool { a.rawValue < b.rawValue }
 
   /// The section's name as written in messages and disassembly.
@@ -88,6 +89,8 @@ public struct CompiledFile: Sendable, Equatable {
 
   /// The SHA-256 of the file's content (everything after the hash field): the hash stored in
   /// the header of `encoded()`. Computed on each call.
+  ///
+  /// - Complexity: O(n) in the size of the sections.
   public var contentHash: [UInt8] { SHA256.hash(encodedContent()) }
 
   /// The file as bytes. Deterministic: sections are written in kind order, so equal files
@@ -95,6 +98,7 @@ public struct CompiledFile: Sendable, Equatable {
   ///
   /// - Precondition: the compiler version and the total size are within the limits that
   ///   `decode(_:)` enforces, so that every encoded file can be decoded.
+  /// - Complexity: O(n) in the size of the sections.
   public func encoded() -> [UInt8] {
     let content = encodedContent()
     var writer = ByteWriter(reservingCapacity: CompiledFile.contentOffset + content.count)
@@ -135,6 +139,9 @@ public struct CompiledFile: Sendable, Equatable {
   ///
   /// Structure is checked before the hash, so that a truncated or malformed file gets the
   /// more precise error.
+  ///
+  /// - Throws: `CompiledFileError` for the first problem found.
+  /// - Complexity: O(n) in `bytes.count`.
   public static func decode(_ bytes: [UInt8]) throws(CompiledFileError) -> CompiledFile {
     guard bytes.count <= maximumFileSize else {
       throw .fileTooLarge(size: bytes.count, limit: maximumFileSize)

@@ -11,6 +11,8 @@ public enum Disassembler {
   /// with operands printed by kind (`r3` registers, `k4 (12/5)` constants with their value,
   /// `"…"` texts, `@0042` jump targets, `` `name` `` definitions) and each `extra` operand
   /// word indented under the instruction it belongs to.
+  ///
+  /// - Complexity: O(n) in the size of the image.
   public static func disassemble(_ image: PolicyImage) -> String {
     var printer = Printer(image: image)
     printer.header()

@@ -68,9 +68,11 @@ public enum Opcode: UInt16, CaseIterable, Sendable {
   case less
   /// `lessEqual a b c`: R[a] = R[b] <= R[c].
   case lessEqual
-  /// `rationalEqual a b c`, `rationalLess`, `rationalLessEqual`: comparisons of rationals.
+  /// `rationalEqual a b c`: R[a] = R[b] == R[c] on rationals (Decimal, ExactMoney).
   case rationalEqual
+  /// `rationalLess a b c`: R[a] = R[b] < R[c] on rationals.
   case rationalLess
+  /// `rationalLessEqual a b c`: R[a] = R[b] <= R[c] on rationals.
   case rationalLessEqual
   /// `textEqual a b c`: R[a] = the texts R[b] and R[c] are equal.
   case textEqual
@@ -121,8 +123,9 @@ public enum Opcode: UInt16, CaseIterable, Sendable {
   case dateAddYears
   /// `age a b c`: R[a] = full years from R[b] to R[c].
   case age
-  /// `monthsBetween a b c`, `daysBetween a b c`: whole months or days from R[b] to R[c].
+  /// `monthsBetween a b c`: R[a] = whole months from the date R[b] to the date R[c].
   case monthsBetween
+  /// `daysBetween a b c`: R[a] = days from the date R[b] to the date R[c].
   case daysBetween
   /// `datePart a b c`: R[a] = the year (c = 0), month (1) or day (2) of R[b].
   case datePart
@@ -144,7 +147,8 @@ public enum Opcode: UInt16, CaseIterable, Sendable {
   case fail
   /// `conflict a bc`: stop: two exceptions of definition bc hold at once in jurisdiction a.
   case conflict
-  /// `step`: count one step against the limit (emitted at loop back-edges and calls).
+  /// `step`: count one step against the limit (emitted at loop back-edges; calls need none,
+  /// since the verifier rules out call cycles).
   case step
   /// `extra a b c`: operand word for the instruction before it; never executed.
   case extra
@@ -152,11 +156,16 @@ public enum Opcode: UInt16, CaseIterable, Sendable {
 
 /// One fixed-width instruction: an opcode and three 16-bit operands.
 public struct Instruction: Sendable, Hashable {
+  /// What the instruction does; its `Opcode` case says what `a`, `b` and `c` mean.
   public var opcode: Opcode
+  /// The first operand: the destination register for most opcodes.
   public var a: UInt16
+  /// The second operand, and the high half of `bc`.
   public var b: UInt16
+  /// The third operand, and the low half of `bc`.
   public var c: UInt16
 
+  /// Creates an instruction; operands the opcode does not use are left zero.
   public init(_ opcode: Opcode, _ a: UInt16 = 0, _ b: UInt16 = 0, _ c: UInt16 = 0) {
     self.opcode = opcode
     self.a = a
@@ -181,23 +190,37 @@ public struct Instruction: Sendable, Hashable {
 /// application did not give), and `none` (an absent optional).
 @frozen
 public struct Register: Sendable, Hashable {
+  /// The integer, the numerator of a small rational, or an index (text, list, arena slot), as
+  /// the static type and `tag` say.
   public var word: Int64
+  /// 0 for an integer, the denominator (> 0) of a small rational in lowest terms, or one of the
+  /// negative markers `bigTag`, `unknownTag`, `noneTag`.
   public var tag: Int64
 
+  /// Creates a register from its two words; the default tag makes an integer.
   @inlinable public init(word: Int64, tag: Int64 = 0) {
     self.word = word
     self.tag = tag
   }
 
+  /// Marks a number too large for the fast path: `word` indexes the evaluation's exact-value
+  /// arena (or, in a constant, `PolicyImage.exactConstants`).
   public static let bigTag: Int64 = -1
+  /// Marks an input fact the application did not give; reading it stops with missing facts.
   public static let unknownTag: Int64 = -2
+  /// Marks an absent optional.
   public static let noneTag: Int64 = -3
 
+  /// An absent optional.
   public static let none = Register(word: 0, tag: noneTag)
+  /// An input fact the application did not give.
   public static let unknown = Register(word: 0, tag: unknownTag)
+  /// An integer register: an Int, Money in fen, a date as days since 1970-01-01, a duration's
+  /// count, an enum case index, or a text or list handle.
   @inlinable public static func integer(_ value: Int64) -> Register {
     Register(word: value, tag: 0)
   }
+  /// A Boolean register: 1 for true, 0 for false.
   @inlinable public static func bool(_ value: Bool) -> Register {
     Register(word: value ? 1 : 0, tag: 0)
   }

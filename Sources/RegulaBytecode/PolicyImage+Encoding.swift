@@ -30,11 +30,12 @@ extension PolicyImage {
   /// The deepest nesting of `SchemaType`s that a compiled file may hold.
   public static let maximumTypeDepth = 64
 
-  /// The image as a compiled file with the code, constants, debug, schema and metadata
-  /// sections. Deterministic: equal images give equal files.
+  /// The image as a compiled file with the code, constants, debug, schema, citations and
+  /// metadata sections. Deterministic: equal images give equal files.
   ///
   /// - Precondition: every `SchemaType` is nested at most `maximumTypeDepth` levels deep
   ///   (`Verifier.verify` checks this), so that the file decodes.
+  /// - Complexity: O(n) in the size of the image.
   public func compiledFile(compilerVersion: String) -> CompiledFile {
     var code = ByteWriter(reservingCapacity: 10 + 8 * self.code.count)
     code.writeCount(self.code.count)
@@ -120,6 +121,9 @@ extension PolicyImage {
   /// citation, shown in traces.
   ///
   /// The result is not verified: call `Verifier.verify(_:)` before running it.
+  ///
+  /// - Throws: `CompiledFileError` for a missing section or the first malformed value.
+  /// - Complexity: O(n) in the size of the sections.
   public init(decoding file: CompiledFile) throws(CompiledFileError) {
     let offsets = PolicyImage.payloadOffsets(of: file)
     func reader(_ kind: SectionKind) throws(CompiledFileError) -> ByteReader {

@@ -3,10 +3,17 @@
 
 /// A type as the runtime needs it: to read inputs and to compare values structurally.
 public indirect enum SchemaType: Sendable, Hashable {
+  /// A scalar in one register: an integer (dates as days since 1970-01-01, Money in fen),
+  /// a rational (`decimal`, `exactMoney`), or a handle (`text`, into the evaluation's texts).
   case bool, int, decimal, money, exactMoney, date, days, months, years, text
+  /// An enum, by index into `PolicyImage.enums`; the register holds the case index.
   case enumeration(Int)
+  /// A record, by index into `PolicyImage.records`; the register is a list handle with one
+  /// item per field, in declaration order.
   case record(Int)
+  /// A list of elements of one type; the register is a list handle.
   case list(SchemaType)
+  /// A value of the wrapped type, or none (`Register.none`).
   case optional(SchemaType)
   /// A table is stored as a list with one item per case of the key enum.
   case table(key: Int, value: SchemaType)
@@ -14,8 +21,12 @@ public indirect enum SchemaType: Sendable, Hashable {
 
 /// An enum: its name and case names.
 public struct EnumSchema: Sendable, Hashable {
+  /// The enum's name as declared, for messages.
   public var name: String
+  /// Case names in declaration order: a case's index is its register value, and its name is
+  /// how JSON spells it.
   public var cases: [String]
+  /// Creates an enum schema.
   public init(name: String, cases: [String]) {
     self.name = name
     self.cases = cases
@@ -24,13 +35,18 @@ public struct EnumSchema: Sendable, Hashable {
 
 /// A record: its name and fields, with declared bounds.
 public struct RecordSchema: Sendable, Hashable {
+  /// A field: its name, its type, and the bounds an application's value must respect.
   public struct Field: Sendable, Hashable {
+    /// The field's name, which is also the member name in an application's JSON.
     public var name: String
+    /// The field's type, which drives how its JSON is read.
     public var type: SchemaType
     /// Inclusive bounds on the value (or on a list's length when `boundsOnLength`).
     public var bounds: (low: Register, high: Register)?
+    /// True when `bounds` constrain a list's length (`length LOW to HIGH`), not its value.
     public var boundsOnLength: Bool
 
+    /// Creates a field; `bounds` are registers of the field's type (or integers, for a length).
     public init(
       name: String, type: SchemaType, bounds: (low: Register, high: Register)?, boundsOnLength: Bool
     ) {
@@ -40,17 +56,22 @@ public struct RecordSchema: Sendable, Hashable {
       self.boundsOnLength = boundsOnLength
     }
 
+    /// Equal when every property is; written out because the bounds tuple is not `Equatable`.
     public static func == (a: Field, b: Field) -> Bool {
       a.name == b.name && a.type == b.type && a.boundsOnLength == b.boundsOnLength
         && a.bounds?.low == b.bounds?.low && a.bounds?.high == b.bounds?.high
     }
+    /// Hashes the name and type only, which is consistent with `==`.
     public func hash(into hasher: inout Hasher) {
       hasher.combine(name)
       hasher.combine(type)
     }
   }
+  /// The record's name as declared, for messages.
   public var name: String
+  /// Fields in declaration order: a field's index is its item index in the record's list.
   public var fields: [Field]
+  /// Creates a record schema.
   public init(name: String, fields: [Field]) {
     self.name = name
     self.fields = fields
@@ -59,16 +80,23 @@ public struct RecordSchema: Sendable, Hashable {
 
 /// A definition as the runtime sees it.
 public struct DefinitionInfo: Sendable, Hashable {
+  /// What a definition is. Decisions are what an evaluation computes and records; parameters
+  /// and rules are computed only when a decision needs them.
   public enum Kind: UInt8, Sendable { case parameter, rule, decision }
+  /// The definition's name, as in decision records, traces and messages.
   public var name: String
+  /// Whether the definition is a parameter, rule or decision.
   public var kind: Kind
+  /// The type of the definition's value, for reading and printing its register.
   public var type: SchemaType
+  /// True for `first of` and `all of` definitions, which give a reason code.
   public var hasReason: Bool
   /// Entry points by jurisdiction index (see `PolicyImage.jurisdictions`).
   public var entries: [UInt32]
   /// Registers the definition's frame needs.
   public var frameSize: UInt16
 
+  /// Creates a definition's entry.
   public init(
     name: String, kind: Kind, type: SchemaType, hasReason: Bool, entries: [UInt32],
     frameSize: UInt16
@@ -84,10 +112,16 @@ public struct DefinitionInfo: Sendable, Hashable {
 
 /// Where an instruction came from: its definition and source position.
 public struct DebugEntry: Sendable, Hashable {
+  /// The index in `PolicyImage.definitions` of the definition the instruction belongs to; the
+  /// verifier checks registers against that definition's frame size.
   public var definition: UInt16
+  /// The index of the source file in `PolicyImage.sourceFiles`.
   public var file: UInt16
+  /// The UTF-8 byte offset where the source span starts.
   public var start: UInt32
+  /// The UTF-8 byte offset just past the end of the source span.
   public var end: UInt32
+  /// Creates a debug entry.
   public init(definition: UInt16, file: UInt16, start: UInt32, end: UInt32) {
     self.definition = definition
     self.file = file
@@ -98,7 +132,9 @@ public struct DebugEntry: Sendable, Hashable {
 
 /// A compiled policy, ready for the VM.
 public struct PolicyImage: Sendable, Hashable {
+  /// The policy's name, as in decision records.
   public var name: String
+  /// Every definition's code, one block per (definition, jurisdiction) entry point.
   public var code: [Instruction]
   /// Register constants; a constant whose tag is `Register.bigTag` indexes `exactConstants`.
   public var constants: [Register]
@@ -106,30 +142,43 @@ public struct PolicyImage: Sendable, Hashable {
   public var exactConstants: [String]
   /// Constant lists (and records and tables): their items.
   public var constantLists: [[Register]]
+  /// Text constants (text literals, reason codes, input paths for missing-fact messages), by
+  /// the index that text registers and text operands hold.
   public var texts: [String]
+  /// Every definition, by the index that `call` operands and the debug table use.
   public var definitions: [DefinitionInfo]
   /// Jurisdiction codes; index 0 is `national`.
   public var jurisdictions: [String]
   /// For each enum used with `at`: case index → jurisdiction index.
   public var jurisdictionMaps: [[UInt16]]
+  /// The enums that `SchemaType.enumeration` indexes.
   public var enums: [EnumSchema]
+  /// The records that `SchemaType.record` indexes, the input record included.
   public var records: [RecordSchema]
   /// The input record's index in `records`.
   public var inputRecord: Int
   /// Types used by `deepEqual`.
   public var types: [SchemaType]
+  /// One entry per instruction (same index as `code`): where it came from, for errors and
+  /// traces.
   public var debug: [DebugEntry]
+  /// The source file paths that `DebugEntry.file` indexes; empty when compiled without them.
   public var sourceFiles: [String]
   /// The jurisdiction evaluations use when none is given: the level of the policy's decisions.
   public var defaultJurisdiction = "national"
   /// The policy's own `from … until …` as day numbers (days since 1970-01-01); evaluating
   /// outside it is an error.
   public var validFrom: Int64?
+  /// The last day on which the policy is in force (inclusive); nil when open-ended.
   public var validUntil: Int64?
   /// Each definition's citation as shown in traces (`国办发〔2009〕66号, Art. 5(2) [unverified]`),
   /// by definition index; empty when a definition cites nothing.
   public var citations: [String] = []
 
+  /// Creates an image from its parts; `defaultJurisdiction`, `validFrom`, `validUntil` and
+  /// `citations` keep their defaults until set.
+  ///
+  /// The image is not verified: pass it to `Verifier.verify(_:)` before a `Machine` runs it.
   public init(
     name: String, code: [Instruction], constants: [Register], exactConstants: [String],
     constantLists: [[Register]],

@@ -7,6 +7,9 @@ public enum SHA256 {
   public static let digestByteCount = 32
 
   /// The 32-byte SHA-256 digest of `bytes`.
+  ///
+  /// - Complexity: O(n) in the number of bytes; a sequence without contiguous storage is
+  ///   copied into an array first.
   public static func hash(_ bytes: some Sequence<UInt8>) -> [UInt8] {
     var state = State()
     let hashedInPlace: Void? = bytes.withContiguousStorageIfAvailable { state.absorb($0) }
@@ -17,6 +20,8 @@ public enum SHA256 {
   }
 
   /// `bytes` as lowercase hexadecimal, two digits per byte.
+  ///
+  /// - Complexity: O(n) in the number of bytes.
   public static func hex(_ bytes: some Sequence<UInt8>) -> String {
     let digits = Array("0123456789abcdef".utf8)
     var text: [UInt8] = []

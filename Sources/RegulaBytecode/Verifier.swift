@@ -64,6 +64,9 @@ public enum Verifier {
   /// What no verifier of untyped registers can prove is left to the compiler: that a
   /// register holds a value of the type its opcode expects (a list handle for `length`, an
   /// enum case for `callAt`'s map, a field index within the record for `field`).
+  ///
+  /// - Throws: `VerificationError` for the first problem found.
+  /// - Complexity: O(n) in the size of the image (code, tables and call graph).
   public static func verify(_ image: PolicyImage) throws(VerificationError) {
     var checker = Checker(image: image)
     try checker.checkLimits()

@@ -3,9 +3,21 @@
 
 /// Compiles an IR program to a `PolicyImage` for the VM.
 public enum BytecodeCompiler {
+  /// Compiles `program` to an image with one entry point per (definition, jurisdiction).
+  ///
+  /// Each entry point selects, at run time, the exception, override or base version in force
+  /// and falls back along the jurisdiction chain (city, province, national). The image is not
+  /// verified: `CompiledPolicy.compile` runs `Verifier.verify(_:)` on it.
+  ///
+  /// - Parameter sourceFiles: the paths that the spans' file IDs index (the order of
+  ///   `SourceManager.files`), kept in the image for traces and error positions.
+  /// - Throws: `CompileError` for an IR shape a checked program never has.
+  /// - Complexity: O(n × j) for n IR nodes and j jurisdictions: each definition is emitted
+  ///   once per jurisdiction.
   public static func compile(_ program: IRProgram, sourceFiles: [String] = []) throws(CompileError)
     -> PolicyImage
   {
+    try checkOperandLimits(program)
     var emitter = Emitter(program: program)
     for definition in program.definitions {
       for variant in definition.variants {
@@ -44,11 +56,39 @@ public enum BytecodeCompiler {
       enums: program.enums.map { EnumSchema(name: $0.name, cases: $0.cases) }, records: records,
       inputRecord: program.records.count, types: emitter.types, debug: emitter.debug,
       sourceFiles: sourceFiles)
+    if emitter.overflowed {
+      throw CompileError(
+        message: "the policy needs more than 65,535 registers or texts in one definition")
+    }
     image.defaultJurisdiction = program.level
     image.citations = program.definitions.map { program.citationText($0.citation) }
     image.validFrom = program.from?.daysSince1970
     image.validUntil = program.until?.daysSince1970
     return image
+  }
+}
+
+/// Everything an operand numbers must fit its 16 bits; a policy beyond that is refused with an
+/// error instead of a trap (no real policy comes near it).
+func checkOperandLimits(_ program: IRProgram) throws(CompileError) {
+  let limit = Int(UInt16.max)
+  var widest = 0
+  for definition in program.definitions {
+    definition.forEachExpression { expr in
+      switch expr.kind {
+      case .list(let items), .record(let items), .table(let items):
+        widest = max(widest, items.count)
+      default: break
+      }
+    }
+  }
+  let fields = (program.records + (program.input.map { [$0] } ?? [])).map(\.fields.count).max() ?? 0
+  let jurisdictions =
+    Set(program.definitions.flatMap { $0.variants.map(\.jurisdiction.code) }).count + 1
+  guard program.definitions.count < limit, widest < limit, fields < limit, jurisdictions < limit
+  else {
+    throw CompileError(
+      message: "the policy exceeds 65,535 definitions, fields, list items or jurisdictions")
   }
 }
 
@@ -101,7 +141,7 @@ extension Emitter {
   mutating func emitVersion(_ version: IRVersion, definition: IRDefinition, id: Int)
     throws(CompileError)
   {
-        var skips: [Int] = []
+    var skips: [Int] = []
     // A version in force always needs no date test.
     if version.from != nil || version.until != nil {
       try emitDateTests(version, skips: &skips)

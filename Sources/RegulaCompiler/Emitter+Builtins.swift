@@ -155,7 +155,7 @@ extension Emitter {
     _ kind: Aggregate.Kind, slot: Int, source: IRExpr, element: IRExpr?, filter: IRExpr?,
     type: RType, into dst: UInt16
   ) throws(CompileError) {
-        if kind == .count && element == nil && filter == nil {
+    if kind == .count && element == nil && filter == nil {
       // Counting a whole list is its length.
       try compile(source, into: dst)
       emit(.length, dst, dst)

@@ -26,7 +26,7 @@ extension Emitter {
       emit(Instruction(.call, dst, wide: UInt32(id)))
     case .definitionAt(let id, let place): try compileAt(id, place, into: dst)
     case .reasonOf(let id): emit(Instruction(.reasonOf, dst, wide: UInt32(id)))
-        case .field(let base, let index, _):
+    case .field(let base, let index, _):
       // A field of a bound element reads its register directly, without a copy.
       if case .local(let slot) = base.kind, let register = slots[slot] {
         emit(.field, dst, register, UInt16(index))

@@ -2,9 +2,16 @@
 @_exported import RegulaBytecode
 @_exported import RegulaIR
 
-/// A value the compiler could not encode (a constant beyond what the VM represents).
+/// An IR shape the bytecode compiler cannot compile.
+///
+/// A checked, lowered program never produces one: it signals an internal error (an `at` on a
+/// value that is not an enum, an integer `/`, an `in` over a non-list), reported rather than
+/// trapped. Overflowing a 16-bit operand (over 65,536 registers in one frame, or texts in one
+/// policy) is not reported this way: it traps.
 public struct CompileError: Error, Sendable, CustomStringConvertible {
+  /// What went wrong, in the house style (lowercase, no final period).
   public var message: String
+  /// The message.
   public var description: String { message }
 }
 
@@ -31,6 +38,8 @@ struct Emitter {
   var slots: [Int: UInt16] = [:]
   /// The input path of each slot bound to input data, for missing-fact messages.
   var slotPaths: [Int: String] = [:]
+  /// Set when a register or text index no longer fits its 16-bit operand.
+  var overflowed = false
 
   init(program: IRProgram) { self.program = program }
 
@@ -67,7 +76,9 @@ struct Emitter {
 
   mutating func allocate() -> UInt16 {
     let register = nextRegister
-    nextRegister += 1
+    // Past the operand width the compile fails (checked in `BytecodeCompiler.compile`)
+    // rather than trapping; the verifier's frame limit is far lower anyway.
+    if nextRegister == UInt16.max { overflowed = true } else { nextRegister += 1 }
     frameSize = max(frameSize, nextRegister)
     return register
   }
@@ -91,10 +102,11 @@ struct Emitter {
   }
 
   mutating func text(_ value: String) -> UInt16 {
-    if let index = textIndex[value] { return UInt16(index) }
+    if let index = textIndex[value] { return UInt16(truncatingIfNeeded: index) }
     texts.append(value)
     textIndex[value] = texts.count - 1
-    return UInt16(texts.count - 1)
+    if texts.count > Int(UInt16.max) { overflowed = true }
+    return UInt16(truncatingIfNeeded: texts.count - 1)
   }
 
   mutating func typeIndex(_ type: SchemaType) -> UInt32 {

@@ -7,14 +7,19 @@ public typealias DefinitionID = Int
 
 /// A lowered policy.
 public struct IRProgram: Sendable {
+  /// The policy's (or module's) name, as in decision records.
   public var name: String
+  /// The enums that `RType.enumeration` names, in declaration order.
   public var enums: [EnumInfo]
+  /// The records that `RType.record` names, other than the input record.
   public var records: [RecordInfo]
+  /// The input record: the schema of an application. Nil for a module, which has no input.
   public var input: RecordInfo?
   /// In evaluation order: each definition after the ones it reads.
   public var definitions: [IRDefinition]
   /// City jurisdictions declared by level blocks, as `PROVINCE.CITY`.
   public var cities: [String]
+  /// The policy's `test` blocks, for `TestRunner`.
   public var tests: [IRTest]
   /// Declared bounds of record and input fields, keyed `Record.field`.
   public var bounds: [String: IRBounds]
@@ -22,6 +27,7 @@ public struct IRProgram: Sendable {
   public var level: String = "national"
   /// The policy's own `from … until …`: evaluating outside it is an error.
   public var from: CivilDate?
+  /// The last day of the policy's own validity (inclusive); nil when open-ended.
   public var until: CivilDate?
   /// The documents citations refer to, by source name, in declaration order.
   public var sources: [(name: String, document: String)] = []
@@ -36,10 +42,20 @@ public struct IRProgram: Sendable {
     return (document.map { "\($0), " } ?? "") + citation.text + status
   }
 
+  /// The case names of the enum `name`, in declaration order; empty when there is no such enum.
+  ///
+  /// - Complexity: O(e) in the number of enums.
   public func enumCases(_ name: String) -> [String] { enums.first { $0.name == name }?.cases ?? [] }
+  /// The fields of the record `name` (the input record included), in declaration order; empty
+  /// when there is no such record.
+  ///
+  /// - Complexity: O(r) in the number of records.
   public func recordFields(_ name: String) -> [RecordInfo.Field] {
     (input?.name == name ? input : records.first { $0.name == name })?.fields ?? []
   }
+  /// The ID of the definition named `name`, or nil when there is none (or it was removed as dead).
+  ///
+  /// - Complexity: O(d) in the number of definitions.
   public func definitionID(_ name: String) -> DefinitionID? {
     definitions.firstIndex { $0.name == name }
   }
@@ -47,18 +63,27 @@ public struct IRProgram: Sendable {
 
 /// `in LOW to HIGH` (on the value) or `length LOW to HIGH` (on a list), both inclusive.
 public struct IRBounds: Sendable {
+  /// True for `length LOW to HIGH`: the bounds apply to a list's length, not its value.
   public var isLength: Bool
+  /// The smallest value (or length) accepted.
   public var low: Value
+  /// The largest value (or length) accepted.
   public var high: Value
 }
 
 /// A parameter, rule or decision.
 public struct IRDefinition: Sendable {
+  /// The definition's name, unique in the program.
   public var name: String
+  /// Whether it is a parameter, rule or decision; evaluations compute every decision.
   public var kind: Definition.Kind
+  /// The type of the definition's value.
   public var type: RType
+  /// The provision the definition cites, shown in traces; nil when it cites none.
   public var citation: Citation?
+  /// The definition's declaration, for errors and traces.
   public var span: SourceSpan
+  /// The base definition, overrides and exceptions, for every jurisdiction that has one.
   public var variants: [IRVariant]
   /// True for `first of` and `all of` definitions, which give a reason code.
   public var hasReason: Bool
@@ -66,117 +91,193 @@ public struct IRDefinition: Sendable {
 
 /// A base definition, override or exception for one jurisdiction.
 public struct IRVariant: Sendable {
+  /// How a variant takes part in choosing the definition's value at its jurisdiction.
   public enum Kind: Sendable {
+    /// The definition itself, or a jurisdiction's replacement of it; used when no exception at
+    /// the same jurisdiction holds.
     case base, override
+    /// Used instead when `condition` holds, giving `reason` as the reason code. Two exceptions
+    /// holding at once at one jurisdiction is a runtime error (a conflict), never a silent pick.
     case exception(condition: IRExpr, reason: String?)
   }
+  /// Whether this is the base definition, an override or an exception.
   public var kind: Kind
+  /// The jurisdiction this variant belongs to; evaluations elsewhere fall back along the chain
+  /// city, province, national.
   public var jurisdiction: Jurisdiction
+  /// The variant's bodies by validity period; the first in force on the as-of date is used.
   public var versions: [IRVersion]
+  /// The provision the variant cites, if any.
   public var citation: Citation?
+  /// The variant's declaration.
   public var span: SourceSpan
 }
 
 /// A body in force from `from` through `until` (inclusive; nil is open).
 public struct IRVersion: Sendable {
+  /// The first day the body is in force (inclusive); nil when open.
   public var from: CivilDate?
+  /// The last day the body is in force (inclusive); nil when open.
   public var until: CivilDate?
+  /// How the value is computed while this version is in force.
   public var body: IRBody
+  /// The provision this version cites, if any.
   public var citation: Citation?
 }
 
 /// How a definition's value is computed.
 public enum IRBody: Sendable {
+  /// A single expression; the definition gives no reason code.
   case value(IRExpr)
+  /// `first of`: the value of the first case whose condition holds, with that case's reason
+  /// code. No case holding is a runtime error.
   case firstOf([IRCase])
+  /// `all of`: true when every condition holds; otherwise false, with the reason code of the
+  /// first condition that failed, which is also recorded in the outcome's failed conditions.
   case allOf([IRCondition])
 }
 
 /// `VALUE when CONDITION reason CODE`; a nil condition is `otherwise`.
 public struct IRCase: Sendable {
+  /// The value given when the case is taken.
   public var value: IRExpr
+  /// The condition; nil for `otherwise`, which always holds.
   public var condition: IRExpr?
+  /// The reason code the case gives, if it names one.
   public var reason: String?
+  /// The provision the case cites, if any.
   public var citation: Citation?
+  /// The case in source; test coverage records it when the case is taken.
   public var span: SourceSpan
 }
 
 /// `CONDITION reason CODE` in `all of`.
 public struct IRCondition: Sendable {
+  /// The Boolean condition that must hold.
   public var condition: IRExpr
+  /// The reason code the definition gives when this is the first condition that fails.
   public var reason: String
+  /// The provision the condition cites, if any.
   public var citation: Citation?
+  /// The condition in source; test coverage records it when it is checked.
   public var span: SourceSpan
 }
 
 /// A test case with its lowered inputs.
 public struct IRTest: Sendable {
+  /// The test's name, as the test runner reports it.
   public var name: String
+  /// The test's `as of` date; nil to use the runner's default.
   public var asOf: CivilDate?
+  /// The jurisdiction the test evaluates for; nil to use the runner's default.
   public var jurisdiction: String?
+  /// The application as an input-record expression, fields the test leaves out being unknown
+  /// facts; nil when the policy has no input.
   public var given: IRExpr?
+  /// The definitions the test checks, each with its expected value, expected reason code (nil:
+  /// not checked) and the span of the expectation.
   public var expectations:
     [(definition: DefinitionID, value: IRExpr, reason: String?, span: SourceSpan)]
+  /// Where failures are reported: the span of the test's `given` block.
   public var span: SourceSpan
 }
 
 /// An expression with its type and span.
 public struct IRExpr: Sendable {
+  /// What an expression computes; children are typed `IRExpr`s with their own spans.
   public indirect enum Kind: Sendable {
+    /// A literal, or a subexpression that constant folding evaluated.
     case constant(Value)
     /// The application, the root of the input.
     case input
     /// A local bound by `let`, an aggregate, or `some NAME`, by slot number.
     case local(Int)
+    /// Another definition's value in the current jurisdiction (computed once per evaluation).
     case definition(DefinitionID)
     /// A definition evaluated as of the jurisdiction named by an enum value.
     case definitionAt(DefinitionID, IRExpr)
+    /// The reason code of a definition, as Text (empty when it gives none).
     case reasonOf(DefinitionID)
+    /// Field `index` of a record; `name` builds the input paths of missing facts and of the
+    /// inputs read.
     case field(IRExpr, index: Int, name: String)
+    /// A table looked up by a case of its key enum.
     case index(IRExpr, IRExpr)
+    /// A unary operator applied to one operand.
     case unary(UnaryOperator, IRExpr)
+    /// A binary operator; the operand types (and so the operation) are fixed by the checker.
     case binary(BinaryOperator, IRExpr, IRExpr)
+    /// `if condition then a else b`: only the branch taken is evaluated.
     case ifThenElse(IRExpr, IRExpr, IRExpr)
+    /// Binds the first expression's value to `slot` while the second is evaluated.
     case letIn(slot: Int, IRExpr, IRExpr)
+    /// The value of the first arm whose pattern matches the subject.
     case match(IRExpr, [IRArm])
+    /// A builtin function applied to its arguments.
     case call(Builtin, [IRExpr])
+    /// An aggregate over a list: binds each item to `slot`, keeps the items for which `filter`
+    /// holds (all, when nil), maps them with `element` (the item, when nil), and combines the
+    /// results by `kind`. `any` and `first` stop at the first item kept.
     case aggregate(Aggregate.Kind, slot: Int, source: IRExpr, element: IRExpr?, filter: IRExpr?)
+    /// A list of the given items, in order.
     case list([IRExpr])
+    /// A record of the given field values, in declaration order.
     case record([IRExpr])
     /// A table: one value per case of the key enum.
     case table([IRExpr])
   }
+  /// What the expression computes.
   public var kind: Kind
+  /// The expression's checked type.
   public var type: RType
+  /// The source the expression was lowered from, for runtime errors.
   public var span: SourceSpan
 }
 
 /// A match arm: the case indices it covers (or `none`, `some`, `otherwise`).
 public struct IRArm: Sendable {
+  /// What a match arm accepts.
   public enum Pattern: Sendable, Hashable {
+    /// Any of these enum cases, by index.
     case cases([Int])
+    /// An absent optional.
     case none
     /// `some NAME`: binds the present value to a slot.
     case some(slot: Int)
+    /// Anything.
     case otherwise
   }
+  /// What the arm accepts.
   public var pattern: Pattern
+  /// The arm's value when its pattern matches.
   public var value: IRExpr
 }
 
 /// A builtin function with its mode words resolved.
 public enum Builtin: Sendable, Hashable {
+  /// Round a Decimal or ExactMoney to a whole number (ExactMoney to whole fen; Money is
+  /// unchanged).
   case round(RoundingMode)
   /// Round a Decimal to places.
   case roundToPlaces(RoundingMode, Int)
   /// Round money to a multiple given by the second argument.
   case roundToMultiple(RoundingMode)
+  /// `add(date, duration, …)`: a date plus days, months or years; the policy says where a
+  /// month-end overflow (31 January plus one month) lands.
   case addDate(MonthEndPolicy)
+  /// Whole years (`age`, `years_between`), whole months or days from the first date to the
+  /// second.
   case age, yearsBetween, monthsBetween, daysBetween
+  /// A date's year, month or day, and `date(year, month, day)`.
   case year, month, day, makeDate
+  /// Conversions: an Int to a duration, fen or yuan to Money (a Decimal of yuan gives
+  /// ExactMoney), a number to Decimal, Years to Months, and `number` (Money or a duration as
+  /// its Int count).
   case toDays, toMonths, toYears, toFen, toYuan, toDecimal, yearsToMonths, number
   /// Int → Decimal or Money → ExactMoney where the wider type is declared (none stays none).
   case widen
+  /// `abs`; `min` and `max` of their arguments; `count`, `sum`, and `min_of`/`max_of`
+  /// (`min`/`max` with one list argument) over a list.
   case abs, min, max, count, sum, minOf, maxOf
 }
 

@@ -3,6 +3,10 @@
 
 /// Prints an IR program.
 public enum IRPrinter {
+  /// The program as text, one line per definition, variant, version and case, compared by the
+  /// golden tests; definitions are `#id kind name: type`.
+  ///
+  /// - Complexity: O(n) in the number of IR nodes.
   public static func print(_ program: IRProgram) -> String {
     var lines = ["ir \(program.name)"]
     for (id, definition) in program.definitions.enumerated() {
@@ -51,6 +55,8 @@ public enum IRPrinter {
   }
 
   /// An S-expression for an IR expression.
+  ///
+  /// - Complexity: O(n) in the number of nodes below `expr`.
   public static func expr(_ expr: IRExpr, _ program: IRProgram) -> String {
     let e = { (inner: IRExpr) in Self.expr(inner, program) }
     switch expr.kind {

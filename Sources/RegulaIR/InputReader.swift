@@ -6,7 +6,9 @@
 public struct InputError: Error, Sendable, Hashable, CustomStringConvertible {
   /// The field path, such as `members[1].age`; empty for the whole document.
   public var path: String
+  /// What is wrong, in the house style (lowercase, no final period).
   public var message: String
+  /// `` `path`: message ``, or the message alone for the whole document.
   public var description: String { path.isEmpty ? message : "`\(path)`: \(message)" }
 }
 
@@ -16,9 +18,16 @@ public struct InputReader {
   /// Lists longer than this are rejected (limit `list_length`).
   public static let maximumListLength = 100_000
 
+  /// Creates a reader for `program`'s input schema and field bounds.
   public init(program: IRProgram) { self.program = program }
 
   /// Reads the application object.
+  ///
+  /// The reference twin of `Machine.loadApplication(json:)`: absent fields become `.unknown`
+  /// (`.none` when optional), and only fail if the evaluation reads them.
+  ///
+  /// - Throws: `InputError` when the policy has no input, or for the first value of the wrong
+  ///   type, outside its bounds, not in the schema, or a list over `maximumListLength`.
   public func read(_ json: JSONValue) throws(InputError) -> Value {
     guard let input = program.input else {
       throw InputError(path: "", message: "this policy declares no input")

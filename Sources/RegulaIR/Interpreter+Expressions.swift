@@ -1,6 +1,12 @@
 // Expression evaluation in the reference interpreter: one case per IR form.
 
 extension Interpreter {
+  /// Evaluates one expression in the current jurisdiction, counting one step per node.
+  ///
+  /// Definitions it reads are memoised for the life of this interpreter.
+  ///
+  /// - Throws: `EvaluationError` at the first missing fact, runtime failure or limit.
+  /// - Complexity: O(n) in the nodes evaluated, plus the definitions it needs.
   public mutating func evaluate(_ expr: IRExpr) throws(EvaluationError) -> Value {
     steps += 1
     if steps > limits.steps {

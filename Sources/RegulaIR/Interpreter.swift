@@ -10,6 +10,7 @@ public enum EvaluationError: Error, Sendable, Hashable, CustomStringConvertible 
   /// An evaluation bound was hit.
   case limit(message: String, span: SourceSpan)
 
+  /// The message alone, without the span.
   public var description: String {
     switch self {
     case .missingFacts(let paths):
@@ -21,12 +22,19 @@ public enum EvaluationError: Error, Sendable, Hashable, CustomStringConvertible 
 
 /// The outcome of one evaluation: every decision's value and reason, and the decision record.
 public struct Outcome: Sendable {
+  /// One decision's value, with its type (to print it) and reason code.
   public struct Decision: Sendable, Hashable {
+    /// The decision's name.
     public var name: String
+    /// The decision's value.
     public var value: Value
+    /// The decision's type, to print `value` with `Value.json(_:in:)`.
     public var type: RType
+    /// The reason code: nil for a plain value; for `first of` and `all of`, the code given (empty
+    /// when the case taken names none, `ok` when every condition held).
     public var reason: String?
   }
+  /// Every decision of the program, in definition order.
   public var decisions: [Decision]
   /// `all of` conditions that failed, as (definition, reason code).
   public var failedConditions: [(definition: String, reason: String)]
@@ -34,7 +42,9 @@ public struct Outcome: Sendable {
   public var evaluated: [String]
   /// Input fields read, as paths with list positions written `[]`.
   public var inputsRead: [String]
+  /// The as-of date the program was evaluated on.
   public var asOf: CivilDate
+  /// The jurisdiction code the program was evaluated for.
   public var jurisdiction: String
 }
 
@@ -55,6 +65,7 @@ extension IRProgram {
 public struct EvaluationLimits: Sendable {
   /// Expression nodes evaluated.
   public var steps = 10_000_000
+  /// Creates the default limits.
   public init() {}
 }
 
@@ -82,6 +93,12 @@ public struct Interpreter {
     var jurisdiction: String
   }
 
+  /// Creates an interpreter for one application: `input` is the input record (from
+  /// `InputReader`), and `jurisdiction` a code such as `GD.SZ` (a bare city code is resolved
+  /// through the program's cities).
+  ///
+  /// Unlike `evaluate(_:input:asOf:jurisdiction:limits:)`, it does not check that the policy
+  /// is in force on `asOf`.
   public init(
     program: IRProgram, input: Value, asOf: CivilDate, jurisdiction: String,
     limits: EvaluationLimits = .init()

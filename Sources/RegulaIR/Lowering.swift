@@ -3,6 +3,9 @@
 
 /// Lowers a checked program to the IR.
 public enum Lowering {
+  /// Lowers `program`; the output is nil when lowering reports an error (a literal out of range).
+  ///
+  /// - Complexity: O(n) in the size of the checked program.
   public static func lower(_ program: CheckedProgram) -> Staged<IRProgram> {
     var lowerer = Lowerer(program: program)
     let lowered = lowerer.lowerProgram()

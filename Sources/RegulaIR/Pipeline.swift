@@ -3,6 +3,11 @@
 /// Compiles a policy to optimised IR.
 public enum Pipeline {
   /// Checks `path` (reading imports with `read`), lowers it and runs the passes.
+  ///
+  /// - Parameter optimize: false skips constant folding and dead-definition removal, to see
+  ///   the IR exactly as lowered.
+  /// - Returns: the staged IR (nil output when checking or lowering reported an error) and the
+  ///   source manager that renders the diagnostics.
   public static func compile(path: String, read: @escaping FileReader, optimize: Bool = true) -> (
     result: Staged<IRProgram>, sources: SourceManager
   ) {
@@ -21,17 +26,28 @@ public enum Pipeline {
 
 /// Runs a policy's `test` blocks with the reference interpreter.
 public enum TestRunner {
-  /// One test's result: nil failure text when it passed.
+  /// One test's result: its failures (none when it passed) and what it covered.
   public struct Result: Sendable {
+    /// The test's name.
     public var name: String
+    /// Where to report the test: the span of its `given` block.
     public var span: SourceSpan
+    /// One message per mismatch or error, such as `benefit: expected 100, got 90`.
     public var failures: [String]
+    /// True when no expectation failed.
     public var passed: Bool { failures.isEmpty }
-    /// Definitions this test evaluated, and the cases and conditions it exercised.
+    /// The names of the definitions this test evaluated, for coverage.
     public var evaluated: Set<String> = []
+    /// The spans of the `first of` cases taken and the `all of` conditions checked.
     public var exercised: Set<SourceSpan> = []
   }
 
+  /// Runs every test of `program` with the reference interpreter.
+  ///
+  /// - Parameter defaultAsOf: the date for tests without `as of`; a test with neither fails.
+  /// - Parameter defaultJurisdiction: the jurisdiction for tests without one; nil for the
+  ///   policy's level.
+  /// - Returns: one result per test, in declaration order.
   public static func run(
     _ program: IRProgram, defaultAsOf: CivilDate?, defaultJurisdiction: String? = nil
   ) -> [Result] {

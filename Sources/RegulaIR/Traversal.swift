@@ -20,12 +20,16 @@ extension IRExpr {
   }
 
   /// Calls `visit` on this node and every node below it, parents first.
+  ///
+  /// - Complexity: O(n) in the number of nodes below this one.
   public func forEach(_ visit: (IRExpr) -> Void) {
     visit(self)
     for child in children { child.forEach(visit) }
   }
 
   /// Rebuilds the tree bottom-up, applying `transform` to each node after its children.
+  ///
+  /// - Complexity: O(n) in the number of nodes below this one, plus the cost of `transform`.
   public func rewritten(_ transform: (IRExpr) -> IRExpr) -> IRExpr {
     var copy = self
     func r(_ expr: IRExpr) -> IRExpr { expr.rewritten(transform) }
@@ -55,7 +59,7 @@ extension IRExpr {
 
 extension IRDefinition {
   /// Visits every expression of every variant, version, case and condition.
-  func forEachExpression(_ visit: (IRExpr) -> Void) {
+  public func forEachExpression(_ visit: (IRExpr) -> Void) {
     for variant in variants {
       if case .exception(let condition, _) = variant.kind { condition.forEach(visit) }
       for version in variant.versions { version.body.forEachExpression(visit) }

@@ -6,20 +6,31 @@
 
 /// A value of a Regula type.
 public indirect enum Value: Sendable, Hashable {
+  /// A Bool.
   case bool(Bool)
+  /// An Int, unbounded: it never overflows.
   case int(ExactInt)
+  /// A Decimal, as an exact rational (never binary floating point).
   case decimal(ExactDecimal)
+  /// Money in whole fen.
   case money(Money)
+  /// Money as an exact rational number of fen, before it is rounded to whole fen.
   case exactMoney(ExactMoney)
+  /// A calendar date.
   case date(CivilDate)
+  /// A number of days.
   case days(Days)
+  /// A number of months.
   case months(Months)
+  /// A number of years.
   case years(Years)
+  /// A Text.
   case text(String)
   /// An enum case by its index in the enum's declaration.
   case enumCase(Int)
   /// Field values in declaration order.
   case record([Value])
+  /// Items in order.
   case list([Value])
   /// Values by key-case index.
   case table([Value])
@@ -31,6 +42,11 @@ public indirect enum Value: Sendable, Hashable {
 
 extension Value {
   /// The value as JSON text, using the program's enum names and record fields.
+  ///
+  /// Money is a number of fen; Decimal and ExactMoney are strings, so they stay exact. A value
+  /// that does not fit `type` prints as `null`.
+  ///
+  /// - Complexity: O(n) in the size of the value, times the lookups of enum and record names.
   public func json(_ type: RType, in program: IRProgram) -> String {
     switch (self, type) {
     case (.none, _), (.unknown, _): return "null"

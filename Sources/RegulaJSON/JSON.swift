@@ -3,14 +3,21 @@
 
 /// A parsed JSON value. Numbers keep their source text so they convert exactly.
 public indirect enum JSONValue: Sendable, Hashable {
+  /// `null`.
   case null
+  /// `true` or `false`.
   case bool(Bool)
+  /// A number as its source text (RFC 8259 syntax, checked); the caller converts it exactly.
   case number(String)
+  /// A string, with its escapes decoded.
   case string(String)
+  /// An array, items in order.
   case array([JSONValue])
   /// Members in source order.
   case object([(key: String, value: JSONValue)])
 
+  /// Structural equality on source text: numbers compare as written (`1.0` is not `1`), and
+  /// objects member by member in source order, so key order matters.
   public static func == (a: JSONValue, b: JSONValue) -> Bool {
     switch (a, b) {
     case (.null, .null): true
@@ -23,6 +30,7 @@ public indirect enum JSONValue: Sendable, Hashable {
     }
   }
 
+  /// Hashes the same parts that `==` compares.
   public func hash(into hasher: inout Hasher) {
     switch self {
     case .null: hasher.combine(0)
@@ -38,6 +46,8 @@ public indirect enum JSONValue: Sendable, Hashable {
   }
 
   /// How error messages name a value: `the number `12``, `an object`.
+  ///
+  /// Arrays and objects are named by kind only, never printed in full.
   public var summary: String {
     switch self {
     case .null: "null"
@@ -50,6 +60,10 @@ public indirect enum JSONValue: Sendable, Hashable {
   }
 
   /// The member with a given key.
+  ///
+  /// Nil when this is not an object or has no such member.
+  ///
+  /// - Complexity: O(n) in the number of members.
   public subscript(key: String) -> JSONValue? {
     guard case .object(let members) = self else { return nil }
     return members.first { $0.key == key }?.value
@@ -58,9 +72,13 @@ public indirect enum JSONValue: Sendable, Hashable {
 
 /// A JSON syntax error with its 1-based line and column.
 public struct JSONError: Error, Sendable, Hashable, CustomStringConvertible {
+  /// The 1-based line of the problem.
   public var line: Int
+  /// The 1-based column of the problem, counted in Unicode scalars, not bytes.
   public var column: Int
+  /// What is wrong, in the house style (lowercase, no final period).
   public var message: String
+  /// `line L, column C: message`.
   public var description: String { "line \(line), column \(column): \(message)" }
 }
 
@@ -73,6 +91,12 @@ public struct JSONReader {
   public static let maximumDepth = 64
 
   /// Parses one complete JSON document; trailing non-space is an error.
+  ///
+  /// Stricter than many parsers, on purpose: duplicate member names, invalid UTF-8, unpaired
+  /// surrogates, leading zeros and nesting deeper than `maximumDepth` are errors.
+  ///
+  /// - Throws: `JSONError` at the first problem, with its line and column.
+  /// - Complexity: O(n) in `bytes.count`.
   public static func parse(_ bytes: [UInt8]) throws(JSONError) -> JSONValue {
     var reader = JSONReader(bytes: bytes)
     reader.skipSpace()
@@ -342,6 +366,11 @@ public struct JSONReader {
 /// JSON text output helpers for the runtime (which does not import the front end).
 public enum JSONWriter {
   /// A JSON string literal for `text`.
+  ///
+  /// Escapes quotes, backslashes and control characters; leaves everything else (including
+  /// non-ASCII) as UTF-8.
+  ///
+  /// - Complexity: O(n) in the length of `text`.
   public static func quote(_ text: String) -> String {
     var out = "\""
     for scalar in text.unicodeScalars {

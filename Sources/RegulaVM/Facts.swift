@@ -17,6 +17,8 @@ public struct Facts {
   var items: [Register] = []
   var builders: [[Register]] = []
   var buildersUsed = 0
+  /// Every text of the evaluation: the image's texts first, then those the application and the
+  /// run added. A text register's `word` indexes it; `Machine.reset()` trims it to the image's.
   public internal(set) var texts: [String] = []
   var exact: [ExactDecimal] = []
   /// Counts of the image's constant lists and texts, kept across resets.
@@ -47,6 +49,8 @@ public struct Facts {
   }
 
   /// Adds a list (or record) of items; returns its handle.
+  ///
+  /// - Complexity: O(n) in `values.count`.
   public mutating func addList(_ values: [Register]) -> Register {
     lists.append(ListEntry(start: Int32(items.count), count: Int32(values.count), builder: -1))
     items += values
@@ -54,12 +58,17 @@ public struct Facts {
   }
 
   /// Reserves a record of `count` fields, to be filled with `setItem`; returns its handle.
+  ///
+  /// - Complexity: O(n) in `count`.
   public mutating func reserveList(count: Int) -> Register {
     lists.append(ListEntry(start: Int32(items.count), count: Int32(count), builder: -1))
     items.append(contentsOf: repeatElement(Register.unknown, count: count))
     return .integer(Int64(lists.count - 1))
   }
 
+  /// Fills item `index` of a list made by `reserveList(count:)` (or `addList(_:)`).
+  ///
+  /// Unchecked: the handle must be one of those and `index` below its count, or this traps.
   public mutating func setItem(_ list: Register, _ index: Int, _ value: Register) {
     let entry = lists[Int(list.word)]
     items[Int(entry.start) + index] = value
@@ -120,12 +129,19 @@ public struct Facts {
     list.tag == 0 && list.word >= 0 && list.word < Int64(lists.count)
   }
 
+  /// The number of items of a list, record or table handle.
+  ///
+  /// Unchecked: the handle must be one this store holds, or this traps. For a handle that may
+  /// come from untrusted data, use `checkedItem(_:_:)`.
   @inline(__always)
   public func count(_ list: Register) -> Int {
     let entry = lists[Int(list.word)]
     return entry.builder < 0 ? Int(entry.count) : builders[Int(entry.builder)].count
   }
 
+  /// Item `index` of a list, record or table handle (a record's items are its fields).
+  ///
+  /// Unchecked: the handle and index must be valid, or this traps; see `checkedItem(_:_:)`.
   @inline(__always)
   public func item(_ list: Register, _ index: Int) -> Register {
     let entry = lists[Int(list.word)]

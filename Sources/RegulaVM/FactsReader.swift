@@ -7,9 +7,12 @@
 public struct ApplicationError: Error, Sendable, Hashable, CustomStringConvertible {
   /// The field path, such as `members[1].age`; empty for the whole document.
   public var path: String
+  /// What is wrong, in the house style (lowercase, no final period, user text in backticks).
   public var message: String
+  /// `` `path`: message ``, or the message alone for the whole document.
   public var description: String { path.isEmpty ? message : "`\(path)`: \(message)" }
 
+  /// Creates an error at `path` (empty for the whole document).
   public init(path: String, message: String) {
     self.path = path
     self.message = message
@@ -21,6 +24,14 @@ public let maximumListLength = 100_000
 
 extension Machine {
   /// Parses `bytes` and loads the application; returns the input record's register.
+  ///
+  /// Fields the application leaves out load as unknown facts (or none, when optional): they
+  /// are an error only if the evaluation reads them. Call `reset()` first.
+  ///
+  /// - Throws: `ApplicationError` for invalid JSON (empty path), a value of the wrong type or
+  ///   outside its declared bounds, a field not in the schema, or a list over
+  ///   `maximumListLength`. The first problem found is reported.
+  /// - Complexity: O(n) in the size of the document, times the number of fields per record.
   public mutating func loadApplication(json bytes: [UInt8]) throws(ApplicationError) -> Register {
     let document: JSONValue
     do { document = try JSONReader.parse(bytes) } catch {
@@ -202,6 +213,10 @@ extension Machine {
   }
 
   /// A register of `type` as JSON text (Money in fen, Decimal as an exact string).
+  ///
+  /// Never traps: a handle or case index that this machine does not hold prints as `null`.
+  ///
+  /// - Complexity: O(n) in the number of scalars in the value.
   public func json(_ register: Register, _ type: SchemaType) -> String {
     if register.tag == Register.noneTag || register.tag == Register.unknownTag { return "null" }
     switch type {

@@ -4,10 +4,18 @@
 
 /// Why an evaluation produced no decision.
 public enum VMError: Error, Sendable, Hashable, CustomStringConvertible {
+  /// Input facts the evaluation needed that the application did not give, as field paths with
+  /// list positions written `[]`. Evaluation stops at the first, so there is one path.
   case missingFacts([String])
+  /// The policy failed on this application (division by zero, a date out of range, no version
+  /// in force, no case applies, two exceptions at once) or the image is corrupt. `instruction`
+  /// indexes `PolicyImage.debug`, which gives the definition and source position.
   case runtime(message: String, instruction: Int)
+  /// The evaluation hit a limit (`steps`, see `Machine.stepLimit`); `instruction` as in
+  /// `runtime`.
   case limit(message: String, instruction: Int)
 
+  /// The message alone, without the instruction index.
   public var description: String {
     switch self {
     case .missingFacts(let paths):
@@ -19,6 +27,8 @@ public enum VMError: Error, Sendable, Hashable, CustomStringConvertible {
 
 /// The result of one evaluation: each decision's register and reason, and the record.
 public struct VMOutcome: Sendable {
+  /// Each decision's register, in definition order. Handles index the machine's `facts`: read
+  /// them (`Machine.value(_:as:)`, `Machine.json(_:_:)`) before the next `reset()`.
   public var values: [Register]
   /// Reason text per decision (nil for a plain value).
   public var reasons: [String?]
@@ -28,10 +38,13 @@ public struct VMOutcome: Sendable {
 
 /// One definition evaluated while tracing: its value, reason, and the call that needed it.
 public struct TraceNode: Sendable, Hashable {
+  /// The definition's index in `PolicyImage.definitions`.
   public var definition: Int
+  /// The index in `PolicyImage.jurisdictions` of the jurisdiction it was evaluated for.
   public var jurisdiction: Int
   /// The index of the node that needed this one; -1 for a decision.
   public var parent: Int
+  /// The definition's value once it returned; `.none` if the evaluation stopped inside it.
   public var value: Register
   /// The reason text index, or -1.
   public var reason: Int32
@@ -54,7 +67,11 @@ struct Frame {
 
 /// Evaluates a compiled policy. Not shared between threads: give each thread its own.
 public struct Machine {
+  /// The image this machine runs. It must have passed `Verifier.verify(_:)`: the dispatch loop
+  /// trusts every operand.
   public let image: PolicyImage
+  /// The stores of the current application: the registers that `loadApplication(json:)`,
+  /// `load(_:as:)` and evaluation return index into them until the next `reset()`.
   public var facts: Facts
   /// Owns the raw buffers below; a copy of a machine shares them, so a machine (and any
   /// copy) is used by one thread at a time.
@@ -74,10 +91,15 @@ public struct Machine {
   let jurisdictionCount: Int
   var epoch: UInt32 = 0
   var steps = 0
+  /// The most `step` instructions one evaluation may run before it stops with `VMError.limit`
+  /// (limit `steps`). The compiler emits `step` at loop back-edges only (calls follow an
+  /// acyclic graph), so this bounds the work of loops over lists.
   public var stepLimit = 10_000_000
   /// When true, every definition evaluated is recorded in `trace` (a replay of the same
   /// bytecode; off, it costs one predictable branch per call).
   public var isTracing = false
+  /// The definitions the last traced evaluation evaluated, in call order; a node's `parent`
+  /// indexes this array. An evaluation with `isTracing` off leaves it as it was.
   public internal(set) var trace: [TraceNode] = []
   var traceStack: [Int] = []
   var asOfDays: Int64 = 0
@@ -86,11 +108,16 @@ public struct Machine {
   var decisionIDs: [Int]
   /// The last evaluation's decision values and reason text indexes (-1: none), by decision.
   public private(set) var decisionValues: [Register]
+  /// The reason text index (into `facts.texts`) of each decision, or -1 when it gives none.
   public private(set) var decisionReasons: [Int32]
   let exactConstantCount: Int
   /// Text indexes of input paths read in this evaluation (stamped with the epoch).
   let pathEpochs: UnsafeMutablePointer<UInt32>
 
+  /// Allocates every buffer `image` can need, once: registers, frames and memo are sized
+  /// from the image (calls are acyclic), so evaluations allocate little once warm.
+  ///
+  /// - Complexity: O(n) in the size of the image, plus definitions × jurisdictions.
   public init(image: PolicyImage) {
     self.image = image
     facts = Facts(image: image)
@@ -129,6 +156,8 @@ public struct Machine {
 
   /// The index of a jurisdiction code (`SH`, `GD.SZ` or `SZ`); codes without definitions of
   /// their own behave as national.
+  ///
+  /// - Complexity: O(j) in the number of jurisdictions.
   public func jurisdictionIndex(_ code: String) -> Int {
     if let index = image.jurisdictions.firstIndex(of: code) { return index }
     return image.jurisdictions.firstIndex { $0.hasSuffix(".\(code)") } ?? 0
@@ -152,6 +181,10 @@ public struct Machine {
 
   /// Evaluates every decision into `decisionValues` and `decisionReasons`; allocates nothing
   /// once warm.
+  ///
+  /// Does not check the policy's own `from … until …`; `Evaluator.decide` does.
+  ///
+  /// - Throws: `VMError` at the first missing fact, runtime failure or limit.
   public mutating func run(input: Register, asOf: CivilDate, jurisdiction: Int) throws(VMError) {
     inputRegister = input
     asOfDays = asOf.daysSince1970
@@ -163,6 +196,10 @@ public struct Machine {
   }
 
   /// Evaluates every decision for the application in `input` (loaded into `facts`).
+  ///
+  /// The convenient form of `run(input:asOf:jurisdiction:)`: it allocates the outcome's arrays.
+  ///
+  /// - Throws: `VMError`, as `run(input:asOf:jurisdiction:)` does.
   public mutating func evaluate(input: Register, asOf: CivilDate, jurisdiction: Int) throws(VMError)
     -> VMOutcome
   {
@@ -178,11 +215,21 @@ public struct Machine {
   public var failedConditions: [(definition: String, reason: String)] { failed }
 
   /// Input paths (as texts) read by the last evaluation.
+  ///
+  /// Paths are written with list positions as `[]` (`members[].age`), sorted.
+  ///
+  /// - Complexity: O(t log t) in the number of texts in the image.
   public var inputsRead: [String] {
     (0..<image.texts.count).filter { pathEpochs[$0] == epoch }.map { facts.texts[$0] }.sorted()
   }
 
   /// Evaluates one definition (memoised) and returns its register and reason text index.
+  ///
+  /// Call `beginEvaluation()` (or `reset()`) first: the memo is kept for the current
+  /// evaluation only. A value computed earlier in it is returned without running code, and
+  /// without a trace node.
+  ///
+  /// - Throws: `VMError` at the first missing fact, runtime failure or limit.
   public mutating func evaluateDefinition(_ id: Int, jurisdiction: Int) throws(VMError) -> (
     Register, Int32
   ) {
