@@ -232,7 +232,13 @@ public struct Evaluator {
   {
     machine.reset()
     let input: Register
-    do { input = try machine.loadApplication(json: bytes) } catch { throw .application(error) }
+    if let fast = machine.loadApplicationFast(json: bytes) {
+      input = fast
+    } else {
+      // The tree reader gives the precise error (or reads what the fast path declined).
+      machine.reset()
+      do { input = try machine.loadApplication(json: bytes) } catch { throw .application(error) }
+    }
     guard let date = asOf ?? applicationDate(input) else {
       throw .application(
         ApplicationError(

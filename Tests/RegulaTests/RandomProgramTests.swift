@@ -47,3 +47,37 @@ let programCount = Int(ProcessInfo.processInfo.environment["REGULA_DIFF_PROGRAMS
     "random programs: \(programCount), evaluations compared: \(compared), of which errors: \(errors)"
   )
 }
+
+/// The fast JSON path reads exactly what the tree reader reads, and declines what it cannot.
+@Test func theFastReaderAgreesWithTheTreeReader() throws {
+  var generator = ProgramGenerator(seed: 0xFA57)
+  let source = generator.program()
+  let files = ["random.regula": Array(source.utf8)]
+  let policy = try #require(
+    CompiledPolicy.compile(path: "random.regula") { files[$0] }.result.output)
+  var machine = Machine(image: policy.image)
+  let input = SchemaType.record(policy.image.inputRecord)
+  var fastCount = 0
+  var documents = (0..<2_000).map { _ in generator.application() }
+  documents += [
+    #"{"i":1,"i":2}"#, #"{"i":01}"#, #"{"i":1.5}"#, #"{"d":"1."}"#, #"{"d":1.}"#,
+    #"{"color":"re\u0064"}"#,
+    #"{"unknown":1}"#, #"{"items":[{"amount":1,"count":1,"color":"red","flag":true,"x":1}]}"#,
+    #"{"day":"2024-02-30"}"#,
+    #"{"maybe":null,"months":-1}"#, #"{"i":9223372036854775808}"#, "{}", "[]", "", #"{"i":1} x"#,
+  ]
+  for json in documents {
+    machine.reset()
+    let fastRegister = machine.loadApplicationFast(json: Array(json.utf8))
+    let fast = fastRegister.map { machine.json($0, input) }
+    machine.reset()
+    let treeRegister = try? machine.loadApplication(json: Array(json.utf8))
+    let tree = treeRegister.map { machine.json($0, input) }
+    if let fast {
+      fastCount += 1
+      #expect(fast == tree, "fast and tree readers differ on \(json)")
+    }
+  }
+  // The generated applications are mostly plain: the fast path must take most of them.
+  #expect(fastCount > 1_000)
+}
