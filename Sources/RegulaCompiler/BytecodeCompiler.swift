@@ -53,7 +53,9 @@ public enum BytecodeCompiler {
       exactConstants: emitter.exactConstants,
       constantLists: emitter.constantLists, texts: emitter.texts, definitions: infos,
       jurisdictions: emitter.jurisdictions, jurisdictionMaps: emitter.jurisdictionMaps,
-      enums: program.enums.map { EnumSchema(name: $0.name, cases: $0.cases) }, records: records,
+      enums: program.enums.map {
+        EnumSchema(name: $0.name, cases: program.enumOutputNames($0.name))
+      }, records: records,
       inputRecord: program.records.count, types: emitter.types, debug: emitter.debug,
       sourceFiles: sourceFiles)
     if emitter.overflowed {

@@ -46,6 +46,12 @@ public struct IRProgram: Sendable {
   ///
   /// - Complexity: O(e) in the number of enums.
   public func enumCases(_ name: String) -> [String] { enums.first { $0.name == name }?.cases ?? [] }
+
+  /// The cases of an enum as they are written in JSON (aliases where declared).
+  public func enumOutputNames(_ name: String) -> [String] {
+    guard let info = enums.first(where: { $0.name == name }) else { return [] }
+    return info.outputNames.count == info.cases.count ? info.outputNames : info.cases
+  }
   /// The fields of the record `name` (the input record included), in declaration order; empty
   /// when there is no such record.
   ///

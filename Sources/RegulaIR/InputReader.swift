@@ -94,7 +94,7 @@ public struct InputReader {
       return .date(date)
     case (.text, .string(let text)): return .text(text)
     case (.enumeration(let name), .string(let text)):
-      let cases = program.enumCases(name)
+      let cases = program.enumOutputNames(name)
       guard let index = cases.firstIndex(of: text) else {
         throw InputError(
           path: path,

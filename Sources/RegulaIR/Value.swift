@@ -62,7 +62,7 @@ extension Value {
     case (.years(let value), _): return String(value.count)
     case (.text(let value), _): return JSONText.quote(value)
     case (.enumCase(let index), .enumeration(let name)):
-      return JSONText.quote(program.enumCases(name)[safe: index] ?? "?")
+      return JSONText.quote(program.enumOutputNames(name)[safe: index] ?? "?")
     case (.record(let values), .record(let name)):
       let fields = program.recordFields(name)
       return "{"

@@ -7,6 +7,8 @@ public struct EnumInfo: Sendable, Hashable {
   public var cases: [String]
   public var citation: Citation?
   public var span: SourceSpan
+  /// Each case's name in JSON (its alias, or the case name), parallel to `cases`.
+  public var outputNames: [String] = []
 }
 
 /// A record (or the input block) after checking.

@@ -183,13 +183,24 @@ struct Checker {
   mutating func collectEnum(_ decl: EnumDecl, file: SourceFile.ID, span: SourceSpan) {
     guard declareName(decl.name, file: file) else { return }
     var seen = Set<String>()
-    for item in decl.cases where !seen.insert(item.text).inserted {
-      report(.duplicateDefinition, at: item.span, "enum case `\(item.text)` is listed twice")
+    var seenOutputs = Set<String>()
+    var outputNames: [String] = []
+    for (index, item) in decl.cases.enumerated() {
+      let output = (index < decl.outputNames.count ? decl.outputNames[index] : nil) ?? item.text
+      if !seen.insert(item.text).inserted {
+        report(.duplicateDefinition, at: item.span, "enum case `\(item.text)` is listed twice")
+      } else if !seenOutputs.insert(output).inserted {
+        report(
+          .duplicateDefinition, at: item.span,
+          "two cases of `\(decl.name.text)` are written `\(output)` in JSON")
+      } else {
+        outputNames.append(output)
+      }
     }
     typeOrder.append(decl.name.text)
     enums[decl.name.text] = EnumInfo(
       name: decl.name.text, cases: decl.cases.map(\.text).uniqued(), citation: decl.citation,
-      span: decl.name.span)
+      span: decl.name.span, outputNames: outputNames)
   }
 
   mutating func collectSources(_ file: LoadedFile) {

@@ -157,14 +157,16 @@ public struct Formatter {
 
   mutating func formatEnum(_ decl: EnumDecl, indent: Int, span: SourceSpan) {
     let head = "enum \(decl.name.text)\(citationText(decl.citation))"
-    let oneLine = "\(head) { " + decl.cases.map(\.text).joined(separator: ", ") + " }"
+    let oneLine = "\(head) { " + decl.writtenCases.joined(separator: ", ") + " }"
     let hasInnerComments = comments.contains { span.bytes.contains($0.span.bytes.lowerBound) }
     if pad(indent).count + oneLine.count <= Self.lineLength && !hasInnerComments {
       emit(oneLine, indent: indent, span: span)
       return
     }
     emit(head + " {", indent: indent, span: span)
-    for item in decl.cases { emit(item.text, indent: indent + 1, span: item.span) }
+    for (item, written) in zip(decl.cases, decl.writtenCases) {
+      emit(written, indent: indent + 1, span: item.span)
+    }
     flushComments(before: span.bytes.upperBound, indent: indent + 1)
     lines.append(pad(indent) + "}")
   }

@@ -39,12 +39,15 @@ extension Parser {
     let citation = parseCitation()
     expect(.leftBrace, "to open the list of cases")
     var cases: [Identifier] = []
+    var outputNames: [String?] = []
     while !at(.rightBrace) && !atEnd && !isPanicking {
       cases.append(parseIdentifier("naming an enum case"))
+      outputNames.append(
+        eat(.as) ? parseString("with the case's name in JSON, as in `none as \"none\"`") : nil)
       _ = eat(.comma)
     }
     expect(.rightBrace, "to close the list of cases")
-    return EnumDecl(name: name, cases: cases, citation: citation)
+    return EnumDecl(name: name, cases: cases, citation: citation, outputNames: outputNames)
   }
 
   mutating func parseRecord() -> RecordDecl? {
@@ -93,7 +96,9 @@ extension Parser {
 
   mutating func parseDefinition(_ kind: Definition.Kind) -> Definition? {
     advance()
-    let name = parseIdentifier("naming the \(kind.rawValue)")
+    // A keyword may name a decision (`decision reason: Text = …`) so outputs can carry the names
+    // services expect; such a definition cannot be referred to by name.
+    let name = parseFieldName("naming the \(kind.rawValue)")
     var type: TypeSyntax?
     if eat(.colon) { type = parseType() }
     let citation = parseCitation()
@@ -221,7 +226,7 @@ extension Parser {
     } else if eat(.given) {
       test.given = parseExpression()
     } else if eat(.expect) {
-      let name = parseIdentifier("naming the decision")
+      let name = parseFieldName("naming the decision")
       expect(.equal, "before the expected value")
       let value = parseExpression()
       let reason = eat(.reason) ? parseIdentifier("naming the expected reason code") : nil

@@ -157,6 +157,17 @@ public struct EnumDecl: Sendable, Hashable {
   public var name: Identifier
   public var cases: [Identifier]
   public var citation: Citation?
+  /// Per case, the name it has in JSON when it differs from the case name
+  /// (`no_status as "none"`, `R5_1_hukou as "R5.1_hukou"`); nil otherwise.
+  public var outputNames: [String?] = []
+
+  /// Each case as written: `name` or `name as "json name"`.
+  public var writtenCases: [String] {
+    cases.indices.map { index in
+      let alias = index < outputNames.count ? outputNames[index] : nil
+      return cases[index].text + (alias.map { " as \(RegulaText.quote($0))" } ?? "")
+    }
+  }
 }
 
 /// `record NAME { field: Type … }`.

@@ -68,7 +68,7 @@ public struct SyntaxPrinter {
     case .enumeration(let decl):
       line(
         "enum \(decl.name.text)\(describe(decl.citation)) { "
-          + decl.cases.map(\.text).joined(separator: ", ") + " }", declaration.span)
+          + decl.writtenCases.joined(separator: ", ") + " }", declaration.span)
     case .record(let decl):
       line("record \(decl.name.text)\(describe(decl.citation))", declaration.span)
       nested { printer in decl.fields.forEach { printer.printField($0) } }

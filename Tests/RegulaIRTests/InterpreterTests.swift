@@ -181,3 +181,20 @@ let layered = """
     try Interpreter.evaluate(program, input: input, asOf: date("2024-01-01"), limits: limits)
   }
 }
+
+@Test func enumCasesCanHaveOtherNamesInJSONAndDecisionsKeywordNames() throws {
+  let program = try compile(
+    """
+    policy p
+    enum Status { dibao, no_status as "none", r51 as "R5.1_hukou" }
+    input application { s: Status }
+    decision status: Status = if application.s == no_status then r51 else application.s
+    decision reason: Text = "kept"
+    """)
+  let result = decide(program, #"{"s":"none"}"#)
+  #expect(result["status"] == "\"R5.1_hukou\"")
+  #expect(result["reason"] == "\"kept\"")
+  #expect(
+    decide(program, #"{"s":"no_status"}"#)["error"]?.contains(
+      "expected one of `dibao`, `none`, `R5.1_hukou`") == true)
+}
