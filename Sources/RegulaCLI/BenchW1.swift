@@ -45,6 +45,7 @@ struct W1Bench: ParsableCommand {
       print("VM evaluation only: \(Int(Double(values.count) / vmOnly)) decisions/s")
       return
     }
+    let withRecord = try measureVMWithRecord(compiledPolicy, values: values, asOf: asOf)
     let interpreter = try measureInterpreter(
       compiledPolicy, values: Array(values.prefix(2_000)), asOf: asOf)
     let endToEnd = try measureEndToEnd(compiledPolicy, apps: apps, expected: expected, asOf: asOf)
@@ -60,6 +61,8 @@ struct W1Bench: ParsableCommand {
     print("W1, \(apps.count) applications, median of \(runs) runs, one core unless stated")
     print(line("(a) hand-written Swift over structs", nativeRate))
     print(line("(b) Regula VM, evaluation only", Double(values.count) / vmOnly))
+    print(line("(d) (b) with the full decision record built", Double(values.count) / withRecord))
+    print("    record on / off: \(String(format: "%.2f", withRecord / vmOnly))× the time")
     print(line("    reference interpreter, evaluation only", interpreter))
     print(line("(c) Regula end to end, JSONL to result lines", Double(apps.count) / endToEnd))
     print(line("(f) Regula VM, evaluation only, 2 threads", parallel.two))
@@ -131,6 +134,28 @@ struct W1Bench: ParsableCommand {
         checksum &+= machine.decisionValues[1].word
       }
       return checksum
+    }
+  }
+
+  /// (b) plus everything a decision record holds: decision values and reasons as JSON, failed
+  /// conditions, and the sorted list of inputs read.
+  func measureVMWithRecord(_ policy: CompiledPolicy, values: [Value], asOf: CivilDate) throws
+    -> Double
+  {
+    var machine = Machine(image: policy.image)
+    let inputs = values.map { machine.load($0, as: .record(policy.image.inputRecord)) }
+    let types = policy.image.definitions.filter { $0.kind == .decision }.map(\.type)
+    return try median { () throws -> Int in
+      var size = 0
+      for input in inputs {
+        machine.beginEvaluation()
+        try machine.run(input: input, asOf: asOf, jurisdiction: 0)
+        for (value, type) in zip(machine.decisionValues, types) {
+          size &+= machine.json(value, type).utf8.count
+        }
+        size &+= machine.failedConditions.count &+ machine.inputsRead.count
+      }
+      return size
     }
   }
 
