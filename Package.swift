@@ -22,7 +22,7 @@ let package = Package(
   targets: [
     // GMP from the system (`libgmp-dev`); linked by the module map.
     .systemLibrary(name: "CGMP", path: "Sources/CGMP"),
-    .target(name: "RegulaSource"),
+    .target(name: "RegulaSource", dependencies: ["RegulaJSON"]),
     .target(name: "RegulaNumerics", dependencies: ["CGMP"]),
     .target(name: "RegulaSyntax", dependencies: ["RegulaSource"]),
     .target(name: "RegulaSema", dependencies: ["RegulaSyntax"]),

@@ -203,27 +203,8 @@ private struct Printer {
     "@" + padded(String(index), width, leading: true, fill: "0")
   }
 
-  func typeName(_ type: SchemaType) -> String {
-    switch type {
-    case .bool: "Bool"
-    case .int: "Int"
-    case .decimal: "Decimal"
-    case .money: "Money"
-    case .exactMoney: "ExactMoney"
-    case .date: "Date"
-    case .days: "Days"
-    case .months: "Months"
-    case .years: "Years"
-    case .text: "Text"
-    case .enumeration(let index):
-      image.enums.indices.contains(index) ? image.enums[index].name : "enum \(index)?"
-    case .record(let index): recordName(index)
-    case .list(let element): "List<\(typeName(element))>"
-    case .optional(let wrapped): "\(typeName(wrapped))?"
-    case .table(let key, let value):
-      "Table<\(typeName(.enumeration(key))), \(typeName(value))>"
-    }
-  }
+  func typeName(_ type: SchemaType) -> String { image.typeName(type) }
+
 }
 
 /// `name` in backticks.

@@ -208,3 +208,29 @@ public struct PolicyImage: Sendable, Hashable {
   /// Marks "no text" in `return` and optional text operands.
   public static let noText: UInt16 = 0xFFFF
 }
+
+extension PolicyImage {
+  /// A type as written in Regula (`Money by Province`, `List<Member>?`), for messages and the
+  /// disassembler. Indices out of range (an unverified image) print with a `?`.
+  public func typeName(_ type: SchemaType) -> String {
+    switch type {
+    case .bool: "Bool"
+    case .int: "Int"
+    case .decimal: "Decimal"
+    case .money: "Money"
+    case .exactMoney: "ExactMoney"
+    case .date: "Date"
+    case .days: "Days"
+    case .months: "Months"
+    case .years: "Years"
+    case .text: "Text"
+    case .enumeration(let index):
+      enums.indices.contains(index) ? enums[index].name : "enum \(index)?"
+    case .record(let index):
+      records.indices.contains(index) ? records[index].name : "record \(index)?"
+    case .list(let element): "List<\(typeName(element))>"
+    case .optional(let wrapped): "\(typeName(wrapped))?"
+    case .table(let key, let value): "\(typeName(value)) by \(typeName(.enumeration(key)))"
+    }
+  }
+}

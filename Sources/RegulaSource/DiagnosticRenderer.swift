@@ -1,4 +1,5 @@
 // Renders diagnostics for people (carets under the span) and for machines (JSON).
+import RegulaJSON
 
 /// Renders diagnostics against the files they point into.
 public struct DiagnosticRenderer: Sendable {
@@ -93,24 +94,8 @@ public struct DiagnosticRenderer: Sendable {
   }
 }
 
-/// Minimal JSON text helpers shared by every printer that emits JSON.
+/// JSON text helpers for the front end's printers; the one implementation is in RegulaJSON.
 public enum JSONText {
   /// A JSON string literal for `text`, escaping quotes, backslashes and control characters.
-  public static func quote(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      case _ where scalar.value < 0x20:
-        let hex = String(scalar.value, radix: 16)
-        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-      default: out.unicodeScalars.append(scalar)
-      }
-    }
-    return out + "\""
-  }
+  public static func quote(_ text: String) -> String { JSONWriter.quote(text) }
 }

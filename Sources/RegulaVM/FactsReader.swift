@@ -180,25 +180,7 @@ extension Machine {
     }
   }
 
-  func typeName(_ type: SchemaType) -> String {
-    switch type {
-    case .bool: "Bool"
-    case .int: "Int"
-    case .decimal: "Decimal"
-    case .money: "Money"
-    case .exactMoney: "ExactMoney"
-    case .date: "Date"
-    case .days: "Days"
-    case .months: "Months"
-    case .years: "Years"
-    case .text: "Text"
-    case .enumeration(let index): image.enums[index].name
-    case .record(let index): image.records[index].name
-    case .list(let element): "List<\(typeName(element))>"
-    case .optional(let wrapped): "\(typeName(wrapped))?"
-    case .table(let key, let value): "\(typeName(value)) by \(image.enums[key].name)"
-    }
-  }
+  func typeName(_ type: SchemaType) -> String { image.typeName(type) }
 
   func expectation(_ type: SchemaType) -> String {
     switch type {

@@ -37,6 +37,14 @@ func regula(_ arguments: [String]) throws -> RunResult {
     errors: String(decoding: errData, as: UTF8.self))
 }
 
+/// A new empty folder for one test (the test removes it with `defer`).
+func temporaryDirectory(_ purpose: String) throws -> URL {
+  let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "regula-\(purpose)-\(UUID().uuidString)")
+  try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+  return directory
+}
+
 /// Every `.regula` file under Policies/ and Examples/, as repository-relative paths.
 func committedRuleFiles() -> [String] {
   ["Policies", "Examples"].flatMap { folder -> [String] in
@@ -84,9 +92,7 @@ func committedRuleFiles() -> [String] {
 }
 
 @Test func fmtRewritesAFileIntoCanonicalForm() throws {
-  let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-    "regula-fmt-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+  let directory = try temporaryDirectory("fmt")
   defer { try? FileManager.default.removeItem(at: directory) }
   let file = directory.appendingPathComponent("a.regula")
   try Data("policy   p\nrule a=1+2 -- sum\n".utf8).write(to: file)
@@ -121,9 +127,7 @@ func committedRuleFiles() -> [String] {
 }
 
 @Test func evalNamesTheFieldOfABadApplication() throws {
-  let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-    "regula-eval-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+  let directory = try temporaryDirectory("eval")
   defer { try? FileManager.default.removeItem(at: directory) }
   let bad = directory.appendingPathComponent("bad.json")
   try Data(
@@ -157,9 +161,7 @@ func committedRuleFiles() -> [String] {
 }
 
 @Test func batchMatchesTheIndependentW1ResultsByteForByte() throws {
-  let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-    "regula-batch-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+  let directory = try temporaryDirectory("batch")
   defer { try? FileManager.default.removeItem(at: directory) }
   let output = directory.appendingPathComponent("results.csv")
   let result = try regula([
@@ -177,9 +179,7 @@ func committedRuleFiles() -> [String] {
 }
 
 @Test func batchKeepsOneLinePerInputLineAndReportsBadOnes() throws {
-  let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-    "regula-batch-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+  let directory = try temporaryDirectory("batch")
   defer { try? FileManager.default.removeItem(at: directory) }
   let input = directory.appendingPathComponent("in.jsonl")
   let good = try String(
@@ -201,9 +201,7 @@ func committedRuleFiles() -> [String] {
 }
 
 @Test func aBuiltFileRunsAndACorruptOneIsRefused() throws {
-  let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-    "regula-build-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+  let directory = try temporaryDirectory("build")
   defer { try? FileManager.default.removeItem(at: directory) }
   let compiled = directory.appendingPathComponent("w1.rgc")
   #expect(
@@ -242,9 +240,7 @@ func committedRuleFiles() -> [String] {
 }
 
 @Test func batchWithTwoJobsWritesTheSameLinesInTheSameOrder() throws {
-  let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-    "regula-jobs-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+  let directory = try temporaryDirectory("jobs")
   defer { try? FileManager.default.removeItem(at: directory) }
   let output = directory.appendingPathComponent("results.csv")
   let result = try regula([
