@@ -195,6 +195,12 @@ public struct Evaluator {
   let policyHash: String
   let decisionIndexes: [Int]
   let applicationDateField: Int?
+  /// Bytes the renderers copy: quoted texts and enum cases, decision keys, the record's start.
+  let rendering: Rendering
+  /// The policy's level: the jurisdiction when the caller gives none.
+  let defaultJurisdiction: String
+  /// The last jurisdiction code looked up, and its index.
+  var lastPlace: (code: String, index: Int)?
 
   /// Creates an evaluator with a machine sized for `policy`.
   ///
@@ -213,6 +219,8 @@ public struct Evaluator {
     applicationDateField = input.fields.firstIndex {
       $0.name == "application_date" && $0.type == .date
     }
+    rendering = Rendering(image: policy.image, policyHash: policyHash)
+    defaultJurisdiction = policy.image.defaultJurisdiction
   }
 
   /// Decides one application given as JSON. The as-of date defaults to the application's
@@ -230,24 +238,52 @@ public struct Evaluator {
   ) throws(DecisionError)
     -> DecisionRecord
   {
+    let (date, place) = try bytes.withUnsafeBufferPointer { buffer throws(DecisionError) in
+      try evaluate(json: buffer, asOf: asOf, jurisdiction: jurisdiction)
+    }
+    return record(asOf: date, jurisdiction: place, listingInputsRead: listingInputsRead)
+  }
+
+  /// Decides one application from JSON bytes the caller owns (a line of a larger buffer) and
+  /// leaves the outcome in `machine`: decision registers and reasons, failed conditions and
+  /// inputs read. Render it with `record(asOf:jurisdiction:listingInputsRead:)`,
+  /// `appendRecordJSON(asOf:jurisdiction:to:)` or `appendDecisionJSON(_:to:)`.
+  ///
+  /// Once the evaluator is warm, a valid application on the fast reader's path is decided
+  /// without allocating (texts longer than 15 bytes excepted: each is one string).
+  ///
+  /// - Returns: the as-of date and the jurisdiction code the decision was made for.
+  /// - Throws: as `decide(json:asOf:jurisdiction:listingInputsRead:)`.
+  public mutating func evaluate(
+    json buffer: UnsafeBufferPointer<UInt8>, asOf: CivilDate? = nil, jurisdiction: String? = nil
+  ) throws(DecisionError) -> (asOf: CivilDate, jurisdiction: String) {
     machine.reset()
     let input: Register
-    if let fast = machine.loadApplicationFast(json: bytes) {
+    if let fast = machine.loadApplicationFast(json: buffer) {
       input = fast
     } else {
       // The tree reader gives the precise error (or reads what the fast path declined).
       machine.reset()
-      do { input = try machine.loadApplication(json: bytes) } catch { throw .application(error) }
+      do { input = try machine.loadApplication(json: Array(buffer)) } catch {
+        throw .application(error)
+      }
     }
     guard let date = asOf ?? applicationDate(input) else {
       throw .application(
         ApplicationError(
           path: "", message: "no as-of date: give one, or an `application_date` field"))
     }
-    let place = jurisdiction ?? policy.image.defaultJurisdiction
+    let place = jurisdiction ?? defaultJurisdiction
     try checkInForce(date)
+    let placeIndex: Int
+    if let last = lastPlace, last.code == place {
+      placeIndex = last.index
+    } else {
+      placeIndex = machine.jurisdictionIndex(place)
+      lastPlace = (place, placeIndex)
+    }
     do {
-      try machine.run(input: input, asOf: date, jurisdiction: machine.jurisdictionIndex(place))
+      try machine.run(input: input, asOf: date, jurisdiction: placeIndex)
     } catch {
       switch error {
       case .missingFacts(let paths): throw .missingFacts(paths)
@@ -255,7 +291,7 @@ public struct Evaluator {
         throw .evaluation(message: message, definition: definitionName(at: instruction))
       }
     }
-    return record(asOf: date, jurisdiction: place, listingInputsRead: listingInputsRead)
+    return (date, place)
   }
 
   /// The text of a top-level input field of the last application decided (such as its `id`).

@@ -7,6 +7,7 @@
 // index into the evaluation's arena of exact values (GMP-backed), used only on overflow.
 
 /// One operation of the Regula VM. Operands `a`, `b`, `c` are 16-bit; `bc` is `b << 16 | c`.
+@frozen
 public enum Opcode: UInt16, CaseIterable, Sendable {
   /// `move a b`: R[a] = R[b].
   case move
@@ -152,9 +153,17 @@ public enum Opcode: UInt16, CaseIterable, Sendable {
   case step
   /// `extra a b c`: operand word for the instruction before it; never executed.
   case extra
+  /// `inputField a, c; next.bc`: R[a] = field c of the application record (`input` and `field`
+  /// fused); an unknown fact stops the evaluation with missing facts, naming text next.bc.
+  case inputField
+  /// `next a b c; next.bc`: the head of a loop over the list R[b] with the index R[c]: when
+  /// item R[c] exists, R[a] = that item, R[c] += 1, and one step is counted against the step
+  /// limit; otherwise pc = next.bc (the loop's exit).
+  case next
 }
 
 /// One fixed-width instruction: an opcode and three 16-bit operands.
+@frozen
 public struct Instruction: Sendable, Hashable {
   /// What the instruction does; its `Opcode` case says what `a`, `b` and `c` mean.
   public var opcode: Opcode
@@ -166,6 +175,7 @@ public struct Instruction: Sendable, Hashable {
   public var c: UInt16
 
   /// Creates an instruction; operands the opcode does not use are left zero.
+  @inlinable
   public init(_ opcode: Opcode, _ a: UInt16 = 0, _ b: UInt16 = 0, _ c: UInt16 = 0) {
     self.opcode = opcode
     self.a = a
@@ -174,12 +184,13 @@ public struct Instruction: Sendable, Hashable {
   }
 
   /// An instruction whose `b` and `c` hold one 32-bit operand.
+  @inlinable
   public init(_ opcode: Opcode, _ a: UInt16, wide: UInt32) {
     self.init(opcode, a, UInt16(wide >> 16), UInt16(wide & 0xFFFF))
   }
 
   /// `b << 16 | c`.
-  public var bc: UInt32 { UInt32(b) << 16 | UInt32(c) }
+  @inlinable @inline(__always) public var bc: UInt32 { UInt32(b) << 16 | UInt32(c) }
 }
 
 /// A register: two 64-bit words whose meaning the opcode knows from the static type.
@@ -205,16 +216,16 @@ public struct Register: Sendable, Hashable {
 
   /// Marks a number too large for the fast path: `word` indexes the evaluation's exact-value
   /// arena (or, in a constant, `PolicyImage.exactConstants`).
-  public static let bigTag: Int64 = -1
+  @inlinable public static var bigTag: Int64 { -1 }
   /// Marks an input fact the application did not give; reading it stops with missing facts.
-  public static let unknownTag: Int64 = -2
+  @inlinable public static var unknownTag: Int64 { -2 }
   /// Marks an absent optional.
-  public static let noneTag: Int64 = -3
+  @inlinable public static var noneTag: Int64 { -3 }
 
   /// An absent optional.
-  public static let none = Register(word: 0, tag: noneTag)
+  @inlinable public static var none: Register { Register(word: 0, tag: noneTag) }
   /// An input fact the application did not give.
-  public static let unknown = Register(word: 0, tag: unknownTag)
+  @inlinable public static var unknown: Register { Register(word: 0, tag: unknownTag) }
   /// An integer register: an Int, Money in fen, a date as days since 1970-01-01, a duration's
   /// count, an enum case index, or a text or list handle.
   @inlinable public static func integer(_ value: Int64) -> Register {

@@ -177,6 +177,9 @@ extension Opcode {
       return OperandLayout(operands: [(.a, .register), (.bc, .target)])
     case .jumpIfNotLess: return OperandLayout(operands: ab, extra: (.bc, .target))
     case .field: return OperandLayout(operands: ab + [(.c, .field)], extra: (.bc, .text))
+    case .inputField:
+      return OperandLayout(operands: [(.a, .register), (.c, .field)], extra: (.bc, .text))
+    case .next: return OperandLayout(operands: abc, extra: (.bc, .target))
     case .newList, .newRecord:
       return OperandLayout(operands: [(.a, .register), (.b, .registerRun), (.c, .count)])
     case .dateAddMonths, .dateAddYears: return OperandLayout(operands: abc, extra: (.a, .monthEnd))
@@ -535,7 +538,8 @@ private struct Checker {
   func successors(_ index: Int) -> (Int?, Int?) {
     let instruction = image.code[index]
     switch instruction.opcode {
-    case .return, .fail, .conflict, .step, .extra: return (nil, nil)
+    // `next` counts a step itself, so a loop through it is bounded like one through `step`.
+    case .return, .fail, .conflict, .step, .next, .extra: return (nil, nil)
     case .jump: return (Int(instruction.bc), nil)
     case .jumpIfFalse, .jumpIfTrue, .jumpIfNone: return (index + 1, Int(instruction.bc))
     case .jumpIfNotLess: return (index + 2, Int(image.code[index + 1].bc))

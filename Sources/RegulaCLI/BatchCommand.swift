@@ -44,9 +44,6 @@ struct BatchCommand: ParsableCommand {
   @Option(help: "Threads deciding applications (each with its own evaluator).")
   var jobs = 1
 
-  /// Lines decided per block: bounds memory whatever the file's size.
-  static let blockSize = 8192
-
   func validate() throws {
     guard (1...256).contains(jobs) else {
       throw ValidationError("--jobs must be between 1 and 256")
@@ -72,29 +69,23 @@ struct BatchCommand: ParsableCommand {
       BatchWorker(policy: compiled, asOf: date, jurisdiction: jurisdiction, format: outputFormat)
     }
     let progress = Progress(total: reader.totalBytes, isShown: isatty(2) == 1)
-    var lineNumber = 0
     var errors = 0
     let start = DispatchTime.now().uptimeNanoseconds
-    while true {
-      let block = reader.nextLines(Self.blockSize)
-      if block.isEmpty { break }
-      let numbered = block.map { line -> (Int, [UInt8]) in
-        lineNumber += 1
-        return (lineNumber, line)
-      }.filter {
-        !$0.1.allSatisfy {
-          $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\t")
-        }
+    while let block = reader.nextBlock() {
+      let jobs = self.jobs
+      DispatchQueue.concurrentPerform(iterations: jobs) { index in
+        let lines = block.lines.count
+        workers[index].decide(block, (index * lines / jobs)..<((index + 1) * lines / jobs))
       }
-      let chunks = (0..<jobs).map { index in
-        Array(numbered[(index * numbered.count / jobs)..<((index + 1) * numbered.count / jobs)])
-      }
-      DispatchQueue.concurrentPerform(iterations: jobs) { workers[$0].decide(chunks[$0]) }
       for worker in workers {
         sink.write(worker.output)
         errors += worker.errors
       }
-      progress.update(bytes: reader.bytesRead, decided: numbered.count)
+      progress.update(bytes: reader.bytesRead, decided: block.lines.count)
+    }
+    if let failure = reader.failure {
+      printError("error: reading `\(input)` failed: \(failure)\n")
+      throw ExitCode(1)
     }
     sink.close()
     progress.finish()
@@ -113,7 +104,9 @@ final class BatchWorker: @unchecked Sendable {
   let asOf: CivilDate?
   let jurisdiction: String?
   let format: BatchCommand.OutputFormat
-  var output = ""
+  /// The input's `id` field, written first on a csv line.
+  let idField: Int?
+  var output: [UInt8] = []
   var errors = 0
   var count = 0
 
@@ -125,66 +118,139 @@ final class BatchWorker: @unchecked Sendable {
     self.asOf = asOf
     self.jurisdiction = jurisdiction
     self.format = format
+    idField = evaluator.inputTextField("id")
   }
 
-  func decide(_ lines: [(Int, [UInt8])]) {
+  /// Decides lines `range` of `block` into `output`, one result line each.
+  func decide(_ block: LineBlock, _ range: Range<Int>) {
     output.removeAll(keepingCapacity: true)
-    errors = 0
-    for (number, line) in lines {
-      count += 1
-      do {
-        let record = try evaluator.decide(
-          json: line, asOf: asOf, jurisdiction: jurisdiction, listingInputsRead: format == .jsonl)
-        output += (format == .csv ? csvLine(record, line) : record.json) + "\n"
-      } catch {
-        errors += 1
-        output += "{\"line\":\(number),\"error\":\(JSONWriter.quote(error.description))}\n"
+    errors = BatchWorker.decide(
+      block, range, with: &evaluator, into: &output, asOf: asOf, jurisdiction: jurisdiction,
+      csvID: format == .csv ? .some(idField) : nil)
+    count += range.count
+  }
+
+  /// The loop, on an `inout` evaluator so that it is borrowed, not copied, per call.
+  ///
+  /// - Parameter csvID: nil for jsonl records; else csv lines, starting with this text field.
+  /// - Returns: the number of error lines written.
+  static func decide(
+    _ block: LineBlock, _ range: Range<Int>, with evaluator: inout Evaluator,
+    into output: inout [UInt8], asOf: CivilDate?, jurisdiction: String?, csvID: Int??
+  ) -> Int {
+    var errors = 0
+    block.bytes.withUnsafeBufferPointer { bytes in
+      for index in range {
+        let line = block.lines[index]
+        do {
+          let (date, place) = try evaluator.evaluate(
+            json: UnsafeBufferPointer(rebasing: bytes[line.bytes]), asOf: asOf,
+            jurisdiction: jurisdiction)
+          if let csvID {
+            appendCSVLine(evaluator, idField: csvID, to: &output)
+          } else {
+            evaluator.appendRecordJSON(asOf: date, jurisdiction: place, to: &output)
+          }
+        } catch {
+          errors += 1
+          output.append(contentsOf: "{\"line\":\(line.number),\"error\":".utf8)
+          Evaluator.appendQuoted(String(describing: error), to: &output)
+          output.append(UInt8(ascii: "}"))
+        }
+        output.append(UInt8(ascii: "\n"))
       }
     }
+    return errors
   }
 
   /// `id,first decision,second decision,reason of the first` (the W1 result line).
-  func csvLine(_ record: DecisionRecord, _ line: [UInt8]) -> String {
-    let id = evaluator.inputText("id") ?? ""
-    let first = record.decisions.first
-    let second = record.decisions.dropFirst().first
-    return "\(id),\(first?.json ?? ""),\(second?.json ?? ""),\(first?.reason ?? "")"
+  static func appendCSVLine(
+    _ evaluator: borrowing Evaluator, idField: Int?, to output: inout [UInt8]
+  ) {
+    if let idField { evaluator.appendInputText(field: idField, to: &output) }
+    output.append(UInt8(ascii: ","))
+    let decisions = evaluator.machine.decisionValues.count
+    if decisions > 0 { evaluator.appendDecisionJSON(0, to: &output) }
+    output.append(UInt8(ascii: ","))
+    if decisions > 1 { evaluator.appendDecisionJSON(1, to: &output) }
+    output.append(UInt8(ascii: ","))
+    if decisions > 0 { evaluator.appendReason(0, to: &output) }
   }
 }
 
-/// Reads a file line by line in blocks of 1 MiB, so memory stays bounded.
+/// Lines of a JSON Lines file read in one piece: the bytes, and each non-blank line's byte
+/// range and 1-based line number.
+struct LineBlock: Sendable {
+  var bytes: [UInt8]
+  var lines: [(number: Int, bytes: Range<Int>)]
+}
+
+/// Reads a file in blocks of about 4 MiB of whole lines, so memory stays bounded.
 final class LineReader {
-  let handle: FileHandle
+  let file: UnsafeMutablePointer<FILE>
   let totalBytes: Int
-  var buffer: [UInt8] = []
+  var carry: [UInt8] = []
   var bytesRead = 0
+  var lineNumber = 0
   var atEnd = false
+  /// The read error that ended the file early, if any.
+  var failure: String?
+  static let chunkSize = 1 << 22
 
   init?(path: String) {
-    guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-    self.handle = handle
+    guard let file = fopen(path, "rb") else { return nil }
+    self.file = file
     totalBytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
   }
 
-  /// Up to `count` lines (without their line breaks); empty at the end of the file.
-  func nextLines(_ count: Int) -> [[UInt8]] {
-    var lines: [[UInt8]] = []
-    while lines.count < count {
-      if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-        lines.append(Array(buffer[..<newline]))
-        buffer.removeSubrange(...newline)
-        continue
+  deinit { fclose(file) }
+
+  /// The next block of whole lines (blank ones left out); nil at the end of the file.
+  func nextBlock() -> LineBlock? {
+    while !atEnd {
+      var bytes = carry
+      let start = bytes.count
+      bytes.append(contentsOf: repeatElement(0, count: Self.chunkSize))
+      let read = bytes.withUnsafeMutableBufferPointer {
+        fread($0.baseAddress! + start, 1, Self.chunkSize, file)
       }
-      if atEnd {
-        if !buffer.isEmpty { lines.append(buffer) }
-        buffer = []
-        break
+      bytes.removeLast(Self.chunkSize - read)
+      bytesRead += read
+      if read < Self.chunkSize {
+        if ferror(file) != 0 { failure = String(cString: strerror(errno)) }
+        atEnd = true
       }
-      let chunk = handle.readData(ofLength: 1 << 20)
-      bytesRead += chunk.count
-      if chunk.isEmpty { atEnd = true } else { buffer += chunk }
+      var block = LineBlock(bytes: [], lines: [])
+      var lineStart = 0
+      bytes.withUnsafeBufferPointer { buffer in
+        let base = buffer.baseAddress!
+        while lineStart < buffer.count {
+          guard let found = memchr(base + lineStart, 0x0A, buffer.count - lineStart) else {
+            if atEnd { addLine(&block, base, lineStart..<buffer.count) }
+            return
+          }
+          let end = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+          addLine(&block, base, lineStart..<end)
+          lineStart = end + 1
+        }
+      }
+      carry = lineStart < bytes.count && !atEnd ? Array(bytes[lineStart...]) : []
+      block.bytes = bytes
+      if !block.lines.isEmpty { return block }
     }
-    return lines
+    return nil
+  }
+
+  /// Numbers a line and keeps it unless it is blank.
+  func addLine(_ block: inout LineBlock, _ base: UnsafePointer<UInt8>, _ range: Range<Int>) {
+    lineNumber += 1
+    for offset in range {
+      let byte = base[offset]
+      if byte != 0x20 && byte != 0x0D && byte != 0x09 {
+        block.lines.append((lineNumber, range))
+        return
+      }
+    }
   }
 }
 
@@ -206,7 +272,7 @@ final class OutputSink {
     handle = file
   }
 
-  func write(_ text: String) { if !text.isEmpty { handle.write(Data(text.utf8)) } }
+  func write(_ bytes: [UInt8]) { if !bytes.isEmpty { handle.write(Data(bytes)) } }
 
   func close() { if handle !== FileHandle.standardOutput { handle.closeFile() } }
 }

@@ -227,8 +227,7 @@ extension Emitter {
           emitter.span = item.span
           var next: Int?
           if let condition = item.condition {
-            try emitter.compile(condition, into: result)
-            next = emitter.emitJump(.jumpIfFalse, result)
+            next = try emitter.compileJump(condition, into: result, when: false)
           }
           try emitter.compile(item.value, into: result)
           emitter.emit(.return, result, emitter.text(item.reason ?? ""))
@@ -239,8 +238,8 @@ extension Emitter {
         var failures: [(Int, String)] = []
         for item in conditions {
           emitter.span = item.span
-          try emitter.compile(item.condition, into: result)
-          failures.append((emitter.emitJump(.jumpIfFalse, result), item.reason))
+          failures.append(
+            (try emitter.compileJump(item.condition, into: result, when: false), item.reason))
         }
         emitter.emit(Instruction(.constant, result, wide: emitter.constant(.bool(true))))
         emitter.emit(.return, result, emitter.text("ok"))

@@ -163,21 +163,19 @@ extension Emitter {
     }
     try scoped { (emitter: inout Emitter) throws(CompileError) in
       let list = emitter.allocate()
-      let count = emitter.allocate()
       let index = emitter.allocate()
       let item = emitter.allocate()
       let value = emitter.allocate()
       let test = emitter.allocate()
       let one = emitter.allocate()
       try emitter.compile(source, into: list)
-      emitter.emit(.length, count, list)
       emitter.emit(Instruction(.constant, index, wide: emitter.constant(.integer(0))))
-      emitter.emit(Instruction(.constant, one, wide: emitter.constant(.integer(1))))
+      if kind == .count {
+        emitter.emit(Instruction(.constant, one, wide: emitter.constant(.integer(1))))
+      }
       emitter.emitAggregateStart(kind, type: type, into: dst)
       let loop = emitter.code.count
-      emitter.emit(.less, test, index, count)
-      let exit = emitter.emitJump(.jumpIfFalse, test)
-      emitter.emit(.item, item, list, index)
+      let exit = emitter.emitNext(item, list, index)
       if slot >= 0 {
         emitter.slots[slot] = item
         let sourcePath = emitter.staticPath(source)
@@ -185,18 +183,17 @@ extension Emitter {
       }
       var skip: Int?
       if let filter {
-        try emitter.compile(filter, into: test)
         if kind == .all {
-          let pass = emitter.emitJump(.jumpIfTrue, test)
+          let pass = try emitter.compileJump(filter, into: test, when: true)
           emitter.emit(Instruction(.constant, dst, wide: emitter.constant(.bool(false))))
           let done = emitter.emitJump(.jump)
           emitter.patchHere(pass)
-          emitter.emitLoopEnd(index: index, one: one, loop: loop)
+          emitter.emitLoopEnd(loop: loop)
           emitter.patchHere(exit)
           emitter.patchHere(done)
           return
         }
-        skip = emitter.emitJump(.jumpIfFalse, test)
+        skip = try emitter.compileJump(filter, into: test, when: false)
       }
       if let element {
         try emitter.compileValue(
@@ -214,7 +211,7 @@ extension Emitter {
       let stop = try emitter.emitAggregateStep(
         kind, value: value, test: test, one: one, type: type, into: dst)
       if let skip { emitter.patchHere(skip) }
-      emitter.emitLoopEnd(index: index, one: one, loop: loop)
+      emitter.emitLoopEnd(loop: loop)
       emitter.patchHere(exit)
       if let stop { emitter.patchHere(stop) }
     }
@@ -225,9 +222,15 @@ extension Emitter {
     return type
   }
 
-  mutating func emitLoopEnd(index: UInt16, one: UInt16, loop: Int) {
-    emit(.add, index, index, one)
-    emit(.step)
+  /// The head of a loop over `list`: `next` loads the item at `index` into `item` and counts a
+  /// step, or leaves the loop. Returns the position of the exit target to patch.
+  mutating func emitNext(_ item: UInt16, _ list: UInt16, _ index: UInt16) -> Int {
+    emit(.next, item, list, index)
+    return emitJump(.extra)
+  }
+
+  /// The back edge to the loop's `next` (which counts the step).
+  mutating func emitLoopEnd(loop: Int) {
     emit(Instruction(.jump, 0, wide: UInt32(loop)))
   }
 

@@ -27,9 +27,12 @@ extension Emitter {
     case .definitionAt(let id, let place): try compileAt(id, place, into: dst)
     case .reasonOf(let id): emit(Instruction(.reasonOf, dst, wide: UInt32(id)))
     case .field(let base, let index, _):
-      // A field of a bound element reads its register directly, without a copy.
+      // A field of a bound element reads its register directly, without a copy; a field of
+      // the application is one instruction.
       if case .local(let slot) = base.kind, let register = slots[slot] {
         emit(.field, dst, register, UInt16(index))
+      } else if case .input = base.kind {
+        emit(.inputField, dst, 0, UInt16(index))
       } else {
         try compile(base, into: dst)
         emit(.field, dst, dst, UInt16(index))
@@ -46,8 +49,7 @@ extension Emitter {
     case .binary(let op, let left, let right):
       try compileBinary(op, left, right, type: expr.type, into: dst)
     case .ifThenElse(let condition, let then, let otherwise):
-      try compile(condition, into: dst)
-      let toElse = emitJump(.jumpIfFalse, dst)
+      let toElse = try compileJump(condition, into: dst, when: false)
       try compile(then, into: dst)
       let toEnd = emitJump(.jump)
       patchHere(toElse)
@@ -259,25 +261,17 @@ extension Emitter {
     try scoped { (emitter: inout Emitter) throws(CompileError) in
       let value = emitter.allocate()
       let list = emitter.allocate()
-      let count = emitter.allocate()
       let index = emitter.allocate()
       let item = emitter.allocate()
-      let one = emitter.allocate()
       try emitter.compile(left, into: value)
       try emitter.compile(right, into: list)
-      emitter.emit(.length, count, list)
       emitter.emit(Instruction(.constant, index, wide: emitter.constant(.integer(0))))
-      emitter.emit(Instruction(.constant, one, wide: emitter.constant(.integer(1))))
       emitter.emit(Instruction(.constant, dst, wide: emitter.constant(.bool(false))))
       let loop = emitter.code.count
-      emitter.emit(.less, item, index, count)
-      let exit = emitter.emitJump(.jumpIfFalse, item)
-      emitter.emit(.item, item, list, index)
+      let exit = emitter.emitNext(item, list, index)
       emitter.emitEquality(item, value, type: element, leftType: left.type, into: item)
       let found = emitter.emitJump(.jumpIfTrue, item)
-      emitter.emit(.add, index, index, one)
-      emitter.emit(.step)
-      emitter.emit(Instruction(.jump, 0, wide: UInt32(loop)))
+      emitter.emitLoopEnd(loop: loop)
       emitter.patchHere(found)
       emitter.emit(Instruction(.constant, dst, wide: emitter.constant(.bool(true))))
       emitter.patchHere(exit)

@@ -72,6 +72,21 @@ struct Emitter {
 
   mutating func patchHere(_ position: Int) { patch(position, to: code.count) }
 
+  /// Compiles `condition` into `dst` and a jump, to be patched, taken when the condition is
+  /// `when`. A `not` is folded into the jump rather than computed.
+  mutating func compileJump(_ condition: IRExpr, into dst: UInt16, when: Bool) throws(CompileError)
+    -> Int
+  {
+    var condition = condition
+    var when = when
+    while case .unary(.not, let operand) = condition.kind {
+      condition = operand
+      when.toggle()
+    }
+    try compile(condition, into: dst)
+    return emitJump(when ? .jumpIfTrue : .jumpIfFalse, dst)
+  }
+
   // MARK: Registers
 
   mutating func allocate() -> UInt16 {

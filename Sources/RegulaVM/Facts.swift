@@ -11,10 +11,42 @@ struct ListEntry {
   var builder: Int32
 }
 
+/// The flat stores of `Facts`, in raw memory that one `FactsStorage` owns: every copy of a
+/// `Facts` sees the same counts and pointers, and reads and writes them without reference
+/// counting, uniqueness or exclusivity checks.
+struct FactsHeader {
+  var items: UnsafeMutablePointer<Register>
+  var itemCount: Int
+  var itemCapacity: Int
+  var lists: UnsafeMutablePointer<ListEntry>
+  var listCount: Int
+  var listCapacity: Int
+}
+
+/// Owns a `FactsHeader` and the buffers it points to.
+final class FactsStorage {
+  let header: UnsafeMutablePointer<FactsHeader>
+
+  init() {
+    header = .allocate(capacity: 1)
+    header.initialize(
+      to: FactsHeader(
+        items: .allocate(capacity: 256), itemCount: 0, itemCapacity: 256,
+        lists: .allocate(capacity: 64), listCount: 0, listCapacity: 64))
+  }
+
+  deinit {
+    header.pointee.items.deallocate()
+    header.pointee.lists.deallocate()
+    header.deallocate()
+  }
+}
+
 /// Lists, records (stored as lists of fields), texts and exact values of one evaluation.
 public struct Facts {
-  var lists: [ListEntry] = []
-  var items: [Register] = []
+  let storage = FactsStorage()
+  /// The item and list stores (shared by copies of this value).
+  let header: UnsafeMutablePointer<FactsHeader>
   var builders: [[Register]] = []
   var buildersUsed = 0
   /// Every text of the evaluation: the image's texts first, then those the application and the
@@ -27,51 +59,101 @@ public struct Facts {
   var constantTextCount = 0
 
   init(image: PolicyImage) {
+    header = storage.header
     texts = image.texts
-    for list in image.constantLists {
-      lists.append(ListEntry(start: Int32(items.count), count: Int32(list.count), builder: -1))
-      items += list
-    }
-    constantListCount = lists.count
-    constantItemCount = items.count
+    for list in image.constantLists { _ = addList(list) }
+    constantListCount = header.pointee.listCount
+    constantItemCount = header.pointee.itemCount
     constantTextCount = texts.count
     for text in image.exactConstants { exact.append((try? ExactDecimal(parsing: text)) ?? .zero) }
   }
 
   /// Forgets everything the last evaluation added; keeps the storage.
   mutating func reset(exactConstantCount: Int) {
-    lists.removeSubrange(constantListCount...)
-    items.removeSubrange(constantItemCount...)
-    texts.removeSubrange(constantTextCount...)
-    exact.removeSubrange(exactConstantCount...)
+    header.pointee.listCount = constantListCount
+    header.pointee.itemCount = constantItemCount
+    if texts.count > constantTextCount { texts.removeSubrange(constantTextCount...) }
+    if exact.count > exactConstantCount { exact.removeSubrange(exactConstantCount...) }
     for index in 0..<buildersUsed { builders[index].removeAll(keepingCapacity: true) }
     buildersUsed = 0
+  }
+
+  /// Room for `more` items: doubles the item store when needed.
+  @inline(__always)
+  func reserveItems(_ more: Int) -> UnsafeMutablePointer<Register> {
+    let count = header.pointee.itemCount
+    if count + more > header.pointee.itemCapacity { growItems(count + more) }
+    header.pointee.itemCount = count + more
+    return header.pointee.items + count
+  }
+
+  func growItems(_ needed: Int) {
+    let capacity = max(needed, header.pointee.itemCapacity * 2)
+    let items = UnsafeMutablePointer<Register>.allocate(capacity: capacity)
+    items.moveInitialize(from: header.pointee.items, count: header.pointee.itemCount)
+    header.pointee.items.deallocate()
+    header.pointee.items = items
+    header.pointee.itemCapacity = capacity
+  }
+
+  /// Appends a list entry; returns its handle.
+  @inline(__always)
+  func addEntry(_ entry: ListEntry) -> Register {
+    let count = header.pointee.listCount
+    if count == header.pointee.listCapacity {
+      let capacity = count * 2
+      let lists = UnsafeMutablePointer<ListEntry>.allocate(capacity: capacity)
+      lists.moveInitialize(from: header.pointee.lists, count: count)
+      header.pointee.lists.deallocate()
+      header.pointee.lists = lists
+      header.pointee.listCapacity = capacity
+    }
+    header.pointee.lists[count] = entry
+    header.pointee.listCount = count + 1
+    return .integer(Int64(count))
   }
 
   /// Adds a list (or record) of items; returns its handle.
   ///
   /// - Complexity: O(n) in `values.count`.
-  public mutating func addList(_ values: [Register]) -> Register {
-    lists.append(ListEntry(start: Int32(items.count), count: Int32(values.count), builder: -1))
-    items += values
-    return .integer(Int64(lists.count - 1))
+  public mutating func addList<Items: Collection<Register>>(_ values: Items) -> Register {
+    let start = header.pointee.itemCount
+    let count = values.count
+    let items = reserveItems(count)
+    var offset = 0
+    for value in values {
+      items[offset] = value
+      offset += 1
+    }
+    return addEntry(ListEntry(start: Int32(start), count: Int32(count), builder: -1))
+  }
+
+  /// Adds a list of `count` items copied from `registers`; returns its handle.
+  @inline(__always)
+  mutating func addList(copying registers: UnsafePointer<Register>, count: Int) -> Register {
+    let start = header.pointee.itemCount
+    reserveItems(count).update(from: registers, count: count)
+    return addEntry(ListEntry(start: Int32(start), count: Int32(count), builder: -1))
   }
 
   /// Reserves a record of `count` fields, to be filled with `setItem`; returns its handle.
   ///
   /// - Complexity: O(n) in `count`.
   public mutating func reserveList(count: Int) -> Register {
-    lists.append(ListEntry(start: Int32(items.count), count: Int32(count), builder: -1))
-    items.append(contentsOf: repeatElement(Register.unknown, count: count))
-    return .integer(Int64(lists.count - 1))
+    let start = header.pointee.itemCount
+    reserveItems(count).update(repeating: .unknown, count: count)
+    return addEntry(ListEntry(start: Int32(start), count: Int32(count), builder: -1))
   }
 
   /// Fills item `index` of a list made by `reserveList(count:)` (or `addList(_:)`).
   ///
-  /// Unchecked: the handle must be one of those and `index` below its count, or this traps.
+  /// The handle must be one of those and `index` below its count, or this traps.
+  @inline(__always)
   public mutating func setItem(_ list: Register, _ index: Int, _ value: Register) {
-    let entry = lists[Int(list.word)]
-    items[Int(entry.start) + index] = value
+    precondition(holdsList(list), "not a list handle of this store")
+    let entry = header.pointee.lists[Int(list.word)]
+    precondition(entry.builder < 0 && index >= 0 && index < Int(entry.count), "no such item")
+    header.pointee.items[Int(entry.start) + index] = value
   }
 
   /// Adds a text; returns its handle.
@@ -89,12 +171,11 @@ public struct Facts {
   mutating func newBuilder() -> Register {
     if buildersUsed == builders.count { builders.append([]) }
     buildersUsed += 1
-    lists.append(ListEntry(start: 0, count: 0, builder: Int32(buildersUsed - 1)))
-    return .integer(Int64(lists.count - 1))
+    return addEntry(ListEntry(start: 0, count: 0, builder: Int32(buildersUsed - 1)))
   }
 
   mutating func append(_ list: Register, _ value: Register) {
-    let entry = lists[Int(list.word)]
+    let entry = header.pointee.lists[Int(list.word)]
     builders[Int(entry.builder)].append(value)
   }
 
@@ -103,8 +184,10 @@ public struct Facts {
   @inline(__always)
   func holds(_ list: Register, _ index: Int) -> Bool {
     let handle = Int(list.word)
-    guard list.tag == 0, handle >= 0, handle < lists.count, index >= 0 else { return false }
-    let entry = lists[handle]
+    guard list.tag == 0, handle >= 0, handle < header.pointee.listCount, index >= 0 else {
+      return false
+    }
+    let entry = header.pointee.lists[handle]
     return index < (entry.builder < 0 ? Int(entry.count) : builders[Int(entry.builder)].count)
   }
 
@@ -112,21 +195,26 @@ public struct Facts {
   @inline(__always)
   public func checkedItem(_ list: Register, _ index: Int) -> Register? {
     let handle = Int(truncatingIfNeeded: list.word)
-    guard list.tag == 0, handle >= 0, handle < lists.count, index >= 0 else { return nil }
-    let entry = lists[handle]
+    guard list.tag == 0, handle >= 0, handle < header.pointee.listCount, index >= 0 else {
+      return nil
+    }
+    let entry = header.pointee.lists[handle]
     if entry.builder < 0 {
-      return index < Int(entry.count) ? items[Int(entry.start) &+ index] : nil
+      return index < Int(entry.count) ? header.pointee.items[Int(entry.start) &+ index] : nil
     }
     let builder = Int(entry.builder)
     return index < builders[builder].count ? builders[builder][index] : nil
   }
 
+  /// True when `text` is a text handle this store holds.
   @inline(__always)
-  func holdsText(_ text: Register) -> Bool { text.word >= 0 && text.word < Int64(texts.count) }
+  public func holdsText(_ text: Register) -> Bool {
+    text.word >= 0 && text.word < Int64(texts.count)
+  }
 
   @inline(__always)
   func holdsList(_ list: Register) -> Bool {
-    list.tag == 0 && list.word >= 0 && list.word < Int64(lists.count)
+    list.tag == 0 && list.word >= 0 && list.word < Int64(header.pointee.listCount)
   }
 
   /// The number of items of a list, record or table handle.
@@ -135,7 +223,8 @@ public struct Facts {
   /// come from untrusted data, use `checkedItem(_:_:)`.
   @inline(__always)
   public func count(_ list: Register) -> Int {
-    let entry = lists[Int(list.word)]
+    precondition(holdsList(list), "not a list handle of this store")
+    let entry = header.pointee.lists[Int(list.word)]
     return entry.builder < 0 ? Int(entry.count) : builders[Int(entry.builder)].count
   }
 
@@ -144,7 +233,10 @@ public struct Facts {
   /// Unchecked: the handle and index must be valid, or this traps; see `checkedItem(_:_:)`.
   @inline(__always)
   public func item(_ list: Register, _ index: Int) -> Register {
-    let entry = lists[Int(list.word)]
-    return entry.builder < 0 ? items[Int(entry.start) + index] : builders[Int(entry.builder)][index]
+    precondition(holdsList(list), "not a list handle of this store")
+    let entry = header.pointee.lists[Int(list.word)]
+    if entry.builder >= 0 { return builders[Int(entry.builder)][index] }
+    precondition(index >= 0 && index < Int(entry.count), "item index out of range")
+    return header.pointee.items[Int(entry.start) + index]
   }
 }

@@ -1,79 +1,121 @@
 // The fast path for reading applications: parses JSON bytes straight into facts, driven by the
-// compiled schema, with no intermediate tree. It accepts only input it can read exactly and
-// gives up (returns nil) on anything else — escapes, an unknown or duplicate field, a value out
-// of bounds, a malformed document — so that the tree reader (FactsReader) reports the precise
+// input schema compiled into flat tables (ReaderPlan), with no intermediate tree and no
+// reference counting on the way. It accepts only input it can read exactly and gives up
+// (returns nil) on anything else — escapes, an unknown or duplicate field, a value out of
+// bounds, a malformed document — so that the tree reader (FactsReader) reports the precise
 // error with its path. Both readers give the same facts for the same valid input (tested).
 
 extension Machine {
   /// Loads a valid application quickly; nil sends the caller to `loadApplication(json:)`.
   public mutating func loadApplicationFast(json bytes: [UInt8]) -> Register? {
-    bytes.withUnsafeBufferPointer { buffer -> Register? in
-      var cursor = FastCursor(bytes: buffer)
-      guard let record = fastRecord(&cursor, image.inputRecord, depth: 0) else { return nil }
-      cursor.skipSpace()
-      return cursor.position == buffer.count ? record : nil
-    }
+    bytes.withUnsafeBufferPointer { loadApplicationFast(json: $0) }
   }
 
-  mutating func fastRecord(_ cursor: inout FastCursor, _ index: Int, depth: Int) -> Register? {
+  /// Loads a valid application from bytes the caller owns (a line of a larger buffer, say);
+  /// nil sends the caller to `loadApplication(json:)`.
+  ///
+  /// - Complexity: O(n) in the size of the document; a field is found in O(1) when the
+  ///   document lists fields in schema order, else in O(fields).
+  public mutating func loadApplicationFast(json buffer: UnsafeBufferPointer<UInt8>) -> Register? {
+    guard let start = buffer.baseAddress else { return nil }
+    var cursor = FastCursor(start: start, count: buffer.count)
+    let tables = reader.tables
+    guard let record = fastRecord(&cursor, tables, Int(tables.inputRecord), depth: 0) else {
+      return nil
+    }
+    cursor.skipSpace()
+    return cursor.position == buffer.count ? record : nil
+  }
+
+  mutating func fastRecord(
+    _ cursor: inout FastCursor, _ tables: ReaderTables, _ index: Int, depth: Int
+  ) -> Register? {
     guard depth < 64, cursor.consume(UInt8(ascii: "{")) else { return nil }
-    let fields = image.records[index].fields
-    let handle = facts.reserveList(count: fields.count)
+    let first = Int(tables.recordStarts[index])
+    let fieldCount = Int(tables.recordStarts[index + 1]) - first
+    guard fieldCount <= 64 else { return nil }  // duplicate detection needs the tree reader
+    let handle = facts.reserveList(count: fieldCount)
     var seen = 0 as UInt64
-    var seenCount = 0
+    var expected = 0
     cursor.skipSpace()
     if !cursor.consume(UInt8(ascii: "}")) {
       repeat {
         cursor.skipSpace()
-        guard let key = cursor.plainString() else { return nil }
-        guard let position = fields.firstIndex(where: { cursor.equals(key, $0.name) }) else {
-          return nil
+        // Documents usually list fields in schema order: try the next one first, matching
+        // `"name"` in place without scanning for the closing quote.
+        var position = -1
+        if expected < fieldCount,
+          cursor.consumeKey(tables.fields[first + expected].name, tables.names)
+        {
+          position = expected
+        } else {
+          guard let key = cursor.plainString() else { return nil }
+          for candidate in 0..<fieldCount
+          where tables.nameEquals(tables.fields[first + candidate].name, cursor, key) {
+            position = candidate
+            break
+          }
         }
-        if position < 64 {
-          guard seen & (1 << position) == 0 else { return nil }
-          seen |= 1 << position
-        } else if fields.count > 64 {
-          return nil  // duplicate detection needs the tree reader beyond 64 fields
-        }
-        seenCount += 1
+        guard position >= 0, seen & (1 << position) == 0 else { return nil }
+        seen |= 1 << position
+        expected = position + 1
         cursor.skipSpace()
         guard cursor.consume(UInt8(ascii: ":")) else { return nil }
         cursor.skipSpace()
-        guard let value = fastValue(&cursor, fields[position].type, depth: depth + 1) else {
-          return nil
-        }
-        if (try? checkBounds(value, fields[position], path: "")) == nil { return nil }
+        let field = tables.fields[first + position]
+        guard let value = fastValue(&cursor, tables, Int(field.type), depth: depth + 1),
+          !field.hasBounds || withinBounds(value, field)
+        else { return nil }
         facts.setItem(handle, position, value)
         cursor.skipSpace()
       } while cursor.consume(UInt8(ascii: ","))
       guard cursor.consume(UInt8(ascii: "}")) else { return nil }
     }
     // Fields not given: optional ones are none, the others stay unknown facts.
-    if seenCount < fields.count {
-      for (position, field) in fields.enumerated()
-      where position >= 64 || seen & (1 << position) == 0 {
-        if case .optional = field.type { facts.setItem(handle, position, .none) }
+    if seen != (fieldCount == 64 ? ~0 : (1 << fieldCount) - 1) {
+      for position in 0..<fieldCount where seen & (1 << position) == 0 {
+        let field = tables.fields[first + position]
+        if tables.nodes[Int(field.type)].kind == .optional {
+          facts.setItem(handle, position, .none)
+        }
       }
     }
     return handle
   }
 
-  mutating func fastValue(_ cursor: inout FastCursor, _ type: SchemaType, depth: Int) -> Register? {
-    if case .optional(let wrapped) = type {
-      if cursor.consumeWord("null") { return Register.none }
-      return fastValue(&cursor, wrapped, depth: depth)
+  /// The bounds check of the tree reader, on the fast path: integers compared directly.
+  @inline(__always)
+  /// (`mutating` only so that the call borrows the machine instead of copying it.)
+  mutating func withinBounds(_ value: Register, _ field: ReaderTables.Field) -> Bool {
+    guard value.tag != Register.noneTag else { return true }
+    let subject = field.boundsOnLength ? Register.integer(Int64(facts.count(value))) : value
+    if subject.tag == 0, field.low.tag == 0, field.high.tag == 0 {
+      return field.low.word <= subject.word && subject.word <= field.high.word
     }
-    switch type {
+    let rational = subject.tag > 0 || field.low.tag > 0
+    return rational
+      ? compareRationals(subject, field.low) >= 0 && compareRationals(field.high, subject) >= 0
+      : compareIntegers(subject, field.low) >= 0 && compareIntegers(field.high, subject) >= 0
+  }
+
+  mutating func fastValue(
+    _ cursor: inout FastCursor, _ tables: ReaderTables, _ nodeIndex: Int, depth: Int
+  ) -> Register? {
+    let node = tables.nodes[nodeIndex]
+    switch node.kind {
+    case .optional:
+      if cursor.consumeWord(FastCursor.null, length: 4) { return Register.none }
+      return fastValue(&cursor, tables, Int(node.argument), depth: depth)
     case .bool:
-      if cursor.consumeWord("true") { return .bool(true) }
-      if cursor.consumeWord("false") { return .bool(false) }
+      if cursor.consumeWord(FastCursor.true, length: 4) { return .bool(true) }
+      if cursor.consumeWord(FastCursor.false, length: 5) { return .bool(false) }
       return nil
-    case .int, .money, .days, .months, .years: return cursor.integer().map { .integer($0) }
+    case .integer: return cursor.integer().map { .integer($0) }
     case .decimal, .exactMoney:
       // A Decimal may come as a number or, like the tree reader allows, as a string.
       var text: String?
-      if type == .decimal, let key = cursor.plainString() {
-        text = String(decoding: cursor.bytes[key], as: UTF8.self)
+      if node.kind == .decimal, let key = cursor.plainString() {
+        text = cursor.string(key)
       } else {
         text = cursor.numberText()
       }
@@ -83,128 +125,381 @@ extension Machine {
       return storeRational(value)
     case .date:
       guard let key = cursor.plainString(), key.count == 10 else { return nil }
-      let text = String(decoding: cursor.bytes[key], as: UTF8.self)
-      return (try? CivilDate(iso8601: text)).map { .integer($0.daysSince1970) }
+      return (try? CivilDate(iso8601: cursor.string(key))).map { .integer($0.daysSince1970) }
     case .text:
       guard let key = cursor.plainString() else { return nil }
-      return facts.addText(String(decoding: cursor.bytes[key], as: UTF8.self))
-    case .enumeration(let index):
+      return facts.addText(cursor.string(key))
+    case .enumeration:
       guard let key = cursor.plainString() else { return nil }
-      return image.enums[index].cases.firstIndex { cursor.equals(key, $0) }.map {
-        .integer(Int64($0))
+      let enumIndex = Int(node.argument)
+      let first = Int(tables.enumStarts[enumIndex])
+      let last = Int(tables.enumStarts[enumIndex + 1])
+      for index in first..<last where tables.nameEquals(tables.cases[index], cursor, key) {
+        return .integer(Int64(index - first))
       }
-    case .record(let index): return fastRecord(&cursor, index, depth: depth)
-    case .list(let element):
+      return nil
+    case .record: return fastRecord(&cursor, tables, Int(node.argument), depth: depth)
+    case .list:
       guard depth < 64, cursor.consume(UInt8(ascii: "[")) else { return nil }
-      var items: [Register] = []
+      // Items gather on the machine's scratch stack (nested lists stack up), then move to the
+      // facts in one piece: no array per list.
+      let bottom = scratch.count
+      defer { scratch.removeSubrange(bottom...) }
       cursor.skipSpace()
       if !cursor.consume(UInt8(ascii: "]")) {
         repeat {
           cursor.skipSpace()
-          guard items.count < maximumListLength,
-            let item = fastValue(&cursor, element, depth: depth + 1)
+          guard scratch.count - bottom < maximumListLength,
+            let item = fastValue(&cursor, tables, Int(node.argument), depth: depth + 1)
           else {
             return nil
           }
-          items.append(item)
+          scratch.append(item)
           cursor.skipSpace()
         } while cursor.consume(UInt8(ascii: ","))
         guard cursor.consume(UInt8(ascii: "]")) else { return nil }
       }
-      return facts.addList(items)
-    case .optional, .table: return nil
+      return facts.addList(scratch[bottom...])
+    case .unsupported: return nil
     }
+  }
+}
+
+/// The input schema as flat tables of trivial values, built once per machine: the fast reader
+/// walks them without touching `PolicyImage`'s arrays (and their reference counts).
+struct ReaderTables {
+  enum Kind: UInt8 {
+    case bool, integer, decimal, exactMoney, date, text, enumeration, record, list, optional
+    case unsupported
+  }
+  /// A type: its kind and the enum, record or element node it refers to.
+  struct Node {
+    var kind: Kind
+    var argument: Int32
+  }
+  /// A name's bytes in `names`.
+  struct Name {
+    var start: Int32
+    var count: Int32
+  }
+  struct Field {
+    var name: Name
+    var type: Int32
+    var hasBounds: Bool
+    var boundsOnLength: Bool
+    var low: Register
+    var high: Register
+  }
+
+  var nodes: UnsafeMutablePointer<Node>
+  var fields: UnsafeMutablePointer<Field>
+  /// Record r's fields are `fields[recordStarts[r] ..< recordStarts[r + 1]]`.
+  var recordStarts: UnsafeMutablePointer<Int32>
+  var cases: UnsafeMutablePointer<Name>
+  /// Enum e's cases are `cases[enumStarts[e] ..< enumStarts[e + 1]]`.
+  var enumStarts: UnsafeMutablePointer<Int32>
+  var names: UnsafeMutablePointer<UInt8>
+  var inputRecord: Int32
+
+  /// True when the key's bytes spell `name`: compared eight bytes at a time (`names` has
+  /// eight bytes of padding at its end, so a word load from a name never leaves it).
+  @inline(__always)
+  func nameEquals(_ name: Name, _ cursor: FastCursor, _ key: Range<Int>) -> Bool {
+    let length = key.count
+    guard Int(name.count) == length else { return false }
+    let text = UnsafeRawPointer(names + Int(name.start))
+    let bytes = UnsafeRawPointer(cursor.start + key.lowerBound)
+    var offset = 0
+    while length - offset >= 8 {
+      guard
+        text.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+          == bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+      else { return false }
+      offset &+= 8
+    }
+    let rest = length - offset
+    if rest == 0 { return true }
+    #if _endian(little)
+      if cursor.count - key.lowerBound - offset >= 8 {
+        // The key's last bytes are followed by at least eight more: mask off what follows.
+        let difference =
+          text.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+          ^ bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+        return difference & ((1 << (8 &* UInt64(rest))) &- 1) == 0
+      }
+    #endif
+    while offset < length {
+      if text.load(fromByteOffset: offset, as: UInt8.self)
+        != bytes.load(fromByteOffset: offset, as: UInt8.self)
+      {
+        return false
+      }
+      offset &+= 1
+    }
+    return true
+  }
+}
+
+/// Owns the memory of a machine's `ReaderTables`.
+final class ReaderPlan {
+  let tables: ReaderTables
+  let counts: (nodes: Int, fields: Int, records: Int, cases: Int, enums: Int, names: Int)
+
+  init(image: PolicyImage) {
+    var nodes: [ReaderTables.Node] = []
+    var names: [UInt8] = []
+    func name(_ text: String) -> ReaderTables.Name {
+      defer { names += Array(text.utf8) }
+      return ReaderTables.Name(start: Int32(names.count), count: Int32(text.utf8.count))
+    }
+    func node(_ type: SchemaType) -> Int32 {
+      let made: ReaderTables.Node
+      switch type {
+      case .bool: made = .init(kind: .bool, argument: 0)
+      case .int, .money, .days, .months, .years: made = .init(kind: .integer, argument: 0)
+      case .decimal: made = .init(kind: .decimal, argument: 0)
+      case .exactMoney: made = .init(kind: .exactMoney, argument: 0)
+      case .date: made = .init(kind: .date, argument: 0)
+      case .text: made = .init(kind: .text, argument: 0)
+      case .enumeration(let index): made = .init(kind: .enumeration, argument: Int32(index))
+      case .record(let index): made = .init(kind: .record, argument: Int32(index))
+      case .list(let element): made = .init(kind: .list, argument: node(element))
+      case .optional(let wrapped): made = .init(kind: .optional, argument: node(wrapped))
+      case .table: made = .init(kind: .unsupported, argument: 0)
+      }
+      nodes.append(made)
+      return Int32(nodes.count - 1)
+    }
+    var fields: [ReaderTables.Field] = []
+    var recordStarts: [Int32] = []
+    for record in image.records {
+      recordStarts.append(Int32(fields.count))
+      for field in record.fields {
+        fields.append(
+          ReaderTables.Field(
+            name: name(field.name), type: node(field.type), hasBounds: field.bounds != nil,
+            boundsOnLength: field.boundsOnLength, low: field.bounds?.low ?? .none,
+            high: field.bounds?.high ?? .none))
+      }
+    }
+    recordStarts.append(Int32(fields.count))
+    var cases: [ReaderTables.Name] = []
+    var enumStarts: [Int32] = []
+    for schema in image.enums {
+      enumStarts.append(Int32(cases.count))
+      for text in schema.cases { cases.append(name(text)) }
+    }
+    enumStarts.append(Int32(cases.count))
+    names += [UInt8](repeating: 0, count: 8)  // padding for nameEquals' word loads
+    counts = (
+      nodes.count, fields.count, recordStarts.count, cases.count, enumStarts.count, names.count
+    )
+    func copy<T>(_ array: [T]) -> UnsafeMutablePointer<T> {
+      let pointer = UnsafeMutablePointer<T>.allocate(capacity: max(array.count, 1))
+      pointer.initialize(from: array, count: array.count)
+      return pointer
+    }
+    tables = ReaderTables(
+      nodes: copy(nodes), fields: copy(fields), recordStarts: copy(recordStarts),
+      cases: copy(cases), enumStarts: copy(enumStarts), names: copy(names),
+      inputRecord: Int32(image.inputRecord))
+  }
+
+  deinit {
+    tables.nodes.deinitialize(count: counts.nodes).deallocate()
+    tables.fields.deinitialize(count: counts.fields).deallocate()
+    tables.recordStarts.deinitialize(count: counts.records).deallocate()
+    tables.cases.deinitialize(count: counts.cases).deallocate()
+    tables.enumStarts.deinitialize(count: counts.enums).deallocate()
+    tables.names.deinitialize(count: counts.names).deallocate()
   }
 }
 
 /// A position in JSON bytes with the few scans the fast reader needs.
 struct FastCursor {
-  let bytes: UnsafeBufferPointer<UInt8>
+  let start: UnsafePointer<UInt8>
+  let count: Int
   var position = 0
 
-  init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+  init(start: UnsafePointer<UInt8>, count: Int) {
+    self.start = start
+    self.count = count
+  }
 
+  @inline(__always)
   mutating func skipSpace() {
-    while position < bytes.count {
-      let byte = bytes[position]
+    while position < count {
+      let byte = start[position]
       guard byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 else { return }
-      position += 1
+      position &+= 1
     }
   }
 
+  @inline(__always)
   mutating func consume(_ byte: UInt8) -> Bool {
-    guard position < bytes.count, bytes[position] == byte else { return false }
-    position += 1
+    guard position < count, start[position] == byte else { return false }
+    position &+= 1
     return true
   }
 
-  mutating func consumeWord(_ word: StaticString) -> Bool {
-    let count = word.utf8CodeUnitCount
-    guard bytes.count - position >= count else { return false }
-    for index in 0..<count where bytes[position + index] != word.utf8Start[index] { return false }
-    position += count
+  /// `null`, `true` and `false` as little-endian words, for `consumeWord(_:length:)`.
+  static var null: UInt64 { 0x6C6C_756E }
+  static var `true`: UInt64 { 0x6575_7274 }
+  static var `false`: UInt64 { 0x65_736C_6166 }
+
+  /// Consumes a literal of `length` (at most 8) bytes given as a little-endian word.
+  @inline(__always)
+  mutating func consumeWord(_ word: UInt64, length: Int) -> Bool {
+    guard count - position >= length else { return false }
+    var loaded: UInt64 = 0
+    for index in 0..<length { loaded |= UInt64(start[position &+ index]) << (8 &* UInt64(index)) }
+    guard loaded == word else { return false }
+    position &+= length
+    return true
+  }
+
+  /// Consumes `"name"` when the next bytes are exactly that (a key in place); else nothing.
+  @inline(__always)
+  mutating func consumeKey(_ name: ReaderTables.Name, _ names: UnsafeMutablePointer<UInt8>)
+    -> Bool
+  {
+    let length = Int(name.count)
+    guard count - position >= length &+ 2, start[position] == UInt8(ascii: "\""),
+      start[position &+ 1 &+ length] == UInt8(ascii: "\"")
+    else { return false }
+    let text = UnsafeRawPointer(names + Int(name.start))
+    let bytes = UnsafeRawPointer(start + (position &+ 1))
+    var offset = 0
+    while length - offset >= 8 {
+      guard
+        text.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+          == bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+      else { return false }
+      offset &+= 8
+    }
+    while offset < length {
+      guard
+        text.load(fromByteOffset: offset, as: UInt8.self)
+          == bytes.load(fromByteOffset: offset, as: UInt8.self)
+      else { return false }
+      offset &+= 1
+    }
+    position &+= length &+ 2
     return true
   }
 
   /// The byte range of a string without escapes or control characters, after its quotes.
+  ///
+  /// Scans eight bytes at a time: a word with no quote, backslash, control byte or non-ASCII
+  /// byte is skipped whole; any other goes byte by byte.
   mutating func plainString() -> Range<Int>? {
     guard consume(UInt8(ascii: "\"")) else { return nil }
-    let start = position
-    while position < bytes.count {
-      let byte = bytes[position]
-      if byte == UInt8(ascii: "\"") {
-        position += 1
-        // Only well-formed UTF-8 is taken on the fast path.
-        var iterator = bytes[start..<(position - 1)].makeIterator()
-        var codec = UTF8()
-        while true {
-          switch codec.decode(&iterator) {
-          case .scalarValue: continue
-          case .emptyInput: return start..<(position - 1)
-          case .error: return nil
-          }
+    let first = position
+    var cursor = position
+    var high: UInt8 = 0
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let tops: UInt64 = 0x8080_8080_8080_8080
+    while true {
+      if count - cursor >= 8 {
+        let word = UnsafeRawPointer(start + cursor).loadUnaligned(as: UInt64.self)
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let special =
+          ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+          | ((word &- ones &* 0x20) & ~word) | word
+        if special & tops == 0 {
+          cursor &+= 8
+          continue
         }
       }
-      if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
-      position += 1
+      // Byte by byte through the next eight (or to the end).
+      let stop = min(cursor &+ 8, count)
+      while cursor < stop {
+        let byte = start[cursor]
+        if byte == UInt8(ascii: "\"") {
+          position = cursor &+ 1
+          let range = first..<cursor
+          // Only well-formed UTF-8 is taken on the fast path; ASCII needs no decoding.
+          return high < 0x80 || isValidUTF8(range) ? range : nil
+        }
+        if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
+        high |= byte
+        cursor &+= 1
+      }
+      if cursor >= count { return nil }
     }
-    return nil
   }
 
-  func equals(_ range: Range<Int>, _ text: String) -> Bool {
-    var index = range.lowerBound
-    for byte in text.utf8 {
-      guard index < range.upperBound, bytes[index] == byte else { return false }
-      index += 1
+  func isValidUTF8(_ range: Range<Int>) -> Bool {
+    var iterator = UnsafeBufferPointer(start: start + range.lowerBound, count: range.count)
+      .makeIterator()
+    var codec = UTF8()
+    while true {
+      switch codec.decode(&iterator) {
+      case .scalarValue: continue
+      case .emptyInput: return true
+      case .error: return false
+      }
     }
-    return index == range.upperBound
+  }
+
+  /// The text of a range that `plainString()` accepted.
+  func string(_ range: Range<Int>) -> String {
+    String(
+      decoding: UnsafeBufferPointer(start: start + range.lowerBound, count: range.count),
+      as: UTF8.self)
   }
 
   /// A JSON integer that fits Int64 (no fraction, exponent or leading zero).
+  @inline(__always)
   mutating func integer() -> Int64? {
-    var negative = false
-    if position < bytes.count, bytes[position] == UInt8(ascii: "-") {
-      negative = true
-      position += 1
-    }
-    let start = position
+    // Up to 18 digits cannot overflow: accumulate without checks.
+    var cursor = position
+    let negative = cursor < count && start[cursor] == UInt8(ascii: "-")
+    if negative { cursor &+= 1 }
+    let first = cursor
     var value: Int64 = 0
-    while position < bytes.count, bytes[position] >= 0x30, bytes[position] <= 0x39 {
-      let digit = Int64(bytes[position] - 0x30)
+    while cursor < count {
+      let digit = start[cursor] &- 0x30
+      if digit >= 10 { break }
+      value = value &* 10 &+ Int64(digit)
+      cursor &+= 1
+    }
+    let digits = cursor - first
+    guard digits < 19 else { return checkedInteger() }
+    guard digits > 0, !(digits > 1 && start[first] == 0x30) else { return nil }
+    if cursor < count {
+      let next = start[cursor]
+      if next == UInt8(ascii: ".") || next | 0x20 == UInt8(ascii: "e") { return nil }
+    }
+    position = cursor
+    return negative ? -value : value
+  }
+
+  /// `integer()` with overflow checks, for 19 digits or more.
+  mutating func checkedInteger() -> Int64? {
+    var negative = false
+    if position < count, start[position] == UInt8(ascii: "-") {
+      negative = true
+      position &+= 1
+    }
+    let first = position
+    var value: Int64 = 0
+    while position < count, start[position] &- 0x30 < 10 {
+      let digit = Int64(start[position] &- 0x30)
       let (shifted, overflow1) = value.multipliedReportingOverflow(by: 10)
       let (next, overflow2) =
         negative
         ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
       guard !overflow1, !overflow2 else { return nil }
       value = next
-      position += 1
+      position &+= 1
     }
-    let digits = position - start
-    guard digits > 0, !(digits > 1 && bytes[start] == 0x30) else { return nil }
-    if position < bytes.count,
-      [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[position])
-    {
-      return nil
+    let digits = position - first
+    guard digits > 0, !(digits > 1 && start[first] == 0x30) else { return nil }
+    if position < count {
+      let next = start[position]
+      if next == UInt8(ascii: ".") || next | 0x20 == UInt8(ascii: "e") { return nil }
     }
     return value
   }
@@ -212,23 +507,23 @@ struct FastCursor {
   /// A JSON number's text (`-`, digits without a leading zero, an optional fraction with at
   /// least one digit; no exponent), for exact decimal parsing.
   mutating func numberText() -> String? {
-    let start = position
-    if position < bytes.count, bytes[position] == UInt8(ascii: "-") { position += 1 }
+    let first = position
+    if position < count, start[position] == UInt8(ascii: "-") { position += 1 }
     let integerStart = position
     skipDigits()
     let integerDigits = position - integerStart
-    guard integerDigits > 0, !(integerDigits > 1 && bytes[integerStart] == 0x30) else { return nil }
-    if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
+    guard integerDigits > 0, !(integerDigits > 1 && start[integerStart] == 0x30) else { return nil }
+    if position < count, start[position] == UInt8(ascii: ".") {
       position += 1
       let fractionStart = position
       skipDigits()
       guard position > fractionStart else { return nil }
     }
-    if position < bytes.count, bytes[position] | 0x20 == UInt8(ascii: "e") { return nil }
-    return String(decoding: bytes[start..<position], as: UTF8.self)
+    if position < count, start[position] | 0x20 == UInt8(ascii: "e") { return nil }
+    return string(first..<position)
   }
 
   mutating func skipDigits() {
-    while position < bytes.count, bytes[position] >= 0x30, bytes[position] <= 0x39 { position += 1 }
+    while position < count, start[position] &- 0x30 < 10 { position += 1 }
   }
 }

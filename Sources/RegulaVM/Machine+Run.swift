@@ -106,15 +106,37 @@ extension Machine {
       case .jumpIfNone: if registers[a].tag == Register.noneTag { pc = Int(instruction.bc) }
       case .none: registers[a] = .none
       case .isNone: registers[a] = .bool(registers[b].tag == Register.noneTag)
-      case .field:
+      case .field, .inputField:
         let path = Int(code[pc].bc)
-        pc += 1
-        guard let value = facts.checkedItem(registers[b], Int(instruction.c)) else {
+        pc &+= 1
+        let record = instruction.opcode == .field ? registers[b] : inputRegister
+        guard let value = facts.checkedItem(record, Int(instruction.c)) else {
           throw corrupt(pc)
         }
-        pathEpochs[path] = epoch
+        if pathEpochs[path] != epoch {
+          pathEpochs[path] = epoch
+          pathsRead[pathsReadCount] = Int32(path)
+          pathsReadCount &+= 1
+        }
         if value.tag == Register.unknownTag { throw .missingFacts([facts.texts[path]]) }
         registers[a] = value
+      case .next:
+        let list = registers[b]
+        let index = registers[c].word
+        if let value = facts.checkedItem(list, Int(truncatingIfNeeded: index)) {
+          registers[a] = value
+          registers[c] = .integer(index &+ 1)
+          pc &+= 1
+          steps &+= 1
+          if steps > stepLimit {
+            throw .limit(
+              message: "the evaluation exceeded \(stepLimit) steps (limit `steps`)",
+              instruction: pc - 2)
+          }
+        } else {
+          guard facts.holdsList(list) else { throw corrupt(pc + 1) }
+          pc = Int(code[pc].bc)
+        }
       case .length:
         guard facts.holdsList(registers[b]) else { throw corrupt(pc) }
         registers[a] = .integer(Int64(facts.count(registers[b])))
@@ -125,16 +147,9 @@ extension Machine {
           throw corrupt(pc)
         }
         registers[a] = value
-      case .newList:
-        let first = Int(instruction.b)
-        let count = Int(instruction.c)
+      case .newList, .newRecord:
         registers[a] = facts.addList(
-          Array(UnsafeBufferPointer(start: registers + base + first, count: count)))
-      case .newRecord:
-        let first = Int(instruction.b)
-        let count = Int(instruction.c)
-        registers[a] = facts.addList(
-          Array(UnsafeBufferPointer(start: registers + base + first, count: count)))
+          copying: registers + base + Int(instruction.b), count: Int(instruction.c))
       case .listBuilder: registers[a] = facts.newBuilder()
       case .append: facts.append(registers[a], registers[b])
       case .dateAddDays:
@@ -227,7 +242,7 @@ extension Machine {
       case .failCondition:
         let frame = frames[frameCount - 1]
         let id = frame.memoSlot / jurisdictionCount
-        failed.append((image.definitions[id].name, facts.texts[Int(instruction.bc)]))
+        failed.append((Int32(id), Int32(instruction.bc)))
       case .fail:
         let name = image.definitions[Int(instruction.bc)].name
         let frame = frames[frameCount - 1]

@@ -104,7 +104,8 @@ public struct Machine {
   var traceStack: [Int] = []
   var asOfDays: Int64 = 0
   var inputRegister = Register.none
-  var failed: [(definition: String, reason: String)] = []
+  /// `all of` failures of the current evaluation as (definition index, reason text index).
+  var failed: [(definition: Int32, reason: Int32)] = []
   var decisionIDs: [Int]
   /// The last evaluation's decision values and reason text indexes (-1: none), by decision.
   public private(set) var decisionValues: [Register]
@@ -113,6 +114,15 @@ public struct Machine {
   let exactConstantCount: Int
   /// Text indexes of input paths read in this evaluation (stamped with the epoch).
   let pathEpochs: UnsafeMutablePointer<UInt32>
+  /// The same paths as a list, in the order first read (`pathsReadCount` of them).
+  let pathsRead: UnsafeMutablePointer<Int32>
+  var pathsReadCount = 0
+  /// Each text's position among the image's texts sorted (`inputsRead` sorts by it).
+  let textRanks: UnsafeMutablePointer<Int32>
+  /// The input schema compiled for the fast JSON reader.
+  let reader: ReaderPlan
+  /// Items of the lists the fast reader is reading (kept to reuse its storage).
+  var scratch: [Register] = []
 
   /// Allocates every buffer `image` can need, once: registers, frames and memo are sized
   /// from the image (calls are acyclic), so evaluations allocate little once warm.
@@ -137,6 +147,8 @@ public struct Machine {
     memoReasons = buffers.memoReasons
     memoEpochs = buffers.memoEpochs
     pathEpochs = buffers.pathEpochs
+    pathsRead = buffers.pathsRead
+    textRanks = buffers.textRanks
     code = buffers.code
     constants = buffers.constants
     entryPoints = buffers.entryPoints
@@ -146,6 +158,8 @@ public struct Machine {
     decisionValues = Array(repeating: .none, count: decisionIDs.count)
     decisionReasons = Array(repeating: -1, count: decisionIDs.count)
     failed.reserveCapacity(8)
+    reader = ReaderPlan(image: image)
+    scratch.reserveCapacity(64)
   }
 
   /// Clears the last evaluation's facts; call before loading a new application.
@@ -172,6 +186,7 @@ public struct Machine {
       epoch = 1
     }
     steps = 0
+    pathsReadCount = 0
     failed.removeAll(keepingCapacity: true)
     if isTracing {
       trace.removeAll(keepingCapacity: true)
@@ -205,22 +220,49 @@ public struct Machine {
   {
     try run(input: input, asOf: asOf, jurisdiction: jurisdiction)
     let reasons = decisionReasons.map { $0 >= 0 ? facts.texts[Int($0)] : nil }
-    return VMOutcome(values: decisionValues, reasons: reasons, failedConditions: failed)
+    return VMOutcome(values: decisionValues, reasons: reasons, failedConditions: failedConditions)
   }
 
   /// The input record of the last evaluation.
   public var currentInput: Register { inputRegister }
 
   /// `all of` conditions that failed in the last evaluation, as (definition, reason).
-  public var failedConditions: [(definition: String, reason: String)] { failed }
+  public var failedConditions: [(definition: String, reason: String)] {
+    failed.map { (image.definitions[Int($0.definition)].name, facts.texts[Int($0.reason)]) }
+  }
+
+  /// `all of` failures of the last evaluation as (definition index, reason text index), in
+  /// the order met: the record without its strings.
+  public var failedConditionIndexes: [(definition: Int32, reason: Int32)] { failed }
 
   /// Input paths (as texts) read by the last evaluation.
   ///
   /// Paths are written with list positions as `[]` (`members[].age`), sorted.
   ///
-  /// - Complexity: O(t log t) in the number of texts in the image.
+  /// - Complexity: O(p²) in the number of paths read (p is small: one per field read).
   public var inputsRead: [String] {
-    (0..<image.texts.count).filter { pathEpochs[$0] == epoch }.map { facts.texts[$0] }.sorted()
+    withInputsRead { indexes in indexes.map { facts.texts[Int($0)] } }
+  }
+
+  /// Calls `body` with the text indexes of the input paths the last evaluation read, in the
+  /// order of their text (as `inputsRead`), without allocating.
+  ///
+  /// - Complexity: O(p²) in the number of paths read, by insertion sort on precomputed ranks.
+  public func withInputsRead<T>(_ body: (UnsafeBufferPointer<Int32>) throws -> T) rethrows -> T {
+    let paths = pathsRead
+    let ranks = textRanks
+    var index = 1
+    while index < pathsReadCount {
+      let path = paths[index]
+      var hole = index
+      while hole > 0 && ranks[Int(paths[hole - 1])] > ranks[Int(path)] {
+        paths[hole] = paths[hole - 1]
+        hole -= 1
+      }
+      paths[hole] = path
+      index += 1
+    }
+    return try body(UnsafeBufferPointer(start: paths, count: pathsReadCount))
   }
 
   /// Evaluates one definition (memoised) and returns its register and reason text index.
@@ -295,6 +337,8 @@ final class Buffers {
   let memoReasons: UnsafeMutablePointer<Int32>
   let memoEpochs: UnsafeMutablePointer<UInt32>
   let pathEpochs: UnsafeMutablePointer<UInt32>
+  let pathsRead: UnsafeMutablePointer<Int32>
+  let textRanks: UnsafeMutablePointer<Int32>
   let code: UnsafeMutablePointer<Instruction>
   let constants: UnsafeMutablePointer<Register>
   let entryPoints: UnsafeMutablePointer<Int>
@@ -321,6 +365,15 @@ final class Buffers {
     memoEpochs.initialize(repeating: 0, count: max(memo, 1))
     pathEpochs = .allocate(capacity: max(paths, 1))
     pathEpochs.initialize(repeating: 0, count: max(paths, 1))
+    pathsRead = .allocate(capacity: max(paths, 1))
+    pathsRead.initialize(repeating: 0, count: max(paths, 1))
+    textRanks = .allocate(capacity: max(paths, 1))
+    textRanks.initialize(repeating: 0, count: max(paths, 1))
+    for (rank, index) in image.texts.indices.sorted(by: { image.texts[$0] < image.texts[$1] })
+      .enumerated()
+    {
+      textRanks[index] = Int32(rank)
+    }
     code = .allocate(capacity: max(image.code.count, 1))
     _ = UnsafeMutableBufferPointer(start: code, count: image.code.count).initialize(
       from: image.code)
@@ -345,6 +398,8 @@ final class Buffers {
     memoReasons.deallocate()
     memoEpochs.deallocate()
     pathEpochs.deallocate()
+    pathsRead.deallocate()
+    textRanks.deallocate()
     code.deallocate()
     constants.deallocate()
     entryPoints.deallocate()
