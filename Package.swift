@@ -33,11 +33,13 @@ let package = Package(
     .target(name: "Regula", dependencies: ["RegulaCompiler", "RegulaVM"]),
     .target(name: "RegulaIR", dependencies: ["RegulaSema", "RegulaNumerics", "RegulaJSON"]),
     .executableTarget(name: "RegulaNumericsBench", dependencies: ["RegulaNumerics"]),
+    // Counts allocations per thread for `regula bench` (wraps glibc's malloc family).
+    .target(name: "CAllocationCounter"),
     .executableTarget(
       name: "RegulaCLI",
       dependencies: [
         "RegulaSema", "RegulaNumerics", "RegulaIR", "RegulaBytecode", "RegulaCompiler", "RegulaVM",
-        "Regula",
+        "Regula", "CAllocationCounter",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

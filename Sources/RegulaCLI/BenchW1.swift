@@ -1,5 +1,6 @@
 // `regula bench w1`: the fixed workload, measured in one run beside the hand-written function.
 import ArgumentParser
+import CAllocationCounter
 import Dispatch
 import Foundation
 import Regula
@@ -40,15 +41,20 @@ struct W1Bench: ParsableCommand {
       for app in apps { checksum &+= W1.decide(app).benefitFen }
       return checksum
     }
-    let vmOnly = try measureVM(compiledPolicy, values: values, expected: expected, asOf: asOf)
+    let (vmOnly, vmAllocations) = try measureVM(
+      compiledPolicy, values: values, expected: expected, asOf: asOf)
     if self.vmOnly {
       print("VM evaluation only: \(Int(Double(values.count) / vmOnly)) decisions/s")
       return
     }
-    let withRecord = try measureVMWithRecord(compiledPolicy, values: values, asOf: asOf)
+    let withRecord = try measureVMWithRecord(
+      compiledPolicy, values: values, asOf: asOf, rendered: false)
+    let rendered = try measureVMWithRecord(
+      compiledPolicy, values: values, asOf: asOf, rendered: true)
     let interpreter = try measureInterpreter(
       compiledPolicy, values: Array(values.prefix(2_000)), asOf: asOf)
-    let endToEnd = try measureEndToEnd(compiledPolicy, apps: apps, expected: expected, asOf: asOf)
+    let (endToEnd, endToEndAllocations) = try measureEndToEnd(
+      compiledPolicy, apps: apps, expected: expected, asOf: asOf)
     let parallel = try measureParallel(compiledPolicy, values: values, asOf: asOf)
 
     let nativeRate = Double(apps.count) / native
@@ -61,13 +67,31 @@ struct W1Bench: ParsableCommand {
     print("W1, \(apps.count) applications, median of \(runs) runs, one core unless stated")
     print(line("(a) hand-written Swift over structs", nativeRate))
     print(line("(b) Regula VM, evaluation only", Double(values.count) / vmOnly))
-    print(line("(d) (b) with the full decision record built", Double(values.count) / withRecord))
+    print(line("(d) (b) with the decision record captured", Double(values.count) / withRecord))
     print("    record on / off: \(String(format: "%.2f", withRecord / vmOnly))× the time")
+    print(line("    (b) with the record rendered as JSON", Double(values.count) / rendered))
+    print("    rendered / off: \(String(format: "%.2f", rendered / vmOnly))× the time")
     print(line("    reference interpreter, evaluation only", interpreter))
-    print(line("(c) Regula end to end, JSONL to result lines", Double(apps.count) / endToEnd))
+    print(line("(c) Regula end to end, JSONL file to CSV file", Double(apps.count) / endToEnd))
+    print(allocationLine("(e) allocations per decision, (b)", vmAllocations))
+    print(allocationLine("    allocations per decision, (c)", endToEndAllocations))
     print(line("(f) Regula VM, evaluation only, 2 threads", parallel.two))
     print("    2 threads / 1 thread: \(String(format: "%.2f", parallel.two / parallel.one))×")
     print("results: every VM and end-to-end line equals the hand-written function's (checked)")
+  }
+
+  func allocationLine(_ name: String, _ perDecision: Double?) -> String {
+    name.padding(toLength: 46, withPad: " ", startingAt: 0)
+      + (perDecision.map { String(format: "%.3f", $0) } ?? "not counted on this platform")
+  }
+
+  /// Allocations the calling thread makes in `body`, per item; nil where not counted.
+  static func allocations(per items: Int, _ body: () throws -> Void) rethrows -> Double? {
+    let before = regula_allocation_count()
+    try body()
+    let after = regula_allocation_count()
+    guard regula_allocation_count_available() != 0, items > 0 else { return nil }
+    return Double(after - before) / Double(items)
   }
 
   /// The median wall time of `runs` runs of `body`, in seconds.
@@ -108,11 +132,12 @@ struct W1Bench: ParsableCommand {
       })
   }
 
-  /// Loads every application into one machine, then times evaluations only.
+  /// Loads every application into one machine, then times evaluations only; also returns the
+  /// allocations per evaluation once warm.
   func measureVM(
     _ policy: CompiledPolicy, values: [Value],
     expected: [(eligible: Bool, benefitFen: Int, reason: Int)], asOf: CivilDate
-  ) throws -> Double {
+  ) throws -> (seconds: Double, allocations: Double?) {
     var machine = Machine(image: policy.image)
     let inputs = values.map { machine.load($0, as: .record(policy.image.inputRecord)) }
     let jurisdiction = machine.jurisdictionIndex("national")
@@ -126,7 +151,13 @@ struct W1Bench: ParsableCommand {
         throw ValidationError("the VM disagrees with the hand-written function")
       }
     }
-    return try median { () throws -> Int64 in
+    let allocations = try W1Bench.allocations(per: inputs.count) {
+      for input in inputs {
+        machine.beginEvaluation()
+        try machine.run(input: input, asOf: asOf, jurisdiction: jurisdiction)
+      }
+    }
+    let seconds = try median { () throws -> Int64 in
       var checksum: Int64 = 0
       for input in inputs {
         machine.beginEvaluation()
@@ -135,25 +166,35 @@ struct W1Bench: ParsableCommand {
       }
       return checksum
     }
+    return (seconds, allocations)
   }
 
-  /// (b) plus everything a decision record holds: decision values and reasons as JSON, failed
-  /// conditions, and the sorted list of inputs read.
-  func measureVMWithRecord(_ policy: CompiledPolicy, values: [Value], asOf: CivilDate) throws
-    -> Double
-  {
-    var machine = Machine(image: policy.image)
-    let inputs = values.map { machine.load($0, as: .record(policy.image.inputRecord)) }
-    let types = policy.image.definitions.filter { $0.kind == .decision }.map(\.type)
+  /// (b) plus the decision record: captured (decision values and reasons, failed conditions
+  /// and the sorted inputs read, copied out of the machine, as a service keeps them), or
+  /// rendered as its JSON line.
+  func measureVMWithRecord(
+    _ policy: CompiledPolicy, values: [Value], asOf: CivilDate, rendered: Bool
+  ) throws -> Double {
+    var evaluator = Evaluator(policy: policy)
+    let inputs = values.map {
+      evaluator.machine.load($0, as: .record(policy.image.inputRecord))
+    }
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(4096)
+    var captured = CapturedRecord(decisions: evaluator.machine.decisionValues.count)
     return try median { () throws -> Int in
       var size = 0
       for input in inputs {
-        machine.beginEvaluation()
-        try machine.run(input: input, asOf: asOf, jurisdiction: 0)
-        for (value, type) in zip(machine.decisionValues, types) {
-          size &+= machine.json(value, type).utf8.count
+        evaluator.machine.beginEvaluation()
+        try evaluator.machine.run(input: input, asOf: asOf, jurisdiction: 0)
+        if rendered {
+          bytes.removeAll(keepingCapacity: true)
+          evaluator.appendRecordJSON(asOf: asOf, jurisdiction: "national", to: &bytes)
+          size &+= bytes.count
+        } else {
+          captured.capture(evaluator.machine)
+          size &+= captured.inputsRead.count &+ captured.failed.count
         }
-        size &+= machine.failedConditions.count &+ machine.inputsRead.count
       }
       return size
     }
@@ -171,33 +212,44 @@ struct W1Bench: ParsableCommand {
     return Double(values.count) / time
   }
 
-  /// JSONL text → decisions → `id,eligible,benefit,reason` lines, checked against the native lines.
+  /// The main job as `regula batch --output-format csv` runs it: a JSONL file read in blocks,
+  /// decided on one thread, written as `id,eligible,benefit,reason` lines to a file; the
+  /// lines are checked against the hand-written function's. Also returns the allocations per
+  /// decision (once warm).
   func measureEndToEnd(
     _ policy: CompiledPolicy, apps: [W1Application],
     expected: [(eligible: Bool, benefitFen: Int, reason: Int)],
     asOf: CivilDate
-  ) throws -> Double {
-    let lines = apps.map { Array(W1.json($0).utf8) }
+  ) throws -> (seconds: Double, allocations: Double?) {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "regula-bench-\(ProcessInfo.processInfo.processIdentifier)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let input = directory.appendingPathComponent("w1.jsonl").path
+    let output = directory.appendingPathComponent("w1.csv").path
+    try Data(apps.map { W1.json($0) + "\n" }.joined().utf8).write(to: URL(fileURLWithPath: input))
     let wanted = zip(apps, expected).map {
-      "\($0.id),\($1.eligible),\($1.benefitFen),\(W1.reasons[$1.reason])"
-    }
-    var evaluator = Evaluator(policy: policy)
-    var output: [String] = []
-    output.reserveCapacity(lines.count)
-    let time = try median { () throws -> Int in
-      output.removeAll(keepingCapacity: true)
-      for (line, app) in zip(lines, apps) {
-        let record = try evaluator.decide(json: line, asOf: asOf, listingInputsRead: false)
-        output.append(
-          "\(app.id),\(record.decisions[0].json),\(record.decisions[1].json),\(record.decisions[0].reason ?? "")"
-        )
+      "\($0.id),\($1.eligible),\($1.benefitFen),\(W1.reasons[$1.reason])\n"
+    }.joined()
+    let worker = BatchWorker(policy: policy, asOf: asOf, jurisdiction: nil, format: .csv)
+    func run() throws {
+      guard let reader = LineReader(path: input) else {
+        throw ValidationError("cannot read \(input)")
       }
-      return output.count
+      let sink = try OutputSink(path: output)
+      _ = BatchCommand.process(reader, [worker], sink, progress: nil)
+      sink.close()
     }
-    guard output == wanted else {
+    try run()  // warm
+    let allocations = try W1Bench.allocations(per: apps.count) { try run() }
+    let seconds = try median { () throws -> Int in
+      try run()
+      return apps.count
+    }
+    guard (try? String(contentsOfFile: output, encoding: .utf8)) == wanted else {
       throw ValidationError("end-to-end lines differ from the hand-written function's")
     }
-    return time
+    return (seconds, allocations)
   }
 
   /// Evaluation only on one thread and on two threads with a machine each (same image).
@@ -217,6 +269,33 @@ struct W1Bench: ParsableCommand {
       return Double(values.count) / time
     }
     return (rate(threads: 1), rate(threads: 2))
+  }
+}
+
+/// A decision record copied out of a machine into storage reused across decisions: what a
+/// service keeps per decision before rendering it (the names and texts are the machine's).
+struct CapturedRecord {
+  var values: [Register]
+  var reasons: [Int32]
+  var failed: [(definition: Int32, reason: Int32)] = []
+  var inputsRead: [Int32] = []
+
+  init(decisions: Int) {
+    values = Array(repeating: .none, count: decisions)
+    reasons = Array(repeating: -1, count: decisions)
+    failed.reserveCapacity(16)
+    inputsRead.reserveCapacity(64)
+  }
+
+  mutating func capture(_ machine: borrowing Machine) {
+    for index in values.indices {
+      values[index] = machine.decisionValues[index]
+      reasons[index] = machine.decisionReasons[index]
+    }
+    failed.removeAll(keepingCapacity: true)
+    failed.append(contentsOf: machine.failedConditionIndexes)
+    inputsRead.removeAll(keepingCapacity: true)
+    machine.withInputsRead { inputsRead.append(contentsOf: $0) }
   }
 }
 
