@@ -49,7 +49,7 @@ let package = Package(
     .testTarget(name: "RegulaBytecodeTests", dependencies: ["RegulaBytecode"]),
     .testTarget(name: "RegulaIRTests", dependencies: ["RegulaIR"]),
     .testTarget(name: "RegulaTests", dependencies: ["Regula"]),
-    .testTarget(name: "RegulaCLITests", dependencies: ["RegulaCLI"]),
+    .testTarget(name: "RegulaCLITests", dependencies: ["RegulaCLI", "CAllocationCounter"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -210,11 +210,13 @@ final class LineReader {
   var atEnd = false
   /// The read error that ended the file early, if any.
   var failure: String?
-  static let chunkSize = 1 << 22
+  /// Bytes read at a time (a line longer than this spans several reads).
+  let chunkSize: Int
 
-  init?(path: String) {
+  init?(path: String, chunkSize: Int = 1 << 22) {
     guard let file = fopen(path, "rb") else { return nil }
     self.file = file
+    self.chunkSize = max(chunkSize, 1)
     totalBytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
   }
 
@@ -225,13 +227,13 @@ final class LineReader {
     while !atEnd {
       var bytes = carry
       let start = bytes.count
-      bytes.append(contentsOf: repeatElement(0, count: Self.chunkSize))
+      bytes.append(contentsOf: repeatElement(0, count: chunkSize))
       let read = bytes.withUnsafeMutableBufferPointer {
-        fread($0.baseAddress! + start, 1, Self.chunkSize, file)
+        fread($0.baseAddress! + start, 1, chunkSize, file)
       }
-      bytes.removeLast(Self.chunkSize - read)
+      bytes.removeLast(chunkSize - read)
       bytesRead += read
-      if read < Self.chunkSize {
+      if read < chunkSize {
         if ferror(file) != 0 { failure = String(cString: strerror(errno)) }
         atEnd = true
       }

@@ -128,6 +128,18 @@ public struct Facts {
     return addEntry(ListEntry(start: Int32(start), count: Int32(count), builder: -1))
   }
 
+  /// Adds a list of the items of `values` (the fast reader's scratch stack); returns its handle.
+  ///
+  /// - Complexity: O(n) in `values.count`.
+  mutating func addList(_ values: ArraySlice<Register>) -> Register {
+    values.withUnsafeBufferPointer { buffer in
+      guard let start = buffer.baseAddress else {
+        return addEntry(ListEntry(start: Int32(header.pointee.itemCount), count: 0, builder: -1))
+      }
+      return addList(copying: start, count: buffer.count)
+    }
+  }
+
   /// Adds a list of `count` items copied from `registers`; returns its handle.
   @inline(__always)
   mutating func addList(copying registers: UnsafePointer<Register>, count: Int) -> Register {

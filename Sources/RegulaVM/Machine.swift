@@ -203,10 +203,14 @@ public struct Machine {
   public mutating func run(input: Register, asOf: CivilDate, jurisdiction: Int) throws(VMError) {
     inputRegister = input
     asOfDays = asOf.daysSince1970
-    for (position, id) in decisionIDs.enumerated() {
-      let (value, reason) = try evaluateDefinition(id, jurisdiction: jurisdiction)
+    // An index loop: no iterator, so nothing is allocated even unoptimised.
+    var position = 0
+    while position < decisionIDs.count {
+      let (value, reason) = try evaluateDefinition(
+        decisionIDs[position], jurisdiction: jurisdiction)
       decisionValues[position] = value
       decisionReasons[position] = reason
+      position += 1
     }
   }
 

@@ -1,0 +1,111 @@
+// The main job's path inside the process: the block line reader (lines split across reads,
+// CRLF, blank and unterminated lines), and allocations per decision once warm.
+import CAllocationCounter
+import Foundation
+import Regula
+import Testing
+
+@testable import RegulaCLI
+
+private let w1Directory = cliRepositoryRoot.appendingPathComponent(
+  "Examples/minimum-living-allowance-w1")
+
+private func w1Policy() throws -> CompiledPolicy {
+  try #require(
+    CompiledPolicy.compile(path: w1Directory.appendingPathComponent("w1.regula").path) {
+      FileManager.default.contents(atPath: $0).map { Array($0) }
+    }.result.output)
+}
+
+/// Every line the reader yields, as (number, text), for any chunk size.
+private func lines(of text: String, chunkSize: Int) throws -> [(Int, String)] {
+  let directory = try temporaryDirectory("lines")
+  defer { try? FileManager.default.removeItem(at: directory) }
+  let path = directory.appendingPathComponent("in.jsonl").path
+  try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+  let reader = try #require(LineReader(path: path, chunkSize: chunkSize))
+  var result: [(Int, String)] = []
+  while let block = reader.nextBlock() {
+    for line in block.lines {
+      result.append((line.number, String(decoding: block.bytes[line.bytes], as: UTF8.self)))
+    }
+  }
+  #expect(reader.bytesRead == text.utf8.count)
+  return result
+}
+
+@Test(arguments: [1, 2, 3, 7, 64, 1 << 22])
+func theLineReaderKeepsEveryLineWhateverTheChunkSize(chunkSize: Int) throws {
+  let text = "{\"a\":1}\r\n\n   \n{\"b\":\"two words\"}\n\t\r\n{\"c\":3}"
+  let got = try lines(of: text, chunkSize: chunkSize)
+  #expect(got.map(\.0) == [1, 4, 6])
+  #expect(got.map(\.1) == ["{\"a\":1}\r", "{\"b\":\"two words\"}", "{\"c\":3}"])
+}
+
+@Test func theLineReaderReadsAFileOfOnlyBlankLinesAsNothing() throws {
+  #expect(try lines(of: "\n \n\r\n", chunkSize: 2).isEmpty)
+  #expect(try lines(of: "", chunkSize: 2).isEmpty)
+}
+
+@Test func batchResultsDoNotDependOnTheChunkSize() throws {
+  let policy = try w1Policy()
+  let input = w1Directory.appendingPathComponent("sample-applications.jsonl").path
+  let expected = try String(
+    contentsOf: w1Directory.appendingPathComponent("sample-expected.csv"), encoding: .utf8)
+  let directory = try temporaryDirectory("chunks")
+  defer { try? FileManager.default.removeItem(at: directory) }
+  for chunkSize in [97, 4096] {
+    let output = directory.appendingPathComponent("out-\(chunkSize).csv").path
+    let reader = try #require(LineReader(path: input, chunkSize: chunkSize))
+    let sink = try OutputSink(path: output)
+    let worker = BatchWorker(
+      policy: policy, asOf: try CivilDate(iso8601: "2024-06-01"), jurisdiction: nil, format: .csv)
+    let (decided, errors) = BatchCommand.process(reader, [worker], sink, progress: nil)
+    sink.close()
+    #expect(decided == 3_000 && errors == 0)
+    #expect(try String(contentsOfFile: output, encoding: .utf8) == expected)
+  }
+}
+
+/// Once warm, deciding a W1 application and writing its result line allocates nothing.
+@Test func decidingAndWritingALineAllocatesNothingOnceWarm() throws {
+  guard regula_allocation_count_available() != 0 else { return }
+  // The counter counts: a fresh array is one allocation.
+  let before = regula_allocation_count()
+  let probe = [Int](repeating: 7, count: 100)
+  #expect(regula_allocation_count() - before >= 1 && probe.count == 100)
+
+  let text = try String(
+    contentsOf: w1Directory.appendingPathComponent("sample-applications.jsonl"), encoding: .utf8)
+  let bytes = Array(text.utf8)
+  var ranges: [Range<Int>] = []
+  var start = 0
+  for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
+    ranges.append(start..<index)
+    start = index + 1
+  }
+  var evaluator = Evaluator(policy: try w1Policy())
+  let asOf = try CivilDate(iso8601: "2024-06-01")
+  let idField = evaluator.inputTextField("id")
+  var output: [UInt8] = []
+  output.reserveCapacity(1 << 20)
+  func decideAll() throws {
+    try bytes.withUnsafeBufferPointer { buffer in
+      var index = 0  // an index loop: an iterator allocates in an unoptimised build
+      while index < ranges.count {
+        let range = ranges[index]
+        index += 1
+        _ = try evaluator.evaluate(json: UnsafeBufferPointer(rebasing: buffer[range]), asOf: asOf)
+        BatchWorker.appendCSVLine(evaluator, idField: idField, to: &output)
+        output.append(UInt8(ascii: "\n"))
+      }
+    }
+  }
+  try decideAll()  // warm: every buffer reaches its size
+  output.removeAll(keepingCapacity: true)
+  let counted = regula_allocation_count()
+  try decideAll()
+  let allocations = regula_allocation_count() - counted
+  #expect(allocations == 0, "\(allocations) allocations for \(ranges.count) decisions")
+  #expect(output.count > 3_000 * 10)
+}
