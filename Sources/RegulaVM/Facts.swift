@@ -157,6 +157,15 @@ public struct Facts {
     return addEntry(ListEntry(start: Int32(start), count: Int32(count), builder: -1))
   }
 
+  /// Reserves a list of `count` items left unset: the caller writes every one before the
+  /// handle is used (the fast reader's compact records).
+  @inline(__always)
+  mutating func reserveUnsetList(count: Int) -> Register {
+    let start = header.pointee.itemCount
+    _ = reserveItems(count)
+    return addEntry(ListEntry(start: Int32(start), count: Int32(count), builder: -1))
+  }
+
   /// Fills item `index` of a list made by `reserveList(count:)` (or `addList(_:)`).
   ///
   /// The handle must be one of those and `index` below its count, or this traps.

@@ -30,10 +30,20 @@ extension Machine {
   mutating func fastRecord(
     _ cursor: inout FastCursor, _ tables: ReaderTables, _ index: Int, depth: Int
   ) -> Register? {
-    guard depth < 64, cursor.consume(UInt8(ascii: "{")) else { return nil }
+    guard depth < 64 else { return nil }
     let first = Int(tables.recordStarts[index])
     let fieldCount = Int(tables.recordStarts[index + 1]) - first
     guard fieldCount <= 64 else { return nil }  // duplicate detection needs the tree reader
+    // Machine-written JSON Lines list every field, in schema order, without spaces: match the
+    // text between values literally. Anything else starts the record again, in general.
+    let start = cursor.position
+    if fieldCount > 0,
+      let handle = compactRecord(&cursor, tables, first: first, count: fieldCount, depth: depth)
+    {
+      return handle
+    }
+    cursor.position = start
+    guard cursor.consume(UInt8(ascii: "{")) else { return nil }
     let handle = facts.reserveList(count: fieldCount)
     var seen = 0 as UInt64
     var expected = 0
@@ -81,6 +91,25 @@ extension Machine {
       }
     }
     return handle
+  }
+
+  /// A record written exactly as `{"a":…,"b":…}` with every field in schema order, or nil.
+  mutating func compactRecord(
+    _ cursor: inout FastCursor, _ tables: ReaderTables, first: Int, count: Int, depth: Int
+  ) -> Register? {
+    let items = facts.header.pointee.itemCount
+    // Every field is written below before the record can be returned.
+    let handle = facts.reserveUnsetList(count: count)
+    for position in 0..<count {
+      let field = tables.fields[first + position]
+      guard cursor.consumeLiteral(field.literal, tables.names),
+        let value = fastValue(&cursor, tables, Int(field.type), depth: depth + 1),
+        !field.hasBounds || withinBounds(value, field)
+      else { return nil }
+      // The item store may have moved while the value was read: index it afresh.
+      facts.header.pointee.items[items + position] = value
+    }
+    return cursor.consume(UInt8(ascii: "}")) ? handle : nil
   }
 
   /// The bounds check of the tree reader, on the fast path: integers compared directly.
@@ -132,6 +161,12 @@ extension Machine {
     case .enumeration:
       guard let key = cursor.plainString() else { return nil }
       let enumIndex = Int(node.argument)
+      let table = tables.enumTables[enumIndex]
+      if table.bits > 0, key.count <= 8 {
+        return tables.lookUp(cursor.word(key), length: key.count, in: table).map {
+          .integer(Int64($0))
+        }
+      }
       let first = Int(tables.enumStarts[enumIndex])
       let last = Int(tables.enumStarts[enumIndex + 1])
       for index in first..<last where tables.nameEquals(tables.cases[index], cursor, key) {
@@ -184,6 +219,8 @@ struct ReaderTables {
   }
   struct Field {
     var name: Name
+    /// `{"name":` for a record's first field, `,"name":` for the others.
+    var literal: Name
     var type: Int32
     var hasBounds: Bool
     var boundsOnLength: Bool
@@ -200,6 +237,39 @@ struct ReaderTables {
   var enumStarts: UnsafeMutablePointer<Int32>
   var names: UnsafeMutablePointer<UInt8>
   var inputRecord: Int32
+  /// Per enum, a hash table of its case names when all are at most eight bytes (else
+  /// `bits == 0` and cases are compared one by one).
+  var enumTables: UnsafeMutablePointer<EnumTable>
+  var slots: UnsafeMutablePointer<Slot>
+
+  struct EnumTable {
+    var start: Int32
+    var bits: Int32
+  }
+  /// A case name as a little-endian word (zero-padded), its length and its index; index -1
+  /// marks an empty slot.
+  struct Slot {
+    var word: UInt64
+    var length: Int32
+    var index: Int32
+  }
+
+  static func hash(_ word: UInt64, bits: Int32) -> Int {
+    Int(truncatingIfNeeded: (word &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - bits))
+  }
+
+  /// The case index whose name is `word` of `length` bytes, or nil.
+  @inline(__always)
+  func lookUp(_ word: UInt64, length: Int, in table: EnumTable) -> Int? {
+    let mask = (1 << Int(table.bits)) - 1
+    var slot = ReaderTables.hash(word, bits: table.bits)
+    while true {
+      let entry = slots[Int(table.start) + slot]
+      if entry.index < 0 { return nil }
+      if entry.word == word && Int(entry.length) == length { return Int(entry.index) }
+      slot = (slot + 1) & mask
+    }
+  }
 
   /// True when the key's bytes spell `name`: compared eight bytes at a time (`names` has
   /// eight bytes of padding at its end, so a word load from a name never leaves it).
@@ -243,7 +313,11 @@ struct ReaderTables {
 /// Owns the memory of a machine's `ReaderTables`.
 final class ReaderPlan {
   let tables: ReaderTables
-  let counts: (nodes: Int, fields: Int, records: Int, cases: Int, enums: Int, names: Int)
+  let counts:
+    (
+      nodes: Int, fields: Int, records: Int, cases: Int, enums: Int, names: Int, tables: Int,
+      slots: Int
+    )
 
   init(image: PolicyImage) {
     var nodes: [ReaderTables.Node] = []
@@ -274,10 +348,13 @@ final class ReaderPlan {
     var recordStarts: [Int32] = []
     for record in image.records {
       recordStarts.append(Int32(fields.count))
-      for field in record.fields {
+      for (position, field) in record.fields.enumerated() {
+        let fieldName = name(field.name)
+        let literal = name((position == 0 ? "{" : ",") + JSONWriter.quote(field.name) + ":")
         fields.append(
           ReaderTables.Field(
-            name: name(field.name), type: node(field.type), hasBounds: field.bounds != nil,
+            name: fieldName, literal: literal, type: node(field.type),
+            hasBounds: field.bounds != nil,
             boundsOnLength: field.boundsOnLength, low: field.bounds?.low ?? .none,
             high: field.bounds?.high ?? .none))
       }
@@ -290,9 +367,30 @@ final class ReaderPlan {
       for text in schema.cases { cases.append(name(text)) }
     }
     enumStarts.append(Int32(cases.count))
+    var enumTables: [ReaderTables.EnumTable] = []
+    var slots: [ReaderTables.Slot] = []
+    for schema in image.enums {
+      let words = schema.cases.map { Array($0.utf8) }
+      guard !words.isEmpty, words.allSatisfy({ $0.count <= 8 && !$0.contains(0) }) else {
+        enumTables.append(.init(start: 0, bits: 0))
+        continue
+      }
+      var bits: Int32 = 1
+      while (1 << bits) < words.count * 2 { bits += 1 }
+      let start = slots.count
+      slots += repeatElement(ReaderTables.Slot(word: 0, length: 0, index: -1), count: 1 << bits)
+      for (index, bytes) in words.enumerated() {
+        let word = bytes.reversed().reduce(0 as UInt64) { $0 << 8 | UInt64($1) }
+        var slot = ReaderTables.hash(word, bits: bits)
+        while slots[start + slot].index >= 0 { slot = (slot + 1) & ((1 << Int(bits)) - 1) }
+        slots[start + slot] = .init(word: word, length: Int32(bytes.count), index: Int32(index))
+      }
+      enumTables.append(.init(start: Int32(start), bits: bits))
+    }
     names += [UInt8](repeating: 0, count: 8)  // padding for nameEquals' word loads
     counts = (
-      nodes.count, fields.count, recordStarts.count, cases.count, enumStarts.count, names.count
+      nodes.count, fields.count, recordStarts.count, cases.count, enumStarts.count, names.count,
+      enumTables.count, slots.count
     )
     func copy<T>(_ array: [T]) -> UnsafeMutablePointer<T> {
       let pointer = UnsafeMutablePointer<T>.allocate(capacity: max(array.count, 1))
@@ -302,7 +400,7 @@ final class ReaderPlan {
     tables = ReaderTables(
       nodes: copy(nodes), fields: copy(fields), recordStarts: copy(recordStarts),
       cases: copy(cases), enumStarts: copy(enumStarts), names: copy(names),
-      inputRecord: Int32(image.inputRecord))
+      inputRecord: Int32(image.inputRecord), enumTables: copy(enumTables), slots: copy(slots))
   }
 
   deinit {
@@ -312,6 +410,8 @@ final class ReaderPlan {
     tables.cases.deinitialize(count: counts.cases).deallocate()
     tables.enumStarts.deinitialize(count: counts.enums).deallocate()
     tables.names.deinitialize(count: counts.names).deallocate()
+    tables.enumTables.deinitialize(count: counts.tables).deallocate()
+    tables.slots.deinitialize(count: counts.slots).deallocate()
   }
 }
 
@@ -356,6 +456,58 @@ struct FastCursor {
     guard loaded == word else { return false }
     position &+= length
     return true
+  }
+
+  /// Consumes the bytes of `literal` when they come next; else nothing.
+  @inline(__always)
+  mutating func consumeLiteral(_ literal: ReaderTables.Name, _ names: UnsafeMutablePointer<UInt8>)
+    -> Bool
+  {
+    let length = Int(literal.count)
+    guard count - position >= length else { return false }
+    let text = UnsafeRawPointer(names + Int(literal.start))
+    let bytes = UnsafeRawPointer(start + position)
+    var offset = 0
+    while length - offset >= 8 {
+      guard
+        text.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+          == bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+      else { return false }
+      offset &+= 8
+    }
+    #if _endian(little)
+      let rest = length - offset
+      if rest > 0 && count - position - offset >= 8 {
+        // Eight bytes can be read here (a value follows): compare the tail under a mask.
+        let difference =
+          text.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+          ^ bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+        guard difference & ((1 << (8 &* UInt64(rest))) &- 1) == 0 else { return false }
+        position &+= length
+        return true
+      }
+    #endif
+    while offset < length {
+      guard
+        text.load(fromByteOffset: offset, as: UInt8.self)
+          == bytes.load(fromByteOffset: offset, as: UInt8.self)
+      else { return false }
+      offset &+= 1
+    }
+    position &+= length
+    return true
+  }
+
+  /// The bytes of `range` (at most eight) as a little-endian word, zero-padded.
+  @inline(__always)
+  func word(_ range: Range<Int>) -> UInt64 {
+    var word: UInt64 = 0
+    var offset = range.count
+    while offset > 0 {
+      offset &-= 1
+      word = word << 8 | UInt64(start[range.lowerBound &+ offset])
+    }
+    return word
   }
 
   /// Consumes `"name"` when the next bytes are exactly that (a key in place); else nothing.
