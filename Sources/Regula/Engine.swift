@@ -199,6 +199,9 @@ public struct Evaluator {
   let rendering: Rendering
   /// The policy's level: the jurisdiction when the caller gives none.
   let defaultJurisdiction: String
+  /// The policy's own `from … until …` as days since 1970 (open ends at the Int64 extremes).
+  let validFrom: Int64
+  let validUntil: Int64
   /// The last jurisdiction code looked up, and its index.
   var lastPlace: (code: String, index: Int)?
 
@@ -221,6 +224,8 @@ public struct Evaluator {
     }
     rendering = Rendering(image: policy.image, policyHash: policyHash)
     defaultJurisdiction = policy.image.defaultJurisdiction
+    validFrom = policy.image.validFrom ?? .min
+    validUntil = policy.image.validUntil ?? .max
   }
 
   /// Decides one application given as JSON. The as-of date defaults to the application's
@@ -268,13 +273,22 @@ public struct Evaluator {
         throw .application(error)
       }
     }
-    guard let date = asOf ?? applicationDate(input) else {
+    // Written without `??` and without calls on `self` on the common path: each would copy
+    // the machine (a large struct) to pass it.
+    let date: CivilDate
+    if let asOf {
+      date = asOf
+    } else if let given = applicationDate(input) {
+      date = given
+    } else {
       throw .application(
         ApplicationError(
           path: "", message: "no as-of date: give one, or an `application_date` field"))
     }
-    let place = jurisdiction ?? defaultJurisdiction
-    try checkInForce(date)
+    let place: String
+    if let jurisdiction { place = jurisdiction } else { place = defaultJurisdiction }
+    let day = date.daysSince1970
+    if day < validFrom || day > validUntil { try checkInForce(date) }
     let placeIndex: Int
     if let last = lastPlace, last.code == place {
       placeIndex = last.index

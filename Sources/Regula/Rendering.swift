@@ -52,10 +52,12 @@ final class Rendering: Sendable {
   }
 }
 
+// The renderers are `mutating` although they change nothing: called on a `var`, they read the
+// machine in place, where a non-mutating call copies the whole machine (a large struct) first.
 extension Evaluator {
   /// Appends decision `position`'s value (in definition order among decisions) as JSON, as
   /// `DecisionRecord.Decision.json` spells it, without building strings for common types.
-  public func appendDecisionJSON(_ position: Int, to bytes: inout [UInt8]) {
+  public mutating func appendDecisionJSON(_ position: Int, to bytes: inout [UInt8]) {
     let register = machine.decisionValues[position]
     if register.tag == Register.noneTag || register.tag == Register.unknownTag {
       bytes.append(contentsOf: "null".utf8)
@@ -82,7 +84,7 @@ extension Evaluator {
 
   /// Appends the last decision's record as one line of JSON (without the line break): the
   /// same text as `record(…).json`, rendered from the registers.
-  public func appendRecordJSON(
+  public mutating func appendRecordJSON(
     asOf: CivilDate, jurisdiction: String, to bytes: inout [UInt8]
   ) {
     bytes.append(contentsOf: rendering.recordStart)
@@ -120,7 +122,7 @@ extension Evaluator {
   }
 
   /// Appends text `index` of the machine's texts, quoted.
-  func appendText(_ index: Int32, to bytes: inout [UInt8]) {
+  mutating func appendText(_ index: Int32, to bytes: inout [UInt8]) {
     let text = Int(index)
     if text < rendering.quotedTexts.count {
       bytes.append(contentsOf: rendering.quotedTexts[text])
@@ -197,7 +199,7 @@ extension Evaluator {
 
   /// Appends the raw text (not quoted) of a top-level Text field of the last application
   /// decided; nothing when the application did not give it.
-  public func appendInputText(field: Int, to bytes: inout [UInt8]) {
+  public mutating func appendInputText(field: Int, to bytes: inout [UInt8]) {
     guard let value = machine.facts.checkedItem(machine.currentInput, field), value.tag == 0,
       machine.facts.holdsText(value)
     else { return }
@@ -205,7 +207,7 @@ extension Evaluator {
   }
 
   /// Appends the raw reason code (not quoted) of decision `position`; nothing when it has none.
-  public func appendReason(_ position: Int, to bytes: inout [UInt8]) {
+  public mutating func appendReason(_ position: Int, to bytes: inout [UInt8]) {
     let reason = machine.decisionReasons[position]
     guard reason >= 0 else { return }
     bytes.append(contentsOf: machine.facts.texts[Int(reason)].utf8)

@@ -162,7 +162,7 @@ final class BatchWorker: @unchecked Sendable {
             json: UnsafeBufferPointer(rebasing: bytes[line.bytes]), asOf: asOf,
             jurisdiction: jurisdiction)
           if let csvID {
-            appendCSVLine(evaluator, idField: csvID, to: &output)
+            appendCSVLine(&evaluator, idField: csvID, to: &output)
           } else {
             evaluator.appendRecordJSON(asOf: date, jurisdiction: place, to: &output)
           }
@@ -180,7 +180,7 @@ final class BatchWorker: @unchecked Sendable {
 
   /// `id,first decision,second decision,reason of the first` (the W1 result line).
   static func appendCSVLine(
-    _ evaluator: borrowing Evaluator, idField: Int?, to output: inout [UInt8]
+    _ evaluator: inout Evaluator, idField: Int?, to output: inout [UInt8]
   ) {
     if let idField { evaluator.appendInputText(field: idField, to: &output) }
     output.append(UInt8(ascii: ","))

@@ -96,7 +96,7 @@ func theLineReaderKeepsEveryLineWhateverTheChunkSize(chunkSize: Int) throws {
         let range = ranges[index]
         index += 1
         _ = try evaluator.evaluate(json: UnsafeBufferPointer(rebasing: buffer[range]), asOf: asOf)
-        BatchWorker.appendCSVLine(evaluator, idField: idField, to: &output)
+        BatchWorker.appendCSVLine(&evaluator, idField: idField, to: &output)
         output.append(UInt8(ascii: "\n"))
       }
     }
