@@ -3,36 +3,52 @@
 // start) prepared once per evaluator. `DecisionRecord.json` is the same text built from
 // strings; a test keeps the two equal.
 
-/// The constant bytes an evaluator's renderers copy.
-final class Rendering: Sendable {
+/// The constant bytes an evaluator's renderers copy, in one buffer: a piece is appended from
+/// raw memory, with no array to retain.
+///
+/// `@unchecked Sendable`: the buffer is written only in `init` and read-only after.
+final class Rendering: @unchecked Sendable {
   /// How a decision's value renders: the common scalars directly, anything else through
   /// `Machine.json(_:_:)`.
   enum Shape: Sendable {
     case bool, integer, text, other
     case enumeration(Int)
   }
+  /// A byte string in `pool`.
+  struct Piece {
+    var start: Int32
+    var count: Int32
+  }
 
+  let pool: UnsafeMutablePointer<UInt8>
   /// `{"schema":"regula.decision/1","policy":…,"policy_hash":…,"as_of":` without the date.
-  let recordStart: [UInt8]
+  let recordStart: Piece
   /// Per decision: `"name":{"value":`, with a leading comma after the first.
-  let decisionKeys: [[UInt8]]
+  let decisionKeys: [Piece]
   let decisionShapes: [Shape]
   let decisionTypes: [SchemaType]
   /// The image's texts quoted as JSON strings (reasons, paths).
-  let quotedTexts: [[UInt8]]
-  /// Each enum's cases quoted as JSON strings.
-  let quotedCases: [[[UInt8]]]
+  let quotedTexts: [Piece]
+  /// Enum e's cases quoted, at `quotedCases[caseStarts[e] + case]`.
+  let quotedCases: [Piece]
+  let caseStarts: [Int]
   /// Each definition's name quoted.
-  let quotedDefinitions: [[UInt8]]
+  let quotedDefinitions: [Piece]
 
   init(image: PolicyImage, policyHash: String) {
-    func quoted(_ text: String) -> [UInt8] { Array(JSONWriter.quote(text).utf8) }
-    recordStart = Array(
+    var bytes: [UInt8] = []
+    func piece(_ text: String) -> Piece {
+      let start = bytes.count
+      bytes += Array(text.utf8)
+      return Piece(start: Int32(start), count: Int32(bytes.count - start))
+    }
+    func quoted(_ text: String) -> Piece { piece(JSONWriter.quote(text)) }
+    recordStart = piece(
       "{\"schema\":\"regula.decision/1\",\"policy\":\(JSONWriter.quote(image.name)),\"policy_hash\":\(JSONWriter.quote(policyHash)),\"as_of\":"
-        .utf8)
+    )
     let decisions = image.definitions.filter { $0.kind == .decision }
     decisionKeys = decisions.enumerated().map { position, definition in
-      Array(((position > 0 ? "," : "") + "\(JSONWriter.quote(definition.name)):{\"value\":").utf8)
+      piece((position > 0 ? "," : "") + "\(JSONWriter.quote(definition.name)):{\"value\":")
     }
     decisionTypes = decisions.map(\.type)
     decisionShapes = decisions.map { definition in
@@ -47,8 +63,27 @@ final class Rendering: Sendable {
       }
     }
     quotedTexts = image.texts.map(quoted)
-    quotedCases = image.enums.map { $0.cases.map(quoted) }
+    var cases: [Piece] = []
+    var starts: [Int] = []
+    for schema in image.enums {
+      starts.append(cases.count)
+      cases += schema.cases.map(quoted)
+    }
+    starts.append(cases.count)
+    quotedCases = cases
+    caseStarts = starts
     quotedDefinitions = image.definitions.map { quoted($0.name) }
+    pool = .allocate(capacity: max(bytes.count, 1))
+    pool.initialize(from: bytes, count: bytes.count)
+  }
+
+  deinit { pool.deallocate() }
+
+  /// Appends a piece of the pool.
+  @inline(__always)
+  func append(_ piece: Piece, to bytes: inout [UInt8]) {
+    bytes.append(
+      contentsOf: UnsafeBufferPointer(start: pool + Int(piece.start), count: Int(piece.count)))
   }
 }
 
@@ -69,9 +104,9 @@ extension Evaluator {
     case .integer where register.tag == 0:
       Evaluator.appendInteger(register.word, to: &bytes)
     case .enumeration(let index) where register.word >= 0:
-      let cases = rendering.quotedCases[index]
-      if register.word < Int64(cases.count) {
-        bytes.append(contentsOf: cases[Int(register.word)])
+      let first = rendering.caseStarts[index]
+      if register.word < Int64(rendering.caseStarts[index + 1] - first) {
+        rendering.append(rendering.quotedCases[first + Int(register.word)], to: &bytes)
       } else {
         bytes.append(contentsOf: "null".utf8)
       }
@@ -87,14 +122,14 @@ extension Evaluator {
   public mutating func appendRecordJSON(
     asOf: CivilDate, jurisdiction: String, to bytes: inout [UInt8]
   ) {
-    bytes.append(contentsOf: rendering.recordStart)
+    rendering.append(rendering.recordStart, to: &bytes)
     bytes.append(UInt8(ascii: "\""))
     asOf.appendISO8601(to: &bytes)
     bytes.append(contentsOf: "\",\"jurisdiction\":".utf8)
     Evaluator.appendQuoted(jurisdiction, to: &bytes)
     bytes.append(contentsOf: ",\"decisions\":{".utf8)
     for position in rendering.decisionKeys.indices {
-      bytes.append(contentsOf: rendering.decisionKeys[position])
+      rendering.append(rendering.decisionKeys[position], to: &bytes)
       appendDecisionJSON(position, to: &bytes)
       let reason = machine.decisionReasons[position]
       if reason >= 0 {
@@ -104,19 +139,24 @@ extension Evaluator {
       bytes.append(UInt8(ascii: "}"))
     }
     bytes.append(contentsOf: "},\"failed_conditions\":[".utf8)
-    for (index, failure) in machine.failedConditionIndexes.enumerated() {
+    let failures = machine.failedConditionCount
+    var index = 0
+    while index < failures {
+      let failure = machine.failedCondition(index)
       bytes.append(contentsOf: index == 0 ? "{\"definition\":".utf8 : ",{\"definition\":".utf8)
-      bytes.append(contentsOf: rendering.quotedDefinitions[Int(failure.definition)])
+      rendering.append(rendering.quotedDefinitions[Int(failure.definition)], to: &bytes)
       bytes.append(contentsOf: ",\"reason\":".utf8)
       appendText(failure.reason, to: &bytes)
       bytes.append(UInt8(ascii: "}"))
+      index += 1
     }
     bytes.append(contentsOf: "],\"inputs_read\":[".utf8)
-    machine.withInputsRead { paths in
-      for (index, path) in paths.enumerated() {
-        if index > 0 { bytes.append(UInt8(ascii: ",")) }
-        appendText(path, to: &bytes)
-      }
+    let paths = machine.sortedInputsRead()
+    var path = 0
+    while path < paths.count {
+      if path > 0 { bytes.append(UInt8(ascii: ",")) }
+      appendText(paths[path], to: &bytes)
+      path += 1
     }
     bytes.append(contentsOf: "]}".utf8)
   }
@@ -125,7 +165,7 @@ extension Evaluator {
   mutating func appendText(_ index: Int32, to bytes: inout [UInt8]) {
     let text = Int(index)
     if text < rendering.quotedTexts.count {
-      bytes.append(contentsOf: rendering.quotedTexts[text])
+      rendering.append(rendering.quotedTexts[text], to: &bytes)
     } else {
       Evaluator.appendQuoted(machine.facts.texts[text], to: &bytes)
     }

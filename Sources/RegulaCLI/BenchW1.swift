@@ -1,4 +1,6 @@
 // `regula bench w1`: the fixed workload, measured in one run beside the hand-written function.
+// The measurements are interleaved — each run times every one of them in turn — so that a
+// change in the machine's load during the run affects them alike; medians are reported.
 import ArgumentParser
 import CAllocationCounter
 import Dispatch
@@ -22,6 +24,12 @@ struct W1Bench: ParsableCommand {
   @Flag(help: "Measure only VM evaluation (for profiling).")
   var vmOnly = false
 
+  /// One timed workload: what it does once, over how many decisions.
+  struct Measurement {
+    var decisions: Int
+    var body: () throws -> Void
+  }
+
   func run() throws {
     let (compiled, sources) = CompiledPolicy.compile(path: policy, read: { readFile($0) })
     guard let compiledPolicy = compiled.output else {
@@ -36,49 +44,75 @@ struct W1Bench: ParsableCommand {
     }
     let values = apps.map { W1Bench.value($0, program: program) }
 
-    let native = median { () -> Int in
+    let native = Measurement(decisions: apps.count) {
       var checksum = 0
       for app in apps { checksum &+= W1.decide(app).benefitFen }
-      return checksum
+      W1Bench.keep(checksum)
     }
-    let (vmOnly, vmAllocations) = try measureVM(
+    let (vm, vmAllocations) = try vmMeasurement(
       compiledPolicy, values: values, expected: expected, asOf: asOf)
-    if self.vmOnly {
-      print("VM evaluation only: \(Int(Double(values.count) / vmOnly)) decisions/s")
+    if vmOnly {
+      let seconds = try interleave([vm])[0]
+      print("VM evaluation only: \(Int(Double(values.count) / seconds)) decisions/s")
       return
     }
-    let withRecord = try measureVMWithRecord(
-      compiledPolicy, values: values, asOf: asOf, rendered: false)
-    let rendered = try measureVMWithRecord(
-      compiledPolicy, values: values, asOf: asOf, rendered: true)
-    let interpreter = try measureInterpreter(
+    let captured = recordMeasurement(compiledPolicy, values: values, asOf: asOf, rendered: false)
+    let rendered = recordMeasurement(compiledPolicy, values: values, asOf: asOf, rendered: true)
+    let interpreter = interpreterMeasurement(
       compiledPolicy, values: Array(values.prefix(2_000)), asOf: asOf)
-    let (endToEnd, endToEndAllocations) = try measureEndToEnd(
-      compiledPolicy, apps: apps, expected: expected, asOf: asOf)
-    let parallel = try measureParallel(compiledPolicy, values: values, asOf: asOf)
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "regula-bench-\(ProcessInfo.processInfo.processIdentifier)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let (endToEnd, endToEndAllocations, checkLines) = try endToEndMeasurement(
+      compiledPolicy, apps: apps, expected: expected, asOf: asOf, directory: directory)
+    let one = parallelMeasurement(compiledPolicy, values: values, asOf: asOf, threads: 1)
+    let two = parallelMeasurement(compiledPolicy, values: values, asOf: asOf, threads: 2)
 
-    let nativeRate = Double(apps.count) / native
+    let measured = [native, vm, captured, rendered, interpreter, endToEnd, one, two]
+    let seconds = try interleave(measured)
+    try checkLines()
+    let rates = zip(measured, seconds).map { Double($0.decisions) / $1 }
+    let nativeRate = rates[0]
     func line(_ name: String, _ rate: Double) -> String {
       let ratio = rate / nativeRate
       return name.padding(toLength: 46, withPad: " ", startingAt: 0)
         + "\(Int(rate).formatted()) decisions/s".padding(toLength: 26, withPad: " ", startingAt: 0)
         + "ratio to (a) \(String(format: "%.3f", ratio))"
     }
-    print("W1, \(apps.count) applications, median of \(runs) runs, one core unless stated")
-    print(line("(a) hand-written Swift over structs", nativeRate))
-    print(line("(b) Regula VM, evaluation only", Double(values.count) / vmOnly))
-    print(line("(d) (b) with the decision record captured", Double(values.count) / withRecord))
-    print("    record on / off: \(String(format: "%.2f", withRecord / vmOnly))× the time")
-    print(line("    (b) with the record rendered as JSON", Double(values.count) / rendered))
-    print("    rendered / off: \(String(format: "%.2f", rendered / vmOnly))× the time")
-    print(line("    reference interpreter, evaluation only", interpreter))
-    print(line("(c) Regula end to end, JSONL file to CSV file", Double(apps.count) / endToEnd))
+    func times(_ a: Double, _ b: Double) -> String { String(format: "%.2f", a / b) + "×" }
+    print(
+      "W1, \(apps.count) applications, median of \(runs) interleaved runs, one core unless stated")
+    print(line("(a) hand-written Swift over structs", rates[0]))
+    print(line("(b) Regula VM, evaluation only", rates[1]))
+    print(line("(d) (b) with the decision record captured", rates[2]))
+    print("    record on / off: \(times(rates[1], rates[2])) the time")
+    print(line("    (b) with the record rendered as JSON", rates[3]))
+    print("    rendered / off: \(times(rates[1], rates[3])) the time")
+    print(line("    reference interpreter, evaluation only", rates[4]))
+    print(line("(c) Regula end to end, JSONL file to CSV file", rates[5]))
     print(allocationLine("(e) allocations per decision, (b)", vmAllocations))
     print(allocationLine("    allocations per decision, (c)", endToEndAllocations))
-    print(line("(f) Regula VM, evaluation only, 2 threads", parallel.two))
-    print("    2 threads / 1 thread: \(String(format: "%.2f", parallel.two / parallel.one))×")
+    print(line("(f) Regula VM, evaluation only, 2 threads", rates[7]))
+    print("    2 threads / 1 thread: \(times(rates[7], rates[6]))")
     print("results: every VM and end-to-end line equals the hand-written function's (checked)")
   }
+
+  /// Runs every measurement once per run, in turn; returns each one's median time (seconds).
+  func interleave(_ measurements: [Measurement]) throws -> [Double] {
+    var times = Array(repeating: [Double](), count: measurements.count)
+    for _ in 0..<max(runs, 1) {
+      for (index, measurement) in measurements.enumerated() {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try measurement.body()
+        times[index].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+      }
+    }
+    return times.map { $0.sorted()[$0.count / 2] }
+  }
+
+  /// Keeps a result alive so that the work computing it is not optimised away.
+  @inline(never) static func keep<T>(_ value: T) { _ = value }
 
   func allocationLine(_ name: String, _ perDecision: Double?) -> String {
     name.padding(toLength: 46, withPad: " ", startingAt: 0)
@@ -92,17 +126,6 @@ struct W1Bench: ParsableCommand {
     let after = regula_allocation_count()
     guard regula_allocation_count_available() != 0, items > 0 else { return nil }
     return Double(after - before) / Double(items)
-  }
-
-  /// The median wall time of `runs` runs of `body`, in seconds.
-  func median<T>(_ body: () throws -> T) rethrows -> Double {
-    var times: [Double] = []
-    for _ in 0..<runs {
-      let start = DispatchTime.now().uptimeNanoseconds
-      _ = try body()
-      times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-    }
-    return times.sorted()[times.count / 2]
   }
 
   static func value(_ app: W1Application, program: IRProgram) -> Value {
@@ -132,99 +155,55 @@ struct W1Bench: ParsableCommand {
       })
   }
 
-  /// Loads every application into one machine, then times evaluations only; also returns the
-  /// allocations per evaluation once warm.
-  func measureVM(
+  /// (b): every application loaded into one machine, evaluations timed; checked against the
+  /// hand-written function first. Also returns the allocations per evaluation once warm.
+  func vmMeasurement(
     _ policy: CompiledPolicy, values: [Value],
     expected: [(eligible: Bool, benefitFen: Int, reason: Int)], asOf: CivilDate
-  ) throws -> (seconds: Double, allocations: Double?) {
-    var machine = Machine(image: policy.image)
-    let inputs = values.map { machine.load($0, as: .record(policy.image.inputRecord)) }
-    let jurisdiction = machine.jurisdictionIndex("national")
-    for (input, want) in zip(inputs, expected) {
-      machine.beginEvaluation()
-      try machine.run(input: input, asOf: asOf, jurisdiction: jurisdiction)
-      let benefit = machine.decisionValues[1].word
-      guard (machine.decisionValues[0].word != 0) == want.eligible,
-        benefit == Int64(want.benefitFen)
+  ) throws -> (Measurement, allocations: Double?) {
+    let worker = Worker(image: policy.image, values: values, asOf: asOf)
+    for (input, want) in zip(worker.inputs, expected) {
+      worker.machine.beginEvaluation()
+      try worker.machine.run(input: input, asOf: asOf, jurisdiction: 0)
+      guard (worker.machine.decisionValues[0].word != 0) == want.eligible,
+        worker.machine.decisionValues[1].word == Int64(want.benefitFen)
       else {
         throw ValidationError("the VM disagrees with the hand-written function")
       }
     }
-    let allocations = try W1Bench.allocations(per: inputs.count) {
-      for input in inputs {
-        machine.beginEvaluation()
-        try machine.run(input: input, asOf: asOf, jurisdiction: jurisdiction)
-      }
-    }
-    let seconds = try median { () throws -> Int64 in
-      var checksum: Int64 = 0
-      for input in inputs {
-        machine.beginEvaluation()
-        try machine.run(input: input, asOf: asOf, jurisdiction: jurisdiction)
-        checksum &+= machine.decisionValues[1].word
-      }
-      return checksum
-    }
-    return (seconds, allocations)
+    let allocations = W1Bench.allocations(per: values.count) { worker.run() }
+    return (Measurement(decisions: values.count) { worker.run() }, allocations)
   }
 
   /// (b) plus the decision record: captured (decision values and reasons, failed conditions
   /// and the sorted inputs read, copied out of the machine, as a service keeps them), or
   /// rendered as its JSON line.
-  func measureVMWithRecord(
+  func recordMeasurement(
     _ policy: CompiledPolicy, values: [Value], asOf: CivilDate, rendered: Bool
-  ) throws -> Double {
-    var evaluator = Evaluator(policy: policy)
-    let inputs = values.map {
-      evaluator.machine.load($0, as: .record(policy.image.inputRecord))
-    }
-    var bytes: [UInt8] = []
-    bytes.reserveCapacity(4096)
-    var captured = CapturedRecord(decisions: evaluator.machine.decisionValues.count)
-    return try median { () throws -> Int in
-      var size = 0
-      for input in inputs {
-        evaluator.machine.beginEvaluation()
-        try evaluator.machine.run(input: input, asOf: asOf, jurisdiction: 0)
-        if rendered {
-          bytes.removeAll(keepingCapacity: true)
-          evaluator.appendRecordJSON(asOf: asOf, jurisdiction: "national", to: &bytes)
-          size &+= bytes.count
-        } else {
-          captured.capture(evaluator.machine)
-          size &+= captured.inputsRead.count &+ captured.failed.count
-        }
-      }
-      return size
-    }
+  ) -> Measurement {
+    let recorder = Recorder(policy: policy, values: values, asOf: asOf)
+    return Measurement(decisions: values.count) { try recorder.run(rendered: rendered) }
   }
 
-  func measureInterpreter(_ policy: CompiledPolicy, values: [Value], asOf: CivilDate) throws
-    -> Double
+  func interpreterMeasurement(_ policy: CompiledPolicy, values: [Value], asOf: CivilDate)
+    -> Measurement
   {
-    let time = try median { () throws -> Int in
+    Measurement(decisions: values.count) {
       for value in values {
-        _ = try Interpreter.evaluate(policy.program!, input: value, asOf: asOf)
+        W1Bench.keep(try Interpreter.evaluate(policy.program!, input: value, asOf: asOf))
       }
-      return values.count
     }
-    return Double(values.count) / time
   }
 
-  /// The main job as `regula batch --output-format csv` runs it: a JSONL file read in blocks,
-  /// decided on one thread, written as `id,eligible,benefit,reason` lines to a file; the
-  /// lines are checked against the hand-written function's. Also returns the allocations per
-  /// decision (once warm).
-  func measureEndToEnd(
+  /// (c): the main job as `regula batch --output-format csv` runs it — a JSONL file read in
+  /// blocks, decided on one thread, `id,eligible,benefit,reason` lines written to a file. The
+  /// returned check compares the file with the hand-written function's lines. Also returns
+  /// the allocations per decision once warm.
+  func endToEndMeasurement(
     _ policy: CompiledPolicy, apps: [W1Application],
-    expected: [(eligible: Bool, benefitFen: Int, reason: Int)],
-    asOf: CivilDate
-  ) throws -> (seconds: Double, allocations: Double?) {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "regula-bench-\(ProcessInfo.processInfo.processIdentifier)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
+    expected: [(eligible: Bool, benefitFen: Int, reason: Int)], asOf: CivilDate,
+    directory: URL
+  ) throws -> (Measurement, allocations: Double?, check: () throws -> Void) {
     let input = directory.appendingPathComponent("w1.jsonl").path
     let output = directory.appendingPathComponent("w1.csv").path
     try Data(apps.map { W1.json($0) + "\n" }.joined().utf8).write(to: URL(fileURLWithPath: input))
@@ -242,33 +221,25 @@ struct W1Bench: ParsableCommand {
     }
     try run()  // warm
     let allocations = try W1Bench.allocations(per: apps.count) { try run() }
-    let seconds = try median { () throws -> Int in
-      try run()
-      return apps.count
+    let check = {
+      guard (try? String(contentsOfFile: output, encoding: .utf8)) == wanted else {
+        throw ValidationError("end-to-end lines differ from the hand-written function's")
+      }
     }
-    guard (try? String(contentsOfFile: output, encoding: .utf8)) == wanted else {
-      throw ValidationError("end-to-end lines differ from the hand-written function's")
-    }
-    return (seconds, allocations)
+    return (Measurement(decisions: apps.count, body: run), allocations, check)
   }
 
-  /// Evaluation only on one thread and on two threads with a machine each (same image).
-  func measureParallel(_ policy: CompiledPolicy, values: [Value], asOf: CivilDate) throws -> (
-    one: Double, two: Double
-  ) {
-    func rate(threads: Int) -> Double {
-      let workers = (0..<threads).map { index -> Worker in
-        let chunk = values[
-          (index * values.count / threads)..<((index + 1) * values.count / threads)]
-        return Worker(image: policy.image, values: Array(chunk), asOf: asOf)
-      }
-      let time = median { () -> Int in
-        DispatchQueue.concurrentPerform(iterations: threads) { workers[$0].run() }
-        return values.count
-      }
-      return Double(values.count) / time
+  /// (f): evaluation only on `threads` threads, a machine each over the one image.
+  func parallelMeasurement(
+    _ policy: CompiledPolicy, values: [Value], asOf: CivilDate, threads: Int
+  ) -> Measurement {
+    let workers = (0..<threads).map { index -> Worker in
+      let chunk = values[(index * values.count / threads)..<((index + 1) * values.count / threads)]
+      return Worker(image: policy.image, values: Array(chunk), asOf: asOf)
     }
-    return (rate(threads: 1), rate(threads: 2))
+    return Measurement(decisions: values.count) {
+      DispatchQueue.concurrentPerform(iterations: threads) { workers[$0].run() }
+    }
   }
 }
 
@@ -287,15 +258,58 @@ struct CapturedRecord {
     inputsRead.reserveCapacity(64)
   }
 
-  mutating func capture(_ machine: borrowing Machine) {
+  mutating func capture(_ machine: inout Machine) {
     for index in values.indices {
       values[index] = machine.decisionValues[index]
       reasons[index] = machine.decisionReasons[index]
     }
     failed.removeAll(keepingCapacity: true)
-    failed.append(contentsOf: machine.failedConditionIndexes)
+    for index in 0..<machine.failedConditionCount { failed.append(machine.failedCondition(index)) }
     inputsRead.removeAll(keepingCapacity: true)
-    machine.withInputsRead { inputsRead.append(contentsOf: $0) }
+    inputsRead.append(contentsOf: machine.sortedInputsRead())
+  }
+}
+
+/// (d)'s evaluator, applications and record storage. Used by one thread at a time.
+final class Recorder: @unchecked Sendable {
+  var evaluator: Evaluator
+  let inputs: [Register]
+  let asOf: CivilDate
+  var bytes: [UInt8] = []
+  var captured: CapturedRecord
+
+  init(policy: CompiledPolicy, values: [Value], asOf: CivilDate) {
+    evaluator = Evaluator(policy: policy)
+    var loaded: [Register] = []
+    for value in values {
+      loaded.append(evaluator.machine.load(value, as: .record(policy.image.inputRecord)))
+    }
+    inputs = loaded
+    self.asOf = asOf
+    bytes.reserveCapacity(4096)
+    captured = CapturedRecord(decisions: evaluator.machine.decisionValues.count)
+  }
+
+  func run(rendered: Bool) throws {
+    try Recorder.run(
+      &evaluator, inputs, asOf: asOf, rendered: rendered, bytes: &bytes, captured: &captured)
+  }
+
+  /// The loop, on `inout` values so that nothing is copied per decision.
+  static func run(
+    _ evaluator: inout Evaluator, _ inputs: [Register], asOf: CivilDate, rendered: Bool,
+    bytes: inout [UInt8], captured: inout CapturedRecord
+  ) throws {
+    for input in inputs {
+      evaluator.machine.beginEvaluation()
+      try evaluator.machine.run(input: input, asOf: asOf, jurisdiction: 0)
+      if rendered {
+        bytes.removeAll(keepingCapacity: true)
+        evaluator.appendRecordJSON(asOf: asOf, jurisdiction: "national", to: &bytes)
+      } else {
+        captured.capture(&evaluator.machine)
+      }
+    }
   }
 }
 
@@ -315,6 +329,10 @@ final class Worker: @unchecked Sendable {
   }
 
   func run() {
+    Worker.run(&machine, inputs, asOf: asOf)
+  }
+
+  static func run(_ machine: inout Machine, _ inputs: [Register], asOf: CivilDate) {
     for input in inputs {
       machine.beginEvaluation()
       try? machine.run(input: input, asOf: asOf, jurisdiction: 0)

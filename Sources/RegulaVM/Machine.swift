@@ -105,7 +105,7 @@ public struct Machine {
   var asOfDays: Int64 = 0
   var inputRegister = Register.none
   /// `all of` failures of the current evaluation as (definition index, reason text index).
-  var failed: [(definition: Int32, reason: Int32)] = []
+  @usableFromInline var failed: [(definition: Int32, reason: Int32)] = []
   var decisionIDs: [Int]
   /// The last evaluation's decision values and reason text indexes (-1: none), by decision.
   public private(set) var decisionValues: [Register]
@@ -237,7 +237,15 @@ public struct Machine {
 
   /// `all of` failures of the last evaluation as (definition index, reason text index), in
   /// the order met: the record without its strings.
-  public var failedConditionIndexes: [(definition: Int32, reason: Int32)] { failed }
+  @inlinable public var failedConditionIndexes: [(definition: Int32, reason: Int32)] { failed }
+
+  /// The number of `all of` failures of the last evaluation.
+  @inlinable public var failedConditionCount: Int { failed.count }
+
+  /// Failure `index` of the last evaluation as (definition index, reason text index).
+  @inlinable public func failedCondition(_ index: Int) -> (definition: Int32, reason: Int32) {
+    failed[index]
+  }
 
   /// Input paths (as texts) read by the last evaluation.
   ///
@@ -245,14 +253,16 @@ public struct Machine {
   ///
   /// - Complexity: O(p²) in the number of paths read (p is small: one per field read).
   public var inputsRead: [String] {
-    withInputsRead { indexes in indexes.map { facts.texts[Int($0)] } }
+    (0..<pathsReadCount).map { pathsRead[$0] }.sorted { textRanks[Int($0)] < textRanks[Int($1)] }
+      .map { facts.texts[Int($0)] }
   }
 
-  /// Calls `body` with the text indexes of the input paths the last evaluation read, in the
-  /// order of their text (as `inputsRead`), without allocating.
+  /// The text indexes of the input paths the last evaluation read, in the order of their
+  /// text (as `inputsRead`), sorted in place in the machine's own buffer: valid until the next
+  /// evaluation, and read without allocating.
   ///
   /// - Complexity: O(p²) in the number of paths read, by insertion sort on precomputed ranks.
-  public func withInputsRead<T>(_ body: (UnsafeBufferPointer<Int32>) throws -> T) rethrows -> T {
+  public mutating func sortedInputsRead() -> UnsafeBufferPointer<Int32> {
     let paths = pathsRead
     let ranks = textRanks
     var index = 1
@@ -266,7 +276,7 @@ public struct Machine {
       paths[hole] = path
       index += 1
     }
-    return try body(UnsafeBufferPointer(start: paths, count: pathsReadCount))
+    return UnsafeBufferPointer(start: paths, count: pathsReadCount)
   }
 
   /// Evaluates one definition (memoised) and returns its register and reason text index.
