@@ -34,8 +34,12 @@ public struct CompiledPolicy: Sendable {
         sources
       )
     } catch {
+      // The checked program is sound; what failed is a limit of the bytecode (operand widths,
+      // frame sizes), which belongs to the policy as a whole: reported at its start.
       let span = SourceSpan(file: .init(0), bytes: 0..<0)
-      let diagnostic = Diagnostic(.invalidNumber, at: span, message: "cannot compile: \(error)")
+      let diagnostic = Diagnostic(
+        .cannotCompile, at: span,
+        message: "the policy cannot be compiled to bytecode: \(error)")
       return (Staged(output: nil, diagnostics: compiled.diagnostics + [diagnostic]), sources)
     }
   }

@@ -4,10 +4,10 @@
 
 /// An IR shape the bytecode compiler cannot compile.
 ///
-/// A checked, lowered program never produces one: it signals an internal error (an `at` on a
-/// value that is not an enum, an integer `/`, an `in` over a non-list), reported rather than
-/// trapped. Overflowing a 16-bit operand (over 65,536 registers in one frame, or texts in one
-/// policy) is not reported this way: it traps.
+/// Either a limit of the bytecode (over 65,535 definitions, fields, list items, jurisdictions
+/// or registers in one frame), or an internal error that a checked, lowered program never
+/// produces (an `at` on a value that is not an enum, an integer `/`, an `in` over a non-list),
+/// reported rather than trapped. `CompiledPolicy.compile` reports either as R0601.
 public struct CompileError: Error, Sendable, CustomStringConvertible {
   /// What went wrong, in the house style (lowercase, no final period).
   public var message: String

@@ -65,6 +65,9 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Codable, Comparable 
   case undefinedDecision = "R0501"
   case invalidTestInput = "R0502"
 
+  // Compilation (R06xx): the policy checks, but its bytecode would break a limit
+  case cannotCompile = "R0601"
+
   /// The severity a diagnostic with this code has.
   public var severity: Severity { .error }
 
@@ -121,6 +124,7 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Codable, Comparable 
     case .invalidLevel: "invalid level"
     case .undefinedDecision: "undefined decision"
     case .invalidTestInput: "invalid test input"
+    case .cannotCompile: "cannot compile"
     }
   }
 
