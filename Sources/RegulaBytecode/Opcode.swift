@@ -160,6 +160,12 @@ public enum Opcode: UInt16, CaseIterable, Sendable {
   /// item R[c] exists, R[a] = that item, R[c] += 1, and one step is counted against the step
   /// limit; otherwise pc = next.bc (the loop's exit).
   case next
+  /// `jumpIfLess a b; next.bc`: if R[a] < R[b] on integers, pc = next.bc (fused compare-and-jump).
+  case jumpIfLess
+  /// `jumpIfEqual a b; next.bc`: if R[a] == R[b] on integers, pc = next.bc.
+  case jumpIfEqual
+  /// `jumpIfNotEqual a b; next.bc`: if R[a] != R[b] on integers, pc = next.bc.
+  case jumpIfNotEqual
 }
 
 /// One fixed-width instruction: an opcode and three 16-bit operands.

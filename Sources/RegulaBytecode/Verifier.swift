@@ -175,7 +175,8 @@ extension Opcode {
     case .jump: return OperandLayout(operands: [(.bc, .target)])
     case .jumpIfFalse, .jumpIfTrue, .jumpIfNone:
       return OperandLayout(operands: [(.a, .register), (.bc, .target)])
-    case .jumpIfNotLess: return OperandLayout(operands: ab, extra: (.bc, .target))
+    case .jumpIfNotLess, .jumpIfLess, .jumpIfEqual, .jumpIfNotEqual:
+      return OperandLayout(operands: ab, extra: (.bc, .target))
     case .field: return OperandLayout(operands: ab + [(.c, .field)], extra: (.bc, .text))
     case .inputField:
       return OperandLayout(operands: [(.a, .register), (.c, .field)], extra: (.bc, .text))
@@ -542,7 +543,8 @@ private struct Checker {
     case .return, .fail, .conflict, .step, .next, .extra: return (nil, nil)
     case .jump: return (Int(instruction.bc), nil)
     case .jumpIfFalse, .jumpIfTrue, .jumpIfNone: return (index + 1, Int(instruction.bc))
-    case .jumpIfNotLess: return (index + 2, Int(image.code[index + 1].bc))
+    case .jumpIfNotLess, .jumpIfLess, .jumpIfEqual, .jumpIfNotEqual:
+      return (index + 2, Int(image.code[index + 1].bc))
     default: return (index + (instruction.opcode.layout.extra == nil ? 1 : 2), nil)
     }
   }

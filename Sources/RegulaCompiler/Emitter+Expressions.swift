@@ -218,13 +218,13 @@ extension Emitter {
   ) throws(CompileError) {
     try scoped { (emitter: inout Emitter) throws(CompileError) in
       let other = emitter.allocate()
-      let (a, b, swap) =
-        op == .greater || op == .greaterEqual ? (right, left, true) : (left, right, false)
-      _ = swap
+      let (a, b) = (left, right)
       let rational =
         a.type.isRational || b.type.isRational || (a.type == .int && b.type == .decimal)
         || (a.type == .decimal && b.type == .int)
       let plain = a.type.isIntegerLike && b.type.isIntegerLike && a.type == b.type
+      // Operands in source order, as the interpreter evaluates them (the first missing fact
+      // or failure reported depends on it); `>` and `>=` compare the registers swapped.
       if rational {
         try emitter.compileRational(a, into: dst)
         try emitter.compileRational(b, into: other)
@@ -232,6 +232,7 @@ extension Emitter {
         try emitter.compile(a, into: dst)
         try emitter.compile(b, into: other)
       }
+      let (x, y) = op == .greater || op == .greaterEqual ? (other, dst) : (dst, other)
       switch op {
       case .equal, .notEqual:
         if plain {
@@ -246,8 +247,8 @@ extension Emitter {
           emitter.emit(Instruction(.extra, 0, wide: emitter.typeIndex(emitter.schema(type))))
         }
         if op == .notEqual { emitter.emit(.not, dst, dst) }
-      case .less, .greater: emitter.emit(rational ? .rationalLess : .less, dst, dst, other)
-      default: emitter.emit(rational ? .rationalLessEqual : .lessEqual, dst, dst, other)
+      case .less, .greater: emitter.emit(rational ? .rationalLess : .less, dst, x, y)
+      default: emitter.emit(rational ? .rationalLessEqual : .lessEqual, dst, x, y)
       }
     }
   }

@@ -83,8 +83,43 @@ struct Emitter {
       condition = operand
       when.toggle()
     }
+    if case .binary(let op, let left, let right) = condition.kind,
+      let jump = try compileComparisonJump(op, left, right, into: dst, when: when)
+    {
+      return jump
+    }
     try compile(condition, into: dst)
     return emitJump(when ? .jumpIfTrue : .jumpIfFalse, dst)
+  }
+
+  /// A comparison of two integer-like values (Int, Money, dates, durations, enums, Bool) and
+  /// its jump as one fused instruction; nil for any other condition. Returns the position of
+  /// the jump's target word.
+  mutating func compileComparisonJump(
+    _ op: BinaryOperator, _ left: IRExpr, _ right: IRExpr, into dst: UInt16, when: Bool
+  ) throws(CompileError) -> Int? {
+    let ordered = op == .less || op == .lessEqual || op == .greater || op == .greaterEqual
+    guard ordered || op == .equal || op == .notEqual,
+      left.type.isIntegerLike, right.type.isIntegerLike, left.type == right.type
+    else { return nil }
+    // a < b, a <= b (as not b < a), a == b; `when` says on which outcome to jump. The operands
+    // are evaluated in source order (which fact is missing first depends on it); only the
+    // registers the jump compares are swapped.
+    let swapped = op == .greater || op == .lessEqual
+    let opcode: Opcode
+    switch op {
+    case .less, .greater: opcode = when ? .jumpIfLess : .jumpIfNotLess
+    case .lessEqual, .greaterEqual: opcode = when ? .jumpIfNotLess : .jumpIfLess
+    case .equal: opcode = when ? .jumpIfEqual : .jumpIfNotEqual
+    default: opcode = when ? .jumpIfNotEqual : .jumpIfEqual
+    }
+    return try scoped { (emitter: inout Emitter) throws(CompileError) -> Int in
+      let other = emitter.allocate()
+      try emitter.compile(left, into: dst)
+      try emitter.compile(right, into: other)
+      emitter.emit(opcode, swapped ? other : dst, swapped ? dst : other)
+      return emitter.emitJump(.extra)
+    }
   }
 
   // MARK: Registers

@@ -66,6 +66,15 @@ extension Machine {
     return x < y ? -1 : (x == y ? 0 : 1)
   }
 
+  /// `compareIntegers` off the fast path, out of line (and `mutating` so that the call does not
+  /// copy the machine).
+  @inline(never)
+  mutating func exactCompare(_ a: Register, _ b: Register) -> Int {
+    let x = exact(a)
+    let y = exact(b)
+    return x < y ? -1 : (x == y ? 0 : 1)
+  }
+
   func compareRationals(_ a: Register, _ b: Register) -> Int {
     if a.tag == b.tag && a.tag > 0 && a.tag == 1 {
       return a.word < b.word ? -1 : (a.word == b.word ? 0 : 1)

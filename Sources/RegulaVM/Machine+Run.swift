@@ -99,10 +99,16 @@ extension Machine {
       case .jump: pc = Int(instruction.bc)
       case .jumpIfFalse: if registers[a].word == 0 { pc = Int(instruction.bc) }
       case .jumpIfTrue: if registers[a].word != 0 { pc = Int(instruction.bc) }
-      case .jumpIfNotLess:
-        let target = Int(code[pc].bc)
-        pc += 1
-        if compareIntegers(registers[a], registers[b]) >= 0 { pc = target }
+      case .jumpIfNotLess, .jumpIfLess:
+        let x = registers[a]
+        let y = registers[b]
+        let less = x.tag == 0 && y.tag == 0 ? x.word < y.word : exactCompare(x, y) < 0
+        pc = less == (instruction.opcode == .jumpIfLess) ? Int(code[pc].bc) : pc &+ 1
+      case .jumpIfEqual, .jumpIfNotEqual:
+        let x = registers[a]
+        let y = registers[b]
+        let equal = x.tag == 0 && y.tag == 0 ? x.word == y.word : exactCompare(x, y) == 0
+        pc = equal == (instruction.opcode == .jumpIfEqual) ? Int(code[pc].bc) : pc &+ 1
       case .jumpIfNone: if registers[a].tag == Register.noneTag { pc = Int(instruction.bc) }
       case .none: registers[a] = .none
       case .isNone: registers[a] = .bool(registers[b].tag == Register.noneTag)
@@ -196,8 +202,8 @@ extension Machine {
         let frame = frames[frameCount - 1]
         let slot = id * jurisdictionCount + frame.jurisdiction
         let wantsReason = instruction.opcode == .reasonOf
-        if memoEpochs[slot] == epoch {
-          registers[a] = wantsReason ? .integer(Int64(max(memoReasons[slot], 0))) : memoValues[slot]
+        if memo[slot].epoch == epoch {
+          registers[a] = wantsReason ? .integer(Int64(max(memo[slot].reason, 0))) : memo[slot].value
           if isTracing { traceCached(id, jurisdiction: frame.jurisdiction, slot: slot) }
         } else {
           enter(
@@ -214,8 +220,8 @@ extension Machine {
         }
         let jurisdiction = Int(map[Int(registers[b].word)])
         let slot = id * jurisdictionCount + jurisdiction
-        if memoEpochs[slot] == epoch {
-          registers[a] = memoValues[slot]
+        if memo[slot].epoch == epoch {
+          registers[a] = memo[slot].value
           if isTracing { traceCached(id, jurisdiction: jurisdiction, slot: slot) }
         } else {
           enter(
@@ -227,9 +233,7 @@ extension Machine {
         frameCount -= 1
         let frame = frames[frameCount]
         let reason: Int32 = instruction.b == PolicyImage.noText ? -1 : Int32(instruction.b)
-        memoValues[frame.memoSlot] = registers[a]
-        memoReasons[frame.memoSlot] = reason
-        memoEpochs[frame.memoSlot] = epoch
+        memo[frame.memoSlot] = MemoEntry(value: registers[a], reason: reason, epoch: epoch)
         if isTracing, let node = traceStack.popLast() {
           trace[node].value = registers[a]
           trace[node].reason = reason

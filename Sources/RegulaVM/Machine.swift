@@ -65,6 +65,14 @@ struct Frame {
   var wantsReason: Bool
 }
 
+/// A definition's memoised value in one jurisdiction: valid when `epoch` is the evaluation's.
+/// One entry, one cache line: the check and the value are read together.
+struct MemoEntry {
+  var value: Register
+  var reason: Int32
+  var epoch: UInt32
+}
+
 /// Evaluates a compiled policy. Not shared between threads: give each thread its own.
 public struct Machine {
   /// The image this machine runs. It must have passed `Verifier.verify(_:)`: the dispatch loop
@@ -79,9 +87,7 @@ public struct Machine {
   let registers: UnsafeMutablePointer<Register>
   let frames: UnsafeMutablePointer<Frame>
   var frameCount = 0
-  let memoValues: UnsafeMutablePointer<Register>
-  let memoReasons: UnsafeMutablePointer<Int32>
-  let memoEpochs: UnsafeMutablePointer<UInt32>
+  let memo: UnsafeMutablePointer<MemoEntry>
   let memoCount: Int
   let code: UnsafeMutablePointer<Instruction>
   let constants: UnsafeMutablePointer<Register>
@@ -143,9 +149,7 @@ public struct Machine {
       paths: image.texts.count, image: image)
     registers = buffers.registers
     frames = buffers.frames
-    memoValues = buffers.memoValues
-    memoReasons = buffers.memoReasons
-    memoEpochs = buffers.memoEpochs
+    memo = buffers.memo
     pathEpochs = buffers.pathEpochs
     pathsRead = buffers.pathsRead
     textRanks = buffers.textRanks
@@ -181,7 +185,7 @@ public struct Machine {
   public mutating func beginEvaluation() {
     epoch &+= 1
     if epoch == 0 {
-      memoEpochs.update(repeating: 0, count: memoCount)
+      for slot in 0..<memoCount { memo[slot].epoch = 0 }
       pathEpochs.update(repeating: 0, count: image.texts.count)
       epoch = 1
     }
@@ -290,7 +294,7 @@ public struct Machine {
     Register, Int32
   ) {
     let slot = id * jurisdictionCount + jurisdiction
-    if memoEpochs[slot] != epoch {
+    if memo[slot].epoch != epoch {
       frameCount = 0
       push(
         Frame(
@@ -301,10 +305,11 @@ public struct Machine {
         id, jurisdiction: jurisdiction, destination: 0, wantsReason: false, returnPC: -1, pc: &pc)
       try run(from: pc)
     }
-    return (memoValues[slot], memoReasons[slot])
+    return (memo[slot].value, memo[slot].reason)
   }
 
   /// Pushes a frame for definition `id`; sets `pc` to its entry for the jurisdiction.
+  @inline(__always)
   mutating func enter(
     _ id: Int, jurisdiction: Int, destination: Int, wantsReason: Bool, returnPC: Int, pc: inout Int
   ) {
@@ -317,26 +322,31 @@ public struct Machine {
         memoSlot: id * jurisdictionCount + jurisdiction, jurisdiction: jurisdiction,
         wantsReason: wantsReason))
     pc = entryPoints[id * jurisdictionCount + jurisdiction]
-    if isTracing {
-      trace.append(
-        TraceNode(
-          definition: id, jurisdiction: jurisdiction, parent: traceStack.last ?? -1, value: .none,
-          reason: -1,
-          isCached: false, entry: pc))
-      traceStack.append(trace.count - 1)
-    }
+    if isTracing { traceEntered(id, jurisdiction: jurisdiction, entry: pc) }
+  }
+
+  /// Records a definition entered while tracing (out of line: the untraced path stays short).
+  @inline(never)
+  mutating func traceEntered(_ id: Int, jurisdiction: Int, entry: Int) {
+    trace.append(
+      TraceNode(
+        definition: id, jurisdiction: jurisdiction, parent: traceStack.last ?? -1, value: .none,
+        reason: -1, isCached: false, entry: entry))
+    traceStack.append(trace.count - 1)
   }
 
   /// Records a definition whose value came from the memo.
+  @inline(never)
   mutating func traceCached(_ id: Int, jurisdiction: Int, slot: Int) {
     trace.append(
       TraceNode(
         definition: id, jurisdiction: jurisdiction, parent: traceStack.last ?? -1,
-        value: memoValues[slot],
-        reason: memoReasons[slot], isCached: true,
+        value: memo[slot].value,
+        reason: memo[slot].reason, isCached: true,
         entry: entryPoints[id * jurisdictionCount + jurisdiction]))
   }
 
+  @inline(__always)
   mutating func push(_ frame: Frame) {
     frames[frameCount] = frame
     frameCount += 1
@@ -347,9 +357,7 @@ public struct Machine {
 final class Buffers {
   let registers: UnsafeMutablePointer<Register>
   let frames: UnsafeMutablePointer<Frame>
-  let memoValues: UnsafeMutablePointer<Register>
-  let memoReasons: UnsafeMutablePointer<Int32>
-  let memoEpochs: UnsafeMutablePointer<UInt32>
+  let memo: UnsafeMutablePointer<MemoEntry>
   let pathEpochs: UnsafeMutablePointer<UInt32>
   let pathsRead: UnsafeMutablePointer<Int32>
   let textRanks: UnsafeMutablePointer<Int32>
@@ -371,12 +379,9 @@ final class Buffers {
         returnPC: -1, base: 0, size: 0, destination: 0, memoSlot: 0, jurisdiction: 0,
         wantsReason: false),
       count: frameCount)
-    memoValues = .allocate(capacity: max(memo, 1))
-    memoValues.initialize(repeating: .none, count: max(memo, 1))
-    memoReasons = .allocate(capacity: max(memo, 1))
-    memoReasons.initialize(repeating: -1, count: max(memo, 1))
-    memoEpochs = .allocate(capacity: max(memo, 1))
-    memoEpochs.initialize(repeating: 0, count: max(memo, 1))
+    self.memo = .allocate(capacity: max(memo, 1))
+    self.memo.initialize(
+      repeating: MemoEntry(value: .none, reason: -1, epoch: 0), count: max(memo, 1))
     pathEpochs = .allocate(capacity: max(paths, 1))
     pathEpochs.initialize(repeating: 0, count: max(paths, 1))
     pathsRead = .allocate(capacity: max(paths, 1))
@@ -408,9 +413,7 @@ final class Buffers {
   deinit {
     registers.deallocate()
     frames.deallocate()
-    memoValues.deallocate()
-    memoReasons.deallocate()
-    memoEpochs.deallocate()
+    memo.deallocate()
     pathEpochs.deallocate()
     pathsRead.deallocate()
     textRanks.deallocate()

@@ -28,3 +28,34 @@ import Testing
       "Docs/diagnostics.md has no section `### \(code.rawValue) — \(code.title)`")
   }
 }
+
+/// Both operands of a comparison missing: the VM reports the same missing fact as the
+/// interpreter (the left one), whatever the operator and however the comparison is used — as
+/// a value, as a condition, or fused into a jump.
+@Test(arguments: ["<", "<=", ">", ">=", "==", "!="])
+func comparisonsEvaluateTheirOperandsInSourceOrder(_ op: String) throws {
+  let uses = [
+    "decision d: Bool = application.a \(op) application.b",
+    "decision d: Int = if application.a \(op) application.b then 1 else 2",
+    "decision d: Bool = application.c \(op) application.d",
+    "decision d: Bool\n  all of\n    application.a \(op) application.b reason ordered",
+    "decision d: Bool = not (application.a \(op) application.b)",
+  ]
+  for use in uses {
+    let source = """
+      policy p
+      input application { a: Int, b: Int, c: Decimal, d: Decimal }
+      \(use)
+      """
+    let files = ["p.regula": Array(source.utf8)]
+    let policy = try #require(
+      CompiledPolicy.compile(path: "p.regula") { files[$0] }.result.output, "\(use)")
+    let input = try InputReader(program: policy.program!).read(
+      try JSONReader.parse(Array("{}".utf8)))
+    let (interpreted, machined) = bothAnswers(
+      policy, input: input, asOf: date("2024-06-01"), jurisdiction: "national")
+    let first = use.contains("application.c") ? "missing c" : "missing a"
+    #expect(interpreted == first, "\(use)")
+    #expect(machined == first, "\(use)")
+  }
+}
