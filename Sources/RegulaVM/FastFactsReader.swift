@@ -102,10 +102,28 @@ extension Machine {
     let handle = facts.reserveUnsetList(count: count)
     for position in 0..<count {
       let field = tables.fields[first + position]
-      guard cursor.consumeLiteral(field.literal, tables.names),
-        let value = fastValue(&cursor, tables, Int(field.type), depth: depth + 1),
-        !field.hasBounds || withinBounds(value, field)
-      else { return nil }
+      guard cursor.consumeLiteral(field.literal, tables.names) else { return nil }
+      // Integers and Booleans inline; other values through `fastValue`.
+      let value: Register
+      switch tables.nodes[Int(field.type)].kind {
+      case .integer:
+        guard let integer = cursor.integer() else { return nil }
+        value = .integer(integer)
+      case .bool:
+        if cursor.consumeWord(FastCursor.true, length: 4) {
+          value = .bool(true)
+        } else if cursor.consumeWord(FastCursor.false, length: 5) {
+          value = .bool(false)
+        } else {
+          return nil
+        }
+      default:
+        guard let read = fastValue(&cursor, tables, Int(field.type), depth: depth + 1) else {
+          return nil
+        }
+        value = read
+      }
+      guard !field.hasBounds || withinBounds(value, field) else { return nil }
       // The item store may have moved while the value was read: index it afresh.
       facts.header.pointee.items[items + position] = value
     }
