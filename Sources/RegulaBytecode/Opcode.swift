@@ -166,6 +166,10 @@ public enum Opcode: UInt16, CaseIterable, Sendable {
   case jumpIfEqual
   /// `jumpIfNotEqual a b; next.bc`: if R[a] != R[b] on integers, pc = next.bc.
   case jumpIfNotEqual
+  /// `nextLoop a b c; next.bc`: a loop's end, as `next` with the jump the other way: when item
+  /// R[c] of R[b] exists, R[a] = it, R[c] += 1, one step is counted and pc = next.bc (the body);
+  /// otherwise execution falls through (the loop is done).
+  case nextLoop
 }
 
 /// One fixed-width instruction: an opcode and three 16-bit operands.

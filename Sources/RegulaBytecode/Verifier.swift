@@ -180,7 +180,7 @@ extension Opcode {
     case .field: return OperandLayout(operands: ab + [(.c, .field)], extra: (.bc, .text))
     case .inputField:
       return OperandLayout(operands: [(.a, .register), (.c, .field)], extra: (.bc, .text))
-    case .next: return OperandLayout(operands: abc, extra: (.bc, .target))
+    case .next, .nextLoop: return OperandLayout(operands: abc, extra: (.bc, .target))
     case .newList, .newRecord:
       return OperandLayout(operands: [(.a, .register), (.b, .registerRun), (.c, .count)])
     case .dateAddMonths, .dateAddYears: return OperandLayout(operands: abc, extra: (.a, .monthEnd))
@@ -539,8 +539,8 @@ private struct Checker {
   func successors(_ index: Int) -> (Int?, Int?) {
     let instruction = image.code[index]
     switch instruction.opcode {
-    // `next` counts a step itself, so a loop through it is bounded like one through `step`.
-    case .return, .fail, .conflict, .step, .next, .extra: return (nil, nil)
+    // `next` and `nextLoop` count a step themselves, so a loop through it is bounded like one through `step`.
+    case .return, .fail, .conflict, .step, .next, .nextLoop, .extra: return (nil, nil)
     case .jump: return (Int(instruction.bc), nil)
     case .jumpIfFalse, .jumpIfTrue, .jumpIfNone: return (index + 1, Int(instruction.bc))
     case .jumpIfNotLess, .jumpIfLess, .jumpIfEqual, .jumpIfNotEqual:

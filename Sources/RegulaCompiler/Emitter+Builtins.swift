@@ -188,7 +188,7 @@ extension Emitter {
           emitter.emit(Instruction(.constant, dst, wide: emitter.constant(.bool(false))))
           let done = emitter.emitJump(.jump)
           emitter.patchHere(pass)
-          emitter.emitLoopEnd(loop: loop)
+          emitter.emitLoopEnd(item, list, index, loop: loop)
           emitter.patchHere(exit)
           emitter.patchHere(done)
           return
@@ -211,7 +211,7 @@ extension Emitter {
       let stop = try emitter.emitAggregateStep(
         kind, value: value, test: test, one: one, type: type, into: dst)
       if let skip { emitter.patchHere(skip) }
-      emitter.emitLoopEnd(loop: loop)
+      emitter.emitLoopEnd(item, list, index, loop: loop)
       emitter.patchHere(exit)
       if let stop { emitter.patchHere(stop) }
     }
@@ -229,9 +229,11 @@ extension Emitter {
     return emitJump(.extra)
   }
 
-  /// The back edge to the loop's `next` (which counts the step).
-  mutating func emitLoopEnd(loop: Int) {
-    emit(Instruction(.jump, 0, wide: UInt32(loop)))
+  /// The loop's end: `nextLoop` takes the next item and goes back to the body (just after the
+  /// head's `next` and its target word), or falls through once the list is done.
+  mutating func emitLoopEnd(_ item: UInt16, _ list: UInt16, _ index: UInt16, loop: Int) {
+    emit(.nextLoop, item, list, index)
+    emit(Instruction(.extra, 0, wide: UInt32(loop + 2)))
   }
 
   mutating func emitAggregateStart(_ kind: Aggregate.Kind, type: RType, into dst: UInt16) {

@@ -272,10 +272,13 @@ extension Emitter {
       let exit = emitter.emitNext(item, list, index)
       emitter.emitEquality(item, value, type: element, leftType: left.type, into: item)
       let found = emitter.emitJump(.jumpIfTrue, item)
-      emitter.emitLoopEnd(loop: loop)
+      emitter.emitLoopEnd(item, list, index, loop: loop)
+      // The loop's end falls through when the list is done: not found.
+      let notFound = emitter.emitJump(.jump)
       emitter.patchHere(found)
       emitter.emit(Instruction(.constant, dst, wide: emitter.constant(.bool(true))))
       emitter.patchHere(exit)
+      emitter.patchHere(notFound)
     }
   }
 

@@ -126,22 +126,25 @@ extension Machine {
         }
         if value.tag == Register.unknownTag { throw .missingFacts([facts.texts[path]]) }
         registers[a] = value
-      case .next:
+      case .next, .nextLoop:
+        // `next` (a loop's head) goes on with the item and jumps out when there is none;
+        // `nextLoop` (its end) jumps back with the item and goes on when there is none.
         let list = registers[b]
         let index = registers[c].word
+        let isHead = instruction.opcode == .next
         if let value = facts.checkedItem(list, Int(truncatingIfNeeded: index)) {
           registers[a] = value
           registers[c] = .integer(index &+ 1)
-          pc &+= 1
           steps &+= 1
           if steps > stepLimit {
             throw .limit(
               message: "the evaluation exceeded \(stepLimit) steps (limit `steps`)",
-              instruction: pc - 2)
+              instruction: pc - 1)
           }
+          pc = isHead ? pc &+ 1 : Int(code[pc].bc)
         } else {
           guard facts.holdsList(list) else { throw corrupt(pc + 1) }
-          pc = Int(code[pc].bc)
+          pc = isHead ? Int(code[pc].bc) : pc &+ 1
         }
       case .length:
         guard facts.holdsList(registers[b]) else { throw corrupt(pc) }
