@@ -28,11 +28,11 @@ final class FactsStorage {
   let header: UnsafeMutablePointer<FactsHeader>
 
   init() {
-    header = .allocate(capacity: 1)
+    header = allocateOnOwnLines(FactsHeader.self, count: 1)
     header.initialize(
       to: FactsHeader(
-        items: .allocate(capacity: 256), itemCount: 0, itemCapacity: 256,
-        lists: .allocate(capacity: 64), listCount: 0, listCapacity: 64))
+        items: allocateOnOwnLines(Register.self, count: 256), itemCount: 0, itemCapacity: 256,
+        lists: allocateOnOwnLines(ListEntry.self, count: 64), listCount: 0, listCapacity: 64))
   }
 
   deinit {
@@ -89,7 +89,7 @@ public struct Facts {
 
   func growItems(_ needed: Int) {
     let capacity = max(needed, header.pointee.itemCapacity * 2)
-    let items = UnsafeMutablePointer<Register>.allocate(capacity: capacity)
+    let items = allocateOnOwnLines(Register.self, count: capacity)
     items.moveInitialize(from: header.pointee.items, count: header.pointee.itemCount)
     header.pointee.items.deallocate()
     header.pointee.items = items
@@ -102,7 +102,7 @@ public struct Facts {
     let count = header.pointee.listCount
     if count == header.pointee.listCapacity {
       let capacity = count * 2
-      let lists = UnsafeMutablePointer<ListEntry>.allocate(capacity: capacity)
+      let lists = allocateOnOwnLines(ListEntry.self, count: capacity)
       lists.moveInitialize(from: header.pointee.lists, count: count)
       header.pointee.lists.deallocate()
       header.pointee.lists = lists

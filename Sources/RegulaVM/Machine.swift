@@ -353,6 +353,15 @@ public struct Machine {
   }
 }
 
+/// Memory for `count` values of `T` on cache lines of its own (64-byte aligned, whole lines):
+/// buffers that a machine writes while it runs never share a line with another machine's, so
+/// machines on different threads do not slow each other down (false sharing).
+func allocateOnOwnLines<T>(_ type: T.Type, count: Int) -> UnsafeMutablePointer<T> {
+  let bytes = (max(count, 1) * MemoryLayout<T>.stride + 63) & ~63
+  return UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+    .bindMemory(to: T.self, capacity: max(count, 1))
+}
+
 /// The raw storage of one machine, freed with it.
 final class Buffers {
   let registers: UnsafeMutablePointer<Register>
@@ -371,20 +380,20 @@ final class Buffers {
     registers registerCount: Int, frames frameCount: Int, memo: Int, paths: Int, image: PolicyImage
   ) {
     sizes = (registerCount, frameCount, memo, paths, image.code.count, image.constants.count)
-    registers = .allocate(capacity: registerCount)
+    registers = allocateOnOwnLines(Register.self, count: registerCount)
     registers.initialize(repeating: .none, count: registerCount)
-    frames = .allocate(capacity: frameCount)
+    frames = allocateOnOwnLines(Frame.self, count: frameCount)
     frames.initialize(
       repeating: Frame(
         returnPC: -1, base: 0, size: 0, destination: 0, memoSlot: 0, jurisdiction: 0,
         wantsReason: false),
       count: frameCount)
-    self.memo = .allocate(capacity: max(memo, 1))
+    self.memo = allocateOnOwnLines(MemoEntry.self, count: max(memo, 1))
     self.memo.initialize(
       repeating: MemoEntry(value: .none, reason: -1, epoch: 0), count: max(memo, 1))
-    pathEpochs = .allocate(capacity: max(paths, 1))
+    pathEpochs = allocateOnOwnLines(UInt32.self, count: max(paths, 1))
     pathEpochs.initialize(repeating: 0, count: max(paths, 1))
-    pathsRead = .allocate(capacity: max(paths, 1))
+    pathsRead = allocateOnOwnLines(Int32.self, count: max(paths, 1))
     pathsRead.initialize(repeating: 0, count: max(paths, 1))
     textRanks = .allocate(capacity: max(paths, 1))
     textRanks.initialize(repeating: 0, count: max(paths, 1))
