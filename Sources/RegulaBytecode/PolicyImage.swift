@@ -206,7 +206,7 @@ public struct PolicyImage: Sendable, Hashable {
   }
 
   /// Marks "no text" in `return` and optional text operands.
-  public static let noText: UInt16 = 0xFFFF
+  @inlinable public static var noText: UInt16 { 0xFFFF }
 }
 
 extension PolicyImage {

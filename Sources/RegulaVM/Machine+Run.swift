@@ -237,10 +237,7 @@ extension Machine {
         let frame = frames[frameCount]
         let reason: Int32 = instruction.b == PolicyImage.noText ? -1 : Int32(instruction.b)
         memo[frame.memoSlot] = MemoEntry(value: registers[a], reason: reason, epoch: epoch)
-        if isTracing, let node = traceStack.popLast() {
-          trace[node].value = registers[a]
-          trace[node].reason = reason
-        }
+        if isTracing { traceReturned(registers[a], reason: reason) }
         if frame.returnPC < 0 { return }
         registers[frame.destination] =
           frame.wantsReason ? .integer(Int64(max(reason, 0))) : registers[a]

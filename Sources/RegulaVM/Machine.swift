@@ -335,6 +335,15 @@ public struct Machine {
     traceStack.append(trace.count - 1)
   }
 
+  /// Completes the trace node of the definition returning `value` (out of line).
+  @inline(never)
+  mutating func traceReturned(_ value: Register, reason: Int32) {
+    if let node = traceStack.popLast() {
+      trace[node].value = value
+      trace[node].reason = reason
+    }
+  }
+
   /// Records a definition whose value came from the memo.
   @inline(never)
   mutating func traceCached(_ id: Int, jurisdiction: Int, slot: Int) {
