@@ -44,6 +44,17 @@ public struct CompiledPolicy: Sendable {
     }
   }
 
+  /// Compiles a program the front end has already checked and lowered (`Pipeline.compile`),
+  /// then verifies the image.
+  ///
+  /// - Throws: the compiler's or the verifier's error when the program breaks a limit of the
+  ///   bytecode (reported as R0601 by `compile(path:read:)`).
+  public static func compile(program: IRProgram, sourceFiles: [String]) throws -> CompiledPolicy {
+    let image = try BytecodeCompiler.compile(program, sourceFiles: sourceFiles)
+    try Verifier.verify(image)
+    return CompiledPolicy(image: image, program: program)
+  }
+
   /// Loads a compiled file (`regula build`): decodes it, checks its hash, and verifies it.
   ///
   /// Use this in services: it skips the front end, and the image it returns has passed the
@@ -362,6 +373,23 @@ public struct Evaluator {
       decisions: decisions,
       failedConditions: machine.failedConditions,
       inputsRead: listingInputsRead ? machine.inputsRead : [])
+  }
+
+  /// Evaluates one definition (a rule or a decision) of the policy for an application given as
+  /// a reference `Value`: what `regula test` checks the VM with.
+  ///
+  /// - Returns: the definition's value and reason code.
+  /// - Throws: `VMError` when the evaluation stops.
+  public mutating func evaluate(
+    definition: Int, application: Value, asOf: CivilDate, jurisdiction: String
+  ) throws(VMError) -> (value: Value, reason: String?) {
+    machine.reset()
+    let input = machine.load(application, as: .record(policy.image.inputRecord))
+    machine.begin(input: input, asOf: asOf)
+    let (register, reason) = try machine.evaluateDefinition(
+      definition, jurisdiction: machine.jurisdictionIndex(jurisdiction))
+    let type = policy.image.definitions[definition].type
+    return (machine.value(register, as: type), reason >= 0 ? machine.facts.texts[Int(reason)] : nil)
   }
 
   /// Decides an application already read into a reference `Value` (for differential tests).

@@ -1,6 +1,8 @@
-// `regula test`: run the `test` blocks of policies with the reference interpreter.
 import ArgumentParser
 import Foundation
+// `regula test`: run the `test` blocks of policies with the reference interpreter, and check
+// that the bytecode VM gives the same value and reason for every expectation.
+import Regula
 import RegulaIR
 
 struct TestCommand: ParsableCommand {
@@ -30,8 +32,24 @@ struct TestCommand: ParsableCommand {
       guard !program.tests.isEmpty, let root = sources.files.last else { continue }
       let header = Parser.parse(root).syntax.header
       let from = header.validity.flatMap { try? CivilDate(iso8601: $0.from.description) }
+      // Every expectation is also evaluated by the VM, the engine services run.
+      let engine: TestRunner.Engine?
+      do {
+        let policy = try CompiledPolicy.compile(
+          program: program, sourceFiles: sources.files.map(\.path))
+        var evaluator = Evaluator(policy: policy)
+        engine = { input, asOf, jurisdiction, definition in
+          let (value, reason) = try evaluator.evaluate(
+            definition: definition, application: input, asOf: asOf, jurisdiction: jurisdiction)
+          return (value.json(program.definitions[definition].type, in: program), reason)
+        }
+      } catch {
+        printError(
+          "warning: \(file): the VM is not checked: cannot compile to bytecode: \(error)\n")
+        engine = nil
+      }
       let results = TestRunner.run(
-        program, defaultAsOf: from ?? program.from)
+        program, defaultAsOf: from ?? program.from, engine: engine)
       let renderer = DiagnosticRenderer(sources: sources)
       if coverage { printCoverage(program, results, renderer) }
       for result in results {

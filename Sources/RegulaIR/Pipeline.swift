@@ -24,8 +24,17 @@ public enum Pipeline {
   }
 }
 
-/// Runs a policy's `test` blocks with the reference interpreter.
+/// Runs a policy's `test` blocks with the reference interpreter, and optionally checks a second
+/// engine (the bytecode VM) against it on every expectation.
 public enum TestRunner {
+  /// A second engine: the value (as JSON text of the definition's type) and reason code of
+  /// definition `definition` for `input`, as of `asOf`, in `jurisdiction`; it throws when it
+  /// stops (its error's description is reported).
+  public typealias Engine =
+    (_ input: Value, _ asOf: CivilDate, _ jurisdiction: String, _ definition: Int) throws -> (
+      json: String, reason: String?
+    )
+
   /// One test's result: its failures (none when it passed) and what it covered.
   public struct Result: Sendable {
     /// The test's name.
@@ -48,17 +57,23 @@ public enum TestRunner {
   /// - Parameter defaultJurisdiction: the jurisdiction for tests without one; nil for the
   ///   policy's level.
   /// - Returns: one result per test, in declaration order.
+  /// - Parameter engine: when given, every expectation is also evaluated by it, and a value,
+  ///   reason or error that differs from the interpreter's is a failure of the test.
   public static func run(
-    _ program: IRProgram, defaultAsOf: CivilDate?, defaultJurisdiction: String? = nil
+    _ program: IRProgram, defaultAsOf: CivilDate?, defaultJurisdiction: String? = nil,
+    engine: Engine? = nil
   ) -> [Result] {
     let defaultJurisdiction = defaultJurisdiction ?? program.level
     return program.tests.map {
-      run($0, program, defaultAsOf: defaultAsOf, defaultJurisdiction: defaultJurisdiction)
+      run(
+        $0, program, defaultAsOf: defaultAsOf, defaultJurisdiction: defaultJurisdiction,
+        engine: engine)
     }
   }
 
   static func run(
-    _ test: IRTest, _ program: IRProgram, defaultAsOf: CivilDate?, defaultJurisdiction: String
+    _ test: IRTest, _ program: IRProgram, defaultAsOf: CivilDate?, defaultJurisdiction: String,
+    engine: Engine?
   ) -> Result {
     var result = Result(name: test.name, span: test.span, failures: [])
     guard let asOf = test.asOf ?? defaultAsOf else {
@@ -85,8 +100,11 @@ public enum TestRunner {
       program: program, input: input, asOf: asOf, jurisdiction: jurisdiction)
     for expectation in test.expectations {
       let definition = program.definitions[expectation.definition]
+      var interpreted: (json: String, reason: String?)?
+      var interpreterError: String?
       do {
         let (actual, reason) = try interpreter.evaluateDefinition(expectation.definition)
+        interpreted = (actual.json(definition.type, in: program), reason)
         let expected = try builder.evaluate(expectation.value)
         result.failures += interpreter.differences(
           expected: expected, actual: actual, type: definition.type, path: definition.name)
@@ -95,7 +113,32 @@ public enum TestRunner {
             "\(definition.name): expected reason `\(wanted)`, got `\(reason ?? "")`")
         }
       } catch {
+        interpreterError = "\(error)"
         result.failures.append("\(definition.name): \(error)")
+      }
+      guard let engine else { continue }
+      // The engine services run must agree with the reference interpreter; a difference is a
+      // defect of Regula, reported with the test so that it is never silent.
+      do {
+        let machined = try engine(input, asOf, jurisdiction, expectation.definition)
+        if let interpreted,
+          interpreted.json != machined.json || interpreted.reason != machined.reason
+        {
+          result.failures.append(
+            "\(definition.name): the VM gives \(machined.json) (reason `\(machined.reason ?? "")`) "
+              + "where the interpreter gives \(interpreted.json) (reason "
+              + "`\(interpreted.reason ?? "")`): a defect of Regula, please report it")
+        } else if interpreterError != nil {
+          result.failures.append(
+            "\(definition.name): the VM gives \(machined.json) where the interpreter stops: "
+              + "a defect of Regula, please report it")
+        }
+      } catch {
+        if interpreted != nil {
+          result.failures.append(
+            "\(definition.name): the VM stops (\(error)) where the interpreter gives a value: "
+              + "a defect of Regula, please report it")
+        }
       }
     }
     result.evaluated = Set(interpreter.evaluatedDefinitions)

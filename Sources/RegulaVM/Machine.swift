@@ -198,6 +198,14 @@ public struct Machine {
     }
   }
 
+  /// Starts an evaluation of the application `input` as of `asOf` (memo and record cleared),
+  /// for `evaluateDefinition(_:jurisdiction:)` on single definitions.
+  public mutating func begin(input: Register, asOf: CivilDate) {
+    beginEvaluation()
+    inputRegister = input
+    asOfDays = asOf.daysSince1970
+  }
+
   /// Evaluates every decision into `decisionValues` and `decisionReasons`; allocates nothing
   /// once warm.
   ///

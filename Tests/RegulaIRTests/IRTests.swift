@@ -46,3 +46,33 @@ func irMatchesGolden(_ name: String) throws {
   #expect(try compile(source, optimize: false).definitions.count == 3)
   #expect(decide(optimized, #"{"a":4}"#)["d"] == "5")
 }
+
+/// `regula test` checks a second engine (the VM) on every expectation: a different value, or a
+/// stop where the interpreter gives one, fails the test with a message naming the defect.
+@Test func theTestRunnerReportsAnEngineThatDisagrees() throws {
+  let program = try compile(
+    """
+    policy p
+    input application { a: Int }
+    decision double: Int = application.a * 2
+    test "doubles" {
+      as of 2024-01-01
+      given { a: 21 }
+      expect double = 42
+    }
+    """)
+  struct Stop: Error, CustomStringConvertible { var description: String { "stopped" } }
+  let agreeing: TestRunner.Engine = { _, _, _, _ in ("42", nil) }
+  let agreed = TestRunner.run(program, defaultAsOf: nil, engine: agreeing)
+  #expect(agreed.count == 1 && agreed[0].passed)
+  let wrong: TestRunner.Engine = { _, _, _, _ in ("41", nil) }
+  let failures = TestRunner.run(program, defaultAsOf: nil, engine: wrong).flatMap(\.failures)
+  #expect(
+    failures == [
+      "double: the VM gives 41 (reason ``) where the interpreter gives 42 (reason ``): "
+        + "a defect of Regula, please report it"
+    ])
+  let stopping: TestRunner.Engine = { _, _, _, _ in throw Stop() }
+  let stops = TestRunner.run(program, defaultAsOf: nil, engine: stopping).flatMap(\.failures)
+  #expect(stops.count == 1 && stops[0].contains("the VM stops (stopped)"))
+}
