@@ -244,7 +244,8 @@ struct W1Bench: ParsableCommand {
 }
 
 /// A decision record copied out of a machine into storage reused across decisions: what a
-/// service keeps per decision before rendering it (the names and texts are the machine's).
+/// service keeps per decision before rendering it (the names and texts are the machine's; the
+/// inputs read are kept in reading order and sorted when rendered).
 struct CapturedRecord {
   var values: [Register]
   var reasons: [Int32]
@@ -266,7 +267,8 @@ struct CapturedRecord {
     failed.removeAll(keepingCapacity: true)
     for index in 0..<machine.failedConditionCount { failed.append(machine.failedCondition(index)) }
     inputsRead.removeAll(keepingCapacity: true)
-    inputsRead.append(contentsOf: machine.sortedInputsRead())
+    // The set of paths read; sorting them is left to rendering (`sortedInputsRead()`).
+    inputsRead.append(contentsOf: machine.inputsReadInReadingOrder())
   }
 }
 

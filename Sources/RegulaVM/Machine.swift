@@ -269,6 +269,13 @@ public struct Machine {
       .map { facts.texts[Int($0)] }
   }
 
+  /// The text indexes of the input paths the last evaluation read, in the order first read
+  /// (each once), in the machine's own buffer: valid until the next evaluation. The record's
+  /// content without the sorting that rendering it needs.
+  public mutating func inputsReadInReadingOrder() -> UnsafeBufferPointer<Int32> {
+    UnsafeBufferPointer(start: pathsRead, count: pathsReadCount)
+  }
+
   /// The text indexes of the input paths the last evaluation read, in the order of their
   /// text (as `inputsRead`), sorted in place in the machine's own buffer: valid until the next
   /// evaluation, and read without allocating.
