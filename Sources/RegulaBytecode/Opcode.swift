@@ -156,9 +156,9 @@ public enum Opcode: UInt16, CaseIterable, Sendable {
   /// `inputField a, c; next.bc`: R[a] = field c of the application record (`input` and `field`
   /// fused); an unknown fact stops the evaluation with missing facts, naming text next.bc.
   case inputField
-  /// `next a b c; next.bc`: the head of a loop over the list R[b] with the index R[c]: when
-  /// item R[c] exists, R[a] = that item, R[c] += 1, and one step is counted against the step
-  /// limit; otherwise pc = next.bc (the loop's exit).
+  /// `next a b c; next.bc`: the head of a loop over the list R[b] with the index R[c]: counts
+  /// one step against the step limit; when item R[c] exists, R[a] = that item and R[c] += 1;
+  /// otherwise pc = next.bc (the loop's exit).
   case next
   /// `jumpIfLess a b; next.bc`: if R[a] < R[b] on integers, pc = next.bc (fused compare-and-jump).
   case jumpIfLess
@@ -166,8 +166,8 @@ public enum Opcode: UInt16, CaseIterable, Sendable {
   case jumpIfEqual
   /// `jumpIfNotEqual a b; next.bc`: if R[a] != R[b] on integers, pc = next.bc.
   case jumpIfNotEqual
-  /// `nextLoop a b c; next.bc`: a loop's end, as `next` with the jump the other way: when item
-  /// R[c] of R[b] exists, R[a] = it, R[c] += 1, one step is counted and pc = next.bc (the body);
+  /// `nextLoop a b c; next.bc`: a loop's end, as `next` with the jump the other way: counts one
+  /// step; when item R[c] of R[b] exists, R[a] = it, R[c] += 1 and pc = next.bc (the body);
   /// otherwise execution falls through (the loop is done).
   case nextLoop
 }

@@ -28,6 +28,14 @@ public struct ExactInt: Sendable {
     storage = .big(big)
   }
 
+  /// The number of bits of the magnitude: 0 for zero, 1 for ±1, 64 for `Int64.min`.
+  public var bitWidth: Int {
+    switch storage {
+    case .small(let value): return value == 0 ? 0 : 64 - value.magnitude.leadingZeroBitCount
+    case .big(let big): return Int(__gmpz_sizeinbase(big.pointer, 2))
+    }
+  }
+
   /// The value as `Int64` when it fits exactly, else nil.
   @inlinable
   public var int64Value: Int64? {

@@ -76,6 +76,7 @@ public struct Facts {
     if exact.count > exactConstantCount { exact.removeSubrange(exactConstantCount...) }
     for index in 0..<buildersUsed { builders[index].removeAll(keepingCapacity: true) }
     buildersUsed = 0
+    exceededNumberSize = false
   }
 
   /// Room for `more` items: doubles the item store when needed.
@@ -183,8 +184,21 @@ public struct Facts {
     return .integer(Int64(texts.count - 1))
   }
 
-  /// Stores an exact value that does not fit a register; returns the big register.
+  /// The largest exact value the arena takes, in bits of numerator and denominator together
+  /// (limit `number_size`, about 19,700 decimal digits): only a hostile compiled file, which
+  /// can square a number in a loop, comes near it.
+  public static let maximumExactBits = 1 << 16
+
+  /// Set when a value over `maximumExactBits` was refused; the machine then stops with a limit.
+  var exceededNumberSize = false
+
+  /// Stores an exact value that does not fit a register; returns the big register, or none
+  /// (setting `exceededNumberSize`) for a value over `maximumExactBits`.
   public mutating func addExact(_ value: ExactDecimal) -> Register {
+    if value.numerator.bitWidth + value.denominator.bitWidth > Facts.maximumExactBits {
+      exceededNumberSize = true
+      return .none
+    }
     exact.append(value)
     return Register(word: Int64(exact.count - 1), tag: Register.bigTag)
   }
@@ -195,6 +209,13 @@ public struct Facts {
     return addEntry(ListEntry(start: 0, count: 0, builder: Int32(buildersUsed - 1)))
   }
 
+  /// True when `list` is a handle of a list under construction (`newBuilder()`).
+  @inline(__always)
+  func holdsBuilder(_ list: Register) -> Bool {
+    holdsList(list) && header.pointee.lists[Int(list.word)].builder >= 0
+  }
+
+  /// Appends to a list under construction; the handle must pass `holdsBuilder(_:)`.
   mutating func append(_ list: Register, _ value: Register) {
     let entry = header.pointee.lists[Int(list.word)]
     builders[Int(entry.builder)].append(value)
@@ -230,7 +251,7 @@ public struct Facts {
   /// True when `text` is a text handle this store holds.
   @inline(__always)
   public func holdsText(_ text: Register) -> Bool {
-    text.word >= 0 && text.word < Int64(texts.count)
+    text.tag == 0 && text.word >= 0 && text.word < Int64(texts.count)
   }
 
   @inline(__always)

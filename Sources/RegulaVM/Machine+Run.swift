@@ -89,6 +89,9 @@ extension Machine {
       case .rationalLessEqual:
         registers[a] = .bool(compareRationals(registers[b], registers[c]) <= 0)
       case .textEqual:
+        guard facts.holdsText(registers[b]), facts.holdsText(registers[c]) else {
+          throw corrupt(pc)
+        }
         registers[a] = .bool(
           facts.texts[Int(registers[b].word)] == facts.texts[Int(registers[c].word)])
       case .deepEqual:
@@ -129,18 +132,21 @@ extension Machine {
       case .next, .nextLoop:
         // `next` (a loop's head) goes on with the item and jumps out when there is none;
         // `nextLoop` (its end) jumps back with the item and goes on when there is none.
+        // Every pass counts a step, whichever way it goes: the verifier accepts a cycle through
+        // `next` or `nextLoop` as it does one through `step`.
+        steps &+= 1
+        if steps > stepLimit || facts.exceededNumberSize {
+          if facts.exceededNumberSize { throw numberSizeLimit(pc) }
+          throw .limit(
+            message: "the evaluation exceeded \(stepLimit) steps (limit `steps`)",
+            instruction: pc - 1)
+        }
         let list = registers[b]
         let index = registers[c].word
         let isHead = instruction.opcode == .next
         if let value = facts.checkedItem(list, Int(truncatingIfNeeded: index)) {
           registers[a] = value
           registers[c] = .integer(index &+ 1)
-          steps &+= 1
-          if steps > stepLimit {
-            throw .limit(
-              message: "the evaluation exceeded \(stepLimit) steps (limit `steps`)",
-              instruction: pc - 1)
-          }
           pc = isHead ? pc &+ 1 : Int(code[pc].bc)
         } else {
           guard facts.holdsList(list) else { throw corrupt(pc + 1) }
@@ -160,7 +166,9 @@ extension Machine {
         registers[a] = facts.addList(
           copying: registers + base + Int(instruction.b), count: Int(instruction.c))
       case .listBuilder: registers[a] = facts.newBuilder()
-      case .append: facts.append(registers[a], registers[b])
+      case .append:
+        guard facts.holdsBuilder(registers[a]) else { throw corrupt(pc) }
+        facts.append(registers[a], registers[b])
       case .dateAddDays:
         do {
           registers[a] = .integer(
@@ -233,6 +241,7 @@ extension Machine {
           base = frames[frameCount - 1].base
         }
       case .return:
+        if facts.exceededNumberSize { throw numberSizeLimit(pc) }
         frameCount -= 1
         let frame = frames[frameCount]
         let reason: Int32 = instruction.b == PolicyImage.noText ? -1 : Int32(instruction.b)
@@ -263,6 +272,7 @@ extension Machine {
           instruction: pc - 1)
       case .step:
         steps += 1
+        if facts.exceededNumberSize { throw numberSizeLimit(pc) }
         if steps > stepLimit {
           throw .limit(
             message: "the evaluation exceeded \(stepLimit) steps (limit `steps`)",
@@ -271,6 +281,14 @@ extension Machine {
       case .extra: break
       }
     }
+  }
+
+  /// The limit error for a number over `Facts.maximumExactBits`.
+  func numberSizeLimit(_ pc: Int) -> VMError {
+    .limit(
+      message:
+        "a number exceeded \(Facts.maximumExactBits) bits (limit `number_size`)",
+      instruction: pc - 1)
   }
 
   /// The error for data that a verified image cannot produce from valid inputs: a hostile or
