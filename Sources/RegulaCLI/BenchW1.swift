@@ -65,13 +65,16 @@ struct W1Bench: ParsableCommand {
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
     let (endToEnd, endToEndAllocations, checkLines) = try endToEndMeasurement(
-      compiledPolicy, apps: apps, expected: expected, asOf: asOf, directory: directory)
+      compiledPolicy, apps: apps, expected: expected, asOf: asOf, directory: directory, jobs: 1)
+    let (endToEndTwo, _, checkLinesTwo) = try endToEndMeasurement(
+      compiledPolicy, apps: apps, expected: expected, asOf: asOf, directory: directory, jobs: 2)
     let one = parallelMeasurement(compiledPolicy, values: values, asOf: asOf, threads: 1)
     let two = parallelMeasurement(compiledPolicy, values: values, asOf: asOf, threads: 2)
 
-    let measured = [native, vm, captured, rendered, interpreter, endToEnd, one, two]
+    let measured = [native, vm, captured, rendered, interpreter, endToEnd, one, two, endToEndTwo]
     let seconds = try interleave(measured)
     try checkLines()
+    try checkLinesTwo()
     let rates = zip(measured, seconds).map { Double($0.decisions) / $1 }
     let nativeRate = rates[0]
     func line(_ name: String, _ rate: Double) -> String {
@@ -95,6 +98,8 @@ struct W1Bench: ParsableCommand {
     print(allocationLine("    allocations per decision, (c)", endToEndAllocations))
     print(line("(f) Regula VM, evaluation only, 2 threads", rates[7]))
     print("    2 threads / 1 thread: \(times(rates[7], rates[6]))")
+    print(line("    (c) with --jobs 2", rates[8]))
+    print("    --jobs 2 / --jobs 1: \(times(rates[8], rates[5]))")
     print("results: every VM and end-to-end line equals the hand-written function's (checked)")
   }
 
@@ -196,27 +201,29 @@ struct W1Bench: ParsableCommand {
   }
 
   /// (c): the main job as `regula batch --output-format csv` runs it — a JSONL file read in
-  /// blocks, decided on one thread, `id,eligible,benefit,reason` lines written to a file. The
+  /// blocks, decided on `jobs` threads, `id,eligible,benefit,reason` lines written to a file. The
   /// returned check compares the file with the hand-written function's lines. Also returns
   /// the allocations per decision once warm.
   func endToEndMeasurement(
     _ policy: CompiledPolicy, apps: [W1Application],
     expected: [(eligible: Bool, benefitFen: Int, reason: Int)], asOf: CivilDate,
-    directory: URL
+    directory: URL, jobs: Int
   ) throws -> (Measurement, allocations: Double?, check: () throws -> Void) {
     let input = directory.appendingPathComponent("w1.jsonl").path
-    let output = directory.appendingPathComponent("w1.csv").path
+    let output = directory.appendingPathComponent("w1-\(jobs).csv").path
     try Data(apps.map { W1.json($0) + "\n" }.joined().utf8).write(to: URL(fileURLWithPath: input))
     let wanted = zip(apps, expected).map {
       "\($0.id),\($1.eligible),\($1.benefitFen),\(W1.reasons[$1.reason])\n"
     }.joined()
-    let worker = BatchWorker(policy: policy, asOf: asOf, jurisdiction: nil, format: .csv)
+    let workers = (0..<jobs).map { _ in
+      BatchWorker(policy: policy, asOf: asOf, jurisdiction: nil, format: .csv)
+    }
     func run() throws {
       guard let reader = LineReader(path: input) else {
         throw ValidationError("cannot read \(input)")
       }
       let sink = try OutputSink(path: output)
-      _ = BatchCommand.process(reader, [worker], sink, progress: nil)
+      _ = BatchCommand.process(reader, workers, sink, progress: nil)
       sink.close()
     }
     try run()  // warm
