@@ -289,43 +289,49 @@ struct ReaderTables {
     }
   }
 
-  /// True when the key's bytes spell `name`: compared eight bytes at a time (`names` has
-  /// eight bytes of padding at its end, so a word load from a name never leaves it).
+  /// True when the key's bytes spell `name` (see `bytesEqual`).
   @inline(__always)
   func nameEquals(_ name: Name, _ cursor: FastCursor, _ key: Range<Int>) -> Bool {
-    let length = key.count
-    guard Int(name.count) == length else { return false }
-    let text = UnsafeRawPointer(names + Int(name.start))
-    let bytes = UnsafeRawPointer(cursor.start + key.lowerBound)
-    var offset = 0
-    while length - offset >= 8 {
-      guard
-        text.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-          == bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-      else { return false }
-      offset &+= 8
-    }
-    let rest = length - offset
-    if rest == 0 { return true }
-    #if _endian(little)
-      if cursor.count - key.lowerBound - offset >= 8 {
-        // The key's last bytes are followed by at least eight more: mask off what follows.
-        let difference =
-          text.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-          ^ bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-        return difference & ((1 << (8 &* UInt64(rest))) &- 1) == 0
-      }
-    #endif
-    while offset < length {
-      if text.load(fromByteOffset: offset, as: UInt8.self)
-        != bytes.load(fromByteOffset: offset, as: UInt8.self)
-      {
-        return false
-      }
-      offset &+= 1
-    }
-    return true
+    Int(name.count) == key.count
+      && bytesEqual(
+        UnsafeRawPointer(names + Int(name.start)), UnsafeRawPointer(cursor.start + key.lowerBound),
+        count: key.count, readable: cursor.count - key.lowerBound)
   }
+}
+
+/// True when `count` bytes at `text` (a name in `ReaderTables.names`, which has eight bytes of
+/// padding at its end) equal those at `bytes`, of which `readable` may be read: compared eight
+/// at a time, the tail under a mask when eight bytes can be read there.
+@inline(__always)
+func bytesEqual(_ text: UnsafeRawPointer, _ bytes: UnsafeRawPointer, count: Int, readable: Int)
+  -> Bool
+{
+  var offset = 0
+  while count - offset >= 8 {
+    guard
+      text.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+        == bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+    else { return false }
+    offset &+= 8
+  }
+  let rest = count - offset
+  if rest == 0 { return true }
+  #if _endian(little)
+    if readable - offset >= 8 {
+      let difference =
+        text.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+        ^ bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+      return difference & ((1 << (8 &* UInt64(rest))) &- 1) == 0
+    }
+  #endif
+  while offset < count {
+    guard
+      text.load(fromByteOffset: offset, as: UInt8.self)
+        == bytes.load(fromByteOffset: offset, as: UInt8.self)
+    else { return false }
+    offset &+= 1
+  }
+  return true
 }
 
 /// Owns the memory of a machine's `ReaderTables`.
@@ -482,36 +488,11 @@ struct FastCursor {
     -> Bool
   {
     let length = Int(literal.count)
-    guard count - position >= length else { return false }
-    let text = UnsafeRawPointer(names + Int(literal.start))
-    let bytes = UnsafeRawPointer(start + position)
-    var offset = 0
-    while length - offset >= 8 {
-      guard
-        text.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-          == bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-      else { return false }
-      offset &+= 8
-    }
-    #if _endian(little)
-      let rest = length - offset
-      if rest > 0 && count - position - offset >= 8 {
-        // Eight bytes can be read here (a value follows): compare the tail under a mask.
-        let difference =
-          text.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-          ^ bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-        guard difference & ((1 << (8 &* UInt64(rest))) &- 1) == 0 else { return false }
-        position &+= length
-        return true
-      }
-    #endif
-    while offset < length {
-      guard
-        text.load(fromByteOffset: offset, as: UInt8.self)
-          == bytes.load(fromByteOffset: offset, as: UInt8.self)
-      else { return false }
-      offset &+= 1
-    }
+    guard count - position >= length,
+      bytesEqual(
+        UnsafeRawPointer(names + Int(literal.start)), UnsafeRawPointer(start + position),
+        count: length, readable: count - position)
+    else { return false }
     position &+= length
     return true
   }
@@ -537,23 +518,11 @@ struct FastCursor {
     guard count - position >= length &+ 2, start[position] == UInt8(ascii: "\""),
       start[position &+ 1 &+ length] == UInt8(ascii: "\"")
     else { return false }
-    let text = UnsafeRawPointer(names + Int(name.start))
-    let bytes = UnsafeRawPointer(start + (position &+ 1))
-    var offset = 0
-    while length - offset >= 8 {
-      guard
-        text.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-          == bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-      else { return false }
-      offset &+= 8
-    }
-    while offset < length {
-      guard
-        text.load(fromByteOffset: offset, as: UInt8.self)
-          == bytes.load(fromByteOffset: offset, as: UInt8.self)
-      else { return false }
-      offset &+= 1
-    }
+    guard
+      bytesEqual(
+        UnsafeRawPointer(names + Int(name.start)), UnsafeRawPointer(start + (position &+ 1)),
+        count: length, readable: count - position - 1)
+    else { return false }
     position &+= length &+ 2
     return true
   }
