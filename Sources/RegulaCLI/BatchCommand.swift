@@ -90,24 +90,41 @@ extension BatchCommand {
   /// `regula bench w1` as (c).
   ///
   /// - Returns: the lines decided and how many of them are error lines.
+  ///
+  /// With one worker everything happens on the calling thread, one block after the other. With
+  /// more, the next block is read and the last one's results are written while the workers
+  /// decide (a reading and a writing queue), so the cores are not left idle between blocks.
   static func process(
     _ reader: LineReader, _ workers: [BatchWorker], _ sink: OutputSink, progress: Progress?
   ) -> (decided: Int, errors: Int) {
     var decided = 0
     var errors = 0
     let jobs = workers.count
-    while let block = reader.nextBlock() {
+    let readQueue = DispatchQueue(label: "regula.batch.read")
+    let writeQueue = DispatchQueue(label: "regula.batch.write")
+    var next = reader.nextBlock()
+    while let block = next {
+      let ahead = BlockBox()
+      let reading = DispatchWorkItem { ahead.block = reader.nextBlock() }
+      if jobs > 1 { readQueue.async(execute: reading) }
       DispatchQueue.concurrentPerform(iterations: jobs) { index in
         let lines = block.lines.count
         workers[index].decide(block, (index * lines / jobs)..<((index + 1) * lines / jobs))
       }
-      for worker in workers {
-        sink.write(worker.output)
-        errors += worker.errors
-      }
+      let outputs = workers.map(\.output)
+      errors += workers.reduce(0) { $0 + $1.errors }
       decided += block.lines.count
+      if jobs > 1 {
+        writeQueue.async { for output in outputs { sink.write(output) } }
+        reading.wait()
+      } else {
+        for output in outputs { sink.write(output) }
+        reading.perform()
+      }
       progress?.update(bytes: reader.bytesRead, decided: block.lines.count)
+      next = ahead.block
     }
+    writeQueue.sync {}
     return (decided, errors)
   }
 }
@@ -200,8 +217,15 @@ struct LineBlock: Sendable {
   var lines: [(number: Int, bytes: Range<Int>)]
 }
 
-/// Reads a file in blocks of about 4 MiB of whole lines, so memory stays bounded.
-final class LineReader {
+/// The block read ahead by the reading queue, handed to the deciding thread after `wait()`.
+final class BlockBox: @unchecked Sendable {
+  var block: LineBlock?
+}
+
+/// Reads a file in blocks of about 4 MiB of whole lines, so memory stays bounded. Used by one
+/// thread at a time (the batch's reading queue, then the caller after waiting for it), hence
+/// `@unchecked Sendable`.
+final class LineReader: @unchecked Sendable {
   let file: UnsafeMutablePointer<FILE>
   let totalBytes: Int
   var carry: [UInt8] = []
@@ -271,8 +295,9 @@ final class LineReader {
   }
 }
 
-/// Standard output or a file, written block by block.
-final class OutputSink {
+/// Standard output or a file, written block by block, by one thread at a time (the batch's
+/// writing queue, whose last write the caller waits for), hence `@unchecked Sendable`.
+final class OutputSink: @unchecked Sendable {
   let handle: FileHandle
 
   init(path: String?) throws {
