@@ -54,16 +54,22 @@ func theLineReaderKeepsEveryLineWhateverTheChunkSize(chunkSize: Int) throws {
     contentsOf: w1Directory.appendingPathComponent("sample-expected.csv"), encoding: .utf8)
   let directory = try temporaryDirectory("chunks")
   defer { try? FileManager.default.removeItem(at: directory) }
+  // Many blocks, decided by one worker or by two (reading ahead and writing behind).
   for chunkSize in [97, 4096] {
-    let output = directory.appendingPathComponent("out-\(chunkSize).csv").path
-    let reader = try #require(LineReader(path: input, chunkSize: chunkSize))
-    let sink = try OutputSink(path: output)
-    let worker = BatchWorker(
-      policy: policy, asOf: try CivilDate(iso8601: "2024-06-01"), jurisdiction: nil, format: .csv)
-    let (decided, errors) = BatchCommand.process(reader, [worker], sink, progress: nil)
-    sink.close()
-    #expect(decided == 3_000 && errors == 0)
-    #expect(try String(contentsOfFile: output, encoding: .utf8) == expected)
+    for jobs in [1, 2] {
+      let output = directory.appendingPathComponent("out-\(chunkSize)-\(jobs).csv").path
+      let reader = try #require(LineReader(path: input, chunkSize: chunkSize))
+      let sink = try OutputSink(path: output)
+      let workers = try (0..<jobs).map { _ in
+        BatchWorker(
+          policy: policy, asOf: try CivilDate(iso8601: "2024-06-01"), jurisdiction: nil,
+          format: .csv)
+      }
+      let (decided, errors) = BatchCommand.process(reader, workers, sink, progress: nil)
+      sink.close()
+      #expect(decided == 3_000 && errors == 0)
+      #expect(try String(contentsOfFile: output, encoding: .utf8) == expected)
+    }
   }
 }
 
