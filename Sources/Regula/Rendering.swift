@@ -253,3 +253,31 @@ extension Evaluator {
     bytes.append(contentsOf: machine.facts.texts[Int(reason)].utf8)
   }
 }
+
+extension DecisionRecord {
+  /// The record for people: the policy and its hash, the date and jurisdiction, one line per
+  /// decision with its reason, the failed conditions and the inputs read. `json` is the same
+  /// record for machines.
+  public var text: String {
+    let width = decisions.map(\.name.count).max() ?? 0
+    var lines = [
+      "policy        \(policy)",
+      "policy hash   \(policyHash)",
+      "as of         \(asOf)",
+      "jurisdiction  \(jurisdiction)",
+      "decisions",
+    ]
+    for decision in decisions {
+      let name = decision.name + String(repeating: " ", count: width - decision.name.count)
+      lines.append(
+        "  \(name)  \(decision.json)" + (decision.reason.map { "  (reason \($0))" } ?? ""))
+    }
+    lines.append("failed conditions")
+    lines +=
+      failedConditions.isEmpty
+      ? ["  none"] : failedConditions.map { "  \($0.definition): \($0.reason)" }
+    lines.append("inputs read")
+    lines += inputsRead.isEmpty ? ["  none"] : inputsRead.map { "  \($0)" }
+    return lines.joined(separator: "\n") + "\n"
+  }
+}

@@ -38,6 +38,16 @@ struct EvalCommand: ParsableCommand {
   @Option(help: "How to print the trace: text or json.")
   var traceFormat: OutputFormat = .text
 
+  @Option(
+    help: "How to print the record: text (for people) or json; default: text on a terminal.")
+  var format: OutputFormat?
+
+  /// The record as `--format` asks: text on a terminal unless told otherwise, else JSON.
+  func show(_ record: DecisionRecord) -> String {
+    (format ?? (isatty(1) == 1 ? .text : .json)) == .text
+      ? record.text : record.json + "\n"
+  }
+
   func run() throws {
     let compiled: CompiledPolicy
     do { compiled = try loadPolicy(policy) } catch { throw ExitCode(1) }
@@ -64,12 +74,14 @@ struct EvalCommand: ParsableCommand {
       if explain {
         let (record, trace) = try evaluator.explain(
           json: bytes, asOf: date, jurisdiction: jurisdiction)
-        print(record.json)
+        print(show(record), terminator: "")
         print(
           traceFormat == .json ? trace.json : trace.text(line: lineNumber),
           terminator: traceFormat == .json ? "\n" : "")
       } else {
-        print(try evaluator.decide(json: bytes, asOf: date, jurisdiction: jurisdiction).json)
+        print(
+          show(try evaluator.decide(json: bytes, asOf: date, jurisdiction: jurisdiction)),
+          terminator: "")
       }
     } catch {
       printError("error: \(input): \(error)\n")
@@ -107,7 +119,7 @@ struct EvalCommand: ParsableCommand {
         jurisdiction: outcome.jurisdiction,
         decisions: decisions, failedConditions: outcome.failedConditions,
         inputsRead: outcome.inputsRead)
-      print(record.json)
+      print(show(record), terminator: "")
     } catch EvaluationError.missingFacts(let paths) {
       printError(
         "error: \(input): missing facts: " + paths.map { "`\($0)`" }.joined(separator: ", ") + "\n")

@@ -281,3 +281,23 @@ func committedRuleFiles() -> [String] {
   #expect(text.contains("benefit_fen = 67100"))
   #expect(text.contains("eligible = true (ok)"))
 }
+
+@Test func evalPrintsTheRecordForPeopleOrForMachines() throws {
+  let arguments = [
+    "eval", "Examples/minimum-living-allowance-w1/w1.regula", "--input",
+    "Examples/minimum-living-allowance-w1/example-application.json", "--as-of", "2024-06-01",
+  ]
+  let people = try regula(arguments + ["--format", "text"])
+  #expect(people.status == 0, "\(people.errors)")
+  let lines = people.output.split(separator: "\n").map(String.init)
+  #expect(lines.contains("  eligible     true  (reason ok)"))
+  #expect(lines.contains("  benefit_fen  67100"))
+  #expect(lines.contains("  members[].owns_vehicle"))
+  #expect(lines.contains("as of         2024-06-01"))
+  // Not a terminal: JSON by default, one line, as with --format json.
+  let machines = try regula(arguments)
+  #expect(machines.output.hasPrefix("{\"schema\":\"regula.decision/1\""))
+  #expect(try regula(arguments + ["--format", "json"]).output == machines.output)
+  let interpreted = try regula(arguments + ["--format", "text", "--engine", "interpreter"])
+  #expect(interpreted.output == people.output)
+}
