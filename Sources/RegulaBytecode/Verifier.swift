@@ -272,6 +272,12 @@ private struct Checker {
       for field in record.fields {
         let context = "record \(index) `\(record.name)` field `\(field.name)`"
         try checkType(field.type, context)
+        if field.boundsOnLength {
+          switch field.type {
+          case .list, .optional(.list): break
+          default: throw fail("\(context) has length bounds but is not a list")
+          }
+        }
         if let bounds = field.bounds {
           try checkRegister(bounds.low, "\(context) low bound")
           try checkRegister(bounds.high, "\(context) high bound")

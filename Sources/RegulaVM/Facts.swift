@@ -68,6 +68,28 @@ public struct Facts {
     for text in image.exactConstants { exact.append((try? ExactDecimal(parsing: text)) ?? .zero) }
   }
 
+  /// The sizes of the stores, to go back to with `restore(_:)`.
+  struct Mark {
+    var items: Int
+    var lists: Int
+    var texts: Int
+    var exact: Int
+  }
+
+  func mark() -> Mark {
+    Mark(
+      items: header.pointee.itemCount, lists: header.pointee.listCount, texts: texts.count,
+      exact: exact.count)
+  }
+
+  /// Forgets what was added since `mark` (a reading attempt that was abandoned).
+  mutating func restore(_ mark: Mark) {
+    header.pointee.itemCount = mark.items
+    header.pointee.listCount = mark.lists
+    if texts.count > mark.texts { texts.removeSubrange(mark.texts...) }
+    if exact.count > mark.exact { exact.removeSubrange(mark.exact...) }
+  }
+
   /// Forgets everything the last evaluation added; keeps the storage.
   mutating func reset(exactConstantCount: Int) {
     header.pointee.listCount = constantListCount

@@ -150,7 +150,13 @@ extension Machine {
   {
     guard let bounds = field.bounds, value.tag != Register.noneTag else { return }
     var subject = value
-    if field.boundsOnLength { subject = .integer(Int64(facts.count(value))) }
+    if field.boundsOnLength {
+      // The verifier allows length bounds on lists only; checked again rather than trusted.
+      guard facts.holdsList(value) else {
+        throw ApplicationError(path: path, message: "length bounds on a value that is not a list")
+      }
+      subject = .integer(Int64(facts.count(value)))
+    }
     let rational = subject.tag > 0 || bounds.low.tag > 0
     let below =
       rational
@@ -200,9 +206,18 @@ extension Machine {
   ///
   /// - Complexity: O(n) in the number of scalars in the value.
   public func json(_ register: Register, _ type: SchemaType) -> String {
+    json(register, type, depth: 0)
+  }
+
+  /// Values nest at most 64 deep in JSON input and types at most 64 deep, but a hostile
+  /// compiled file can build a list that contains itself: past this depth, `null`.
+  static let maximumRenderingDepth = 256
+
+  func json(_ register: Register, _ type: SchemaType, depth: Int) -> String {
+    guard depth < Machine.maximumRenderingDepth else { return "null" }
     if register.tag == Register.noneTag || register.tag == Register.unknownTag { return "null" }
     switch type {
-    case .optional(let wrapped): return json(register, wrapped)
+    case .optional(let wrapped): return json(register, wrapped, depth: depth + 1)
     case .bool: return register.word != 0 ? "true" : "false"
     case .int, .money: return exact(register).description
     case .decimal, .exactMoney: return JSONWriter.quote(exact(register).description)
@@ -219,19 +234,22 @@ extension Machine {
       let fields = image.records[index].fields
       let parts = fields.indices.map { position -> String in
         let item = facts.checkedItem(register, position) ?? .none
-        return "\(JSONWriter.quote(fields[position].name)):\(json(item, fields[position].type))"
+        return
+          "\(JSONWriter.quote(fields[position].name)):\(json(item, fields[position].type, depth: depth + 1))"
       }
       return "{" + parts.joined(separator: ",") + "}"
     case .list(let element):
       guard facts.holdsList(register) else { return "null" }
       return "["
-        + (0..<facts.count(register)).map { json(facts.item(register, $0), element) }.joined(
+        + (0..<facts.count(register)).map {
+          json(facts.item(register, $0), element, depth: depth + 1)
+        }.joined(
           separator: ",") + "]"
     case .table(let key, let element):
       guard facts.holdsList(register) else { return "null" }
       let cases = image.enums[key].cases
       let parts = (0..<min(cases.count, facts.count(register))).map {
-        "\(JSONWriter.quote(cases[$0])):\(json(facts.item(register, $0), element))"
+        "\(JSONWriter.quote(cases[$0])):\(json(facts.item(register, $0), element, depth: depth + 1))"
       }
       return "{" + parts.joined(separator: ",") + "}"
     }

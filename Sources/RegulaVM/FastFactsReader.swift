@@ -18,13 +18,22 @@ extension Machine {
   ///   document lists fields in schema order, else in O(fields).
   public mutating func loadApplicationFast(json buffer: UnsafeBufferPointer<UInt8>) -> Register? {
     guard let start = buffer.baseAddress else { return nil }
-    var cursor = FastCursor(start: start, count: buffer.count)
     let tables = reader.tables
-    guard let record = fastRecord(&cursor, tables, Int(tables.inputRecord), depth: 0) else {
-      return nil
+    // First as a compact document (every record written `{"a":…,"b":…}` in schema order);
+    // at the first record that is not, once more from the start in general. At most two
+    // passes, whatever the nesting.
+    let mark = facts.mark()
+    var compact = true
+    while true {
+      var cursor = FastCursor(start: start, count: buffer.count, compact: compact)
+      if let record = fastRecord(&cursor, tables, Int(tables.inputRecord), depth: 0) {
+        cursor.skipSpace()
+        return cursor.position == buffer.count ? record : nil
+      }
+      guard compact, cursor.compactFailed else { return nil }
+      facts.restore(mark)
+      compact = false
     }
-    cursor.skipSpace()
-    return cursor.position == buffer.count ? record : nil
   }
 
   mutating func fastRecord(
@@ -35,14 +44,17 @@ extension Machine {
     let fieldCount = Int(tables.recordStarts[index + 1]) - first
     guard fieldCount <= 64 else { return nil }  // duplicate detection needs the tree reader
     // Machine-written JSON Lines list every field, in schema order, without spaces: match the
-    // text between values literally. Anything else starts the record again, in general.
-    let start = cursor.position
-    if fieldCount > 0,
-      let handle = compactRecord(&cursor, tables, first: first, count: fieldCount, depth: depth)
-    {
-      return handle
+    // text between values literally. Anything else sends the whole document to the general
+    // pass (see `loadApplicationFast`).
+    if cursor.compact {
+      if fieldCount > 0,
+        let handle = compactRecord(&cursor, tables, first: first, count: fieldCount, depth: depth)
+      {
+        return handle
+      }
+      cursor.compactFailed = true
+      return nil
     }
-    cursor.position = start
     guard cursor.consume(UInt8(ascii: "{")) else { return nil }
     let handle = facts.reserveList(count: fieldCount)
     var seen = 0 as UInt64
@@ -135,6 +147,7 @@ extension Machine {
   /// (`mutating` only so that the call borrows the machine instead of copying it.)
   mutating func withinBounds(_ value: Register, _ field: ReaderTables.Field) -> Bool {
     guard value.tag != Register.noneTag else { return true }
+    if field.boundsOnLength && !facts.holdsList(value) { return false }
     let subject = field.boundsOnLength ? Register.integer(Int64(facts.count(value))) : value
     if subject.tag == 0, field.low.tag == 0, field.high.tag == 0 {
       return field.low.word <= subject.word && subject.word <= field.high.word
@@ -161,7 +174,8 @@ extension Machine {
     case .decimal, .exactMoney:
       // A Decimal may come as a number or, like the tree reader allows, as a string.
       var text: String?
-      if node.kind == .decimal, let key = cursor.plainString() {
+      if cursor.position < cursor.count && cursor.start[cursor.position] == UInt8(ascii: "\"") {
+        guard node.kind == .decimal, let key = cursor.plainString() else { return nil }
         text = cursor.string(key)
       } else {
         text = cursor.numberText()
@@ -292,7 +306,7 @@ struct ReaderTables {
   /// True when the key's bytes spell `name` (see `bytesEqual`).
   @inline(__always)
   func nameEquals(_ name: Name, _ cursor: FastCursor, _ key: Range<Int>) -> Bool {
-    Int(name.count) == key.count
+    Int(name.count) == key.count  // a count of -1 never matches
       && bytesEqual(
         UnsafeRawPointer(names + Int(name.start)), UnsafeRawPointer(cursor.start + key.lowerBound),
         count: key.count, readable: cursor.count - key.lowerBound)
@@ -347,6 +361,11 @@ final class ReaderPlan {
     var nodes: [ReaderTables.Node] = []
     var names: [UInt8] = []
     func name(_ text: String) -> ReaderTables.Name {
+      // A name that JSON must escape (a quote, a backslash, a control character) never
+      // matches raw bytes: count -1, so documents using it go to the tree reader.
+      if text.utf8.contains(where: { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 }) {
+        return ReaderTables.Name(start: 0, count: -1)
+      }
       defer { names += Array(text.utf8) }
       return ReaderTables.Name(start: Int32(names.count), count: Int32(text.utf8.count))
     }
@@ -374,7 +393,9 @@ final class ReaderPlan {
       recordStarts.append(Int32(fields.count))
       for (position, field) in record.fields.enumerated() {
         let fieldName = name(field.name)
-        let literal = name((position == 0 ? "{" : ",") + JSONWriter.quote(field.name) + ":")
+        let literal =
+          fieldName.count < 0
+          ? fieldName : name((position == 0 ? "{" : ",") + JSONWriter.quote(field.name) + ":")
         fields.append(
           ReaderTables.Field(
             name: fieldName, literal: literal, type: node(field.type),
@@ -444,10 +465,15 @@ struct FastCursor {
   let start: UnsafePointer<UInt8>
   let count: Int
   var position = 0
+  /// True in the first pass, which reads records only in their compact form.
+  let compact: Bool
+  /// Set when a record was not in compact form: the document needs the general pass.
+  var compactFailed = false
 
-  init(start: UnsafePointer<UInt8>, count: Int) {
+  init(start: UnsafePointer<UInt8>, count: Int, compact: Bool = false) {
     self.start = start
     self.count = count
+    self.compact = compact
   }
 
   @inline(__always)
@@ -488,7 +514,7 @@ struct FastCursor {
     -> Bool
   {
     let length = Int(literal.count)
-    guard count - position >= length,
+    guard length >= 0, count - position >= length,
       bytesEqual(
         UnsafeRawPointer(names + Int(literal.start)), UnsafeRawPointer(start + position),
         count: length, readable: count - position)
@@ -515,7 +541,7 @@ struct FastCursor {
     -> Bool
   {
     let length = Int(name.count)
-    guard count - position >= length &+ 2, start[position] == UInt8(ascii: "\""),
+    guard length >= 0, count - position >= length &+ 2, start[position] == UInt8(ascii: "\""),
       start[position &+ 1 &+ length] == UInt8(ascii: "\"")
     else { return false }
     guard
@@ -532,6 +558,15 @@ struct FastCursor {
   /// Scans eight bytes at a time: a word with no quote, backslash, control byte or non-ASCII
   /// byte is skipped whole; any other goes byte by byte.
   mutating func plainString() -> Range<Int>? {
+    let opening = position
+    guard let range = scanPlainString() else {
+      position = opening
+      return nil
+    }
+    return range
+  }
+
+  mutating func scanPlainString() -> Range<Int>? {
     guard consume(UInt8(ascii: "\"")) else { return nil }
     let first = position
     var cursor = position

@@ -300,11 +300,15 @@ extension Machine {
   }
 
   /// Structural equality by type.
-  func deepEqual(_ x: Register, _ y: Register, _ type: SchemaType) -> Bool {
+  ///
+  /// A list that contains itself (only a hostile compiled file can build one) compares unequal
+  /// past `maximumRenderingDepth` instead of recursing without end.
+  func deepEqual(_ x: Register, _ y: Register, _ type: SchemaType, depth: Int = 0) -> Bool {
+    guard depth < Machine.maximumRenderingDepth else { return false }
     switch type {
     case .optional(let wrapped):
       if x.tag == Register.noneTag || y.tag == Register.noneTag { return x.tag == y.tag }
-      return deepEqual(x, y, wrapped)
+      return deepEqual(x, y, wrapped, depth: depth + 1)
     case .text:
       guard facts.holdsText(x), facts.holdsText(y) else { return false }
       return facts.texts[Int(x.word)] == facts.texts[Int(y.word)]
@@ -313,14 +317,16 @@ extension Machine {
       guard facts.holdsList(x), facts.holdsList(y) else { return false }
       let count = facts.count(x)
       guard count == facts.count(y) else { return false }
-      return (0..<count).allSatisfy { deepEqual(facts.item(x, $0), facts.item(y, $0), element) }
+      return (0..<count).allSatisfy {
+        deepEqual(facts.item(x, $0), facts.item(y, $0), element, depth: depth + 1)
+      }
     case .record(let index):
       guard index < image.records.count else { return false }
       let fields = image.records[index].fields
       guard fields.isEmpty || (facts.holds(x, fields.count - 1) && facts.holds(y, fields.count - 1))
       else { return false }
       return fields.indices.allSatisfy {
-        deepEqual(facts.item(x, $0), facts.item(y, $0), fields[$0].type)
+        deepEqual(facts.item(x, $0), facts.item(y, $0), fields[$0].type, depth: depth + 1)
       }
     default: return compareIntegers(x, y) == 0
     }

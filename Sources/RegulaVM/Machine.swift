@@ -284,6 +284,12 @@ public struct Machine {
   public mutating func sortedInputsRead() -> UnsafeBufferPointer<Int32> {
     let paths = pathsRead
     let ranks = textRanks
+    if pathsReadCount > 32 {
+      // Many paths (a large policy, or a hostile file): O(p log p) instead.
+      var buffer = UnsafeMutableBufferPointer(start: paths, count: pathsReadCount)
+      buffer.sort { ranks[Int($0)] < ranks[Int($1)] }
+      return UnsafeBufferPointer(start: paths, count: pathsReadCount)
+    }
     var index = 1
     while index < pathsReadCount {
       let path = paths[index]

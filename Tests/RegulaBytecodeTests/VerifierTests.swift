@@ -411,3 +411,16 @@ func eachCheckRejectsItsBrokenImage(_ broken: BrokenImage) {
   image.code[0] = Instruction(.jump, 0, wide: 0)
   #expect(throws: VerificationError.self) { try Verifier.verify(image) }
 }
+
+/// Length bounds belong to lists: on another field the readers would count the items of a
+/// value that has none.
+@Test func lengthBoundsOnANonListFieldAreRejected() throws {
+  var image = sampleImage()
+  image.records[0].fields[2].boundsOnLength = true  // `income: Money`
+  do {
+    try Verifier.verify(image)
+    Issue.record("length bounds on a Money field verified")
+  } catch {
+    #expect(error.description.contains("has length bounds but is not a list"), "\(error)")
+  }
+}

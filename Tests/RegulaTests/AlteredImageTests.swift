@@ -107,3 +107,28 @@ func alteredImagesThatVerifyRunSafely(shard: Int) throws {
     #expect(error.description.contains("limit `number_size`"), "\(error)")
   }
 }
+
+/// A hostile image that builds a list containing itself and returns it as a record that
+/// contains itself: rendering and comparing it stop at a depth limit instead of recursing
+/// until the stack overflows.
+@Test func aValueThatContainsItselfRendersWithoutEndlessRecursion() throws {
+  let source = """
+    policy p
+    record Node { next: Node?, v: Int }
+    input application { n: Node }
+    decision d: Node = application.n
+    """
+  let files = ["p.regula": Array(source.utf8)]
+  var image = try #require(
+    CompiledPolicy.compile(path: "p.regula") { files[$0] }.result.output?.image)
+  let entry = Int(image.definitions[0].entries[0])
+  let result = image.code[entry].a
+  image.code[entry] = Instruction(.listBuilder, result)
+  image.code[entry + 1] = Instruction(.append, result, result)
+  image.code[entry + 2] = Instruction(.return, result, PolicyImage.noText)
+  let policy = try CompiledPolicy.load(image.compiledFile(compilerVersion: "loop").encoded())
+  var evaluator = Evaluator(policy: policy)
+  let record = try evaluator.decide(
+    json: Array(#"{"n":{"next":null,"v":1}}"#.utf8), asOf: date("2024-06-01"))
+  #expect(record.json.contains("null"))
+}

@@ -61,6 +61,8 @@ let programCount = Int(ProcessInfo.processInfo.environment["REGULA_DIFF_PROGRAMS
   var documents = (0..<2_000).map { _ in generator.application() }
   documents += [
     #"{"i":1,"i":2}"#, #"{"i":01}"#, #"{"i":1.5}"#, #"{"d":"1."}"#, #"{"d":1.}"#,
+    // A Decimal string that is not one: unterminated, a control character, invalid UTF-8.
+    #"{"d":"1}"#, "{\"d\":\"1\t}", "{\"d\":\"\u{00FF}\"1}",
     #"{"color":"re\u0064"}"#,
     #"{"unknown":1}"#, #"{"items":[{"amount":1,"count":1,"color":"red","flag":true,"x":1}]}"#,
     #"{"day":"2024-02-30"}"#,
