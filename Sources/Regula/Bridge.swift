@@ -45,14 +45,33 @@ extension Machine {
   ///
   /// The inverse of `load(_:as:)`, for comparing the VM with the reference interpreter. Handles
   /// are read from this machine's `facts`, so call it before the next `reset()`. A date register
-  /// outside 0001-01-01 … 9999-12-31 reads as `.unknown`.
+  /// outside 0001-01-01 … 9999-12-31 reads as `.unknown`, and so does a handle this machine does
+  /// not hold, or a value nested deeper than a valid one can be (a hostile compiled file's):
+  /// never a trap.
   ///
   /// - Complexity: O(n) in the number of scalars in the value.
   public func value(_ register: Register, as type: SchemaType) -> Value {
+    value(register, as: type, depth: 0)
+  }
+
+  func value(_ register: Register, as type: SchemaType, depth: Int) -> Value {
     if register.tag == Register.noneTag { return .none }
-    if register.tag == Register.unknownTag { return .unknown }
+    if register.tag == Register.unknownTag || depth >= Machine.maximumRenderingDepth {
+      return .unknown
+    }
+    /// The items of a list, record or table handle, or nil when this machine holds no such list.
+    func items(_ count: Int?) -> [Register]? {
+      guard facts.holdsList(register) else { return nil }
+      let total = count ?? facts.count(register)
+      var items: [Register] = []
+      for index in 0..<total {
+        guard let item = facts.checkedItem(register, index) else { return nil }
+        items.append(item)
+      }
+      return items
+    }
     switch type {
-    case .optional(let wrapped): return value(register, as: wrapped)
+    case .optional(let wrapped): return value(register, as: wrapped, depth: depth + 1)
     case .bool: return .bool(register.word != 0)
     case .int: return .int(exact(register).numerator)
     case .money: return .money(Money(fen: exact(register).numerator))
@@ -62,16 +81,21 @@ extension Machine {
     case .days: return .days(Days(register.word))
     case .months: return .months(Months(register.word))
     case .years: return .years(Years(register.word))
-    case .text: return .text(facts.texts[Int(register.word)])
+    case .text:
+      return facts.holdsText(register) ? .text(facts.texts[Int(register.word)]) : .unknown
     case .enumeration: return .enumCase(Int(register.word))
     case .record(let index):
+      guard index < image.records.count else { return .unknown }
       let fields = image.records[index].fields
-      return .record(fields.indices.map { value(facts.item(register, $0), as: fields[$0].type) })
+      guard let values = items(fields.count) else { return .unknown }
+      return .record(
+        zip(values, fields).map { value($0, as: $1.type, depth: depth + 1) })
     case .list(let element):
-      return .list((0..<facts.count(register)).map { value(facts.item(register, $0), as: element) })
+      guard let values = items(nil) else { return .unknown }
+      return .list(values.map { value($0, as: element, depth: depth + 1) })
     case .table(_, let element):
-      return .table(
-        (0..<facts.count(register)).map { value(facts.item(register, $0), as: element) })
+      guard let values = items(nil) else { return .unknown }
+      return .table(values.map { value($0, as: element, depth: depth + 1) })
     }
   }
 }

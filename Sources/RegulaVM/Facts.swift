@@ -276,8 +276,9 @@ public struct Facts {
     text.tag == 0 && text.word >= 0 && text.word < Int64(texts.count)
   }
 
+  /// True when `list` is a list, record or table handle this store holds.
   @inline(__always)
-  func holdsList(_ list: Register) -> Bool {
+  public func holdsList(_ list: Register) -> Bool {
     list.tag == 0 && list.word >= 0 && list.word < Int64(header.pointee.listCount)
   }
 

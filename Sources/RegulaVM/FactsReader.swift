@@ -211,7 +211,7 @@ extension Machine {
 
   /// Values nest at most 64 deep in JSON input and types at most 64 deep, but a hostile
   /// compiled file can build a list that contains itself: past this depth, `null`.
-  static let maximumRenderingDepth = 256
+  public static let maximumRenderingDepth = 256
 
   func json(_ register: Register, _ type: SchemaType, depth: Int) -> String {
     guard depth < Machine.maximumRenderingDepth else { return "null" }
