@@ -111,7 +111,7 @@ extension Evaluator {
         bytes.append(contentsOf: "null".utf8)
       }
     case .text where machine.facts.holdsText(register):
-      Evaluator.appendQuoted(machine.facts.texts[Int(register.word)], to: &bytes)
+      JSONWriter.appendQuoted(machine.facts.texts[Int(register.word)], to: &bytes)
     default:
       bytes.append(contentsOf: machine.json(register, rendering.decisionTypes[position]).utf8)
     }
@@ -126,7 +126,7 @@ extension Evaluator {
     bytes.append(UInt8(ascii: "\""))
     asOf.appendISO8601(to: &bytes)
     bytes.append(contentsOf: "\",\"jurisdiction\":".utf8)
-    Evaluator.appendQuoted(jurisdiction, to: &bytes)
+    JSONWriter.appendQuoted(jurisdiction, to: &bytes)
     bytes.append(contentsOf: ",\"decisions\":{".utf8)
     for position in rendering.decisionKeys.indices {
       rendering.append(rendering.decisionKeys[position], to: &bytes)
@@ -167,7 +167,7 @@ extension Evaluator {
     if text < rendering.quotedTexts.count {
       rendering.append(rendering.quotedTexts[text], to: &bytes)
     } else {
-      Evaluator.appendQuoted(machine.facts.texts[text], to: &bytes)
+      JSONWriter.appendQuoted(machine.facts.texts[text], to: &bytes)
     }
   }
 
@@ -186,26 +186,6 @@ extension Evaluator {
     }
   }
 
-  /// Appends `text` as a JSON string, escaped as `JSONWriter.quote` escapes it.
-  public static func appendQuoted(_ text: String, to bytes: inout [UInt8]) {
-    bytes.append(UInt8(ascii: "\""))
-    for byte in text.utf8 {
-      switch byte {
-      case UInt8(ascii: "\""): bytes.append(contentsOf: "\\\"".utf8)
-      case UInt8(ascii: "\\"): bytes.append(contentsOf: "\\\\".utf8)
-      case UInt8(ascii: "\n"): bytes.append(contentsOf: "\\n".utf8)
-      case UInt8(ascii: "\r"): bytes.append(contentsOf: "\\r".utf8)
-      case UInt8(ascii: "\t"): bytes.append(contentsOf: "\\t".utf8)
-      case 0..<0x20:
-        let hex = Array("0123456789abcdef".utf8)
-        bytes.append(contentsOf: "\\u00".utf8)
-        bytes.append(hex[Int(byte >> 4)])
-        bytes.append(hex[Int(byte & 15)])
-      default: bytes.append(byte)
-      }
-    }
-    bytes.append(UInt8(ascii: "\""))
-  }
 }
 
 extension CivilDate {

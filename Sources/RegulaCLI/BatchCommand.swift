@@ -186,7 +186,7 @@ final class BatchWorker: @unchecked Sendable {
         } catch {
           errors += 1
           output.append(contentsOf: "{\"line\":\(line.number),\"error\":".utf8)
-          Evaluator.appendQuoted(String(describing: error), to: &output)
+          JSONWriter.appendQuoted(String(describing: error), to: &output)
           output.append(UInt8(ascii: "}"))
         }
         output.append(UInt8(ascii: "\n"))

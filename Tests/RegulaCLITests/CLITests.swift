@@ -160,16 +160,21 @@ func committedRuleFiles() -> [String] {
   #expect(result.output.hasSuffix(" passed, 0 failed\n"))
 }
 
+/// `regula batch` of the 3,000 W1 sample applications to CSV lines in `output`.
+func batchW1Sample(to output: URL, _ more: [String] = []) throws -> RunResult {
+  try regula(
+    [
+      "batch", "Examples/minimum-living-allowance-w1/w1.regula", "--input",
+      "Examples/minimum-living-allowance-w1/sample-applications.jsonl", "--output-format", "csv",
+      "--as-of", "2024-06-01", "--output", output.path,
+    ] + more)
+}
+
 @Test func batchMatchesTheIndependentW1ResultsByteForByte() throws {
   let directory = try temporaryDirectory("batch")
   defer { try? FileManager.default.removeItem(at: directory) }
   let output = directory.appendingPathComponent("results.csv")
-  let result = try regula([
-    "batch", "Examples/minimum-living-allowance-w1/w1.regula", "--input",
-    "Examples/minimum-living-allowance-w1/sample-applications.jsonl", "--output-format", "csv",
-    "--as-of",
-    "2024-06-01", "--output", output.path,
-  ])
+  let result = try batchW1Sample(to: output)
   #expect(result.status == 0, "\(result.errors)")
   let expected = try Data(
     contentsOf: cliRepositoryRoot.appendingPathComponent(
@@ -243,12 +248,7 @@ func committedRuleFiles() -> [String] {
   let directory = try temporaryDirectory("jobs")
   defer { try? FileManager.default.removeItem(at: directory) }
   let output = directory.appendingPathComponent("results.csv")
-  let result = try regula([
-    "batch", "Examples/minimum-living-allowance-w1/w1.regula", "--input",
-    "Examples/minimum-living-allowance-w1/sample-applications.jsonl", "--output-format", "csv",
-    "--as-of",
-    "2024-06-01", "--jobs", "2", "--output", output.path,
-  ])
+  let result = try batchW1Sample(to: output, ["--jobs", "2"])
   #expect(result.status == 0, "\(result.errors)")
   let expected = try Data(
     contentsOf: cliRepositoryRoot.appendingPathComponent(
