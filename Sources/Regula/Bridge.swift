@@ -5,34 +5,75 @@
 extension Machine {
   /// Loads a value of `type` into the machine's facts and returns its register.
   ///
-  /// A value whose case does not fit `type` loads as unknown, as an absent fact would. Lists,
-  /// records and texts are added to `facts`, so the register is valid until the next `reset()`.
+  /// What is loaded always fits `type`, since the VM follows handles without checks: a record
+  /// field whose value does not fit its type (or is missing) loads as unknown, as an absent
+  /// fact would, and a list or table with an item that does not fit (or a table without one
+  /// item per key) loads as unknown as a whole. Lists, records and texts are added to
+  /// `facts`, so the register is valid until the next `reset()`.
   ///
   /// - Complexity: O(n) in the number of scalars in `value`.
   public mutating func load(_ value: Value, as type: SchemaType) -> Register {
-    switch (value, type) {
-    case (.none, _): return .none
-    case (.unknown, _): return .unknown
-    case (_, .optional(let wrapped)): return load(value, as: wrapped)
-    case (.bool(let bool), _): return .bool(bool)
-    case (.int(let int), _): return integer(int)
-    case (.money(let money), _): return integer(money.fen)
-    case (.decimal(let decimal), _): return storeRational(decimal)
-    case (.exactMoney(let exact), _): return storeRational(exact.fen)
-    case (.date(let date), _): return .integer(date.daysSince1970)
-    case (.days(let days), _): return .integer(days.count)
-    case (.months(let months), _): return .integer(months.count)
-    case (.years(let years), _): return .integer(years.count)
-    case (.text(let text), _): return facts.addText(text)
-    case (.enumCase(let index), _): return .integer(Int64(index))
-    case (.record(let items), .record(let index)):
+    loadFitting(value, as: type) ?? .unknown
+  }
+
+  /// The register of `value` as a value of `type`, or nil when it does not fit.
+  mutating func loadFitting(_ value: Value, as type: SchemaType) -> Register? {
+    switch type {
+    case .optional(let wrapped):
+      if case .none = value { return Register.none }
+      return loadFitting(value, as: wrapped)
+    case .text:
+      guard case .text(let text) = value else { return nil }
+      return facts.addText(text)
+    case .enumeration(let index):
+      guard case .enumCase(let position) = value, position >= 0,
+        position < image.enums[index].cases.count
+      else { return nil }
+      return .integer(Int64(position))
+    case .record(let index):
+      guard case .record(let items) = value else { return nil }
       let fields = image.records[index].fields
-      let loaded = zip(items, fields).map { load($0, as: $1.type) }
+      let loaded = fields.indices.map { position in
+        position < items.count
+          ? loadFitting(items[position], as: fields[position].type) ?? .unknown
+          : .unknown
+      }
+      return facts.addList(loaded, record: Int32(index))
+    case .list(let element), .table(_, let element):
+      let items: [Value]
+      switch (value, type) {
+      case (.list(let values), .list): items = values
+      case (.table(let values), .table(let key, _))
+      where values.count == image.enums[key].cases.count:
+        items = values
+      default: return nil
+      }
+      var loaded: [Register] = []
+      loaded.reserveCapacity(items.count)
+      for item in items {
+        guard let register = loadFitting(item, as: element) else { return nil }
+        loaded.append(register)
+      }
       return facts.addList(loaded)
-    case (.list(let items), .list(let element)), (.table(let items), .table(_, let element)):
-      let loaded = items.map { load($0, as: element) }
-      return facts.addList(loaded)
-    default: return .unknown
+    case .bool, .int, .decimal, .money, .exactMoney, .date, .days, .months, .years:
+      return scalar(value)
+    }
+  }
+
+  /// A number, date, duration or Bool as a register, whatever scalar type it is read as; nil
+  /// for any other value.
+  mutating func scalar(_ value: Value) -> Register? {
+    switch value {
+    case .bool(let bool): .bool(bool)
+    case .int(let int): integer(int)
+    case .money(let money): integer(money.fen)
+    case .decimal(let decimal): storeRational(decimal)
+    case .exactMoney(let exact): storeRational(exact.fen)
+    case .date(let date): .integer(date.daysSince1970)
+    case .days(let days): .integer(days.count)
+    case .months(let months): .integer(months.count)
+    case .years(let years): .integer(years.count)
+    case .text, .enumCase, .record, .list, .table, .none, .unknown: nil
     }
   }
 

@@ -4,7 +4,7 @@
 //
 //   offset  size  field
 //        0     8  magic `REGULA\0\x1A`
-//        8     2  format version (u16), currently 1
+//        8     2  format version (u16), currently 2 (version 1 had no constant types)
 //       10    32  SHA-256 of every byte from offset 42 to the end of the file
 //       42     …  compiler version: varint length, then UTF-8 (at most 256 bytes)
 //        …     2  section count (u16, at most 64)
@@ -15,7 +15,7 @@
 // compiler version as well as the sections. The encoding is canonical: a decoded file
 // re-encodes to exactly the bytes it was decoded from.
 
-/// The kind of a section in a compiled file. Format version 1 defines exactly these kinds;
+/// The kind of a section in a compiled file. Format version 2 defines exactly these kinds;
 /// a file naming any other kind is rejected.
 public enum SectionKind: UInt16, CaseIterable, Comparable, Sendable, CustomStringConvertible {
   /// The instructions.
@@ -54,7 +54,7 @@ public struct CompiledFile: Sendable, Equatable {
   /// tools take the file for binary (as PNG's signature does).
   public static let magic: [UInt8] = Array("REGULA".utf8) + [0x00, 0x1A]
   /// The format version this build writes and reads.
-  public static let currentFormatVersion: UInt16 = 1
+  public static let currentFormatVersion: UInt16 = 2
   /// The largest file `decode(_:)` accepts: 256 MiB.
   public static let maximumFileSize = 256 << 20
   /// The most sections a file may declare.

@@ -8,9 +8,9 @@ public enum Disassembler {
   ///
   ///     0042  add               r3, r1, r2                    ; rules.regula:120-135
   ///
-  /// with operands printed by kind (`r3` registers, `k4 (12/5)` constants with their value,
-  /// `"…"` texts, `@0042` jump targets, `` `name` `` definitions) and each `extra` operand
-  /// word indented under the instruction it belongs to.
+  /// with operands printed by kind (`r3` registers, `k4 (12/5: Decimal)` constants with their
+  /// value and type, `"…"` texts, `@0042` jump targets, `` `name` `` definitions) and each
+  /// `extra` operand word indented under the instruction it belongs to.
   ///
   /// - Complexity: O(n) in the size of the image.
   public static func disassemble(_ image: PolicyImage) -> String {
@@ -137,7 +137,11 @@ private struct Printer {
     case .count: return "\(value)"
     case .constant:
       guard image.constants.indices.contains(value) else { return "k\(value)?" }
-      return "k\(value) (\(registerValue(image.constants[value])))"
+      let type =
+        image.constantTypes.indices.contains(value)
+          && image.types.indices.contains(Int(image.constantTypes[value]))
+        ? typeName(image.types[Int(image.constantTypes[value])]) : "?"
+      return "k\(value) (\(registerValue(image.constants[value])): \(type))"
     case .text, .optionalText:
       guard image.texts.indices.contains(value) else { return "t\(value)?" }
       return quotedText(image.texts[value])

@@ -106,11 +106,14 @@ public enum Opcode: UInt16, CaseIterable, Sendable {
   case length
   /// `item a b c`: R[a] = item R[c] of the list R[b].
   case item
-  /// `newList a b c`: R[a] = a new list of the c registers from R[b].
+  /// `newList a b c; next.bc`: R[a] = a new list or table of the c registers from R[b]; its
+  /// type is `types[next.bc]` (a list, or a table with one register per key).
   case newList
-  /// `newRecord a b c`: R[a] = a new record of the c registers from R[b].
+  /// `newRecord a b c; next.bc`: R[a] = a new record of the c registers from R[b] (one per
+  /// field); its type is `types[next.bc]`.
   case newRecord
-  /// `listBuilder a`: R[a] = an empty list under construction.
+  /// `listBuilder a; next.bc`: R[a] = an empty list under construction, of type
+  /// `types[next.bc]`.
   case listBuilder
   /// `append a b`: append R[b] to the list under construction R[a].
   case append

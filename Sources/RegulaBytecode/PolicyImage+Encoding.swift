@@ -5,7 +5,8 @@
 //
 //   code       list of instructions: opcode u16, a u16, b u16, c u16 (8 bytes each)
 //   constants  list of registers (word zigzag, tag zigzag); list of exact-constant strings;
-//              list of constant lists (each a list of registers); list of text strings
+//              list of constant lists (each a list of registers); list of text strings; list
+//              of constant types (varint indices into the schema's types, ≤ 0xFFFF_FFFF)
 //   debug      list of entries: definition varint (≤ 0xFFFF), file varint (≤ 0xFFFF),
 //              start varint (≤ 0xFFFF_FFFF), end varint (≤ 0xFFFF_FFFF)
 //   schema     list of enums (name, list of case names); list of records (name, list of
@@ -53,6 +54,7 @@ extension PolicyImage {
       writer.writeList(list) { $0.writeRegister($1) }
     }
     constants.writeList(texts) { $0.writeString($1) }
+    constants.writeList(constantTypes) { $0.writeVarUInt(UInt64($1)) }
 
     var debug = ByteWriter(reservingCapacity: 10 + 8 * self.debug.count)
     debug.writeList(self.debug) { writer, entry in
@@ -160,6 +162,9 @@ extension PolicyImage {
     let texts = try constants.readList(elementSize: 1) { (r) throws(CompiledFileError) in
       try r.readString()
     }
+    let constantTypes = try constants.readList(elementSize: 1) { (r) throws(CompiledFileError) in
+      UInt32(try r.readVarUInt(limit: UInt64(UInt32.max)))
+    }
     try constants.expectEnd()
 
     var debug = try reader(.debug)
@@ -259,6 +264,7 @@ extension PolicyImage {
       jurisdictions: jurisdictions, jurisdictionMaps: jurisdictionMaps, enums: enums,
       records: records, inputRecord: inputRecord, types: types, debug: entries,
       sourceFiles: sourceFiles)
+    self.constantTypes = constantTypes
     self.defaultJurisdiction = defaultJurisdiction
     (validFrom, validUntil) = (bounds[0], bounds[1])
     if file.sections[.citations] != nil {

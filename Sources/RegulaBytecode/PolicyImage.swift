@@ -138,6 +138,9 @@ public struct PolicyImage: Sendable, Hashable {
   public var code: [Instruction]
   /// Register constants; a constant whose tag is `Register.bigTag` indexes `exactConstants`.
   public var constants: [Register]
+  /// The type of each constant, as an index into `types` (same index as `constants`): what
+  /// the verifier proves a `constant` instruction puts in its register. Empty until set.
+  public var constantTypes: [UInt32] = []
   /// Exact values too large for a register, as decimal or `p/q` text.
   public var exactConstants: [String]
   /// Constant lists (and records and tables): their items.

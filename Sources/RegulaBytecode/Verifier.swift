@@ -61,12 +61,21 @@ public enum Verifier {
   ///   `maximumEntryPointCount` entry points, types nested at most
   ///   `PolicyImage.maximumTypeDepth` levels.
   ///
-  /// What no verifier of untyped registers can prove is left to the compiler: that a
-  /// register holds a value of the type its opcode expects (a list handle for `length`, an
-  /// enum case for `callAt`'s map, a field index within the record for `field`).
+  /// - every register an instruction reads holds a value of the kind it expects, on every
+  ///   path (a dataflow analysis over each definition, joining kinds where paths meet): a
+  ///   record with the field `field` names, a list for `length` and the loops, a table and a
+  ///   case of its key enum for `item`, texts for `textEqual`, a list under construction for
+  ///   `append`, an enum case with one jurisdiction-map entry per case for `callAt`; the
+  ///   registers of `newList` and `newRecord` hold the items their type (`types[next.bc]`)
+  ///   says, `return` gives a value of its definition's type, and no register is read before
+  ///   it is written. The sources of kinds are checked too: every constant is a value of its
+  ///   type (`constantTypes`: texts, enum cases and constant lists in range, records and
+  ///   tables with one item per field or key). So the handles and case indices the VM follows
+  ///   are in range, and the dispatch loop follows them unchecked.
   ///
   /// - Throws: `VerificationError` for the first problem found.
-  /// - Complexity: O(n) in the size of the image (code, tables and call graph).
+  /// - Complexity: O(n) in the size of the image (code, tables and call graph), times the
+  ///   height of the kind lattice (a few steps) for the dataflow's fixed point.
   public static func verify(_ image: PolicyImage) throws(VerificationError) {
     var checker = Checker(image: image)
     try checker.checkLimits()
@@ -76,6 +85,8 @@ public enum Verifier {
     try checker.checkCode()
     try checker.checkLoops()
     try checker.checkCalls()
+    var kinds = KindChecker(image: image)
+    try kinds.check()
   }
 }
 
@@ -124,7 +135,7 @@ enum OperandKind: Sendable {
   case places
   /// A scale factor (any value).
   case factor
-  /// A field index within a record (any value; the record's type is the compiler's to know).
+  /// A field index within a record (checked against the record's type by the kind analysis).
   case field
 }
 
@@ -163,7 +174,8 @@ extension Opcode {
       .dateAddDays, .age, .monthsBetween, .daysBetween:
       return OperandLayout(operands: abc)
     case .constant: return OperandLayout(operands: [(.a, .register), (.bc, .constant)])
-    case .input, .asOf, .none, .listBuilder: return OperandLayout(operands: [(.a, .register)])
+    case .input, .asOf, .none: return OperandLayout(operands: [(.a, .register)])
+    case .listBuilder: return OperandLayout(operands: [(.a, .register)], extra: (.bc, .type))
     case .divideRound: return OperandLayout(operands: abc, extra: (.a, .roundingMode))
     case .round: return OperandLayout(operands: ab + [(.c, .roundingMode)])
     case .roundPlaces:
@@ -182,7 +194,8 @@ extension Opcode {
       return OperandLayout(operands: [(.a, .register), (.c, .field)], extra: (.bc, .text))
     case .next, .nextLoop: return OperandLayout(operands: abc, extra: (.bc, .target))
     case .newList, .newRecord:
-      return OperandLayout(operands: [(.a, .register), (.b, .registerRun), (.c, .count)])
+      return OperandLayout(
+        operands: [(.a, .register), (.b, .registerRun), (.c, .count)], extra: (.bc, .type))
     case .dateAddMonths, .dateAddYears: return OperandLayout(operands: abc, extra: (.a, .monthEnd))
     case .datePart: return OperandLayout(operands: ab + [(.c, .datePart)])
     case .makeDate: return OperandLayout(operands: [(.a, .register), (.b, .registerTriple)])

@@ -62,6 +62,7 @@ public enum BytecodeCompiler {
       throw CompileError(
         message: "the policy needs more than 65,535 registers or texts in one definition")
     }
+    image.constantTypes = emitter.constantTypes
     image.defaultJurisdiction = program.level
     image.citations = program.definitions.map { program.citationText($0.citation) }
     image.validFrom = program.from?.daysSince1970
@@ -162,13 +163,15 @@ extension Emitter {
       emitter.emit(.asOf, date)
       if let from = version.from {
         emitter.emit(
-          Instruction(.constant, bound, wide: emitter.constant(.integer(from.daysSince1970))))
+          Instruction(.constant, bound, wide: emitter.constant(.integer(from.daysSince1970), .date))
+        )
         emitter.emit(.less, test, date, bound)
         found.append(emitter.emitJump(.jumpIfTrue, test))
       }
       if let until = version.until {
         emitter.emit(
-          Instruction(.constant, bound, wide: emitter.constant(.integer(until.daysSince1970))))
+          Instruction(
+            .constant, bound, wide: emitter.constant(.integer(until.daysSince1970), .date)))
         emitter.emit(.less, test, bound, date)
         found.append(emitter.emitJump(.jumpIfTrue, test))
       }
@@ -192,7 +195,8 @@ extension Emitter {
         emitter.emit(
           Instruction(.conflict, UInt16(emitter.jurisdictionIndex(level)), wide: UInt32(id)))
         emitter.patchHere(first)
-        emitter.emit(Instruction(.constant, chosen, wide: emitter.constant(.integer(Int64(index)))))
+        emitter.emit(
+          Instruction(.constant, chosen, wide: emitter.constant(.integer(Int64(index)), .int)))
         emitter.patchHere(skip)
       }
     }
@@ -202,7 +206,8 @@ extension Emitter {
       try scoped { (emitter: inout Emitter) throws(CompileError) in
         let test = emitter.allocate()
         let wanted = emitter.allocate()
-        emitter.emit(Instruction(.constant, wanted, wide: emitter.constant(.integer(Int64(index)))))
+        emitter.emit(
+          Instruction(.constant, wanted, wide: emitter.constant(.integer(Int64(index)), .int)))
         emitter.emit(.equal, test, chosen, wanted)
         let next = emitter.emitJump(.jumpIfFalse, test)
         guard case .value(let value) = exception.versions.first?.body else { return }
@@ -241,12 +246,12 @@ extension Emitter {
           failures.append(
             (try emitter.compileJump(item.condition, into: result, when: false), item.reason))
         }
-        emitter.emit(Instruction(.constant, result, wide: emitter.constant(.bool(true))))
+        emitter.emit(Instruction(.constant, result, wide: emitter.constant(.bool(true), .bool)))
         emitter.emit(.return, result, emitter.text("ok"))
         for (jump, reason) in failures {
           emitter.patchHere(jump)
           emitter.emit(Instruction(.failCondition, 0, wide: UInt32(emitter.text(reason))))
-          emitter.emit(Instruction(.constant, result, wide: emitter.constant(.bool(false))))
+          emitter.emit(Instruction(.constant, result, wide: emitter.constant(.bool(false), .bool)))
           emitter.emit(.return, result, emitter.text(reason))
         }
       }

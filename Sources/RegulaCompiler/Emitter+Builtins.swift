@@ -72,7 +72,7 @@ extension Emitter {
       case .yearsToMonths:
         try emitter.compile(arguments[0], into: dst)
         let twelve = emitter.allocate()
-        emitter.emit(Instruction(.constant, twelve, wide: emitter.constant(.integer(12))))
+        emitter.emit(Instruction(.constant, twelve, wide: emitter.constant(.integer(12), .int)))
         emitter.emit(.durationMultiply, dst, dst, twelve)
       case .abs:
         try emitter.compile(arguments[0], into: dst)
@@ -81,7 +81,8 @@ extension Emitter {
         emitter.emit(
           Instruction(
             .constant, zero,
-            wide: emitter.constant(type.isRational ? Register(word: 0, tag: 1) : .integer(0))))
+            wide: emitter.constant(
+              type.isRational ? Register(word: 0, tag: 1) : .integer(0), emitter.schema(type))))
         emitter.emit(type.isRational ? .rationalLess : .less, test, dst, zero)
         let positive = emitter.emitJump(.jumpIfFalse, test)
         emitter.emit(
@@ -114,7 +115,7 @@ extension Emitter {
   /// A register holding 0 (an additive identity for the checked-duration conversion).
   mutating func zero() -> UInt16 {
     let register = allocate()
-    emit(Instruction(.constant, register, wide: constant(.integer(0))))
+    emit(Instruction(.constant, register, wide: constant(.integer(0), .int)))
     return register
   }
 
@@ -169,9 +170,9 @@ extension Emitter {
       let test = emitter.allocate()
       let one = emitter.allocate()
       try emitter.compile(source, into: list)
-      emitter.emit(Instruction(.constant, index, wide: emitter.constant(.integer(0))))
+      emitter.emit(Instruction(.constant, index, wide: emitter.constant(.integer(0), .int)))
       if kind == .count {
-        emitter.emit(Instruction(.constant, one, wide: emitter.constant(.integer(1))))
+        emitter.emit(Instruction(.constant, one, wide: emitter.constant(.integer(1), .int)))
       }
       emitter.emitAggregateStart(kind, type: type, into: dst)
       let loop = emitter.code.count
@@ -185,7 +186,7 @@ extension Emitter {
       if let filter {
         if kind == .all {
           let pass = try emitter.compileJump(filter, into: test, when: true)
-          emitter.emit(Instruction(.constant, dst, wide: emitter.constant(.bool(false))))
+          emitter.emit(Instruction(.constant, dst, wide: emitter.constant(.bool(false), .bool)))
           let done = emitter.emitJump(.jump)
           emitter.patchHere(pass)
           emitter.emitLoopEnd(item, list, index, loop: loop)
@@ -240,10 +241,12 @@ extension Emitter {
     switch kind {
     case .count, .sum:
       let zero: Register = type.isRational ? Register(word: 0, tag: 1) : .integer(0)
-      emit(Instruction(.constant, dst, wide: constant(zero)))
-    case .any: emit(Instruction(.constant, dst, wide: constant(.bool(false))))
-    case .all: emit(Instruction(.constant, dst, wide: constant(.bool(true))))
-    case .filter: emit(.listBuilder, dst)
+      emit(Instruction(.constant, dst, wide: constant(zero, schema(unwrapped(type)))))
+    case .any: emit(Instruction(.constant, dst, wide: constant(.bool(false), .bool)))
+    case .all: emit(Instruction(.constant, dst, wide: constant(.bool(true), .bool)))
+    case .filter:
+      emit(.listBuilder, dst)
+      emit(Instruction(.extra, 0, wide: typeIndex(schema(type))))
     case .first, .last, .min, .max: emit(.none, dst)
     }
   }
@@ -261,7 +264,7 @@ extension Emitter {
         element.isRational ? .rationalAdd : element.isDuration ? .durationAdd : .add, dst, dst,
         value)
     case .any:
-      emit(Instruction(.constant, dst, wide: constant(.bool(true))))
+      emit(Instruction(.constant, dst, wide: constant(.bool(true), .bool)))
       return emitJump(.jump)
     case .all: break
     case .filter: emit(.append, dst, value)

@@ -18,7 +18,7 @@ extension Emitter {
     defer { span = saved }
     switch expr.kind {
     case .constant(let value):
-      emit(Instruction(.constant, dst, wide: constant(try register(for: value))))
+      emit(Instruction(.constant, dst, wide: constant(try register(for: value), schema(expr.type))))
     case .input: emit(.input, dst)
     case .local(let slot): emit(.move, dst, slots[slot] ?? 0)
     case .definition(let id):
@@ -75,7 +75,10 @@ extension Emitter {
         let first = emitter.nextRegister
         let registers = (0..<items.count).map { _ in emitter.allocate() }
         for (item, register) in zip(items, registers) { try emitter.compile(item, into: register) }
-        emitter.emit(.newList, dst, first, UInt16(items.count))
+        let isRecord = if case .record = expr.kind { true } else { false }
+        emitter.emit(isRecord ? .newRecord : .newList, dst, first, UInt16(items.count))
+        emitter.emit(
+          Instruction(.extra, 0, wide: emitter.typeIndex(emitter.schema(expr.type))))
       }
     }
   }
@@ -266,8 +269,8 @@ extension Emitter {
       let item = emitter.allocate()
       try emitter.compile(left, into: value)
       try emitter.compile(right, into: list)
-      emitter.emit(Instruction(.constant, index, wide: emitter.constant(.integer(0))))
-      emitter.emit(Instruction(.constant, dst, wide: emitter.constant(.bool(false))))
+      emitter.emit(Instruction(.constant, index, wide: emitter.constant(.integer(0), .int)))
+      emitter.emit(Instruction(.constant, dst, wide: emitter.constant(.bool(false), .bool)))
       let loop = emitter.code.count
       let exit = emitter.emitNext(item, list, index)
       emitter.emitEquality(item, value, type: element, leftType: left.type, into: item)
@@ -276,7 +279,7 @@ extension Emitter {
       // The loop's end falls through when the list is done: not found.
       let notFound = emitter.emitJump(.jump)
       emitter.patchHere(found)
-      emitter.emit(Instruction(.constant, dst, wide: emitter.constant(.bool(true))))
+      emitter.emit(Instruction(.constant, dst, wide: emitter.constant(.bool(true), .bool)))
       emitter.patchHere(exit)
       emitter.patchHere(notFound)
     }
@@ -320,7 +323,7 @@ extension Emitter {
           var hits: [Int] = []
           for index in indices {
             emitter.emit(
-              Instruction(.constant, wanted, wide: emitter.constant(.integer(Int64(index)))))
+              Instruction(.constant, wanted, wide: emitter.constant(.integer(Int64(index)), .int)))
             emitter.emit(.equal, test, value, wanted)
             hits.append(emitter.emitJump(.jumpIfTrue, test))
           }

@@ -15,17 +15,27 @@ public struct CompileError: Error, Sendable, CustomStringConvertible {
   public var description: String { message }
 }
 
+/// A constant pool entry: a register and the index of its type.
+struct ConstantKey: Hashable {
+  var register: Register
+  var type: UInt32
+}
+
 struct Emitter {
   let program: IRProgram
   var code: [Instruction] = []
   var debug: [DebugEntry] = []
   var constants: [Register] = []
-  var constantIndex: [Register: Int] = [:]
+  /// Each constant's type, as an index into `types` (what the verifier checks it against).
+  var constantTypes: [UInt32] = []
+  /// Constants by value and type: `0` as an Int and `0` as a list handle are two constants.
+  var constantIndex: [ConstantKey: Int] = [:]
   var exactConstants: [String] = []
   var constantLists: [[Register]] = []
   var texts: [String] = []
   var textIndex: [String: Int] = [:]
   var types: [SchemaType] = []
+  var typeIndexes: [SchemaType: Int] = [:]
   var jurisdictions: [String] = ["national"]
   var jurisdictionMaps: [[UInt16]] = []
   var mapIndex: [String: Int] = [:]
@@ -144,10 +154,13 @@ struct Emitter {
 
   // MARK: Pools
 
-  mutating func constant(_ register: Register) -> UInt32 {
-    if let index = constantIndex[register] { return UInt32(index) }
+  /// The index of the constant `register` of `type`, added to the pool if new.
+  mutating func constant(_ register: Register, _ type: SchemaType) -> UInt32 {
+    let key = ConstantKey(register: register, type: typeIndex(type))
+    if let index = constantIndex[key] { return UInt32(index) }
     constants.append(register)
-    constantIndex[register] = constants.count - 1
+    constantTypes.append(key.type)
+    constantIndex[key] = constants.count - 1
     return UInt32(constants.count - 1)
   }
 
@@ -160,8 +173,9 @@ struct Emitter {
   }
 
   mutating func typeIndex(_ type: SchemaType) -> UInt32 {
-    if let index = types.firstIndex(of: type) { return UInt32(index) }
+    if let index = typeIndexes[type] { return UInt32(index) }
     types.append(type)
+    typeIndexes[type] = types.count - 1
     return UInt32(types.count - 1)
   }
 

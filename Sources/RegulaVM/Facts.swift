@@ -9,6 +9,9 @@ struct ListEntry {
   var count: Int32
   /// -1 for a flat range; otherwise the index of a builder.
   var builder: Int32
+  /// The index in `PolicyImage.records` of the record type whose schema a reader checked
+  /// this record against (an application's input record is one), or -1.
+  var record: Int32
 }
 
 /// The flat stores of `Facts`, in raw memory that one `FactsStorage` owns: every copy of a
@@ -136,10 +139,14 @@ public struct Facts {
     return .integer(Int64(count))
   }
 
-  /// Adds a list (or record) of items; returns its handle.
+  /// Adds a list (or record) of items; returns its handle. `record` marks a record checked
+  /// against the schema of `PolicyImage.records[record]` (-1: no such claim): the VM accepts
+  /// only a record so marked as an application.
   ///
   /// - Complexity: O(n) in `values.count`.
-  public mutating func addList<Items: Collection<Register>>(_ values: Items) -> Register {
+  package mutating func addList<Items: Collection<Register>>(_ values: Items, record: Int32 = -1)
+    -> Register
+  {
     let start = header.pointee.itemCount
     let count = values.count
     let items = reserveItems(count)
@@ -148,52 +155,59 @@ public struct Facts {
       items[offset] = value
       offset += 1
     }
-    return addEntry(ListEntry(start: Int32(start), count: Int32(count), builder: -1))
+    return addEntry(
+      ListEntry(start: Int32(start), count: Int32(count), builder: -1, record: record))
   }
 
   /// Adds a list of the items of `values` (the fast reader's scratch stack); returns its handle.
   ///
   /// - Complexity: O(n) in `values.count`.
-  mutating func addList(_ values: ArraySlice<Register>) -> Register {
+  mutating func addList(_ values: ArraySlice<Register>, record: Int32 = -1) -> Register {
     values.withUnsafeBufferPointer { buffer in
       guard let start = buffer.baseAddress else {
-        return addEntry(ListEntry(start: Int32(header.pointee.itemCount), count: 0, builder: -1))
+        return addEntry(
+          ListEntry(start: Int32(header.pointee.itemCount), count: 0, builder: -1, record: -1))
       }
-      return addList(copying: start, count: buffer.count)
+      return addList(copying: start, count: buffer.count, record: record)
     }
   }
 
   /// Adds a list of `count` items copied from `registers`; returns its handle.
   @inline(__always)
-  mutating func addList(copying registers: UnsafePointer<Register>, count: Int) -> Register {
+  mutating func addList(copying registers: UnsafePointer<Register>, count: Int, record: Int32 = -1)
+    -> Register
+  {
     let start = header.pointee.itemCount
     reserveItems(count).update(from: registers, count: count)
-    return addEntry(ListEntry(start: Int32(start), count: Int32(count), builder: -1))
+    return addEntry(
+      ListEntry(start: Int32(start), count: Int32(count), builder: -1, record: record))
   }
 
   /// Reserves a record of `count` fields, to be filled with `setItem`; returns its handle.
   ///
   /// - Complexity: O(n) in `count`.
-  public mutating func reserveList(count: Int) -> Register {
+  mutating func reserveList(count: Int, record: Int32) -> Register {
     let start = header.pointee.itemCount
     reserveItems(count).update(repeating: .unknown, count: count)
-    return addEntry(ListEntry(start: Int32(start), count: Int32(count), builder: -1))
+    return addEntry(
+      ListEntry(start: Int32(start), count: Int32(count), builder: -1, record: record))
   }
 
   /// Reserves a list of `count` items left unset: the caller writes every one before the
   /// handle is used (the fast reader's compact records).
   @inline(__always)
-  mutating func reserveUnsetList(count: Int) -> Register {
+  mutating func reserveUnsetList(count: Int, record: Int32) -> Register {
     let start = header.pointee.itemCount
     _ = reserveItems(count)
-    return addEntry(ListEntry(start: Int32(start), count: Int32(count), builder: -1))
+    return addEntry(
+      ListEntry(start: Int32(start), count: Int32(count), builder: -1, record: record))
   }
 
   /// Fills item `index` of a list made by `reserveList(count:)` (or `addList(_:)`).
   ///
   /// The handle must be one of those and `index` below its count, or this traps.
   @inline(__always)
-  public mutating func setItem(_ list: Register, _ index: Int, _ value: Register) {
+  mutating func setItem(_ list: Register, _ index: Int, _ value: Register) {
     precondition(holdsList(list), "not a list handle of this store")
     let entry = header.pointee.lists[Int(list.word)]
     precondition(entry.builder < 0 && index >= 0 && index < Int(entry.count), "no such item")
@@ -228,16 +242,10 @@ public struct Facts {
   mutating func newBuilder() -> Register {
     if buildersUsed == builders.count { builders.append([]) }
     buildersUsed += 1
-    return addEntry(ListEntry(start: 0, count: 0, builder: Int32(buildersUsed - 1)))
+    return addEntry(ListEntry(start: 0, count: 0, builder: Int32(buildersUsed - 1), record: -1))
   }
 
-  /// True when `list` is a handle of a list under construction (`newBuilder()`).
-  @inline(__always)
-  func holdsBuilder(_ list: Register) -> Bool {
-    holdsList(list) && header.pointee.lists[Int(list.word)].builder >= 0
-  }
-
-  /// Appends to a list under construction; the handle must pass `holdsBuilder(_:)`.
+  /// Appends to a list under construction; the handle must be one (`newBuilder()`).
   mutating func append(_ list: Register, _ value: Register) {
     let entry = header.pointee.lists[Int(list.word)]
     builders[Int(entry.builder)].append(value)
@@ -291,6 +299,35 @@ public struct Facts {
     precondition(holdsList(list), "not a list handle of this store")
     let entry = header.pointee.lists[Int(list.word)]
     return entry.builder < 0 ? Int(entry.count) : builders[Int(entry.builder)].count
+  }
+
+  /// True when `record` is a record that a reader built and checked against the schema of
+  /// `PolicyImage.records[index]`: what `Machine` requires of the application it evaluates.
+  public func holdsRecord(_ record: Register, of index: Int) -> Bool {
+    holdsList(record) && header.pointee.lists[Int(record.word)].record == Int32(index)
+  }
+
+  /// Item `index` of a record or table, unchecked: the handle must be a flat list with more
+  /// than `index` items (what the verifier proves of `field` and `item` operands).
+  @inline(__always)
+  func field(_ record: Register, _ index: Int) -> Register {
+    let header = header.pointee
+    return header.items[Int(header.lists[Int(record.word)].start) &+ index]
+  }
+
+  /// The number of items of a list, record or table, unchecked: the handle must be valid.
+  @inline(__always)
+  func listCount(_ list: Register) -> Int {
+    let entry = header.pointee.lists[Int(list.word)]
+    return entry.builder < 0 ? Int(entry.count) : builders[Int(entry.builder)].count
+  }
+
+  /// Item `index` of a list, unchecked: the handle must be valid and `index` below its count.
+  @inline(__always)
+  func listItem(_ list: Register, _ index: Int) -> Register {
+    let entry = header.pointee.lists[Int(list.word)]
+    if entry.builder < 0 { return header.pointee.items[Int(entry.start) &+ index] }
+    return builders[Int(entry.builder)][index]
   }
 
   /// Item `index` of a list, record or table handle (a record's items are its fields).

@@ -68,7 +68,7 @@ extension Machine {
       try checkBounds(value, field, path: fieldPath)
       values.append(value)
     }
-    return facts.addList(values)
+    return facts.addList(values, record: Int32(index))
   }
 
   mutating func loadValue(_ json: JSONValue, _ type: SchemaType, path: String)

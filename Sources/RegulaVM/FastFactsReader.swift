@@ -48,7 +48,8 @@ extension Machine {
     // pass (see `loadApplicationFast`).
     if cursor.compact {
       if fieldCount > 0,
-        let handle = compactRecord(&cursor, tables, first: first, count: fieldCount, depth: depth)
+        let handle = compactRecord(
+          &cursor, tables, record: index, first: first, count: fieldCount, depth: depth)
       {
         return handle
       }
@@ -56,7 +57,7 @@ extension Machine {
       return nil
     }
     guard cursor.consume(UInt8(ascii: "{")) else { return nil }
-    let handle = facts.reserveList(count: fieldCount)
+    let handle = facts.reserveList(count: fieldCount, record: Int32(index))
     var seen = 0 as UInt64
     var expected = 0
     cursor.skipSpace()
@@ -107,11 +108,12 @@ extension Machine {
 
   /// A record written exactly as `{"a":…,"b":…}` with every field in schema order, or nil.
   mutating func compactRecord(
-    _ cursor: inout FastCursor, _ tables: ReaderTables, first: Int, count: Int, depth: Int
+    _ cursor: inout FastCursor, _ tables: ReaderTables, record: Int, first: Int, count: Int,
+    depth: Int
   ) -> Register? {
     let items = facts.header.pointee.itemCount
     // Every field is written below before the record can be returned.
-    let handle = facts.reserveUnsetList(count: count)
+    let handle = facts.reserveUnsetList(count: count, record: Int32(record))
     for position in 0..<count {
       let field = tables.fields[first + position]
       guard cursor.consumeLiteral(field.literal, tables.names) else { return nil }

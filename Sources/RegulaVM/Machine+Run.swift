@@ -1,5 +1,6 @@
 // The dispatch loop: the one function allowed to be long (like Lua's luaV_execute). After
-// verification, operands are in range, so the loop does no further checks of its own.
+// verification, operands are in range and registers hold the kinds of values their
+// instructions expect, so the loop follows handles without checks of its own.
 
 extension Machine {
   mutating func run(from start: Int) throws(VMError) {
@@ -89,9 +90,7 @@ extension Machine {
       case .rationalLessEqual:
         registers[a] = .bool(compareRationals(registers[b], registers[c]) <= 0)
       case .textEqual:
-        guard facts.holdsText(registers[b]), facts.holdsText(registers[c]) else {
-          throw corrupt(pc)
-        }
+        // INVARIANT: the verifier proved both registers hold texts.
         registers[a] = .bool(
           facts.texts[Int(registers[b].word)] == facts.texts[Int(registers[c].word)])
       case .deepEqual:
@@ -119,9 +118,9 @@ extension Machine {
         let path = Int(code[pc].bc)
         pc &+= 1
         let record = instruction.opcode == .field ? registers[b] : inputRegister
-        guard let value = facts.checkedItem(record, Int(instruction.c)) else {
-          throw corrupt(pc)
-        }
+        // INVARIANT: the verifier proved `record` is a record with field c (and
+        // `evaluateDefinition` checked the input).
+        let value = facts.field(record, Int(instruction.c))
         if pathEpochs[path] != epoch {
           pathEpochs[path] = epoch
           pathsRead[pathsReadCount] = Int32(path)
@@ -141,33 +140,34 @@ extension Machine {
             message: "the evaluation exceeded \(stepLimit) steps (limit `steps`)",
             instruction: pc - 1)
         }
+        // INVARIANT: the verifier proved R[b] is a list; the index is data, compared with
+        // its count (unsigned, so a negative index ends the loop too).
         let list = registers[b]
         let index = registers[c].word
         let isHead = instruction.opcode == .next
-        if let value = facts.checkedItem(list, Int(truncatingIfNeeded: index)) {
-          registers[a] = value
+        if UInt64(bitPattern: index) < UInt64(facts.listCount(list)) {
+          registers[a] = facts.listItem(list, Int(index))
           registers[c] = .integer(index &+ 1)
           pc = isHead ? pc &+ 1 : Int(code[pc].bc)
         } else {
-          guard facts.holdsList(list) else { throw corrupt(pc + 1) }
           pc = isHead ? Int(code[pc].bc) : pc &+ 1
         }
       case .length:
-        guard facts.holdsList(registers[b]) else { throw corrupt(pc) }
-        registers[a] = .integer(Int64(facts.count(registers[b])))
+        // INVARIANT: the verifier proved R[b] is a list.
+        registers[a] = .integer(Int64(facts.listCount(registers[b])))
       case .item:
-        guard
-          let value = facts.checkedItem(registers[b], Int(truncatingIfNeeded: registers[c].word))
-        else {
-          throw corrupt(pc)
-        }
-        registers[a] = value
+        // INVARIANT: the verifier proved R[b] is a table (one item per key) and R[c] a case
+        // of its key enum.
+        registers[a] = facts.field(registers[b], Int(registers[c].word))
       case .newList, .newRecord:
+        pc &+= 1
         registers[a] = facts.addList(
           copying: registers + base + Int(instruction.b), count: Int(instruction.c))
-      case .listBuilder: registers[a] = facts.newBuilder()
+      case .listBuilder:
+        pc &+= 1
+        registers[a] = facts.newBuilder()
       case .append:
-        guard facts.holdsBuilder(registers[a]) else { throw corrupt(pc) }
+        // INVARIANT: the verifier proved R[a] is a list under construction.
         facts.append(registers[a], registers[b])
       case .dateAddDays:
         do {
@@ -225,11 +225,8 @@ extension Machine {
       case .callAt:
         let id = Int(code[pc].bc)
         pc += 1
-        let map = image.jurisdictionMaps[Int(instruction.c)]
-        guard registers[b].word >= 0, registers[b].word < Int64(map.count) else {
-          throw corrupt(pc)
-        }
-        let jurisdiction = Int(map[Int(registers[b].word)])
+        // INVARIANT: the verifier proved R[b] is a case of an enum with one map entry per case.
+        let jurisdiction = Int(image.jurisdictionMaps[Int(instruction.c)][Int(registers[b].word)])
         let slot = id * jurisdictionCount + jurisdiction
         if memo[slot].epoch == epoch {
           registers[a] = memo[slot].value
@@ -288,14 +285,6 @@ extension Machine {
     .limit(
       message:
         "a number exceeded \(Facts.maximumExactBits) bits (limit `number_size`)",
-      instruction: pc - 1)
-  }
-
-  /// The error for data that a verified image cannot produce from valid inputs: a hostile or
-  /// corrupted file. Reported, never a crash.
-  func corrupt(_ pc: Int) -> VMError {
-    .runtime(
-      message: "corrupt compiled policy: a value does not match its instruction",
       instruction: pc - 1)
   }
 

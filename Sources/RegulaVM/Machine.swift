@@ -8,8 +8,10 @@ public enum VMError: Error, Sendable, Hashable, CustomStringConvertible {
   /// list positions written `[]`. Evaluation stops at the first, so there is one path.
   case missingFacts([String])
   /// The policy failed on this application (division by zero, a date out of range, no version
-  /// in force, no case applies, two exceptions at once) or the image is corrupt. `instruction`
-  /// indexes `PolicyImage.debug`, which gives the definition and source position.
+  /// in force, no case applies, two exceptions at once), or it was asked for something the
+  /// policy does not have (an input it did not load, a definition or jurisdiction out of
+  /// range). `instruction` indexes `PolicyImage.debug`, which gives the definition and source
+  /// position; it is -1 when no instruction is at fault.
   case runtime(message: String, instruction: Int)
   /// The evaluation hit a limit (`steps`, see `Machine.stepLimit`); `instruction` as in
   /// `runtime`.
@@ -80,7 +82,7 @@ public struct Machine {
   public let image: PolicyImage
   /// The stores of the current application: the registers that `loadApplication(json:)`,
   /// `load(_:as:)` and evaluation return index into them until the next `reset()`.
-  public var facts: Facts
+  public package(set) var facts: Facts
   /// Owns the raw buffers below; a copy of a machine shares them, so a machine (and any
   /// copy) is used by one thread at a time.
   let buffers: Buffers
@@ -314,8 +316,23 @@ public struct Machine {
   public mutating func evaluateDefinition(_ id: Int, jurisdiction: Int) throws(VMError) -> (
     Register, Int32
   ) {
+    guard id >= 0, id < image.definitions.count, jurisdiction >= 0,
+      jurisdiction < jurisdictionCount
+    else {
+      throw .runtime(
+        message: "no definition \(id) in jurisdiction \(jurisdiction) in this policy",
+        instruction: -1)
+    }
     let slot = id * jurisdictionCount + jurisdiction
     if memo[slot].epoch != epoch {
+      // The dispatch loop follows the input's handles unchecked: it must be an application
+      // a reader built and checked against the input schema.
+      guard facts.holdsRecord(inputRegister, of: image.inputRecord) else {
+        throw .runtime(
+          message:
+            "the input is not an application loaded into this machine since its last reset",
+          instruction: -1)
+      }
       frameCount = 0
       push(
         Frame(

@@ -35,7 +35,7 @@ private func decodeError(_ bytes: [UInt8]) -> CompiledFileError? {
     0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0xAA, 0xBB,  // code, 2 bytes
   ]
   #expect(Array(bytes[0..<8]) == Array("REGULA".utf8) + [0x00, 0x1A])
-  #expect(Array(bytes[8..<10]) == [0x01, 0x00])
+  #expect(Array(bytes[8..<10]) == [0x02, 0x00])
   #expect(Array(bytes[10..<42]) == SHA256.hash(content))
   #expect(Array(bytes[42...]) == content)
   #expect(file.contentHash == SHA256.hash(content))
@@ -90,7 +90,7 @@ func roundTrip(sections: [SectionKind: [UInt8]]) throws {
     (Array("REG".utf8), .truncated(at: 0, needed: 8)),
     (Array("PK\u{3}\u{4}".utf8), .badMagic(found: Array("PK\u{3}\u{4}".utf8))),
     (with([0: 0x72]), .badMagic(found: [0x72] + Array(good[1..<8]))),
-    (with([8: 2]), .unsupportedFormatVersion(2)),
+    (with([8: 1]), .unsupportedFormatVersion(1)),
     (Array(good[..<20]), .truncated(at: 10, needed: 32)),
     (with([42: 0xFF]), .lengthOverLimit(at: 42, length: 0x7F | 0x72 << 7, limit: 256)),
     (with([42: 0x7F]), .truncated(at: 43, needed: 127)),
@@ -118,8 +118,8 @@ func roundTrip(sections: [SectionKind: [UInt8]]) throws {
     decodeError(with([49: 200])).map(String.init(describing:))
       == "`code` section at offset 47 declares 200 bytes but only 9 remain")
   #expect(
-    decodeError(with([8: 2])).map(String.init(describing:))
-      == "unsupported format version 2 at offset 8: this build reads version 1")
+    decodeError(with([8: 1])).map(String.init(describing:))
+      == "unsupported format version 1 at offset 8: this build reads version 2")
 }
 
 @Test func oversizedFilesAreRejectedBeforeParsing() {

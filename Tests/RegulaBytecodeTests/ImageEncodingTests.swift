@@ -46,7 +46,7 @@ func sampleImage() -> PolicyImage {
   // d1 `eligible`, both jurisdictions @4.
   builder.definition = 1
   builder.emit(.input, 0)  // 4
-  builder.emit(.field, 1, 0, 1)  // 5: applicant.birth
+  builder.emit(.field, 1, 0, 1)  // 5: province
   builder.emit(Instruction(.extra, 0, wide: 0))  // 6: text t0
   builder.emit(.asOf, 2)  // 7
   builder.emit(.age, 3, 1, 2)  // 8
@@ -56,7 +56,7 @@ func sampleImage() -> PolicyImage {
   builder.emit(Instruction(.failCondition, 0, wide: 2))  // 12: "too young"
   builder.emit(Instruction(.constant, 5, wide: 6))  // 13: false
   builder.emit(.return, 5, 2)  // 14
-  builder.emit(.field, 6, 0, 2)  // 15: province
+  builder.emit(.field, 6, 0, 1)  // 15: province
   builder.emit(Instruction(.extra, 0, wide: 3))  // 16: text t3
   builder.emit(.step)  // 17
   builder.emit(.callAt, 7, 6, 0)  // 18: threshold at the map m0 of the province
@@ -68,39 +68,41 @@ func sampleImage() -> PolicyImage {
   builder.emit(.move, 12, 11)  // 24
   builder.emit(.makeDate, 13, 10)  // 25: date(year, 1, 1) from r10...r12
   builder.emit(.newList, 14, 9, 3)  // 26: [r9, r10, r11]
-  builder.emit(.newRecord, 15, 10, 2)  // 27
-  builder.emit(.deepEqual, 16, 14, 14)  // 28
-  builder.emit(Instruction(.extra, 0, wide: 1))  // 29: type 1
-  builder.emit(.dateAddMonths, 13, 13, 11)  // 30
-  builder.emit(.extra, 1)  // 31: end of month
-  builder.emit(Instruction(.reasonOf, 16, wide: 0))  // 32
-  builder.emit(.return, 9, 1)  // 33: "eligible"
+  builder.emit(Instruction(.extra, 0, wide: 1))  // 27: type 1
+  builder.emit(.newRecord, 15, 10, 2)  // 28: a `Period` of r10, r11
+  builder.emit(Instruction(.extra, 0, wide: 0))  // 29: type 0
+  builder.emit(.deepEqual, 16, 14, 14)  // 30
+  builder.emit(Instruction(.extra, 0, wide: 1))  // 31: type 1
+  builder.emit(.dateAddMonths, 13, 13, 11)  // 32
+  builder.emit(.extra, 1)  // 33: end of month
+  builder.emit(Instruction(.reasonOf, 16, wide: 0))  // 34
+  builder.emit(.return, 9, 1)  // 35: "eligible"
 
-  // d2 `total`, both jurisdictions @34: sum of the constant list l0.
+  // d2 `total`, both jurisdictions @36: sum of the constant list l0.
   builder.definition = 2
-  builder.emit(Instruction(.constant, 0, wide: 4))  // 34: l0
-  builder.emit(.length, 1, 0)  // 35
-  builder.emit(Instruction(.constant, 2, wide: 0))  // 36: index = 0
-  builder.emit(Instruction(.constant, 3, wide: 0))  // 37: sum = 0
-  builder.emit(Instruction(.constant, 4, wide: 7))  // 38: one
-  builder.emit(.less, 5, 2, 1)  // 39: loop
-  builder.emit(Instruction(.jumpIfFalse, 5, wide: 46))  // 40
-  builder.emit(.item, 6, 0, 2)  // 41
-  builder.emit(.add, 3, 3, 6)  // 42
-  builder.emit(.add, 2, 2, 4)  // 43
-  builder.emit(.step)  // 44
-  builder.emit(Instruction(.jump, 0, wide: 39))  // 45
-  builder.emit(.toRational, 7, 3)  // 46
-  builder.emit(.roundPlaces, 7, 7, 1)  // 47
-  builder.emit(.extra, 2)  // 48: places 2
-  builder.emit(.divideRound, 8, 3, 4)  // 49
-  builder.emit(.extra, 0)  // 50: half up
-  builder.emit(.roundMultiple, 8, 7, 4)  // 51
-  builder.emit(.extra, 4)  // 52: unit r4
-  builder.emit(.return, 3, PolicyImage.noText)  // 53
+  builder.emit(Instruction(.constant, 0, wide: 4))  // 36: l0
+  builder.emit(.length, 1, 0)  // 37
+  builder.emit(Instruction(.constant, 2, wide: 0))  // 38: index = 0
+  builder.emit(Instruction(.constant, 3, wide: 0))  // 39: sum = 0
+  builder.emit(Instruction(.constant, 4, wide: 7))  // 40: one
+  builder.emit(.less, 5, 2, 1)  // 41: loop
+  builder.emit(Instruction(.jumpIfFalse, 5, wide: 48))  // 42
+  builder.emit(.move, 6, 2)  // 43
+  builder.emit(.add, 3, 3, 6)  // 44
+  builder.emit(.add, 2, 2, 4)  // 45
+  builder.emit(.step)  // 46
+  builder.emit(Instruction(.jump, 0, wide: 41))  // 47
+  builder.emit(.toRational, 7, 3)  // 48
+  builder.emit(.roundPlaces, 7, 7, 1)  // 49
+  builder.emit(.extra, 2)  // 50: places 2
+  builder.emit(.divideRound, 8, 3, 4)  // 51
+  builder.emit(.extra, 0)  // 52: half up
+  builder.emit(.roundMultiple, 8, 7, 4)  // 53
+  builder.emit(.extra, 4)  // 54: unit r4
+  builder.emit(.return, 3, PolicyImage.noText)  // 55
 
   let money = SchemaType.money
-  return PolicyImage(
+  var image = PolicyImage(
     name: "sample benefit",
     code: builder.code,
     constants: [
@@ -123,7 +125,7 @@ func sampleImage() -> PolicyImage {
         name: "eligible", kind: .decision, type: .bool, hasReason: true, entries: [4, 4],
         frameSize: 17),
       DefinitionInfo(
-        name: "total", kind: .rule, type: money, hasReason: false, entries: [34, 34],
+        name: "total", kind: .rule, type: money, hasReason: false, entries: [36, 36],
         frameSize: 9),
     ],
     jurisdictions: ["national", "SH"],
@@ -160,14 +162,23 @@ func sampleImage() -> PolicyImage {
             name: "allowances", type: .table(key: 1, value: .exactMoney), bounds: nil,
             boundsOnLength: false),
         ]),
+      RecordSchema(
+        name: "Period",
+        fields: [
+          .init(name: "from", type: .date, bounds: nil, boundsOnLength: false),
+          .init(name: "until", type: .date, bounds: nil, boundsOnLength: false),
+        ]),
     ],
     inputRecord: 1,
     types: [
-      .record(0), .list(.optional(.decimal)), .table(key: 0, value: .list(.years)), .days, .months,
+      .record(2), .list(.optional(.decimal)), .table(key: 0, value: .list(.years)), .days, .months,
       .int, .bool, .text,
     ],
     debug: builder.debug,
     sourceFiles: ["benefit.regula", "rates/shanghai.regula"])
+  // k4 is the list l0; the others are plain values.
+  image.constantTypes = [5, 5, 5, 5, 1, 5, 6, 5, 5, 5, 5, 5, 5]
+  return image
 }
 
 /// Replaces the stored hash with the hash of the content, as a forger would, so that a
@@ -256,11 +267,11 @@ private func emptyImage() -> PolicyImage {
 
   file = good
   file.sections[.code]?.removeLast()
-  #expect(decodingError(file) == .truncated(at: codeOffset, needed: 8 * 54))
+  #expect(decodingError(file) == .truncated(at: codeOffset, needed: 8 * 56))
 
   file = good
   file.sections[.code]?.append(0)
-  #expect(decodingError(file) == .trailingBytes(at: codeOffset + 1 + 8 * 54, count: 1))
+  #expect(decodingError(file) == .trailingBytes(at: codeOffset + 1 + 8 * 56, count: 1))
 
   file = good
   file.sections[.constants] = [0x01, 0x80, 0x00]  // one register whose word is not minimal
@@ -326,15 +337,18 @@ private func emptyImage() -> PolicyImage {
       "  0017  step                                                     ; benefit.regula:180-187"))
   #expect(
     lines.contains {
-      $0.hasPrefix("  0002  constant          r0, k3 (x0 123456789012345678901234567890)")
+      $0.hasPrefix("  0002  constant          r0, k3 (x0 123456789012345678901234567890: Int)")
     })
   #expect(lines.contains { $0.hasPrefix("  0018  callAt            r7, r6, m0") })
   #expect(lines.contains { $0.hasPrefix("  0019    extra           `threshold`") })
   #expect(lines.contains { $0.hasPrefix("  0026  newList           r14, [r9, r10, r11]") })
-  #expect(lines.contains { $0.hasPrefix("  0029    extra           List<Decimal?>") })
-  #expect(lines.contains { $0.hasPrefix("  0031    extra           endOfMonth") })
-  #expect(lines.contains { $0.hasPrefix("  0033  return            r9, \"eligible\"") })
-  #expect(lines.contains { $0.hasPrefix("  0040  jumpIfFalse       r5, @0046") })
+  #expect(lines.contains { $0.hasPrefix("  0027    extra           List<Decimal?>") })
+  #expect(lines.contains { $0.hasPrefix("  0028  newRecord         r15, [r10, r11]") })
+  #expect(lines.contains { $0.hasPrefix("  0029    extra           Period") })
+  #expect(lines.contains { $0.hasPrefix("  0031    extra           List<Decimal?>") })
+  #expect(lines.contains { $0.hasPrefix("  0033    extra           endOfMonth") })
+  #expect(lines.contains { $0.hasPrefix("  0035  return            r9, \"eligible\"") })
+  #expect(lines.contains { $0.hasPrefix("  0042  jumpIfFalse       r5, @0048") })
 
   // An unverified image prints without trapping, marking what is out of range.
   var broken = sampleImage()

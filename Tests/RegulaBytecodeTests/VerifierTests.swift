@@ -24,8 +24,8 @@ struct BrokenImage: Sendable, CustomTestStringConvertible {
 }
 
 /// The sample's code, for reference: d0 `threshold` (frame 1) @0–3; d1 `eligible` (frame 17)
-/// @4–33 with `extra` words at 6, 11, 16, 19, 29, 31; d2 `total` (frame 9) @34–53, a loop
-/// 39–45 with its `step` at 44, and `extra` words at 48, 50, 52.
+/// @4–35 with `extra` words at 6, 11, 16, 19, 27, 29, 31, 33; d2 `total` (frame 9) @36–55, a
+/// loop 41–47 with its `step` at 46, and `extra` words at 50, 52, 54.
 let brokenImages: [BrokenImage] = [
   // Registers.
   BrokenImage(
@@ -53,32 +53,32 @@ let brokenImages: [BrokenImage] = [
     $0.code[25] = Instruction(.makeDate, 13, 15)
   },
   BrokenImage(
-    "register in an extra word outside the frame", at: 51,
+    "register in an extra word outside the frame", at: 53,
     "`roundMultiple` operand extra.a: register r9 is outside the 9-register frame of `total`"
   ) {
-    $0.code[52] = Instruction(.extra, 9)
+    $0.code[54] = Instruction(.extra, 9)
   },
 
   // Jumps.
   BrokenImage(
-    "jump past the end", at: 45,
-    "`jump` operand bc: jump target @54 is outside the code (54 instructions)"
+    "jump past the end", at: 47,
+    "`jump` operand bc: jump target @56 is outside the code (56 instructions)"
   ) {
-    $0.code[45] = Instruction(.jump, 0, wide: 54)
+    $0.code[47] = Instruction(.jump, 0, wide: 56)
   },
-  BrokenImage("jump far past the end", at: 40, "jump target @4294967295 is outside the code") {
-    $0.code[40] = Instruction(.jumpIfFalse, 5, wide: .max)
-  },
-  BrokenImage(
-    "jump onto an extra word", at: 40,
-    "`jumpIfFalse` operand bc: jump target @48 is an `extra` operand word"
-  ) {
-    $0.code[40] = Instruction(.jumpIfFalse, 5, wide: 48)
+  BrokenImage("jump far past the end", at: 42, "jump target @4294967295 is outside the code") {
+    $0.code[42] = Instruction(.jumpIfFalse, 5, wide: .max)
   },
   BrokenImage(
-    "jump into another definition", at: 45, "jump target @0 is in the code of `threshold`"
+    "jump onto an extra word", at: 42,
+    "`jumpIfFalse` operand bc: jump target @50 is an `extra` operand word"
   ) {
-    $0.code[45] = Instruction(.jump, 0, wide: 0)
+    $0.code[42] = Instruction(.jumpIfFalse, 5, wide: 50)
+  },
+  BrokenImage(
+    "jump into another definition", at: 47, "jump target @0 is in the code of `threshold`"
+  ) {
+    $0.code[47] = Instruction(.jump, 0, wide: 0)
   },
   BrokenImage(
     "fused jump past the end", at: 10,
@@ -94,7 +94,7 @@ let brokenImages: [BrokenImage] = [
     $0.code[6] = Instruction(.step)
   },
   BrokenImage(
-    "missing extra word at the end", at: 54,
+    "missing extra word at the end", at: 56,
     "`divideRound` needs an `extra` operand word after it, found the end of the code"
   ) {
     $0.code.append(Instruction(.divideRound))
@@ -125,8 +125,8 @@ let brokenImages: [BrokenImage] = [
   {
     $0.code[12] = Instruction(.failCondition, 0, wide: 5)
   },
-  BrokenImage("reason text index", at: 33, "`return` operand b: text t5 is out of range") {
-    $0.code[33] = Instruction(.return, 9, 5)
+  BrokenImage("reason text index", at: 35, "`return` operand b: text t5 is out of range") {
+    $0.code[35] = Instruction(.return, 9, 5)
   },
   BrokenImage(
     "path text index in an extra word", at: 5, "`field` operand extra.bc: text t9 is out of range"
@@ -134,9 +134,9 @@ let brokenImages: [BrokenImage] = [
     $0.code[6] = Instruction(.extra, 0, wide: 9)
   },
   BrokenImage(
-    "type index", at: 28, "`deepEqual` operand extra.bc: type 8 is out of range (8 types)"
+    "type index", at: 30, "`deepEqual` operand extra.bc: type 8 is out of range (8 types)"
   ) {
-    $0.code[29] = Instruction(.extra, 0, wide: 8)
+    $0.code[31] = Instruction(.extra, 0, wide: 8)
   },
   BrokenImage(
     "map index", at: 18, "`callAt` operand c: jurisdiction map m1 is out of range (1 map)"
@@ -166,40 +166,40 @@ let brokenImages: [BrokenImage] = [
     $0.code[12] = Instruction(.fail, 2, wide: 1)
   },
   BrokenImage(
-    "rounding mode", at: 47, "`roundPlaces` operand c: rounding mode 6 is not 0 through 5"
+    "rounding mode", at: 49, "`roundPlaces` operand c: rounding mode 6 is not 0 through 5"
   ) {
-    $0.code[47] = Instruction(.roundPlaces, 7, 7, 6)
+    $0.code[49] = Instruction(.roundPlaces, 7, 7, 6)
   },
   BrokenImage(
-    "month-end policy", at: 30,
+    "month-end policy", at: 32,
     "`dateAddMonths` operand extra.a: month-end policy 3 is not 0 through 2"
   ) {
-    $0.code[31] = Instruction(.extra, 3)
+    $0.code[33] = Instruction(.extra, 3)
   },
   BrokenImage("date part", at: 22, "`datePart` operand c: date part 3 is not 0 through 2") {
     $0.code[22] = Instruction(.datePart, 10, 1, 3)
   },
 
   // Control flow.
-  BrokenImage("falling off the end", at: 53, "`add` falls off the end of the code") {
-    $0.code[53] = Instruction(.add, 3, 3, 3)
+  BrokenImage("falling off the end", at: 55, "`add` falls off the end of the code") {
+    $0.code[55] = Instruction(.add, 3, 3, 3)
   },
   BrokenImage(
-    "falling into another definition", at: 33, "`move` falls through from `eligible` into `total`"
+    "falling into another definition", at: 35, "`move` falls through from `eligible` into `total`"
   ) {
-    $0.code[33] = Instruction(.move, 9, 9)
+    $0.code[35] = Instruction(.move, 9, 9)
   },
   BrokenImage(
-    "loop without a step", at: 45,
-    "`jump` continues to @39, closing a loop that passes no `step` instruction"
+    "loop without a step", at: 47,
+    "`jump` continues to @41, closing a loop that passes no `step` instruction"
   ) {
-    $0.code[44] = Instruction(.move, 0, 0)
+    $0.code[46] = Instruction(.move, 0, 0)
   },
   BrokenImage(
-    "cycle of calls", at: 35,
+    "cycle of calls", at: 37,
     "`call` of `eligible` closes a cycle of calls: `eligible` → `total` → `eligible`"
   ) {
-    $0.code[35] = Instruction(.call, 1, wide: 1)
+    $0.code[37] = Instruction(.call, 1, wide: 1)
   },
   BrokenImage(
     "definition calling itself", at: 0,
@@ -209,14 +209,14 @@ let brokenImages: [BrokenImage] = [
   },
 
   // The debug table.
-  BrokenImage("debug table too short", at: nil, "debug table has 53 entries for 54 instructions") {
+  BrokenImage("debug table too short", at: nil, "debug table has 55 entries for 56 instructions") {
     $0.debug.removeLast()
   },
   BrokenImage(
-    "debug entry naming no definition", at: 53,
+    "debug entry naming no definition", at: 55,
     "`return` belongs to definition d3, out of range (3 definitions)"
   ) {
-    $0.debug[53].definition = 3
+    $0.debug[55].definition = 3
   },
   BrokenImage(
     "debug entry naming no source file", at: 0,
@@ -240,9 +240,9 @@ let brokenImages: [BrokenImage] = [
   },
   BrokenImage(
     "entry point past the end", at: nil,
-    "definition 2 `total` entry point for `SH` @54 is outside the code (54 instructions)"
+    "definition 2 `total` entry point for `SH` @56 is outside the code (56 instructions)"
   ) {
-    $0.definitions[2].entries[1] = 54
+    $0.definitions[2].entries[1] = 56
   },
   BrokenImage(
     "entry point onto an extra word", at: nil,
@@ -277,9 +277,9 @@ let brokenImages: [BrokenImage] = [
   },
   BrokenImage(
     "field type naming no record", at: nil,
-    "record 0 `Person` field `children` names record 2, out of range (2 records)"
+    "record 0 `Person` field `children` names record 3, out of range (3 records)"
   ) {
-    $0.records[0].fields[3].type = .list(.record(2))
+    $0.records[0].fields[3].type = .list(.record(3))
   },
   BrokenImage(
     "definition type naming no enum", at: nil,
@@ -287,8 +287,8 @@ let brokenImages: [BrokenImage] = [
   ) {
     $0.definitions[1].type = .optional(.enumeration(-1))
   },
-  BrokenImage("input record", at: nil, "input record 2 is out of range (2 records)") {
-    $0.inputRecord = 2
+  BrokenImage("input record", at: nil, "input record 3 is out of range (3 records)") {
+    $0.inputRecord = 3
   },
   BrokenImage("type nested too deep", at: nil, "type 8 is nested more than 64 levels deep") {
     var type = SchemaType.int
@@ -333,6 +333,109 @@ let brokenImages: [BrokenImage] = [
   },
   BrokenImage("undefined register tag", at: nil, "constant k2 has the undefined tag -4") {
     $0.constants[2] = Register(word: 1, tag: -4)
+  },
+
+  // Kinds: what registers hold.
+  BrokenImage(
+    "field of a value that is not a record", at: 15,
+    "`field` operand b: r3 holds a scalar (a number, date, duration or Bool), not a record"
+  ) {
+    $0.code[15] = Instruction(.field, 6, 3, 1)
+  },
+  BrokenImage(
+    "field past the record's fields", at: 15,
+    "`field` operand c: field 4 is out of range (`Input` has 4 fields)"
+  ) {
+    $0.code[15] = Instruction(.field, 6, 0, 4)
+  },
+  BrokenImage(
+    "register read before it is written", at: 8,
+    "`age` operand c: r16 holds no value on some path to it"
+  ) {
+    $0.code[8] = Instruction(.age, 3, 1, 16)
+  },
+  BrokenImage(
+    "register written on one path only", at: 41,
+    "`less` operand c: r6 holds no value on some path to it"
+  ) {
+    // r6 is written in the loop's body, not before the loop is first entered.
+    $0.code[41] = Instruction(.less, 5, 2, 6)
+  },
+  BrokenImage(
+    "jurisdiction of a value that is not an enum case", at: 18,
+    "`callAt` operand b: r3 holds a scalar (a number, date, duration or Bool), not an enum case"
+  ) {
+    $0.code[18] = Instruction(.callAt, 7, 3, 0)
+  },
+  BrokenImage(
+    "jurisdiction map of another enum", at: 18,
+    "`callAt` operand c: jurisdiction map m0 has 3 entries, not one per case of Province (2)"
+  ) {
+    $0.jurisdictionMaps = [[0, 1, 1]]
+  },
+  BrokenImage(
+    "length of a value that is not a list", at: 37,
+    "`length` operand b: r0 holds a scalar (a number, date, duration or Bool), not a list"
+  ) {
+    $0.code[36] = Instruction(.constant, 0, wide: 0)
+  },
+  BrokenImage(
+    "item of a list", at: 43, "`item` operand b: r0 holds List<scalar>, not a table"
+  ) {
+    $0.code[43] = Instruction(.item, 6, 0, 2)
+  },
+  BrokenImage(
+    "append to a finished list", at: 43,
+    "`append` operand a: r0 holds List<scalar>, not a list under construction"
+  ) {
+    $0.code[43] = Instruction(.append, 0, 2)
+  },
+  BrokenImage(
+    "texts compared that are not texts", at: 21,
+    "`textEqual` operand b: r8 holds a scalar (a number, date, duration or Bool), not Text"
+  ) {
+    $0.code[21] = Instruction(.textEqual, 9, 8, 7)
+  },
+  BrokenImage(
+    "record of the wrong size", at: 28,
+    "`newRecord` makes a `Period` from 3 registers, not one per field (2)"
+  ) {
+    $0.code[28] = Instruction(.newRecord, 15, 10, 3)
+  },
+  BrokenImage(
+    "list made with a record type", at: 26,
+    "`newList` operand extra.bc: type Period is not a list or table"
+  ) {
+    $0.code[27] = Instruction(.extra, 0, wide: 0)
+  },
+  BrokenImage(
+    "value of the wrong type returned", at: 14,
+    "`return` operand a: r5 holds a scalar (a number, date, duration or Bool), not Text"
+  ) {
+    $0.definitions[1].type = .text
+  },
+  BrokenImage("constant types missing", at: nil, "0 constant types for 13 constants") {
+    $0.constantTypes = []
+  },
+  BrokenImage("constant type out of range", at: nil, "constant k3 has type 8, out of range") {
+    $0.constantTypes[3] = 8
+  },
+  BrokenImage(
+    "constant list of the wrong shape", at: nil,
+    "constant k4 is not a value of its type Period"
+  ) {
+    $0.constantTypes[4] = 0
+  },
+  BrokenImage(
+    "text constant out of range", at: nil, "constant k5 is not a value of its type Text"
+  ) {
+    $0.constantTypes[5] = 7
+  },
+  BrokenImage(
+    "unknown constant of a record type", at: nil,
+    "constant k9 of type Period holds an unknown value"
+  ) {
+    $0.constantTypes[9] = 0
   },
 
   // Limits.

@@ -96,6 +96,8 @@ func alteredImagesThatVerifyRunSafely(shard: Int) throws {
   let start = try #require(
     image.code.firstIndex { $0.opcode == .constant && $0.a == total })
   image.constants.append(.integer(3))
+  image.types.append(.int)
+  image.constantTypes.append(UInt32(image.types.count - 1))
   image.code[start] = Instruction(.constant, total, wide: UInt32(image.constants.count - 1))
   let policy = try CompiledPolicy.load(image.compiledFile(compilerVersion: "hostile").encoded())
   var evaluator = Evaluator(policy: policy)
@@ -108,9 +110,10 @@ func alteredImagesThatVerifyRunSafely(shard: Int) throws {
   }
 }
 
-/// A hostile image that builds a list containing itself and returns it as a record that
-/// contains itself: rendering and comparing it stop at a depth limit instead of recursing
-/// until the stack overflows.
+/// A hostile image whose constant is a record that contains itself (`next` is the record):
+/// it verifies, since every item has its type, but rendering and comparing it stop at a depth
+/// limit instead of recursing until the stack overflows. (A list cannot be appended to itself:
+/// the verifier rejects `append` of a list under construction to itself.)
 @Test func aValueThatContainsItselfRendersWithoutEndlessRecursion() throws {
   let source = """
     policy p
@@ -123,9 +126,30 @@ func alteredImagesThatVerifyRunSafely(shard: Int) throws {
     CompiledPolicy.compile(path: "p.regula") { files[$0] }.result.output?.image)
   let entry = Int(image.definitions[0].entries[0])
   let result = image.code[entry].a
-  image.code[entry] = Instruction(.listBuilder, result)
-  image.code[entry + 1] = Instruction(.append, result, result)
+  let list = image.constantLists.count
+  image.constantLists.append([.integer(Int64(list)), .integer(1)])
+  image.constants.append(.integer(Int64(list)))
+  image.types.append(.record(0))
+  image.constantTypes.append(UInt32(image.types.count - 1))
+  var appended = image
+  image.code[entry] = Instruction(.constant, result, wide: UInt32(image.constants.count - 1))
+  image.code[entry + 1] = Instruction(.return, result, PolicyImage.noText)
   image.code[entry + 2] = Instruction(.return, result, PolicyImage.noText)
+  // The same value built by appending a list to itself does not verify.
+  appended.definitions[0].entries = [UInt32(appended.code.count)]
+  appended.types.append(.list(.record(0)))
+  appended.code += [
+    Instruction(.listBuilder, result),
+    Instruction(.extra, 0, wide: UInt32(appended.types.count - 1)),
+    Instruction(.append, result, result), Instruction(.return, result, PolicyImage.noText),
+  ]
+  appended.debug += Array(repeating: appended.debug[entry], count: 4)
+  do {
+    try Verifier.verify(appended)
+    Issue.record("a list appended to itself verified")
+  } catch {
+    #expect(error.description.contains("under construction"), "\(error)")
+  }
   let policy = try CompiledPolicy.load(image.compiledFile(compilerVersion: "loop").encoded())
   var evaluator = Evaluator(policy: policy)
   let record = try evaluator.decide(
