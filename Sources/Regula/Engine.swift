@@ -55,6 +55,24 @@ public struct CompiledPolicy: Sendable {
     return CompiledPolicy(image: image, program: program)
   }
 
+  /// The policy specialised for one as-of date (`IRProgram.specialised(asOf:)`): every
+  /// definition keeps only the version in force on `asOf`, so its code tests no dates, and
+  /// evaluators refuse any other as-of date. For a service that decides every application as
+  /// of the same day.
+  ///
+  /// - Throws: `CompileError` for a policy loaded from a compiled file (there is no program to
+  ///   specialise: build it with `regula build --as-of`), or when the program breaks a limit
+  ///   of the bytecode.
+  public func specialised(asOf: CivilDate) throws -> CompiledPolicy {
+    guard let program else {
+      throw CompileError(
+        message: "a policy loaded from a compiled file cannot be specialised; specialise it "
+          + "when compiling from source")
+    }
+    return try CompiledPolicy.compile(
+      program: program.specialised(asOf: asOf), sourceFiles: image.sourceFiles)
+  }
+
   /// Loads a compiled file (`regula build`): decodes it, checks its hash, and verifies it.
   ///
   /// Use this in services: it skips the front end, and the image it returns has passed the
@@ -239,8 +257,10 @@ public struct Evaluator {
     }
     rendering = Rendering(image: policy.image, policyHash: policyHash)
     defaultJurisdiction = policy.image.defaultJurisdiction
-    validFrom = policy.image.validFrom ?? .min
-    validUntil = policy.image.validUntil ?? .max
+    // A specialised policy is in force on its one as-of date only (as far as it can tell).
+    let special = policy.image.specialisedAsOf
+    validFrom = max(policy.image.validFrom ?? .min, special ?? .min)
+    validUntil = min(policy.image.validUntil ?? .max, special ?? .max)
   }
 
   /// Decides one application given as JSON. The as-of date defaults to the application's
@@ -346,6 +366,9 @@ public struct Evaluator {
 
   func checkInForce(_ date: CivilDate) throws(DecisionError) {
     let day = date.daysSince1970
+    if let special = policy.image.specialisedAsOf, special != day {
+      throw .evaluation(message: specialisedMessage(special, day), definition: nil)
+    }
     let before = policy.image.validFrom.map { day < $0 } ?? false
     let after = policy.image.validUntil.map { $0 < day } ?? false
     guard before || after else { return }

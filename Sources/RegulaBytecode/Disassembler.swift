@@ -53,6 +53,9 @@ private struct Printer {
         + "\(image.records.count) \(plural(image.records.count, "record")) "
         + "(input: \(recordName(image.inputRecord))), "
         + "\(image.sourceFiles.count) source \(plural(image.sourceFiles.count, "file"))")
+    if let special = image.specialisedAsOf {
+      line("  specialised for \(dayText(special)): versions resolved, no other as-of date decided")
+    }
     line()
     line("jurisdictions")
     for (index, code) in image.jurisdictions.enumerated() { line("  j\(index)  \(code)") }
@@ -242,4 +245,21 @@ private func padded(_ text: String, _ width: Int, leading: Bool = false, fill: C
   guard count < width else { return text }
   let padding = String(repeating: fill, count: width - count)
   return leading ? padding + text : text + padding
+}
+
+/// A day number since 1970-01-01 as `YYYY-MM-DD` (the proleptic Gregorian calendar, by Howard
+/// Hinnant's `civil_from_days`), or `day N` outside years ±1,000,000.
+func dayText(_ day: Int64) -> String {
+  guard abs(day) < 365_000_000 else { return "day \(day)" }
+  let z = day + 719_468
+  let era = (z >= 0 ? z : z - 146_096) / 146_097
+  let dayOfEra = z - era * 146_097
+  let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+  let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+  let shifted = (5 * dayOfYear + 2) / 153
+  let dayOfMonth = dayOfYear - (153 * shifted + 2) / 5 + 1
+  let month = shifted < 10 ? shifted + 3 : shifted - 9
+  let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+  func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
+  return "\(year)-\(two(month))-\(two(dayOfMonth))"
 }

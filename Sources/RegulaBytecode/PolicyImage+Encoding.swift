@@ -15,7 +15,9 @@
 //              list of definitions (name, kind u8, type, has-reason u8, list of entry varints
 //              ≤ 0xFFFF_FFFF, frame size varint ≤ 0xFFFF); list of jurisdiction strings; list
 //              of jurisdiction maps (each a list of varints ≤ 0xFFFF)
-//   metadata   policy name; list of source file strings
+//   metadata   policy name; list of source file strings; default jurisdiction string; the
+//              policy's first and last day in force and the as-of date it was specialised
+//              for, each a flag u8 (0 absent, 1 present) and an i64 day number (0 when absent)
 //
 // A type is a tag byte, then its operands: 0 Bool, 1 Int, 2 Decimal, 3 Money, 4 ExactMoney,
 // 5 Date, 6 Days, 7 Months, 8 Years, 9 Text, 10 enum (index zigzag), 11 record (index
@@ -100,9 +102,9 @@ extension PolicyImage {
     metadata.writeString(name)
     metadata.writeList(sourceFiles) { $0.writeString($1) }
     metadata.writeString(defaultJurisdiction)
-    for bound in [validFrom, validUntil] {
-      metadata.writeUInt8(bound == nil ? 0 : 1)
-      metadata.writeInt64(bound ?? 0)
+    for day in [validFrom, validUntil, specialisedAsOf] {
+      metadata.writeUInt8(day == nil ? 0 : 1)
+      metadata.writeInt64(day ?? 0)
     }
 
     var citationSection = ByteWriter()
@@ -246,7 +248,7 @@ extension PolicyImage {
     }
     let defaultJurisdiction = try metadata.readString()
     var bounds: [Int64?] = []
-    for _ in 0..<2 {
+    for _ in 0..<3 {
       let at = metadata.offset
       let present = try metadata.readUInt8()
       let value = try metadata.readInt64()
@@ -266,7 +268,7 @@ extension PolicyImage {
       sourceFiles: sourceFiles)
     self.constantTypes = constantTypes
     self.defaultJurisdiction = defaultJurisdiction
-    (validFrom, validUntil) = (bounds[0], bounds[1])
+    (validFrom, validUntil, specialisedAsOf) = (bounds[0], bounds[1], bounds[2])
     if file.sections[.citations] != nil {
       var citationReader = try reader(.citations)
       citations = try citationReader.readList(elementSize: 1) { (r) throws(CompiledFileError) in

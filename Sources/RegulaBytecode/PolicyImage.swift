@@ -174,6 +174,9 @@ public struct PolicyImage: Sendable, Hashable {
   public var validFrom: Int64?
   /// The last day on which the policy is in force (inclusive); nil when open-ended.
   public var validUntil: Int64?
+  /// The as-of date (day number) the code was specialised for: its versions are resolved, so
+  /// evaluating as of any other date is an error. Nil for a general image.
+  public var specialisedAsOf: Int64?
   /// Each definition's citation as shown in traces (`国办发〔2009〕66号, Art. 5(2) [unverified]`),
   /// by definition index; empty when a definition cites nothing.
   public var citations: [String] = []

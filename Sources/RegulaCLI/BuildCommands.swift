@@ -13,9 +13,28 @@ struct BuildCommand: ParsableCommand {
   @Option(name: .shortAndLong, help: "The compiled file to write.")
   var output: String
 
+  @Option(
+    name: .customLong("as-of"),
+    help: ArgumentHelp(
+      "Specialise for this date (YYYY-MM-DD): keep only the versions in force on it.",
+      discussion:
+        "The file then decides applications as of that date only, with no date tests in its code."
+    ))
+  var asOf: String?
+
   func run() throws {
-    let compiled: CompiledPolicy
+    var compiled: CompiledPolicy
     do { compiled = try loadPolicy(policy) } catch { throw ExitCode(1) }
+    if let asOf {
+      guard let date = try? CivilDate(iso8601: asOf) else {
+        printError("error: `--as-of \(asOf)` is not a date `YYYY-MM-DD`\n")
+        throw ExitCode(1)
+      }
+      do { compiled = try compiled.specialised(asOf: date) } catch {
+        printError("error: cannot specialise `\(policy)`: \(error)\n")
+        throw ExitCode(1)
+      }
+    }
     let bytes = compiled.encoded(compilerVersion: RegulaVersion.string)
     do { try Data(bytes).write(to: URL(fileURLWithPath: output)) } catch {
       printError("error: cannot write `\(output)`: \(error.localizedDescription)\n")

@@ -67,6 +67,7 @@ public enum BytecodeCompiler {
     image.citations = program.definitions.map { program.citationText($0.citation) }
     image.validFrom = program.from?.daysSince1970
     image.validUntil = program.until?.daysSince1970
+    image.specialisedAsOf = program.specialisedAsOf?.daysSince1970
     return image
   }
 }

@@ -13,6 +13,9 @@ public struct CompileError: Error, Sendable, CustomStringConvertible {
   public var message: String
   /// The message.
   public var description: String { message }
+
+  /// Creates an error with `message`.
+  public init(message: String) { self.message = message }
 }
 
 /// A constant pool entry: a register and the index of its type.

@@ -25,6 +25,9 @@ public struct IRProgram: Sendable {
   public var bounds: [String: IRBounds]
   /// The jurisdiction evaluations use by default: the level of the policy's decisions.
   public var level: String = "national"
+  /// The as-of date this program was specialised for (`specialised(asOf:)`): its versions
+  /// are resolved, so it must be evaluated as of that date only. Nil for a general program.
+  public var specialisedAsOf: CivilDate?
   /// The policy's own `from … until …`: evaluating outside it is an error.
   public var from: CivilDate?
   /// The last day of the policy's own validity (inclusive); nil when open-ended.

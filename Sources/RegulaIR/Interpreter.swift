@@ -49,8 +49,15 @@ public struct Outcome: Sendable {
 }
 
 extension IRProgram {
-  /// Throws unless `date` is within the policy's own `from … until …`.
+  /// Throws unless `date` is within the policy's own `from … until …` (and is the date the
+  /// program was specialised for, if it was).
   public func checkInForce(_ date: CivilDate) throws(EvaluationError) {
+    if let specialisedAsOf, specialisedAsOf != date {
+      throw .runtime(
+        message:
+          "the policy `\(name)` was specialised for \(specialisedAsOf) and cannot be evaluated as of \(date)",
+        span: SourceSpan(file: .init(0), bytes: 0..<0))
+    }
     let before = from.map { date < $0 } ?? false
     let after = until.map { $0 < date } ?? false
     guard before || after else { return }

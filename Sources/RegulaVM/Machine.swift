@@ -333,6 +333,11 @@ public struct Machine {
             "the input is not an application loaded into this machine since its last reset",
           instruction: -1)
       }
+      if let special = image.specialisedAsOf, special != asOfDays {
+        throw .runtime(
+          message: specialisedMessage(special, asOfDays),
+          instruction: -1)
+      }
       frameCount = 0
       push(
         Frame(
@@ -478,4 +483,14 @@ final class Buffers {
     entryPoints.deallocate()
     frameSizes.deallocate()
   }
+}
+
+/// The error for evaluating a policy specialised for the day `special` as of the day `asOf`
+/// (day numbers since 1970-01-01).
+public func specialisedMessage(_ special: Int64, _ asOf: Int64) -> String {
+  func text(_ day: Int64) -> String {
+    (try? CivilDate(daysSince1970: day))?.description ?? "day \(day)"
+  }
+  return "this compiled policy was specialised for \(text(special)) and cannot decide as of "
+    + "\(text(asOf)) (build it without `--as-of` to decide any date)"
 }

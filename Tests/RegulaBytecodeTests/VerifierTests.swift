@@ -527,3 +527,70 @@ func eachCheckRejectsItsBrokenImage(_ broken: BrokenImage) {
     #expect(error.description.contains("has length bounds but is not a list"), "\(error)")
   }
 }
+
+/// A tiny image whose input has an optional record: `d0` returns the record's `from` date, or
+/// the as-of date when there is none.
+private func optionalRecordImage(guarded: Bool) -> PolicyImage {
+  var builder = CodeBuilder()
+  builder.emit(.input, 0)  // 0
+  builder.emit(.field, 1, 0, 0)  // 1: application.period (Period?)
+  builder.emit(Instruction(.extra, 0, wide: 0))  // 2
+  // 3: the guard (jump to @7 when none), or a `step` in its place.
+  builder.emit(guarded ? Instruction(.jumpIfNone, 1, wide: 7) : Instruction(.step))
+  builder.emit(.field, 0, 1, 0)  // 4: its `from`
+  builder.emit(Instruction(.extra, 0, wide: 0))  // 5
+  builder.emit(.return, 0, PolicyImage.noText)  // 6
+  builder.emit(.asOf, 0)  // 7
+  builder.emit(.return, 0, PolicyImage.noText)  // 8
+  let field = { (name: String, type: SchemaType) in
+    RecordSchema.Field(name: name, type: type, bounds: nil, boundsOnLength: false)
+  }
+  return PolicyImage(
+    name: "optional", code: builder.code, constants: [], exactConstants: [], constantLists: [],
+    texts: ["period"],
+    definitions: [
+      DefinitionInfo(
+        name: "d0", kind: .decision, type: .date, hasReason: false, entries: [0], frameSize: 2)
+    ],
+    jurisdictions: ["national"], jurisdictionMaps: [], enums: [],
+    records: [
+      RecordSchema(name: "Period", fields: [field("from", .date), field("until", .date)]),
+      RecordSchema(name: "In", fields: [field("period", .optional(.record(0)))]),
+    ],
+    inputRecord: 1, types: [], debug: builder.debug, sourceFiles: ["p.regula", "q.regula"])
+}
+
+/// Past a `jumpIfNone`, an optional record is a record; without the guard it is not.
+@Test func aGuardedOptionalRecordIsARecordPastItsGuard() throws {
+  try Verifier.verify(optionalRecordImage(guarded: true))
+  do {
+    try Verifier.verify(optionalRecordImage(guarded: false))
+    Issue.record("a field of an optional record was read unguarded")
+  } catch {
+    #expect(error.instruction == 4)
+    #expect(error.message == "`field` operand b: r1 holds Period?, not a record")
+  }
+}
+
+/// Kinds join where paths meet: a register that is a record on one path and none on the other
+/// is an optional record after the join, and reading a field of it needs a guard.
+@Test func kindsJoinWherePathsMeet() throws {
+  var image = optionalRecordImage(guarded: true)
+  // @3 jumps to @7 when none; make @7 fall into the field read at @4's kind check instead:
+  // `none r1` on the jump's path, then both paths meet at a field read of r1.
+  image.code[6] = Instruction(.jump, 0, wide: 9)
+  image.code[7] = Instruction(.none, 1)
+  image.code[8] = Instruction(.jump, 0, wide: 9)
+  image.code += [
+    Instruction(.field, 0, 1, 1), Instruction(.extra, 0, wide: 0),
+    Instruction(.return, 0, PolicyImage.noText),
+  ]
+  image.debug += Array(repeating: image.debug[0], count: 3)
+  do {
+    try Verifier.verify(image)
+    Issue.record("a record joined with none was read as a record")
+  } catch {
+    #expect(error.instruction == 9)
+    #expect(error.message == "`field` operand b: r1 holds Period?, not a record")
+  }
+}

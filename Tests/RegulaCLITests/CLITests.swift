@@ -233,6 +233,35 @@ func batchW1Sample(to output: URL, _ more: [String] = []) throws -> RunResult {
   #expect(corrupt.errors.contains("not a valid compiled policy"))
 }
 
+@Test func aFileBuiltForOneDateDecidesThatDateOnly() throws {
+  let directory = try temporaryDirectory("special")
+  defer { try? FileManager.default.removeItem(at: directory) }
+  let compiled = directory.appendingPathComponent("w1.rgc")
+  let build = try regula([
+    "build", "Examples/minimum-living-allowance-w1/w1.regula", "-o", compiled.path, "--as-of",
+    "2024-06-01",
+  ])
+  #expect(build.status == 0, "\(build.errors)")
+  let arguments = [
+    "eval", compiled.path, "--input",
+    "Examples/minimum-living-allowance-w1/example-application.json",
+    "--format", "json", "--as-of",
+  ]
+  let same = try regula(arguments + ["2024-06-01"])
+  #expect(same.status == 0, "\(same.errors)")
+  #expect(same.output.contains("\"benefit_fen\":{\"value\":67100}"))
+  let other = try regula(arguments + ["2024-07-01"])
+  #expect(other.status != 0)
+  #expect(other.errors.contains("specialised for 2024-06-01"), "\(other.errors)")
+  #expect(try regula(["disasm", compiled.path]).output.contains("specialised for 2024-06-01"))
+  let bad = try regula([
+    "build", "Examples/minimum-living-allowance-w1/w1.regula", "-o", compiled.path, "--as-of",
+    "June",
+  ])
+  #expect(bad.status == 1)
+  #expect(bad.errors.contains("`--as-of June` is not a date"))
+}
+
 @Test func evalExplainsADecisionDownToTheArticle() throws {
   let result = try regula([
     "eval", "Examples/minimum-living-allowance-w1/w1.regula", "--input",

@@ -28,20 +28,35 @@ func alteredImagesThatVerifyRunSafely(shard: Int) throws {
   var verified = 0
   var decided = 0
   var stopped = 0
+  // A longer campaign: REGULA_ALTERED_ROUNDS=5000 swift test --filter alteredImages.
+  let rounds = ProcessInfo.processInfo.environment["REGULA_ALTERED_ROUNDS"].flatMap(Int.init) ?? 250
   for subject in subjects {
-    for _ in 0..<250 {
+    for _ in 0..<rounds {
       var image = subject.image
       for _ in 0...(random.next() % 2) {
         let index = Int(random.next() % UInt64(image.code.count))
         let old = image.code[index]
         let small = UInt16(random.next() % 12)
-        switch random.next() % 5 {
+        switch random.next() % 7 {
         case 0:
           image.code[index] = Instruction(
             opcodes[Int(random.next() % UInt64(opcodes.count))], old.a, old.b, old.c)
         case 1: image.code[index] = Instruction(old.opcode, small, old.b, old.c)
         case 2: image.code[index] = Instruction(old.opcode, old.a, small, old.c)
         case 3: image.code[index] = Instruction(old.opcode, old.a, old.b, small)
+        case 4:
+          // A constant given another type (the verifier checks the value against it).
+          guard !image.constantTypes.isEmpty else { continue }
+          image.constantTypes[Int(random.next() % UInt64(image.constantTypes.count))] = UInt32(
+            random.next() % UInt64(image.types.count + 1))
+        case 5:
+          // An item of a constant list changed.
+          guard !image.constantLists.isEmpty else { continue }
+          let list = Int(random.next() % UInt64(image.constantLists.count))
+          guard !image.constantLists[list].isEmpty else { continue }
+          let item = Int(random.next() % UInt64(image.constantLists[list].count))
+          image.constantLists[list][item] = Register(
+            word: Int64(random.next() % 9) - 1, tag: random.next() % 3 == 0 ? -3 : 0)
         default:
           guard !image.constants.isEmpty else { continue }
           let tags: [Int64] = [0, 0, 1, 3, Register.bigTag, Register.unknownTag, Register.noneTag]

@@ -1,0 +1,30 @@
+// Specialises a program for one as-of date: every base definition and override keeps only the
+// version in force on that date, with its date range dropped, so the compiled code tests no
+// dates. Exceptions keep their versions (which exception holds is decided by their conditions).
+
+extension IRProgram {
+  /// The program as evaluated on `asOf` only: each base definition's and override's versions
+  /// are replaced by the one in force on `asOf`, without a date range, or by none (the next
+  /// jurisdiction in the chain then applies, as it would on that date). Marks the result with
+  /// `specialisedAsOf`, so that engines refuse to evaluate it as of another date.
+  ///
+  /// - Complexity: O(n) in the number of versions.
+  public func specialised(asOf: CivilDate) -> IRProgram {
+    var result = self
+    result.specialisedAsOf = asOf
+    for id in result.definitions.indices {
+      for index in result.definitions[id].variants.indices {
+        var variant = result.definitions[id].variants[index]
+        if case .exception = variant.kind { continue }
+        let inForce = variant.versions.first { version in
+          (version.from.map { $0 <= asOf } ?? true) && (version.until.map { asOf <= $0 } ?? true)
+        }
+        variant.versions =
+          inForce.map { [IRVersion(from: nil, until: nil, body: $0.body, citation: $0.citation)] }
+          ?? []
+        result.definitions[id].variants[index] = variant
+      }
+    }
+    return result
+  }
+}

@@ -1,0 +1,93 @@
+// The dispatch loop follows handles without checks (the verifier proves their kinds), so what
+// enters the machine from outside the image is checked where it enters: typed values that do
+// not fit the schema, inputs the machine did not load, definitions and jurisdictions out of
+// range. Each ends in an error or a missing fact, never a trap.
+import Regula
+import Testing
+
+private let source = """
+  policy boundary
+  enum Place { north, south }
+  record Member { name: Text, age: Int }
+  input application { members: List<Member>, place: Place, label: Text }
+  decision total_age: Int = sum(m.age for m in application.members)
+  decision named: Bool = application.label == "x"
+  decision northern: Bool = application.place == north
+  """
+
+private func boundaryPolicy() throws -> CompiledPolicy {
+  let files = ["boundary.regula": Array(source.utf8)]
+  let compiled = CompiledPolicy.compile(path: "boundary.regula") { files[$0] }
+  return try #require(compiled.result.output, "\(compiled.result.diagnostics)")
+}
+
+/// A typed application whose values do not fit the schema loads what fits; a list with an item
+/// that does not fit is unknown as a whole, and so is a field of the wrong type: reading them is
+/// a missing fact.
+@Test func typedValuesThatDoNotFitTheSchemaAreMissingFacts() throws {
+  var evaluator = Evaluator(policy: try boundaryPolicy())
+  let member = Value.record([.text("Li"), .int(40)])
+  let good = Value.record([.list([member]), .enumCase(0), .text("x")])
+  let (values, _) = try evaluator.decideWithReasons(good, asOf: date("2024-06-01"))
+  #expect(values == [.int(40), .bool(true), .bool(true)])
+
+  let unfitting: [(Value, String)] = [
+    // A list item that is not a record, or a record missing a field the decision reads.
+    (.record([.list([member, .text("not a member")]), .enumCase(0), .text("x")]), "members"),
+    (.record([.list([.record([.text("Li")])]), .enumCase(0), .text("x")]), "members[].age"),
+    // An enum case out of range, a text given as a number, a record where a list belongs.
+    (.record([.list([member]), .enumCase(7), .text("x")]), "place"),
+    (.record([.list([member]), .enumCase(0), .int(1)]), "label"),
+    (.record([member, .enumCase(0), .text("x")]), "members"),
+  ]
+  for (application, path) in unfitting {
+    do {
+      _ = try evaluator.decideWithReasons(application, asOf: date("2024-06-01"))
+      Issue.record("\(application) was decided")
+    } catch {
+      #expect(error == .missingFacts([path]), "\(application)")
+    }
+  }
+}
+
+/// The machine evaluates only an application a reader built and checked against the input
+/// record: not a made-up register, not a nested record of the application, not a list.
+@Test func onlyALoadedApplicationIsEvaluated() throws {
+  let policy = try boundaryPolicy()
+  var machine = Machine(image: policy.image)
+  machine.reset()
+  let input = try machine.loadApplication(
+    json: Array(#"{"members":[{"name":"Li","age":40}],"place":"south","label":"y"}"#.utf8))
+  let asOf = date("2024-06-01")
+  let outcome = try machine.evaluate(input: input, asOf: asOf, jurisdiction: 0)
+  #expect(outcome.values.first == .integer(40))
+
+  let members = try #require(machine.facts.checkedItem(input, 0))
+  let member = try #require(machine.facts.checkedItem(members, 0))
+  for forged in [Register.integer(0), .integer(1_000_000), .none, .unknown, members, member] {
+    machine.beginEvaluation()
+    do {
+      _ = try machine.evaluate(input: forged, asOf: asOf, jurisdiction: 0)
+      Issue.record("\(forged) was evaluated as an application")
+    } catch {
+      #expect(error.description.contains("not an application loaded into this machine"))
+    }
+  }
+  // After a reset the old application's handle is gone with it.
+  machine.reset()
+  #expect(throws: VMError.self) { try machine.evaluate(input: input, asOf: asOf, jurisdiction: 0) }
+
+  // Definitions and jurisdictions out of range are errors too.
+  let again = try machine.loadApplication(
+    json: Array(#"{"members":[],"place":"north","label":"x"}"#.utf8))
+  machine.begin(input: again, asOf: asOf)
+  for (definition, jurisdiction) in [(0, 1), (0, -1), (-1, 0), (3, 0)] {
+    do {
+      _ = try machine.evaluateDefinition(definition, jurisdiction: jurisdiction)
+      Issue.record("definition \(definition) in jurisdiction \(jurisdiction) was evaluated")
+    } catch {
+      #expect(error.description.contains("in this policy"), "\(error)")
+    }
+  }
+  #expect(try machine.evaluateDefinition(1, jurisdiction: 0).0 == .bool(true))
+}
