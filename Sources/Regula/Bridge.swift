@@ -8,12 +8,15 @@ extension Machine {
   /// What is loaded always fits `type`, since the VM follows handles without checks: a record
   /// field whose value does not fit its type (or is missing) loads as unknown, as an absent
   /// fact would, and a list or table with an item that does not fit (or a table without one
-  /// item per key) loads as unknown as a whole. Lists, records and texts are added to
+  /// item per key) loads as unknown as a whole, and so does anything of a type naming enums or
+  /// records this image does not have. Lists, records and texts are added to
   /// `facts`, so the register is valid until the next `reset()`.
   ///
   /// - Complexity: O(n) in the number of scalars in `value`.
   public mutating func load(_ value: Value, as type: SchemaType) -> Register {
-    loadFitting(value, as: type) ?? .unknown
+    ensureUnique()
+    guard image.isValid(type) else { return .unknown }
+    return loadFitting(value, as: type) ?? .unknown
   }
 
   /// The register of `value` as a value of `type`, or nil when it does not fit.
@@ -87,12 +90,13 @@ extension Machine {
   /// The inverse of `load(_:as:)`, for comparing the VM with the reference interpreter. Handles
   /// are read from this machine's `facts`, so call it before the next `reset()`. A date register
   /// outside 0001-01-01 … 9999-12-31 reads as `.unknown`, and so does a handle this machine does
-  /// not hold, or a value nested deeper than a valid one can be (a hostile compiled file's):
-  /// never a trap.
+  /// not hold, a value nested deeper than a valid one can be (a hostile compiled file's), or a
+  /// type naming enums or records this image does not have: never a trap.
   ///
   /// - Complexity: O(n) in the number of scalars in the value.
   public func value(_ register: Register, as type: SchemaType) -> Value {
-    value(register, as: type, depth: 0)
+    guard image.isValid(type) else { return .unknown }
+    return value(register, as: type, depth: 0)
   }
 
   func value(_ register: Register, as type: SchemaType, depth: Int) -> Value {

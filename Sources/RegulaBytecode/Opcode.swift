@@ -136,7 +136,8 @@ public enum Opcode: UInt16, CaseIterable, Sendable {
   /// `makeDate a b c`: R[a] = the date with year R[b], month R[b+1], day R[b+2].
   case makeDate
 
-  /// `call a bc`: R[a] = the value of definition bc in the current jurisdiction (memoised).
+  /// `call a bc`: R[a] = the value of definition bc in the current jurisdiction (memoised;
+  /// computing it counts the definition's length in instructions against the step limit).
   case call
   /// `callAt a b c`: R[a] = the value of definition next.bc in the jurisdiction that map c
   /// gives for the enum value R[b].
@@ -151,8 +152,8 @@ public enum Opcode: UInt16, CaseIterable, Sendable {
   case fail
   /// `conflict a bc`: stop: two exceptions of definition bc hold at once in jurisdiction a.
   case conflict
-  /// `step`: count one step against the limit (emitted at loop back-edges; calls need none,
-  /// since the verifier rules out call cycles).
+  /// `step`: count one step against the limit (at loop back-edges; a call counts the callee's
+  /// length instead, and the verifier rules out call cycles).
   case step
   /// `extra a b c`: operand word for the instruction before it; never executed.
   case extra

@@ -216,6 +216,21 @@ public struct PolicyImage: Sendable, Hashable {
 }
 
 extension PolicyImage {
+  /// True when every enum and record `type` names is one of this image's, and it is nested at
+  /// most `maximumTypeDepth` levels: a type the machine's readers and renderers can follow.
+  public func isValid(_ type: SchemaType, depth: Int = 1) -> Bool {
+    guard depth <= PolicyImage.maximumTypeDepth else { return false }
+    switch type {
+    case .bool, .int, .decimal, .money, .exactMoney, .date, .days, .months, .years, .text:
+      return true
+    case .enumeration(let index): return enums.indices.contains(index)
+    case .record(let index): return records.indices.contains(index)
+    case .list(let element), .optional(let element): return isValid(element, depth: depth + 1)
+    case .table(let key, let value):
+      return enums.indices.contains(key) && isValid(value, depth: depth + 1)
+    }
+  }
+
   /// A type as written in Regula (`Money by Province`, `List<Member>?`), for messages and the
   /// disassembler. Indices out of range (an unverified image) print with a `?`.
   public func typeName(_ type: SchemaType) -> String {

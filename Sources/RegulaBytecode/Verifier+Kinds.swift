@@ -146,6 +146,13 @@ struct KindChecker {
 
   /// The most cells (jump targets × frame registers) the analysis of one definition may keep.
   static let maximumStateCells = 1 << 24
+  /// The most work the analysis of a whole image may do, in register states visited (each
+  /// instruction analysed counts one, each state joined or copied its frame size): a hostile
+  /// file can make the fixed point slow (every pass around a loop widening one register), and
+  /// is refused rather than verified for minutes. Real policies use a millionth of it.
+  static let maximumAnalysisCost = 1 << 28
+  /// The work done so far, against `maximumAnalysisCost`.
+  var analysisCost = 0
 
   init(image: PolicyImage) { self.image = image }
 
@@ -201,40 +208,48 @@ struct KindChecker {
   /// True when the constant `register` (or constant list item) is a value of `type`: texts,
   /// enum cases and constant lists in range, records and tables with one item per field or
   /// key, items of the element type. Tags were checked by `checkConstants`.
+  ///
+  /// An explicit worklist, not recursion: a hostile file can chain constant lists as deep as
+  /// it likes. Each (list, type) pair is checked once, and assumed while its items are, so
+  /// that a list that contains itself (a record whose optional field is the record) is
+  /// finite work; a failure anywhere fails the verification, so nothing assumed needs undoing.
   mutating func holds(_ register: Register, _ type: SchemaType) -> Bool {
-    switch type {
-    case .bool, .int, .decimal, .money, .exactMoney, .date, .days, .months, .years:
-      return register.tag != Register.unknownTag
-    case .text:
-      return register.tag == 0 && register.word >= 0 && register.word < Int64(image.texts.count)
-    case .enumeration(let index):
-      return register.tag == 0 && register.word >= 0
-        && register.word < Int64(image.enums[index].cases.count)
-    case .optional(let wrapped):
-      return register.tag == Register.noneTag || holds(register, wrapped)
-    case .record, .list, .table:
-      guard register.tag == 0, register.word >= 0,
-        register.word < Int64(image.constantLists.count)
-      else { return false }
-      let list = Int(register.word)
-      let proof = ProvenList(list: list, type: type)
-      if provenLists.contains(proof) { return true }
-      let items = image.constantLists[list]
-      let itemTypes: [SchemaType]
+    var work: [(register: Register, type: SchemaType)] = [(register, type)]
+    while let (register, type) = work.popLast() {
       switch type {
-      case .record(let index): itemTypes = image.records[index].fields.map(\.type)
-      case .list(let element): itemTypes = Array(repeating: element, count: items.count)
-      case .table(let key, let value):
-        itemTypes = Array(repeating: value, count: image.enums[key].cases.count)
-      default: return false
+      case .bool, .int, .decimal, .money, .exactMoney, .date, .days, .months, .years:
+        guard register.tag != Register.unknownTag else { return false }
+      case .text:
+        guard register.tag == 0, register.word >= 0, register.word < Int64(image.texts.count)
+        else { return false }
+      case .enumeration(let index):
+        guard register.tag == 0, register.word >= 0,
+          register.word < Int64(image.enums[index].cases.count)
+        else { return false }
+      case .optional(let wrapped):
+        if register.tag != Register.noneTag { work.append((register, wrapped)) }
+      case .record, .list, .table:
+        guard register.tag == 0, register.word >= 0,
+          register.word < Int64(image.constantLists.count)
+        else { return false }
+        let list = Int(register.word)
+        guard provenLists.insert(ProvenList(list: list, type: type)).inserted else { continue }
+        let items = image.constantLists[list]
+        switch type {
+        case .record(let index):
+          let fields = image.records[index].fields
+          guard items.count == fields.count else { return false }
+          for (item, field) in zip(items, fields) { work.append((item, field.type)) }
+        case .list(let element):
+          for item in items { work.append((item, element)) }
+        case .table(let key, let value):
+          guard items.count == image.enums[key].cases.count else { return false }
+          for item in items { work.append((item, value)) }
+        default: return false
+        }
       }
-      guard items.count == itemTypes.count else { return false }
-      // Assumed while its items are checked, so that a list that contains itself (a record
-      // whose optional field is the record) is checked once. A failure anywhere fails the
-      // verification, so nothing assumed on the way needs undoing.
-      provenLists.insert(proof)
-      return zip(items, itemTypes).allSatisfy { holds($0, $1) }
     }
+    return true
   }
 
   // MARK: Code
@@ -296,8 +311,10 @@ struct KindChecker {
       work.append(label)
     }
 
+    var cost = analysisCost
     /// Joins `incoming` into the state at `pc` (a label); queues it when it changed.
     func merge(_ pc: Int, _ incoming: [Int32], _ kinds: inout KindTable) {
+      cost += frame
       let label = Int(labelIndex[pc])
       let base = label * frame
       let first = !reached[label]
@@ -321,12 +338,21 @@ struct KindChecker {
     while let label = work.popLast() {
       queued[label] = false
       for register in 0..<frame { state[register] = states[label * frame + register] }
+      cost += frame
       var pc = labels[label]
       while true {
+        guard cost <= KindChecker.maximumAnalysisCost else {
+          throw VerificationError(
+            instruction: pc,
+            message:
+              "the analysis of `\(image.definitions[definition].name)` exceeds its work limit "
+              + "(\(KindChecker.maximumAnalysisCost) register states): too costly to verify")
+        }
         let instruction = image.code[pc]
         let next = pc + (instruction.opcode.layout.extra == nil ? 1 : 2)
         var branchState: [Int32]?
         let edges = try transfer(pc, &state, &branchState, owner: definition)
+        cost += 1 + (branchState == nil ? 0 : frame)
         if let branch = edges.branch { merge(branch, branchState ?? state, &kinds) }
         guard edges.fallsThrough else { break }
         if labelIndex[next] >= 0 {
@@ -336,6 +362,7 @@ struct KindChecker {
         pc = next
       }
     }
+    analysisCost = cost
   }
 
   // MARK: One instruction

@@ -74,8 +74,10 @@ public enum Verifier {
   ///   are in range, and the dispatch loop follows them unchecked.
   ///
   /// - Throws: `VerificationError` for the first problem found.
-  /// - Complexity: O(n) in the size of the image (code, tables and call graph), times the
-  ///   height of the kind lattice (a few steps) for the dataflow's fixed point.
+  /// - Complexity: O(n) in the size of the image (code, tables and call graph) for the
+  ///   structural checks. The dataflow's fixed point is O(i + j·f) per definition in practice
+  ///   (instructions, jump targets, frame registers), O(j·f²) at worst; it stops with an error
+  ///   past `KindChecker.maximumAnalysisCost` (2^28 register states) rather than run long.
   public static func verify(_ image: PolicyImage) throws(VerificationError) {
     var checker = Checker(image: image)
     try checker.checkLimits()

@@ -38,6 +38,20 @@ final class FactsStorage {
         lists: allocateOnOwnLines(ListEntry.self, count: 64), listCount: 0, listCapacity: 64))
   }
 
+  /// A copy of `other`'s items and lists in buffers of its own.
+  init(copying other: FactsStorage) {
+    let source = other.header.pointee
+    let items = allocateOnOwnLines(Register.self, count: source.itemCapacity)
+    items.initialize(from: source.items, count: source.itemCount)
+    let lists = allocateOnOwnLines(ListEntry.self, count: source.listCapacity)
+    lists.initialize(from: source.lists, count: source.listCount)
+    header = allocateOnOwnLines(FactsHeader.self, count: 1)
+    header.initialize(
+      to: FactsHeader(
+        items: items, itemCount: source.itemCount, itemCapacity: source.itemCapacity,
+        lists: lists, listCount: source.listCount, listCapacity: source.listCapacity))
+  }
+
   deinit {
     header.pointee.items.deallocate()
     header.pointee.lists.deallocate()
@@ -47,9 +61,10 @@ final class FactsStorage {
 
 /// Lists, records (stored as lists of fields), texts and exact values of one evaluation.
 public struct Facts {
-  let storage = FactsStorage()
-  /// The item and list stores (shared by copies of this value).
-  let header: UnsafeMutablePointer<FactsHeader>
+  var storage = FactsStorage()
+  /// The item and list stores (shared by copies of this value until one of them changes:
+  /// `ensureUnique()`).
+  var header: UnsafeMutablePointer<FactsHeader>
   var builders: [[Register]] = []
   var buildersUsed = 0
   /// Every text of the evaluation: the image's texts first, then those the application and the
@@ -69,6 +84,15 @@ public struct Facts {
     constantItemCount = header.pointee.itemCount
     constantTextCount = texts.count
     for text in image.exactConstants { exact.append((try? ExactDecimal(parsing: text)) ?? .zero) }
+  }
+
+  /// Copy on write: gives this value stores of its own if a copy shares them.
+  @inline(__always)
+  mutating func ensureUnique() {
+    if !isKnownUniquelyReferenced(&storage) {
+      storage = FactsStorage(copying: storage)
+      header = storage.header
+    }
   }
 
   /// The sizes of the stores, to go back to with `restore(_:)`.

@@ -33,6 +33,7 @@ extension Machine {
   ///   `maximumListLength`. The first problem found is reported.
   /// - Complexity: O(n) in the size of the document, times the number of fields per record.
   public mutating func loadApplication(json bytes: [UInt8]) throws(ApplicationError) -> Register {
+    ensureUnique()
     let document: JSONValue
     do { document = try JSONReader.parse(bytes) } catch {
       throw ApplicationError(path: "", message: "invalid JSON at \(error)")
@@ -202,11 +203,13 @@ extension Machine {
 
   /// A register of `type` as JSON text (Money in fen, Decimal as an exact string).
   ///
-  /// Never traps: a handle or case index that this machine does not hold prints as `null`.
+  /// Never traps: a handle or case index that this machine does not hold prints as `null`, and
+  /// so does a value of a type that names enums or records this image does not have.
   ///
   /// - Complexity: O(n) in the number of scalars in the value.
   public func json(_ register: Register, _ type: SchemaType) -> String {
-    json(register, type, depth: 0)
+    guard image.isValid(type) else { return "null" }
+    return json(register, type, depth: 0)
   }
 
   /// Values nest at most 64 deep in JSON input and types at most 64 deep, but a hostile

@@ -17,6 +17,7 @@ extension Machine {
   /// - Complexity: O(n) in the size of the document; a field is found in O(1) when the
   ///   document lists fields in schema order, else in O(fields).
   public mutating func loadApplicationFast(json buffer: UnsafeBufferPointer<UInt8>) -> Register? {
+    ensureUnique()
     guard let start = buffer.baseAddress else { return nil }
     let tables = reader.tables
     // First as a compact document (every record written `{"a":…,"b":…}` in schema order);

@@ -96,7 +96,7 @@ extension Machine {
       case .deepEqual:
         let type = image.types[Int(code[pc].bc)]
         pc += 1
-        registers[a] = .bool(deepEqual(registers[b], registers[c], type))
+        registers[a] = .bool(try deepEqual(registers[b], registers[c], type, pc: pc))
       case .not: registers[a] = .bool(registers[b].word == 0)
       case .jump: pc = Int(instruction.bc)
       case .jumpIfFalse: if registers[a].word == 0 { pc = Int(instruction.bc) }
@@ -238,9 +238,13 @@ extension Machine {
           base = frames[frameCount - 1].base
         }
       case .return:
-        if facts.exceededNumberSize { throw numberSizeLimit(pc) }
+        let frame = frames[frameCount - 1]
+        // Limits that straight-line code can pass: the definition's length was counted against
+        // the steps when it was entered, and a value built of shared parts is measured.
+        if facts.exceededNumberSize || steps > stepLimit || sizeChecked[frame.memoSlot] {
+          try checkReturnLimits(registers[a], frame.memoSlot / jurisdictionCount, pc)
+        }
         frameCount -= 1
-        let frame = frames[frameCount]
         let reason: Int32 = instruction.b == PolicyImage.noText ? -1 : Int32(instruction.b)
         memo[frame.memoSlot] = MemoEntry(value: registers[a], reason: reason, epoch: epoch)
         if isTracing { traceReturned(registers[a], reason: reason) }
@@ -288,16 +292,29 @@ extension Machine {
       instruction: pc - 1)
   }
 
-  /// Structural equality by type.
+  /// Structural equality by type. Each value compared counts a step against the step limit:
+  /// a value that shares its parts (a list of the same list, twice, 64 levels down) is
+  /// compared as the tree it stands for, so only the limit bounds the work.
   ///
   /// A list that contains itself (only a hostile compiled file can build one) compares unequal
   /// past `maximumRenderingDepth` instead of recursing without end.
-  func deepEqual(_ x: Register, _ y: Register, _ type: SchemaType, depth: Int = 0) -> Bool {
+  mutating func deepEqual(_ x: Register, _ y: Register, _ type: SchemaType, pc: Int, depth: Int = 0)
+    throws(VMError) -> Bool
+  {
+    steps &+= 1
+    if steps > stepLimit {
+      throw .limit(
+        message: "the evaluation exceeded \(stepLimit) steps (limit `steps`)",
+        instruction: pc - 1)
+    }
     guard depth < Machine.maximumRenderingDepth else { return false }
+    // A fact the application left out (a field of a compared record) equals only another
+    // left-out fact, as in the reference interpreter.
+    if x.tag == Register.unknownTag || y.tag == Register.unknownTag { return x.tag == y.tag }
     switch type {
     case .optional(let wrapped):
       if x.tag == Register.noneTag || y.tag == Register.noneTag { return x.tag == y.tag }
-      return deepEqual(x, y, wrapped, depth: depth + 1)
+      return try deepEqual(x, y, wrapped, pc: pc, depth: depth + 1)
     case .text:
       guard facts.holdsText(x), facts.holdsText(y) else { return false }
       return facts.texts[Int(x.word)] == facts.texts[Int(y.word)]
@@ -306,18 +323,107 @@ extension Machine {
       guard facts.holdsList(x), facts.holdsList(y) else { return false }
       let count = facts.count(x)
       guard count == facts.count(y) else { return false }
-      return (0..<count).allSatisfy {
-        deepEqual(facts.item(x, $0), facts.item(y, $0), element, depth: depth + 1)
+      for index in 0..<count
+      where
+        !(try deepEqual(
+          facts.item(x, index), facts.item(y, index), element, pc: pc, depth: depth + 1))
+      {
+        return false
       }
+      return true
     case .record(let index):
       guard index < image.records.count else { return false }
       let fields = image.records[index].fields
       guard fields.isEmpty || (facts.holds(x, fields.count - 1) && facts.holds(y, fields.count - 1))
       else { return false }
-      return fields.indices.allSatisfy {
-        deepEqual(facts.item(x, $0), facts.item(y, $0), fields[$0].type, depth: depth + 1)
+      for position in fields.indices
+      where
+        !(try deepEqual(
+          facts.item(x, position), facts.item(y, position), fields[position].type, pc: pc,
+          depth: depth + 1))
+      {
+        return false
       }
+      return true
     default: return compareIntegers(x, y) == 0
+    }
+  }
+}
+
+extension Machine {
+  /// The most parts (list items, record fields, at every level) a definition's value may
+  /// have, counted as the tree it stands for (limit `value_size`): a value built of shared
+  /// parts — a list holding the same list twice, 64 levels down — would otherwise take longer
+  /// to render or compare than anyone can wait.
+  public static let maximumValueSize = 1 << 24
+
+  /// The limits checked when a definition returns (out of line: rarely reached).
+  @inline(never)
+  mutating func checkReturnLimits(_ value: Register, _ definition: Int, _ pc: Int)
+    throws(VMError)
+  {
+    if facts.exceededNumberSize { throw numberSizeLimit(pc) }
+    if steps > stepLimit {
+      throw .limit(
+        message: "the evaluation exceeded \(stepLimit) steps (limit `steps`)", instruction: pc - 1)
+    }
+    var budget = Machine.maximumValueSize
+    guard fitsSize(value, image.definitions[definition].type, budget: &budget, depth: 0) else {
+      throw .limit(
+        message:
+          "the value of `\(image.definitions[definition].name)` has more than "
+          + "\(Machine.maximumValueSize) parts (limit `value_size`)",
+        instruction: pc - 1)
+    }
+  }
+
+  /// Takes the parts of `value` (a value of `type`) from `budget`; false when it runs out.
+  /// Lists and records of plain values are counted without visiting their items.
+  func fitsSize(_ value: Register, _ type: SchemaType, budget: inout Int, depth: Int) -> Bool {
+    guard depth < Machine.maximumRenderingDepth, value.tag == 0 else { return true }
+    switch type {
+    case .optional(let wrapped): return fitsSize(value, wrapped, budget: &budget, depth: depth)
+    case .list(let element), .table(_, let element):
+      guard facts.holdsList(value) else { return true }
+      let count = facts.count(value)
+      budget -= count
+      guard budget >= 0 else { return false }
+      guard Machine.hasParts(element) else { return true }
+      for index in 0..<count
+      where !fitsSize(facts.item(value, index), element, budget: &budget, depth: depth + 1) {
+        return false
+      }
+      return true
+    case .record(let index):
+      let fields = image.records[index].fields
+      budget -= fields.count
+      guard budget >= 0 else { return false }
+      for (position, field) in fields.enumerated() where Machine.hasParts(field.type) {
+        guard let item = facts.checkedItem(value, position) else { return true }
+        if !fitsSize(item, field.type, budget: &budget, depth: depth + 1) { return false }
+      }
+      return true
+    default: return true
+    }
+  }
+
+  /// True for a list, table or record (or an optional one): a value with parts.
+  static func hasParts(_ type: SchemaType) -> Bool {
+    switch type {
+    case .list, .table, .record: true
+    case .optional(let wrapped): hasParts(wrapped)
+    default: false
+    }
+  }
+
+  /// True for a type whose values can be built of shared parts: a list, table or record with
+  /// a part that has parts itself. `return` measures such values (`maximumValueSize`).
+  static func needsSizeCheck(_ type: SchemaType) -> Bool {
+    switch type {
+    case .optional(let wrapped): needsSizeCheck(wrapped)
+    case .list(let element), .table(_, let element): hasParts(element)
+    case .record: true
+    default: false
     }
   }
 }

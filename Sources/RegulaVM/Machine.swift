@@ -83,21 +83,27 @@ public struct Machine {
   /// The stores of the current application: the registers that `loadApplication(json:)`,
   /// `load(_:as:)` and evaluation return index into them until the next `reset()`.
   public package(set) var facts: Facts
-  /// Owns the raw buffers below; a copy of a machine shares them, so a machine (and any
-  /// copy) is used by one thread at a time.
-  let buffers: Buffers
-  let registers: UnsafeMutablePointer<Register>
-  let frames: UnsafeMutablePointer<Frame>
+  /// Owns the buffers the machine writes (registers, frames, memo, inputs read); copies of a
+  /// machine share them until one of them changes something (copy on write).
+  var buffers: Buffers
+  /// Owns the tables the machine only reads (code, constants, entry points): shared.
+  let tables: Tables
+  var registers: UnsafeMutablePointer<Register>
+  var frames: UnsafeMutablePointer<Frame>
   var frameCount = 0
-  let memo: UnsafeMutablePointer<MemoEntry>
+  var memo: UnsafeMutablePointer<MemoEntry>
   let memoCount: Int
   let code: UnsafeMutablePointer<Instruction>
   let constants: UnsafeMutablePointer<Register>
   /// Entry point of definition d in jurisdiction j at `d * jurisdictionCount + j`.
   let entryPoints: UnsafeMutablePointer<Int>
   let frameSizes: UnsafeMutablePointer<Int>
+  let codeLengths: UnsafeMutablePointer<Int>
+  let sizeChecked: UnsafeMutablePointer<Bool>
   let jurisdictionCount: Int
-  var epoch: UInt32 = 0
+  /// The current evaluation's stamp on memo entries and paths read; entries start at 0, so a
+  /// machine that has not begun an evaluation finds nothing memoised.
+  var epoch: UInt32 = 1
   var steps = 0
   /// The most `step` instructions one evaluation may run before it stops with `VMError.limit`
   /// (limit `steps`). The compiler emits `step` at loop back-edges only (calls follow an
@@ -121,9 +127,9 @@ public struct Machine {
   public private(set) var decisionReasons: [Int32]
   let exactConstantCount: Int
   /// Text indexes of input paths read in this evaluation (stamped with the epoch).
-  let pathEpochs: UnsafeMutablePointer<UInt32>
+  var pathEpochs: UnsafeMutablePointer<UInt32>
   /// The same paths as a list, in the order first read (`pathsReadCount` of them).
-  let pathsRead: UnsafeMutablePointer<Int32>
+  var pathsRead: UnsafeMutablePointer<Int32>
   var pathsReadCount = 0
   /// Each text's position among the image's texts sorted (`inputsRead` sorts by it).
   let textRanks: UnsafeMutablePointer<Int32>
@@ -132,11 +138,27 @@ public struct Machine {
   /// Items of the lists the fast reader is reading (kept to reuse its storage).
   var scratch: [Register] = []
 
+  /// Verifies `image` (`Verifier.verify`), then makes a machine for it: the dispatch loop
+  /// trusts what the verifier proves, so an image that does not verify is refused here.
+  ///
+  /// A `CompiledPolicy` is verified already; `Evaluator` makes its machine without verifying
+  /// again.
+  ///
+  /// - Throws: `VerificationError` for an image that does not verify.
+  /// - Complexity: O(n) in the size of the image, plus definitions × jurisdictions.
+  public init(verifying image: PolicyImage) throws(VerificationError) {
+    try Verifier.verify(image)
+    self.init(image: image)
+  }
+
   /// Allocates every buffer `image` can need, once: registers, frames and memo are sized
   /// from the image (calls are acyclic), so evaluations allocate little once warm.
   ///
+  /// The image must have passed `Verifier.verify(_:)` (within the package: `CompiledPolicy`'s
+  /// image has); outside it, use `init(verifying:)`.
+  ///
   /// - Complexity: O(n) in the size of the image, plus definitions × jurisdictions.
-  public init(image: PolicyImage) {
+  package init(image: PolicyImage) {
     self.image = image
     facts = Facts(image: image)
     exactConstantCount = image.exactConstants.count
@@ -147,18 +169,20 @@ public struct Machine {
     memoCount = image.definitions.count * jurisdictionCount
     buffers = Buffers(
       registers: registerCount, frames: image.definitions.count * jurisdictionCount + 2,
-      memo: memoCount,
-      paths: image.texts.count, image: image)
+      memo: memoCount, paths: image.texts.count)
+    tables = Tables(image: image)
     registers = buffers.registers
     frames = buffers.frames
     memo = buffers.memo
     pathEpochs = buffers.pathEpochs
     pathsRead = buffers.pathsRead
-    textRanks = buffers.textRanks
-    code = buffers.code
-    constants = buffers.constants
-    entryPoints = buffers.entryPoints
-    frameSizes = buffers.frameSizes
+    textRanks = tables.textRanks
+    code = tables.code
+    constants = tables.constants
+    entryPoints = tables.entryPoints
+    frameSizes = tables.frameSizes
+    codeLengths = tables.codeLengths
+    sizeChecked = tables.sizeChecked
     self.jurisdictionCount = jurisdictionCount
     decisionIDs = image.definitions.indices.filter { image.definitions[$0].kind == .decision }
     decisionValues = Array(repeating: .none, count: decisionIDs.count)
@@ -170,6 +194,7 @@ public struct Machine {
 
   /// Clears the last evaluation's facts; call before loading a new application.
   public mutating func reset() {
+    ensureUnique()
     facts.reset(exactConstantCount: exactConstantCount)
     beginEvaluation()
   }
@@ -185,6 +210,7 @@ public struct Machine {
 
   /// Starts a new evaluation over the facts already loaded (memo and record cleared).
   public mutating func beginEvaluation() {
+    ensureUnique()
     epoch &+= 1
     if epoch == 0 {
       for slot in 0..<memoCount { memo[slot].epoch = 0 }
@@ -275,7 +301,8 @@ public struct Machine {
   /// (each once), in the machine's own buffer: valid until the next evaluation. The record's
   /// content without the sorting that rendering it needs.
   public mutating func inputsReadInReadingOrder() -> UnsafeBufferPointer<Int32> {
-    UnsafeBufferPointer(start: pathsRead, count: pathsReadCount)
+    ensureUnique()
+    return UnsafeBufferPointer(start: pathsRead, count: pathsReadCount)
   }
 
   /// The text indexes of the input paths the last evaluation read, in the order of their
@@ -284,6 +311,7 @@ public struct Machine {
   ///
   /// - Complexity: O(p²) in the number of paths read, by insertion sort on precomputed ranks.
   public mutating func sortedInputsRead() -> UnsafeBufferPointer<Int32> {
+    ensureUnique()
     let paths = pathsRead
     let ranks = textRanks
     if pathsReadCount > 32 {
@@ -316,6 +344,7 @@ public struct Machine {
   public mutating func evaluateDefinition(_ id: Int, jurisdiction: Int) throws(VMError) -> (
     Register, Int32
   ) {
+    ensureUnique()
     guard id >= 0, id < image.definitions.count, jurisdiction >= 0,
       jurisdiction < jurisdictionCount
     else {
@@ -323,21 +352,19 @@ public struct Machine {
         message: "no definition \(id) in jurisdiction \(jurisdiction) in this policy",
         instruction: -1)
     }
+    // The dispatch loop follows the input's handles unchecked: it must be an application a
+    // reader built and checked against the input schema (checked before the memo too, so that
+    // no answer is given for an input that is not one).
+    guard facts.holdsRecord(inputRegister, of: image.inputRecord) else {
+      throw .runtime(
+        message: "the input is not an application loaded into this machine since its last reset",
+        instruction: -1)
+    }
+    if let special = image.specialisedAsOf, special != asOfDays {
+      throw .runtime(message: specialisedMessage(special, asOfDays), instruction: -1)
+    }
     let slot = id * jurisdictionCount + jurisdiction
     if memo[slot].epoch != epoch {
-      // The dispatch loop follows the input's handles unchecked: it must be an application
-      // a reader built and checked against the input schema.
-      guard facts.holdsRecord(inputRegister, of: image.inputRecord) else {
-        throw .runtime(
-          message:
-            "the input is not an application loaded into this machine since its last reset",
-          instruction: -1)
-      }
-      if let special = image.specialisedAsOf, special != asOfDays {
-        throw .runtime(
-          message: specialisedMessage(special, asOfDays),
-          instruction: -1)
-      }
       frameCount = 0
       push(
         Frame(
@@ -365,6 +392,7 @@ public struct Machine {
         memoSlot: id * jurisdictionCount + jurisdiction, jurisdiction: jurisdiction,
         wantsReason: wantsReason))
     pc = entryPoints[id * jurisdictionCount + jurisdiction]
+    steps &+= codeLengths[id]
     if isTracing { traceEntered(id, jurisdiction: jurisdiction, entry: pc) }
   }
 
@@ -403,6 +431,25 @@ public struct Machine {
     frames[frameCount] = frame
     frameCount += 1
   }
+
+  /// Copy on write: a copy of a machine shares its buffers and facts until one of the two
+  /// changes something; the one that does takes its own first, so neither sees the other's
+  /// evaluations (a memoised handle into another copy's facts would be out of range).
+  @inline(__always)
+  package mutating func ensureUnique() {
+    if !isKnownUniquelyReferenced(&buffers) { separateBuffers() }
+    facts.ensureUnique()
+  }
+
+  @inline(never)
+  mutating func separateBuffers() {
+    buffers = Buffers(copying: buffers)
+    registers = buffers.registers
+    frames = buffers.frames
+    memo = buffers.memo
+    pathEpochs = buffers.pathEpochs
+    pathsRead = buffers.pathsRead
+  }
 }
 
 /// Memory for `count` values of `T` on cache lines of its own (64-byte aligned, whole lines):
@@ -414,24 +461,19 @@ func allocateOnOwnLines<T>(_ type: T.Type, count: Int) -> UnsafeMutablePointer<T
     .bindMemory(to: T.self, capacity: max(count, 1))
 }
 
-/// The raw storage of one machine, freed with it.
+/// The buffers a machine writes while it runs, freed with it. Copies of a machine share them
+/// until one of the copies changes something: it then takes its own (`Machine.ensureUnique()`),
+/// as Swift's collections do.
 final class Buffers {
   let registers: UnsafeMutablePointer<Register>
   let frames: UnsafeMutablePointer<Frame>
   let memo: UnsafeMutablePointer<MemoEntry>
-  let pathEpochs: UnsafeMutablePointer<UInt32>
-  let pathsRead: UnsafeMutablePointer<Int32>
-  let textRanks: UnsafeMutablePointer<Int32>
-  let code: UnsafeMutablePointer<Instruction>
-  let constants: UnsafeMutablePointer<Register>
-  let entryPoints: UnsafeMutablePointer<Int>
-  let frameSizes: UnsafeMutablePointer<Int>
-  let sizes: (registers: Int, frames: Int, memo: Int, paths: Int, code: Int, constants: Int)
+  var pathEpochs: UnsafeMutablePointer<UInt32>
+  var pathsRead: UnsafeMutablePointer<Int32>
+  let sizes: (registers: Int, frames: Int, memo: Int, paths: Int)
 
-  init(
-    registers registerCount: Int, frames frameCount: Int, memo: Int, paths: Int, image: PolicyImage
-  ) {
-    sizes = (registerCount, frameCount, memo, paths, image.code.count, image.constants.count)
+  init(registers registerCount: Int, frames frameCount: Int, memo: Int, paths: Int) {
+    sizes = (registerCount, frameCount, max(memo, 1), max(paths, 1))
     registers = allocateOnOwnLines(Register.self, count: registerCount)
     registers.initialize(repeating: .none, count: registerCount)
     frames = allocateOnOwnLines(Frame.self, count: frameCount)
@@ -440,15 +482,56 @@ final class Buffers {
         returnPC: -1, base: 0, size: 0, destination: 0, memoSlot: 0, jurisdiction: 0,
         wantsReason: false),
       count: frameCount)
-    self.memo = allocateOnOwnLines(MemoEntry.self, count: max(memo, 1))
+    self.memo = allocateOnOwnLines(MemoEntry.self, count: sizes.memo)
     self.memo.initialize(
-      repeating: MemoEntry(value: .none, reason: -1, epoch: 0), count: max(memo, 1))
-    pathEpochs = allocateOnOwnLines(UInt32.self, count: max(paths, 1))
-    pathEpochs.initialize(repeating: 0, count: max(paths, 1))
-    pathsRead = allocateOnOwnLines(Int32.self, count: max(paths, 1))
-    pathsRead.initialize(repeating: 0, count: max(paths, 1))
-    textRanks = .allocate(capacity: max(paths, 1))
-    textRanks.initialize(repeating: 0, count: max(paths, 1))
+      repeating: MemoEntry(value: .none, reason: -1, epoch: 0), count: sizes.memo)
+    pathEpochs = allocateOnOwnLines(UInt32.self, count: sizes.paths)
+    pathEpochs.initialize(repeating: 0, count: sizes.paths)
+    pathsRead = allocateOnOwnLines(Int32.self, count: sizes.paths)
+    pathsRead.initialize(repeating: 0, count: sizes.paths)
+  }
+
+  /// A copy of `other`'s contents in buffers of its own.
+  init(copying other: Buffers) {
+    sizes = other.sizes
+    registers = allocateOnOwnLines(Register.self, count: sizes.registers)
+    registers.initialize(from: other.registers, count: sizes.registers)
+    frames = allocateOnOwnLines(Frame.self, count: sizes.frames)
+    frames.initialize(from: other.frames, count: sizes.frames)
+    memo = allocateOnOwnLines(MemoEntry.self, count: sizes.memo)
+    memo.initialize(from: other.memo, count: sizes.memo)
+    pathEpochs = allocateOnOwnLines(UInt32.self, count: sizes.paths)
+    pathEpochs.initialize(from: other.pathEpochs, count: sizes.paths)
+    pathsRead = allocateOnOwnLines(Int32.self, count: sizes.paths)
+    pathsRead.initialize(from: other.pathsRead, count: sizes.paths)
+  }
+
+  deinit {
+    registers.deallocate()
+    frames.deallocate()
+    memo.deallocate()
+    pathEpochs.deallocate()
+    pathsRead.deallocate()
+  }
+}
+
+/// What a machine reads but never writes, built from its image once: shared by every copy.
+final class Tables {
+  let textRanks: UnsafeMutablePointer<Int32>
+  let code: UnsafeMutablePointer<Instruction>
+  let constants: UnsafeMutablePointer<Register>
+  let entryPoints: UnsafeMutablePointer<Int>
+  let frameSizes: UnsafeMutablePointer<Int>
+  /// Each definition's number of instructions: what entering it counts against the steps
+  /// (straight-line code runs each instruction at most once per entry).
+  let codeLengths: UnsafeMutablePointer<Int>
+  /// By memo slot (definition × jurisdiction): true when the definition's value is measured
+  /// on return (`Machine.needsSizeCheck`).
+  let sizeChecked: UnsafeMutablePointer<Bool>
+
+  init(image: PolicyImage) {
+    textRanks = .allocate(capacity: max(image.texts.count, 1))
+    textRanks.initialize(repeating: 0, count: max(image.texts.count, 1))
     for (rank, index) in image.texts.indices.sorted(by: { image.texts[$0] < image.texts[$1] })
       .enumerated()
     {
@@ -469,14 +552,24 @@ final class Buffers {
     constants = .allocate(capacity: max(image.constants.count, 1))
     _ = UnsafeMutableBufferPointer(start: constants, count: image.constants.count).initialize(
       from: image.constants)
+    codeLengths = .allocate(capacity: max(image.definitions.count, 1))
+    codeLengths.initialize(repeating: 0, count: max(image.definitions.count, 1))
+    for entry in image.debug where Int(entry.definition) < image.definitions.count {
+      codeLengths[Int(entry.definition)] += 1
+    }
+    let slots = max(image.definitions.count * jurisdictionCount, 1)
+    sizeChecked = .allocate(capacity: slots)
+    sizeChecked.initialize(repeating: false, count: slots)
+    for (id, definition) in image.definitions.enumerated() {
+      for jurisdiction in 0..<jurisdictionCount {
+        sizeChecked[id * jurisdictionCount + jurisdiction] = Machine.needsSizeCheck(definition.type)
+      }
+    }
   }
 
   deinit {
-    registers.deallocate()
-    frames.deallocate()
-    memo.deallocate()
-    pathEpochs.deallocate()
-    pathsRead.deallocate()
+    codeLengths.deallocate()
+    sizeChecked.deallocate()
     textRanks.deallocate()
     code.deallocate()
     constants.deallocate()

@@ -594,3 +594,80 @@ private func optionalRecordImage(guarded: Bool) -> PolicyImage {
     #expect(error.message == "`field` operand b: r1 holds Period?, not a record")
   }
 }
+
+/// An image of one definition `d0` with `frame` registers, the given code and texts, for the
+/// tests of what verification costs.
+private func oneDefinitionImage(
+  frame: UInt16, code: [Instruction], type: SchemaType = .bool, constants: [Register] = [],
+  constantTypes: [UInt32] = [], constantLists: [[Register]] = [], records: [RecordSchema] = [],
+  types: [SchemaType] = []
+) -> PolicyImage {
+  var image = PolicyImage(
+    name: "cost", code: code, constants: constants, exactConstants: [],
+    constantLists: constantLists, texts: ["t"],
+    definitions: [
+      DefinitionInfo(
+        name: "d0", kind: .decision, type: type, hasReason: false, entries: [0],
+        frameSize: frame)
+    ],
+    jurisdictions: ["national"], jurisdictionMaps: [], enums: [],
+    records: records + [RecordSchema(name: "In", fields: [])],
+    inputRecord: records.count, types: types,
+    debug: Array(
+      repeating: DebugEntry(definition: 0, file: 0, start: 0, end: 0), count: code.count),
+    sourceFiles: [])
+  image.constantTypes = constantTypes
+  return image
+}
+
+/// A constant record whose field is the next constant list, 200,000 deep: checked with a
+/// worklist, not recursion, so the verifier does not run out of stack.
+@Test func aDeepChainOfConstantListsIsCheckedWithoutRecursion() throws {
+  let depth = 200_000
+  let node = RecordSchema(
+    name: "Node",
+    fields: [.init(name: "next", type: .optional(.record(0)), bounds: nil, boundsOnLength: false)])
+  var lists = (0..<depth).map { [Register.integer(Int64($0 + 1))] }
+  lists.append([.none])
+  let image = oneDefinitionImage(
+    frame: 1,
+    code: [Instruction(.constant, 0, wide: 0), Instruction(.return, 0, PolicyImage.noText)],
+    type: .record(0), constants: [.integer(0)], constantTypes: [0], constantLists: lists,
+    records: [node], types: [.record(0)])
+  try Verifier.verify(image)
+  // A link deep down that names no constant list is found.
+  var broken = image
+  broken.constantLists[depth - 1] = [.integer(Int64(depth + 5))]
+  do {
+    try Verifier.verify(broken)
+    Issue.record("a chain with a broken link verified")
+  } catch {
+    #expect(error.message.contains("constant k0 is not a value of its type Node"), "\(error)")
+  }
+}
+
+/// A loop that widens one register per pass, past thousands of jump targets, with a frame of
+/// 4,096 registers: the fixed point would take ~7·10^10 steps; the analysis stops at its work
+/// limit instead.
+@Test func anImageTooCostlyToAnalyseIsRefused() throws {
+  let frame = 4096
+  let targets = 4000
+  var code: [Instruction] = (0..<frame).map { Instruction(.constant, UInt16($0), wide: 0) }
+  let head = code.count
+  code.append(Instruction(.step))
+  for _ in 0..<targets { code.append(Instruction(.jump, 0, wide: UInt32(code.count + 1))) }
+  for register in stride(from: frame - 1, to: 0, by: -1) {
+    code.append(Instruction(.move, UInt16(register), UInt16(register - 1)))
+  }
+  code.append(Instruction(.asOf, 0))
+  code.append(Instruction(.jump, 0, wide: UInt32(head)))
+  let image = oneDefinitionImage(
+    frame: UInt16(frame), code: code, constants: [.integer(0)], constantTypes: [0],
+    types: [.text])
+  do {
+    try Verifier.verify(image)
+    Issue.record("an image whose analysis never ends in time verified")
+  } catch {
+    #expect(error.message.contains("exceeds its work limit"), "\(error)")
+  }
+}

@@ -301,12 +301,16 @@ func batchW1Sample(to output: URL, _ more: [String] = []) throws -> RunResult {
   process.currentDirectoryURL = cliRepositoryRoot
   let output = Pipe()
   process.standardOutput = output
-  process.standardError = Pipe()
+  // Errors go to a file (a pipe could fill while standard output is read).
+  let errors = scratch.appendingPathExtension("stderr")
+  _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+  process.standardError = try FileHandle(forWritingTo: errors)
   try process.run()
   let data = output.fileHandleForReading.readDataToEndOfFile()
   process.waitUntilExit()
   let text = String(decoding: data, as: UTF8.self)
-  #expect(process.terminationStatus == 0)
+  let diagnostics = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
+  #expect(process.terminationStatus == 0, "\(diagnostics.suffix(4000))")
   #expect(text.contains("benefit_fen = 67100"))
   #expect(text.contains("eligible = true (ok)"))
 }

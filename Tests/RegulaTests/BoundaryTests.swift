@@ -91,3 +91,73 @@ private func boundaryPolicy() throws -> CompiledPolicy {
   }
   #expect(try machine.evaluateDefinition(1, jurisdiction: 0).0 == .bool(true))
 }
+
+/// Copies of an evaluator (or of its machine) share their buffers until one of them changes
+/// something, then separate: each decides as a fresh evaluator would, whatever the other did
+/// (a memoised list of one would otherwise be a handle into the other's facts).
+@Test func copiesOfAnEvaluatorDecideIndependently() throws {
+  let source = """
+    policy copies
+    record Member { name: Text, age: Int }
+    input application { members: List<Member>, flag: Bool }
+    rule adults: List<Member> = filter(m in application.members where m.age >= 18)
+    decision adult_count: Int = count(m in adults where m.age > 0)
+    decision named_li: Bool = application.flag and any(m in adults where m.name == "Li")
+    """
+  let files = ["copies.regula": Array(source.utf8)]
+  let policy = try #require(
+    CompiledPolicy.compile(path: "copies.regula") { files[$0] }.result.output)
+  let applications = [
+    #"{"members":[{"name":"Li","age":40},{"name":"Wu","age":9}]}"#,
+    #"{"members":[{"name":"Zhao","age":30},{"name":"Li","age":50},{"name":"Qi","age":70}],"flag":true}"#,
+    #"{"members":[],"flag":false}"#,
+    #"{"members":[{"name":"Li","age":20}],"flag":true}"#,
+  ].map { Array($0.utf8) }
+  let asOf = date("2024-06-01")
+  func fresh(_ json: [UInt8]) -> String {
+    var evaluator = Evaluator(policy: policy)
+    do { return try evaluator.decide(json: json, asOf: asOf).json } catch {
+      return "\(error)"
+    }
+  }
+  func decided(_ evaluator: inout Evaluator, _ json: [UInt8]) -> String {
+    do { return try evaluator.decide(json: json, asOf: asOf).json } catch { return "\(error)" }
+  }
+  var first = Evaluator(policy: policy)
+  for order in [[0, 1, 2, 3], [1, 0, 3, 2], [3, 3, 0, 1]] {
+    // The first application stops on a missing fact after `adults` is memoised.
+    #expect(decided(&first, applications[order[0]]) == fresh(applications[order[0]]))
+    var second = first
+    var third = first
+    #expect(decided(&second, applications[order[1]]) == fresh(applications[order[1]]))
+    #expect(decided(&first, applications[order[2]]) == fresh(applications[order[2]]))
+    #expect(decided(&third, applications[order[3]]) == fresh(applications[order[3]]))
+    #expect(decided(&second, applications[order[2]]) == fresh(applications[order[2]]))
+  }
+  // A copy of the machine alone, run below the evaluator.
+  var machine = first.machine
+  machine.reset()
+  let input = try machine.loadApplication(json: applications[1])
+  let outcome = try machine.evaluate(input: input, asOf: asOf, jurisdiction: 0)
+  #expect(outcome.values[0] == .integer(3))
+  #expect(decided(&first, applications[3]) == fresh(applications[3]))
+  // A machine that has begun no evaluation answers nothing from its memo.
+  var unused = Machine(image: policy.image)
+  #expect(throws: VMError.self) { try unused.evaluate(input: .none, asOf: asOf, jurisdiction: 0) }
+}
+
+/// Types and images from elsewhere: a type naming a record or enum the image does not have is
+/// read and rendered as unknown, and a machine for an image that does not verify is refused.
+@Test func foreignTypesAndUnverifiedImagesAreRefused() throws {
+  let policy = try boundaryPolicy()
+  var machine = try Machine(verifying: policy.image)
+  machine.reset()
+  for type in [SchemaType.record(9), .list(.enumeration(-1)), .table(key: 5, value: .int)] {
+    #expect(machine.load(.record([]), as: type) == .unknown)
+    #expect(machine.json(.integer(0), type) == "null")
+    #expect(machine.value(.integer(0), as: type) == .unknown)
+  }
+  var broken = policy.image
+  broken.code[0] = Instruction(.field, 0, 0, 200)
+  #expect(throws: VerificationError.self) { _ = try Machine(verifying: broken) }
+}

@@ -1,0 +1,105 @@
+// The step limit bounds all the work of an evaluation: loops count steps, entering a
+// definition counts its length, comparing values counts each part, and a value built of shared
+// parts (which would take longer to render than anyone can wait) stops at `value_size`.
+import Regula
+import Testing
+
+/// `let x0 = [n] in let x1 = [x0, x0] in …`: a list of 2^levels leaves in a few instructions,
+/// each level holding the one below twice.
+private func sharedPartsPolicy(levels: Int, body: String) throws -> CompiledPolicy {
+  var type = "List<Int>"
+  var lets = "let x0 = [application.n] in "
+  for level in 1...levels {
+    type = "List<\(type)>"
+    lets += "let x\(level) = [x\(level - 1), x\(level - 1)] in "
+  }
+  let source = """
+    policy shared
+    input application { n: Int }
+    decision d: \(body == "value" ? type : "Bool") = \(lets)\(body == "value" ? "x\(levels)" : "x\(levels) == x\(levels)")
+    """
+  let files = ["shared.regula": Array(source.utf8)]
+  let compiled = CompiledPolicy.compile(path: "shared.regula") { files[$0] }
+  return try #require(compiled.result.output, "\(compiled.result.diagnostics)")
+}
+
+@Test func aValueOfSharedPartsStopsAtTheValueSizeLimit() throws {
+  var evaluator = Evaluator(policy: try sharedPartsPolicy(levels: 25, body: "value"))
+  do {
+    _ = try evaluator.decide(json: Array(#"{"n":1}"#.utf8), asOf: date("2024-06-01"))
+    Issue.record("a value of 2^25 leaves was decided")
+  } catch {
+    #expect(error.description.contains("limit `value_size`"), "\(error)")
+  }
+  // Small enough, it is decided (and rendered) in full.
+  var small = Evaluator(policy: try sharedPartsPolicy(levels: 3, body: "value"))
+  let record = try small.decide(json: Array(#"{"n":7}"#.utf8), asOf: date("2024-06-01"))
+  #expect(record.json.contains("[[[[7],[7]],[[7],[7]]],[[[7],[7]],[[7],[7]]]]"))
+}
+
+@Test func comparingSharedPartsCountsEveryPartAsAStep() throws {
+  var evaluator = Evaluator(policy: try sharedPartsPolicy(levels: 25, body: "compare"))
+  do {
+    _ = try evaluator.decide(json: Array(#"{"n":1}"#.utf8), asOf: date("2024-06-01"))
+    Issue.record("2^26 parts were compared within the step limit")
+  } catch {
+    #expect(error.description.contains("limit `steps`"), "\(error)")
+  }
+  var small = Evaluator(policy: try sharedPartsPolicy(levels: 4, body: "compare"))
+  let record = try small.decide(json: Array(#"{"n":7}"#.utf8), asOf: date("2024-06-01"))
+  #expect(record.json.contains(#""d":{"value":true}"#))
+}
+
+@Test func enteringADefinitionCountsItsLengthAsSteps() throws {
+  let source = """
+    policy calls
+    input application { n: Int }
+    rule a: Int = application.n + 1
+    rule b: Int = a * a
+    decision c: Int = b + b
+    """
+  let files = ["calls.regula": Array(source.utf8)]
+  let policy = try #require(
+    CompiledPolicy.compile(path: "calls.regula") { files[$0] }.result.output)
+  let json = Array(#"{"n":2}"#.utf8)
+  var evaluator = Evaluator(policy: policy)
+  #expect(
+    try evaluator.decide(json: json, asOf: date("2024-06-01")).json.contains(#"{"value":18}"#))
+  // Straight-line code with no loop at all still counts against the limit.
+  evaluator.machine.stepLimit = policy.image.code.count - 1
+  do {
+    _ = try evaluator.decide(json: json, asOf: date("2024-06-01"))
+    Issue.record(
+      "\(policy.image.code.count) instructions ran within \(policy.image.code.count - 1) steps")
+  } catch {
+    #expect(error.description.contains("limit `steps`"), "\(error)")
+  }
+  evaluator.machine.stepLimit = policy.image.code.count
+  #expect(
+    try evaluator.decide(json: json, asOf: date("2024-06-01")).json.contains(#"{"value":18}"#))
+}
+
+/// Records compared whole, with facts the application left out: the VM agrees with the
+/// reference interpreter (a left-out fact equals only another left-out fact).
+@Test func comparedRecordsWithLeftOutFactsAgreeWithTheInterpreter() throws {
+  let source = """
+    policy compare
+    record P { name: Text, n: Int }
+    input application { a: P, b: P }
+    decision same: Bool = application.a == application.b
+    """
+  let files = ["compare.regula": Array(source.utf8)]
+  let policy = try #require(
+    CompiledPolicy.compile(path: "compare.regula") { files[$0] }.result.output)
+  let cases: [(Value, Value)] = [
+    (.record([.unknown, .int(1)]), .record([.unknown, .int(1)])),
+    (.record([.text("x"), .unknown]), .record([.text("x"), .int(0)])),
+    (.record([.unknown, .int(1)]), .record([.text("x"), .int(1)])),
+    (.record([.text("x"), .int(1)]), .record([.text("x"), .int(1)])),
+  ]
+  for (a, b) in cases {
+    let (interpreted, machined) = bothAnswers(
+      policy, input: .record([a, b]), asOf: date("2024-06-01"), jurisdiction: "national")
+    #expect(interpreted == machined, "\(a) == \(b)")
+  }
+}
