@@ -243,11 +243,15 @@ public struct Machine {
   public mutating func run(input: Register, asOf: CivilDate, jurisdiction: Int) throws(VMError) {
     inputRegister = input
     asOfDays = asOf.daysSince1970
+    // The checks once for every decision (the first decision makes them).
+    guard let first = decisionIDs.first else { return }
+    let (value, reason) = try evaluateDefinition(first, jurisdiction: jurisdiction)
+    decisionValues[0] = value
+    decisionReasons[0] = reason
     // An index loop: no iterator, so nothing is allocated even unoptimised.
-    var position = 0
+    var position = 1
     while position < decisionIDs.count {
-      let (value, reason) = try evaluateDefinition(
-        decisionIDs[position], jurisdiction: jurisdiction)
+      let (value, reason) = try evaluateChecked(decisionIDs[position], jurisdiction: jurisdiction)
       decisionValues[position] = value
       decisionReasons[position] = reason
       position += 1
@@ -363,6 +367,15 @@ public struct Machine {
     if let special = image.specialisedAsOf, special != asOfDays {
       throw .runtime(message: specialisedMessage(special, asOfDays), instruction: -1)
     }
+    return try evaluateChecked(id, jurisdiction: jurisdiction)
+  }
+
+  /// `evaluateDefinition` once its checks have passed for the current evaluation (the machine
+  /// unshared, the input an application, `id` and `jurisdiction` in range, the date allowed).
+  @inline(__always)
+  mutating func evaluateChecked(_ id: Int, jurisdiction: Int) throws(VMError) -> (
+    Register, Int32
+  ) {
     let slot = id * jurisdictionCount + jurisdiction
     if memo[slot].epoch != epoch {
       frameCount = 0
