@@ -243,15 +243,15 @@ public struct Machine {
   public mutating func run(input: Register, asOf: CivilDate, jurisdiction: Int) throws(VMError) {
     inputRegister = input
     asOfDays = asOf.daysSince1970
-    // The checks once for every decision (the first decision makes them).
-    guard let first = decisionIDs.first else { return }
-    let (value, reason) = try evaluateDefinition(first, jurisdiction: jurisdiction)
-    decisionValues[0] = value
-    decisionReasons[0] = reason
-    // An index loop: no iterator, so nothing is allocated even unoptimised.
-    var position = 1
+    // An index loop: no iterator (nor `first`), so nothing is allocated even unoptimised. The
+    // first decision makes the per-evaluation checks for all of them.
+    var position = 0
     while position < decisionIDs.count {
-      let (value, reason) = try evaluateChecked(decisionIDs[position], jurisdiction: jurisdiction)
+      let id = decisionIDs[position]
+      let (value, reason) =
+        position == 0
+        ? try evaluateDefinition(id, jurisdiction: jurisdiction)
+        : try evaluateChecked(id, jurisdiction: jurisdiction)
       decisionValues[position] = value
       decisionReasons[position] = reason
       position += 1
