@@ -16,15 +16,17 @@ extension Machine {
   public mutating func load(_ value: Value, as type: SchemaType) -> Register {
     ensureUnique()
     guard image.isValid(type) else { return .unknown }
-    return loadFitting(value, as: type) ?? .unknown
+    return loadFitting(value, as: type, depth: 0) ?? .unknown
   }
 
-  /// The register of `value` as a value of `type`, or nil when it does not fit.
-  mutating func loadFitting(_ value: Value, as type: SchemaType) -> Register? {
+  /// The register of `value` as a value of `type`, or nil when it does not fit (or nests
+  /// deeper than `maximumRenderingDepth`, which no application does).
+  mutating func loadFitting(_ value: Value, as type: SchemaType, depth: Int) -> Register? {
+    guard depth < Machine.maximumRenderingDepth else { return nil }
     switch type {
     case .optional(let wrapped):
       if case .none = value { return Register.none }
-      return loadFitting(value, as: wrapped)
+      return loadFitting(value, as: wrapped, depth: depth + 1)
     case .text:
       guard case .text(let text) = value else { return nil }
       return facts.addText(text)
@@ -38,7 +40,7 @@ extension Machine {
       let fields = image.records[index].fields
       let loaded = fields.indices.map { position in
         position < items.count
-          ? loadFitting(items[position], as: fields[position].type) ?? .unknown
+          ? loadFitting(items[position], as: fields[position].type, depth: depth + 1) ?? .unknown
           : .unknown
       }
       return facts.addList(loaded, record: Int32(index))
@@ -54,29 +56,31 @@ extension Machine {
       var loaded: [Register] = []
       loaded.reserveCapacity(items.count)
       for item in items {
-        guard let register = loadFitting(item, as: element) else { return nil }
+        guard let register = loadFitting(item, as: element, depth: depth + 1) else { return nil }
         loaded.append(register)
       }
       return facts.addList(loaded)
     case .bool, .int, .decimal, .money, .exactMoney, .date, .days, .months, .years:
-      return scalar(value)
+      return scalar(value, as: type)
     }
   }
 
-  /// A number, date, duration or Bool as a register, whatever scalar type it is read as; nil
-  /// for any other value.
-  mutating func scalar(_ value: Value) -> Register? {
-    switch value {
-    case .bool(let bool): .bool(bool)
-    case .int(let int): integer(int)
-    case .money(let money): integer(money.fen)
-    case .decimal(let decimal): storeRational(decimal)
-    case .exactMoney(let exact): storeRational(exact.fen)
-    case .date(let date): .integer(date.daysSince1970)
-    case .days(let days): .integer(days.count)
-    case .months(let months): .integer(months.count)
-    case .years(let years): .integer(years.count)
-    case .text, .enumCase, .record, .list, .table, .none, .unknown: nil
+  /// A number, date, duration or Bool of `type` as a register; nil for a value of another
+  /// case (an Int where Days belong would be read as a day count, a big one as an arena index).
+  /// An Int is also taken as a Decimal, as the language widens it.
+  mutating func scalar(_ value: Value, as type: SchemaType) -> Register? {
+    switch (value, type) {
+    case (.bool(let bool), .bool): .bool(bool)
+    case (.int(let int), .int): integer(int)
+    case (.money(let money), .money): integer(money.fen)
+    case (.decimal(let decimal), .decimal): storeRational(decimal)
+    case (.int(let int), .decimal): storeRational(ExactDecimal(int))
+    case (.exactMoney(let exact), .exactMoney): storeRational(exact.fen)
+    case (.date(let date), .date): .integer(date.daysSince1970)
+    case (.days(let days), .days): .integer(days.count)
+    case (.months(let months), .months): .integer(months.count)
+    case (.years(let years), .years): .integer(years.count)
+    default: nil
     }
   }
 

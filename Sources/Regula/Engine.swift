@@ -61,13 +61,18 @@ public struct CompiledPolicy: Sendable {
   /// of the same day.
   ///
   /// - Throws: `CompileError` for a policy loaded from a compiled file (there is no program to
-  ///   specialise: build it with `regula build --as-of`), or when the program breaks a limit
-  ///   of the bytecode.
+  ///   specialise: build it with `regula build --as-of`), for a date outside the policy's own
+  ///   `from … until …`, or when the program breaks a limit of the bytecode.
   public func specialised(asOf: CivilDate) throws -> CompiledPolicy {
     guard let program else {
       throw CompileError(
         message: "a policy loaded from a compiled file cannot be specialised; specialise it "
           + "when compiling from source")
+    }
+    do { try program.checkInForce(asOf) } catch {
+      throw CompileError(
+        message: "the policy `\(program.name)` is not in force on \(asOf), so it cannot be "
+          + "specialised for that date")
     }
     return try CompiledPolicy.compile(
       program: program.specialised(asOf: asOf), sourceFiles: image.sourceFiles)

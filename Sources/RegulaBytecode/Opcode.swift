@@ -137,7 +137,7 @@ public enum Opcode: UInt16, CaseIterable, Sendable {
   case makeDate
 
   /// `call a bc`: R[a] = the value of definition bc in the current jurisdiction (memoised;
-  /// computing it counts the definition's length in instructions against the step limit).
+  /// computing it counts the longest run from its entry to a loop instruction as steps).
   case call
   /// `callAt a b c`: R[a] = the value of definition next.bc in the jurisdiction that map c
   /// gives for the enum value R[b].
@@ -152,8 +152,9 @@ public enum Opcode: UInt16, CaseIterable, Sendable {
   case fail
   /// `conflict a bc`: stop: two exceptions of definition bc hold at once in jurisdiction a.
   case conflict
-  /// `step`: count one step against the limit (at loop back-edges; a call counts the callee's
-  /// length instead, and the verifier rules out call cycles).
+  /// `step`: count the work ahead against the step limit — itself and the longest run of
+  /// instructions after it to the next loop instruction (a call counts the callee's run from
+  /// its entry, and the verifier rules out call cycles).
   case step
   /// `extra a b c`: operand word for the instruction before it; never executed.
   case extra
@@ -161,8 +162,8 @@ public enum Opcode: UInt16, CaseIterable, Sendable {
   /// fused); an unknown fact stops the evaluation with missing facts, naming text next.bc.
   case inputField
   /// `next a b c; next.bc`: the head of a loop over the list R[b] with the index R[c]: counts
-  /// one step against the step limit; when item R[c] exists, R[a] = that item and R[c] += 1;
-  /// otherwise pc = next.bc (the loop's exit).
+  /// its work ahead against the step limit (as `step`); when item R[c] exists, R[a] = that
+  /// item and R[c] += 1; otherwise pc = next.bc (the loop's exit).
   case next
   /// `jumpIfLess a b; next.bc`: if R[a] < R[b] on integers, pc = next.bc (fused compare-and-jump).
   case jumpIfLess
@@ -170,9 +171,9 @@ public enum Opcode: UInt16, CaseIterable, Sendable {
   case jumpIfEqual
   /// `jumpIfNotEqual a b; next.bc`: if R[a] != R[b] on integers, pc = next.bc.
   case jumpIfNotEqual
-  /// `nextLoop a b c; next.bc`: a loop's end, as `next` with the jump the other way: counts one
-  /// step; when item R[c] of R[b] exists, R[a] = it, R[c] += 1 and pc = next.bc (the body);
-  /// otherwise execution falls through (the loop is done).
+  /// `nextLoop a b c; next.bc`: a loop's end, as `next` with the jump the other way: counts its
+  /// work ahead; when item R[c] of R[b] exists, R[a] = it, R[c] += 1 and pc = next.bc (the
+  /// body); otherwise execution falls through (the loop is done).
   case nextLoop
 }
 

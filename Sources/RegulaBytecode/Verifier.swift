@@ -156,6 +156,9 @@ extension Opcode {
     }
   }
 
+  /// True when the instruction is followed by an `extra` operand word (which it skips).
+  public var hasExtraWord: Bool { layout.extra != nil }
+
   /// The layout of each opcode, indexed by raw value.
   static let layouts: [OperandLayout] = allCases.map(\.computedLayout)
 

@@ -14,9 +14,10 @@ struct ListEntry {
   var record: Int32
 }
 
-/// The flat stores of `Facts`, in raw memory that one `FactsStorage` owns: every copy of a
-/// `Facts` sees the same counts and pointers, and reads and writes them without reference
-/// counting, uniqueness or exclusivity checks.
+/// The flat stores of `Facts`, in raw memory that one `FactsStorage` owns: read and written
+/// without reference counting, uniqueness or exclusivity checks on the hot path. Copies of a
+/// `Facts` share them until one changes something (`Facts.ensureUnique()`, called by the
+/// machine's entry points before any write).
 struct FactsHeader {
   var items: UnsafeMutablePointer<Register>
   var itemCount: Int

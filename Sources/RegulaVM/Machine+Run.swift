@@ -131,9 +131,10 @@ extension Machine {
       case .next, .nextLoop:
         // `next` (a loop's head) goes on with the item and jumps out when there is none;
         // `nextLoop` (its end) jumps back with the item and goes on when there is none.
-        // Every pass counts a step, whichever way it goes: the verifier accepts a cycle through
-        // `next` or `nextLoop` as it does one through `step`.
-        steps &+= 1
+        // Every pass counts its work ahead (itself and the longest run after it), whichever
+        // way it goes: the verifier accepts a cycle through `next` or `nextLoop` as it does one
+        // through `step`.
+        steps &+= stepCosts[pc &- 1]
         if steps > stepLimit || facts.exceededNumberSize {
           if facts.exceededNumberSize { throw numberSizeLimit(pc) }
           throw .limit(
@@ -272,7 +273,7 @@ extension Machine {
             "two exceptions to `\(name)` hold at once in `\(image.jurisdictions[Int(instruction.a)])` (conflict; no silent pick)",
           instruction: pc - 1)
       case .step:
-        steps += 1
+        steps &+= stepCosts[pc &- 1]
         if facts.exceededNumberSize { throw numberSizeLimit(pc) }
         if steps > stepLimit {
           throw .limit(
@@ -368,12 +369,19 @@ extension Machine {
         message: "the evaluation exceeded \(stepLimit) steps (limit `steps`)", instruction: pc - 1)
     }
     var budget = Machine.maximumValueSize
-    guard fitsSize(value, image.definitions[definition].type, budget: &budget, depth: 0) else {
+    let fits = fitsSize(value, image.definitions[definition].type, budget: &budget, depth: 0)
+    guard fits else {
       throw .limit(
         message:
           "the value of `\(image.definitions[definition].name)` has more than "
           + "\(Machine.maximumValueSize) parts (limit `value_size`)",
         instruction: pc - 1)
+    }
+    // Measuring is work too: each part counted is a step.
+    steps &+= Machine.maximumValueSize - budget
+    if steps > stepLimit {
+      throw .limit(
+        message: "the evaluation exceeded \(stepLimit) steps (limit `steps`)", instruction: pc - 1)
     }
   }
 

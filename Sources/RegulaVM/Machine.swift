@@ -98,17 +98,21 @@ public struct Machine {
   /// Entry point of definition d in jurisdiction j at `d * jurisdictionCount + j`.
   let entryPoints: UnsafeMutablePointer<Int>
   let frameSizes: UnsafeMutablePointer<Int>
-  let codeLengths: UnsafeMutablePointer<Int>
+  let entryCosts: UnsafeMutablePointer<Int>
+  let stepCosts: UnsafeMutablePointer<Int>
   let sizeChecked: UnsafeMutablePointer<Bool>
   let jurisdictionCount: Int
   /// The current evaluation's stamp on memo entries and paths read; entries start at 0, so a
   /// machine that has not begun an evaluation finds nothing memoised.
   var epoch: UInt32 = 1
   var steps = 0
-  /// The most `step` instructions one evaluation may run before it stops with `VMError.limit`
-  /// (limit `steps`). The compiler emits `step` at loop back-edges only (calls follow an
-  /// acyclic graph), so this bounds the work of loops over lists.
-  public var stepLimit = 10_000_000
+  /// The most work one evaluation may do before it stops with `VMError.limit` (limit
+  /// `steps`), in instructions, counted ahead: entering a definition counts the longest run of
+  /// instructions from its entry to a loop instruction, and each pass of a loop instruction
+  /// (`step`, `next`, `nextLoop`) the longest run after it to the next. Calls follow an acyclic
+  /// graph and every loop passes a loop instruction, so this bounds all the dispatch loop's
+  /// work (about a second's worth by default).
+  public var stepLimit = 100_000_000
   /// When true, every definition evaluated is recorded in `trace` (a replay of the same
   /// bytecode; off, it costs one predictable branch per call).
   public var isTracing = false
@@ -181,7 +185,8 @@ public struct Machine {
     constants = tables.constants
     entryPoints = tables.entryPoints
     frameSizes = tables.frameSizes
-    codeLengths = tables.codeLengths
+    entryCosts = tables.entryCosts
+    stepCosts = tables.stepCosts
     sizeChecked = tables.sizeChecked
     self.jurisdictionCount = jurisdictionCount
     decisionIDs = image.definitions.indices.filter { image.definitions[$0].kind == .decision }
@@ -218,6 +223,7 @@ public struct Machine {
       epoch = 1
     }
     steps = 0
+    facts.exceededNumberSize = false
     pathsReadCount = 0
     failed.removeAll(keepingCapacity: true)
     if isTracing {
@@ -405,7 +411,7 @@ public struct Machine {
         memoSlot: id * jurisdictionCount + jurisdiction, jurisdiction: jurisdiction,
         wantsReason: wantsReason))
     pc = entryPoints[id * jurisdictionCount + jurisdiction]
-    steps &+= codeLengths[id]
+    steps &+= entryCosts[id * jurisdictionCount + jurisdiction]
     if isTracing { traceEntered(id, jurisdiction: jurisdiction, entry: pc) }
   }
 
@@ -535,9 +541,13 @@ final class Tables {
   let constants: UnsafeMutablePointer<Register>
   let entryPoints: UnsafeMutablePointer<Int>
   let frameSizes: UnsafeMutablePointer<Int>
-  /// Each definition's number of instructions: what entering it counts against the steps
-  /// (straight-line code runs each instruction at most once per entry).
-  let codeLengths: UnsafeMutablePointer<Int>
+  /// By memo slot (definition × jurisdiction): what entering the definition there counts
+  /// against the step limit — the longest run of instructions from its entry point to a loop
+  /// instruction or the end (`WorkCosts`).
+  let entryCosts: UnsafeMutablePointer<Int>
+  /// By instruction: what a loop instruction (`step`, `next`, `nextLoop`) counts when it runs —
+  /// itself and the longest run of instructions after it to the next loop instruction.
+  let stepCosts: UnsafeMutablePointer<Int>
   /// By memo slot (definition × jurisdiction): true when the definition's value is measured
   /// on return (`Machine.needsSizeCheck`).
   let sizeChecked: UnsafeMutablePointer<Bool>
@@ -565,12 +575,21 @@ final class Tables {
     constants = .allocate(capacity: max(image.constants.count, 1))
     _ = UnsafeMutableBufferPointer(start: constants, count: image.constants.count).initialize(
       from: image.constants)
-    codeLengths = .allocate(capacity: max(image.definitions.count, 1))
-    codeLengths.initialize(repeating: 0, count: max(image.definitions.count, 1))
-    for entry in image.debug where Int(entry.definition) < image.definitions.count {
-      codeLengths[Int(entry.definition)] += 1
+    let costs = WorkCosts(code: image.code)
+    stepCosts = .allocate(capacity: max(image.code.count, 1))
+    stepCosts.initialize(repeating: 1, count: max(image.code.count, 1))
+    for pc in image.code.indices where costs.isLoopInstruction(pc) {
+      stepCosts[pc] = costs.charge(atLoopInstruction: pc)
     }
     let slots = max(image.definitions.count * jurisdictionCount, 1)
+    entryCosts = .allocate(capacity: slots)
+    entryCosts.initialize(repeating: 0, count: slots)
+    for (id, definition) in image.definitions.enumerated() {
+      for jurisdiction in 0..<jurisdictionCount {
+        entryCosts[id * jurisdictionCount + jurisdiction] = costs.run(
+          from: Int(definition.entries[jurisdiction]))
+      }
+    }
     sizeChecked = .allocate(capacity: slots)
     sizeChecked.initialize(repeating: false, count: slots)
     for (id, definition) in image.definitions.enumerated() {
@@ -581,7 +600,8 @@ final class Tables {
   }
 
   deinit {
-    codeLengths.deallocate()
+    entryCosts.deallocate()
+    stepCosts.deallocate()
     sizeChecked.deallocate()
     textRanks.deallocate()
     code.deallocate()
@@ -599,4 +619,77 @@ public func specialisedMessage(_ special: Int64, _ asOf: Int64) -> String {
   }
   return "this compiled policy was specialised for \(text(special)) and cannot decide as of "
     + "\(text(asOf)) (build it without `--as-of` to decide any date)"
+}
+
+/// The work a stretch of straight-line code can do, computed once per image: for each
+/// instruction, the longest run of instructions from it to a loop instruction (`step`, `next`,
+/// `nextLoop`) or the end of a path (`return`, `fail`, `conflict`). The verifier proved that
+/// every cycle passes a loop instruction, so the graph without the edges out of them has no
+/// cycle, and the longest runs are well defined (a depth-first pass, no recursion).
+struct WorkCosts {
+  let code: [Instruction]
+  /// `runs[pc]`: instructions run from `pc` up to (not including) the next loop instruction;
+  /// 0 for a loop instruction itself.
+  private(set) var runs: [Int]
+
+  init(code: [Instruction]) {
+    self.code = code
+    runs = Array(repeating: 0, count: code.count)
+    var state = [UInt8](repeating: 0, count: code.count)  // 0 new, 1 on the stack, 2 done
+    for root in code.indices where state[root] == 0 && code[root].opcode != .extra {
+      state[root] = 1
+      var stack: [(pc: Int, next: Int)] = [(root, 0)]
+      while let top = stack.last {
+        // A loop instruction ends a run: its successors are costed when it charges.
+        let successors = isLoopInstruction(top.pc) ? [] : self.successors(top.pc)
+        if top.next < successors.count {
+          stack[stack.count - 1].next += 1
+          let successor = successors[top.next]
+          // A successor on the stack would close a cycle without a loop instruction, which the
+          // verifier rules out; it is not followed (counted as 0) rather than trusted absent.
+          if successor < code.count, state[successor] == 0 {
+            state[successor] = 1
+            stack.append((successor, 0))
+          }
+          continue
+        }
+        if !isLoopInstruction(top.pc) {
+          runs[top.pc] =
+            1
+            + (successors.map { $0 < code.count && !isLoopInstruction($0) ? runs[$0] : 0 }.max()
+              ?? 0)
+        }
+        state[top.pc] = 2
+        stack.removeLast()
+      }
+    }
+  }
+
+  func isLoopInstruction(_ pc: Int) -> Bool {
+    switch code[pc].opcode {
+    case .step, .next, .nextLoop: true
+    default: false
+    }
+  }
+
+  /// The instructions that can run after `pc`.
+  func successors(_ pc: Int) -> [Int] {
+    let instruction = code[pc]
+    switch instruction.opcode {
+    case .return, .fail, .conflict, .extra: return []
+    case .jump: return [Int(instruction.bc)]
+    case .jumpIfFalse, .jumpIfTrue, .jumpIfNone: return [pc + 1, Int(instruction.bc)]
+    case .jumpIfNotLess, .jumpIfLess, .jumpIfEqual, .jumpIfNotEqual, .next, .nextLoop:
+      return pc + 1 < code.count ? [pc + 2, Int(code[pc + 1].bc)] : []
+    default: return [pc + (instruction.opcode.hasExtraWord ? 2 : 1)]
+    }
+  }
+
+  /// The instructions run from `pc` up to the next loop instruction.
+  func run(from pc: Int) -> Int { pc < runs.count ? runs[pc] : 0 }
+
+  /// What the loop instruction at `pc` counts when it runs: itself and the longest run after it.
+  func charge(atLoopInstruction pc: Int) -> Int {
+    1 + (successors(pc).map { run(from: $0) }.max() ?? 0)
+  }
 }

@@ -35,6 +35,13 @@ private func boundaryPolicy() throws -> CompiledPolicy {
     // A list item that is not a record, or a record missing a field the decision reads.
     (.record([.list([member, .text("not a member")]), .enumCase(0), .text("x")]), "members"),
     (.record([.list([.record([.text("Li")])]), .enumCase(0), .text("x")]), "members[].age"),
+    // A number of another type: an Int where Days belong, a rational where an Int belongs.
+    (
+      .record([
+        .list([.record([.text("Li"), .decimal(try ExactDecimal(parsing: "1.5"))])]),
+        .enumCase(0), .text("x"),
+      ]), "members[].age"
+    ),
     // An enum case out of range, a text given as a number, a record where a list belongs.
     (.record([.list([member]), .enumCase(7), .text("x")]), "place"),
     (.record([.list([member]), .enumCase(0), .int(1)]), "label"),

@@ -69,3 +69,24 @@ private func jurisdictionsPolicy() throws -> CompiledPolicy {
   let loaded = try CompiledPolicy.load(general.encoded(compilerVersion: "t"))
   #expect(throws: CompileError.self) { _ = try loaded.specialised(asOf: date("2024-06-01")) }
 }
+
+/// A date outside the policy's own `from … until …` cannot be specialised for: the file would
+/// decide nothing at all.
+@Test func aDateOutsideThePolicysValidityIsNotSpecialised() throws {
+  let source = """
+    policy dated
+      from 2020-01-01
+    input application { n: Int }
+    decision d: Int = application.n
+    """
+  let files = ["dated.regula": Array(source.utf8)]
+  let policy = try #require(
+    CompiledPolicy.compile(path: "dated.regula") { files[$0] }.result.output)
+  _ = try policy.specialised(asOf: date("2024-06-01"))
+  do {
+    _ = try policy.specialised(asOf: date("2019-06-01"))
+    Issue.record("a policy in force from 2020 was specialised for 2019")
+  } catch {
+    #expect("\(error)".contains("is not in force on 2019-06-01"), "\(error)")
+  }
+}

@@ -1,5 +1,6 @@
-// The step limit bounds all the work of an evaluation: loops count steps, entering a
-// definition counts its length, comparing values counts each part, and a value built of shared
+// The step limit bounds all the work of an evaluation, counted ahead in instructions: entering
+// a definition counts its longest run to a loop instruction, each loop pass the longest run to
+// the next, comparing values each part, measuring a value each part; and a value built of shared
 // parts (which would take longer to render than anyone can wait) stops at `value_size`.
 import Regula
 import Testing
@@ -39,9 +40,11 @@ private func sharedPartsPolicy(levels: Int, body: String) throws -> CompiledPoli
 
 @Test func comparingSharedPartsCountsEveryPartAsAStep() throws {
   var evaluator = Evaluator(policy: try sharedPartsPolicy(levels: 25, body: "compare"))
+  // 2^26 parts against a limit of 2^20 steps: stopped after about a million comparisons.
+  evaluator.machine.stepLimit = 1 << 20
   do {
     _ = try evaluator.decide(json: Array(#"{"n":1}"#.utf8), asOf: date("2024-06-01"))
-    Issue.record("2^26 parts were compared within the step limit")
+    Issue.record("2^26 parts were compared within 2^20 steps")
   } catch {
     #expect(error.description.contains("limit `steps`"), "\(error)")
   }
@@ -50,33 +53,45 @@ private func sharedPartsPolicy(levels: Int, body: String) throws -> CompiledPoli
   #expect(record.json.contains(#""d":{"value":true}"#))
 }
 
-@Test func enteringADefinitionCountsItsLengthAsSteps() throws {
+/// Straight-line code with no loop counts against the step limit too: entering a definition
+/// counts the longest run from its entry, in the jurisdiction entered only (each jurisdiction
+/// has its own code, and charging all of it would stop large multi-level policies early).
+@Test func enteringADefinitionCountsItsRunAsSteps() throws {
   let source = """
     policy calls
+    enum Place { north, south }
     input application { n: Int }
     rule a: Int = application.n + 1
     rule b: Int = a * a
     decision c: Int = b + b
+    level province SH {
+      override a = application.n + 2
+    }
+    level province BJ {
+      override a = application.n + 3
+    }
     """
   let files = ["calls.regula": Array(source.utf8)]
-  let policy = try #require(
-    CompiledPolicy.compile(path: "calls.regula") { files[$0] }.result.output)
+  let compiled = CompiledPolicy.compile(path: "calls.regula") { files[$0] }
+  let policy = try #require(compiled.result.output, "\(compiled.result.diagnostics)")
+  #expect(policy.image.jurisdictions.count == 3)
   let json = Array(#"{"n":2}"#.utf8)
   var evaluator = Evaluator(policy: policy)
   #expect(
     try evaluator.decide(json: json, asOf: date("2024-06-01")).json.contains(#"{"value":18}"#))
-  // Straight-line code with no loop at all still counts against the limit.
-  evaluator.machine.stepLimit = policy.image.code.count - 1
+  evaluator.machine.stepLimit = 1
   do {
     _ = try evaluator.decide(json: json, asOf: date("2024-06-01"))
-    Issue.record(
-      "\(policy.image.code.count) instructions ran within \(policy.image.code.count - 1) steps")
+    Issue.record("three definitions ran within one step")
   } catch {
     #expect(error.description.contains("limit `steps`"), "\(error)")
   }
-  evaluator.machine.stepLimit = policy.image.code.count
-  #expect(
-    try evaluator.decide(json: json, asOf: date("2024-06-01")).json.contains(#"{"value":18}"#))
+  // One jurisdiction's code is a third of the image; its run fits in half of it.
+  evaluator.machine.stepLimit = policy.image.code.count / 2
+  for (place, value) in [("national", 18), ("SH", 32), ("BJ", 50)] {
+    let record = try evaluator.decide(json: json, asOf: date("2024-06-01"), jurisdiction: place)
+    #expect(record.json.contains("{\"value\":\(value)}"), "\(place)")
+  }
 }
 
 /// Records compared whole, with facts the application left out: the VM agrees with the
