@@ -98,8 +98,15 @@ extension Evaluator {
     for (index, node) in machine.trace.enumerated() {
       if node.parent >= 0 { children[node.parent].append(index) } else { roots.append(index) }
     }
+    // A value needed again (a cached node) is rendered once: a large value needed at every
+    // pass of a loop would otherwise be rendered at each.
+    var rendered: [Int: String] = [:]
     func build(_ index: Int) -> Trace.Node {
       let node = machine.trace[index]
+      let slot = node.definition * image.jurisdictions.count + node.jurisdiction
+      let value =
+        rendered[slot] ?? machine.json(node.value, image.definitions[node.definition].type)
+      rendered[slot] = value
       let definition = image.definitions[node.definition]
       let debug = node.entry < image.debug.count ? image.debug[node.entry] : nil
       let file = debug.flatMap {
@@ -113,7 +120,7 @@ extension Evaluator {
         }
       return Trace.Node(
         name: definition.name, kind: kind, jurisdiction: image.jurisdictions[node.jurisdiction],
-        value: machine.json(node.value, definition.type),
+        value: value,
         reason: node.reason >= 0 ? machine.facts.texts[Int(node.reason)] : nil,
         citation: node.definition < image.citations.count ? image.citations[node.definition] : "",
         isCached: node.isCached, file: file, offset: Int(debug?.start ?? 0),

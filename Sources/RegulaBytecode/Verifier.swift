@@ -33,6 +33,10 @@ public enum Verifier {
   public static let maximumTotalFrameSize = 1 << 22
   /// The most entry points (definitions × jurisdictions): the size of the VM's memo table.
   public static let maximumEntryPointCount = 1 << 22
+  /// The longest chain of calls (a definition needing one needing one …): traces are trees of
+  /// that depth, built and rendered by recursion, so it must fit any thread's stack. Real
+  /// policies are a few dozen deep.
+  public static let maximumCallDepth = 1000
 
   /// Verifies `image`, throwing the first problem found. On success the VM may run any entry
   /// point with no checks of its own, because:
@@ -57,8 +61,9 @@ public enum Verifier {
   ///   every big constant (in the pool, in constant lists, in field bounds) names an exact
   ///   constant, and every exact constant is decimal or `p/q` text;
   /// - the limits hold: frames of at most `maximumFrameSize` registers, at most
-  ///   `maximumCodeCount` instructions, `maximumTotalFrameSize` registers in all and
-  ///   `maximumEntryPointCount` entry points, types nested at most
+  ///   `maximumCodeCount` instructions, `maximumTotalFrameSize` registers in all,
+  ///   `maximumEntryPointCount` entry points and `maximumCallDepth` calls in a chain, types
+  ///   nested at most
   ///   `PolicyImage.maximumTypeDepth` levels.
   ///
   /// - every register an instruction reads holds a value of the kind it expects, on every
@@ -607,9 +612,12 @@ private struct Checker {
     }
   }
 
-  /// The call graph is acyclic (depth-first search; a back edge is a cycle of calls).
+  /// The call graph is acyclic (depth-first search; a back edge is a cycle of calls), and no
+  /// chain of calls is longer than `Verifier.maximumCallDepth` (its length is known when a
+  /// definition is done: one more than its longest callee's).
   func checkCalls() throws(VerificationError) {
     var state = [UInt8](repeating: 0, count: image.definitions.count)
+    var depth = [Int](repeating: 0, count: image.definitions.count)
     var stack: [(definition: Int, next: Int)] = []
     for root in image.definitions.indices where state[root] == 0 {
       state[root] = 1
@@ -617,6 +625,13 @@ private struct Checker {
       while let top = stack.last {
         guard top.next < calls[top.definition].count else {
           state[top.definition] = 2
+          depth[top.definition] = 1 + (calls[top.definition].map { depth[$0.callee] }.max() ?? 0)
+          guard depth[top.definition] <= Verifier.maximumCallDepth else {
+            throw fail(
+              "\(name(ofDefinition: top.definition)) starts a chain of "
+                + "\(depth[top.definition]) calls, over the limit of \(Verifier.maximumCallDepth) "
+                + "(limit `call_depth`)")
+          }
           stack.removeLast()
           continue
         }

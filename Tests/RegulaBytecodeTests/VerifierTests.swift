@@ -671,3 +671,44 @@ private func oneDefinitionImage(
     #expect(error.message.contains("exceeds its work limit"), "\(error)")
   }
 }
+
+/// `d0` needs `d1`, which needs `d2`, … `count` definitions deep.
+private func callChainImage(_ count: Int) -> PolicyImage {
+  var builder = CodeBuilder()
+  var definitions: [DefinitionInfo] = []
+  for index in 0..<count {
+    builder.definition = UInt16(index)
+    let entry = builder.next
+    if index + 1 < count {
+      builder.emit(Instruction(.call, 0, wide: UInt32(index + 1)))
+    } else {
+      builder.emit(Instruction(.constant, 0, wide: 0))
+    }
+    builder.emit(.return, 0, PolicyImage.noText)
+    definitions.append(
+      DefinitionInfo(
+        name: "d\(index)", kind: index == 0 ? .decision : .rule, type: .int, hasReason: false,
+        entries: [entry], frameSize: 1))
+  }
+  var image = PolicyImage(
+    name: "chain", code: builder.code, constants: [.integer(1)], exactConstants: [],
+    constantLists: [], texts: [], definitions: definitions, jurisdictions: ["national"],
+    jurisdictionMaps: [], enums: [], records: [RecordSchema(name: "In", fields: [])],
+    inputRecord: 0, types: [.int], debug: builder.debug, sourceFiles: ["a", "b"])
+  image.constantTypes = [0]
+  return image
+}
+
+/// Traces are trees as deep as the longest chain of calls, built and rendered by recursion: a
+/// chain over `maximumCallDepth` is refused, one at the limit verifies.
+@Test func aChainOfCallsOverTheDepthLimitIsRefused() throws {
+  try Verifier.verify(callChainImage(Verifier.maximumCallDepth))
+  do {
+    try Verifier.verify(callChainImage(Verifier.maximumCallDepth + 1))
+    Issue.record("a chain of 1,001 calls verified")
+  } catch {
+    #expect(
+      error.message
+        == "`d0` starts a chain of 1001 calls, over the limit of 1000 (limit `call_depth`)")
+  }
+}
