@@ -23,7 +23,7 @@ func alteredImagesThatVerifyRunSafely(shard: Int) throws {
       CompiledPolicy.compile(path: "random.regula") { files[$0] }.result.output)
     subjects.append((policy.image, (0..<4).map { _ in Array(generator.application().utf8) }))
   }
-  var random = SeededBytes(seed: 0xC0DE_0000 + UInt64(shard))
+  var random = SplitMix64(seed: 0xC0DE_0000 + UInt64(shard))
   let opcodes = Opcode.allCases
   var verified = 0
   var decided = 0

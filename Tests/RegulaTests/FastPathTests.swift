@@ -67,7 +67,7 @@ import Testing
   let policy = try w1Policy()
   var machine = Machine(image: policy.image)
   let input = SchemaType.record(policy.image.inputRecord)
-  var random = SeededBytes(seed: 0x5EED_F00D)
+  var random = SplitMix64(seed: 0x5EED_F00D)
   let inserts = Array(#" "\9e,:{}[]-.é"#.utf8) + [0xFF, 0x00, 0x0A]
   var accepted = 0
   var declined = 0
@@ -108,19 +108,6 @@ import Testing
   }
   // Both outcomes occur often, or the mutations would test one path only.
   #expect(accepted > 200 && declined > 200, "accepted \(accepted), declined \(declined)")
-}
-
-/// A small seeded generator (SplitMix64) for the mutation test.
-struct SeededBytes {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
 }
 
 /// A record that contains itself, nested 60 deep with a field left out at every level: the
