@@ -8,6 +8,15 @@ public struct CompiledPolicy: Sendable {
   /// The IR the image was compiled from, when compiled from source (the reference
   /// interpreter's input); nil for a policy loaded from a compiled file.
   public let program: IRProgram?
+  /// The version of the compiler that built the image: this build's `RegulaVersion.string`
+  /// for a policy compiled from source, the file's header for a loaded one.
+  public let compilerVersion: String
+
+  init(image: PolicyImage, program: IRProgram?, compilerVersion: String = RegulaVersion.string) {
+    self.image = image
+    self.program = program
+    self.compilerVersion = compilerVersion
+  }
 
   /// Compiles the policy at `path`, reading it and its imports with `read`.
   ///
@@ -26,7 +35,8 @@ public struct CompiledPolicy: Sendable {
       return (Staged(output: nil, diagnostics: compiled.diagnostics), sources)
     }
     do {
-      let image = try BytecodeCompiler.compile(program, sourceFiles: sources.files.map(\.path))
+      let image = try BytecodeCompiler.compile(
+        program, sourceFiles: sourceNames(sources.files.map(\.path), root: path))
       try Verifier.verify(image)
       return (
         Staged(
@@ -42,6 +52,15 @@ public struct CompiledPolicy: Sendable {
         message: "the policy cannot be compiled to bytecode: \(error)")
       return (Staged(output: nil, diagnostics: compiled.diagnostics + [diagnostic]), sources)
     }
+  }
+
+  /// The names a compiled policy keeps for its source files (for trace positions): each path
+  /// relative to the folder of the root file `root`, so that the same policy compiled from
+  /// any working folder, by a relative or an absolute path, names its files the same way.
+  /// A path that cannot be made relative (it climbs out of a folder it does not name) is kept.
+  public static func sourceNames(_ paths: [String], root: String) -> [String] {
+    let folder = Paths.directory(of: Paths.normalize(root))
+    return paths.map { Paths.relative($0, from: folder) ?? $0 }
   }
 
   /// Compiles a program the front end has already checked and lowered (`Pipeline.compile`),
@@ -88,31 +107,40 @@ public struct CompiledPolicy: Sendable {
   /// - Complexity: O(n) in `bytes.count`.
   public static func load(_ bytes: [UInt8]) throws(LoadError) -> CompiledPolicy {
     let image: PolicyImage
-    do { image = try PolicyImage(decoding: try CompiledFile.decode(bytes)) } catch {
+    let file: CompiledFile
+    do {
+      file = try CompiledFile.decode(bytes)
+      image = try PolicyImage(decoding: file)
+    } catch {
       throw .file(error)
     }
     do { try Verifier.verify(image) } catch { throw .verification(error) }
-    return CompiledPolicy(image: image, program: nil)
+    return CompiledPolicy(image: image, program: nil, compilerVersion: file.compilerVersion)
   }
 
-  /// The compiled file's bytes.
-  ///
-  /// `compilerVersion` is written into the header and covered by the header's hash; it is for
-  /// audits and does not change `contentHash`.
+  /// The compiled file's bytes, with this policy's `compilerVersion` in the header.
   ///
   /// - Complexity: O(n) in the size of the image; the file is built afresh on each call.
-  public func encoded(compilerVersion: String) -> [UInt8] {
+  public func encoded() -> [UInt8] {
     image.compiledFile(compilerVersion: compilerVersion).encoded()
   }
 
-  /// The SHA-256 of the compiled form, which names the policy in decision records.
-  ///
-  /// Lowercase hex. Computed with an empty compiler version, so rebuilding the same policy
-  /// with another compiler version keeps its hash; it is therefore not the hash stored in the
-  /// header of `encoded(compilerVersion:)`. `Evaluator` computes it once, at creation.
+  /// The policy's identity, which names it in decision records (`policy_hash`): lowercase
+  /// hex of SHA-256 over a domain tag, the compiler version, and the compiled content (code,
+  /// constants, schema, citations, positions, validity) — never a path. The same sources
+  /// compiled by the same compiler hash the same from any folder, by any path, from the CLI,
+  /// a compiled file or the library; a change to any source byte that reaches the compiled
+  /// policy, or another compiler version, changes it (Docs/bytecode.md, "Policy identity").
+  /// `Evaluator` computes it once, at creation.
   ///
   /// - Complexity: O(n) in the size of the image; re-encodes it on each call.
-  public var contentHash: String { SHA256.hex(image.compiledFile(compilerVersion: "").contentHash) }
+  public var contentHash: String {
+    var anonymous = image
+    anonymous.sourceFiles = []
+    let content = anonymous.compiledFile(compilerVersion: "").contentHash
+    let tag = Array("regula.policy/2\u{0}\(compilerVersion)\u{0}".utf8)
+    return SHA256.hex(SHA256.hash(tag + content))
+  }
 }
 
 /// Why a compiled file was refused.
@@ -140,6 +168,8 @@ public enum DecisionError: Error, Sendable, CustomStringConvertible {
   case missingFacts([String])
   /// A runtime failure or a limit, with the definition and source position when known.
   case evaluation(message: String, definition: String?)
+  /// The jurisdiction code asked for is not one the policy accepts; `valid` lists those.
+  case unknownJurisdiction(String, valid: [String])
 
   /// A one-line message for logs and the command line, naming the definition when known.
   public var description: String {
@@ -149,6 +179,8 @@ public enum DecisionError: Error, Sendable, CustomStringConvertible {
       "missing facts: " + paths.map { "`\($0)`" }.joined(separator: ", ")
     case .evaluation(let message, let definition):
       definition.map { "\(message) (in `\($0)`)" } ?? message
+    case .unknownJurisdiction(let code, let valid):
+      IRProgram.unknownJurisdictionMessage(code, among: valid)
     }
   }
 }
@@ -241,7 +273,7 @@ public struct Evaluator {
   let validFrom: Int64
   let validUntil: Int64
   /// The last jurisdiction code looked up, and its index.
-  var lastPlace: (code: String, index: Int)?
+  var lastPlace: (code: String, index: Int, canonical: String)?
 
   /// Creates an evaluator with a machine sized for `policy`.
   ///
@@ -325,16 +357,23 @@ public struct Evaluator {
         ApplicationError(
           path: "", message: "no as-of date: give one, or an `application_date` field"))
     }
-    let place: String
+    var place: String
     if let jurisdiction { place = jurisdiction } else { place = defaultJurisdiction }
     let day = date.daysSince1970
     if day < validFrom || day > validUntil { try checkInForce(date) }
     let placeIndex: Int
     if let last = lastPlace, last.code == place {
       placeIndex = last.index
+      place = last.canonical
     } else {
-      placeIndex = machine.jurisdictionIndex(place)
-      lastPlace = (place, placeIndex)
+      guard let index = machine.jurisdictionIndex(place),
+        let canonical = machine.canonicalJurisdiction(place)
+      else {
+        throw .unknownJurisdiction(place, valid: policy.image.jurisdictionCodes.map(\.code))
+      }
+      lastPlace = (place, index, canonical)
+      placeIndex = index
+      place = canonical
     }
     do {
       try machine.run(input: input, asOf: date, jurisdiction: placeIndex)
@@ -415,9 +454,21 @@ public struct Evaluator {
     let input = machine.load(application, as: .record(policy.image.inputRecord))
     machine.begin(input: input, asOf: asOf)
     let (register, reason) = try machine.evaluateDefinition(
-      definition, jurisdiction: machine.jurisdictionIndex(jurisdiction))
+      definition, jurisdiction: try place(jurisdiction))
     let type = policy.image.definitions[definition].type
     return (machine.value(register, as: type), reason >= 0 ? machine.facts.texts[Int(reason)] : nil)
+  }
+
+  /// The jurisdiction index for `code`, or the engines' shared error for a code the policy
+  /// does not accept.
+  func place(_ code: String) throws(VMError) -> Int {
+    guard let index = machine.jurisdictionIndex(code) else {
+      throw .runtime(
+        message: IRProgram.unknownJurisdictionMessage(
+          code, among: policy.image.jurisdictionCodes.map(\.code)),
+        instruction: -1)
+    }
+    return index
   }
 
   /// Decides an application already read into a reference `Value` (for differential tests).
@@ -435,7 +486,7 @@ public struct Evaluator {
     machine.reset()
     let input = machine.load(application, as: .record(policy.image.inputRecord))
     let outcome = try machine.evaluate(
-      input: input, asOf: asOf, jurisdiction: machine.jurisdictionIndex(jurisdiction))
+      input: input, asOf: asOf, jurisdiction: try place(jurisdiction))
     let decisions = policy.image.definitions.filter { $0.kind == .decision }
     return (zip(outcome.values, decisions).map { machine.value($0, as: $1.type) }, outcome.reasons)
   }

@@ -97,6 +97,10 @@ extension PolicyImage {
     schema.writeList(jurisdictionMaps) { writer, map in
       writer.writeList(map) { $0.writeVarUInt(UInt64($1)) }
     }
+    schema.writeList(jurisdictionCodes) { writer, entry in
+      writer.writeString(entry.code)
+      writer.writeVarUInt(UInt64(entry.target))
+    }
 
     var metadata = ByteWriter()
     metadata.writeString(name)
@@ -239,6 +243,11 @@ extension PolicyImage {
         UInt16(try r.readVarUInt(limit: UInt64(UInt16.max)))
       }
     }
+    let jurisdictionCodes = try schema.readList(elementSize: 2) {
+      (r) throws(CompiledFileError) -> JurisdictionCode in
+      JurisdictionCode(
+        code: try r.readString(), target: UInt16(try r.readVarUInt(limit: UInt64(UInt16.max))))
+    }
     try schema.expectEnd()
 
     var metadata = try reader(.metadata)
@@ -267,6 +276,7 @@ extension PolicyImage {
       records: records, inputRecord: inputRecord, types: types, debug: entries,
       sourceFiles: sourceFiles)
     self.constantTypes = constantTypes
+    self.jurisdictionCodes = jurisdictionCodes
     self.defaultJurisdiction = defaultJurisdiction
     (validFrom, validUntil, specialisedAsOf) = (bounds[0], bounds[1], bounds[2])
     if file.sections[.citations] != nil {

@@ -130,6 +130,18 @@ public struct DebugEntry: Sendable, Hashable {
   }
 }
 
+/// A jurisdiction code a policy accepts, and the index in `PolicyImage.jurisdictions` that
+/// decides for it.
+public struct JurisdictionCode: Sendable, Hashable {
+  public var code: String
+  public var target: UInt16
+
+  public init(code: String, target: UInt16) {
+    self.code = code
+    self.target = target
+  }
+}
+
 /// A compiled policy, ready for the VM.
 public struct PolicyImage: Sendable, Hashable {
   /// The policy's name, as in decision records.
@@ -154,6 +166,11 @@ public struct PolicyImage: Sendable, Hashable {
   public var jurisdictions: [String]
   /// For each enum used with `at`: case index → jurisdiction index.
   public var jurisdictionMaps: [[UInt16]]
+  /// Every jurisdiction code the policy accepts (`national`, provinces, cities), each with the
+  /// index in `jurisdictions` whose code decides for it: the most specific level of its chain
+  /// (city → province → national) that has definitions of its own. A code not listed here is
+  /// refused (`Machine.jurisdictionIndex(_:)`).
+  public var jurisdictionCodes: [JurisdictionCode] = [JurisdictionCode(code: "national", target: 0)]
   /// The enums that `SchemaType.enumeration` indexes.
   public var enums: [EnumSchema]
   /// The records that `SchemaType.record` indexes, the input record included.

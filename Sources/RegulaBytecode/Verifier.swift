@@ -316,6 +316,18 @@ private struct Checker {
     for (index, definition) in image.definitions.enumerated() {
       try checkType(definition.type, "definition \(index) `\(definition.name)` type")
     }
+    var codes: Set<String> = []
+    for (index, entry) in image.jurisdictionCodes.enumerated() {
+      guard Int(entry.target) < image.jurisdictions.count else {
+        throw fail(
+          "jurisdiction code \(index) `\(entry.code)` names jurisdiction j\(entry.target), "
+            + "out of range (\(image.jurisdictions.count) "
+            + "\(plural(image.jurisdictions.count, "jurisdiction")))")
+      }
+      guard codes.insert(entry.code).inserted else {
+        throw fail("jurisdiction code `\(entry.code)` is listed twice")
+      }
+    }
     for (index, map) in image.jurisdictionMaps.enumerated() {
       guard image.enums.contains(where: { $0.cases.count == map.count }) else {
         throw fail(

@@ -35,13 +35,13 @@ struct BuildCommand: ParsableCommand {
         throw ExitCode(1)
       }
     }
-    let bytes = compiled.encoded(compilerVersion: RegulaVersion.string)
+    let bytes = compiled.encoded()
     do { try Data(bytes).write(to: URL(fileURLWithPath: output)) } catch {
       printError("error: cannot write `\(output)`: \(error.localizedDescription)\n")
       throw ExitCode(1)
     }
     print(
-      "\(output): \(bytes.count) bytes, \(compiled.image.code.count) instructions, sha256 \(compiled.contentHash)"
+      "\(output): \(bytes.count) bytes, \(compiled.image.code.count) instructions, policy hash \(compiled.contentHash)"
     )
   }
 }

@@ -1,6 +1,7 @@
 // The `regula` command: check, format and inspect rule files.
 import ArgumentParser
 import Foundation
+import Regula
 import RegulaSema
 
 @main
@@ -17,10 +18,6 @@ struct Regula: ParsableCommand {
 }
 
 /// The compiler version printed by `--version` and recorded in compiled files.
-enum RegulaVersion {
-  static let string = "0.1.0"
-}
-
 /// Reads a file as bytes, or nil if it cannot be read.
 func readFile(_ path: String) -> [UInt8]? {
   FileManager.default.contents(atPath: path).map { Array($0) }

@@ -36,7 +36,8 @@ struct TestCommand: ParsableCommand {
       let engine: TestRunner.Engine?
       do {
         let policy = try CompiledPolicy.compile(
-          program: program, sourceFiles: sources.files.map(\.path))
+          program: program,
+          sourceFiles: CompiledPolicy.sourceNames(sources.files.map(\.path), root: file))
         var evaluator = Evaluator(policy: policy)
         engine = { input, asOf, jurisdiction, definition in
           let (value, reason) = try evaluator.evaluate(

@@ -63,6 +63,12 @@ public enum BytecodeCompiler {
         message: "the policy needs more than 65,535 registers or texts in one definition")
     }
     image.constantTypes = emitter.constantTypes
+    // Each accepted code decides with the most specific level of its chain that has code.
+    image.jurisdictionCodes = program.jurisdictions.map { code in
+      let level = emitter.chain(code).first { emitter.jurisdictions.contains($0) } ?? "national"
+      return JurisdictionCode(
+        code: code, target: UInt16(emitter.jurisdictions.firstIndex(of: level) ?? 0))
+    }
     image.defaultJurisdiction = program.level
     image.citations = program.definitions.map { program.citationText($0.citation) }
     image.validFrom = program.from?.daysSince1970

@@ -179,8 +179,7 @@ extension Emitter {
       let exit = emitter.emitNext(item, list, index)
       if slot >= 0 {
         emitter.slots[slot] = item
-        let sourcePath = emitter.staticPath(source)
-        emitter.slotPaths[slot] = sourcePath.isEmpty ? "" : sourcePath + "[]"
+        emitter.slotPaths[slot] = emitter.staticPath(source).map { $0 + "[]" }
       }
       var skip: Int?
       if let filter {

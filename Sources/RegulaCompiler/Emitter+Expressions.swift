@@ -26,7 +26,7 @@ extension Emitter {
       emit(Instruction(.call, dst, wide: UInt32(id)))
     case .definitionAt(let id, let place): try compileAt(id, place, into: dst)
     case .reasonOf(let id): emit(Instruction(.reasonOf, dst, wide: UInt32(id)))
-    case .field(let base, let index, _):
+    case .field(let base, let index, let name):
       // A field of a bound element reads its register directly, without a copy; a field of
       // the application is one instruction.
       if case .local(let slot) = base.kind, let register = slots[slot] {
@@ -37,7 +37,14 @@ extension Emitter {
         try compile(base, into: dst)
         emit(.field, dst, dst, UInt16(index))
       }
-      emit(Instruction(.extra, 0, wide: UInt32(text(staticPath(expr)))))
+      // The operand word names the input path read (`members[].age`), or, for a field of a
+      // value that is not the application's (a parameter's record, a `first(…)` result), just
+      // the field's name with `a` = 1: not an input path, so not listed in `inputs_read`.
+      if let path = staticPath(expr) {
+        emit(Instruction(.extra, 0, wide: UInt32(text(path))))
+      } else {
+        emit(Instruction(.extra, 1, wide: UInt32(text(name))))
+      }
     case .index(let base, let key):
       try scoped { (emitter: inout Emitter) throws(CompileError) in
         let keyRegister = emitter.allocate()
@@ -83,15 +90,16 @@ extension Emitter {
     }
   }
 
-  /// `members[].age`: the input path a field expression reads, for missing-fact messages.
-  func staticPath(_ expr: IRExpr) -> String {
+  /// `members[].age`: the input path a field expression reads, for `inputs_read` and
+  /// missing-fact messages; nil when the expression does not read the application (as the
+  /// interpreter's `path(of:)`).
+  func staticPath(_ expr: IRExpr) -> String? {
     switch expr.kind {
     case .input: return ""
     case .field(let base, _, let name):
-      let prefix = staticPath(base)
-      return prefix.isEmpty ? name : "\(prefix).\(name)"
-    case .local(let slot): return slotPaths[slot] ?? ""
-    default: return ""
+      return staticPath(base).map { $0.isEmpty ? name : "\($0).\(name)" }
+    case .local(let slot): return slotPaths[slot] ?? nil
+    default: return nil
     }
   }
 
@@ -319,6 +327,7 @@ extension Emitter {
         case .some(let slot):
           next.append(emitter.emitJump(.jumpIfNone, value))
           emitter.slots[slot] = value
+          emitter.slotPaths[slot] = emitter.staticPath(subject)
         case .cases(let indices):
           var hits: [Int] = []
           for index in indices {

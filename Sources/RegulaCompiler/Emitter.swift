@@ -50,7 +50,7 @@ struct Emitter {
   /// IR local slots bound to registers.
   var slots: [Int: UInt16] = [:]
   /// The input path of each slot bound to input data, for missing-fact messages.
-  var slotPaths: [Int: String] = [:]
+  var slotPaths: [Int: String?] = [:]
   /// Set when a register or text index no longer fits its 16-bit operand.
   var overflowed = false
 

@@ -19,6 +19,9 @@ public struct IRProgram: Sendable {
   public var definitions: [IRDefinition]
   /// City jurisdictions declared by level blocks, as `PROVINCE.CITY`.
   public var cities: [String]
+  /// Every jurisdiction code the policy accepts (`CheckedProgram.jurisdictions`): `national`,
+  /// the provinces, the cities.
+  public var jurisdictions: [String] = ["national"]
   /// The policy's `test` blocks, for `TestRunner`.
   public var tests: [IRTest]
   /// Declared bounds of record and input fields, keyed `Record.field`.
@@ -32,17 +35,45 @@ public struct IRProgram: Sendable {
   public var from: CivilDate?
   /// The last day of the policy's own validity (inclusive); nil when open-ended.
   public var until: CivilDate?
-  /// The documents citations refer to, by source name, in declaration order.
-  public var sources: [(name: String, document: String)] = []
+  /// The documents citations refer to, by source name, in declaration order, each with the
+  /// file whose header declares it.
+  public var sources: [(name: String, document: String, file: SourceFile.ID)] = []
 
   /// A citation as people read it: `国办发〔2009〕66号, Art. 5(2) [unverified]`.
+  ///
+  /// Sources belong to the file that declares them (Docs/language.md §16–17): `cite "TEXT"`
+  /// cites the first source of the file the citation is written in, `cite NAME "TEXT"` that
+  /// file's source `NAME` — never a source of another module of the program.
   public func citationText(_ citation: Citation?) -> String {
     guard let citation else { return "" }
+    let own = sources.filter { $0.file == citation.span.file }
     let document =
-      citation.source.flatMap { name in sources.first { $0.name == name.text }?.document }
-      ?? sources.first?.document
+      citation.source.map { name in own.first { $0.name == name.text }?.document }
+      ?? own.first?.document
     let status = citation.status.map { " [\($0.text)]" } ?? ""
     return (document.map { "\($0), " } ?? "") + citation.text + status
+  }
+
+  /// The canonical code for `code`: `code` itself when the policy accepts it, the one declared
+  /// `PROVINCE.CITY` whose city is `code` for a bare city code; nil for any other code.
+  ///
+  /// - Complexity: O(j) in the number of jurisdiction codes.
+  public func jurisdiction(_ code: String) -> String? {
+    Self.resolveJurisdiction(code, among: jurisdictions)
+  }
+
+  /// `jurisdiction(_:)` over a list of codes (shared with the compiled policy's table).
+  public static func resolveJurisdiction(_ code: String, among codes: [String]) -> String? {
+    if codes.contains(code) { return code }
+    guard !code.contains(".") else { return nil }
+    let cities = codes.filter { $0.hasSuffix(".\(code)") }
+    return cities.count == 1 ? cities[0] : nil
+  }
+
+  /// The error for a jurisdiction code the policy does not accept, listing the valid ones.
+  public static func unknownJurisdictionMessage(_ code: String, among codes: [String]) -> String {
+    "unknown jurisdiction `\(code)`; this policy's jurisdictions are: "
+      + codes.joined(separator: ", ")
   }
 
   /// The case names of the enum `name`, in declaration order; empty when there is no such enum.

@@ -123,8 +123,13 @@ public struct Interpreter {
     limits: EvaluationLimits = .init()
   ) throws(EvaluationError) -> Outcome {
     try program.checkInForce(asOf)
+    guard let place = program.jurisdiction(jurisdiction) else {
+      throw .runtime(
+        message: IRProgram.unknownJurisdictionMessage(jurisdiction, among: program.jurisdictions),
+        span: SourceSpan(file: .init(0), bytes: 0..<0))
+    }
     var interpreter = Interpreter(
-      program: program, input: input, asOf: asOf, jurisdiction: jurisdiction, limits: limits)
+      program: program, input: input, asOf: asOf, jurisdiction: place, limits: limits)
     var decisions: [Outcome.Decision] = []
     for (id, definition) in program.definitions.enumerated() where definition.kind == .decision {
       let (value, reason) = try interpreter.evaluateDefinition(id)

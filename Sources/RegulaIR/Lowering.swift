@@ -54,7 +54,8 @@ struct Lowerer {
       name: program.header.name.text, enums: program.enums, records: program.records,
       input: program.input,
       definitions: definitions, cities: cities, tests: tests, bounds: bounds)
-    lowered.sources = program.sources.map { ($0.name.text, $0.document) }
+    lowered.jurisdictions = program.jurisdictions
+    lowered.sources = program.sources.map { ($0.name.text, $0.document, $0.span.file) }
     let decision = program.definitions.first { $0.kind == .decision }
     lowered.level =
       program.header.level?.code ?? decision?.variants.first?.jurisdiction.code ?? "national"

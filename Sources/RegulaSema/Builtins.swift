@@ -38,9 +38,25 @@ extension Checker {
     case "year", "month", "day":
       return checkSignature(name.text, arguments, [.date], result: .int, at: span, scope: scope)
     case "date":
+      for argument in arguments {
+        if case .literal(.integer(let text)) = argument.kind {
+          let plain = text.filter { $0 != "_" }
+          if Int64(plain) == nil {
+            report(
+              .invalidNumber, at: argument.span,
+              "\(plain) is out of range for a year, month or day",
+              help: "years run from 1 to 9999, months from 1 to 12, days from 1 to 31")
+          }
+        }
+      }
       return checkSignature(
         name.text, arguments, [.int, .int, .int], result: .date, at: span, scope: scope)
     case "days", "months", "years", "fen", "decimal":
+      if name.text != "fen", name.text != "decimal", arguments.count == 1,
+        case .literal(.integer(let text)) = arguments[0].kind
+      {
+        checkDurationCount(text, name.text, at: arguments[0].span)
+      }
       let results: [String: RType] = [
         "days": .days, "months": .months, "years": .years, "fen": .money, "decimal": .decimal,
       ]

@@ -120,6 +120,7 @@ extension Checker {
 
   mutating func checkTest(_ test: TestDecl) {
     currentDefinition = nil
+    if let code = test.jurisdiction { checkTestJurisdiction(code) }
     if let input, let inputName {
       if case .braces(let entries) = test.given.kind {
         checkRecordEntries(entries, record: input, partial: true, span: test.given.span, scope: [:])

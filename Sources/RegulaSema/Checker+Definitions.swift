@@ -104,6 +104,7 @@ extension Checker {
         help: "a level block refines a more general level: national, then province, then city")
       return
     }
+    declareLevel(block.level)
     for declaration in block.declarations {
       collectDefinition(declaration, file: file, level: level, inBlock: true)
     }

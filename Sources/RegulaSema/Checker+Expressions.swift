@@ -38,6 +38,17 @@ extension Checker {
     }
   }
 
+  /// Durations are 64-bit counts (Docs/language.md §11): a literal count that does not fit is
+  /// an error here, not a wrapped or refused value at run time.
+  mutating func checkDurationCount(_ digits: String, _ unit: String, at span: SourceSpan) {
+    let plain = digits.filter { $0 != "_" }
+    guard Int64(plain) == nil else { return }
+    report(
+      .invalidNumber, at: span,
+      "\(plain) \(unit) does not fit a duration (at most 9223372036854775807 \(unit))",
+      help: "durations are whole counts between -9223372036854775808 and 9223372036854775807")
+  }
+
   func checkLiteral(_ literal: Literal, expected: RType?) -> RType {
     switch literal {
     case .integer: return .int
@@ -52,6 +63,9 @@ extension Checker {
   }
 
   mutating func checkQuantity(_ literal: Literal, _ unit: Unit, at span: SourceSpan) -> RType {
+    if case .integer(let text) = literal, unit == .days || unit == .months || unit == .years {
+      checkDurationCount(text, unit.rawValue, at: span)
+    }
     switch (literal, unit) {
     case (.integer, .days): return .days
     case (.integer, .months): return .months
@@ -213,7 +227,8 @@ extension Checker {
 
   mutating func checkAt(_ base: Expr, _ place: Expr, scope: Scope) -> RType {
     let placeType = check(place, expected: nil, scope: scope)
-    if !placeType.isError, case .enumeration = placeType {
+    if !placeType.isError, case .enumeration(let name) = placeType {
+      checkAtEnum(name, at: place.span)
     } else if !placeType.isError {
       report(
         .jurisdictionNotEnum, at: place.span,

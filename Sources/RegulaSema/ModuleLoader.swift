@@ -72,19 +72,20 @@ struct ModuleLoader {
 }
 
 /// POSIX-style path arithmetic without Foundation.
-enum Paths {
-  static func directory(of path: String) -> String {
+/// Path arithmetic on `/`-separated paths, without touching the file system.
+public enum Paths {
+  public static func directory(of path: String) -> String {
     guard let slash = path.lastIndex(of: "/") else { return "" }
     return String(path[..<slash])
   }
 
-  static func join(_ directory: String, _ relative: String) -> String {
+  public static func join(_ directory: String, _ relative: String) -> String {
     if relative.hasPrefix("/") || directory.isEmpty { return relative }
     return directory + "/" + relative
   }
 
   /// Removes `.` segments and folds `name/..`; keeps leading `..` of relative paths.
-  static func normalize(_ path: String) -> String {
+  public static func normalize(_ path: String) -> String {
     let isAbsolute = path.hasPrefix("/")
     var parts: [Substring] = []
     for part in path.split(separator: "/") where part != "." {
@@ -95,5 +96,28 @@ enum Paths {
       }
     }
     return (isAbsolute ? "/" : "") + parts.joined(separator: "/")
+  }
+
+  /// `path` written relative to `directory` (both normalised first; both relative to the same
+  /// folder, or both absolute), or nil when that cannot be done without knowing the working
+  /// folder (the directory climbs above the path's common prefix with more `..` than known).
+  ///
+  /// - Complexity: O(n) in the lengths of the two paths.
+  public static func relative(_ path: String, from directory: String) -> String? {
+    let target = normalize(path)
+    let base = normalize(directory)
+    guard target.hasPrefix("/") == base.hasPrefix("/") else { return nil }
+    let targetParts = target.split(separator: "/")
+    let baseParts = base.split(separator: "/")
+    var common = 0
+    while common < targetParts.count, common < baseParts.count,
+      targetParts[common] == baseParts[common]
+    {
+      common += 1
+    }
+    let climbs = baseParts[common...]
+    guard !climbs.contains("..") else { return nil }
+    let parts = Array(repeating: Substring(".."), count: climbs.count) + targetParts[common...]
+    return parts.joined(separator: "/")
   }
 }

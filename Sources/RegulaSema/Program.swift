@@ -118,6 +118,9 @@ public struct CheckedProgram: Sendable {
   public var resolutions: [NodeID: Resolution]
   /// Expressions whose Int or Money value is used where a Decimal or ExactMoney is declared.
   public var widenings: [NodeID: RType] = [:]
+  /// Every jurisdiction code the policy accepts: `national`, the provinces (the cases of the
+  /// `jurisdictions` enum, or the provinces of level blocks), then the cities.
+  public var jurisdictions: [String] = ["national"]
 
   /// The definition with a given name.
   public func definition(_ name: String) -> CheckedDefinition? {

@@ -61,6 +61,13 @@ struct Checker {
   var definitionOrder: [String] = []
   var definitionTypes: [String: RType] = [:]
   var sourceDecls: [String: SourceDecl] = [:]
+  /// The source names each file's header declares: the sources its citations may name.
+  var fileSources: [SourceFile.ID: Set<String>] = [:]
+  /// The enum of province codes the `jurisdictions` header declares, if any.
+  var jurisdictionEnum: String?
+  /// Every jurisdiction code the policy accepts, `national` first (Checker+Jurisdictions).
+  var jurisdictionCodes: [String] = ["national"]
+  var jurisdictionCodeSet: Set<String> = ["national"]
   var owner: [String: SourceFile.ID] = [:]
   /// Where each top-level definition name was first declared; later ones are duplicates.
   var firstDeclaration: [String: SourceSpan] = [:]
@@ -102,6 +109,7 @@ struct Checker {
     for file in files { collectSources(file) }
     for file in files { declareDefinitionNames(file) }
     computeVisibility()
+    collectJurisdictions()
     for file in files { resolveRecordFields(file) }
     for file in files { collectDefinitions(file) }
     for file in files { collectVariants(file) }
@@ -127,7 +135,7 @@ struct Checker {
       header: root.syntax.header, sources: files.flatMap(\.syntax.header.sources),
       enums: typeOrder.compactMap { enums[$0] }, records: typeOrder.compactMap { records[$0] },
       input: input, definitions: checked, tests: tests, types: types, resolutions: resolutions,
-      widenings: widenings)
+      widenings: widenings, jurisdictions: jurisdictionCodes)
   }
 
   // MARK: Types
@@ -205,6 +213,7 @@ struct Checker {
 
   mutating func collectSources(_ file: LoadedFile) {
     for source in file.syntax.header.sources {
+      fileSources[file.id, default: []].insert(source.name.text)
       if sourceDecls[source.name.text] != nil, file.id == root.id {
         report(
           .duplicateDefinition, at: source.name.span,
@@ -345,11 +354,16 @@ struct Checker {
 
   mutating func checkCitation(_ citation: Citation?) {
     guard let source = citation?.source else { return }
-    guard sourceDecls[source.text] == nil else { return }
-    report(
-      .undefinedSource, at: source.span, "undefined source `\(source.text)`",
-      help: Suggestions.help(Suggestions.closest(to: source.text, among: sourceDecls.keys))
-        ?? "declare it in the header: `source \(source.text) \"document title\"`")
+    // A citation names a source of its own file's header (§16): a module's source is not
+    // visible to the policy that imports it, nor the other way round.
+    let own = fileSources[source.span.file] ?? []
+    guard !own.contains(source.text) else { return }
+    let help =
+      sourceDecls[source.text] != nil
+      ? "`\(source.text)` is declared in another file; a citation names a source of its own file's header"
+      : Suggestions.help(Suggestions.closest(to: source.text, among: own))
+        ?? "declare it in the header: `source \(source.text) \"document title\"`"
+    report(.undefinedSource, at: source.span, "undefined source `\(source.text)`", help: help)
   }
 }
 

@@ -60,6 +60,7 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Codable, Comparable 
   case conflictingDefinitions = "R0404"
   case exceptionToNonRule = "R0405"
   case invalidLevel = "R0406"
+  case undeclaredJurisdiction = "R0407"
 
   // Tests (R05xx)
   case undefinedDecision = "R0501"
@@ -122,6 +123,7 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Codable, Comparable 
     case .conflictingDefinitions: "conflicting definitions"
     case .exceptionToNonRule: "exception to a non-rule"
     case .invalidLevel: "invalid level"
+    case .undeclaredJurisdiction: "undeclared jurisdiction"
     case .undefinedDecision: "undefined decision"
     case .invalidTestInput: "invalid test input"
     case .cannotCompile: "cannot compile"

@@ -90,6 +90,13 @@ public struct Formatter {
     if let validity = header.validity {
       emit(validityText(validity), indent: 1, span: validity.span)
     }
+    if let jurisdictions = header.jurisdictions {
+      var text = "jurisdictions \(jurisdictions.enumeration.text)"
+      if !jurisdictions.cities.isEmpty {
+        text += " cities " + jurisdictions.cities.map(\.code).joined(separator: ", ")
+      }
+      emit(text, indent: 1, span: jurisdictions.span)
+    }
     finish(header.span)
     for item in syntax.imports {
       let names = item.names.map { " (" + $0.map(\.text).joined(separator: ", ") + ")" } ?? ""

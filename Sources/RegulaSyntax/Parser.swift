@@ -179,10 +179,32 @@ public struct Parser {
         header.sources.append(parseSourceDecl())
       } else if at(.from) {
         header.validity = parseValidity()
+      } else if current.kind == .identifier && current.text == "jurisdictions" {
+        header.jurisdictions = parseJurisdictionsDecl()
       } else {
         return
       }
     }
+  }
+
+  /// `jurisdictions ENUM [cities PROVINCE.CITY, …]` (`jurisdictions` and `cities` are
+  /// contextual words, like `version`).
+  mutating func parseJurisdictionsDecl() -> JurisdictionsDecl {
+    let start = advance().span
+    let enumeration = parseIdentifier("naming the enum of province codes")
+    var cities: [LevelSpec] = []
+    if current.kind == .identifier && current.text == "cities" {
+      advance()
+      repeat {
+        let cityStart = current.span
+        let province = parseIdentifier("naming the city's province, as in `GD.SZ`")
+        expect(.dot, "between province and city, as in `GD.SZ`")
+        let city = parseIdentifier("naming the city")
+        cities.append(
+          LevelSpec(kind: .city(province: province, city: city), span: spanFrom(cityStart)))
+      } while eat(.comma)
+    }
+    return JurisdictionsDecl(enumeration: enumeration, cities: cities, span: spanFrom(start))
   }
 
   mutating func parseSourceDecl() -> SourceDecl {

@@ -74,7 +74,26 @@ public struct Header: Sendable, Hashable {
   public var level: LevelSpec?
   public var sources: [SourceDecl]
   public var validity: Validity?
+  /// `jurisdictions ENUM [cities P.C, …]`: the codes decisions may be asked for.
+  public var jurisdictions: JurisdictionsDecl?
   public var span: SourceSpan
+}
+
+/// `jurisdictions Province cities SH.PD, GD.SZ`: the jurisdiction codes a policy accepts —
+/// `national`, every case of the enum (the provinces), and the cities listed (Docs/language.md
+/// §12.1). Cities of the policy's level blocks are accepted without being listed.
+public struct JurisdictionsDecl: Sendable, Hashable {
+  /// The enum whose case names are the province codes.
+  public var enumeration: Identifier
+  /// The cities, each a `LevelSpec` of kind `.city`.
+  public var cities: [LevelSpec]
+  public var span: SourceSpan
+
+  public init(enumeration: Identifier, cities: [LevelSpec], span: SourceSpan) {
+    self.enumeration = enumeration
+    self.cities = cities
+    self.span = span
+  }
 }
 
 /// `source NAME "document" [version "…"]`: a document that citations refer to.

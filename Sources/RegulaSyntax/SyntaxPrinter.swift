@@ -42,6 +42,11 @@ public struct SyntaxPrinter {
           "source \(source.name.text) \(JSONText.quote(source.document))"
             + (source.version.map { " version \(JSONText.quote($0))" } ?? ""), source.span)
       }
+      if let jurisdictions = header.jurisdictions {
+        printer.line(
+          "jurisdictions \(jurisdictions.enumeration.text)"
+            + jurisdictions.cities.map { " city \($0.code)" }.joined(), jurisdictions.span)
+      }
       for item in syntax.imports {
         let names = item.names.map { " (" + $0.map(\.text).joined(separator: ", ") + ")" } ?? ""
         printer.line("import \(JSONText.quote(item.path))\(names)", item.span)

@@ -25,15 +25,21 @@ extension Machine {
       case .subtract: registers[a] = integerSubtract(registers[b], registers[c])
       case .multiply: registers[a] = integerMultiply(registers[b], registers[c])
       case .negate: registers[a] = integerSubtract(.integer(0), registers[b])
+      // A duration is always a 64-bit count (tag 0); an Int operand may be a big number
+      // (`bigTag`), which no duration can hold: that is the 64-bit overflow, not its handle.
       case .durationAdd:
+        if registers[b].tag | registers[c].tag != 0 { throw numericError(.overflow, pc) }
         registers[a] = try checked(registers[b].word.addingReportingOverflow(registers[c].word), pc)
       case .durationSubtract:
+        if registers[b].tag | registers[c].tag != 0 { throw numericError(.overflow, pc) }
         registers[a] = try checked(
           registers[b].word.subtractingReportingOverflow(registers[c].word), pc)
       case .durationMultiply:
+        if registers[b].tag | registers[c].tag != 0 { throw numericError(.overflow, pc) }
         registers[a] = try checked(
           registers[b].word.multipliedReportingOverflow(by: registers[c].word), pc)
       case .durationNegate:
+        if registers[b].tag != 0 { throw numericError(.overflow, pc) }
         registers[a] = try checked(Int64(0).subtractingReportingOverflow(registers[b].word), pc)
       case .toRational:
         let value = registers[b]
@@ -116,12 +122,13 @@ extension Machine {
       case .isNone: registers[a] = .bool(registers[b].tag == Register.noneTag)
       case .field, .inputField:
         let path = Int(code[pc].bc)
+        let isInputPath = code[pc].a == 0
         pc &+= 1
         let record = instruction.opcode == .field ? registers[b] : inputRegister
         // INVARIANT: the verifier proved `record` is a record with field c (and
         // `evaluateDefinition` checked the input).
         let value = facts.field(record, Int(instruction.c))
-        if pathEpochs[path] != epoch {
+        if isInputPath, pathEpochs[path] != epoch {
           pathEpochs[path] = epoch
           pathsRead[pathsReadCount] = Int32(path)
           pathsReadCount &+= 1
@@ -203,6 +210,9 @@ extension Machine {
           instruction.c == 0 ? parts.year : instruction.c == 1 ? parts.month : parts.day)
       case .makeDate:
         let first = base + Int(instruction.b)
+        if registers[first].tag | registers[first + 1].tag | registers[first + 2].tag != 0 {
+          throw numericError(.overflow, pc)
+        }
         do {
           let made = try CivilDate(
             year: registers[first].word, month: registers[first + 1].word,

@@ -204,13 +204,25 @@ public struct Machine {
     beginEvaluation()
   }
 
-  /// The index of a jurisdiction code (`SH`, `GD.SZ` or `SZ`); codes without definitions of
-  /// their own behave as national.
+  /// The index in `PolicyImage.jurisdictions` that decides for a jurisdiction code (`SH`,
+  /// `SH.PD`, or a bare city `PD` naming one declared city): the code's own level, else its
+  /// province's, else national — the chain of Docs/language.md §12.4. Nil for a code the
+  /// policy does not accept.
   ///
-  /// - Complexity: O(j) in the number of jurisdictions.
-  public func jurisdictionIndex(_ code: String) -> Int {
-    if let index = image.jurisdictions.firstIndex(of: code) { return index }
-    return image.jurisdictions.firstIndex { $0.hasSuffix(".\(code)") } ?? 0
+  /// - Complexity: O(j) in the number of jurisdiction codes.
+  public func jurisdictionIndex(_ code: String) -> Int? {
+    guard let canonical = canonicalJurisdiction(code) else { return nil }
+    return image.jurisdictionCodes.first { $0.code == canonical }.map { Int($0.target) }
+  }
+
+  /// The code as records name it: `code` when the policy accepts it, `PROVINCE.CITY` for a
+  /// bare city code; nil for a code the policy does not accept.
+  public func canonicalJurisdiction(_ code: String) -> String? {
+    let codes = image.jurisdictionCodes.map(\.code)
+    if codes.contains(code) { return code }
+    guard !code.contains(".") else { return nil }
+    let cities = codes.filter { $0.hasSuffix(".\(code)") }
+    return cities.count == 1 ? cities[0] : nil
   }
 
   /// Starts a new evaluation over the facts already loaded (memo and record cleared).

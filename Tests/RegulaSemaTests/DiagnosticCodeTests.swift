@@ -117,8 +117,28 @@ func diagnosticIsReportedAtItsMarker(_ index: Int) {
   #expect(diagnostics.first?.message == "import cycle: `a.regula` → `b.regula` → `a.regula`")
 }
 
+@Test func undeclaredJurisdictionsAreReportedWhereTheyAreUsed() {
+  let header = "policy p\n  jurisdictions Province cities SH.PD\nenum Province { SH, GD }\n"
+  assertDiagnostics(header + "level province 1️⃣XX { }", [(.undeclaredJurisdiction, "1️⃣")])
+  assertDiagnostics(
+    "policy p\n  jurisdictions Province cities 1️⃣HI.SY\nenum Province { SH, GD }\n",
+    [(.undeclaredJurisdiction, "1️⃣")])
+  assertDiagnostics(
+    header + "enum Color { red }\nrule a = 1\nrule b = a at 1️⃣Color.red",
+    [(.undeclaredJurisdiction, "1️⃣")])
+  assertDiagnostics(
+    header + "input application { x: Int }\ndecision d = 1\n"
+      + "test \"t\" {\n  at 1️⃣HI\n  given { x: 1 }\n  expect d = 1\n}",
+    [(.undeclaredJurisdiction, "1️⃣")])
+  // Declared codes and level blocks are accepted.
+  assertDiagnostics(
+    header + "input application { x: Int }\ndecision d = 1\nlevel city GD.SZ { }\n"
+      + "test \"t\" {\n  at SH\n  given { x: 1 }\n  expect d = 1\n}", [])
+}
+
 @Test func everyCodeHasANegativeTest() {
   let covered = Set(negativeCases.map(\.0)).union([
+    .undeclaredJurisdiction,
     .invalidUTF8, .missingPolicyHeader, .nestingTooDeep, .importNotFound, .importedNameNotFound,
     .importCycle,
     .cannotCompile,  // found after checking: Tests/RegulaTests/CompileErrorTests.swift

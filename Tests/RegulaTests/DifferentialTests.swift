@@ -12,7 +12,9 @@ func compilePolicy(_ path: String) -> CompiledPolicy? {
     .result.output
 }
 
-/// The interpreter's and the VM's answers for one application, as comparable text.
+/// The interpreter's and the VM's whole records for one application, as comparable text:
+/// every decision's value and reason, the failed conditions, the inputs read, and any error
+/// with its full message (missing facts with their positioned paths).
 func bothAnswers(_ policy: CompiledPolicy, input: Value, asOf: CivilDate, jurisdiction: String) -> (
   String, String
 ) {
@@ -21,10 +23,11 @@ func bothAnswers(_ policy: CompiledPolicy, input: Value, asOf: CivilDate, jurisd
   do {
     let outcome = try Interpreter.evaluate(
       program, input: input, asOf: asOf, jurisdiction: jurisdiction)
-    interpreted = outcome.decisions.map {
-      "\($0.name)=\($0.value.json($0.type, in: program)) \($0.reason ?? "-")"
-    }
-    .joined(separator: "; ")
+    interpreted =
+      outcome.decisions.map {
+        "\($0.name)=\($0.value.json($0.type, in: program)) \($0.reason ?? "-")"
+      }
+      .joined(separator: "; ") + recordTail(outcome.failedConditions, outcome.inputsRead)
   } catch {
     interpreted = errorKind(error)
   }
@@ -34,26 +37,34 @@ func bothAnswers(_ policy: CompiledPolicy, input: Value, asOf: CivilDate, jurisd
     let (values, reasons) = try evaluator.decideWithReasons(
       input, asOf: asOf, jurisdiction: jurisdiction)
     let decisions = program.definitions.filter { $0.kind == .decision }
-    machined = zip(zip(decisions, values), reasons).map { pair, reason in
-      "\(pair.0.name)=\(pair.1.json(pair.0.type, in: program)) \(reason ?? "-")"
-    }.joined(separator: "; ")
+    machined =
+      zip(zip(decisions, values), reasons).map { pair, reason in
+        "\(pair.0.name)=\(pair.1.json(pair.0.type, in: program)) \(reason ?? "-")"
+      }.joined(separator: "; ")
+      + recordTail(evaluator.machine.failedConditions, evaluator.machine.inputsRead)
   } catch {
     machined = errorKind(error)
   }
   return (interpreted, machined)
 }
 
-/// Errors agree on their kind and, for missing facts, on the fields (list positions dropped).
+/// The rest of a record: failed conditions in order, inputs read (sorted).
+func recordTail(_ failed: [(definition: String, reason: String)], _ inputsRead: [String]) -> String
+{
+  " | failed " + failed.map { "\($0.definition):\($0.reason)" }.joined(separator: ",")
+    + " | read " + inputsRead.sorted().joined(separator: ",")
+}
+
+/// Errors agree on their kind and whole message; missing facts on every positioned path.
 func errorKind(_ error: any Error) -> String {
   switch error {
   case EvaluationError.missingFacts(let paths), VMError.missingFacts(let paths):
-    return "missing "
-      + paths.map {
-        $0.replacingOccurrences(of: #"\[\d+\]"#, with: "[]", options: .regularExpression)
-      }.joined()
+    return "missing " + paths.sorted().joined(separator: ",")
   case EvaluationError.runtime(let message, _): return "runtime " + message
   case VMError.runtime(let message, _): return "runtime " + message
-  default: return "limit"
+  case EvaluationError.limit(let message, _): return "limit " + message
+  case VMError.limit(let message, _): return "limit " + message
+  default: return "other \(error)"
   }
 }
 

@@ -19,7 +19,7 @@ private func jurisdictionsPolicy() throws -> CompiledPolicy {
     #expect(special.image.code.count < general.image.code.count)
     #expect(Disassembler.disassemble(special.image).contains("specialised for \(day)"))
     // The image keeps its date through a compiled file.
-    let loaded = try CompiledPolicy.load(special.encoded(compilerVersion: "t"))
+    let loaded = try CompiledPolicy.load(special.encoded())
     #expect(loaded.image.specialisedAsOf == asOf.daysSince1970)
     for permit in [months - 1, months] {
       for province in ["BJ", "SH"] {
@@ -66,7 +66,7 @@ private func jurisdictionsPolicy() throws -> CompiledPolicy {
       asOf: date("2015-06-01"))
   }
   // A compiled file has no program left to specialise.
-  let loaded = try CompiledPolicy.load(general.encoded(compilerVersion: "t"))
+  let loaded = try CompiledPolicy.load(general.encoded())
   #expect(throws: CompileError.self) { _ = try loaded.specialised(asOf: date("2024-06-01")) }
 }
 
