@@ -29,9 +29,9 @@ struct TestCommand: ParsableCommand {
         failed += 1
         continue
       }
-      guard !program.tests.isEmpty, let root = sources.files.last else { continue }
-      let header = Parser.parse(root).syntax.header
-      let from = header.validity.flatMap { try? CivilDate(iso8601: $0.from.description) }
+      guard !program.tests.isEmpty else { continue }
+      // The policy's own `from` (a test module's header has none: the imported policy's).
+      let from = program.from
       // Every expectation is also evaluated by the VM, the engine services run.
       let engine: TestRunner.Engine?
       do {

@@ -57,9 +57,10 @@ struct Lowerer {
     lowered.jurisdictions = program.jurisdictions
     lowered.sources = program.sources.map { ($0.name.text, $0.document, $0.span.file) }
     let decision = program.definitions.first { $0.kind == .decision }
+    let header = program.policyHeader ?? program.header
     lowered.level =
-      program.header.level?.code ?? decision?.variants.first?.jurisdiction.code ?? "national"
-    if program.header.kind == .policy, let validity = program.header.validity {
+      header.level?.code ?? decision?.variants.first?.jurisdiction.code ?? "national"
+    if header.kind == .policy, let validity = header.validity {
       lowered.from = date(validity.from)
       lowered.until = validity.until.flatMap(date)
     }

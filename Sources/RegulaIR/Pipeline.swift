@@ -84,13 +84,28 @@ public enum TestRunner {
     var builder = Interpreter(
       program: program, input: .none, asOf: asOf, jurisdiction: jurisdiction)
     let input: Value
+    let given: Value
     do {
-      input =
+      given =
         try test.given.map { expr throws(EvaluationError) in try builder.evaluate(expr) }
         ?? .record([])
     } catch {
       result.failures.append("the test's `given` could not be evaluated: \(error)")
       return result
+    }
+    // The application goes through the reader `eval` uses, written as the JSON it stands for:
+    // a test decides exactly what `eval` would (bounds and list lengths checked, an optional
+    // left out is `none`, a required field left out a missing fact), or fails as `eval` fails.
+    if let schema = program.input {
+      do {
+        input = try InputReader(program: program).read(
+          try JSONReader.parse(Array(given.json(.record(schema.name), in: program).utf8)))
+      } catch {
+        result.failures.append("the test's `given` is not an application `eval` accepts: \(error)")
+        return result
+      }
+    } else {
+      input = given
     }
     do { try program.checkInForce(asOf) } catch {
       result.failures.append("\(error)")

@@ -65,8 +65,11 @@ extension Value {
       return JSONText.quote(program.enumOutputNames(name)[safe: index] ?? "?")
     case (.record(let values), .record(let name)):
       let fields = program.recordFields(name)
+      // An unknown fact is left out, as an application leaves it out.
       return "{"
-        + zip(fields, values).map { "\(JSONText.quote($0.name)):\($1.json($0.type, in: program))" }
+        + zip(fields, values).filter { $0.1 != .unknown }.map {
+          "\(JSONText.quote($0.name)):\($1.json($0.type, in: program))"
+        }
         .joined(separator: ",") + "}"
     case (.list(let items), .list(let element)):
       return "[" + items.map { $0.json(element, in: program) }.joined(separator: ",") + "]"

@@ -150,7 +150,13 @@ extension Checker {
     let targetType = check(target, expected: nil, scope: scope)
     switch (value, targetType) {
     case (.error, _), (_, .error): return .error
-    case (.money, .money), (.exactMoney, .money): return .money
+    case (.money, .money), (.exactMoney, .money):
+      if let sign = Self.constantSign(target), sign <= 0 {
+        report(
+          .wrongArguments, at: target.span, "the rounding step must be an amount above zero",
+          help: "round to a positive multiple, as in `round(x, half_up, 10 fen)`")
+      }
+      return .money
     case (.int, .int), (.decimal, .int):
       guard case .literal(.integer(let text)) = target.kind, let places = Int(text), places <= 30
       else {
@@ -168,6 +174,21 @@ extension Checker {
           "round numbers to decimal places (`round(x, half_up, 2)`) and money to an amount (`round(x, half_up, 1 yuan)`)"
       )
       return .error
+    }
+  }
+
+  /// The sign of a constant amount written as a literal (`10 fen`, `-1 yuan`, `fen(-10)`),
+  /// or nil when the expression is not such a literal.
+  static func constantSign(_ expr: Expr) -> Int? {
+    switch expr.kind {
+    case .quantity(.integer(let text), _), .literal(.integer(let text)):
+      return text.allSatisfy { $0 == "0" || $0 == "_" } ? 0 : 1
+    case .quantity(.decimal(let text), _), .literal(.decimal(let text)):
+      return text.allSatisfy { $0 == "0" || $0 == "_" || $0 == "." } ? 0 : 1
+    case .unary(.negate, let inner): return constantSign(inner).map { -$0 }
+    case .call(let name, let arguments) where ["fen", "yuan"].contains(name.text):
+      return arguments.count == 1 ? constantSign(arguments[0]) : nil
+    default: return nil
     }
   }
 

@@ -41,6 +41,12 @@ extension Checker {
       for item in conditions {
         checkCondition(item.condition, scope: [:])
         checkCitation(item.citation)
+        if item.reason.text == "ok" {
+          report(
+            .reservedReasonCode, at: item.reason.span,
+            "`ok` means every condition held; a failed condition cannot give it",
+            help: "name why the condition fails, as in `reason income`")
+        }
       }
       if let expected, !RType.bool.isAssignable(to: expected) {
         report(

@@ -121,6 +121,10 @@ public struct CheckedProgram: Sendable {
   /// Every jurisdiction code the policy accepts: `national`, the provinces (the cases of the
   /// `jurisdictions` enum, or the provinces of level blocks), then the cities.
   public var jurisdictions: [String] = ["national"]
+  /// The header of the policy the program decides with: the root's when it is a policy, else
+  /// (a test module importing a policy) the imported policy's — its level and its `from …
+  /// until …` apply to the tests too.
+  public var policyHeader: Header?
 
   /// The definition with a given name.
   public func definition(_ name: String) -> CheckedDefinition? {

@@ -135,7 +135,8 @@ struct Checker {
       header: root.syntax.header, sources: files.flatMap(\.syntax.header.sources),
       enums: typeOrder.compactMap { enums[$0] }, records: typeOrder.compactMap { records[$0] },
       input: input, definitions: checked, tests: tests, types: types, resolutions: resolutions,
-      widenings: widenings, jurisdictions: jurisdictionCodes)
+      widenings: widenings, jurisdictions: jurisdictionCodes,
+      policyHeader: files.reversed().map(\.syntax.header).first { $0.kind == .policy })
   }
 
   // MARK: Types

@@ -34,6 +34,7 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Codable, Comparable 
   case overrideOfUndefined = "R0211"
   case undefinedSource = "R0212"
   case duplicateField = "R0213"
+  case reservedReasonCode = "R0214"
 
   // Types (R03xx)
   case typeMismatch = "R0301"
@@ -101,6 +102,7 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Codable, Comparable 
     case .overrideOfUndefined: "override of undefined definition"
     case .undefinedSource: "undefined source"
     case .duplicateField: "duplicate field"
+    case .reservedReasonCode: "reserved reason code"
     case .typeMismatch: "type mismatch"
     case .invalidOperands: "invalid operands"
     case .mixedDurations: "mixed duration units"

@@ -56,6 +56,7 @@ public struct Lexer {
     if isDigit(byte) { return lexNumber(start) }
     if byte == UInt8(ascii: "\"") { return lexString(start) }
     if let symbol = lexSymbol() { return (.symbol(symbol), symbol.rawValue) }
+    if let symbol = lexFullWidthSymbol(start) { return (.symbol(symbol), symbol.rawValue) }
     reportBadCharacter(start)
     return nil
   }
@@ -239,6 +240,37 @@ public struct Lexer {
       return symbol
     }
     return nil
+  }
+
+  /// Full-width punctuation (what a Chinese input method types) that stands for an ASCII
+  /// symbol: reported as R0001 with the ASCII form, then read as that symbol, so the one
+  /// mistake gives one error and not a cascade (`max（a, b）` is not "undefined name `max`").
+  static let fullWidthSymbols: [Unicode.Scalar: Symbol] = {
+    var table: [Unicode.Scalar: Symbol] = [:]
+    for (wide, ascii) in zip(
+      "（）［］｛｝，：．＋－＊／＝＜＞？".unicodeScalars, "()[]{},:.+-*/=<>?".unicodeScalars)
+    {
+      if let symbol = Symbol(rawValue: String(ascii)) { table[wide] = symbol }
+    }
+    return table
+  }()
+
+  mutating func lexFullWidthSymbol(_ start: Int) -> Symbol? {
+    // U+FF01…U+FF5E is EF BC 81 … EF BD 9E: look before decoding, so that invalid UTF-8 is
+    // still reported once, by `reportBadCharacter`.
+    guard bytes[position] == 0xEF, position + 2 < bytes.count,
+      (0xBC...0xBD).contains(bytes[position + 1]), (0x80...0xBF).contains(bytes[position + 2])
+    else { return nil }
+    let saved = position
+    guard let scalar = decodeScalar(), let symbol = Self.fullWidthSymbols[scalar] else {
+      position = saved
+      return nil
+    }
+    report(
+      .unexpectedCharacter, from: start, "unexpected full-width character `\(scalar)`",
+      help: "write the ASCII `\(symbol.rawValue)`; a Chinese input method types the full-width form"
+    )
+    return symbol
   }
 
   /// Reports a character that cannot start a token and steps over it.

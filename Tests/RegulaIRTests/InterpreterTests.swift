@@ -24,6 +24,7 @@ let w1Example = """
 let layered = """
   policy layered
     level national
+    jurisdictions Province
   import "provinces.regula"
   input application { province: Province  months: Months  refugee: Bool }
   parameter required: Months

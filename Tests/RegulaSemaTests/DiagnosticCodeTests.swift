@@ -40,6 +40,7 @@ let negativeCases: [(DiagnosticCode, String)] = [
   (.overrideOfUndefined, "level province SH {\n  override 1️⃣nope = 1\n}"),
   (.undefinedSource, "rule a cite 1️⃣nosrc \"x\" = 1"),
   (.duplicateField, "record R { x: Int  1️⃣x: Int }"),
+  (.reservedReasonCode, "decision d: Bool\n  all of\n    true reason 1️⃣ok"),
   (.typeMismatch, "rule a: Int = 1️⃣true"),
   (.invalidOperands, "rule a = 1️⃣application.income + 1"),
   (.mixedDurations, "rule a = 1️⃣application.months < 1 year"),
@@ -127,12 +128,12 @@ func diagnosticIsReportedAtItsMarker(_ index: Int) {
     header + "enum Color { red }\nrule a = 1\nrule b = a at 1️⃣Color.red",
     [(.undeclaredJurisdiction, "1️⃣")])
   assertDiagnostics(
-    header + "input application { x: Int }\ndecision d = 1\n"
+    header + "input application { x: Int }\ndecision d: Int = 1\n"
       + "test \"t\" {\n  at 1️⃣HI\n  given { x: 1 }\n  expect d = 1\n}",
     [(.undeclaredJurisdiction, "1️⃣")])
   // Declared codes and level blocks are accepted.
   assertDiagnostics(
-    header + "input application { x: Int }\ndecision d = 1\nlevel city GD.SZ { }\n"
+    header + "input application { x: Int }\ndecision d: Int = 1\nlevel city GD.SZ { }\n"
       + "test \"t\" {\n  at SH\n  given { x: 1 }\n  expect d = 1\n}", [])
 }
 
