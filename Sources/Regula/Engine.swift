@@ -171,6 +171,37 @@ public enum DecisionError: Error, Sendable, CustomStringConvertible {
   /// The jurisdiction code asked for is not one the policy accepts; `valid` lists those.
   case unknownJurisdiction(String, valid: [String])
 
+  /// The stable name of the outcome in machine-readable output (`kind` in `json`).
+  public var kind: String {
+    switch self {
+    case .application: "input_error"
+    case .missingFacts: "missing_facts"
+    case .evaluation: "runtime_error"
+    case .unknownJurisdiction: "unknown_jurisdiction"
+    }
+  }
+
+  /// The error as one JSON document (schema `regula.error/1`): `kind`, the human `message`,
+  /// and the parts a program needs — the field `path` of an input error, every missing fact's
+  /// positioned path, the `definition` of a runtime error, the valid jurisdiction codes.
+  public var json: String {
+    var fields = [
+      "\"schema\":\"regula.error/1\"", "\"kind\":\"\(kind)\"",
+      "\"message\":\(JSONWriter.quote(description))",
+    ]
+    switch self {
+    case .application(let error): fields.append("\"path\":\(JSONWriter.quote(error.path))")
+    case .missingFacts(let paths):
+      fields.append("\"missing_facts\":[\(paths.map(JSONWriter.quote).joined(separator: ","))]")
+    case .evaluation(_, let definition):
+      fields.append("\"definition\":\(definition.map(JSONWriter.quote) ?? "null")")
+    case .unknownJurisdiction(let code, let valid):
+      fields.append("\"jurisdiction\":\(JSONWriter.quote(code))")
+      fields.append("\"valid\":[\(valid.map(JSONWriter.quote).joined(separator: ","))]")
+    }
+    return "{" + fields.joined(separator: ",") + "}"
+  }
+
   /// A one-line message for logs and the command line, naming the definition when known.
   public var description: String {
     switch self {

@@ -44,8 +44,19 @@ struct EvalCommand: ParsableCommand {
 
   /// The record as `--format` asks: text on a terminal unless told otherwise, else JSON.
   func show(_ record: DecisionRecord) -> String {
-    (format ?? (isatty(1) == 1 ? .text : .json)) == .text
-      ? record.text : record.json + "\n"
+    isJSON ? record.json + "\n" : record.text
+  }
+
+  var isJSON: Bool { (format ?? (isatty(1) == 1 ? .text : .json)) == .json }
+
+  /// Reports an outcome that is not a decision: the message on standard error, and with JSON
+  /// output also one `regula.error/1` document on standard output, so that a program reading
+  /// stdout gets one JSON document for every outcome. Exits 2 for missing facts, else 1.
+  func fail(_ error: DecisionError) -> ExitCode {
+    printError("error: \(input): \(error)\n")
+    if isJSON { print(error.json) }
+    if case .missingFacts = error { return ExitCode(2) }
+    return ExitCode(1)
   }
 
   func run() throws {
@@ -54,14 +65,14 @@ struct EvalCommand: ParsableCommand {
     let bytes =
       input == "-" ? Array(FileHandle.standardInput.readDataToEndOfFile()) : readFile(input)
     guard let bytes else {
-      printError("error: cannot read `\(input)`\n")
-      throw ExitCode(1)
+      throw fail(.application(ApplicationError(path: "", message: "cannot read `\(input)`")))
     }
     var date: CivilDate?
     if let asOf {
       guard let parsed = try? CivilDate(iso8601: asOf) else {
-        printError("error: `--as-of \(asOf)` is not a date YYYY-MM-DD\n")
-        throw ExitCode(1)
+        throw fail(
+          .application(
+            ApplicationError(path: "", message: "`--as-of \(asOf)` is not a date YYYY-MM-DD")))
       }
       date = parsed
     }
@@ -84,9 +95,7 @@ struct EvalCommand: ParsableCommand {
           terminator: "")
       }
     } catch {
-      printError("error: \(input): \(error)\n")
-      if case .missingFacts = error { throw ExitCode(2) }
-      throw ExitCode(1)
+      throw fail(error)
     }
   }
 
@@ -102,11 +111,18 @@ struct EvalCommand: ParsableCommand {
       printError("error: the interpreter needs the rule file, not a compiled file\n")
       throw ExitCode(1)
     }
+    if let jurisdiction, program.jurisdiction(jurisdiction) == nil {
+      throw fail(.unknownJurisdiction(jurisdiction, valid: program.jurisdictions))
+    }
     do {
       let application = try InputReader(program: program).read(try JSONReader.parse(bytes))
       guard let date = asOf ?? applicationDate(program, application) else {
-        printError("error: give `--as-of YYYY-MM-DD`: the application has no `application_date`\n")
-        throw ExitCode(1)
+        throw fail(
+          .application(
+            ApplicationError(
+              path: "",
+              message: "no as-of date: give `--as-of YYYY-MM-DD`, or an `application_date` field")
+          ))
       }
       let outcome = try Interpreter.evaluate(
         program, input: application, asOf: date, jurisdiction: jurisdiction ?? program.level)
@@ -121,14 +137,13 @@ struct EvalCommand: ParsableCommand {
         inputsRead: outcome.inputsRead)
       print(show(record), terminator: "")
     } catch EvaluationError.missingFacts(let paths) {
-      printError(
-        "error: \(input): missing facts: " + paths.map { "`\($0)`" }.joined(separator: ", ") + "\n")
-      throw ExitCode(2)
+      throw fail(.missingFacts(paths))
     } catch let error as ExitCode {
       throw error
+    } catch let error as EvaluationError {
+      throw fail(.evaluation(message: error.description, definition: nil))
     } catch {
-      printError("error: \(input): \(error)\n")
-      throw ExitCode(1)
+      throw fail(.application(ApplicationError(path: "", message: "\(error)")))
     }
   }
 

@@ -1,0 +1,79 @@
+// The record a service or an auditor reads from the command line: the same policy hash from
+// any working folder, and one JSON document on stdout for every outcome with `--format json`.
+import Foundation
+import Testing
+
+func regula(_ arguments: [String], in folder: URL) throws -> RunResult {
+  let process = Process()
+  process.executableURL = regulaBinary
+  process.arguments = arguments
+  process.currentDirectoryURL = folder
+  let output = Pipe()
+  let errors = Pipe()
+  process.standardOutput = output
+  process.standardError = errors
+  try process.run()
+  let outData = output.fileHandleForReading.readDataToEndOfFile()
+  let errData = errors.fileHandleForReading.readDataToEndOfFile()
+  process.waitUntilExit()
+  return RunResult(
+    status: process.terminationStatus, output: String(decoding: outData, as: UTF8.self),
+    errors: String(decoding: errData, as: UTF8.self))
+}
+
+func jsonObject(_ text: String) throws -> [String: Any] {
+  try #require(
+    JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "not JSON: \(text)")
+}
+
+@Test func thePolicyHashIsTheSameFromEveryWorkingFolder() throws {
+  let tutorial = cliRepositoryRoot.appendingPathComponent("Examples/tutorial")
+  let policy = tutorial.appendingPathComponent("w1-tutorial.regula").path
+  let application = tutorial.appendingPathComponent("example-application.json").path
+  let runs: [(URL, String)] = [
+    (cliRepositoryRoot, "Examples/tutorial/w1-tutorial.regula"),
+    (tutorial, "w1-tutorial.regula"),
+    (URL(fileURLWithPath: "/tmp"), policy),
+    (cliRepositoryRoot.appendingPathComponent("Docs"), "../Examples/tutorial/./w1-tutorial.regula"),
+  ]
+  var hashes: Set<String> = []
+  for (folder, path) in runs {
+    let result = try regula(
+      ["eval", path, "--input", application, "--as-of", "2024-06-01", "--format", "json"],
+      in: folder)
+    #expect(result.status == 0, "\(result.errors)")
+    hashes.insert(try #require(try jsonObject(result.output)["policy_hash"] as? String))
+  }
+  #expect(hashes.count == 1, "\(hashes)")
+}
+
+@Test func everyOutcomeIsOneJSONDocumentOnStandardOutput() throws {
+  let folder = try temporaryDirectory("outcomes")
+  defer { try? FileManager.default.removeItem(at: folder) }
+  let policy = cliRepositoryRoot.appendingPathComponent("Examples/tutorial/w1-tutorial.regula")
+    .path
+  let cases: [(String, [String], String, Int32)] = [
+    (#"{"id":"x"}"#, [], "missing_facts", 2),
+    (#"{"id":7}"#, [], "input_error", 1),
+    ("{", [], "input_error", 1),
+    (#"{"id":"x"}"#, ["--jurisdiction", "XX"], "unknown_jurisdiction", 1),
+    (#"{"id":"x"}"#, ["--as-of", "2024-13-01"], "input_error", 1),
+  ]
+  for (index, (json, extra, kind, status)) in cases.enumerated() {
+    let input = folder.appendingPathComponent("a\(index).json")
+    try Data(json.utf8).write(to: input)
+    for engine in ["vm", "interpreter"] {
+      let result = try regula(
+        ["eval", policy, "--input", input.path, "--format", "json", "--engine", engine]
+          + (extra.contains("--as-of") ? extra : extra + ["--as-of", "2024-06-01"]),
+        in: cliRepositoryRoot)
+      #expect(result.status == status, "\(json) \(extra) \(engine): \(result.errors)")
+      let lines = result.output.split(separator: "\n")
+      #expect(lines.count == 1, "\(json) \(engine): \(result.output)")
+      let document = try jsonObject(String(lines.first ?? ""))
+      #expect(document["schema"] as? String == "regula.error/1")
+      #expect(document["kind"] as? String == kind, "\(json) \(extra) \(engine): \(result.output)")
+      #expect(!result.errors.isEmpty)
+    }
+  }
+}
