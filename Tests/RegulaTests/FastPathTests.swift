@@ -12,7 +12,9 @@ import Testing
   var compared = 0
   for _ in 0..<150 {
     let source = generator.program()
-    let files = ["random.regula": Array(source.utf8)]
+    let files = [
+      "random.regula": Array(source.utf8), "lib.regula": Array(ProgramGenerator.library.utf8),
+    ]
     let policy = try #require(
       CompiledPolicy.compile(path: "random.regula") { files[$0] }.result.output)
     var evaluator = Evaluator(policy: policy)

@@ -12,9 +12,17 @@ let programCount = Int(ProcessInfo.processInfo.environment["REGULA_DIFF_PROGRAMS
   var compared = 0
   var errors = 0
   var disagreements: [String] = []
+  var unseen = Set(generatedConstructs.map(\.construct))
   for programIndex in 0..<programCount {
     let source = generator.program()
-    let files = ["random.regula": Array(source.utf8)]
+    if !unseen.isEmpty {
+      for (construct, marker) in generatedConstructs where source.contains(marker) {
+        unseen.remove(construct)
+      }
+    }
+    let files = [
+      "random.regula": Array(source.utf8), "lib.regula": Array(ProgramGenerator.library.utf8),
+    ]
     let (result, sources) = CompiledPolicy.compile(path: "random.regula") { files[$0] }
     guard let policy = result.output else {
       Issue.record(
@@ -28,18 +36,23 @@ let programCount = Int(ProcessInfo.processInfo.environment["REGULA_DIFF_PROGRAMS
       let json = generator.application()
       let input = try InputReader(program: policy.program!).read(
         try JSONReader.parse(Array(json.utf8)))
+      let (place, day) = generator.placeAndDate()
       let (interpreted, machined) = bothAnswers(
-        policy, input: input, asOf: date("2024-06-01"), jurisdiction: "national")
+        policy, input: input, asOf: date(day), jurisdiction: place)
       compared += 1
       if interpreted.hasPrefix("runtime") || interpreted.hasPrefix("missing") { errors += 1 }
       if interpreted != machined && disagreements.count < 3 {
         disagreements.append(
-          "seed program \(programIndex)\n\(source)\ninput \(json)\ninterpreter: \(interpreted)\nvm:          \(machined)"
+          "seed program \(programIndex) at \(place) as of \(day)\n\(source)\ninput \(json)\ninterpreter: \(interpreted)\nvm:          \(machined)"
         )
       }
     }
   }
   #expect(disagreements.isEmpty, Comment(rawValue: disagreements.joined(separator: "\n\n")))
+  #expect(unseen.isEmpty, "constructs never generated: \(unseen.sorted())")
+  print(
+    "constructs generated (\(generatedConstructs.count)): "
+      + generatedConstructs.map(\.construct).joined(separator: ", "))
   #expect(compared == programCount * 3)
   // Most evaluations must produce decisions, or the comparison would only test error paths.
   #expect(errors * 2 < compared, "\(errors) of \(compared) evaluations ended in errors")
@@ -52,7 +65,9 @@ let programCount = Int(ProcessInfo.processInfo.environment["REGULA_DIFF_PROGRAMS
 @Test func theFastReaderAgreesWithTheTreeReader() throws {
   var generator = ProgramGenerator(seed: 0xFA57)
   let source = generator.program()
-  let files = ["random.regula": Array(source.utf8)]
+  let files = [
+    "random.regula": Array(source.utf8), "lib.regula": Array(ProgramGenerator.library.utf8),
+  ]
   let policy = try #require(
     CompiledPolicy.compile(path: "random.regula") { files[$0] }.result.output)
   var machine = Machine(image: policy.image)

@@ -35,8 +35,24 @@ struct ProgramGenerator {
   var locals: [(name: String, type: GenType)] = []
   var localCounter = 0
 
+  /// The module every program imports: its own source, a cited parameter, a version.
+  static let library = """
+    module lib
+      source lib_law "Library Law"
+    parameter lib_rate: Int cite "Art. 1" = 7
+    parameter lib_step: Int cite lib_law "Art. 2"
+      from 2000-01-01 until 2023-12-31 = 1
+      from 2024-01-01 = 2
+
+    """
+
   static let header = """
     policy random_program
+      source law "Random Law"
+      from 2000-01-01
+      jurisdictions Region cities AA.X
+    import "lib.regula"
+    enum Region { AA, BB, CC }
     enum Color { red, green, blue }
     record Item {
       amount: Money
@@ -55,6 +71,22 @@ struct ProgramGenerator {
       color: Color
       maybe: Int?
       items: List<Item>
+      region: Region
+    }
+    parameter stock: List<Item> cite "Art. 3" = [{ amount: 5 fen, count: 2, color: red, flag: true }, { amount: 7 fen, count: 3, color: blue, flag: false }]
+    parameter k: Int cite "Art. 4"
+      from 2000-01-01 until 2023-12-31 = 1
+      from 2024-01-01 = 2
+    rule base_rule: Int cite law "Art. 5" = application.j
+    level province AA {
+      override k = 10 cite "Art. 6"
+      exception to base_rule = 5 when application.b reason aa_exception cite "Art. 7"
+    }
+    level city AA.X {
+      override k = 100
+    }
+    level province BB {
+      exception to base_rule = 6 when application.i > 0 reason bb_exception
     }
 
     """
@@ -71,7 +103,8 @@ struct ProgramGenerator {
     for index in 0..<Int.random(in: 2...6, using: &rng) {
       let type = pick(GenType.allCases)
       let name = "r\(index)"
-      text += "decision \(name): \(type.name)" + body(type) + "\n"
+      let citation = pick(["", " cite \"Art. \(index)\"", " cite law \"R\(index)\" verified"])
+      text += "decision \(name): \(type.name)\(citation)" + body(type) + "\n"
       rules.append((name, type))
     }
     return text
@@ -143,7 +176,14 @@ struct ProgramGenerator {
       return pick([
         "application.i", "application.j", "0", "1", "-1", "7", "9223372036854775807",
         "-9223372036854775807",
-        "4611686018427387904", "count(application.items)",
+        "4611686018427387904", "count(application.items)", "k", "(k at application.region)",
+        "(base_rule at application.region)", "lib_rate", "lib_step", "base_rule",
+        "sum(s.count for s in stock where s.flag)",
+        "count(filter(x in application.items where x.flag))",
+        "sum(y.count for y in filter(x in application.items where x.count > 1))",
+        "(match first(x in application.items where x.flag) { some p: p.count, none: 0 })",
+        "(match last(s in stock where s.count > 2) { some p: p.count, none: -1 })",
+        "(first(x.count for x in application.items where x.flag) ?? 3)",
       ])
     case .decimal: return pick(["application.d", "0.5", "12%", "-3.25", "1_000.125", "0.1"])
     case .money:
@@ -224,12 +264,19 @@ struct ProgramGenerator {
 
   mutating func dateExpr(_ depth: Int) -> String {
     let d = depth - 1
-    switch Int.random(in: 0..<4, using: &rng) {
+    switch Int.random(in: 0..<5, using: &rng) {
     case 0: return "(\(expr(.date, depth: d)) + \(Int.random(in: -40...40, using: &rng)) days)"
     case 1:
       return
         "add(\(expr(.date, depth: d)), \(expr(.months, depth: d)), \(pick(["end_of_month", "start_of_next_month"])))"
     case 2: return "(\(expr(.date, depth: d)) + \(expr(.months, depth: d)))"
+    case 3:
+      // Durations from Int values at the 64-bit edge and beyond.
+      return pick([
+        "(application.day + days(application.i))", "(application.day - days(application.j))",
+        "add(application.day, months(application.i), end_of_month)",
+        "(application.day + days(1) * application.i)",
+      ])
     default:
       return
         "date(2024, \(Int.random(in: 1...12, using: &rng)), \(Int.random(in: 1...28, using: &rng)))"
@@ -252,6 +299,34 @@ struct ProgramGenerator {
       + "\"m\":\(pick(["0", "100", "-100", "9223372036854775807", "151000"])),\"b\":\(chance(50)),"
       + "\"day\":\"\(pick(["2024-01-31", "2000-02-29", "2023-12-31", "1970-01-01"]))\","
       + "\"months\":\(pick(["0", "1", "12", "-13"])),\"color\":\"\(pick(["red", "green", "blue"]))\"\(maybe),"
-      + "\"items\":[\(items.joined(separator: ","))]}"
+      + "\"items\":[\(items.joined(separator: ","))],"
+      + "\"region\":\"\(pick(["AA", "BB", "CC"]))\"}"
+  }
+
+  /// Where and when a generated application is decided: every jurisdiction code of the
+  /// header (a bare city among them) and both versions of `k`.
+  mutating func placeAndDate() -> (jurisdiction: String, asOf: String) {
+    (
+      pick(["national", "AA", "BB", "CC", "AA.X", "X"]),
+      pick(["2023-06-01", "2024-06-01"])
+    )
   }
 }
+
+/// The constructs of Docs/language.md a differential run must generate, each with a piece of
+/// source text that shows it was generated (`vmAgreesWithTheInterpreterOnRandomPrograms`
+/// fails when one is never seen).
+let generatedConstructs: [(construct: String, marker: String)] = [
+  ("all of", "all of"), ("first of", "first of"), ("if", "(if "), ("let", "(let "),
+  ("match on an enum", "match application.color"), ("match on an optional", "some p:"),
+  ("optional ??", "??"), ("round", "round("), ("round to a multiple", "1 yuan)"),
+  ("date arithmetic", "add("), ("date(y, m, d)", "date(2024"), ("months", "months"),
+  ("durations from Int", "days(application."), ("count", "count("), ("sum", "sum("),
+  ("any", "any("), ("all", "all("), ("max", "max("), ("filter", "filter("),
+  ("first(…)", "first("), ("last(…)", "last("), ("membership", " in ["), ("not", "(not "),
+  ("and/or", " and "), ("comparison", " <= "), ("parameter record list", "for s in stock"),
+  ("NAME at J", " at application.region"), ("version in force", "k"),
+  ("import with cite", "lib_rate"), ("module version", "lib_step"),
+  ("exception", "base_rule"), ("cite", " cite "), ("Decimal", "Decimal"), ("Money", "Money"),
+  ("Date", "Date"), ("Months", "Months"), ("Color enum", "Color"),
+]
