@@ -41,9 +41,12 @@ public struct DiagnosticRenderer: Sendable {
     let gutter = String(repeating: " ", count: String(line).count)
     let text = file.lineText(line)
     let lineStart = file.lineStarts[line - 1]
-    let prefix = file.text(lineStart..<span.bytes.lowerBound)
-    let lineEnd = lineStart + Array(text.utf8).count
-    let covered = file.text(span.bytes.lowerBound..<min(span.bytes.upperBound, lineEnd))
+    let start = max(lineStart, span.bytes.lowerBound)
+    let prefix = file.text(lineStart..<start)
+    // The shown line drops its line break (`\r\n` or a lone `\r`), which a span may start
+    // on: the covered text is then empty, never a reversed range.
+    let lineEnd = max(start, lineStart + Array(text.utf8).count)
+    let covered = file.text(start..<max(start, min(span.bytes.upperBound, lineEnd)))
     let caretCount = max(1, displayWidth(covered))
     var out = "\(gutter)--> \(file.path):\(line):\(column)\n"
     out += "\(gutter) |\n"
