@@ -164,8 +164,9 @@ public enum LoadError: Error, Sendable, CustomStringConvertible {
 public enum DecisionError: Error, Sendable, CustomStringConvertible {
   /// The application does not fit the input schema (wrong type, bad value, unknown field).
   case application(ApplicationError)
-  /// Facts the decision needed and the application did not give.
-  case missingFacts([String])
+  /// A decision asked for by name (`Evaluator.select(decisions:)`) that the policy does not
+  /// have; `valid` lists its decisions.
+  case unknownDecision(String, valid: [String])
   /// A runtime failure or a limit, with the definition and source position when known.
   case evaluation(message: String, definition: String?)
   /// The jurisdiction code asked for is not one the policy accepts; `valid` lists those.
@@ -175,15 +176,16 @@ public enum DecisionError: Error, Sendable, CustomStringConvertible {
   public var kind: String {
     switch self {
     case .application: "input_error"
-    case .missingFacts: "missing_facts"
+    case .unknownDecision: "unknown_decision"
     case .evaluation: "runtime_error"
     case .unknownJurisdiction: "unknown_jurisdiction"
     }
   }
 
   /// The error as one JSON document (schema `regula.error/1`): `kind`, the human `message`,
-  /// and the parts a program needs — the field `path` of an input error, every missing fact's
-  /// positioned path, the `definition` of a runtime error, the valid jurisdiction codes.
+  /// and the parts a program needs — the field `path` of an input error, the `definition` of a
+  /// runtime error, the valid jurisdiction codes or decision names. (Missing facts are not an
+  /// error: the record lists them, see `DecisionRecord.missingFacts`.)
   public var json: String {
     var fields = [
       "\"schema\":\"regula.error/1\"", "\"kind\":\"\(kind)\"",
@@ -191,8 +193,9 @@ public enum DecisionError: Error, Sendable, CustomStringConvertible {
     ]
     switch self {
     case .application(let error): fields.append("\"path\":\(JSONWriter.quote(error.path))")
-    case .missingFacts(let paths):
-      fields.append("\"missing_facts\":[\(paths.map(JSONWriter.quote).joined(separator: ","))]")
+    case .unknownDecision(let name, let valid):
+      fields.append("\"decision\":\(JSONWriter.quote(name))")
+      fields.append("\"valid\":[\(valid.map(JSONWriter.quote).joined(separator: ","))]")
     case .evaluation(_, let definition):
       fields.append("\"definition\":\(definition.map(JSONWriter.quote) ?? "null")")
     case .unknownJurisdiction(let code, let valid):
@@ -206,8 +209,9 @@ public enum DecisionError: Error, Sendable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .application(let error): "\(error)"
-    case .missingFacts(let paths):
-      "missing facts: " + paths.map { "`\($0)`" }.joined(separator: ", ")
+    case .unknownDecision(let name, let valid):
+      "the policy has no decision `\(name)`; its decisions are "
+        + valid.map { "`\($0)`" }.joined(separator: ", ")
     case .evaluation(let message, let definition):
       definition.map { "\(message) (in `\($0)`)" } ?? message
     case .unknownJurisdiction(let code, let valid):
@@ -216,7 +220,7 @@ public enum DecisionError: Error, Sendable, CustomStringConvertible {
   }
 }
 
-/// The decision record kept for every evaluation (schema `regula.decision/1`).
+/// The decision record kept for every evaluation (schema `regula.decision/2`).
 public struct DecisionRecord: Sendable {
   /// One decision's outcome, as it appears under `decisions` in the record.
   public struct Decision: Sendable {
@@ -227,14 +231,21 @@ public struct DecisionRecord: Sendable {
     /// The reason code of the `first of` case or `all of` condition that decided; nil when the
     /// decision gives none.
     public var reason: String?
+    /// The positioned paths of the absent facts that left the decision undecided; empty when
+    /// it was decided. An undecided decision has no value (`json` is `null`).
+    public var missingFacts: [String]
 
     /// Creates an entry; `json` must already be valid JSON text, since `DecisionRecord.json`
     /// embeds it unquoted.
-    public init(name: String, json: String, reason: String?) {
+    public init(name: String, json: String, reason: String?, missingFacts: [String] = []) {
       self.name = name
       self.json = json
       self.reason = reason
+      self.missingFacts = missingFacts
     }
+
+    /// True when the decision has a value (no fact it needs is absent).
+    public var isDecided: Bool { missingFacts.isEmpty }
   }
   /// The policy's name.
   public var policy: String
@@ -245,7 +256,8 @@ public struct DecisionRecord: Sendable {
   public var asOf: CivilDate
   /// The jurisdiction code decided for: the one given, else the policy's default level.
   public var jurisdiction: String
-  /// Every decision of the policy, in definition order.
+  /// The decisions asked for (every decision of the policy by default), in definition order;
+  /// each decided on its own, so one that needs an absent fact does not stop the others.
   public var decisions: [Decision]
   /// The `all of` conditions that failed, as (definition name, reason code), in the order the
   /// evaluation met them. A failed condition is an outcome, not an error.
@@ -269,20 +281,36 @@ public struct DecisionRecord: Sendable {
     self.inputsRead = inputsRead
   }
 
-  /// The record as one line of JSON.
+  /// Every absent fact that left a decision undecided, each once, in the order the decisions
+  /// met them: empty when every decision asked for was decided.
+  public var missingFacts: [String] {
+    var seen = Set<String>()
+    return decisions.flatMap(\.missingFacts).filter { seen.insert($0).inserted }
+  }
+
+  /// The outcome's stable name: `decided`, or `missing_facts` when a decision is undecided.
+  public var kind: String { decisions.allSatisfy(\.isDecided) ? "decided" : "missing_facts" }
+
+  /// The record as one line of JSON (schema `regula.decision/2`).
   public var json: String {
     let decided = decisions.map { decision in
-      "\(JSONWriter.quote(decision.name)):{\"value\":\(decision.json)"
+      guard decision.isDecided else {
+        return "\(JSONWriter.quote(decision.name)):{\"missing_facts\":["
+          + decision.missingFacts.map(JSONWriter.quote).joined(separator: ",") + "]}"
+      }
+      return "\(JSONWriter.quote(decision.name)):{\"value\":\(decision.json)"
         + (decision.reason.map { ",\"reason\":\(JSONWriter.quote($0))" } ?? "") + "}"
     }
     let failed = failedConditions.map {
       "{\"definition\":\(JSONWriter.quote($0.definition)),\"reason\":\(JSONWriter.quote($0.reason))}"
     }
-    return "{\"schema\":\"regula.decision/1\",\"policy\":\(JSONWriter.quote(policy)),"
+    return
+      "{\"schema\":\"regula.decision/2\",\"kind\":\"\(kind)\",\"policy\":\(JSONWriter.quote(policy)),"
       + "\"policy_hash\":\(JSONWriter.quote(policyHash)),\"as_of\":\(JSONWriter.quote(asOf.description)),"
       + "\"jurisdiction\":\(JSONWriter.quote(jurisdiction)),\"decisions\":{\(decided.joined(separator: ","))},"
       + "\"failed_conditions\":[\(failed.joined(separator: ","))],"
-      + "\"inputs_read\":[\(inputsRead.map(JSONWriter.quote).joined(separator: ","))]}"
+      + "\"inputs_read\":[\(inputsRead.map(JSONWriter.quote).joined(separator: ","))],"
+      + "\"missing_facts\":[\(missingFacts.map(JSONWriter.quote).joined(separator: ","))]}"
   }
 }
 
@@ -337,7 +365,7 @@ public struct Evaluator {
   /// - Parameter listingInputsRead: false leaves the record's `inputsRead` empty and saves
   ///   collecting and sorting the paths (for batch runs that do not keep them).
   /// - Throws: `DecisionError.application` when the JSON does not fit the input schema or no
-  ///   as-of date is known; `.missingFacts` when a fact the decision needs is absent;
+  ///   as-of date is known;
   ///   `.evaluation` on a runtime failure, a limit, or an as-of date outside the policy's
   ///   own `from … until …`.
   public mutating func decide(
@@ -410,7 +438,9 @@ public struct Evaluator {
       try machine.run(input: input, asOf: date, jurisdiction: placeIndex)
     } catch {
       switch error {
-      case .missingFacts(let paths): throw .missingFacts(paths)
+      case .missingFacts(let paths):
+        // `run` decides around missing facts; a definition's own stop is not one of its cases.
+        throw .evaluation(message: "missing facts: \(paths)", definition: nil)
       case .runtime(let message, let instruction), .limit(let message, let instruction):
         throw .evaluation(message: message, definition: definitionName(at: instruction))
       }
@@ -458,8 +488,16 @@ public struct Evaluator {
   }
 
   func record(asOf: CivilDate, jurisdiction: String, listingInputsRead: Bool) -> DecisionRecord {
-    let decisions = decisionIndexes.enumerated().map { position, id in
+    var missing: [Int: [String]] = [:]
+    for (position, paths) in machine.undecided { missing[position] = paths }
+    let decisions = decisionIndexes.enumerated().compactMap {
+      position, id -> DecisionRecord.Decision? in
+      guard machine.decisionSelected[position] else { return nil }
       let definition = policy.image.definitions[id]
+      if let paths = missing[position] {
+        return DecisionRecord.Decision(
+          name: definition.name, json: "null", reason: nil, missingFacts: paths)
+      }
       let reason = machine.decisionReasons[position]
       return DecisionRecord.Decision(
         name: definition.name,
@@ -471,6 +509,27 @@ public struct Evaluator {
       decisions: decisions,
       failedConditions: machine.failedConditions,
       inputsRead: listingInputsRead ? machine.inputsRead : [])
+  }
+
+  /// The names of the policy's decisions, in definition order.
+  public var decisionNames: [String] { decisionIndexes.map { policy.image.definitions[$0].name } }
+
+  /// Decides only the decisions named (in definition order, whatever the order of `names`),
+  /// or every decision again when `names` is nil. Records then list only those: a decision
+  /// not asked for reads no facts and cannot be left undecided.
+  ///
+  /// - Throws: `DecisionError.unknownDecision` for a name that is not a decision of the
+  ///   policy (the selection is then unchanged).
+  public mutating func select(decisions names: [String]?) throws(DecisionError) {
+    let all = decisionNames
+    guard let names else {
+      machine.decisionSelected = Array(repeating: true, count: all.count)
+      return
+    }
+    for name in names where !all.contains(name) {
+      throw .unknownDecision(name, valid: all)
+    }
+    machine.decisionSelected = all.map { names.contains($0) }
   }
 
   /// Evaluates one definition (a rule or a decision) of the policy for an application given as
@@ -506,9 +565,10 @@ public struct Evaluator {
   ///
   /// Unlike `decide`, it does not check that the policy is in force on `asOf`, the jurisdiction
   /// defaults to `national` rather than to the policy's level, and errors are the VM's own.
+  /// An undecided decision's value is `.unknown`; `machine.undecided` gives its missing facts.
   ///
   /// - Returns: each decision's value and reason code, in definition order.
-  /// - Throws: `VMError` when the evaluation stops.
+  /// - Throws: `VMError` when the evaluation stops (a runtime failure or a limit).
   public mutating func decideWithReasons(
     _ application: Value, asOf: CivilDate, jurisdiction: String = "national"
   )
@@ -516,9 +576,15 @@ public struct Evaluator {
   {
     machine.reset()
     let input = machine.load(application, as: .record(policy.image.inputRecord))
-    let outcome = try machine.evaluate(
-      input: input, asOf: asOf, jurisdiction: try place(jurisdiction))
+    try machine.run(input: input, asOf: asOf, jurisdiction: try place(jurisdiction))
+    let undecided = Set(machine.undecided.map(\.position))
     let decisions = policy.image.definitions.filter { $0.kind == .decision }
-    return (zip(outcome.values, decisions).map { machine.value($0, as: $1.type) }, outcome.reasons)
+    let values = decisions.indices.map { position in
+      undecided.contains(position)
+        ? Value.unknown
+        : machine.value(machine.decisionValues[position], as: decisions[position].type)
+    }
+    let reasons = machine.decisionReasons.map { $0 >= 0 ? machine.facts.texts[Int($0)] : nil }
+    return (values, reasons)
   }
 }

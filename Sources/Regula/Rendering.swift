@@ -21,9 +21,9 @@ final class Rendering: @unchecked Sendable {
   }
 
   let pool: UnsafeMutablePointer<UInt8>
-  /// `{"schema":"regula.decision/1","policy":…,"policy_hash":…,"as_of":` without the date.
+  /// `,"policy":…,"policy_hash":…,"as_of":` without the date (after the schema and kind).
   let recordStart: Piece
-  /// Per decision: `"name":{"value":`, with a leading comma after the first.
+  /// Per decision: `"name":{`.
   let decisionKeys: [Piece]
   let decisionShapes: [Shape]
   let decisionTypes: [SchemaType]
@@ -44,11 +44,11 @@ final class Rendering: @unchecked Sendable {
     }
     func quoted(_ text: String) -> Piece { piece(JSONWriter.quote(text)) }
     recordStart = piece(
-      "{\"schema\":\"regula.decision/1\",\"policy\":\(JSONWriter.quote(image.name)),\"policy_hash\":\(JSONWriter.quote(policyHash)),\"as_of\":"
+      ",\"policy\":\(JSONWriter.quote(image.name)),\"policy_hash\":\(JSONWriter.quote(policyHash)),\"as_of\":"
     )
     let decisions = image.definitions.filter { $0.kind == .decision }
-    decisionKeys = decisions.enumerated().map { position, definition in
-      piece((position > 0 ? "," : "") + "\(JSONWriter.quote(definition.name)):{\"value\":")
+    decisionKeys = decisions.map { definition in
+      piece("\(JSONWriter.quote(definition.name)):{")
     }
     decisionTypes = decisions.map(\.type)
     decisionShapes = decisions.map { definition in
@@ -122,14 +122,31 @@ extension Evaluator {
   public mutating func appendRecordJSON(
     asOf: CivilDate, jurisdiction: String, to bytes: inout [UInt8]
   ) {
+    let undecided = machine.undecided
+    bytes.append(
+      contentsOf: undecided.isEmpty
+        ? "{\"schema\":\"regula.decision/2\",\"kind\":\"decided\"".utf8
+        : "{\"schema\":\"regula.decision/2\",\"kind\":\"missing_facts\"".utf8)
     rendering.append(rendering.recordStart, to: &bytes)
     bytes.append(UInt8(ascii: "\""))
     asOf.appendISO8601(to: &bytes)
     bytes.append(contentsOf: "\",\"jurisdiction\":".utf8)
     JSONWriter.appendQuoted(jurisdiction, to: &bytes)
     bytes.append(contentsOf: ",\"decisions\":{".utf8)
-    for position in rendering.decisionKeys.indices {
+    var first = true
+    var next = 0
+    for position in rendering.decisionKeys.indices where machine.decisionSelected[position] {
+      if !first { bytes.append(UInt8(ascii: ",")) }
+      first = false
       rendering.append(rendering.decisionKeys[position], to: &bytes)
+      if next < undecided.count, undecided[next].position == position {
+        bytes.append(contentsOf: "\"missing_facts\":[".utf8)
+        appendQuotedList(undecided[next].paths, to: &bytes)
+        bytes.append(contentsOf: "]}".utf8)
+        next += 1
+        continue
+      }
+      bytes.append(contentsOf: "\"value\":".utf8)
       appendDecisionJSON(position, to: &bytes)
       let reason = machine.decisionReasons[position]
       if reason >= 0 {
@@ -158,7 +175,17 @@ extension Evaluator {
       appendText(paths[path], to: &bytes)
       path += 1
     }
+    bytes.append(contentsOf: "],\"missing_facts\":[".utf8)
+    if !undecided.isEmpty { appendQuotedList(machine.missingFacts, to: &bytes) }
     bytes.append(contentsOf: "]}".utf8)
+  }
+
+  /// Appends texts quoted and separated by commas.
+  func appendQuotedList(_ texts: [String], to bytes: inout [UInt8]) {
+    for (index, text) in texts.enumerated() {
+      if index > 0 { bytes.append(UInt8(ascii: ",")) }
+      JSONWriter.appendQuoted(text, to: &bytes)
+    }
   }
 
   /// Appends text `index` of the machine's texts, quoted.
@@ -249,6 +276,12 @@ extension DecisionRecord {
     ]
     for decision in decisions {
       let name = decision.name + String(repeating: " ", count: width - decision.name.count)
+      guard decision.isDecided else {
+        lines.append(
+          "  \(name)  undecided: missing "
+            + decision.missingFacts.map { "`\($0)`" }.joined(separator: ", "))
+        continue
+      }
       lines.append(
         "  \(name)  \(decision.json)" + (decision.reason.map { "  (reason \($0))" } ?? ""))
     }
@@ -258,6 +291,10 @@ extension DecisionRecord {
       ? ["  none"] : failedConditions.map { "  \($0.definition): \($0.reason)" }
     lines.append("inputs read")
     lines += inputsRead.isEmpty ? ["  none"] : inputsRead.map { "  \($0)" }
+    if !missingFacts.isEmpty {
+      lines.append("missing facts")
+      lines += missingFacts.map { "  \($0)" }
+    }
     return lines.joined(separator: "\n") + "\n"
   }
 }

@@ -10,10 +10,11 @@ struct BatchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "batch", abstract: "Decide every application of a JSON Lines file.",
     discussion: """
-      Writes exactly one line per input line, in input order: the decision record, or \
+      Writes exactly one line per input line, in input order: the decision record (kind \
+      `missing_facts` when a decision needs an absent fact; the others are decided), or \
       {"line":N,"error":…} for an application that fails (the batch goes on). Blank lines are \
       skipped and not counted. Shows progress on a terminal. Exit codes: 0 all decided, 3 some \
-      lines failed, 1 the policy or the files could not be used.
+      lines failed or left a decision undecided, 1 the policy or the files could not be used.
       """)
 
   enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
@@ -44,9 +45,17 @@ struct BatchCommand: ParsableCommand {
   @Option(help: "Threads deciding applications (each with its own evaluator).")
   var jobs = 1
 
+  @Option(
+    name: .customLong("decision"),
+    help: "Decide only this decision (repeat for several); default: every decision.")
+  var decisions: [String] = []
+
   func validate() throws {
     guard (1...256).contains(jobs) else {
       throw ValidationError("--jobs must be between 1 and 256")
+    }
+    guard decisions.isEmpty || outputFormat == .jsonl else {
+      throw ValidationError("--decision chooses the decisions of jsonl records, not csv columns")
     }
   }
 
@@ -68,9 +77,18 @@ struct BatchCommand: ParsableCommand {
     let workers = (0..<jobs).map { _ in
       BatchWorker(policy: compiled, asOf: date, jurisdiction: jurisdiction, format: outputFormat)
     }
+    if !decisions.isEmpty {
+      for worker in workers {
+        do { try worker.evaluator.select(decisions: decisions) } catch {
+          printError("error: \(error)\n")
+          throw ExitCode(1)
+        }
+      }
+    }
     let progress = Progress(total: reader.totalBytes, isShown: isatty(2) == 1)
     let start = DispatchTime.now().uptimeNanoseconds
-    let (decided, errors) = BatchCommand.process(reader, workers, sink, progress: progress)
+    let (decided, errors, undecided) = BatchCommand.process(
+      reader, workers, sink, progress: progress)
     if let failure = reader.failure {
       printError("error: reading `\(input)` failed: \(failure)\n")
       throw ExitCode(1)
@@ -79,8 +97,10 @@ struct BatchCommand: ParsableCommand {
     progress.finish()
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     let rate = seconds > 0 ? Int(Double(decided) / seconds) : decided
-    printError("\(decided) applications, \(errors) errors, \(rate) decisions/s\n")
-    if errors > 0 { throw ExitCode(3) }
+    printError(
+      "\(decided) applications, \(errors) errors, \(undecided) with missing facts, "
+        + "\(rate) decisions/s\n")
+    if errors > 0 || undecided > 0 { throw ExitCode(3) }
   }
 }
 
@@ -89,16 +109,18 @@ extension BatchCommand {
   /// each), and writes the result lines to `sink` in input order. The main job, also timed by
   /// `regula bench w1` as (c).
   ///
-  /// - Returns: the lines decided and how many of them are error lines.
+  /// - Returns: the lines decided, how many of them are error lines, and how many are records
+  ///   with an undecided decision (missing facts).
   ///
   /// With one worker everything happens on the calling thread, one block after the other. With
   /// more, the next block is read and the last one's results are written while the workers
   /// decide (a reading and a writing queue), so the cores are not left idle between blocks.
   static func process(
     _ reader: LineReader, _ workers: [BatchWorker], _ sink: OutputSink, progress: Progress?
-  ) -> (decided: Int, errors: Int) {
+  ) -> (decided: Int, errors: Int, undecided: Int) {
     var decided = 0
     var errors = 0
+    var undecided = 0
     let jobs = workers.count
     let readQueue = DispatchQueue(label: "regula.batch.read")
     let writeQueue = DispatchQueue(label: "regula.batch.write")
@@ -113,6 +135,7 @@ extension BatchCommand {
       }
       let outputs = workers.map(\.output)
       errors += workers.reduce(0) { $0 + $1.errors }
+      undecided += workers.reduce(0) { $0 + $1.undecided }
       decided += block.lines.count
       if jobs > 1 {
         writeQueue.async { for output in outputs { sink.write(output) } }
@@ -125,7 +148,7 @@ extension BatchCommand {
       next = ahead.block
     }
     writeQueue.sync {}
-    return (decided, errors)
+    return (decided, errors, undecided)
   }
 }
 
@@ -140,6 +163,7 @@ final class BatchWorker: @unchecked Sendable {
   let idField: Int?
   var output: [UInt8] = []
   var errors = 0
+  var undecided = 0
   var count = 0
 
   init(
@@ -156,7 +180,7 @@ final class BatchWorker: @unchecked Sendable {
   /// Decides lines `range` of `block` into `output`, one result line each.
   func decide(_ block: LineBlock, _ range: Range<Int>) {
     output.removeAll(keepingCapacity: true)
-    errors = BatchWorker.decide(
+    (errors, undecided) = BatchWorker.decide(
       block, range, with: &evaluator, into: &output, asOf: asOf, jurisdiction: jurisdiction,
       csvID: format == .csv ? .some(idField) : nil)
     count += range.count
@@ -165,12 +189,13 @@ final class BatchWorker: @unchecked Sendable {
   /// The loop, on an `inout` evaluator so that it is borrowed, not copied, per call.
   ///
   /// - Parameter csvID: nil for jsonl records; else csv lines, starting with this text field.
-  /// - Returns: the number of error lines written.
+  /// - Returns: the number of error lines written, and of records with an undecided decision.
   static func decide(
     _ block: LineBlock, _ range: Range<Int>, with evaluator: inout Evaluator,
     into output: inout [UInt8], asOf: CivilDate?, jurisdiction: String?, csvID: Int??
-  ) -> Int {
+  ) -> (errors: Int, undecided: Int) {
     var errors = 0
+    var undecided = 0
     block.bytes.withUnsafeBufferPointer { bytes in
       for index in range {
         let line = block.lines[index]
@@ -178,6 +203,7 @@ final class BatchWorker: @unchecked Sendable {
           let (date, place) = try evaluator.evaluate(
             json: UnsafeBufferPointer(rebasing: bytes[line.bytes]), asOf: asOf,
             jurisdiction: jurisdiction)
+          if !evaluator.machine.undecided.isEmpty { undecided += 1 }
           if let csvID {
             appendCSVLine(&evaluator, idField: csvID, to: &output)
           } else {
@@ -192,7 +218,7 @@ final class BatchWorker: @unchecked Sendable {
         output.append(UInt8(ascii: "\n"))
       }
     }
-    return errors
+    return (errors, undecided)
   }
 
   /// `id,first decision,second decision,reason of the first` (the W1 result line).

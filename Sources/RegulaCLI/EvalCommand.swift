@@ -30,6 +30,11 @@ struct EvalCommand: ParsableCommand {
   @Option(help: "vm (default) or interpreter (the reference interpreter, rule files only).")
   var engine: Engine = .vm
 
+  @Option(
+    name: .customLong("decision"),
+    help: "Decide only this decision (repeat for several); default: every decision.")
+  var decisions: [String] = []
+
   @Flag(
     help:
       "Also print the full trace: every definition evaluated, with values, reasons and citations.")
@@ -42,20 +47,28 @@ struct EvalCommand: ParsableCommand {
     help: "How to print the record: text (for people) or json; default: text on a terminal.")
   var format: OutputFormat?
 
-  /// The record as `--format` asks: text on a terminal unless told otherwise, else JSON.
-  func show(_ record: DecisionRecord) -> String {
-    isJSON ? record.json + "\n" : record.text
+  /// Prints the record as `--format` asks (text on a terminal unless told otherwise, else
+  /// JSON); a record with an undecided decision also names the missing facts on standard
+  /// error and exits 2.
+  func show(_ record: DecisionRecord, then more: () -> Void = {}) throws {
+    print(isJSON ? record.json : record.text, terminator: isJSON ? "\n" : "")
+    more()
+    guard record.missingFacts.isEmpty else {
+      printError(
+        "error: \(input): missing facts: "
+          + record.missingFacts.map { "`\($0)`" }.joined(separator: ", ") + "\n")
+      throw ExitCode(2)
+    }
   }
 
   var isJSON: Bool { (format ?? (isatty(1) == 1 ? .text : .json)) == .json }
 
   /// Reports an outcome that is not a decision: the message on standard error, and with JSON
   /// output also one `regula.error/1` document on standard output, so that a program reading
-  /// stdout gets one JSON document for every outcome. Exits 2 for missing facts, else 1.
+  /// stdout gets one JSON document for every outcome. Exits 1.
   func fail(_ error: DecisionError) -> ExitCode {
     printError("error: \(input): \(error)\n")
     if isJSON { print(error.json) }
-    if case .missingFacts = error { return ExitCode(2) }
     return ExitCode(1)
   }
 
@@ -81,21 +94,24 @@ struct EvalCommand: ParsableCommand {
       return
     }
     var evaluator = Evaluator(policy: compiled)
+    let record: DecisionRecord
+    var trace: Trace?
     do {
+      if !decisions.isEmpty { try evaluator.select(decisions: decisions) }
       if explain {
-        let (record, trace) = try evaluator.explain(
+        (record, trace) = try evaluator.explain(
           json: bytes, asOf: date, jurisdiction: jurisdiction)
-        print(show(record), terminator: "")
-        print(
-          traceFormat == .json ? trace.json : trace.text(line: lineNumber),
-          terminator: traceFormat == .json ? "\n" : "")
       } else {
-        print(
-          show(try evaluator.decide(json: bytes, asOf: date, jurisdiction: jurisdiction)),
-          terminator: "")
+        record = try evaluator.decide(json: bytes, asOf: date, jurisdiction: jurisdiction)
       }
     } catch {
       throw fail(error)
+    }
+    try show(record) {
+      guard let trace else { return }
+      print(
+        traceFormat == .json ? trace.json : trace.text(line: lineNumber),
+        terminator: traceFormat == .json ? "\n" : "")
     }
   }
 
@@ -114,6 +130,11 @@ struct EvalCommand: ParsableCommand {
     if let jurisdiction, program.jurisdiction(jurisdiction) == nil {
       throw fail(.unknownJurisdiction(jurisdiction, valid: program.jurisdictions))
     }
+    let names = program.definitions.filter { $0.kind == .decision }.map(\.name)
+    if let unknown = decisions.first(where: { !names.contains($0) }) {
+      throw fail(.unknownDecision(unknown, valid: names))
+    }
+    let record: DecisionRecord
     do {
       let application = try InputReader(program: program).read(try JSONReader.parse(bytes))
       guard let date = asOf ?? applicationDate(program, application) else {
@@ -125,19 +146,18 @@ struct EvalCommand: ParsableCommand {
           ))
       }
       let outcome = try Interpreter.evaluate(
-        program, input: application, asOf: date, jurisdiction: jurisdiction ?? program.level)
-      let decisions = outcome.decisions.map {
+        program, input: application, asOf: date, jurisdiction: jurisdiction ?? program.level,
+        only: decisions.isEmpty ? nil : Set(decisions))
+      let decided = outcome.decisions.map {
         DecisionRecord.Decision(
-          name: $0.name, json: $0.value.json($0.type, in: program), reason: $0.reason)
+          name: $0.name, json: $0.value.json($0.type, in: program), reason: $0.reason,
+          missingFacts: $0.missingFacts)
       }
-      let record = DecisionRecord(
+      record = DecisionRecord(
         policy: program.name, policyHash: compiled.contentHash, asOf: date,
         jurisdiction: outcome.jurisdiction,
-        decisions: decisions, failedConditions: outcome.failedConditions,
+        decisions: decided, failedConditions: outcome.failedConditions,
         inputsRead: outcome.inputsRead)
-      print(show(record), terminator: "")
-    } catch EvaluationError.missingFacts(let paths) {
-      throw fail(.missingFacts(paths))
     } catch let error as ExitCode {
       throw error
     } catch let error as EvaluationError {
@@ -145,6 +165,7 @@ struct EvalCommand: ParsableCommand {
     } catch {
       throw fail(.application(ApplicationError(path: "", message: "\(error)")))
     }
+    try show(record)
   }
 
   func applicationDate(_ program: IRProgram, _ application: Value) -> CivilDate? {

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 // `regula test`: run the `test` blocks of policies with the reference interpreter, and check
-// that the bytecode VM gives the same value and reason for every expectation.
+// that the bytecode VM gives the same value and reason for every expectation and the same
+// whole decision record for every test's application.
 import Regula
 import RegulaIR
 
@@ -34,6 +35,7 @@ struct TestCommand: ParsableCommand {
       let from = program.from
       // Every expectation is also evaluated by the VM, the engine services run.
       let engine: TestRunner.Engine?
+      var records: TestRunner.RecordCheck?
       do {
         let policy = try CompiledPolicy.compile(
           program: program,
@@ -44,13 +46,17 @@ struct TestCommand: ParsableCommand {
             definition: definition, application: input, asOf: asOf, jurisdiction: jurisdiction)
           return (value.json(program.definitions[definition].type, in: program), reason)
         }
+        var whole = Evaluator(policy: policy)
+        records = { input, asOf, jurisdiction in
+          policy.engineDifference(input, asOf: asOf, jurisdiction: jurisdiction, with: &whole)
+        }
       } catch {
         printError(
           "warning: \(file): the VM is not checked: cannot compile to bytecode: \(error)\n")
         engine = nil
       }
       let results = TestRunner.run(
-        program, defaultAsOf: from ?? program.from, engine: engine)
+        program, defaultAsOf: from ?? program.from, engine: engine, records: records)
       let renderer = DiagnosticRenderer(sources: sources)
       if coverage { printCoverage(program, results, renderer) }
       for result in results {

@@ -91,8 +91,40 @@ extension Interpreter {
     guard case .record(let values) = record, values.indices.contains(index) else {
       throw .runtime(message: "internal error: `.\(name)` of a non-record", span: span)
     }
-    if case .unknown = values[index] { throw .missingFacts([fullPath ?? name]) }
+    if case .unknown = values[index] {
+      let located: String? =
+        if let fullPath, !fullPath.isEmpty { fullPath } else { locate(record, field: name) }
+      throw .missingFacts([located ?? name])
+    }
     return values[index]
+  }
+
+  /// The positioned path (`members[2].age`) of field `name` of `record`, for a record reached
+  /// through a definition (a filtered list, a `first` bound by `match`): the first record of
+  /// the application, in field and list order, equal to it. Nil when none is.
+  ///
+  /// - Complexity: O(n) in the size of the application: called only when a fact is missing.
+  func locate(_ record: Value, field name: String) -> String? {
+    func walk(_ value: Value, _ type: RType, _ path: String) -> String? {
+      switch (type, value) {
+      case (.optional(let wrapped), _): return walk(value, wrapped, path)
+      case (.record(let recordName), .record(let values)):
+        if value == record { return path.isEmpty ? name : "\(path).\(name)" }
+        for (field, item) in zip(program.recordFields(recordName), values) {
+          let inner = path.isEmpty ? field.name : "\(path).\(field.name)"
+          if let found = walk(item, field.type, inner) { return found }
+        }
+        return nil
+      case (.list(let element), .list(let items)):
+        for (position, item) in items.enumerated() {
+          if let found = walk(item, element, "\(path)[\(position)]") { return found }
+        }
+        return nil
+      default: return nil
+      }
+    }
+    guard let inputName = program.input?.name else { return nil }
+    return walk(input, .record(inputName), "")
   }
 
   /// `members[2].age` → `members[].age`, for the decision record's list of inputs read.

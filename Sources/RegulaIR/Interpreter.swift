@@ -33,8 +33,13 @@ public struct Outcome: Sendable {
     /// The reason code: nil for a plain value; for `first of` and `all of`, the code given (empty
     /// when the case taken names none, `ok` when every condition held).
     public var reason: String?
+    /// The positioned paths of the absent facts that left the decision undecided (its value is
+    /// then `.unknown`); empty when it was decided.
+    public var missingFacts: [String] = []
   }
-  /// Every decision of the program, in definition order.
+  /// The decisions asked for (every decision of the program by default), in definition order.
+  /// Each is decided on its own: one that needs an absent fact is undecided (`missingFacts`),
+  /// and the others are still decided.
   public var decisions: [Decision]
   /// `all of` conditions that failed, as (definition, reason code).
   public var failedConditions: [(definition: String, reason: String)]
@@ -46,6 +51,12 @@ public struct Outcome: Sendable {
   public var asOf: CivilDate
   /// The jurisdiction code the program was evaluated for.
   public var jurisdiction: String
+
+  /// Every absent fact that left a decision undecided, each once, in the order met.
+  public var missingFacts: [String] {
+    var seen = Set<String>()
+    return decisions.flatMap(\.missingFacts).filter { seen.insert($0).inserted }
+  }
 }
 
 extension IRProgram {
@@ -117,10 +128,14 @@ public struct Interpreter {
     self.limits = limits
   }
 
-  /// Evaluates every decision of the program.
+  /// Evaluates every decision of the program, or those named in `only`, each on its own: a
+  /// decision that needs an absent fact is undecided (`Outcome.Decision.missingFacts`) and the
+  /// others are decided.
+  ///
+  /// - Throws: `EvaluationError.runtime` or `.limit` (these stop the whole evaluation).
   public static func evaluate(
     _ program: IRProgram, input: Value, asOf: CivilDate, jurisdiction: String = "national",
-    limits: EvaluationLimits = .init()
+    limits: EvaluationLimits = .init(), only: Set<String>? = nil
   ) throws(EvaluationError) -> Outcome {
     try program.checkInForce(asOf)
     guard let place = program.jurisdiction(jurisdiction) else {
@@ -132,10 +147,19 @@ public struct Interpreter {
       program: program, input: input, asOf: asOf, jurisdiction: place, limits: limits)
     var decisions: [Outcome.Decision] = []
     for (id, definition) in program.definitions.enumerated() where definition.kind == .decision {
-      let (value, reason) = try interpreter.evaluateDefinition(id)
-      decisions.append(
-        Outcome.Decision(name: definition.name, value: value, type: definition.type, reason: reason)
-      )
+      if let only, !only.contains(definition.name) { continue }
+      do {
+        let (value, reason) = try interpreter.evaluateDefinition(id)
+        decisions.append(
+          Outcome.Decision(
+            name: definition.name, value: value, type: definition.type, reason: reason))
+      } catch {
+        guard case .missingFacts(let paths) = error else { throw error }
+        decisions.append(
+          Outcome.Decision(
+            name: definition.name, value: .unknown, type: definition.type, reason: nil,
+            missingFacts: paths))
+      }
     }
     return interpreter.outcome(decisions)
   }

@@ -35,6 +35,12 @@ public enum TestRunner {
       json: String, reason: String?
     )
 
+  /// A check of a test's whole application on a second engine: nil when it gives the same
+  /// whole record as the interpreter (every decision, reason, failed condition, input read and
+  /// missing fact), else the difference.
+  public typealias RecordCheck =
+    (_ input: Value, _ asOf: CivilDate, _ jurisdiction: String) -> String?
+
   /// One test's result: its failures (none when it passed) and what it covered.
   public struct Result: Sendable {
     /// The test's name.
@@ -59,21 +65,23 @@ public enum TestRunner {
   /// - Returns: one result per test, in declaration order.
   /// - Parameter engine: when given, every expectation is also evaluated by it, and a value,
   ///   reason or error that differs from the interpreter's is a failure of the test.
+  /// - Parameter records: when given, every test's application is also decided whole by it,
+  ///   and a record that differs from the interpreter's is a failure of the test.
   public static func run(
     _ program: IRProgram, defaultAsOf: CivilDate?, defaultJurisdiction: String? = nil,
-    engine: Engine? = nil
+    engine: Engine? = nil, records: RecordCheck? = nil
   ) -> [Result] {
     let defaultJurisdiction = defaultJurisdiction ?? program.level
     return program.tests.map {
       run(
         $0, program, defaultAsOf: defaultAsOf, defaultJurisdiction: defaultJurisdiction,
-        engine: engine)
+        engine: engine, records: records)
     }
   }
 
   static func run(
     _ test: IRTest, _ program: IRProgram, defaultAsOf: CivilDate?, defaultJurisdiction: String,
-    engine: Engine?
+    engine: Engine?, records: RecordCheck?
   ) -> Result {
     var result = Result(name: test.name, span: test.span, failures: [])
     guard let asOf = test.asOf ?? defaultAsOf else {
@@ -110,6 +118,9 @@ public enum TestRunner {
     do { try program.checkInForce(asOf) } catch {
       result.failures.append("\(error)")
       return result
+    }
+    if let records, let difference = records(input, asOf, jurisdiction) {
+      result.failures.append(difference)
     }
     var interpreter = Interpreter(
       program: program, input: input, asOf: asOf, jurisdiction: jurisdiction)

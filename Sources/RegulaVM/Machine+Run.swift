@@ -133,7 +133,11 @@ extension Machine {
           pathsRead[pathsReadCount] = Int32(path)
           pathsReadCount &+= 1
         }
-        if value.tag == Register.unknownTag { throw .missingFacts([facts.texts[path]]) }
+        if value.tag == Register.unknownTag {
+          throw .missingFacts([
+            positionedPath(of: record, field: Int(instruction.c)) ?? facts.texts[path]
+          ])
+        }
         registers[a] = value
       case .next, .nextLoop:
         // `next` (a loop's head) goes on with the item and jumps out when there is none;

@@ -4,8 +4,9 @@
 
 /// Why an evaluation produced no decision.
 public enum VMError: Error, Sendable, Hashable, CustomStringConvertible {
-  /// Input facts the evaluation needed that the application did not give, as field paths with
-  /// list positions written `[]`. Evaluation stops at the first, so there is one path.
+  /// Input facts a definition needed that the application did not give, as positioned field
+  /// paths (`members[2].age`). A definition stops at the first, so there is one path; `run`
+  /// catches it per decision (`Machine.undecided`) and decides the others.
   case missingFacts([String])
   /// The policy failed on this application (division by zero, a date out of range, no version
   /// in force, no case applies, two exceptions at once), or it was asked for something the
@@ -129,6 +130,13 @@ public struct Machine {
   public private(set) var decisionValues: [Register]
   /// The reason text index (into `facts.texts`) of each decision, or -1 when it gives none.
   public private(set) var decisionReasons: [Int32]
+  /// Which decisions `run` evaluates, by position among the decisions: all by default. One
+  /// not selected is left `.none` and is neither decided nor undecided.
+  public var decisionSelected: [Bool]
+  /// The decisions the last `run` could not decide because a fact they need is absent, as
+  /// (position among the decisions, the positioned paths of the absent facts), in order.
+  /// Their values are left `.none`; the other decisions are decided as usual.
+  public private(set) var undecided: [(position: Int, paths: [String])] = []
   let exactConstantCount: Int
   /// Text indexes of input paths read in this evaluation (stamped with the epoch).
   var pathEpochs: UnsafeMutablePointer<UInt32>
@@ -192,6 +200,7 @@ public struct Machine {
     decisionIDs = image.definitions.indices.filter { image.definitions[$0].kind == .decision }
     decisionValues = Array(repeating: .none, count: decisionIDs.count)
     decisionReasons = Array(repeating: -1, count: decisionIDs.count)
+    decisionSelected = Array(repeating: true, count: decisionIDs.count)
     failed.reserveCapacity(8)
     reader = ReaderPlan(image: image)
     scratch.reserveCapacity(64)
@@ -252,39 +261,102 @@ public struct Machine {
     asOfDays = asOf.daysSince1970
   }
 
-  /// Evaluates every decision into `decisionValues` and `decisionReasons`; allocates nothing
-  /// once warm.
+  /// Evaluates every selected decision into `decisionValues` and `decisionReasons`; allocates
+  /// nothing once warm.
   ///
-  /// Does not check the policy's own `from … until …`; `Evaluator.decide` does.
+  /// Decisions are independent: one that needs an absent fact is listed in `undecided` with
+  /// the fact's positioned path, and the others are decided as usual. Does not check the
+  /// policy's own `from … until …`; `Evaluator.decide` does.
   ///
-  /// - Throws: `VMError` at the first missing fact, runtime failure or limit.
+  /// - Throws: `VMError.runtime` or `.limit` at the first runtime failure or limit (these stop
+  ///   the whole evaluation).
   public mutating func run(input: Register, asOf: CivilDate, jurisdiction: Int) throws(VMError) {
     inputRegister = input
     asOfDays = asOf.daysSince1970
+    if !undecided.isEmpty { undecided.removeAll(keepingCapacity: true) }
     // An index loop: no iterator (nor `first`), so nothing is allocated even unoptimised. The
-    // first decision makes the per-evaluation checks for all of them.
+    // first decision evaluated makes the per-evaluation checks for all of them.
     var position = 0
+    var checked = false
     while position < decisionIDs.count {
+      decisionValues[position] = .none
+      decisionReasons[position] = -1
+      if !decisionSelected[position] {
+        position += 1
+        continue
+      }
       let id = decisionIDs[position]
-      let (value, reason) =
-        position == 0
-        ? try evaluateDefinition(id, jurisdiction: jurisdiction)
-        : try evaluateChecked(id, jurisdiction: jurisdiction)
-      decisionValues[position] = value
-      decisionReasons[position] = reason
+      do {
+        let (value, reason) =
+          checked
+          ? try evaluateChecked(id, jurisdiction: jurisdiction)
+          : try evaluateDefinition(id, jurisdiction: jurisdiction)
+        decisionValues[position] = value
+        decisionReasons[position] = reason
+      } catch {
+        // Only a missing fact reaches here after the checks, so they have passed.
+        guard case .missingFacts(let paths) = error else { throw error }
+        undecided.append((position, paths))
+        if isTracing { traceStack.removeAll(keepingCapacity: true) }
+      }
+      checked = true
       position += 1
     }
+  }
+
+  /// The absent facts of the last `run`, each once, in the order the decisions met them.
+  public var missingFacts: [String] {
+    var seen = Set<String>()
+    return undecided.flatMap(\.paths).filter { seen.insert($0).inserted }
+  }
+
+  /// The positioned path (`members[2].age`) of field `field` of `record`, found by walking
+  /// the application from its root (a record handle is where the reader put it, and filters
+  /// and bindings copy the handle); nil when the record is not part of the application.
+  ///
+  /// - Complexity: O(n) in the size of the application: called only when a fact is missing.
+  func positionedPath(of record: Register, field: Int) -> String? {
+    func walk(_ value: Register, _ type: SchemaType, _ path: String) -> String? {
+      switch type {
+      case .optional(let wrapped): return walk(value, wrapped, path)
+      case .record(let index):
+        guard facts.holdsList(value), index < image.records.count else { return nil }
+        let fields = image.records[index].fields
+        if value.word == record.word {
+          guard field < fields.count else { return nil }
+          return path.isEmpty ? fields[field].name : "\(path).\(fields[field].name)"
+        }
+        for (position, member) in fields.enumerated() {
+          guard let item = facts.checkedItem(value, position) else { continue }
+          let inner = path.isEmpty ? member.name : "\(path).\(member.name)"
+          if let found = walk(item, member.type, inner) { return found }
+        }
+        return nil
+      case .list(let element):
+        guard facts.holdsList(value) else { return nil }
+        for position in 0..<facts.count(value) {
+          if let found = walk(facts.item(value, position), element, "\(path)[\(position)]") {
+            return found
+          }
+        }
+        return nil
+      default: return nil
+      }
+    }
+    return walk(inputRegister, .record(image.inputRecord), "")
   }
 
   /// Evaluates every decision for the application in `input` (loaded into `facts`).
   ///
   /// The convenient form of `run(input:asOf:jurisdiction:)`: it allocates the outcome's arrays.
   ///
-  /// - Throws: `VMError`, as `run(input:asOf:jurisdiction:)` does.
+  /// - Throws: `VMError`, as `run(input:asOf:jurisdiction:)` does; `.missingFacts` with every
+  ///   absent fact when a decision is undecided (the others are in `decisionValues`).
   public mutating func evaluate(input: Register, asOf: CivilDate, jurisdiction: Int) throws(VMError)
     -> VMOutcome
   {
     try run(input: input, asOf: asOf, jurisdiction: jurisdiction)
+    if !undecided.isEmpty { throw .missingFacts(missingFacts) }
     let reasons = decisionReasons.map { $0 >= 0 ? facts.texts[Int($0)] : nil }
     return VMOutcome(values: decisionValues, reasons: reasons, failedConditions: failedConditions)
   }

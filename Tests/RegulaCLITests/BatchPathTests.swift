@@ -65,7 +65,7 @@ func theLineReaderKeepsEveryLineWhateverTheChunkSize(chunkSize: Int) throws {
           policy: policy, asOf: try CivilDate(iso8601: "2024-06-01"), jurisdiction: nil,
           format: .csv)
       }
-      let (decided, errors) = BatchCommand.process(reader, workers, sink, progress: nil)
+      let (decided, errors, _) = BatchCommand.process(reader, workers, sink, progress: nil)
       sink.close()
       #expect(decided == 3_000 && errors == 0)
       #expect(try String(contentsOfFile: output, encoding: .utf8) == expected)

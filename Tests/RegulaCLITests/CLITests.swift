@@ -122,7 +122,7 @@ func committedRuleFiles() -> [String] {
   let decisions = record?["decisions"] as? [String: [String: Any]]
   #expect(decisions?["benefit_fen"]?["value"] as? Int == 67100)
   #expect(decisions?["eligible"]?["reason"] as? String == "ok")
-  #expect(record?["schema"] as? String == "regula.decision/1")
+  #expect(record?["schema"] as? String == "regula.decision/2")
   #expect((record?["inputs_read"] as? [String])?.contains("members[].monthly_income_fen") == true)
 }
 
@@ -201,7 +201,7 @@ func batchW1Sample(to output: URL, _ more: [String] = []) throws -> RunResult {
   let lines = result.output.split(separator: "\n")
   #expect(lines.count == 4)
   #expect(lines[1].hasPrefix(#"{"line":2,"error":"#))
-  #expect(lines[2].contains("missing facts"))
+  #expect(lines[2].contains(#""kind":"missing_facts""#))
   #expect(lines[3].contains("\"benefit_fen\":{\"value\":67100}"))
 }
 
@@ -329,7 +329,7 @@ func batchW1Sample(to output: URL, _ more: [String] = []) throws -> RunResult {
   #expect(lines.contains("as of         2024-06-01"))
   // Not a terminal: JSON by default, one line, as with --format json.
   let machines = try regula(arguments)
-  #expect(machines.output.hasPrefix("{\"schema\":\"regula.decision/1\""))
+  #expect(machines.output.hasPrefix("{\"schema\":\"regula.decision/2\""))
   #expect(try regula(arguments + ["--format", "json"]).output == machines.output)
   let interpreted = try regula(arguments + ["--format", "text", "--engine", "interpreter"])
   #expect(interpreted.output == people.output)

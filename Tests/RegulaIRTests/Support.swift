@@ -36,6 +36,9 @@ func decide(
     let input = try InputReader(program: program).read(try JSONReader.parse(Array(json.utf8)))
     let outcome = try Interpreter.evaluate(
       program, input: input, asOf: date(asOf), jurisdiction: jurisdiction)
+    if !outcome.missingFacts.isEmpty {
+      return ["error": "\(EvaluationError.missingFacts(outcome.missingFacts))"]
+    }
     var result: [String: String] = [:]
     for decision in outcome.decisions {
       result[decision.name] = decision.value.json(decision.type, in: program)

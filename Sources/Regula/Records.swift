@@ -1,0 +1,103 @@
+// Whole decision records from both engines for an application already read into a `Value`:
+// what `regula test` and the differential tests compare, byte for byte, so that a difference
+// anywhere in a record (a value, a reason, a failed condition, an input read, a missing fact,
+// an error) is found, not only a difference of values.
+
+extension CompiledPolicy {
+  /// The reference interpreter's decision record for `input` (the policy must have been
+  /// compiled from source: `program` is needed).
+  ///
+  /// - Parameter only: the decisions to decide; nil for all of them.
+  /// - Throws: `DecisionError.unknownJurisdiction` for a code the policy does not accept;
+  ///   `.evaluation` (without a definition name) when the interpreter stops.
+  public func interpretedRecord(
+    _ input: Value, asOf: CivilDate, jurisdiction: String, only: Set<String>? = nil
+  ) throws(DecisionError) -> DecisionRecord {
+    guard let program else {
+      throw .evaluation(message: "the interpreter needs the policy's source", definition: nil)
+    }
+    guard program.jurisdiction(jurisdiction) != nil else {
+      throw .unknownJurisdiction(jurisdiction, valid: program.jurisdictions)
+    }
+    let outcome: Outcome
+    do {
+      outcome = try Interpreter.evaluate(
+        program, input: input, asOf: asOf, jurisdiction: jurisdiction, only: only)
+    } catch {
+      throw .evaluation(message: error.description, definition: nil)
+    }
+    return DecisionRecord(
+      policy: program.name, policyHash: contentHash, asOf: asOf,
+      jurisdiction: outcome.jurisdiction,
+      decisions: outcome.decisions.map {
+        DecisionRecord.Decision(
+          name: $0.name,
+          json: $0.missingFacts.isEmpty ? $0.value.json($0.type, in: program) : "null",
+          reason: $0.missingFacts.isEmpty ? $0.reason : nil, missingFacts: $0.missingFacts)
+      },
+      failedConditions: outcome.failedConditions, inputsRead: outcome.inputsRead)
+  }
+
+  /// Nil when both engines give the same whole record for `input` (the same JSON text, or the
+  /// same error message); else a message that shows both.
+  ///
+  /// - Parameter evaluator: an evaluator of this policy (reused between calls).
+  public func engineDifference(
+    _ input: Value, asOf: CivilDate, jurisdiction: String, with evaluator: inout Evaluator
+  ) -> String? {
+    let interpreted: String
+    do {
+      interpreted = try interpretedRecord(input, asOf: asOf, jurisdiction: jurisdiction).json
+    } catch {
+      interpreted = "error: \(error.messageWithoutDefinition)"
+    }
+    let machined: String
+    do {
+      machined = try evaluator.record(for: input, asOf: asOf, jurisdiction: jurisdiction).json
+    } catch {
+      machined = "error: \(error.messageWithoutDefinition)"
+    }
+    guard interpreted != machined else { return nil }
+    return "the VM's record differs from the interpreter's: a defect of Regula, please report it\n"
+      + "    interpreter: \(interpreted)\n    vm:          \(machined)"
+  }
+}
+
+extension DecisionError {
+  /// The message without the definition a VM error names (the interpreter names none).
+  var messageWithoutDefinition: String {
+    if case .evaluation(let message, _) = self { return message }
+    return description
+  }
+}
+
+extension Evaluator {
+  /// The VM's decision record for an application already read into a reference `Value`, as
+  /// `decide(json:…)` gives it for the same application written as JSON (without checking that
+  /// the policy is in force on `asOf`, as `interpretedRecord` does not).
+  ///
+  /// - Throws: `DecisionError.unknownJurisdiction`, or `.evaluation` on a runtime failure or
+  ///   a limit.
+  public mutating func record(for application: Value, asOf: CivilDate, jurisdiction: String)
+    throws(DecisionError) -> DecisionRecord
+  {
+    guard let index = machine.jurisdictionIndex(jurisdiction),
+      let canonical = machine.canonicalJurisdiction(jurisdiction)
+    else {
+      throw .unknownJurisdiction(jurisdiction, valid: policy.image.jurisdictionCodes.map(\.code))
+    }
+    machine.reset()
+    let input = machine.load(application, as: .record(policy.image.inputRecord))
+    do {
+      try machine.run(input: input, asOf: asOf, jurisdiction: index)
+    } catch {
+      switch error {
+      case .missingFacts(let paths):
+        throw .evaluation(message: "missing facts: \(paths)", definition: nil)
+      case .runtime(let message, let instruction), .limit(let message, let instruction):
+        throw .evaluation(message: message, definition: definitionName(at: instruction))
+      }
+    }
+    return record(asOf: asOf, jurisdiction: canonical, listingInputsRead: true)
+  }
+}
