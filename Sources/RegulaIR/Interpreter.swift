@@ -137,6 +137,25 @@ public struct Interpreter {
     _ program: IRProgram, input: Value, asOf: CivilDate, jurisdiction: String = "national",
     limits: EvaluationLimits = .init(), only: Set<String>? = nil
   ) throws(EvaluationError) -> Outcome {
+    // The interpreter recurses: on a thread whose stack holds the deepest evaluation allowed
+    // (`IRProgram.maximumEvaluationDepth`), whatever the caller's thread.
+    try LargeStack.run { () -> Result<Outcome, EvaluationError> in
+      do throws(EvaluationError) {
+        return .success(
+          try evaluateHere(
+            program, input: input, asOf: asOf, jurisdiction: jurisdiction, limits: limits,
+            only: only))
+      } catch {
+        return .failure(error)
+      }
+    }.get()
+  }
+
+  /// `evaluate` on the calling thread.
+  static func evaluateHere(
+    _ program: IRProgram, input: Value, asOf: CivilDate, jurisdiction: String,
+    limits: EvaluationLimits, only: Set<String>?
+  ) throws(EvaluationError) -> Outcome {
     try program.checkInForce(asOf)
     guard let place = program.jurisdiction(jurisdiction) else {
       throw .runtime(

@@ -20,6 +20,16 @@ public enum Pipeline {
       return (Staged(output: nil, diagnostics: checked.diagnostics + lowered.diagnostics), sources)
     }
     if optimize { ir = ir.foldingConstants().removingDeadDefinitions() }
+    if let (id, depth) = ir.evaluationDepthViolation() {
+      let definition = ir.definitions[id]
+      let diagnostic = Diagnostic(
+        .evaluationTooDeep, at: definition.span,
+        message:
+          "evaluating `\(definition.name)` can nest \(depth) levels deep, over the limit of "
+          + "\(IRProgram.maximumEvaluationDepth) (expression levels summed along its chain of calls)",
+        help: "shorten the chain of rules that call each other, or flatten deep expressions")
+      return (Staged(output: nil, diagnostics: checked.diagnostics + [diagnostic]), sources)
+    }
     return (Staged(output: ir, diagnostics: checked.diagnostics), sources)
   }
 }
@@ -72,10 +82,13 @@ public enum TestRunner {
     engine: Engine? = nil, records: RecordCheck? = nil
   ) -> [Result] {
     let defaultJurisdiction = defaultJurisdiction ?? program.level
-    return program.tests.map {
-      run(
-        $0, program, defaultAsOf: defaultAsOf, defaultJurisdiction: defaultJurisdiction,
-        engine: engine, records: records)
+    // The interpreter recurses: on a thread whose stack holds the deepest evaluation allowed.
+    return LargeStack.run {
+      program.tests.map {
+        run(
+          $0, program, defaultAsOf: defaultAsOf, defaultJurisdiction: defaultJurisdiction,
+          engine: engine, records: records)
+      }
     }
   }
 

@@ -19,6 +19,7 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Codable, Comparable 
   case missingPolicyHeader = "R0105"
   case nestingTooDeep = "R0106"
   case misplacedDeclaration = "R0107"
+  case expressionTooTall = "R0108"
 
   // Names (R02xx)
   case undefinedName = "R0201"
@@ -69,6 +70,7 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Codable, Comparable 
 
   // Compilation (R06xx): the policy checks, but its bytecode would break a limit
   case cannotCompile = "R0601"
+  case evaluationTooDeep = "R0602"
 
   /// The severity a diagnostic with this code has.
   public var severity: Severity { .error }
@@ -88,6 +90,7 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Codable, Comparable 
     case .expectedType: "expected type"
     case .missingPolicyHeader: "missing policy header"
     case .nestingTooDeep: "nesting too deep"
+    case .expressionTooTall: "expression too tall"
     case .misplacedDeclaration: "misplaced declaration"
     case .undefinedName: "undefined name"
     case .duplicateDefinition: "duplicate definition"
@@ -129,6 +132,7 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Codable, Comparable 
     case .undefinedDecision: "undefined decision"
     case .invalidTestInput: "invalid test input"
     case .cannotCompile: "cannot compile"
+    case .evaluationTooDeep: "evaluation too deep"
     }
   }
 

@@ -35,23 +35,48 @@ public struct DiagnosticRenderer: Sendable {
     return (file.path, line, column)
   }
 
+  /// The shown line is cut around the span, so that a diagnostic on a very long line (a
+  /// generated file, a 16 MB chain) stays a few lines: at most this many characters before
+  /// the span, of the span, and after it, with `…` where text is left out.
+  static let shownBefore = 60
+  static let shownCovered = 80
+  static let shownAfter = 40
+
   func snippet(for span: SourceSpan, label: String?) -> String {
     let file = sources[span.file]
     let (line, column) = file.location(of: span.bytes.lowerBound)
     let gutter = String(repeating: " ", count: String(line).count)
-    let text = file.lineText(line)
     let lineStart = file.lineStarts[line - 1]
-    let start = max(lineStart, span.bytes.lowerBound)
-    let prefix = file.text(lineStart..<start)
     // The shown line drops its line break (`\r\n` or a lone `\r`), which a span may start
     // on: the covered text is then empty, never a reversed range.
-    let lineEnd = max(start, lineStart + Array(text.utf8).count)
-    let covered = file.text(start..<max(start, min(span.bytes.upperBound, lineEnd)))
+    var lineEnd = line < file.lineStarts.count ? file.lineStarts[line] - 1 : file.bytes.count
+    if lineEnd > lineStart, file.bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+    lineEnd = max(lineStart, lineEnd)
+    let start = min(max(lineStart, span.bytes.lowerBound), lineEnd)
+    let coveredEnd = max(start, min(span.bytes.upperBound, lineEnd))
+    // Up to 4 bytes a character: a window of bytes, then of characters. A window cut inside
+    // a character decodes it as U+FFFD first, which the cut in characters then drops.
+    var before = file.text(max(lineStart, start - 4 * Self.shownBefore)..<start)
+    if start - lineStart > 4 * Self.shownBefore || before.count > Self.shownBefore {
+      before = "…" + before.suffix(Self.shownBefore - 1)
+    }
+    var covered = file.text(start..<min(coveredEnd, start + 4 * Self.shownCovered))
+    var coveredCut = coveredEnd - start > 4 * Self.shownCovered
+    if covered.count > Self.shownCovered {
+      covered = String(covered.prefix(Self.shownCovered))
+      coveredCut = true
+    }
+    var after = file.text(coveredEnd..<min(lineEnd, coveredEnd + 4 * Self.shownAfter))
+    if coveredCut {
+      after = "…"
+    } else if lineEnd - coveredEnd > 4 * Self.shownAfter || after.count > Self.shownAfter {
+      after = String(after.prefix(Self.shownAfter - 1)) + "…"
+    }
     let caretCount = max(1, displayWidth(covered))
     var out = "\(gutter)--> \(file.path):\(line):\(column)\n"
     out += "\(gutter) |\n"
-    out += "\(line) | \(text)\n"
-    out += "\(gutter) | " + String(repeating: " ", count: displayWidth(prefix))
+    out += "\(line) | \(before)\(covered)\(after)\n"
+    out += "\(gutter) | " + String(repeating: " ", count: displayWidth(before))
     out += String(repeating: "^", count: caretCount)
     if let label { out += " \(label)" }
     return out + "\n"

@@ -6,13 +6,72 @@ extension Parser {
     Expr(id: makeID(), kind: .error, span: current.span)
   }
 
+  /// A node over already-built children: an error node instead when it would make the tree
+  /// taller than `maximumHeight` (reported once per top-level expression), so that no tree
+  /// the later stages walk recursively is taller — nor is one freed recursively.
   mutating func node(_ kind: Expr.Kind, from start: SourceSpan) -> Expr {
-    Expr(id: makeID(), kind: kind, span: spanFrom(start))
+    let height = 1 + maximumChildHeight(kind)
+    guard height <= Self.maximumHeight else {
+      if !reportedHeight {
+        reportedHeight = true
+        report(
+          Diagnostic(
+            .expressionTooTall, at: spanFrom(start),
+            message:
+              "the expression is more than \(Self.maximumHeight) levels tall (each operator of "
+              + "a chain is a level)",
+            help: "split it into named rules, or sum a list with `sum(…)`"))
+      }
+      return Expr(id: makeID(), kind: .error, span: spanFrom(start))
+    }
+    let expr = Expr(id: makeID(), kind: kind, span: spanFrom(start))
+    if height > 1 { heights[expr.id] = height }
+    return expr
+  }
+
+  func height(_ expr: Expr) -> Int32 { heights[expr.id] ?? 1 }
+
+  func height(_ expr: Expr?) -> Int32 { expr.map(height) ?? 0 }
+
+  /// The tallest direct child of a node about to be built (0 for a leaf).
+  func maximumChildHeight(_ kind: Expr.Kind) -> Int32 {
+    switch kind {
+    case .literal, .name, .reasonOf, .quantity, .error: 0
+    case .field(let base, _): height(base)
+    case .unary(_, let operand): height(operand)
+    case .index(let a, let b), .at(let a, let b), .binary(_, let a, let b), .letIn(_, let a, let b):
+      max(height(a), height(b))
+    case .ifThenElse(let a, let b, let c): max(height(a), height(b), height(c))
+    case .match(let subject, let arms): arms.reduce(height(subject)) { max($0, height($1.value)) }
+    case .call(_, let arguments), .list(let arguments): arguments.reduce(0) { max($0, height($1)) }
+    case .aggregate(let aggregate):
+      max(height(aggregate.source), height(aggregate.element), height(aggregate.filter))
+    case .braces(let entries): entries.reduce(0) { max($0, height($1.value)) }
+    }
+  }
+
+  /// Counts one level of recursion of the parser itself (parenthesised expressions, prefix
+  /// operators, `at`); false, with R0106 reported, past `maximumNesting`.
+  mutating func enterNesting() -> Bool {
+    depth += 1
+    guard depth <= Self.maximumNesting else {
+      report(
+        Diagnostic(
+          .nestingTooDeep, at: current.span,
+          message: "expression nesting exceeds \(Self.maximumNesting) levels",
+          help: "split the expression into named rules"))
+      return false
+    }
+    return true
   }
 
   /// Parses an expression. With `noIn`, `in` is not an operator (it ends a `let` binding
   /// or a constraint bound); parentheses restore it.
   mutating func parseExpression(noIn: Bool = false) -> Expr {
+    if depth == 0 {
+      heights.removeAll(keepingCapacity: true)
+      reportedHeight = false
+    }
     depth += 1
     defer { depth -= 1 }
     guard depth <= Self.maximumNesting else {
@@ -30,10 +89,13 @@ extension Parser {
     let start = current.span
     var left = parseUnary(noIn: noIn)
     while let op = binaryOperator(noIn: noIn), op.precedence >= minimumPrecedence {
+      if op == .coalesce {
+        left = parseCoalesceChain(left, from: start, noIn: noIn)
+        continue
+      }
       advance()
-      // `??` is right-associative; the rest are left-associative.
-      let next = op == .coalesce ? op.precedence : op.precedence + 1
-      let right = parseBinary(minimumPrecedence: next, noIn: noIn)
+      // Left-associative: the loop builds the chain, without recursion per operator.
+      let right = parseBinary(minimumPrecedence: op.precedence + 1, noIn: noIn)
       left = node(.binary(op, left, right), from: start)
       if op.isComparison, let following = binaryOperator(noIn: noIn), following.isComparison {
         report(
@@ -44,6 +106,27 @@ extension Parser {
       }
     }
     return left
+  }
+
+  /// `a ?? b ?? c` is right-associative, `a ?? (b ?? c)`: the operands are read in a loop and
+  /// folded from the right, so a long chain does not recurse in the parser.
+  mutating func parseCoalesceChain(_ first: Expr, from start: SourceSpan, noIn: Bool) -> Expr {
+    var operands = [(expr: first, start: start)]
+    while binaryOperator(noIn: noIn) == .coalesce {
+      advance()
+      let operandStart = current.span
+      operands.append(
+        (
+          parseBinary(minimumPrecedence: BinaryOperator.coalesce.precedence + 1, noIn: noIn),
+          operandStart
+        ))
+    }
+    var result = operands.removeLast().expr
+    while let (operand, operandStart) = operands.popLast() {
+      // The span of `x ?? rest` runs from x to the end of the chain.
+      result = node(.binary(.coalesce, operand, result), from: operandStart)
+    }
+    return result
   }
 
   func binaryOperator(noIn: Bool) -> BinaryOperator? {
@@ -57,14 +140,26 @@ extension Parser {
   }
 
   mutating func parseUnary(noIn: Bool) -> Expr {
-    let start = current.span
-    if eat(.not) {
-      let operand = parseBinary(minimumPrecedence: notPrecedence + 1, noIn: noIn)
-      return node(.unary(.not, operand), from: start)
-    }
-    if eat(.minus) {
-      let operand = parseUnary(noIn: noIn)
-      return node(.unary(.negate, operand), from: start)
+    if at(.not) || at(.minus) {
+      // A run of the same prefix operator is read in a loop; a change of operator recurses,
+      // counted as nesting.
+      let op: UnaryOperator = at(.not) ? .not : .negate
+      var starts: [SourceSpan] = []
+      while op == .not ? at(.not) : at(.minus) {
+        starts.append(advance().span)
+      }
+      guard enterNesting() else {
+        depth -= 1
+        return errorExpr()
+      }
+      var operand =
+        op == .not
+        ? parseBinary(minimumPrecedence: notPrecedence + 1, noIn: noIn) : parseUnary(noIn: noIn)
+      depth -= 1
+      while let operatorStart = starts.popLast() {
+        operand = node(.unary(op, operand), from: operatorStart)
+      }
+      return operand
     }
     switch current.kind {
     case .keyword(.if): return parseIf(noIn: noIn)
@@ -108,7 +203,12 @@ extension Parser {
       } else if at(.at) && !current.isAtLineStart {
         // `at` on a new line starts a test's jurisdiction item, not a postfix operator.
         advance()
+        guard enterNesting() else {
+          depth -= 1
+          return errorExpr()
+        }
         let jurisdiction = parsePostfix()
+        depth -= 1
         expr = node(.at(expr, jurisdiction), from: start)
       } else {
         return expr

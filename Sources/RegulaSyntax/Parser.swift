@@ -11,9 +11,20 @@ public struct Parser {
   var isPanicking = false
   var depth = 0
   let file: SourceFile
+  /// The height of each expression built so far in the current top-level expression (leaves,
+  /// of height 1, are not stored); cleared when the next one starts.
+  var heights: [NodeID: Int32] = [:]
+  /// True once the current top-level expression has been reported too tall.
+  var reportedHeight = false
 
   /// Expressions nested deeper than this are rejected rather than overflowing the stack.
   public static let maximumNesting = 200
+
+  /// The tallest expression tree the parser builds: every later stage (checker, lowering,
+  /// emitter, printers, formatter, interpreter) walks trees recursively, so their stack depth
+  /// is bounded by this. A chain of operators counts one level per operator (`a + b + c` is 3
+  /// tall), as do postfix chains (`.field`, `[key]`) and prefix operators; R0108 beyond it.
+  public static let maximumHeight: Int32 = 256
 
   /// Parses a file. `firstNodeID` lets several files of one compilation share an ID space.
   public static func parse(_ file: SourceFile, firstNodeID: Int32 = 0) -> (
