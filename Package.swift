@@ -35,11 +35,13 @@ let package = Package(
     .executableTarget(name: "RegulaNumericsBench", dependencies: ["RegulaNumerics"]),
     // Counts allocations per thread for `regula bench` (wraps glibc's malloc family).
     .target(name: "CAllocationCounter"),
+    // C's `stdout`, checked when the command exits (a mutable C global Swift 6 cannot read).
+    .target(name: "CProcess"),
     .executableTarget(
       name: "RegulaCLI",
       dependencies: [
         "RegulaSema", "RegulaNumerics", "RegulaIR", "RegulaBytecode", "RegulaCompiler", "RegulaVM",
-        "Regula", "CAllocationCounter",
+        "Regula", "CAllocationCounter", "CProcess",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

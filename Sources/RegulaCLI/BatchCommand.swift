@@ -73,7 +73,11 @@ struct BatchCommand: ParsableCommand {
       }
       return parsed
     }
-    let sink = try OutputSink(path: output)
+    let sink: OutputSink
+    do { sink = try OutputSink(path: output) } catch {
+      printError("error: \(error)\n")
+      throw ExitCode(1)
+    }
     let workers = (0..<jobs).map { _ in
       BatchWorker(policy: compiled, asOf: date, jurisdiction: jurisdiction, format: outputFormat)
     }
@@ -93,7 +97,10 @@ struct BatchCommand: ParsableCommand {
       printError("error: reading `\(input)` failed: \(failure)\n")
       throw ExitCode(1)
     }
-    sink.close()
+    do { try sink.finish() } catch {
+      printError("error: \(error)\n")
+      throw ExitCode(1)
+    }
     progress.finish()
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     let rate = seconds > 0 ? Int(Double(decided) / seconds) : decided
@@ -319,30 +326,6 @@ final class LineReader: @unchecked Sendable {
       }
     }
   }
-}
-
-/// Standard output or a file, written block by block, by one thread at a time (the batch's
-/// writing queue, whose last write the caller waits for), hence `@unchecked Sendable`.
-final class OutputSink: @unchecked Sendable {
-  let handle: FileHandle
-
-  init(path: String?) throws {
-    guard let path else {
-      handle = .standardOutput
-      return
-    }
-    guard FileManager.default.createFile(atPath: path, contents: nil),
-      let file = FileHandle(forWritingAtPath: path)
-    else {
-      printError("error: cannot write `\(path)`\n")
-      throw ExitCode(1)
-    }
-    handle = file
-  }
-
-  func write(_ bytes: [UInt8]) { if !bytes.isEmpty { handle.write(Data(bytes)) } }
-
-  func close() { if handle !== FileHandle.standardOutput { handle.closeFile() } }
 }
 
 /// A progress line on a terminal: applications decided, rate, and time left by bytes read.

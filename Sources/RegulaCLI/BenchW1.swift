@@ -224,7 +224,7 @@ struct W1Bench: ParsableCommand {
       }
       let sink = try OutputSink(path: output)
       _ = BatchCommand.process(reader, workers, sink, progress: nil)
-      sink.close()
+      try sink.finish()
     }
     try run()  // warm
     let allocations = try W1Bench.allocations(per: apps.count) { try run() }

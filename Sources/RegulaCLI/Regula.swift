@@ -15,6 +15,12 @@ struct Regula: ParsableCommand {
       Check.self, Format.self, Dump.self, TestCommand.self, EvalCommand.self, BatchCommand.self,
       BuildCommand.self, DisasmCommand.self, Bench.self,
     ])
+
+  /// Runs the command, with standard output checked when the process exits.
+  static func main() {
+    checkStandardOutputAtExit()
+    main(nil)
+  }
 }
 
 /// The compiler version printed by `--version` and recorded in compiled files.

@@ -66,7 +66,7 @@ func theLineReaderKeepsEveryLineWhateverTheChunkSize(chunkSize: Int) throws {
           format: .csv)
       }
       let (decided, errors, _) = BatchCommand.process(reader, workers, sink, progress: nil)
-      sink.close()
+      try sink.finish()
       #expect(decided == 3_000 && errors == 0)
       #expect(try String(contentsOfFile: output, encoding: .utf8) == expected)
     }

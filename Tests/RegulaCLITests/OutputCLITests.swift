@@ -1,0 +1,84 @@
+// Output that never lies (issue 12, item 3): a failed write to standard output or to a file is
+// an error naming it with the OS error and exit 1; `--output` refuses what is not a regular
+// file and leaves it as it was; a symbolic link is written through.
+import Foundation
+import Testing
+
+/// Runs `regula` through the shell, for redirections and resource limits; `script` gets the
+/// binary as `$R`.
+func regulaInShell(_ script: String) throws -> RunResult {
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: "/bin/sh")
+  process.arguments = ["-c", script]
+  process.currentDirectoryURL = cliRepositoryRoot
+  process.environment = ["R": regulaBinary.path, "PATH": "/usr/bin:/bin"]
+  let errors = Pipe()
+  process.standardError = errors
+  process.standardOutput = FileHandle.nullDevice
+  try process.run()
+  let errData = errors.fileHandleForReading.readDataToEndOfFile()
+  process.waitUntilExit()
+  return RunResult(
+    status: process.terminationStatus, output: "", errors: String(decoding: errData, as: UTF8.self))
+}
+
+let w1PolicyPath = "Examples/minimum-living-allowance-w1/w1.regula"
+let w1SamplePath = "Examples/minimum-living-allowance-w1/sample-applications.jsonl"
+
+@Test func aFullStandardOutputIsAnErrorNotASilentSuccess() throws {
+  guard FileManager.default.fileExists(atPath: "/dev/full") else { return }
+  let commands = [
+    "$R eval \(w1PolicyPath) --input Examples/minimum-living-allowance-w1/example-application.json --as-of 2024-06-01",
+    "$R batch \(w1PolicyPath) --input \(w1SamplePath) --as-of 2024-06-01",
+    "$R check \(w1PolicyPath)",
+    "$R test \(w1PolicyPath)",
+  ]
+  for command in commands {
+    let result = try regulaInShell(command + " > /dev/full")
+    #expect(result.status == 1, "\(command): \(result.errors)")
+    #expect(result.errors.contains("No space left on device"), "\(command): \(result.errors)")
+  }
+}
+
+@Test func outputRefusesWhatIsNotARegularFileAndLeavesItAlone() throws {
+  let folder = try temporaryDirectory("outputs")
+  defer { try? FileManager.default.removeItem(at: folder) }
+  let fifo = folder.appendingPathComponent("fifo").path
+  #expect(mkfifo(fifo, 0o644) == 0)
+  let cases: [(String, String)] = [
+    ("/dev/full", "it is a device"), ("/dev/null", "it is a device"),
+    (folder.path, "it is a directory"), (fifo, "it is a FIFO"),
+  ]
+  for (path, reason) in cases {
+    let result = try regula([
+      "batch", w1PolicyPath, "--input", w1SamplePath, "--as-of", "2024-06-01", "--output", path,
+    ])
+    #expect(result.status == 1, "\(path)")
+    #expect(result.errors.contains("cannot write `\(path)`: \(reason)"), "\(result.errors)")
+  }
+  var status = stat()
+  #expect(stat("/dev/full", &status) == 0 && status.st_mode & S_IFMT == S_IFCHR)
+  #expect(stat(fifo, &status) == 0 && status.st_mode & S_IFMT == S_IFIFO)
+  // A symbolic link is opened, not replaced: the results land in its target.
+  let target = folder.appendingPathComponent("target.jsonl")
+  let link = folder.appendingPathComponent("link.jsonl")
+  try FileManager.default.createSymbolicLink(at: link, withDestinationURL: target)
+  let linked = try regula([
+    "batch", w1PolicyPath, "--input", w1SamplePath, "--as-of", "2024-06-01", "--output", link.path,
+  ])
+  #expect(linked.status == 0, "\(linked.errors)")
+  #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link.path) == target.path)
+  #expect(try String(contentsOf: target, encoding: .utf8).split(separator: "\n").count == 3_000)
+}
+
+@Test func aFileThatCannotGrowIsAnErrorNamingIt() throws {
+  let folder = try temporaryDirectory("file-size")
+  defer { try? FileManager.default.removeItem(at: folder) }
+  let output = folder.appendingPathComponent("results.jsonl").path
+  // A file size limit (SIGXFSZ ignored) makes writes fail as a full disk does.
+  let result = try regulaInShell(
+    "ulimit -f 8; trap '' XFSZ; exec $R batch \(w1PolicyPath) --input \(w1SamplePath) --as-of 2024-06-01 --output \(output)"
+  )
+  #expect(result.status == 1, "\(result.errors)")
+  #expect(result.errors.contains("cannot write `\(output)`: File too large"), "\(result.errors)")
+}
