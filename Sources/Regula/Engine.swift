@@ -393,6 +393,14 @@ public struct Evaluator {
   public mutating func evaluate(
     json buffer: UnsafeBufferPointer<UInt8>, asOf: CivilDate? = nil, jurisdiction: String? = nil
   ) throws(DecisionError) -> (asOf: CivilDate, jurisdiction: String) {
+    guard buffer.count <= JSONReader.maximumDocumentBytes else {
+      throw .application(
+        ApplicationError(
+          path: "",
+          message:
+            "the application has \(buffer.count) bytes, over the limit `line_size` of "
+            + "\(JSONReader.maximumDocumentBytes) bytes"))
+    }
     machine.reset()
     let input: Register
     if let fast = machine.loadApplicationFast(json: buffer) {

@@ -105,8 +105,8 @@ struct BatchCommand: ParsableCommand {
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     let rate = seconds > 0 ? Int(Double(decided) / seconds) : decided
     printError(
-      "\(decided) applications, \(errors) errors, \(undecided) with missing facts, "
-        + "\(rate) decisions/s\n")
+      "\(counted(decided, "application")), \(counted(errors, "error")), "
+        + "\(undecided) with missing facts, \(rate) decisions/s\n")
     if errors > 0 || undecided > 0 { throw ExitCode(3) }
   }
 }
@@ -206,6 +206,15 @@ final class BatchWorker: @unchecked Sendable {
     block.bytes.withUnsafeBufferPointer { bytes in
       for index in range {
         let line = block.lines[index]
+        if let size = block.oversized[line.number] {
+          errors += 1
+          output.append(contentsOf: "{\"line\":\(line.number),\"error\":".utf8)
+          JSONWriter.appendQuoted(
+            "the line has \(size) bytes, over the limit `line_size` of "
+              + "\(LineReader.maximumLineBytes) bytes", to: &output)
+          output.append(contentsOf: "}\n".utf8)
+          continue
+        }
         do {
           let (date, place) = try evaluator.evaluate(
             json: UnsafeBufferPointer(rebasing: bytes[line.bytes]), asOf: asOf,
@@ -218,7 +227,13 @@ final class BatchWorker: @unchecked Sendable {
           }
         } catch {
           errors += 1
-          output.append(contentsOf: "{\"line\":\(line.number),\"error\":".utf8)
+          output.append(contentsOf: "{\"line\":\(line.number),".utf8)
+          if let id = applicationID(Array(bytes[line.bytes])) {
+            output.append(contentsOf: "\"id\":".utf8)
+            JSONWriter.appendQuoted(id, to: &output)
+            output.append(UInt8(ascii: ","))
+          }
+          output.append(contentsOf: "\"error\":".utf8)
           JSONWriter.appendQuoted(String(describing: error), to: &output)
           output.append(UInt8(ascii: "}"))
         }
@@ -226,6 +241,15 @@ final class BatchWorker: @unchecked Sendable {
       }
     }
     return (errors, undecided)
+  }
+
+  /// The application's `id`, when the line is a JSON object with a text `id` (an error line
+  /// names it, so that a caller can match errors to applications without counting lines).
+  static func applicationID(_ line: [UInt8]) -> String? {
+    guard case .object(let members)? = try? JSONReader.parse(line),
+      case .string(let id)? = members.first(where: { $0.key == "id" })?.value
+    else { return nil }
+    return id
   }
 
   /// `id,first decision,second decision,reason of the first` (the W1 result line).
@@ -248,6 +272,9 @@ final class BatchWorker: @unchecked Sendable {
 struct LineBlock: Sendable {
   var bytes: [UInt8]
   var lines: [(number: Int, bytes: Range<Int>)]
+  /// Lines longer than `LineReader.maximumLineBytes`, by line number, with their length: not
+  /// kept (their range is empty), each answered by an error line.
+  var oversized: [Int: Int] = [:]
 }
 
 /// The block read ahead by the reading queue, handed to the deciding thread after `wait()`.
@@ -262,6 +289,8 @@ final class LineReader: @unchecked Sendable {
   let file: UnsafeMutablePointer<FILE>
   let totalBytes: Int
   var carry: [UInt8] = []
+  /// The bytes skipped so far of a line over `maximumLineBytes`, while skipping it.
+  var skipped: Int?
   var bytesRead = 0
   var lineNumber = 0
   var atEnd = false
@@ -300,19 +329,50 @@ final class LineReader: @unchecked Sendable {
         let base = buffer.baseAddress!
         while lineStart < buffer.count {
           guard let found = memchr(base + lineStart, 0x0A, buffer.count - lineStart) else {
-            if atEnd { addLine(&block, base, lineStart..<buffer.count) }
+            if skipped != nil {
+              // Still inside a line over the limit: drop what was read of it.
+              skipped! += buffer.count - lineStart
+              lineStart = buffer.count
+              if atEnd { endOversized(&block) }
+            } else if atEnd {
+              addLine(&block, base, lineStart..<buffer.count)
+            }
             return
           }
           let end = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-          addLine(&block, base, lineStart..<end)
+          if skipped != nil {
+            skipped! += end - lineStart
+            endOversized(&block)
+          } else if end - lineStart > Self.maximumLineBytes {
+            skipped = end - lineStart
+            endOversized(&block)
+          } else {
+            addLine(&block, base, lineStart..<end)
+          }
           lineStart = end + 1
         }
       }
       carry = lineStart < bytes.count && !atEnd ? Array(bytes[lineStart...]) : []
+      if carry.count > Self.maximumLineBytes {
+        // A line over the limit is not kept in memory: it is counted and skipped.
+        skipped = carry.count
+        carry = []
+      }
       block.bytes = bytes
       if !block.lines.isEmpty { return block }
     }
     return nil
+  }
+
+  /// The longest line kept, in bytes (limit `line_size`, the largest JSON document read).
+  static let maximumLineBytes = JSONReader.maximumDocumentBytes
+
+  /// Ends a line that was over the limit: numbered, with an empty range, and its length kept.
+  func endOversized(_ block: inout LineBlock) {
+    lineNumber += 1
+    block.lines.append((lineNumber, 0..<0))
+    block.oversized[lineNumber] = skipped ?? 0
+    skipped = nil
   }
 
   /// Numbers a line and keeps it unless it is blank.
@@ -326,6 +386,11 @@ final class LineReader: @unchecked Sendable {
       }
     }
   }
+}
+
+/// "1 error", "2 errors".
+func counted(_ count: Int, _ noun: String) -> String {
+  "\(count) \(noun)\(count == 1 ? "" : "s")"
 }
 
 /// A progress line on a terminal: applications decided, rate, and time left by bytes read.

@@ -72,6 +72,16 @@ public struct InputReader {
       throw InputError(
         path: path, message: "expected \(type), found null (the field is not optional)")
     }
+    // A number longer than any engine holds is refused as it is read (limit `number_size`),
+    // never read as a value an engine cannot hold.
+    if case .number(let text) = json, text.utf8.count > NumberLimits.maximumNumberCharacters {
+      throw InputError(path: path, message: NumberLimits.tooLongMessage(text.utf8.count))
+    }
+    if case .decimal = type, case .string(let text) = json,
+      text.utf8.count > NumberLimits.maximumNumberCharacters
+    {
+      throw InputError(path: path, message: NumberLimits.tooLongMessage(text.utf8.count))
+    }
     switch (type, json) {
     case (.bool, .bool(let value)): return .bool(value)
     case (.int, .number(let text)): return .int(try integer(text, path: path))

@@ -8,6 +8,28 @@ extension Interpreter {
   /// - Throws: `EvaluationError` at the first missing fact, runtime failure or limit.
   /// - Complexity: O(n) in the nodes evaluated, plus the definitions it needs.
   public mutating func evaluate(_ expr: IRExpr) throws(EvaluationError) -> Value {
+    let value = try evaluateNode(expr)
+    // Every number an expression makes is checked against the VM's own limit, so that the two
+    // engines stop on the same values.
+    if Self.exceedsNumberSize(value) {
+      throw .limit(message: NumberLimits.exceededMessage, span: expr.span)
+    }
+    return value
+  }
+
+  /// True for a number larger than `NumberLimits.maximumExactBits` (an integer counts a
+  /// denominator of 1, one bit, as the VM's arena does).
+  static func exceedsNumberSize(_ value: Value) -> Bool {
+    switch value {
+    case .int(let int): int.bitWidth + 1 > NumberLimits.maximumExactBits
+    case .money(let money): money.fen.bitWidth + 1 > NumberLimits.maximumExactBits
+    case .decimal(let decimal): NumberLimits.exceeds(decimal)
+    case .exactMoney(let money): NumberLimits.exceeds(money.fen)
+    default: false
+    }
+  }
+
+  mutating func evaluateNode(_ expr: IRExpr) throws(EvaluationError) -> Value {
     steps += 1
     if steps > limits.steps {
       let name = current.map { program.definitions[$0].name } ?? "?"

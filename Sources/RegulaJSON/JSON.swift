@@ -89,6 +89,14 @@ public struct JSONReader {
   var depth = 0
   /// Deeper documents are rejected rather than overflowing the stack.
   public static let maximumDepth = 64
+  /// The largest document read, in bytes (limit `line_size`: one application, one batch
+  /// line): larger ones are refused before parsing.
+  public static let maximumDocumentBytes = 16 << 20
+  /// The most items an array may have (limit `list_length`, the longest list an input may
+  /// give): the parser stops at the next one rather than reading the rest.
+  public static let maximumArrayItems = 100_000
+  /// The longest string, in bytes of UTF-8 (limit `text_size`).
+  public static let maximumStringBytes = 1 << 20
 
   /// Parses one complete JSON document; trailing non-space is an error.
   ///
@@ -98,6 +106,13 @@ public struct JSONReader {
   /// - Throws: `JSONError` at the first problem, with its line and column.
   /// - Complexity: O(n) in `bytes.count`.
   public static func parse(_ bytes: [UInt8]) throws(JSONError) -> JSONValue {
+    guard bytes.count <= maximumDocumentBytes else {
+      throw JSONError(
+        line: 1, column: 1,
+        message:
+          "the document has \(bytes.count) bytes, over the limit `line_size` of "
+          + "\(maximumDocumentBytes) bytes")
+    }
     var reader = JSONReader(bytes: bytes)
     reader.skipSpace()
     let value = try reader.parseValue()
@@ -205,6 +220,10 @@ public struct JSONReader {
     }
     while true {
       skipSpace()
+      guard items.count < Self.maximumArrayItems else {
+        throw error(
+          "the array has more than \(Self.maximumArrayItems) items (limit `list_length`)")
+      }
       items.append(try parseValue())
       skipSpace()
       if try endOrComma(UInt8(ascii: "]")) { return .array(items) }
@@ -269,6 +288,11 @@ public struct JSONReader {
     while position < bytes.count {
       let byte = bytes[position]
       if byte == UInt8(ascii: "\"") {
+        guard position - start - 1 <= Self.maximumStringBytes else {
+          throw error(
+            "the string has \(position - start - 1) bytes, over the limit `text_size` of "
+              + "\(Self.maximumStringBytes) bytes", at: start)
+        }
         position += 1
         return String(scalars)
       }

@@ -102,7 +102,7 @@ extension Checker {
     var expectedEnum = expected
     if case .optional(let wrapped)? = expected { expectedEnum = wrapped }
     if case .enumeration(let enumName)? = expectedEnum,
-      enums[enumName]?.cases.contains(name) == true
+      enums[enumName]?.hasCase(name) == true
     {
       resolutions[expr.id] = .enumCase(enumName: enumName, caseName: name)
       return .enumeration(enumName)
@@ -130,7 +130,7 @@ extension Checker {
     // The expected type already failed to resolve: that error is the root cause.
     if expected == .error { return .error }
     let owners = typeOrder.filter {
-      enums[$0]?.cases.contains(name) == true && isVisible($0, in: currentFile)
+      enums[$0]?.hasCase(name) == true && isVisible($0, in: currentFile)
     }
     if owners.count == 1 {
       resolutions[expr.id] = .enumCase(enumName: owners[0], caseName: name)
@@ -175,7 +175,7 @@ extension Checker {
     {
       types[base.id] = .enumeration(enumName)
       resolutions[base.id] = .enumType(enumName)
-      guard info.cases.contains(name.text) else {
+      guard info.hasCase(name.text) else {
         report(
           .undefinedEnumCase, at: name.span, "`\(enumName)` has no case `\(name.text)`",
           help: Suggestions.help(Suggestions.closest(to: name.text, among: info.cases)))

@@ -187,7 +187,7 @@ extension Checker {
       switch (pattern.kind, subject) {
       case (.otherwise, _), (_, .error): continue
       case (.enumCase(let name), .enumeration(let enumName)):
-        if enums[enumName]?.cases.contains(name) != true {
+        if enums[enumName]?.hasCase(name) != true {
           report(
             .undefinedEnumCase, at: pattern.span, "`\(enumName)` has no case `\(name)`",
             help: Suggestions.help(
@@ -379,7 +379,8 @@ extension Checker {
   mutating func checkTableEntries(
     _ entries: [Entry], key: String, value: RType, span: SourceSpan, scope: Scope
   ) {
-    let cases = enums[key]?.cases ?? []
+    let info = enums[key]
+    let cases = info?.cases ?? []
     var seen = Set<String>()
     var hasDefault = false
     for entry in entries {
@@ -388,7 +389,7 @@ extension Checker {
         hasDefault = true
         continue
       }
-      if !cases.contains(name.text) {
+      if info?.hasCase(name.text) != true {
         report(
           .undefinedEnumCase, at: name.span, "`\(key)` has no case `\(name.text)`",
           help: Suggestions.help(Suggestions.closest(to: name.text, among: cases)))

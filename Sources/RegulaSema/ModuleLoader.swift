@@ -11,6 +11,10 @@ public struct LoadedFile: Sendable {
 public typealias FileReader = @Sendable (String) -> [UInt8]?
 
 struct ModuleLoader {
+  /// The largest rule file read, in bytes (64 MiB: a chain of a million terms fits, and
+  /// every stage after reading is linear in it).
+  static let maximumSourceBytes = 64 << 20
+
   var sources = SourceManager()
   var diagnostics: [Diagnostic] = []
   /// Imported modules before their importers; the root file last.
@@ -31,6 +35,18 @@ struct ModuleLoader {
     }
     guard let bytes = read(path) else {
       reportMissing(path, at: site)
+      return
+    }
+    guard bytes.count <= Self.maximumSourceBytes else {
+      // Not parsed: the diagnostic points at the start of an empty stand-in.
+      let id = sources.add(path: path, bytes: [])
+      diagnostics.append(
+        Diagnostic(
+          .sourceTooLarge, at: SourceSpan(file: id, bytes: 0..<0),
+          message:
+            "`\(path)` has \(bytes.count) bytes, over the limit of \(Self.maximumSourceBytes) bytes "
+            + "for a rule file",
+          help: "split the policy into modules"))
       return
     }
     let id = sources.add(path: path, bytes: bytes)

@@ -4,11 +4,41 @@
 /// An enum declaration after checking.
 public struct EnumInfo: Sendable, Hashable {
   public var name: String
-  public var cases: [String]
+  public var cases: [String] {
+    didSet { caseIndexes = Self.indexes(cases) }
+  }
   public var citation: Citation?
   public var span: SourceSpan
   /// Each case's name in JSON (its alias, or the case name), parallel to `cases`.
   public var outputNames: [String] = []
+  /// Each case's position, so that looking a case up is O(1): a table or a `match` over an
+  /// enum of 100,000 cases checks in linear time.
+  public private(set) var caseIndexes: [String: Int]
+
+  public init(
+    name: String, cases: [String], citation: Citation?, span: SourceSpan,
+    outputNames: [String] = []
+  ) {
+    self.name = name
+    self.cases = cases
+    self.citation = citation
+    self.span = span
+    self.outputNames = outputNames
+    caseIndexes = Self.indexes(cases)
+  }
+
+  static func indexes(_ cases: [String]) -> [String: Int] {
+    var indexes: [String: Int] = [:]
+    indexes.reserveCapacity(cases.count)
+    for (index, name) in cases.enumerated() where indexes[name] == nil { indexes[name] = index }
+    return indexes
+  }
+
+  /// True when the enum has a case `name`.
+  public func hasCase(_ name: String) -> Bool { caseIndexes[name] != nil }
+
+  /// The position of case `name`, or nil.
+  public func index(ofCase name: String) -> Int? { caseIndexes[name] }
 }
 
 /// A record (or the input block) after checking.

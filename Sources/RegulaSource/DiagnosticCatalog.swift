@@ -10,6 +10,7 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Codable, Comparable 
   case invalidNumber = "R0004"
   case invalidDate = "R0005"
   case invalidUTF8 = "R0006"
+  case sourceTooLarge = "R0007"
 
   // Syntax (R01xx)
   case expectedToken = "R0101"
@@ -54,6 +55,7 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Codable, Comparable 
   case invalidConstraint = "R0314"
   case notComparable = "R0315"
   case jurisdictionNotEnum = "R0316"
+  case tooManyCases = "R0317"
 
   // Jurisdictions and validity (R04xx)
   case overlappingValidity = "R0401"
@@ -84,6 +86,7 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Codable, Comparable 
     case .invalidNumber: "invalid number literal"
     case .invalidDate: "invalid date literal"
     case .invalidUTF8: "invalid UTF-8"
+    case .sourceTooLarge: "source file too large"
     case .expectedToken: "expected token"
     case .expectedExpression: "expected expression"
     case .expectedDeclaration: "expected declaration"
@@ -122,6 +125,7 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Codable, Comparable 
     case .invalidConstraint: "invalid constraint"
     case .notComparable: "not comparable"
     case .jurisdictionNotEnum: "jurisdiction is not an enum value"
+    case .tooManyCases: "too many cases"
     case .overlappingValidity: "overlapping validity"
     case .validityGap: "validity gap"
     case .emptyValidity: "empty validity range"

@@ -97,6 +97,10 @@ public struct Lexer {
   }
 
   /// Numbers: `12`, `1_234`, `0.15`, `12%`, and dates `2024-01-31`.
+  /// The longest number literal, in characters: `NumberLimits.maximumNumberCharacters` (the
+  /// syntax does not depend on the numerics; a test keeps the two equal).
+  public static let maximumNumberLength = 9_000
+
   mutating func lexNumber(_ start: Int) -> (TokenKind, String) {
     if let date = lexDateIfPresent(start) { return date }
     var kind = TokenKind.integer
@@ -113,6 +117,14 @@ public struct Lexer {
     if let byte = peek(), isIdentifierStart(byte) {
       while let byte = peek(), isIdentifierContinue(byte) { position += 1 }
       valid = false
+    }
+    if position - start > Self.maximumNumberLength {
+      report(
+        .invalidNumber, from: start,
+        "the number literal has \(position - start) characters, over the limit `number_size` of "
+          + "\(Self.maximumNumberLength) characters",
+        help: "no regulation needs such a number; check the file")
+      return (kind, "0")
     }
     let text = file.text(start..<position)
     if !valid {

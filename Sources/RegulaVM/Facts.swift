@@ -248,7 +248,7 @@ public struct Facts {
   /// The largest exact value the arena takes, in bits of numerator and denominator together
   /// (limit `number_size`, about 19,700 decimal digits): only a hostile compiled file, which
   /// can square a number in a loop, comes near it.
-  public static let maximumExactBits = 1 << 16
+  public static let maximumExactBits = NumberLimits.maximumExactBits
 
   /// Set when a value over `maximumExactBits` was refused; the machine then stops with a limit.
   var exceededNumberSize = false
@@ -256,7 +256,7 @@ public struct Facts {
   /// Stores an exact value that does not fit a register; returns the big register, or none
   /// (setting `exceededNumberSize`) for a value over `maximumExactBits`.
   public mutating func addExact(_ value: ExactDecimal) -> Register {
-    if value.numerator.bitWidth + value.denominator.bitWidth > Facts.maximumExactBits {
+    if NumberLimits.exceeds(value) {
       exceededNumberSize = true
       return .none
     }

@@ -83,6 +83,16 @@ extension Machine {
       throw ApplicationError(
         path: path, message: "expected \(typeName(type)), found null (the field is not optional)")
     }
+    // A number longer than any engine holds is refused as it is read (limit `number_size`),
+    // never stored as `none` by the arena.
+    if case .number(let text) = json, text.utf8.count > NumberLimits.maximumNumberCharacters {
+      throw ApplicationError(path: path, message: NumberLimits.tooLongMessage(text.utf8.count))
+    }
+    if case .decimal = type, case .string(let text) = json,
+      text.utf8.count > NumberLimits.maximumNumberCharacters
+    {
+      throw ApplicationError(path: path, message: NumberLimits.tooLongMessage(text.utf8.count))
+    }
     switch (type, json) {
     case (.bool, .bool(let value)): return .bool(value)
     case (.int, .number(let text)), (.money, .number(let text)):

@@ -183,7 +183,9 @@ extension Machine {
       } else {
         text = cursor.numberText()
       }
-      guard let text, !text.contains(where: { $0 == "e" || $0 == "E" }),
+      // A number too long to hold is left to the tree reader, which names the limit.
+      guard let text, text.utf8.count <= NumberLimits.maximumNumberCharacters,
+        !text.contains(where: { $0 == "e" || $0 == "E" }),
         let value = try? ExactDecimal(parsing: text)
       else { return nil }
       return storeRational(value)
@@ -191,7 +193,10 @@ extension Machine {
       guard let key = cursor.plainString(), key.count == 10 else { return nil }
       return (try? CivilDate(iso8601: cursor.string(key))).map { .integer($0.daysSince1970) }
     case .text:
-      guard let key = cursor.plainString() else { return nil }
+      // A text over the limit is left to the tree reader, which names it.
+      guard let key = cursor.plainString(), key.count <= JSONReader.maximumStringBytes else {
+        return nil
+      }
       return facts.addText(cursor.string(key))
     case .enumeration:
       guard let key = cursor.plainString() else { return nil }

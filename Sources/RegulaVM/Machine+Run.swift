@@ -301,10 +301,7 @@ extension Machine {
 
   /// The limit error for a number over `Facts.maximumExactBits`.
   func numberSizeLimit(_ pc: Int) -> VMError {
-    .limit(
-      message:
-        "a number exceeded \(Facts.maximumExactBits) bits (limit `number_size`)",
-      instruction: pc - 1)
+    .limit(message: NumberLimits.exceededMessage, instruction: pc - 1)
   }
 
   /// Structural equality by type. Each value compared counts a step against the step limit:

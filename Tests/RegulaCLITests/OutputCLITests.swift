@@ -82,3 +82,38 @@ let w1SamplePath = "Examples/minimum-living-allowance-w1/sample-applications.jso
   #expect(result.status == 1, "\(result.errors)")
   #expect(result.errors.contains("cannot write `\(output)`: File too large"), "\(result.errors)")
 }
+
+/// Honest batch lines (issue 12): an error line names the application's `id` when the line
+/// has one, a line over `line_size` is one error line (the others are decided), and the
+/// summary says "1 error".
+@Test func batchErrorLinesNameTheApplicationAndTheLine() throws {
+  let folder = try temporaryDirectory("batch-lines")
+  defer { try? FileManager.default.removeItem(at: folder) }
+  let good = try String(
+    contentsOf: cliRepositoryRoot.appendingPathComponent(
+      "Examples/minimum-living-allowance-w1/example-application.json"), encoding: .utf8
+  ).replacingOccurrences(of: "\n", with: "")
+  let oversized =
+    #"{"id":"BIG","members":["# + String(repeating: #"{"age":1},"#, count: 1_700_000)
+    + #"{"age":1}]}"#
+  let input = folder.appendingPathComponent("in.jsonl")
+  try Data(
+    [good, #"{"id":"X7","members":7}"#, oversized, good].joined(separator: "\n").utf8
+  ).write(to: input)
+  let result = try regula([
+    "batch", w1PolicyPath, "--input", input.path, "--as-of", "2024-06-01",
+  ])
+  #expect(result.status == 3)
+  let lines = result.output.split(separator: "\n").map(String.init)
+  #expect(lines.count == 4)
+  #expect(lines[1].hasPrefix(#"{"line":2,"id":"X7","error":"#), "\(lines[1])")
+  #expect(lines[2].hasPrefix(#"{"line":3,"error":"the line has "#), "\(lines[2].prefix(200))")
+  #expect(lines[2].contains("limit `line_size`"))
+  #expect(lines[3].contains(#""kind":"decided""#))
+  #expect(result.errors.contains("4 applications, 2 errors,"), "\(result.errors)")
+  let one = try regula([
+    "batch", w1PolicyPath, "--input", input.path, "--as-of", "2024-06-01", "--decision",
+    "eligible",
+  ])
+  #expect(one.output.split(separator: "\n").first?.contains(#""benefit_fen""#) == false)
+}

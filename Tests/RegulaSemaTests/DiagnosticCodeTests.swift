@@ -144,7 +144,7 @@ func diagnosticIsReportedAtItsMarker(_ index: Int) {
     .importCycle,
     .cannotCompile,  // found after checking: Tests/RegulaTests/CompileErrorTests.swift
     // Need inputs too large to write here: Tests/RegulaTests/LimitTests.swift.
-    .expressionTooTall, .evaluationTooDeep,
+    .expressionTooTall, .evaluationTooDeep, .sourceTooLarge, .tooManyCases,
   ])
   let missing = DiagnosticCode.allCases.filter { !covered.contains($0) }
   #expect(missing.isEmpty, "codes without a negative test: \(missing)")

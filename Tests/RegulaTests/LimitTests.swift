@@ -113,3 +113,138 @@ func aChainFarPastTheLimitIsOneDiagnostic(_ op: String) throws {
   #expect(refused.output == nil)
   #expect(refused.diagnostics.map(\.code.rawValue) == ["R0602"])
 }
+
+/// Limit `number_size` is the same on both engines (issue 12, items 4 and 5): squaring an
+/// input 40 times stops both with the same error; a number literal or an input number over
+/// 9,000 characters is refused where it is read, naming the limit, never read as `none`.
+@Test func numberSizeIsOneLimitForBothEnginesAndTheReaders() throws {
+  var rules = [
+    "policy squares", "input application { x: Int, y: Int?, z: Decimal }",
+    "rule r0: Int = application.x",
+  ]
+  for index in 1...40 { rules.append("rule r\(index): Int = r\(index - 1) * r\(index - 1)") }
+  rules.append("decision d: Int = r40")
+  rules.append("decision e: Int = (application.y ?? 0) + 1")
+  rules.append("decision f: Decimal = application.z + 1")
+  let source = rules.joined(separator: "\n") + "\n"
+  let files = ["squares.regula": Array(source.utf8)]
+  let policy = try #require(
+    CompiledPolicy.compile(path: "squares.regula") { files[$0] }.result.output)
+  let program = try #require(policy.program)
+  let input = try InputReader(program: program).read(
+    try JSONReader.parse(Array(#"{"x":3,"z":"0.5"}"#.utf8)))
+  let (interpreted, machined) = bothAnswers(
+    policy, input: input, asOf: date("2024-06-01"), jurisdiction: "national")
+  #expect(interpreted == machined)
+  #expect(
+    interpreted == "error: a number exceeded 65536 bits (limit `number_size`)", "\(interpreted)")
+
+  // Input numbers: 9,000 characters are read and decided alike; 9,001 are an input error of
+  // the field, on both readers, for an Int, an Int? and a Decimal given as a string.
+  let long = String(repeating: "7", count: 9_000)
+  let tooLong = String(repeating: "7", count: 9_001)
+  let fits = #"{"x":0,"y":\#(long),"z":"0.\#(String(long.dropFirst(2)))"}"#
+  let read = try InputReader(program: program).read(try JSONReader.parse(Array(fits.utf8)))
+  let (fitInterpreted, fitMachined) = bothAnswers(
+    policy, input: read, asOf: date("2024-06-01"), jurisdiction: "national")
+  #expect(fitInterpreted == fitMachined)
+  #expect(fitInterpreted.contains(#""e":{"value":"#), "\(fitInterpreted.prefix(300))")
+  for (json, path) in [
+    (#"{"x":\#(tooLong),"z":"1"}"#, "x"), (#"{"x":1,"y":\#(tooLong),"z":"1"}"#, "y"),
+    (#"{"x":1,"z":"\#(tooLong)"}"#, "z"), (#"{"x":1,"z":\#(tooLong)}"#, "z"),
+  ] {
+    var evaluator = Evaluator(policy: policy)
+    do {
+      _ = try evaluator.decide(json: Array(json.utf8), asOf: date("2024-06-01"))
+      Issue.record("\(path): decided")
+    } catch {
+      guard case .application(let problem) = error else {
+        Issue.record("\(path): \(error)")
+        continue
+      }
+      #expect(problem.path == path)
+      #expect("\(problem)".contains("limit `number_size`"), "\(problem)")
+    }
+    #expect(throws: (any Error).self) {
+      _ = try InputReader(program: program).read(try JSONReader.parse(Array(json.utf8)))
+    }
+  }
+  // A literal over the limit is R0004 when the file is read.
+  let literal = "policy l\ninput application { x: Int }\ndecision d: Int = \(tooLong)\n"
+  let literalFiles = ["l.regula": Array(literal.utf8)]
+  let refused = CompiledPolicy.compile(path: "l.regula") { literalFiles[$0] }.result
+  #expect(refused.diagnostics.map(\.code.rawValue) == ["R0004"])
+  #expect(Lexer.maximumNumberLength == NumberLimits.maximumNumberCharacters)
+}
+
+/// Input sizes (issue 12, item 7): a document, an array and a string over their limits are
+/// refused by the JSON reader (an array as soon as it passes the limit, not after reading
+/// the rest), and by the evaluator before its fast reader looks at the bytes.
+@Test func inputSizesAreLimitedWhereTheyAreRead() throws {
+  let items = Array(repeating: "1", count: JSONReader.maximumArrayItems + 1).joined(separator: ",")
+  #expect(throws: JSONError.self) { _ = try JSONReader.parse(Array("[\(items)]".utf8)) }
+  do {
+    _ = try JSONReader.parse(Array("[\(items)]".utf8))
+  } catch {
+    #expect("\(error)".contains("limit `list_length`"), "\(error)")
+  }
+  let fits = Array(repeating: "1", count: JSONReader.maximumArrayItems).joined(separator: ",")
+  #expect((try? JSONReader.parse(Array("[\(fits)]".utf8))) != nil)
+  let text = String(repeating: "x", count: JSONReader.maximumStringBytes + 1)
+  #expect(throws: JSONError.self) { _ = try JSONReader.parse(Array("\"\(text)\"".utf8)) }
+  #expect((try? JSONReader.parse(Array("\"\(text.dropFirst())\"".utf8))) != nil)
+  let document =
+    [UInt8](repeating: UInt8(ascii: " "), count: JSONReader.maximumDocumentBytes) + [
+      UInt8(ascii: "1")
+    ]
+  #expect(throws: JSONError.self) { _ = try JSONReader.parse(document) }
+  // The evaluator refuses the document before reading it, fast path included.
+  let policy = try #require(compilePolicy(tutorialPath))
+  var evaluator = Evaluator(policy: policy)
+  #expect(throws: DecisionError.self) {
+    _ = try evaluator.decide(json: document, asOf: date("2024-06-01"))
+  }
+  // A Text field over the limit is an input error on the fast path too.
+  let source = "policy t\ninput application { name: Text }\ndecision d: Text = application.name\n"
+  let files = ["t.regula": Array(source.utf8)]
+  let texts = try #require(CompiledPolicy.compile(path: "t.regula") { files[$0] }.result.output)
+  var reader = Evaluator(policy: texts)
+  #expect(throws: DecisionError.self) {
+    _ = try reader.decide(json: Array(#"{"name":"\#(text)"}"#.utf8), asOf: date("2024-06-01"))
+  }
+  #expect(
+    (try? reader.decide(
+      json: Array(#"{"name":"\#(text.dropFirst())"}"#.utf8), asOf: date("2024-06-01")))
+      != nil)
+}
+
+/// Source sizes: a rule file over 64 MiB is R0007 without being parsed; an enum over 100,000
+/// cases is R0317; 50,000 cases with a table over them check and build (in linear time: the
+/// quadratic lookups of issue 12, item 6, are gone).
+@Test func sourceAndEnumSizesAreLimited() throws {
+  let huge = [UInt8](repeating: UInt8(ascii: " "), count: (64 << 20) + 1)
+  let (result, _) = CompiledPolicy.compile(path: "huge.regula") { _ in huge }
+  #expect(result.diagnostics.map(\.code.rawValue) == ["R0007"])
+  func enumPolicy(_ count: Int) -> [UInt8] {
+    let cases = (0..<count).map { "c\($0)" }.joined(separator: ", ")
+    let table = (0..<count).map { "c\($0): \($0)" }.joined(separator: ", ")
+    return Array(
+      "policy e\nenum E { \(cases) }\ninput application { e: E }\nparameter t: Int by E = { \(table) }\ndecision d: Int = t[application.e]\n"
+        .utf8)
+  }
+  let tooMany = enumPolicy(100_001)
+  let refused = CompiledPolicy.compile(path: "e.regula") { _ in tooMany }.result
+  #expect(refused.diagnostics.map(\.code.rawValue).contains("R0317"))
+  let many = enumPolicy(50_000)
+  let clock = ContinuousClock()
+  var built: CompiledPolicy?
+  let elapsed = clock.measure {
+    built = CompiledPolicy.compile(path: "e.regula") { _ in many }.result.output
+  }
+  let policy = try #require(built)
+  // Generous: a quadratic step took minutes at this size.
+  #expect(elapsed < .seconds(60), "\(elapsed)")
+  var evaluator = Evaluator(policy: policy)
+  let record = try evaluator.decide(json: Array(#"{"e":"c49999"}"#.utf8), asOf: date("2024-06-01"))
+  #expect(record.decisions.first?.json == "49999")
+}
