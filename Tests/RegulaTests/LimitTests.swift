@@ -248,3 +248,33 @@ func aChainFarPastTheLimitIsOneDiagnostic(_ op: String) throws {
   let record = try evaluator.decide(json: Array(#"{"e":"c49999"}"#.utf8), asOf: date("2024-06-01"))
   #expect(record.decisions.first?.json == "49999")
 }
+
+/// The batch line reader on lines over its limit at the end of the file, with or without a
+/// line break, whatever the chunk size: each is one oversized line, never a lost one (both
+/// found by `Fuzz/run-all.sh`, target FuzzBatchLines).
+@Test func theLineReaderNeverLosesALineOverTheLimit() throws {
+  let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "regula-lines-\(UUID().uuidString)")
+  try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+  defer { try? FileManager.default.removeItem(at: folder) }
+  let cases: [(String, [(Int, Int?)])] = [
+    (String(repeating: "x", count: 30), [(1, 30)]),
+    ("ab\n" + String(repeating: "y", count: 40), [(1, nil), (2, 40)]),
+    (String(repeating: "z", count: 50) + "\n\nok\n", [(1, 50), (3, nil)]),
+    ("{}\n  \n" + String(repeating: "w", count: 25) + "\r\n", [(1, nil), (3, 26)]),
+  ]
+  for (index, (text, expected)) in cases.enumerated() {
+    let path = folder.appendingPathComponent("\(index).jsonl").path
+    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    for chunk in [1, 2, 7, 64, 1 << 22] {
+      let reader = try #require(LineReader(path: path, chunkSize: chunk, maximumLineBytes: 24))
+      var found: [(Int, Int?)] = []
+      while let block = reader.nextBlock() {
+        for line in block.lines { found.append((line.number, block.oversized[line.number])) }
+      }
+      #expect(
+        found.map(\.0) == expected.map(\.0) && found.map(\.1) == expected.map(\.1),
+        "case \(index), chunks of \(chunk): \(found)")
+    }
+  }
+}
