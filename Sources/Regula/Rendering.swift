@@ -119,14 +119,23 @@ extension Evaluator {
 
   /// Appends the last decision's record as one line of JSON (without the line break): the
   /// same text as `record(…).json`, rendered from the registers.
+  ///
+  /// - Parameter line: when given, the record starts with `"line":N` (the input line number
+  ///   of a batch, which `regula batch --resume` reads back).
   public mutating func appendRecordJSON(
-    asOf: CivilDate, jurisdiction: String, to bytes: inout [UInt8]
+    asOf: CivilDate, jurisdiction: String, line: Int? = nil, to bytes: inout [UInt8]
   ) {
     let undecided = machine.undecided
+    bytes.append(UInt8(ascii: "{"))
+    if let line {
+      bytes.append(contentsOf: "\"line\":".utf8)
+      Evaluator.appendInteger(Int64(line), to: &bytes)
+      bytes.append(UInt8(ascii: ","))
+    }
     bytes.append(
       contentsOf: undecided.isEmpty
-        ? "{\"schema\":\"regula.decision/2\",\"kind\":\"decided\"".utf8
-        : "{\"schema\":\"regula.decision/2\",\"kind\":\"missing_facts\"".utf8)
+        ? "\"schema\":\"regula.decision/2\",\"kind\":\"decided\"".utf8
+        : "\"schema\":\"regula.decision/2\",\"kind\":\"missing_facts\"".utf8)
     rendering.append(rendering.recordStart, to: &bytes)
     bytes.append(UInt8(ascii: "\""))
     asOf.appendISO8601(to: &bytes)
@@ -251,6 +260,26 @@ extension Evaluator {
       machine.facts.holdsText(value)
     else { return }
     bytes.append(contentsOf: machine.facts.texts[Int(value.word)].utf8)
+  }
+
+  /// Appends a top-level field of the last application decided, as it was given: a Text raw
+  /// (not quoted), anything else as JSON; nothing when the application did not give it.
+  public mutating func appendInputField(_ field: Int, to bytes: inout [UInt8]) {
+    let record = policy.image.records[policy.image.inputRecord]
+    guard field < record.fields.count,
+      let value = machine.facts.checkedItem(machine.currentInput, field),
+      value.tag != Register.unknownTag, value.tag != Register.noneTag
+    else { return }
+    if record.fields[field].type == .text || record.fields[field].type == .optional(.text) {
+      guard machine.facts.holdsText(value) else { return }
+      bytes.append(contentsOf: machine.facts.texts[Int(value.word)].utf8)
+      return
+    }
+    var json = machine.json(value, record.fields[field].type)
+    if json.hasPrefix("\""), case .string(let text)? = try? JSONReader.parse(Array(json.utf8)) {
+      json = text
+    }
+    bytes.append(contentsOf: json.utf8)
   }
 
   /// Appends the raw reason code (not quoted) of decision `position`; nothing when it has none.

@@ -10,11 +10,13 @@ struct BatchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "batch", abstract: "Decide every application of a JSON Lines file.",
     discussion: """
-      Writes exactly one line per input line, in input order: the decision record (kind \
-      `missing_facts` when a decision needs an absent fact; the others are decided), or \
-      {"line":N,"error":…} for an application that fails (the batch goes on). Blank lines are \
-      skipped and not counted. Shows progress on a terminal. Exit codes: 0 all decided, 3 some \
-      lines failed or left a decision undecided, 1 the policy or the files could not be used.
+      Writes exactly one line per non-blank input line, in input order: the decision record \
+      with its input line number, {"line":N,…} (kind `missing_facts` when a decision needs an \
+      absent fact; the others are decided), or {"line":N,"id":…,"error":…} for an application \
+      that fails (the batch goes on). With --output-format csv, the --columns chosen, quoted as \
+      RFC 4180 asks, after a header. An interrupted run continues with --resume. Shows \
+      progress on a terminal. Exit codes: 0 all decided, 3 some lines failed or left a \
+      decision undecided, 1 the policy or the files could not be used.
       """)
 
   enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
@@ -30,10 +32,26 @@ struct BatchCommand: ParsableCommand {
   @Option(help: "Where to write the results (default: standard output).")
   var output: String?
 
-  @Option(
-    help:
-      "jsonl (decision records) or csv (`id,first decision,second decision,reason of the first`).")
+  @Option(help: "jsonl (decision records) or csv (the --columns chosen).")
   var outputFormat: OutputFormat = .jsonl
+
+  @Option(
+    help: """
+      csv columns, comma-separated: line, a top-level input field (id), a decision \
+      (eligible), a decision's reason (eligible.reason), missing_facts, error. Default: line, \
+      id, every decision, missing_facts, error.
+      """)
+  var columns: String?
+
+  @Flag(inversion: .prefixedNo, help: "Write a csv header line.")
+  var header = true
+
+  @Flag(
+    help: """
+      Continue an interrupted run: keep the complete lines of --output (a partial last line \
+      is dropped), and decide the input lines after the last one written.
+      """)
+  var resume = false
 
   @Option(
     help: "Evaluate as of this date (YYYY-MM-DD); default: each application's `application_date`.")
@@ -57,6 +75,12 @@ struct BatchCommand: ParsableCommand {
     guard decisions.isEmpty || outputFormat == .jsonl else {
       throw ValidationError("--decision chooses the decisions of jsonl records, not csv columns")
     }
+    guard columns == nil || outputFormat == .csv else {
+      throw ValidationError("--columns applies to --output-format csv")
+    }
+    guard !resume || output != nil else {
+      throw ValidationError("--resume continues the file named by --output")
+    }
   }
 
   func run() throws {
@@ -73,13 +97,40 @@ struct BatchCommand: ParsableCommand {
       }
       return parsed
     }
+    var layout: CSVLayout?
+    if outputFormat == .csv {
+      do { layout = try CSVLayout(columns, policy: compiled) } catch {
+        printError("error: --columns: \(error)\n")
+        throw ExitCode(1)
+      }
+      if resume, layout?.columns.first != .line {
+        printError("error: --resume needs `line` as the first csv column\n")
+        throw ExitCode(1)
+      }
+    }
+    // Resuming: the complete lines already written stay; decide the input lines after them.
+    var after = 0
+    var writesHeader = layout != nil && header
+    if resume, let output {
+      do {
+        let kept = try Resume.keepCompleteLines(of: output, csvHeader: layout != nil && header)
+        after = kept.lastLine
+        if kept.bytes > 0 { writesHeader = false }
+      } catch {
+        printError("error: --resume: \(error)\n")
+        throw ExitCode(1)
+      }
+    }
     let sink: OutputSink
-    do { sink = try OutputSink(path: output) } catch {
+    do { sink = try OutputSink(path: output, append: resume) } catch {
       printError("error: \(error)\n")
       throw ExitCode(1)
     }
+    if writesHeader, let layout { sink.write(layout.header) }
     let workers = (0..<jobs).map { _ in
-      BatchWorker(policy: compiled, asOf: date, jurisdiction: jurisdiction, format: outputFormat)
+      BatchWorker(
+        policy: compiled, asOf: date, jurisdiction: jurisdiction,
+        shape: layout.map(BatchShape.csv) ?? .jsonl, after: after)
     }
     if !decisions.isEmpty {
       for worker in workers {
@@ -143,7 +194,9 @@ extension BatchCommand {
       let outputs = workers.map(\.output)
       errors += workers.reduce(0) { $0 + $1.errors }
       undecided += workers.reduce(0) { $0 + $1.undecided }
-      decided += block.lines.count
+      // Lines already decided by an interrupted run (`--resume`) are not counted again.
+      let skipped = block.lines.prefix { $0.number <= workers[0].after }.count
+      decided += block.lines.count - skipped
       if jobs > 1 {
         writeQueue.async { for output in outputs { sink.write(output) } }
         reading.wait()
@@ -151,12 +204,20 @@ extension BatchCommand {
         for output in outputs { sink.write(output) }
         reading.perform()
       }
-      progress?.update(bytes: reader.bytesRead, decided: block.lines.count)
+      progress?.update(bytes: reader.bytesRead, decided: block.lines.count - skipped)
       next = ahead.block
     }
     writeQueue.sync {}
     return (decided, errors, undecided)
   }
+}
+
+/// What a batch writes for each line.
+enum BatchShape {
+  /// Decision records, each starting with its input line number.
+  case jsonl
+  /// The chosen columns.
+  case csv(CSVLayout)
 }
 
 /// One thread's evaluator and the results of its share of a block. Each worker is used by
@@ -165,23 +226,23 @@ final class BatchWorker: @unchecked Sendable {
   var evaluator: Evaluator
   let asOf: CivilDate?
   let jurisdiction: String?
-  let format: BatchCommand.OutputFormat
-  /// The input's `id` field, written first on a csv line.
-  let idField: Int?
+  let shape: BatchShape
+  /// Input lines up to this number are already decided (`--resume`): skipped.
+  let after: Int
   var output: [UInt8] = []
   var errors = 0
   var undecided = 0
   var count = 0
 
   init(
-    policy: CompiledPolicy, asOf: CivilDate?, jurisdiction: String?,
-    format: BatchCommand.OutputFormat
+    policy: CompiledPolicy, asOf: CivilDate?, jurisdiction: String?, shape: BatchShape,
+    after: Int = 0
   ) {
     evaluator = Evaluator(policy: policy)
     self.asOf = asOf
     self.jurisdiction = jurisdiction
-    self.format = format
-    idField = evaluator.inputTextField("id")
+    self.shape = shape
+    self.after = after
   }
 
   /// Decides lines `range` of `block` into `output`, one result line each.
@@ -189,30 +250,30 @@ final class BatchWorker: @unchecked Sendable {
     output.removeAll(keepingCapacity: true)
     (errors, undecided) = BatchWorker.decide(
       block, range, with: &evaluator, into: &output, asOf: asOf, jurisdiction: jurisdiction,
-      csvID: format == .csv ? .some(idField) : nil)
+      shape: shape, after: after)
     count += range.count
   }
 
   /// The loop, on an `inout` evaluator so that it is borrowed, not copied, per call.
   ///
-  /// - Parameter csvID: nil for jsonl records; else csv lines, starting with this text field.
   /// - Returns: the number of error lines written, and of records with an undecided decision.
   static func decide(
     _ block: LineBlock, _ range: Range<Int>, with evaluator: inout Evaluator,
-    into output: inout [UInt8], asOf: CivilDate?, jurisdiction: String?, csvID: Int??
+    into output: inout [UInt8], asOf: CivilDate?, jurisdiction: String?, shape: BatchShape,
+    after: Int = 0
   ) -> (errors: Int, undecided: Int) {
     var errors = 0
     var undecided = 0
     block.bytes.withUnsafeBufferPointer { bytes in
       for index in range {
         let line = block.lines[index]
+        if line.number <= after { continue }
         if let size = block.oversized[line.number] {
           errors += 1
-          output.append(contentsOf: "{\"line\":\(line.number),\"error\":".utf8)
-          JSONWriter.appendQuoted(
-            "the line has \(size) bytes, over the limit `line_size` of "
-              + "\(LineReader.maximumLineBytes) bytes", to: &output)
-          output.append(contentsOf: "}\n".utf8)
+          appendError(
+            line: line.number, id: nil,
+            message: "the line has \(size) bytes, over the limit `line_size` of "
+              + "\(LineReader.maximumLineBytes) bytes", shape: shape, to: &output)
           continue
         }
         do {
@@ -220,27 +281,42 @@ final class BatchWorker: @unchecked Sendable {
             json: UnsafeBufferPointer(rebasing: bytes[line.bytes]), asOf: asOf,
             jurisdiction: jurisdiction)
           if !evaluator.machine.undecided.isEmpty { undecided += 1 }
-          if let csvID {
-            appendCSVLine(&evaluator, idField: csvID, to: &output)
-          } else {
-            evaluator.appendRecordJSON(asOf: date, jurisdiction: place, to: &output)
+          switch shape {
+          case .csv(let layout):
+            layout.appendRecord(line: line.number, &evaluator, to: &output)
+          case .jsonl:
+            evaluator.appendRecordJSON(
+              asOf: date, jurisdiction: place, line: line.number, to: &output)
+            output.append(UInt8(ascii: "\n"))
           }
         } catch {
           errors += 1
-          output.append(contentsOf: "{\"line\":\(line.number),".utf8)
-          if let id = applicationID(Array(bytes[line.bytes])) {
-            output.append(contentsOf: "\"id\":".utf8)
-            JSONWriter.appendQuoted(id, to: &output)
-            output.append(UInt8(ascii: ","))
-          }
-          output.append(contentsOf: "\"error\":".utf8)
-          JSONWriter.appendQuoted(String(describing: error), to: &output)
-          output.append(UInt8(ascii: "}"))
+          appendError(
+            line: line.number, id: applicationID(Array(bytes[line.bytes])),
+            message: String(describing: error), shape: shape, to: &output)
         }
-        output.append(UInt8(ascii: "\n"))
       }
     }
     return (errors, undecided)
+  }
+
+  /// The result line of a line that got no record.
+  static func appendError(
+    line: Int, id: String?, message: String, shape: BatchShape, to output: inout [UInt8]
+  ) {
+    switch shape {
+    case .csv(let layout): layout.appendError(line: line, id: id, message: message, to: &output)
+    case .jsonl:
+      output.append(contentsOf: "{\"line\":\(line),".utf8)
+      if let id {
+        output.append(contentsOf: "\"id\":".utf8)
+        JSONWriter.appendQuoted(id, to: &output)
+        output.append(UInt8(ascii: ","))
+      }
+      output.append(contentsOf: "\"error\":".utf8)
+      JSONWriter.appendQuoted(message, to: &output)
+      output.append(contentsOf: "}\n".utf8)
+    }
   }
 
   /// The application's `id`, when the line is a JSON object with a text `id` (an error line
@@ -251,19 +327,46 @@ final class BatchWorker: @unchecked Sendable {
     else { return nil }
     return id
   }
+}
 
-  /// `id,first decision,second decision,reason of the first` (the W1 result line).
-  static func appendCSVLine(
-    _ evaluator: inout Evaluator, idField: Int?, to output: inout [UInt8]
-  ) {
-    if let idField { evaluator.appendInputText(field: idField, to: &output) }
-    output.append(UInt8(ascii: ","))
-    let decisions = evaluator.machine.decisionValues.count
-    if decisions > 0 { evaluator.appendDecisionJSON(0, to: &output) }
-    output.append(UInt8(ascii: ","))
-    if decisions > 1 { evaluator.appendDecisionJSON(1, to: &output) }
-    output.append(UInt8(ascii: ","))
-    if decisions > 0 { evaluator.appendReason(0, to: &output) }
+/// `--resume`: what an interrupted run left in its output file.
+enum Resume {
+  struct Kept {
+    /// The input line number of the last complete result line (0 when there is none).
+    var lastLine: Int
+    /// The bytes kept.
+    var bytes: Int
+  }
+
+  /// Truncates `path` after its last complete line (a line a kill cut short is dropped) and
+  /// reads that line's input line number: `{"line":N,…` for jsonl, the first column for csv.
+  /// A file that does not exist is an empty start.
+  static func keepCompleteLines(of path: String, csvHeader: Bool) throws -> Kept {
+    guard let data = readFile(path) else { return Kept(lastLine: 0, bytes: 0) }
+    guard let lastBreak = data.lastIndex(of: 0x0A) else {
+      try truncate(path, to: 0)
+      return Kept(lastLine: 0, bytes: 0)
+    }
+    let kept = lastBreak + 1
+    if kept < data.count { try truncate(path, to: kept) }
+    let lineStart = (data[..<lastBreak].lastIndex(of: 0x0A)).map { $0 + 1 } ?? 0
+    let last = Array(data[lineStart..<lastBreak])
+    if csvHeader && lineStart == 0 { return Kept(lastLine: 0, bytes: kept) }
+    let digits: ArraySlice<UInt8>
+    if last.starts(with: Array(#"{"line":"#.utf8)) {
+      digits = last.dropFirst(8).prefix { $0 >= 0x30 && $0 <= 0x39 }
+    } else {
+      digits = last.prefix { $0 >= 0x30 && $0 <= 0x39 }
+    }
+    guard let number = Int(String(decoding: digits, as: UTF8.self)) else {
+      throw OutputError(
+        path: path, reason: "its last line does not start with an input line number")
+    }
+    return Kept(lastLine: number, bytes: kept)
+  }
+
+  static func truncate(_ path: String, to size: Int) throws {
+    guard Foundation.truncate(path, off_t(size)) == 0 else { throw OutputError.system(path) }
   }
 }
 

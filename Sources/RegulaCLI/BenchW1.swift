@@ -200,8 +200,9 @@ struct W1Bench: ParsableCommand {
     }
   }
 
-  /// (c): the main job as `regula batch --output-format csv` runs it — a JSONL file read in
-  /// blocks, decided on `jobs` threads, `id,eligible,benefit,reason` lines written to a file. The
+  /// (c): the main job as `regula batch --output-format csv --columns id,eligible,benefit_fen,
+  /// eligible.reason --no-header` runs it — a JSONL file read in blocks, decided on `jobs`
+  /// threads, the W1 result lines written to a file (and synced). The
   /// returned check compares the file with the hand-written function's lines. Also returns
   /// the allocations per decision once warm.
   func endToEndMeasurement(
@@ -215,8 +216,9 @@ struct W1Bench: ParsableCommand {
     let wanted = zip(apps, expected).map {
       "\($0.id),\($1.eligible),\($1.benefitFen),\(W1.reasons[$1.reason])\n"
     }.joined()
+    let layout = try CSVLayout(CSVLayout.w1Columns, policy: policy)
     let workers = (0..<jobs).map { _ in
-      BatchWorker(policy: policy, asOf: asOf, jurisdiction: nil, format: .csv)
+      BatchWorker(policy: policy, asOf: asOf, jurisdiction: nil, shape: .csv(layout))
     }
     func run() throws {
       guard let reader = LineReader(path: input) else {

@@ -63,7 +63,7 @@ func theLineReaderKeepsEveryLineWhateverTheChunkSize(chunkSize: Int) throws {
       let workers = try (0..<jobs).map { _ in
         BatchWorker(
           policy: policy, asOf: try CivilDate(iso8601: "2024-06-01"), jurisdiction: nil,
-          format: .csv)
+          shape: .csv(try CSVLayout(CSVLayout.w1Columns, policy: policy)))
       }
       let (decided, errors, _) = BatchCommand.process(reader, workers, sink, progress: nil)
       try sink.finish()
@@ -92,7 +92,7 @@ func theLineReaderKeepsEveryLineWhateverTheChunkSize(chunkSize: Int) throws {
   }
   var evaluator = Evaluator(policy: try w1Policy())
   let asOf = try CivilDate(iso8601: "2024-06-01")
-  let idField = evaluator.inputTextField("id")
+  let layout = try CSVLayout(CSVLayout.w1Columns, policy: try w1Policy())
   var output: [UInt8] = []
   output.reserveCapacity(1 << 20)
   func decideAll() throws {
@@ -102,8 +102,7 @@ func theLineReaderKeepsEveryLineWhateverTheChunkSize(chunkSize: Int) throws {
         let range = ranges[index]
         index += 1
         _ = try evaluator.evaluate(json: UnsafeBufferPointer(rebasing: buffer[range]), asOf: asOf)
-        BatchWorker.appendCSVLine(&evaluator, idField: idField, to: &output)
-        output.append(UInt8(ascii: "\n"))
+        layout.appendRecord(line: index, &evaluator, to: &output)
       }
     }
   }

@@ -166,6 +166,7 @@ func batchW1Sample(to output: URL, _ more: [String] = []) throws -> RunResult {
     [
       "batch", "Examples/minimum-living-allowance-w1/w1.regula", "--input",
       "Examples/minimum-living-allowance-w1/sample-applications.jsonl", "--output-format", "csv",
+      "--columns", "id,eligible,benefit_fen,eligible.reason", "--no-header",
       "--as-of", "2024-06-01", "--output", output.path,
     ] + more)
 }

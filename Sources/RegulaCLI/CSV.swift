@@ -1,0 +1,174 @@
+// `regula batch --output-format csv`: columns the caller chooses (`--columns`), a header,
+// and fields quoted as RFC 4180 asks (a field with a comma, a quote or a line break is put in
+// quotes, its quotes doubled). The W1 result line is one choice of columns:
+// `--columns id,eligible,benefit_fen,eligible.reason --no-header`.
+import Regula
+
+/// One column of a CSV result line.
+enum CSVColumn: Equatable {
+  /// The input line number (what `--resume` reads back).
+  case line
+  /// A top-level field of the application, by index, as it was given.
+  case input(Int)
+  /// A decision's value, by position among the decisions; empty when undecided.
+  case decision(Int)
+  /// A decision's reason code; empty when it has none.
+  case reason(Int)
+  /// The missing facts of the record, separated by spaces.
+  case missingFacts
+  /// The error of a line that got no record; empty otherwise.
+  case error
+}
+
+/// The columns of a CSV output, checked against the policy.
+struct CSVLayout {
+  var columns: [CSVColumn]
+  var names: [String]
+
+  /// The W1 benchmark's result line (../shared/bench), written without a header.
+  static let w1Columns = "id,eligible,benefit_fen,eligible.reason"
+
+  /// The columns named in `spec` (comma-separated), or the default: the line, the `id` field
+  /// when the application has one, every decision, the missing facts and the error.
+  init(_ spec: String?, policy: CompiledPolicy) throws(CSVLayoutError) {
+    let image = policy.image
+    let fields = image.records[image.inputRecord].fields
+    let decisions = image.definitions.filter { $0.kind == .decision }.map(\.name)
+    let names =
+      spec.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+      ?? (["line"] + (fields.contains { $0.name == "id" } ? ["id"] : []) + decisions
+        + ["missing_facts", "error"])
+    var columns: [CSVColumn] = []
+    for name in names {
+      if name == "line" {
+        columns.append(.line)
+      } else if name == "missing_facts" {
+        columns.append(.missingFacts)
+      } else if name == "error" {
+        columns.append(.error)
+      } else if let position = decisions.firstIndex(of: name) {
+        columns.append(.decision(position))
+      } else if name.hasSuffix(".reason"),
+        let position = decisions.firstIndex(of: String(name.dropLast(".reason".count)))
+      {
+        columns.append(.reason(position))
+      } else if let index = fields.firstIndex(where: { $0.name == name }),
+        Self.isScalar(fields[index].type)
+      {
+        columns.append(.input(index))
+      } else {
+        let valid =
+          ["line"] + fields.filter { Self.isScalar($0.type) }.map(\.name) + decisions
+          + decisions.map { "\($0).reason" } + ["missing_facts", "error"]
+        throw CSVLayoutError(
+          message:
+            "`\(name)` is not a column; the columns are "
+            + valid.map { "`\($0)`" }.joined(separator: ", "))
+      }
+    }
+    self.columns = columns
+    self.names = names
+  }
+
+  static func isScalar(_ type: SchemaType) -> Bool {
+    switch type {
+    case .record, .list, .table: false
+    case .optional(let wrapped): isScalar(wrapped)
+    default: true
+    }
+  }
+
+  /// The header line.
+  var header: [UInt8] {
+    var bytes: [UInt8] = []
+    for (index, name) in names.enumerated() {
+      if index > 0 { bytes.append(UInt8(ascii: ",")) }
+      let start = bytes.count
+      bytes.append(contentsOf: name.utf8)
+      CSV.quoteIfNeeded(&bytes, from: start)
+    }
+    bytes.append(UInt8(ascii: "\n"))
+    return bytes
+  }
+
+  /// Appends the result line of the application the evaluator decided last.
+  func appendRecord(line: Int, _ evaluator: inout Evaluator, to output: inout [UInt8]) {
+    for (index, column) in columns.enumerated() {
+      if index > 0 { output.append(UInt8(ascii: ",")) }
+      let start = output.count
+      switch column {
+      case .line: Evaluator.appendInteger(Int64(line), to: &output)
+      case .input(let field): evaluator.appendInputField(field, to: &output)
+      case .decision(let position):
+        guard !evaluator.machine.undecided.contains(where: { $0.position == position }) else {
+          continue
+        }
+        evaluator.appendDecisionJSON(position, to: &output)
+        CSV.unquoteJSONString(&output, from: start)
+      case .reason(let position): evaluator.appendReason(position, to: &output)
+      case .missingFacts:
+        output.append(contentsOf: evaluator.machine.missingFacts.joined(separator: " ").utf8)
+      case .error: break
+      }
+      CSV.quoteIfNeeded(&output, from: start)
+    }
+    output.append(UInt8(ascii: "\n"))
+  }
+
+  /// Appends the result line of a line that got no record: its number, the `id` when the
+  /// line had one, and the error.
+  func appendError(line: Int, id: String?, message: String, to output: inout [UInt8]) {
+    for (index, column) in columns.enumerated() {
+      if index > 0 { output.append(UInt8(ascii: ",")) }
+      let start = output.count
+      switch column {
+      case .line: Evaluator.appendInteger(Int64(line), to: &output)
+      case .error: output.append(contentsOf: message.utf8)
+      case .input:
+        if names[index] == "id", let id { output.append(contentsOf: id.utf8) }
+      default: break
+      }
+      CSV.quoteIfNeeded(&output, from: start)
+    }
+    output.append(UInt8(ascii: "\n"))
+  }
+}
+
+struct CSVLayoutError: Error, CustomStringConvertible {
+  var message: String
+  var description: String { message }
+}
+
+enum CSV {
+  /// Puts the field that starts at `start` in quotes, its quotes doubled, when it holds a
+  /// comma, a quote or a line break (RFC 4180); leaves it as it is otherwise (the common case:
+  /// one scan of a few bytes).
+  static func quoteIfNeeded(_ bytes: inout [UInt8], from start: Int) {
+    var needs = false
+    var index = start
+    while index < bytes.count {
+      let byte = bytes[index]
+      if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == 0x0A || byte == 0x0D {
+        needs = true
+        break
+      }
+      index += 1
+    }
+    guard needs else { return }
+    var quoted: [UInt8] = [UInt8(ascii: "\"")]
+    for byte in bytes[start...] {
+      if byte == UInt8(ascii: "\"") { quoted.append(byte) }
+      quoted.append(byte)
+    }
+    quoted.append(UInt8(ascii: "\""))
+    bytes.replaceSubrange(start..., with: quoted)
+  }
+
+  /// A decision rendered as a JSON string (a Text, an enum case) becomes its raw text.
+  static func unquoteJSONString(_ bytes: inout [UInt8], from start: Int) {
+    guard start < bytes.count, bytes[start] == UInt8(ascii: "\""),
+      case .string(let text)? = try? JSONReader.parse(Array(bytes[start...]))
+    else { return }
+    bytes.replaceSubrange(start..., with: Array(text.utf8))
+  }
+}
