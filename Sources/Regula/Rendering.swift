@@ -34,6 +34,8 @@ final class Rendering: @unchecked Sendable {
   let caseStarts: [Int]
   /// Each definition's name quoted.
   let quotedDefinitions: [Piece]
+  /// Per top-level input field: true for Text or Text? (written raw by `appendInputField`).
+  let inputIsText: [Bool]
 
   init(image: PolicyImage, policyHash: String) {
     var bytes: [UInt8] = []
@@ -73,6 +75,9 @@ final class Rendering: @unchecked Sendable {
     quotedCases = cases
     caseStarts = starts
     quotedDefinitions = image.definitions.map { quoted($0.name) }
+    inputIsText = image.records[image.inputRecord].fields.map {
+      $0.type == .text || $0.type == .optional(.text)
+    }
     pool = .allocate(capacity: max(bytes.count, 1))
     pool.initialize(from: bytes, count: bytes.count)
   }
@@ -270,7 +275,7 @@ extension Evaluator {
       let value = machine.facts.checkedItem(machine.currentInput, field),
       value.tag != Register.unknownTag, value.tag != Register.noneTag
     else { return }
-    if record.fields[field].type == .text || record.fields[field].type == .optional(.text) {
+    if rendering.inputIsText[field] {
       guard machine.facts.holdsText(value) else { return }
       bytes.append(contentsOf: machine.facts.texts[Int(value.word)].utf8)
       return

@@ -92,17 +92,21 @@ struct CSVLayout {
   }
 
   /// Appends the result line of the application the evaluator decided last.
+  ///
+  /// Allocates nothing once warm for the common columns (an index loop: an iterator
+  /// allocates in an unoptimised build).
   func appendRecord(line: Int, _ evaluator: inout Evaluator, to output: inout [UInt8]) {
-    for (index, column) in columns.enumerated() {
+    var index = 0
+    while index < columns.count {
+      let column = columns[index]
       if index > 0 { output.append(UInt8(ascii: ",")) }
+      index += 1
       let start = output.count
       switch column {
       case .line: Evaluator.appendInteger(Int64(line), to: &output)
       case .input(let field): evaluator.appendInputField(field, to: &output)
       case .decision(let position):
-        guard !evaluator.machine.undecided.contains(where: { $0.position == position }) else {
-          continue
-        }
+        if isUndecided(position, &evaluator) { continue }
         evaluator.appendDecisionJSON(position, to: &output)
         CSV.unquoteJSONString(&output, from: start)
       case .reason(let position): evaluator.appendReason(position, to: &output)
@@ -113,6 +117,17 @@ struct CSVLayout {
       CSV.quoteIfNeeded(&output, from: start)
     }
     output.append(UInt8(ascii: "\n"))
+  }
+
+  /// True when decision `position` of the last application is undecided.
+  func isUndecided(_ position: Int, _ evaluator: inout Evaluator) -> Bool {
+    let undecided = evaluator.machine.undecided
+    var index = 0
+    while index < undecided.count {
+      if undecided[index].position == position { return true }
+      index += 1
+    }
+    return false
   }
 
   /// Appends the result line of a line that got no record: its number, the `id` when the
