@@ -107,6 +107,13 @@ struct ProgramGenerator {
       text += "decision \(name): \(type.name)\(citation)" + body(type) + "\n"
       rules.append((name, type))
     }
+    // Now and then a decision that passes limit `number_size` for most inputs (an input
+    // squared 17 times): both engines must stop on it with the same error.
+    if chance(3) {
+      let squares = (1...17).map { "let s\($0) = s\($0 - 1) * s\($0 - 1) in" }.joined(
+        separator: " ")
+      text += "decision huge: Int = (let s0 = application.j in \(squares) s17 - s17 + 1)\n"
+    }
     return text
   }
 
@@ -339,4 +346,5 @@ let generatedConstructs: [(construct: String, marker: String)] = [
   ("import with cite", "lib_rate"), ("module version", "lib_step"),
   ("exception", "base_rule"), ("cite", " cite "), ("Decimal", "Decimal"), ("Money", "Money"),
   ("Date", "Date"), ("Months", "Months"), ("Color enum", "Color"),
+  ("limit number_size", "let s17 ="),
 ]
