@@ -1,0 +1,46 @@
+// The library API a service uses: decisions by name, with typed values (issue 18, item 4).
+import Regula
+import Testing
+
+@Test func decisionsAreReadByNameWithTheirTypes() throws {
+  let source = """
+    policy typed
+    enum Place { north, south }
+    input application { x: Int, place: Place, day: Date }
+    decision yes: Bool = application.x > 0
+    decision count: Int = application.x * 3
+    decision amount: Money = fen(application.x) * 2
+    decision share: Decimal = decimal(application.x) / 3
+    decision half: Decimal = decimal(application.x) / 2
+    decision later: Date = add(application.day, 1 month, end_of_month)
+    decision where: Place = application.place
+    decision label: Text = "ok"
+    decision maybe: Int? = if application.x > 100 then application.x else none
+    decision needs: Int = application.x + (if application.x > 1 then 0 else 0)
+    """
+  let policy = try #require(compileFiles([("typed.regula", source)]))
+  var evaluator = Evaluator(policy: policy)
+  let record = try evaluator.decide(
+    json: Array(#"{"x":7,"place":"south","day":"2024-01-31"}"#.utf8), asOf: date("2024-06-01"))
+  #expect(record["yes"]?.bool == true)
+  #expect(record["count"]?.integer == ExactInt(21))
+  #expect(record["amount"]?.money == Money(fen: ExactInt(14)))
+  #expect(
+    record["share"]?.decimal == (try ExactDecimal(numerator: ExactInt(7), denominator: ExactInt(3)))
+  )
+  #expect(record["half"]?.decimal == (try ExactDecimal(parsing: "3.5")))
+  #expect(record["later"]?.date == (try CivilDate(iso8601: "2024-02-29")))
+  #expect(record["where"]?.text == "south")
+  #expect(record["label"]?.text == "ok")
+  #expect(record["maybe"]?.isNone == true)
+  #expect(record["nope"] == nil)
+  // Wrong-typed reads are nil, not a guess.
+  #expect(record["yes"]?.integer == nil)
+  #expect(record["count"]?.bool == nil)
+  // An undecided decision has no value.
+  let partial = try evaluator.decide(
+    json: Array(#"{"place":"south","day":"2024-01-31"}"#.utf8), asOf: date("2024-06-01"))
+  #expect(partial["count"]?.isDecided == false)
+  #expect(partial["count"]?.integer == nil)
+  #expect(partial["label"]?.text == "ok")
+}
