@@ -118,7 +118,31 @@ extension Checker {
         .mixedDurations, at: span, "expected `\(expected)`, found `\(found)`",
         help: "days, months and years are never converted silently; use `to_months(…)` for years")
     default:
-      report(.typeMismatch, at: span, "expected `\(expected)`, found `\(found)`")
+      report(
+        .typeMismatch, at: span, "expected `\(expected)`, found `\(found)`",
+        help: Self.mismatchHelp(found: found, expected: expected))
+    }
+  }
+
+  /// The likely fix of a plain type mismatch, where there is one: a bare number where an
+  /// amount or a duration belongs needs its unit; a number where a Bool belongs, a comparison.
+  static func mismatchHelp(found: RType, expected: RType) -> String? {
+    var target = expected
+    if case .optional(let wrapped) = expected { target = wrapped }
+    switch (found, target) {
+    case (.int, .money), (.int, .exactMoney), (.decimal, .exactMoney):
+      return "an amount needs its unit: write `600 yuan` or `60000 fen`, or convert with `yuan(…)`"
+    case (.int, .years): return "a duration needs its unit: write `3 years`, or `years(…)`"
+    case (.int, .months): return "a duration needs its unit: write `6 months`, or `months(…)`"
+    case (.int, .days): return "a duration needs its unit: write `30 days`, or `days(…)`"
+    case (.money, .int): return "take the number of fen with `number(…)`"
+    case (.years, .int), (.months, .int), (.days, .int):
+      return "take the count with `number(…)`"
+    case (.int, .bool), (.money, .bool), (.decimal, .bool):
+      return "a condition compares: write `x > 0`, `x == 1` (`==`, not `=`)"
+    case (.text, .enumeration(let name)):
+      return "write the case of `\(name)` without quotes"
+    default: return nil
     }
   }
 

@@ -57,7 +57,32 @@ public struct Lexer {
     if byte == UInt8(ascii: "\"") { return lexString(start) }
     if let symbol = lexSymbol() { return (.symbol(symbol), symbol.rawValue) }
     if let symbol = lexFullWidthSymbol(start) { return (.symbol(symbol), symbol.rawValue) }
+    if let word = lexForeignOperator(start) { return word }
     reportBadCharacter(start)
+    return nil
+  }
+
+  /// Operators of other languages a newcomer types: `&&`, `||`, a lone `!`. Reported as R0001
+  /// with Regula's word, then read as that word, so the one mistake gives one error.
+  mutating func lexForeignOperator(_ start: Int) -> (TokenKind, String)? {
+    let pairs: [(String, Keyword)] = [("&&", .and), ("||", .or)]
+    for (text, keyword) in pairs {
+      let utf8 = Array(text.utf8)
+      if peek() == utf8[0], peek(1) == utf8[1] {
+        position += 2
+        report(
+          .unexpectedCharacter, from: start, "`\(text)` is not an operator in Regula",
+          help: "write `\(keyword.rawValue)`")
+        return (.keyword(keyword), keyword.rawValue)
+      }
+    }
+    if peek() == UInt8(ascii: "!") {
+      position += 1
+      report(
+        .unexpectedCharacter, from: start, "`!` is not an operator in Regula",
+        help: "write `not` (and `!=` for “not equal”)")
+      return (.keyword(.not), "not")
+    }
     return nil
   }
 
@@ -71,21 +96,34 @@ public struct Lexer {
         sawLineBreak = true
       case UInt8(ascii: "-") where peek(1) == UInt8(ascii: "-"):
         lexComment()
+      case UInt8(ascii: "#"):
+        foreignComment(marker: "#")
+      case UInt8(ascii: "/") where peek(1) == UInt8(ascii: "/"):
+        foreignComment(marker: "//")
       default:
         return
       }
     }
   }
 
-  mutating func lexComment() {
+  /// A comment in another language's syntax (`#`, `//`): reported once, then read as a
+  /// comment, so the rest of the line gives no further errors.
+  mutating func foreignComment(marker: String) {
+    report(
+      .unexpectedCharacter, from: position, "`\(marker)` does not start a comment in Regula",
+      help: "comments start with `--`")
+    lexComment(markerLength: marker.utf8.count)
+  }
+
+  mutating func lexComment(markerLength: Int = 2) {
     let start = position
     let isOwnLine = sawLineBreak
-    position += 2
+    position += markerLength
     while let byte = peek(), byte != UInt8(ascii: "\n") { position += 1 }
     var end = position
-    if end > start + 2, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-    let text = file.text((start + 2)..<end)
-    validateUTF8(in: (start + 2)..<end)
+    if end > start + markerLength, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+    let text = file.text((start + markerLength)..<end)
+    validateUTF8(in: (start + markerLength)..<end)
     comments.append(SourceComment(text: text, span: span(start), isOwnLine: isOwnLine))
   }
 

@@ -165,7 +165,11 @@ extension Parser {
     repeat {
       let start = current.span
       let condition = parseExpression()
-      expect(.reason, "and a reason code after each condition of `all of`")
+      if !eat(.reason) {
+        expected(
+          "`reason` and a reason code after each condition of `all of`",
+          help: "each condition names the reason a refusal gives, as in `… reason too_young`")
+      }
       let reason = parseIdentifier("naming the reason code")
       let citation = parseCitation()
       conditions.append(
@@ -177,10 +181,11 @@ extension Parser {
   mutating func parseLevelBlock() -> LevelBlock? {
     advance()
     let level = parseLevelSpec()
+    let opening = current.span
     expect(.leftBrace, "to open the level's definitions")
     guard !isPanicking else { return nil }
     let declarations = parseDeclarations(until: .rightBrace)
-    expect(.rightBrace, "to close the level block")
+    expectClosing("to close the level block", openedAt: opening)
     return LevelBlock(level: level, declarations: declarations)
   }
 
@@ -208,11 +213,12 @@ extension Parser {
   mutating func parseTest() -> TestDecl? {
     advance()
     let name = parseString("naming the test")
+    let opening = current.span
     expect(.leftBrace, "to open the test")
     var test = TestDecl(
       name: name, asOf: nil, jurisdiction: nil, given: errorExpr(), expectations: [])
     while !at(.rightBrace) && !atEnd && !isPanicking { parseTestItem(into: &test) }
-    expect(.rightBrace, "to close the test")
+    expectClosing("to close the test", openedAt: opening)
     return test
   }
 

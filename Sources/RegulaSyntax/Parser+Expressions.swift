@@ -88,7 +88,9 @@ extension Parser {
   mutating func parseBinary(minimumPrecedence: Int, noIn: Bool) -> Expr {
     let start = current.span
     var left = parseUnary(noIn: noIn)
-    while let op = binaryOperator(noIn: noIn), op.precedence >= minimumPrecedence {
+    while let op = binaryOperator(noIn: noIn) ?? mistakenEquals(minimumPrecedence),
+      op.precedence >= minimumPrecedence
+    {
       if op == .coalesce {
         left = parseCoalesceChain(left, from: start, noIn: noIn)
         continue
@@ -127,6 +129,20 @@ extension Parser {
       result = node(.binary(.coalesce, operand, result), from: operandStart)
     }
     return result
+  }
+
+  /// A single `=` right after an operand, on its line, where a comparison can go: the
+  /// mistake of writing `=` for `==` (a definition's `=` follows its type, never an operand).
+  /// Reported with the fix, then read as `==`, so it gives one error and not a cascade.
+  mutating func mistakenEquals(_ minimumPrecedence: Int) -> BinaryOperator? {
+    guard at(.equal), !current.isAtLineStart,
+      minimumPrecedence <= BinaryOperator.equal.precedence
+    else { return nil }
+    report(
+      Diagnostic(
+        .expectedToken, at: current.span, message: "`=` cannot compare two values",
+        help: "write `==` to compare; `=` only gives a definition its value"))
+    return .equal
   }
 
   func binaryOperator(noIn: Bool) -> BinaryOperator? {

@@ -76,6 +76,16 @@ public struct Parser {
     if !eat(symbol) { expected("`\(symbol.rawValue)` \(context)") }
   }
 
+  /// Expects the `}` that closes a block opened by the `{` at `opening`: when it is missing,
+  /// the help names the line of that `{`, where the block began.
+  mutating func expectClosing(_ context: String, openedAt opening: SourceSpan) {
+    guard !eat(.rightBrace) else { return }
+    let line = file.location(of: opening.bytes.lowerBound).line
+    expected(
+      "`}` \(context)",
+      help: "the block opened with the `{` on line \(line); close it with `}` before what follows")
+  }
+
   func spanFrom(_ start: SourceSpan) -> SourceSpan {
     let end = index > 0 ? previous.span.bytes.upperBound : start.bytes.upperBound
     return SourceSpan(
