@@ -79,7 +79,10 @@ struct Format: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "fmt", abstract: "Rewrite rule files in canonical form.")
 
-  @Flag(help: "Change nothing; exit 1 if any file is not in canonical form.")
+  @Flag(
+    help:
+      "Change nothing; print what formatting would change, as a diff, and exit 1 if any file is not in canonical form."
+  )
   var check = false
 
   @Argument(help: "The files to format.")
@@ -105,6 +108,11 @@ struct Format: ParsableCommand {
       if Array(formatted.utf8) == bytes { continue }
       if check {
         print("\(path): not formatted")
+        print(
+          TextDiff.unified(
+            old: String(decoding: bytes, as: UTF8.self), new: formatted, oldName: path,
+            newName: "\(path) (formatted)"),
+          terminator: "")
         failed = true
       } else {
         do { try Data(formatted.utf8).write(to: URL(fileURLWithPath: path)) } catch {

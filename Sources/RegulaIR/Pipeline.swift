@@ -204,9 +204,27 @@ extension Interpreter {
     case (_, _, .optional(let wrapped)) where expected != .none && actual != .none:
       return differences(expected: expected, actual: actual, type: wrapped, path: path)
     default:
-      return [
-        "\(path): expected \(expected.json(type, in: program)), got \(actual.json(type, in: program))"
-      ]
+      return ["\(path): expected \(written(expected, type)), got \(written(actual, type))"]
+    }
+  }
+
+  /// A value as a test message shows it: amounts in yuan as a drafter writes them, with the
+  /// fen the record holds (`600 yuan (60000 fen)`), durations with their unit, others as JSON.
+  func written(_ value: Value, _ type: RType) -> String {
+    switch value {
+    case .money(let money):
+      let fen = money.fen.description
+      let negative = fen.hasPrefix("-")
+      var digits = negative ? String(fen.dropFirst()) : fen
+      while digits.count < 3 { digits = "0" + digits }
+      var yuan = String(digits.dropLast(2))
+      let cents = String(digits.suffix(2))
+      if cents != "00" { yuan += "." + (cents.hasSuffix("0") ? String(cents.prefix(1)) : cents) }
+      return "\(negative ? "-" : "")\(yuan) yuan (\(fen) fen)"
+    case .days(let days): return days.description
+    case .months(let months): return months.description
+    case .years(let years): return years.description
+    default: return value.json(type, in: program)
     }
   }
 }

@@ -312,10 +312,61 @@ public struct Formatter {
       }
       appendSuffix(suffix)
       finish(expr.span)
+    case .binary(let op, _, _) where !fits && (op == .add || op == .subtract):
+      // A long sum breaks as `and`/`or` do: one operand per line, its operator first.
+      let terms = additiveTerms(expr)
+      let context = BinaryOperator.add.precedence + 1
+      emit(
+        prefix + ExprPrinter.source(terms[0].operand, context: context), indent: indent, span: span)
+      for (op, operand) in terms.dropFirst() {
+        emit(
+          "\(op?.rawValue ?? "+") " + ExprPrinter.source(operand, context: context),
+          indent: indent + 1, span: operand.span)
+      }
+      appendSuffix(suffix)
+      finish(expr.span)
+    case .aggregate(let aggregate) where !fits:
+      // `sum(`, then the element, `for` the binder and list, and `where …`, each on its own
+      // line.
+      emit(prefix + "\(aggregate.kind.rawValue)(", indent: indent, span: span)
+      var head = "\(aggregate.binder.text) in "
+      if let element = aggregate.element {
+        emitExpression("", element, suffix: "", indent: indent + 1, span: element.span)
+        head = "for " + head
+      }
+      emitExpression(
+        head, aggregate.source, suffix: "", indent: indent + 1, span: aggregate.source.span)
+      if let filter = aggregate.filter {
+        emitExpression("where ", filter, suffix: "", indent: indent + 1, span: filter.span)
+      }
+      closeParenthesis(expr, suffix: suffix, indent: indent)
+    case .call(let name, let arguments) where !fits && !arguments.isEmpty:
+      // One argument per line.
+      emit(prefix + "\(name.text)(", indent: indent, span: span)
+      for (position, argument) in arguments.enumerated() {
+        emitExpression(
+          "", argument, suffix: position < arguments.count - 1 ? "," : "", indent: indent + 1,
+          span: argument.span)
+      }
+      closeParenthesis(expr, suffix: suffix, indent: indent)
     default:
       emit(oneLine, indent: indent, span: span)
       finish(expr.span)
     }
+  }
+
+  /// The terms of a chain of `+` and `-` (one precedence, left-associative), each with the
+  /// operator before it (nil for the first): `a + b - c` → [(nil, a), (+, b), (-, c)].
+  func additiveTerms(_ expr: Expr) -> [(op: BinaryOperator?, operand: Expr)] {
+    guard case .binary(let op, let left, let right) = expr.kind, op == .add || op == .subtract
+    else { return [(nil, expr)] }
+    return additiveTerms(left) + [(op, right)]
+  }
+
+  mutating func closeParenthesis(_ expr: Expr, suffix: String, indent: Int) {
+    flushComments(before: expr.span.bytes.upperBound, indent: indent + 1)
+    lines.append(pad(indent) + ")" + suffix)
+    finish(expr.span)
   }
 
   /// Emits a line that ends before a value continued on the next lines (`rule x =`).

@@ -4,6 +4,8 @@
 import Foundation
 import Testing
 
+@testable import RegulaCLI
+
 /// Runs `regula` through the shell, for redirections and resource limits; `script` gets the
 /// binary as `$R`.
 func regulaInShell(_ script: String) throws -> RunResult {
@@ -116,4 +118,24 @@ let w1SamplePath = "Examples/minimum-living-allowance-w1/sample-applications.jso
     "eligible",
   ])
   #expect(one.output.split(separator: "\n").first?.contains(#""benefit_fen""#) == false)
+}
+
+/// `regula fmt --check` shows what it would change as a unified diff (issue 18, item 5).
+@Test func formatCheckPrintsADiff() throws {
+  let folder = try temporaryDirectory("fmt-diff")
+  defer { try? FileManager.default.removeItem(at: folder) }
+  let file = folder.appendingPathComponent("p.regula")
+  try Data(
+    "policy p\ninput application { x: Int }\ndecision d: Int   =   application.x\n".utf8
+  ).write(to: file)
+  let result = try regula(["fmt", "--check", file.path])
+  #expect(result.status == 1)
+  #expect(result.output.contains("--- \(file.path)\n+++ \(file.path) (formatted)\n@@ -1,3 +1,5 @@"))
+  #expect(result.output.contains("-decision d: Int   =   application.x\n"))
+  #expect(result.output.contains("+decision d: Int = application.x\n"))
+  #expect(TextDiff.unified(old: "a\nb\n", new: "a\nb\n", oldName: "x", newName: "y") == "")
+  let diff = TextDiff.unified(
+    old: "1\n2\n3\n4\n5\n6\n7\n8\n9\n", new: "1\n2\n3\n4\nfive\n6\n7\n8\n9\n", oldName: "x",
+    newName: "y")
+  #expect(diff == "--- x\n+++ y\n@@ -2,7 +2,7 @@\n 2\n 3\n 4\n-5\n+five\n 6\n 7\n 8\n")
 }

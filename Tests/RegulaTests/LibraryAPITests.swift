@@ -44,3 +44,28 @@ import Testing
   #expect(partial["count"]?.integer == nil)
   #expect(partial["label"]?.text == "ok")
 }
+
+/// A failed test shows amounts as a drafter writes them, yuan with the fen (issue 18, item 5).
+@Test func aFailedTestShowsAmountsInYuanAndDurationsWithTheirUnit() throws {
+  let source = """
+    policy p
+    input application { x: Int }
+    decision d: Money = fen(application.x)
+    decision m: Months = months(application.x)
+    test "t" {
+      as of 2024-01-01
+      given {
+        x: 45005
+      }
+      expect d = 600 yuan
+      expect m = 2 months
+    }
+    """
+  let program = try #require(compileFiles([("p.regula", source)])?.program)
+  let results = TestRunner.run(program, defaultAsOf: nil)
+  #expect(
+    results.first?.failures == [
+      "d: expected 600 yuan (60000 fen), got 450.05 yuan (45005 fen)",
+      "m: expected 2 months, got 45005 months",
+    ])
+}
