@@ -36,7 +36,8 @@ public struct CompiledPolicy: Sendable {
     }
     do {
       let image = try BytecodeCompiler.compile(
-        program, sourceFiles: sourceNames(sources.files.map(\.path), root: path))
+        program, sourceFiles: sourceNames(sources.files.map(\.path), root: path),
+        lineStarts: sources.files.map(\.lineStarts))
       try Verifier.verify(image)
       return (
         Staged(
@@ -68,8 +69,15 @@ public struct CompiledPolicy: Sendable {
   ///
   /// - Throws: the compiler's or the verifier's error when the program breaks a limit of the
   ///   bytecode (reported as R0601 by `compile(path:read:)`).
-  public static func compile(program: IRProgram, sourceFiles: [String]) throws -> CompiledPolicy {
-    let image = try BytecodeCompiler.compile(program, sourceFiles: sourceFiles)
+  ///
+  /// - Parameter lineStarts: per source file, the byte offsets where lines start
+  ///   (`SourceFile.lineStarts`), so that traces name lines; empty to leave them unknown.
+  public static func compile(
+    program: IRProgram, sourceFiles: [String], lineStarts: [[Int]] = [],
+    knownLines: [DebugEntry] = []
+  ) throws -> CompiledPolicy {
+    let image = try BytecodeCompiler.compile(
+      program, sourceFiles: sourceFiles, lineStarts: lineStarts, knownLines: knownLines)
     try Verifier.verify(image)
     return CompiledPolicy(image: image, program: program)
   }
@@ -94,7 +102,8 @@ public struct CompiledPolicy: Sendable {
           + "specialised for that date")
     }
     return try CompiledPolicy.compile(
-      program: program.specialised(asOf: asOf), sourceFiles: image.sourceFiles)
+      program: program.specialised(asOf: asOf), sourceFiles: image.sourceFiles,
+      knownLines: image.debug)
   }
 
   /// Loads a compiled file (`regula build`): decodes it, checks its hash, and verifies it.

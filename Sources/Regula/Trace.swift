@@ -24,6 +24,9 @@ public struct Trace: Sendable {
     public var file: String?
     /// The byte offset of the definition in `file` (0 when there is no debug entry).
     public var offset: Int
+    /// The 1-based line of the definition in `file`, from the compiled file's debug entries;
+    /// nil when it was compiled without its sources' lines.
+    public var line: Int?
     /// The definitions this one needed, in call order (a repeated need appears again, as a
     /// cached node); always empty for a cached node, whose children appear where it was
     /// first computed.
@@ -33,8 +36,10 @@ public struct Trace: Sendable {
   /// decision already needed appears only as that decision's child, not again as a root.
   public var roots: [Node]
 
-  /// An indented tree: `name = value  [reason]  — citation  (file:line)`.
-  /// - Parameter line: maps a file and byte offset to a 1-based line, when the source is at hand.
+  /// An indented tree: `name = value  [reason]  — citation  (file:line)`, with the lines the
+  /// compiled file records.
+  /// - Parameter line: maps a file and byte offset to a 1-based line, for a node whose line
+  ///   the compiled file does not know (a policy compiled without its sources' lines).
   public func text(line: (String, Int) -> Int? = { _, _ in nil }) -> String {
     var out = ""
     func write(_ node: Node, depth: Int) {
@@ -43,7 +48,7 @@ public struct Trace: Sendable {
       if node.jurisdiction != "national" { out += "  at \(node.jurisdiction)" }
       if !node.citation.isEmpty { out += "  — \(node.citation)" }
       if let file = node.file {
-        out += "  (\(file)" + (line(file, node.offset).map { ":\($0)" } ?? "") + ")"
+        out += "  (\(file)" + ((node.line ?? line(file, node.offset)).map { ":\($0)" } ?? "") + ")"
       }
       if node.isCached { out += "  (computed above)" }
       out += "\n"
@@ -64,7 +69,9 @@ public struct Trace: Sendable {
       if let reason = node.reason { fields.append("\"reason\":\(JSONWriter.quote(reason))") }
       if !node.citation.isEmpty { fields.append("\"citation\":\(JSONWriter.quote(node.citation))") }
       if let file = node.file {
-        fields.append("\"source\":{\"file\":\(JSONWriter.quote(file)),\"offset\":\(node.offset)}")
+        fields.append(
+          "\"source\":{\"file\":\(JSONWriter.quote(file)),\"offset\":\(node.offset)"
+            + (node.line.map { ",\"line\":\($0)" } ?? "") + "}")
       }
       if node.isCached { fields.append("\"cached\":true") }
       fields.append("\"children\":[" + node.children.map(encode).joined(separator: ",") + "]")
@@ -124,6 +131,7 @@ extension Evaluator {
         reason: node.reason >= 0 ? machine.facts.texts[Int(node.reason)] : nil,
         citation: node.definition < image.citations.count ? image.citations[node.definition] : "",
         isCached: node.isCached, file: file, offset: Int(debug?.start ?? 0),
+        line: debug.flatMap { $0.line > 0 ? Int($0.line) : nil },
         children: children[index].map(build))
     }
     return Trace(roots: roots.map(build))

@@ -54,7 +54,7 @@ public struct CompiledFile: Sendable, Equatable {
   /// tools take the file for binary (as PNG's signature does).
   public static let magic: [UInt8] = Array("REGULA".utf8) + [0x00, 0x1A]
   /// The format version this build writes and reads.
-  public static let currentFormatVersion: UInt16 = 3
+  public static let currentFormatVersion: UInt16 = 4
   /// The largest file `decode(_:)` accepts: 256 MiB.
   public static let maximumFileSize = 256 << 20
   /// The most sections a file may declare.

@@ -8,7 +8,8 @@
 //              list of constant lists (each a list of registers); list of text strings; list
 //              of constant types (varint indices into the schema's types, ≤ 0xFFFF_FFFF)
 //   debug      list of entries: definition varint (≤ 0xFFFF), file varint (≤ 0xFFFF),
-//              start varint (≤ 0xFFFF_FFFF), end varint (≤ 0xFFFF_FFFF)
+//              start varint (≤ 0xFFFF_FFFF), end varint (≤ 0xFFFF_FFFF), line varint
+//              (≤ 0xFFFF_FFFF, 0 when unknown)
 //   schema     list of enums (name, list of case names); list of records (name, list of
 //              fields: name, type, flags u8 — bit 0 bounds present, bit 1 bounds on length —
 //              then low and high registers if bounded); input record zigzag; list of types;
@@ -58,12 +59,13 @@ extension PolicyImage {
     constants.writeList(texts) { $0.writeString($1) }
     constants.writeList(constantTypes) { $0.writeVarUInt(UInt64($1)) }
 
-    var debug = ByteWriter(reservingCapacity: 10 + 8 * self.debug.count)
+    var debug = ByteWriter(reservingCapacity: 10 + 10 * self.debug.count)
     debug.writeList(self.debug) { writer, entry in
       writer.writeVarUInt(UInt64(entry.definition))
       writer.writeVarUInt(UInt64(entry.file))
       writer.writeVarUInt(UInt64(entry.start))
       writer.writeVarUInt(UInt64(entry.end))
+      writer.writeVarUInt(UInt64(entry.line))
     }
 
     var schema = ByteWriter()
@@ -174,13 +176,14 @@ extension PolicyImage {
     try constants.expectEnd()
 
     var debug = try reader(.debug)
-    let entries = try debug.readList(elementSize: 4) {
+    let entries = try debug.readList(elementSize: 5) {
       (r) throws(CompiledFileError) -> DebugEntry in
       DebugEntry(
         definition: UInt16(try r.readVarUInt(limit: UInt64(UInt16.max))),
         file: UInt16(try r.readVarUInt(limit: UInt64(UInt16.max))),
         start: UInt32(try r.readVarUInt(limit: UInt64(UInt32.max))),
-        end: UInt32(try r.readVarUInt(limit: UInt64(UInt32.max))))
+        end: UInt32(try r.readVarUInt(limit: UInt64(UInt32.max))),
+        line: UInt32(try r.readVarUInt(limit: UInt64(UInt32.max))))
     }
     try debug.expectEnd()
 

@@ -121,12 +121,16 @@ public struct DebugEntry: Sendable, Hashable {
   public var start: UInt32
   /// The UTF-8 byte offset just past the end of the source span.
   public var end: UInt32
+  /// The 1-based line of `start`, so that traces name lines without the source at hand; 0
+  /// when the compiler did not know it.
+  public var line: UInt32
   /// Creates a debug entry.
-  public init(definition: UInt16, file: UInt16, start: UInt32, end: UInt32) {
+  public init(definition: UInt16, file: UInt16, start: UInt32, end: UInt32, line: UInt32 = 0) {
     self.definition = definition
     self.file = file
     self.start = start
     self.end = end
+    self.line = line
   }
 }
 

@@ -110,15 +110,9 @@ struct EvalCommand: ParsableCommand {
     try show(record) {
       guard let trace else { return }
       print(
-        traceFormat == .json ? trace.json : trace.text(line: lineNumber),
+        traceFormat == .json ? trace.json : trace.text(),
         terminator: traceFormat == .json ? "\n" : "")
     }
-  }
-
-  /// The 1-based line of a byte offset in a source file, read from disk.
-  func lineNumber(_ file: String, _ offset: Int) -> Int? {
-    guard let bytes = readFile(file), offset <= bytes.count else { return nil }
-    return bytes[..<offset].filter { $0 == UInt8(ascii: "\n") }.count + 1
   }
 
   /// The same decision with the reference interpreter, printed in the same record format.

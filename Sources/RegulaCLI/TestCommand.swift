@@ -39,7 +39,8 @@ struct TestCommand: ParsableCommand {
       do {
         let policy = try CompiledPolicy.compile(
           program: program,
-          sourceFiles: CompiledPolicy.sourceNames(sources.files.map(\.path), root: file))
+          sourceFiles: CompiledPolicy.sourceNames(sources.files.map(\.path), root: file),
+          lineStarts: sources.files.map(\.lineStarts))
         var evaluator = Evaluator(policy: policy)
         engine = { input, asOf, jurisdiction, definition in
           let (value, reason) = try evaluator.evaluate(

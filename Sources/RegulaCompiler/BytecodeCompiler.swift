@@ -14,11 +14,26 @@ public enum BytecodeCompiler {
   /// - Throws: `CompileError` for an IR shape a checked program never has.
   /// - Complexity: O(n × j) for n IR nodes and j jurisdictions: each definition is emitted
   ///   once per jurisdiction.
-  public static func compile(_ program: IRProgram, sourceFiles: [String] = []) throws(CompileError)
-    -> PolicyImage
-  {
+  ///
+  /// - Parameter lineStarts: per source file, the byte offsets where its lines start, so that
+  ///   every instruction's debug entry names its line; empty to leave lines unknown (0).
+  /// - Parameter knownLines: lines already known, by file and byte offset (from the debug
+  ///   entries of an image compiled from the same sources), used where `lineStarts` has none.
+  public static func compile(
+    _ program: IRProgram, sourceFiles: [String] = [], lineStarts: [[Int]] = [],
+    knownLines: [DebugEntry] = []
+  ) throws(CompileError) -> PolicyImage {
     try checkOperandLimits(program)
-    var emitter = Emitter(program: program)
+    var known: [Int: [Int: UInt32]] = [:]
+    for entry in knownLines where entry.line > 0 {
+      known[Int(entry.file), default: [:]][Int(entry.start)] = entry.line
+    }
+    var emitter = Emitter(program: program) { file, offset in
+      if file >= 0, file < lineStarts.count, !lineStarts[file].isEmpty {
+        return Emitter.line(of: offset, starts: lineStarts[file])
+      }
+      return known[file]?[offset] ?? 0
+    }
     for definition in program.definitions {
       for variant in definition.variants {
         _ = emitter.jurisdictionIndex(variant.jurisdiction.code)
@@ -263,5 +278,16 @@ extension Emitter {
         }
       }
     }
+  }
+
+  /// The 1-based line holding byte `offset`, given the offsets where lines start.
+  static func line(of offset: Int, starts: [Int]) -> UInt32 {
+    var low = 0
+    var high = starts.count
+    while low < high {
+      let middle = (low + high) / 2
+      if starts[middle] <= offset { low = middle + 1 } else { high = middle }
+    }
+    return UInt32(clamping: max(low, 1))
   }
 }

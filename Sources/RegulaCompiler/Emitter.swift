@@ -54,7 +54,13 @@ struct Emitter {
   /// Set when a register or text index no longer fits its 16-bit operand.
   var overflowed = false
 
-  init(program: IRProgram) { self.program = program }
+  /// The 1-based line of a byte offset of a source file, 0 when unknown.
+  let lineOf: (_ file: Int, _ offset: Int) -> UInt32
+
+  init(program: IRProgram, lineOf: @escaping (_ file: Int, _ offset: Int) -> UInt32) {
+    self.program = program
+    self.lineOf = lineOf
+  }
 
   // MARK: Emitting
 
@@ -65,7 +71,8 @@ struct Emitter {
       DebugEntry(
         definition: currentDefinition, file: UInt16(span.file.raw),
         start: UInt32(span.bytes.lowerBound),
-        end: UInt32(span.bytes.upperBound)))
+        end: UInt32(span.bytes.upperBound),
+        line: lineOf(Int(span.file.raw), span.bytes.lowerBound)))
     return code.count - 1
   }
 

@@ -69,3 +69,23 @@ import Testing
       "m: expected 2 months, got 45005 months",
     ])
 }
+
+/// A trace names `file:line` from the compiled file alone (issue 18, item 4): the lines are
+/// in the debug table, so a policy loaded from its bytes, with no source at hand, gives them.
+@Test func aTraceNamesLinesFromTheCompiledFileAlone() throws {
+  let source =
+    "policy lines\ninput application { x: Int }\n\nrule r: Int = application.x\ndecision d: Int = r + 1\n"
+  let built = try #require(compileFiles([("lines.regula", source)]))
+  let loaded = try CompiledPolicy.load(built.encoded())
+  var evaluator = Evaluator(policy: loaded)
+  let (_, trace) = try evaluator.explain(json: Array(#"{"x":1}"#.utf8), asOf: date("2024-06-01"))
+  let text = trace.text()
+  #expect(text.contains("d = 2  (lines.regula:5)"), "\(text)")
+  #expect(text.contains("r = 1  (lines.regula:4)"), "\(text)")
+  #expect(trace.json.contains(#""source":{"file":"lines.regula","offset":"#))
+  #expect(trace.json.contains(#","line":5}"#))
+  // A specialised policy keeps them.
+  var special = Evaluator(policy: try built.specialised(asOf: date("2024-06-01")))
+  let (_, again) = try special.explain(json: Array(#"{"x":1}"#.utf8), asOf: date("2024-06-01"))
+  #expect(again.text() == text)
+}
