@@ -140,6 +140,7 @@ extension Checker {
       return "take the count with `number(…)`"
     case (.int, .bool), (.money, .bool), (.decimal, .bool):
       return "a condition compares: write `x > 0`, `x == 1` (`==`, not `=`)"
+    case (.bool, .int): return "count a condition with `if … then 1 else 0`"
     case (.text, .enumeration(let name)):
       return "write the case of `\(name)` without quotes"
     default: return nil

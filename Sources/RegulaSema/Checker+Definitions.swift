@@ -135,7 +135,9 @@ extension Checker {
       report(
         .overrideOfUndefined, at: target.span,
         "`\(target.text)` is not a definition that can be changed here",
-        help: Suggestions.help(Suggestions.closest(to: target.text, among: definitionOrder)))
+        help: Suggestions.help(Suggestions.closest(to: target.text, among: definitionOrder))
+          ?? "an override or exception changes a parameter or rule the policy (or a module it imports) defines"
+      )
       return
     }
     if case .exception = variant.kind, entry.kind == .parameter {
@@ -220,6 +222,8 @@ extension Checker {
       report(
         .overlappingValidity, at: later.span,
         "versions of `\(name)` overlap: \(later.from) is already covered by the version until \(until)",
+        help:
+          "end the earlier version the day before: `until \(DateArithmetic.previousDay(later.from))`",
         notes: [Diagnostic.Note("the earlier version", at: earlier.span)])
     } else if later.from != DateArithmetic.nextDay(until) {
       report(
@@ -261,6 +265,19 @@ enum DateArithmetic {
     }
     return next
   }
+
+  static func previousDay(_ date: DateLiteral) -> DateLiteral {
+    var previous = date
+    if date.day > 1 {
+      previous.day -= 1
+    } else if date.month > 1 {
+      previous.month -= 1
+      previous.day = DateLiteral.daysIn(month: previous.month, year: date.year)
+    } else {
+      (previous.year, previous.month, previous.day) = (date.year - 1, 12, 31)
+    }
+    return previous
+  }
 }
 
 extension Checker {
@@ -274,7 +291,8 @@ extension Checker {
       guard target.isOrdered else {
         report(
           .invalidConstraint, at: constraint.span,
-          "`in … to …` bounds need an ordered type; this field is `\(type)`")
+          "`in … to …` bounds need an ordered type; this field is `\(type)`",
+          help: "bound a number, an amount, a date or a duration; for a list, bound its `length`")
         return
       }
     case .length:

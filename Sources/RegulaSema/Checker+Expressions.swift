@@ -205,7 +205,10 @@ extension Checker {
       return .error
     default:
       report(
-        .notARecord, at: name.span, "`\(baseType)` has no fields; `.\(name.text)` needs a record")
+        .notARecord, at: name.span, "`\(baseType)` has no fields; `.\(name.text)` needs a record",
+        help:
+          "fields belong to records: read it from the application (`application.\(name.text)`) or from a record value"
+      )
       return .error
     }
   }
@@ -232,7 +235,10 @@ extension Checker {
     } else if !placeType.isError {
       report(
         .jurisdictionNotEnum, at: place.span,
-        "a jurisdiction is named by an enum value such as a `Province`; this is `\(placeType)`")
+        "a jurisdiction is named by an enum value such as a `Province`; this is `\(placeType)`",
+        help:
+          "name a case (`r at SH`) or an input field of the jurisdictions enum (`r at application.province`)"
+      )
     }
     guard case .name(let name) = base.kind, scope[name] == nil, definitions[name] != nil else {
       let type = check(base, expected: nil, scope: scope)

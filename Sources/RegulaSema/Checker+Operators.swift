@@ -113,7 +113,8 @@ extension Checker {
     } else if left == right || left.isAssignable(to: right) || right.isAssignable(to: left) {
       report(
         .notComparable, at: span,
-        "`\(left)` values have no order; `\(op.rawValue)` needs numbers, money, dates or durations")
+        "`\(left)` values have no order; `\(op.rawValue)` needs numbers, money, dates or durations",
+        help: "compare such values with `==`, `!=` or `in [a, b]`")
     } else {
       report(
         .invalidOperands, at: span, "cannot compare `\(left)` with `\(right)`",
@@ -231,7 +232,8 @@ extension Checker {
       if sawOtherwise || (key != "otherwise" && covered.contains(key)) {
         report(
           .unreachableMatchArm, at: pattern.span,
-          "this pattern can never match: an earlier arm covers it")
+          "this pattern can never match: an earlier arm covers it",
+          help: "remove it, or move it above the arm that covers it (`otherwise` goes last)")
       }
       if key == "otherwise" { sawOtherwise = true } else { covered.insert(key) }
     }
@@ -254,7 +256,9 @@ extension Checker {
     } else if !sourceType.isError {
       report(
         .notAList, at: aggregate.source.span,
-        "`\(aggregate.kind.rawValue)` runs over a list; this is `\(sourceType)`")
+        "`\(aggregate.kind.rawValue)` runs over a list; this is `\(sourceType)`",
+        help:
+          "name a `List<…>`: a list field of the application, or a rule or parameter that is one")
     }
     var inner = scope
     inner[aggregate.binder.text] = element
@@ -372,7 +376,9 @@ extension Checker {
       report(
         .missingField, at: span,
         "missing " + missing.map { "`\($0.name)`" }.joined(separator: ", ")
-          + " for `\(record.name)`")
+          + " for `\(record.name)`",
+        help: "give every field of `\(record.name)`, as in `{ "
+          + missing.prefix(2).map { "\($0.name): …" }.joined(separator: ", ") + " }`")
     }
   }
 

@@ -148,6 +148,9 @@ struct Checker {
         ?? firstDeclaration[name.text] ?? input.map(\.span)
       report(
         .duplicateDefinition, at: name.span, "`\(name.text)` is defined more than once",
+        help:
+          "rename one; a value that changes over time is one definition with versions "
+          + "(`from DATE = …`), and a province's own value an `override` in its level block",
         notes: existingSpan.map { [Diagnostic.Note("first defined here", at: $0)] } ?? [])
       _ = existing
       return false
@@ -310,7 +313,9 @@ struct Checker {
     for field in fields {
       let type = resolveType(field.type)
       guard seen.insert(field.name.text).inserted else {
-        report(.duplicateField, at: field.name.span, "field `\(field.name.text)` is declared twice")
+        report(
+          .duplicateField, at: field.name.span, "field `\(field.name.text)` is declared twice",
+          help: "remove one of them, or give the second its own name")
         continue
       }
       if let constraint = field.constraint { checkConstraint(constraint, on: type) }

@@ -24,9 +24,13 @@ extension Parser {
       _ = parseImport()
       kind = nil
     default:
+      let help: String? =
+        current.kind == .identifier
+        ? "start a definition with its kind, as in `rule \(current.text) = …` or `decision \(current.text): Bool …`"
+        : "a line at the left margin starts a declaration; continue an expression on an indented line"
       expected(
         "a declaration (`enum`, `record`, `input`, `parameter`, `rule`, `decision`, `level`, "
-          + "`override`, `exception` or `test`)", code: .expectedDeclaration)
+          + "`override`, `exception` or `test`)", code: .expectedDeclaration, help: help)
       kind = nil
     }
     guard let kind, !isPanicking else { return nil }
