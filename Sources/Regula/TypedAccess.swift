@@ -59,3 +59,24 @@ extension DecisionRecord.Decision {
   /// True when the decision's value is `none` (an optional decision with no value).
   public var isNone: Bool { value == .null }
 }
+
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
+
+extension DecisionRecord {
+  /// The decided decisions as a `Decodable` value whose properties are named like them (a
+  /// `Codable` bridge): `struct W1: Decodable { var eligible: Bool; var benefit_fen: Int }`.
+  /// Values decode as the record writes them: Money as an integer number of fen, Decimal as a
+  /// string (`"0.15"`, `"13262/75"`), Date as `"YYYY-MM-DD"`, enums and Text as strings, `none`
+  /// as null. An undecided decision is absent (declare it optional to allow that).
+  ///
+  /// - Throws: `DecodingError` when the decisions do not fit `type`.
+  public func decode<T: Decodable>(_ type: T.Type) throws -> T {
+    let members = decisions.filter(\.isDecided).map { "\(JSONWriter.quote($0.name)):\($0.json)" }
+    let document = "{" + members.joined(separator: ",") + "}"
+    return try JSONDecoder().decode(type, from: Data(document.utf8))
+  }
+}

@@ -1,4 +1,5 @@
 // The library API a service uses: decisions by name, with typed values (issue 18, item 4).
+import Foundation
 import Regula
 import Testing
 
@@ -88,4 +89,24 @@ import Testing
   var special = Evaluator(policy: try built.specialised(asOf: date("2024-06-01")))
   let (_, again) = try special.explain(json: Array(#"{"x":1}"#.utf8), asOf: date("2024-06-01"))
   #expect(again.text() == text)
+}
+
+/// The `Codable` bridge: the decided decisions decode into a service's own struct.
+@Test func decisionsDecodeIntoAServicesOwnType() throws {
+  struct W1Result: Decodable, Equatable {
+    var eligible: Bool
+    var benefit_fen: Int
+  }
+  let policy = try #require(
+    compilePolicy(
+      root.appendingPathComponent("Examples/minimum-living-allowance-w1/w1.regula").path))
+  var evaluator = Evaluator(policy: policy)
+  let application = try Array(
+    Data(
+      contentsOf: root.appendingPathComponent(
+        "Examples/minimum-living-allowance-w1/example-application.json")))
+  let record = try evaluator.decide(json: application, asOf: date("2024-06-01"))
+  #expect(try record.decode(W1Result.self) == W1Result(eligible: true, benefit_fen: 67100))
+  struct Wrong: Decodable { var eligible: String }
+  #expect(throws: DecodingError.self) { _ = try record.decode(Wrong.self) }
 }
