@@ -17,7 +17,9 @@ let package = Package(
     .library(name: "Regula", targets: ["Regula"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    // `swift package generate-documentation --target Regula`: the library's DocC catalogue.
+    .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
   ],
   targets: [
     // GMP from the system (`libgmp-dev`); linked by the module map.

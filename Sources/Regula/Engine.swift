@@ -23,6 +23,7 @@ public struct CompiledPolicy: Sendable {
   /// Runs the whole front end, then the bytecode compiler and the verifier, so a policy it
   /// returns is safe to give to any number of evaluators.
   ///
+  /// - Parameter path: the policy's root file (its imports are relative to its folder).
   /// - Parameter read: reads a source file by path; imports are read through it too.
   /// - Returns: the staged policy (nil output, with at least one error diagnostic, when
   ///   checking, compiling or verification fails; warnings otherwise) and the source manager
@@ -70,8 +71,12 @@ public struct CompiledPolicy: Sendable {
   /// - Throws: the compiler's or the verifier's error when the program breaks a limit of the
   ///   bytecode (reported as R0601 by `compile(path:read:)`).
   ///
+  /// - Parameter program: the checked, lowered program.
+  /// - Parameter sourceFiles: the names the compiled policy keeps for its source files.
   /// - Parameter lineStarts: per source file, the byte offsets where lines start
   ///   (`SourceFile.lineStarts`), so that traces name lines; empty to leave them unknown.
+  /// - Parameter knownLines: debug entries of an image compiled from the same sources, whose
+  ///   lines are used where `lineStarts` has none (a specialised policy keeps its lines).
   public static func compile(
     program: IRProgram, sourceFiles: [String], lineStarts: [[Int]] = [],
     knownLines: [DebugEntry] = []
@@ -371,6 +376,10 @@ public struct Evaluator {
   /// Decides one application given as JSON. The as-of date defaults to the application's
   /// `application_date`; the jurisdiction to the policy's level.
   ///
+  /// - Parameter bytes: the application, one JSON object (at most 16 MiB).
+  /// - Parameter asOf: the date to decide as of; nil for the application's `application_date`.
+  /// - Parameter jurisdiction: a jurisdiction code the policy accepts (`SH`, `GD.SZ`); nil
+  ///   for the policy's level.
   /// - Parameter listingInputsRead: false leaves the record's `inputsRead` empty and saves
   ///   collecting and sorting the paths (for batch runs that do not keep them).
   /// - Throws: `DecisionError.application` when the JSON does not fit the input schema or no

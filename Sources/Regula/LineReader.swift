@@ -41,6 +41,7 @@ public final class LineReader: @unchecked Sendable {
 
   /// Opens `path`; nil when it cannot be read.
   ///
+  /// - Parameter path: the JSON Lines file.
   /// - Parameter chunkSize: bytes read at a time (4 MiB; tests and fuzzing use small ones).
   /// - Parameter maximumLineBytes: the longest line kept; a longer one is skipped as it is
   ///   read and listed in the block's `oversized`.

@@ -7,6 +7,9 @@ extension CompiledPolicy {
   /// The reference interpreter's decision record for `input` (the policy must have been
   /// compiled from source: `program` is needed).
   ///
+  /// - Parameter input: the application, read by `InputReader`.
+  /// - Parameter asOf: the date to decide as of.
+  /// - Parameter jurisdiction: a jurisdiction code the policy accepts.
   /// - Parameter only: the decisions to decide; nil for all of them.
   /// - Throws: `DecisionError.unknownJurisdiction` for a code the policy does not accept;
   ///   `.evaluation` (without a definition name) when the interpreter stops.
@@ -41,6 +44,9 @@ extension CompiledPolicy {
   /// Nil when both engines give the same whole record for `input` (the same JSON text, or the
   /// same error message); else a message that shows both.
   ///
+  /// - Parameter input: the application, read by `InputReader`.
+  /// - Parameter asOf: the date to decide as of.
+  /// - Parameter jurisdiction: a jurisdiction code the policy accepts.
   /// - Parameter evaluator: an evaluator of this policy (reused between calls).
   public func engineDifference(
     _ input: Value, asOf: CivilDate, jurisdiction: String, with evaluator: inout Evaluator

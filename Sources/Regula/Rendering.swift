@@ -125,8 +125,11 @@ extension Evaluator {
   /// Appends the last decision's record as one line of JSON (without the line break): the
   /// same text as `record(…).json`, rendered from the registers.
   ///
+  /// - Parameter asOf: the as-of date the decision was made for (`evaluate` returns it).
+  /// - Parameter jurisdiction: the jurisdiction code it was made for (`evaluate` returns it).
   /// - Parameter line: when given, the record starts with `"line":N` (the input line number
   ///   of a batch, which `regula batch --resume` reads back).
+  /// - Parameter bytes: where the line is appended.
   public mutating func appendRecordJSON(
     asOf: CivilDate, jurisdiction: String, line: Int? = nil, to bytes: inout [UInt8]
   ) {
