@@ -312,10 +312,12 @@ public struct Formatter {
       }
       appendSuffix(suffix)
       finish(expr.span)
-    case .binary(let op, _, _) where !fits && (op == .add || op == .subtract):
-      // A long sum breaks as `and`/`or` do: one operand per line, its operator first.
-      let terms = additiveTerms(expr)
-      let context = BinaryOperator.add.precedence + 1
+    case .binary(let op, _, _)
+    where !fits && [.add, .subtract, .multiply, .divide].contains(op):
+      // A long sum or product breaks as `and`/`or` do: one operand per line, its operator
+      // first.
+      let terms = chainTerms(expr, precedence: op.precedence)
+      let context = op.precedence + 1
       emit(
         prefix + ExprPrinter.source(terms[0].operand, context: context), indent: indent, span: span)
       for (op, operand) in terms.dropFirst() {
@@ -325,6 +327,11 @@ public struct Formatter {
       }
       appendSuffix(suffix)
       finish(expr.span)
+    case .letIn(let name, let value, let body) where !fits && !ExprPrinter.containsBareIn(value):
+      // `let x = VALUE in` on its line, the body on the next, indented.
+      emitExpression(
+        prefix + "let \(name.text) = ", value, suffix: " in", indent: indent, span: span)
+      emitExpression("", body, suffix: suffix, indent: indent + 1, span: body.span)
     case .aggregate(let aggregate) where !fits:
       // `sum(`, then the element, `for` the binder and list, and `where …`, each on its own
       // line.
@@ -355,12 +362,13 @@ public struct Formatter {
     }
   }
 
-  /// The terms of a chain of `+` and `-` (one precedence, left-associative), each with the
-  /// operator before it (nil for the first): `a + b - c` → [(nil, a), (+, b), (-, c)].
-  func additiveTerms(_ expr: Expr) -> [(op: BinaryOperator?, operand: Expr)] {
-    guard case .binary(let op, let left, let right) = expr.kind, op == .add || op == .subtract
+  /// The terms of a chain of operators of one precedence (`+ -`, or `* /`; left-associative),
+  /// each with the operator before it (nil for the first): `a + b - c` → [(nil, a), (+, b),
+  /// (-, c)].
+  func chainTerms(_ expr: Expr, precedence: Int) -> [(op: BinaryOperator?, operand: Expr)] {
+    guard case .binary(let op, let left, let right) = expr.kind, op.precedence == precedence
     else { return [(nil, expr)] }
-    return additiveTerms(left) + [(op, right)]
+    return chainTerms(left, precedence: precedence) + [(op, right)]
   }
 
   mutating func closeParenthesis(_ expr: Expr, suffix: String, indent: Int) {

@@ -67,3 +67,27 @@ func committedRuleFilesAreFormatted(_ url: URL) {
       "rule a =\n  if application.some_long_field_1\n    or application.some_long_field_2\n"))
   #expect(formatted(result) == result)
 }
+
+/// One line-width rule (issue 18, item 5): every construct with a broken form breaks past 100
+/// characters — sums, products, `let`, aggregates and calls as `and`/`or`, `if` and `match`
+/// do — keeping the tree, and a second pass changes nothing.
+@Test func everyLongConstructBreaksAtTheLineWidth() throws {
+  let long = "application.first_amount_of_the_household"
+  let source = """
+    policy p
+    input application { first_amount_of_the_household: Int, members: List<Int> }
+    rule a: Int = \(long) + \(long) - \(long) + \(long)
+    rule b: Int = \(long) * \(long) / 1 * \(long)
+    rule c: Int = let total_of_the_household = \(long) + \(long) in total_of_the_household * total_of_the_household
+    rule d: Int = sum(m * \(long) for m in application.members where m > \(long) and m < \(long))
+    rule e: Int = max(\(long) + 1, \(long) + 2, \(long) + 3)
+
+    """
+  let text = formatted(source)
+  #expect(formatted(text) == text)
+  for line in text.split(separator: "\n") { #expect(line.count <= 100, "\(line)") }
+  let (before, _, _) = parseText(source)
+  let (after, _, diagnostics) = parseText(text)
+  #expect(diagnostics.isEmpty, "\(diagnostics.map(\.message))\n\(text)")
+  #expect(SyntaxPrinter.print(after) == SyntaxPrinter.print(before), "\(text)")
+}
