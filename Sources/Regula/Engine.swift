@@ -460,18 +460,25 @@ public struct Evaluator {
       placeIndex = index
       place = canonical
     }
+    try run(input, asOf: date, jurisdiction: placeIndex)
+    return (date, place)
+  }
+
+  /// Runs the machine on a loaded application, its errors as `DecisionError`s naming the
+  /// definition at fault.
+  mutating func run(_ input: Register, asOf: CivilDate, jurisdiction: Int) throws(DecisionError) {
     do {
-      try machine.run(input: input, asOf: date, jurisdiction: placeIndex)
+      try machine.run(input: input, asOf: asOf, jurisdiction: jurisdiction)
     } catch {
       switch error {
       case .missingFacts(let paths):
-        // `run` decides around missing facts; a definition's own stop is not one of its cases.
-        throw .evaluation(message: "missing facts: \(paths)", definition: nil)
+        // `Machine.run` decides around missing facts (`undecided`); it never throws them.
+        throw .evaluation(
+          message: "internal error: missing facts \(paths) escaped", definition: nil)
       case .runtime(let message, let instruction), .limit(let message, let instruction):
         throw .evaluation(message: message, definition: definitionName(at: instruction))
       }
     }
-    return (date, place)
   }
 
   /// The text of a top-level input field of the last application decided (such as its `id`).

@@ -94,16 +94,7 @@ extension Evaluator {
     }
     machine.reset()
     let input = machine.load(application, as: .record(policy.image.inputRecord))
-    do {
-      try machine.run(input: input, asOf: asOf, jurisdiction: index)
-    } catch {
-      switch error {
-      case .missingFacts(let paths):
-        throw .evaluation(message: "missing facts: \(paths)", definition: nil)
-      case .runtime(let message, let instruction), .limit(let message, let instruction):
-        throw .evaluation(message: message, definition: definitionName(at: instruction))
-      }
-    }
+    try run(input, asOf: asOf, jurisdiction: index)
     return record(asOf: asOf, jurisdiction: canonical, listingInputsRead: true)
   }
 }

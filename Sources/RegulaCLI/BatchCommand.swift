@@ -341,16 +341,50 @@ enum Resume {
   /// Truncates `path` after its last complete line (a line a kill cut short is dropped) and
   /// reads that line's input line number: `{"line":N,…` for jsonl, the first column for csv.
   /// A file that does not exist is an empty start.
+  ///
+  /// Reads only the end of the file, back to the start of its last complete line, so that
+  /// resuming a large output costs no more memory than the batch itself.
   static func keepCompleteLines(of path: String, csvHeader: Bool) throws -> Kept {
-    guard let data = readFile(path) else { return Kept(lastLine: 0, bytes: 0) }
-    guard let lastBreak = data.lastIndex(of: 0x0A) else {
+    guard let handle = FileHandle(forReadingAtPath: path) else {
+      return Kept(lastLine: 0, bytes: 0)
+    }
+    defer { try? handle.close() }
+    let size = Int(try handle.seekToEnd())
+    // `tail` holds the file's bytes from `tailStart` to its end, grown backwards by chunks.
+    var tailStart = size
+    var tail: [UInt8] = []
+    func grow() throws -> Bool {
+      guard tailStart > 0 else { return false }
+      let step = min(1 << 16, tailStart)
+      tailStart -= step
+      try handle.seek(toOffset: UInt64(tailStart))
+      tail = Array(try handle.read(upToCount: step) ?? Data()) + tail
+      return true
+    }
+    var lastBreak: Int?
+    while lastBreak == nil {
+      if let index = tail.lastIndex(of: 0x0A) {
+        lastBreak = tailStart + index
+      } else if try !grow() {
+        break
+      }
+    }
+    guard let lastBreak else {
       try truncate(path, to: 0)
       return Kept(lastLine: 0, bytes: 0)
     }
     let kept = lastBreak + 1
-    if kept < data.count { try truncate(path, to: kept) }
-    let lineStart = (data[..<lastBreak].lastIndex(of: 0x0A)).map { $0 + 1 } ?? 0
-    let last = Array(data[lineStart..<lastBreak])
+    if kept < size { try truncate(path, to: kept) }
+    var found: Int?
+    while found == nil {
+      if let index = tail[..<(lastBreak - tailStart)].lastIndex(of: 0x0A) {
+        found = tailStart + index + 1
+      } else if try !grow() {
+        found = 0
+      }
+    }
+    let lineStart = found ?? 0
+    let last = Array(tail[(lineStart - tailStart)..<(lastBreak - tailStart)])
     if csvHeader && lineStart == 0 { return Kept(lastLine: 0, bytes: kept) }
     let digits: ArraySlice<UInt8>
     if last.starts(with: Array(#"{"line":"#.utf8)) {

@@ -50,28 +50,10 @@ extension Parser {
     }
   }
 
-  /// Counts one level of recursion of the parser itself (parenthesised expressions, prefix
-  /// operators, `at`); false, with R0106 reported, past `maximumNesting`.
-  mutating func enterNesting() -> Bool {
-    depth += 1
-    guard depth <= Self.maximumNesting else {
-      report(
-        Diagnostic(
-          .nestingTooDeep, at: current.span,
-          message: "expression nesting exceeds \(Self.maximumNesting) levels",
-          help: "split the expression into named rules"))
-      return false
-    }
-    return true
-  }
-
-  /// Parses an expression. With `noIn`, `in` is not an operator (it ends a `let` binding
-  /// or a constraint bound); parentheses restore it.
-  mutating func parseExpression(noIn: Bool = false) -> Expr {
-    if depth == 0 {
-      heights.removeAll(keepingCapacity: true)
-      reportedHeight = false
-    }
+  /// Runs `body` one level deeper in the parser's own recursion (parenthesised expressions,
+  /// prefix operators, `at`); past `maximumNesting` it reports R0106 and gives an error node
+  /// instead, so the parser's stack stays bounded.
+  mutating func nested(_ body: (inout Parser) -> Expr) -> Expr {
     depth += 1
     defer { depth -= 1 }
     guard depth <= Self.maximumNesting else {
@@ -82,7 +64,17 @@ extension Parser {
           help: "split the expression into named rules"))
       return errorExpr()
     }
-    return parseBinary(minimumPrecedence: 1, noIn: noIn)
+    return body(&self)
+  }
+
+  /// Parses an expression. With `noIn`, `in` is not an operator (it ends a `let` binding
+  /// or a constraint bound); parentheses restore it.
+  mutating func parseExpression(noIn: Bool = false) -> Expr {
+    if depth == 0 {
+      heights.removeAll(keepingCapacity: true)
+      reportedHeight = false
+    }
+    return nested { $0.parseBinary(minimumPrecedence: 1, noIn: noIn) }
   }
 
   mutating func parseBinary(minimumPrecedence: Int, noIn: Bool) -> Expr {
@@ -164,14 +156,11 @@ extension Parser {
       while op == .not ? at(.not) : at(.minus) {
         starts.append(advance().span)
       }
-      guard enterNesting() else {
-        depth -= 1
-        return errorExpr()
-      }
-      var operand =
+      var operand = nested { parser in
         op == .not
-        ? parseBinary(minimumPrecedence: notPrecedence + 1, noIn: noIn) : parseUnary(noIn: noIn)
-      depth -= 1
+          ? parser.parseBinary(minimumPrecedence: notPrecedence + 1, noIn: noIn)
+          : parser.parseUnary(noIn: noIn)
+      }
       while let operatorStart = starts.popLast() {
         operand = node(.unary(op, operand), from: operatorStart)
       }
@@ -219,12 +208,7 @@ extension Parser {
       } else if at(.at) && !current.isAtLineStart {
         // `at` on a new line starts a test's jurisdiction item, not a postfix operator.
         advance()
-        guard enterNesting() else {
-          depth -= 1
-          return errorExpr()
-        }
-        let jurisdiction = parsePostfix()
-        depth -= 1
+        let jurisdiction = nested { $0.parsePostfix() }
         expr = node(.at(expr, jurisdiction), from: start)
       } else {
         return expr

@@ -139,3 +139,27 @@ let w1SamplePath = "Examples/minimum-living-allowance-w1/sample-applications.jso
     newName: "y")
   #expect(diff == "--- x\n+++ y\n@@ -2,7 +2,7 @@\n 2\n 3\n 4\n-5\n+five\n 6\n 7\n 8\n")
 }
+
+/// `--resume` reads only the end of the output, back to its last complete line, however long
+/// that line is (several of its reading chunks here), and drops a partial line after it.
+@Test func resumeFindsTheLastCompleteLineFromTheEnd() throws {
+  let folder = try temporaryDirectory("resume-tail")
+  defer { try? FileManager.default.removeItem(at: folder) }
+  let file = folder.appendingPathComponent("out.jsonl")
+  let first = #"{"line":1,"x":1}"# + "\n"
+  let long = #"{"line":22,"x":""# + String(repeating: "y", count: 200_000) + "\"}\n"
+  try Data((first + long + #"{"line":23,"x"#).utf8).write(to: file)
+  let kept = try Resume.keepCompleteLines(of: file.path, csvHeader: false)
+  #expect(kept.lastLine == 22)
+  #expect(kept.bytes == first.utf8.count + long.utf8.count)
+  #expect(try Data(contentsOf: file).count == kept.bytes)
+  // A csv file holding only its header resumes from the start; one with no line break is
+  // emptied.
+  try Data("line,id\n1,a\n".utf8).write(to: file)
+  #expect(try Resume.keepCompleteLines(of: file.path, csvHeader: true).lastLine == 1)
+  try Data("line,id\n".utf8).write(to: file)
+  #expect(try Resume.keepCompleteLines(of: file.path, csvHeader: true).lastLine == 0)
+  try Data("partial".utf8).write(to: file)
+  #expect(try Resume.keepCompleteLines(of: file.path, csvHeader: false).bytes == 0)
+  #expect(try Data(contentsOf: file).isEmpty)
+}
