@@ -38,7 +38,7 @@ public struct CompiledPolicy: Sendable {
     do {
       let image = try BytecodeCompiler.compile(
         program, sourceFiles: sourceNames(sources.files.map(\.path), root: path),
-        lineStarts: sources.files.map(\.lineStarts))
+        lineStarts: sources.files.map(\.lineStarts), sources: sources.files.map(\.bytes))
       try Verifier.verify(image)
       return (
         Staged(
@@ -79,10 +79,11 @@ public struct CompiledPolicy: Sendable {
   ///   lines are used where `lineStarts` has none (a specialised policy keeps its lines).
   public static func compile(
     program: IRProgram, sourceFiles: [String], lineStarts: [[Int]] = [],
-    knownLines: [DebugEntry] = []
+    knownLines: [DebugEntry] = [], sources: [[UInt8]] = [], knownExplanations: Explanations? = nil
   ) throws -> CompiledPolicy {
     let image = try BytecodeCompiler.compile(
-      program, sourceFiles: sourceFiles, lineStarts: lineStarts, knownLines: knownLines)
+      program, sourceFiles: sourceFiles, lineStarts: lineStarts, knownLines: knownLines,
+      sources: sources, knownExplanations: knownExplanations)
     try Verifier.verify(image)
     return CompiledPolicy(image: image, program: program)
   }
@@ -108,7 +109,7 @@ public struct CompiledPolicy: Sendable {
     }
     return try CompiledPolicy.compile(
       program: program.specialised(asOf: asOf), sourceFiles: image.sourceFiles,
-      knownLines: image.debug)
+      knownLines: image.debug, knownExplanations: image.explanations)
   }
 
   /// Loads a compiled file (`regula build`): decodes it, checks its hash, and verifies it.

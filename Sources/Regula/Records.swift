@@ -42,7 +42,8 @@ extension CompiledPolicy {
   }
 
   /// Nil when both engines give the same whole record for `input` (the same JSON text, or the
-  /// same error message); else a message that shows both.
+  /// same error message), and a traced replay on the VM gives it too (building its trace);
+  /// else a message that shows the two that differ.
   ///
   /// - Parameter input: the application, read by `InputReader`.
   /// - Parameter asOf: the date to decide as of.
@@ -63,9 +64,26 @@ extension CompiledPolicy {
     } catch {
       machined = "error: \(error.messageWithoutDefinition)"
     }
-    guard interpreted != machined else { return nil }
-    return "the VM's record differs from the interpreter's: a defect of Regula, please report it\n"
-      + "    interpreter: \(interpreted)\n    vm:          \(machined)"
+    if interpreted != machined {
+      return
+        "the VM's record differs from the interpreter's: a defect of Regula, please report it\n"
+        + "    interpreter: \(interpreted)\n    vm:          \(machined)"
+    }
+    // A traced replay observes the same code: its record must be the same, and its trace
+    // must build (every probe rendered).
+    evaluator.machine.isTracing = true
+    defer { evaluator.machine.isTracing = false }
+    let traced: String
+    do {
+      traced = try evaluator.record(for: input, asOf: asOf, jurisdiction: jurisdiction).json
+      _ = evaluator.buildTrace().json
+    } catch {
+      traced = "error: \(error.messageWithoutDefinition)"
+    }
+    guard traced != machined else { return nil }
+    return
+      "the traced replay's record differs from the VM's: a defect of Regula, please report it\n"
+      + "    vm:     \(machined)\n    traced: \(traced)"
   }
 }
 

@@ -1,90 +1,120 @@
-// The full trace of a decision: the tree of definitions the VM evaluated, with values,
-// reasons, citations and source positions. Produced by replaying the same bytecode with
-// tracing on; rendering (text for people, JSON for machines) happens here, not in the VM.
+// The full trace of a decision (schema `regula.trace/2`): the tree of definitions the VM
+// evaluated and, inside each, the conditions, comparisons, aggregate elements, table lookups
+// and versions it reached, with values in their units, reasons, citations and source
+// positions. Produced by replaying the same bytecode with its probes observed; the text, JSON
+// and HTML renderings (TraceRendering.swift) all walk this one tree.
 
-/// A decision's trace (schema `regula.trace/1`).
+/// A value as the trace shows it: JSON for machines (Money in fen, as in records) and a
+/// display form in its unit for people (`774.68 yuan`, `14 months`, `2024-06-01`).
+public struct TraceValue: Sendable, Hashable {
+  /// The value as JSON text, as a decision record spells it.
+  public var json: String
+  /// The value in its unit.
+  public var display: String
+}
+
+/// A decision's trace (schema `regula.trace/2`).
 public struct Trace: Sendable {
-  /// One definition evaluated, with the definitions it needed.
+  /// One step of the evaluation.
   public struct Node: Sendable {
-    /// The definition's name.
+    /// What a node records.
+    public enum Kind: String, Sendable {
+      /// A parameter, rule or decision evaluated (or read from the memo: `isCached`).
+      case definition
+      /// A condition of an `all of`, a `first of` case, an `if`, a `where` filter or an
+      /// exception's `when`: its outcome, with what it evaluated as children.
+      case condition
+      /// A comparison with both operands' values and its outcome.
+      case comparison
+      /// One element's contribution to an aggregate.
+      case element
+      /// A table lookup: the key and the entry used.
+      case lookup
+      /// The variant and version of a definition in force.
+      case version
+      /// A `first of` case taken without a condition (`otherwise`).
+      case otherwise
+    }
+    /// An operand of a comparison.
+    public struct Operand: Sendable {
+      /// Its source text.
+      public var text: String
+      public var value: TraceValue
+    }
+
+    public var kind: Kind
+    /// The definition's name (for every kind: the definition the node belongs to).
     public var name: String
-    /// `parameter`, `rule` or `decision`.
-    public var kind: String
+    /// `parameter`, `rule` or `decision` for a definition node.
+    public var definitionKind: String?
+    /// For a condition: `all_of`, `first_of`, `if`, `where` or `exception`.
+    public var role: String?
     /// The jurisdiction code the definition was evaluated for.
     public var jurisdiction: String
-    /// The value as JSON text.
-    public var value: String
-    /// The reason code the definition gave, or nil when it gives none.
+    /// The source text of a condition, comparison, element, lookup or version.
+    public var text: String?
+    /// A definition's value, an element's contribution, a lookup's entry.
+    public var value: TraceValue?
+    /// The reason code a definition gave, a condition gives when it fails (`all of`) or when
+    /// taken (`first of`, exception).
     public var reason: String?
-    /// The provision the definition cites, or empty.
+    /// The provision cited, or empty.
     public var citation: String
-    /// True when the value had been computed earlier in the same evaluation.
+    /// A condition's or comparison's outcome; nil when not known (the evaluation stopped
+    /// inside it) or not evaluated.
+    public var outcome: Bool?
+    /// False for a condition after the one that decided (short-circuited): shown, not run.
+    public var isEvaluated: Bool
+    /// The 0-based position of a condition among its `all of` conditions or `first of` cases.
+    public var position: Int?
+    /// The positioned path of an element or of a `where` filter's element (`members[1]`).
+    public var element: String?
+    /// A comparison's operands.
+    public var operands: [Operand]
+    /// A lookup's table (source text) and key (its enum case).
+    public var table: String?
+    public var key: String?
+    /// True when a definition's value had been computed earlier in the same evaluation.
     public var isCached: Bool
-    /// The source file and byte offset of the definition.
+    /// The source file, byte offset, 1-based line and column (0 line: unknown).
     public var file: String?
-    /// The byte offset of the definition in `file` (0 when there is no debug entry).
     public var offset: Int
-    /// The 1-based line of the definition in `file`, from the compiled file's debug entries;
-    /// nil when it was compiled without its sources' lines.
     public var line: Int?
-    /// The definitions this one needed, in call order (a repeated need appears again, as a
-    /// cached node); always empty for a cached node, whose children appear where it was
-    /// first computed.
+    public var column: Int?
+    /// What this node needed, in evaluation order.
     public var children: [Node]
+
+    init(kind: Kind, name: String, jurisdiction: String) {
+      self.kind = kind
+      self.name = name
+      self.jurisdiction = jurisdiction
+      citation = ""
+      isEvaluated = true
+      operands = []
+      isCached = false
+      offset = 0
+      children = []
+    }
   }
+
+  /// One input the evaluation read: its positioned path and value.
+  public struct Input: Sendable {
+    /// `members[1].age`.
+    public var path: String
+    public var value: TraceValue
+  }
+
   /// The decisions evaluated at top level, in definition order. A decision that an earlier
   /// decision already needed appears only as that decision's child, not again as a root.
   public var roots: [Node]
-
-  /// An indented tree: `name = value  [reason]  — citation  (file:line)`, with the lines the
-  /// compiled file records.
-  /// - Parameter line: maps a file and byte offset to a 1-based line, for a node whose line
-  ///   the compiled file does not know (a policy compiled without its sources' lines).
-  public func text(line: (String, Int) -> Int? = { _, _ in nil }) -> String {
-    var out = ""
-    func write(_ node: Node, depth: Int) {
-      out += String(repeating: "  ", count: depth) + "\(node.name) = \(node.value)"
-      if let reason = node.reason { out += "  [reason \(reason)]" }
-      if node.jurisdiction != "national" { out += "  at \(node.jurisdiction)" }
-      if !node.citation.isEmpty { out += "  — \(node.citation)" }
-      if let file = node.file {
-        out += "  (\(file)" + ((node.line ?? line(file, node.offset)).map { ":\($0)" } ?? "") + ")"
-      }
-      if node.isCached { out += "  (computed above)" }
-      out += "\n"
-      if !node.isCached { for child in node.children { write(child, depth: depth + 1) } }
-    }
-    for root in roots { write(root, depth: 0) }
-    return out
-  }
-
-  /// The trace as JSON: nested nodes with name, kind, jurisdiction, value, reason, citation,
-  /// source file and offset, and children.
-  public var json: String {
-    func encode(_ node: Node) -> String {
-      var fields = [
-        "\"name\":\(JSONWriter.quote(node.name))", "\"kind\":\(JSONWriter.quote(node.kind))",
-        "\"jurisdiction\":\(JSONWriter.quote(node.jurisdiction))", "\"value\":\(node.value)",
-      ]
-      if let reason = node.reason { fields.append("\"reason\":\(JSONWriter.quote(reason))") }
-      if !node.citation.isEmpty { fields.append("\"citation\":\(JSONWriter.quote(node.citation))") }
-      if let file = node.file {
-        fields.append(
-          "\"source\":{\"file\":\(JSONWriter.quote(file)),\"offset\":\(node.offset)"
-            + (node.line.map { ",\"line\":\($0)" } ?? "") + "}")
-      }
-      if node.isCached { fields.append("\"cached\":true") }
-      fields.append("\"children\":[" + node.children.map(encode).joined(separator: ",") + "]")
-      return "{" + fields.joined(separator: ",") + "}"
-    }
-    return "{\"schema\":\"regula.trace/1\",\"decisions\":["
-      + roots.map(encode).joined(separator: ",") + "]}"
-  }
+  /// The inputs read: every field path the evaluation read, over every element of the lists
+  /// on its way, with values, in path order.
+  public var inputs: [Input]
 }
 
 extension Evaluator {
   /// Decides with tracing on and returns the record and the trace. The record is the one an
-  /// untraced evaluation gives (the same bytecode runs; tracing only observes calls).
+  /// untraced evaluation gives (the same bytecode runs; tracing only observes it).
   ///
   /// - Throws: `DecisionError`, exactly as `decide(json:asOf:jurisdiction:listingInputsRead:)`.
   public mutating func explain(
@@ -98,42 +128,315 @@ extension Evaluator {
     return (record, buildTrace())
   }
 
-  func buildTrace() -> Trace {
-    let image = policy.image
-    var children: [[Int]] = Array(repeating: [], count: machine.trace.count)
+  /// The trace of the last evaluation, made with `machine.isTracing` on, as JSON.
+  public mutating func traceJSON() -> String { buildTrace().json }
+
+  /// The tree of the last traced evaluation.
+  mutating func buildTrace() -> Trace {
+    let read = Array(machine.sortedInputsRead())
+    return TraceBuilder(evaluator: self, read: read).build()
+  }
+
+  /// A register of `type` in its unit, for people: Money in yuan with two decimals, exact
+  /// amounts and decimals exactly, dates as dates, durations with their unit, enum cases by
+  /// their JSON names, texts quoted, and anything larger as its JSON.
+  public func display(_ register: Register, _ type: SchemaType) -> String {
+    if register.tag == Register.noneTag { return "none" }
+    if register.tag == Register.unknownTag { return "unknown" }
+    switch type {
+    case .optional(let wrapped): return display(register, wrapped)
+    case .money:
+      let value = machine.exact(register)
+      guard value.isInteger else { return value.description + " fen" }
+      return Money(fen: value.numerator).yuanDescription + " yuan"
+    case .exactMoney:
+      let fen = machine.exact(register)
+      if fen.isInteger { return Money(fen: fen.numerator).yuanDescription + " yuan" }
+      return ExactMoney(fen: fen).description + " yuan (exact)"
+    case .decimal: return machine.exact(register).description
+    case .int: return machine.exact(register).description
+    case .days: return Evaluator.count(register.word, "day")
+    case .months: return Evaluator.count(register.word, "month")
+    case .years: return Evaluator.count(register.word, "year")
+    case .date, .bool, .text, .enumeration:
+      let json = machine.json(register, type)
+      if case .string(let text)? = try? JSONReader.parse(Array(json.utf8)), type != .text {
+        return text
+      }
+      return json
+    case .table(let key, _):
+      // A table is shown by the entries looked up in it, never whole.
+      let cases = key < policy.image.enums.count ? policy.image.enums[key].cases.count : 0
+      return "table by \(policy.image.typeName(.enumeration(key))) (\(cases) entries)"
+    case .list:
+      guard machine.facts.holdsList(register) else { return "null" }
+      let json = machine.json(register, type)
+      if json.count <= 80 { return json }
+      return Evaluator.count(Int64(machine.facts.count(register)), "item")
+    case .record:
+      let json = machine.json(register, type)
+      return json.count <= 200 ? json : String(json.prefix(197)) + "…"
+    }
+  }
+
+  static func count(_ value: Int64, _ unit: String) -> String {
+    "\(value) \(unit)" + (value == 1 || value == -1 ? "" : "s")
+  }
+
+  /// A register as a trace value (a table's JSON is `null`: shown by its lookups).
+  func traceValue(_ register: Register, _ type: SchemaType) -> TraceValue {
+    if case .table = type { return TraceValue(json: "null", display: display(register, type)) }
+    return TraceValue(json: machine.json(register, type), display: display(register, type))
+  }
+}
+
+/// Builds the tree from the machine's trace nodes.
+struct TraceBuilder {
+  let evaluator: Evaluator
+  /// The input paths read (text indexes), sorted.
+  let read: [Int32]
+  var image: PolicyImage { evaluator.policy.image }
+  var machine: Machine { evaluator.machine }
+
+  func build() -> Trace {
+    let nodes = machine.trace
+    var children: [[Int]] = Array(repeating: [], count: nodes.count)
     var roots: [Int] = []
-    for (index, node) in machine.trace.enumerated() {
-      if node.parent >= 0 { children[node.parent].append(index) } else { roots.append(index) }
+    for (index, node) in nodes.enumerated() {
+      if node.parent >= 0 && node.parent < nodes.count {
+        children[node.parent].append(index)
+      } else {
+        roots.append(index)
+      }
     }
     // A value needed again (a cached node) is rendered once: a large value needed at every
     // pass of a loop would otherwise be rendered at each.
-    var rendered: [Int: String] = [:]
+    var rendered: [Int: TraceValue] = [:]
     func build(_ index: Int) -> Trace.Node {
-      let node = machine.trace[index]
-      let slot = node.definition * image.jurisdictions.count + node.jurisdiction
-      let value =
-        rendered[slot] ?? machine.json(node.value, image.definitions[node.definition].type)
-      rendered[slot] = value
-      let definition = image.definitions[node.definition]
-      let debug = node.entry < image.debug.count ? image.debug[node.entry] : nil
-      let file = debug.flatMap {
-        Int($0.file) < image.sourceFiles.count ? image.sourceFiles[Int($0.file)] : nil
-      }
-      let kind: String =
-        switch definition.kind {
-        case .parameter: "parameter"
-        case .rule: "rule"
-        case .decision: "decision"
-        }
-      return Trace.Node(
-        name: definition.name, kind: kind, jurisdiction: image.jurisdictions[node.jurisdiction],
-        value: value,
-        reason: node.reason >= 0 ? machine.facts.texts[Int(node.reason)] : nil,
-        citation: node.definition < image.citations.count ? image.citations[node.definition] : "",
-        isCached: node.isCached, file: file, offset: Int(debug?.start ?? 0),
-        line: debug.flatMap { $0.line > 0 ? Int($0.line) : nil },
-        children: children[index].map(build))
+      let node = nodes[index]
+      var built =
+        node.probe >= 0
+        ? probeNode(node) : definitionNode(node, index: index, rendered: &rendered)
+      built.children = children[index].map(build)
+      addNotEvaluated(to: &built, childIndexes: children[index])
+      return built
     }
-    return Trace(roots: roots.map(build))
+    return Trace(roots: roots.map(build), inputs: inputs())
+  }
+
+  func definitionNode(_ node: TraceNode, index: Int, rendered: inout [Int: TraceValue])
+    -> Trace.Node
+  {
+    let definition = image.definitions[node.definition]
+    var built = Trace.Node(
+      kind: .definition, name: definition.name,
+      jurisdiction: image.jurisdictions[node.jurisdiction])
+    built.definitionKind =
+      switch definition.kind {
+      case .parameter: "parameter"
+      case .rule: "rule"
+      case .decision: "decision"
+      }
+    let slot = node.definition * image.jurisdictions.count + node.jurisdiction
+    let value = rendered[slot] ?? evaluator.traceValue(node.value, definition.type)
+    rendered[slot] = value
+    // A node left `.none` by an evaluation that stopped inside it has no value.
+    if node.value.tag != Register.noneTag || node.isCached || isOptional(definition.type) {
+      built.value = value
+    }
+    built.reason = node.reason >= 0 ? machine.facts.texts[Int(node.reason)] : nil
+    built.citation =
+      node.definition < image.citations.count ? image.citations[node.definition] : ""
+    built.isCached = node.isCached
+    // The declaration's position when the compiled file has it, else the entry's first
+    // instruction's.
+    let declarations = image.explanations.declarations
+    if node.definition < declarations.count {
+      let declared = declarations[node.definition]
+      built.file =
+        Int(declared.file) < image.sourceFiles.count ? image.sourceFiles[Int(declared.file)] : nil
+      built.offset = Int(declared.offset)
+      built.line = declared.line > 0 ? Int(declared.line) : nil
+      built.column = declared.column > 0 ? Int(declared.column) : nil
+      return built
+    }
+    let debug = node.entry < image.debug.count ? image.debug[node.entry] : nil
+    built.file = debug.flatMap {
+      Int($0.file) < image.sourceFiles.count ? image.sourceFiles[Int($0.file)] : nil
+    }
+    built.offset = Int(debug?.start ?? 0)
+    built.line = debug.flatMap { $0.line > 0 ? Int($0.line) : nil }
+    built.column = debug.flatMap { $0.column > 0 ? Int($0.column) : nil }
+    return built
+  }
+
+  func isOptional(_ type: SchemaType) -> Bool {
+    if case .optional = type { return true }
+    return false
+  }
+
+  func text(_ index: UInt32) -> String? {
+    index == Probe.absent ? nil : image.explanations.texts[Int(index)]
+  }
+
+  func type(_ index: UInt32) -> SchemaType {
+    index == Probe.absent ? .bool : image.types[Int(index)]
+  }
+
+  static func role(_ role: Probe.Role) -> String? {
+    switch role {
+    case .none: nil
+    case .allOf: "all_of"
+    case .firstOf: "first_of"
+    case .ifThen: "if"
+    case .filter: "where"
+    case .exception: "exception"
+    }
+  }
+
+  /// `members[1]`: the element before loop index `index` of the list at `path`.
+  func elementPath(_ path: String?, _ index: Register) -> String? {
+    guard index.tag == 0 else { return nil }
+    return (path ?? "") + "[\(index.word - 1)]"
+  }
+
+  func probeNode(_ node: TraceNode) -> Trace.Node {
+    let probe = image.explanations.probes[Int(node.probe)]
+    let kind: Trace.Node.Kind =
+      switch probe.kind {
+      case .conditionStart, .conditionEnd: .condition
+      case .comparison: .comparison
+      case .element: .element
+      case .lookup: .lookup
+      case .version: .version
+      case .otherwise: .otherwise
+      }
+    var built = Trace.Node(
+      kind: kind, name: image.definitions[node.definition].name,
+      jurisdiction: image.jurisdictions[node.jurisdiction])
+    built.role = TraceBuilder.role(probe.role)
+    built.text = text(probe.text)
+    built.reason = text(probe.reason)
+    built.citation = text(probe.citation) ?? ""
+    built.outcome = node.outcome < 0 ? nil : node.outcome == 1
+    if probe.kind == .conditionStart || probe.kind == .otherwise {
+      if probe.role == .allOf || probe.role == .firstOf { built.position = Int(probe.position) }
+    }
+    position(&built, probe)
+    switch probe.kind {
+    case .conditionStart:
+      if probe.b != Probe.absent { built.element = elementPath(text(probe.textB), node.second) }
+    case .comparison:
+      built.operands = [
+        .init(
+          text: text(probe.textA) ?? "", value: evaluator.traceValue(node.value, type(probe.typeA))),
+        .init(
+          text: text(probe.textB) ?? "",
+          value: evaluator.traceValue(node.second, type(probe.typeB))),
+      ]
+    case .element:
+      built.element = elementPath(text(probe.textB), node.second)
+      built.value = evaluator.traceValue(node.value, type(probe.typeA))
+    case .lookup:
+      built.table = text(probe.textA)
+      let key = type(probe.typeB)
+      built.key = evaluator.display(node.second, key)
+      if case .table(_, let entryType) = type(probe.typeA), node.second.tag == 0,
+        let entry = machine.facts.checkedItem(node.value, Int(node.second.word))
+      {
+        built.value = evaluator.traceValue(entry, entryType)
+      }
+    default: break
+    }
+    return built
+  }
+
+  func position(_ node: inout Trace.Node, _ probe: Probe) {
+    node.file =
+      Int(probe.file) < image.sourceFiles.count ? image.sourceFiles[Int(probe.file)] : nil
+    node.offset = Int(probe.start)
+    node.line = probe.line > 0 ? Int(probe.line) : nil
+    node.column = probe.column > 0 ? Int(probe.column) : nil
+  }
+
+  /// Appends, after the last `all of` condition or `first of` case a definition evaluated,
+  /// the ones after it that it did not (short-circuited), marked not evaluated.
+  func addNotEvaluated(to node: inout Trace.Node, childIndexes: [Int]) {
+    guard node.kind == .definition, !node.isCached else { return }
+    let nodes = machine.trace
+    let probes = image.explanations.probes
+    guard
+      let last = childIndexes.last(where: {
+        nodes[$0].probe >= 0
+          && [.allOf, .firstOf].contains(probes[Int(nodes[$0].probe)].role)
+          && [.conditionStart, .otherwise].contains(probes[Int(nodes[$0].probe)].kind)
+      })
+    else { return }
+    let decided = probes[Int(nodes[last].probe)]
+    let owner = image.debug[Int(decided.pc)].definition
+    var expected = decided.position + 1
+    var index = Int(nodes[last].probe) + 1
+    while index < probes.count {
+      let probe = probes[index]
+      index += 1
+      guard image.debug[Int(probe.pc)].definition == owner else { break }
+      guard probe.role == decided.role, probe.kind == .conditionStart || probe.kind == .otherwise
+      else { continue }
+      guard probe.position == expected else { break }
+      expected += 1
+      var skipped = Trace.Node(
+        kind: probe.kind == .otherwise ? .otherwise : .condition, name: node.name,
+        jurisdiction: node.jurisdiction)
+      skipped.role = TraceBuilder.role(probe.role)
+      skipped.text = text(probe.text)
+      skipped.reason = text(probe.reason)
+      skipped.citation = text(probe.citation) ?? ""
+      skipped.isEvaluated = false
+      skipped.position = Int(probe.position)
+      position(&skipped, probe)
+      node.children.append(skipped)
+    }
+  }
+
+  /// Every input field path read, expanded over the elements of the lists on its way, with
+  /// the values the application gave.
+  func inputs() -> [Trace.Input] {
+    let machine = evaluator.machine
+    let read = self.read.map { image.texts[Int($0)] }
+    var inputs: [Trace.Input] = []
+    let root = image.records[image.inputRecord]
+    for path in read {
+      let steps = path.split(separator: ".").map(String.init)
+      func walk(_ record: Register, _ schema: RecordSchema, _ step: Int, _ prefix: String) {
+        guard step < steps.count else { return }
+        var name = steps[step]
+        let isList = name.hasSuffix("[]")
+        if isList { name.removeLast(2) }
+        guard let field = schema.fields.firstIndex(where: { $0.name == name }),
+          let value = machine.facts.checkedItem(record, field)
+        else { return }
+        let type = schema.fields[field].type
+        let path = prefix.isEmpty ? name : "\(prefix).\(name)"
+        if step == steps.count - 1 {
+          inputs.append(.init(path: path, value: evaluator.traceValue(value, type)))
+          return
+        }
+        var elementType = type
+        if case .optional(let wrapped) = elementType { elementType = wrapped }
+        if isList, case .list(.record(let index)) = elementType,
+          machine.facts.holdsList(value)
+        {
+          for position in 0..<machine.facts.count(value) {
+            walk(
+              machine.facts.item(value, position), image.records[index], step + 1,
+              "\(path)[\(position)]")
+          }
+        } else if case .record(let index) = elementType {
+          walk(value, image.records[index], step + 1, path)
+        }
+      }
+      walk(machine.currentInput, root, 0, "")
+    }
+    return inputs
   }
 }

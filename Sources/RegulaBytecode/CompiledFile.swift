@@ -4,7 +4,7 @@
 //
 //   offset  size  field
 //        0     8  magic `REGULA\0\x1A`
-//        8     2  format version (u16), currently 2 (version 1 had no constant types)
+//        8     2  format version (u16), currently 5 (history: Docs/bytecode.md)
 //       10    32  SHA-256 of every byte from offset 42 to the end of the file
 //       42     …  compiler version: varint length, then UTF-8 (at most 256 bytes)
 //        …     2  section count (u16, at most 64)
@@ -30,6 +30,8 @@ public enum SectionKind: UInt16, CaseIterable, Comparable, Sendable, CustomStrin
   case citations = 5
   /// Free-form metadata about the build.
   case metadata = 6
+  /// What traces need beyond the code: probes and labels (optional).
+  case explanations = 7
 
   /// Orders kinds by raw value: the order in which sections must appear in a file.
   public static func < (a: SectionKind, b: SectionKind) -> Bool { a.rawValue < b.rawValue }
@@ -43,6 +45,7 @@ public enum SectionKind: UInt16, CaseIterable, Comparable, Sendable, CustomStrin
     case .schema: "schema"
     case .citations: "citations"
     case .metadata: "metadata"
+    case .explanations: "explanations"
     }
   }
 }
@@ -54,7 +57,7 @@ public struct CompiledFile: Sendable, Equatable {
   /// tools take the file for binary (as PNG's signature does).
   public static let magic: [UInt8] = Array("REGULA".utf8) + [0x00, 0x1A]
   /// The format version this build writes and reads.
-  public static let currentFormatVersion: UInt16 = 4
+  public static let currentFormatVersion: UInt16 = 5
   /// The largest file `decode(_:)` accepts: 256 MiB.
   public static let maximumFileSize = 256 << 20
   /// The most sections a file may declare.

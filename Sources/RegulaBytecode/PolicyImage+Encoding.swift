@@ -66,6 +66,7 @@ extension PolicyImage {
       writer.writeVarUInt(UInt64(entry.start))
       writer.writeVarUInt(UInt64(entry.end))
       writer.writeVarUInt(UInt64(entry.line))
+      writer.writeVarUInt(UInt64(entry.column))
     }
 
     var schema = ByteWriter()
@@ -116,13 +117,13 @@ extension PolicyImage {
     var citationSection = ByteWriter()
     citationSection.writeList(citations) { $0.writeString($1) }
 
-    return CompiledFile(
-      compilerVersion: compilerVersion,
-      sections: [
-        .citations: citationSection.bytes,
-        .code: code.bytes, .constants: constants.bytes, .debug: debug.bytes,
-        .schema: schema.bytes, .metadata: metadata.bytes,
-      ])
+    var sections: [SectionKind: [UInt8]] = [
+      .citations: citationSection.bytes,
+      .code: code.bytes, .constants: constants.bytes, .debug: debug.bytes,
+      .schema: schema.bytes, .metadata: metadata.bytes,
+    ]
+    if !explanations.isEmpty { sections[.explanations] = explanations.encoded() }
+    return CompiledFile(compilerVersion: compilerVersion, sections: sections)
   }
 
   /// Decodes an image from the sections of a compiled file (already checked by
@@ -176,14 +177,15 @@ extension PolicyImage {
     try constants.expectEnd()
 
     var debug = try reader(.debug)
-    let entries = try debug.readList(elementSize: 5) {
+    let entries = try debug.readList(elementSize: 6) {
       (r) throws(CompiledFileError) -> DebugEntry in
       DebugEntry(
         definition: UInt16(try r.readVarUInt(limit: UInt64(UInt16.max))),
         file: UInt16(try r.readVarUInt(limit: UInt64(UInt16.max))),
         start: UInt32(try r.readVarUInt(limit: UInt64(UInt32.max))),
         end: UInt32(try r.readVarUInt(limit: UInt64(UInt32.max))),
-        line: UInt32(try r.readVarUInt(limit: UInt64(UInt32.max))))
+        line: UInt32(try r.readVarUInt(limit: UInt64(UInt32.max))),
+        column: UInt32(try r.readVarUInt(limit: UInt64(UInt32.max))))
     }
     try debug.expectEnd()
 
@@ -289,6 +291,13 @@ extension PolicyImage {
       }
       try citationReader.expectEnd()
     }
+    if let payload = file.sections[.explanations], let offset = offsets[.explanations] {
+      explanations = try Explanations(decoding: payload, at: offset)
+      // Canonical: empty tables are written as no section at all.
+      guard !explanations.isEmpty else {
+        throw .valueOverLimit(at: offset, value: 0, limit: 0)
+      }
+    }
   }
 
   /// The file offset of each section's payload, and of the section count. The container's
@@ -318,9 +327,9 @@ private struct SectionOffsets {
 // MARK: - Primitive encodings of the image's parts
 
 extension ByteWriter {
-  fileprivate mutating func writeCount(_ count: Int) { writeVarUInt(UInt64(count)) }
+  mutating func writeCount(_ count: Int) { writeVarUInt(UInt64(count)) }
 
-  fileprivate mutating func writeList<T>(_ items: [T], _ body: (inout ByteWriter, T) -> Void) {
+  mutating func writeList<T>(_ items: [T], _ body: (inout ByteWriter, T) -> Void) {
     writeCount(items.count)
     for item in items { body(&self, item) }
   }
@@ -370,7 +379,7 @@ extension ByteWriter {
 extension ByteReader {
   /// Reads a count of items each at least `elementSize` bytes long, and checks that they can
   /// fit in the bytes that remain (so no count can make the decoder allocate beyond its input).
-  fileprivate mutating func readCount(elementSize: Int) throws(CompiledFileError) -> Int {
+  mutating func readCount(elementSize: Int) throws(CompiledFileError) -> Int {
     let start = offset
     let raw = try readVarUInt()
     let available = remainingCount / elementSize
@@ -382,7 +391,7 @@ extension ByteReader {
     return Int(raw)
   }
 
-  fileprivate mutating func readList<T>(
+  mutating func readList<T>(
     elementSize: Int, _ body: (inout ByteReader) throws(CompiledFileError) -> T
   ) throws(CompiledFileError) -> [T] {
     let count = try readCount(elementSize: elementSize)

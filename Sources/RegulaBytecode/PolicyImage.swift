@@ -124,13 +124,19 @@ public struct DebugEntry: Sendable, Hashable {
   /// The 1-based line of `start`, so that traces name lines without the source at hand; 0
   /// when the compiler did not know it.
   public var line: UInt32
+  /// The 1-based column (in bytes) of `start` on its line; 0 when unknown.
+  public var column: UInt32
   /// Creates a debug entry.
-  public init(definition: UInt16, file: UInt16, start: UInt32, end: UInt32, line: UInt32 = 0) {
+  public init(
+    definition: UInt16, file: UInt16, start: UInt32, end: UInt32, line: UInt32 = 0,
+    column: UInt32 = 0
+  ) {
     self.definition = definition
     self.file = file
     self.start = start
     self.end = end
     self.line = line
+    self.column = column
   }
 }
 
@@ -201,6 +207,8 @@ public struct PolicyImage: Sendable, Hashable {
   /// Each definition's citation as shown in traces (`国办发〔2009〕66号, Art. 5(2) [unverified]`),
   /// by definition index; empty when a definition cites nothing.
   public var citations: [String] = []
+  /// The probes a traced replay observes and the labels the policy gives its names.
+  public var explanations = Explanations()
 
   /// Creates an image from its parts; `defaultJurisdiction`, `validFrom`, `validUntil` and
   /// `citations` keep their defaults until set.

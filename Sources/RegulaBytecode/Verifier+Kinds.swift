@@ -154,7 +154,37 @@ struct KindChecker {
   /// The work done so far, against `maximumAnalysisCost`.
   var analysisCost = 0
 
-  init(image: PolicyImage) { self.image = image }
+  /// The probes at each instruction that has some, as a range of `explanations.probes`.
+  var probesAt: [Int: Range<Int>] = [:]
+
+  init(image: PolicyImage) {
+    self.image = image
+    let probes = image.explanations.probes
+    var index = 0
+    while index < probes.count {
+      var end = index + 1
+      while end < probes.count && probes[end].pc == probes[index].pc { end += 1 }
+      probesAt[Int(probes[index].pc)] = index..<end
+      index = end
+    }
+  }
+
+  /// The registers a probe at `pc` renders hold values of the types it declares (a traced
+  /// replay renders them by those types), and a register it reads an outcome from before the
+  /// instruction holds a scalar.
+  mutating func checkProbes(at pc: Int, _ state: [Int32]) throws(VerificationError) {
+    guard let range = probesAt[pc] else { return }
+    for probe in image.explanations.probes[range] {
+      for (register, type, slot) in [(probe.a, probe.typeA, "a"), (probe.b, probe.typeB, "b")]
+      where register != Probe.absent {
+        try read(
+          UInt16(register), "probe.\(slot)", as: kinds.of(image.types[Int(type)]), state, at: pc)
+      }
+      if probe.outcome == .registerBefore || probe.outcome == .negatedRegisterBefore {
+        try read(UInt16(probe.result), "probe.result", as: KindTable.scalar, state, at: pc)
+      }
+    }
+  }
 
   mutating func check() throws(VerificationError) {
     try checkConstantKinds()
@@ -415,6 +445,7 @@ struct KindChecker {
     let i = image.code[pc]
     let (a, b, c) = (i.a, i.b, i.c)
     let scalar = KindTable.scalar
+    if !probesAt.isEmpty { try checkProbes(at: pc, state) }
     func any(_ register: UInt16, _ slot: String) throws(VerificationError) {
       _ = try read(register, slot, state, at: pc)
     }

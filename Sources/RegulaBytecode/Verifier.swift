@@ -92,6 +92,7 @@ public enum Verifier {
     try checker.checkCode()
     try checker.checkLoops()
     try checker.checkCalls()
+    try checker.checkExplanations()
     var kinds = KindChecker(image: image)
     try kinds.check()
   }
@@ -665,6 +666,96 @@ private struct Checker {
           stack.append((call.callee, 0))
         }
       }
+    }
+  }
+}
+
+// MARK: - Explanations
+
+extension Checker {
+  /// The probes are ordered by instruction, each on an instruction (not an operand word) with
+  /// its registers inside the frame of the instruction's definition, its types valid, its texts
+  /// and partner in range, and a jump outcome only on a jump. The kinds of the registers a
+  /// probe renders are checked by the dataflow (`KindChecker`).
+  func checkExplanations() throws(VerificationError) {
+    let explanations = image.explanations
+    let probes = explanations.probes
+    guard
+      explanations.citationKeys.isEmpty
+        || explanations.citationKeys.count == image.definitions.count
+    else {
+      throw VerificationError(
+        instruction: nil,
+        message:
+          "the explanations name \(explanations.citationKeys.count) citation keys for "
+          + "\(image.definitions.count) \(plural(image.definitions.count, "definition"))")
+    }
+    guard
+      explanations.declarations.isEmpty
+        || explanations.declarations.count == image.definitions.count
+    else {
+      throw VerificationError(
+        instruction: nil,
+        message:
+          "the explanations give \(explanations.declarations.count) declaration positions for "
+          + "\(image.definitions.count) \(plural(image.definitions.count, "definition"))")
+    }
+    var previous: UInt32 = 0
+    for (index, probe) in probes.enumerated() {
+      func fail(_ message: String) -> VerificationError {
+        VerificationError(instruction: nil, message: "probe \(index): \(message)")
+      }
+      let pc = Int(probe.pc)
+      guard pc < image.code.count else {
+        throw fail("observes @\(pc), outside the code (\(image.code.count) instructions)")
+      }
+      guard probe.pc >= previous else { throw fail("is out of order (@\(pc) after @\(previous))") }
+      previous = probe.pc
+      guard image.code[pc].opcode != .extra else { throw fail("observes an `extra` operand word") }
+      let frame = UInt32(image.definitions[Int(image.debug[pc].definition)].frameSize)
+      for register in [probe.a, probe.b, probe.result] where register != Probe.absent {
+        guard register < frame else {
+          throw fail("reads r\(register), outside the frame of \(frame) registers")
+        }
+      }
+      for type in [probe.typeA, probe.typeB] where type != Probe.absent {
+        guard type < image.types.count, image.isValid(image.types[Int(type)]) else {
+          throw fail("has type \(type), out of range or invalid")
+        }
+      }
+      guard (probe.a == Probe.absent) == (probe.typeA == Probe.absent),
+        (probe.b == Probe.absent) == (probe.typeB == Probe.absent)
+      else { throw fail("has an operand without a type, or a type without an operand") }
+      for text in [probe.text, probe.textA, probe.textB, probe.reason, probe.citation]
+      where text != Probe.absent {
+        guard text < explanations.texts.count else {
+          throw fail("names text \(text), out of range (\(explanations.texts.count) texts)")
+        }
+      }
+      if probe.kind == .conditionEnd {
+        guard probe.partner < probes.count, probes[Int(probe.partner)].kind == .conditionStart
+        else { throw fail("closes probe \(probe.partner), which is not a condition start") }
+      }
+      switch probe.outcome {
+      case .jumpTakenIsTrue, .jumpTakenIsFalse:
+        guard jumpTarget(of: pc) != nil else {
+          throw fail("reads a jump's outcome from `\(image.code[pc].opcode)`, not a jump")
+        }
+      case .register, .negatedRegister, .registerBefore, .negatedRegisterBefore:
+        guard probe.result != Probe.absent else { throw fail("reads its outcome from no register") }
+      case .none: break
+      }
+    }
+  }
+
+  /// The target of the jump at `pc`, or nil when it is not a conditional jump.
+  func jumpTarget(of pc: Int) -> Int? {
+    let instruction = image.code[pc]
+    switch instruction.opcode {
+    case .jumpIfFalse, .jumpIfTrue, .jumpIfNone: return Int(instruction.bc)
+    case .jumpIfNotLess, .jumpIfLess, .jumpIfEqual, .jumpIfNotEqual:
+      return pc + 1 < image.code.count ? Int(image.code[pc + 1].bc) : nil
+    default: return nil
     }
   }
 }

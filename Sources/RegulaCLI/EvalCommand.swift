@@ -37,11 +37,9 @@ struct EvalCommand: ParsableCommand {
 
   @Flag(
     help:
-      "Also print the full trace: every definition evaluated, with values, reasons and citations.")
+      "Also print the full trace: every definition, condition, comparison, element and lookup evaluated, with values in their units, reasons, citations and source positions (with --format json: one regula.trace/2 document holding the record)."
+  )
   var explain = false
-
-  @Option(help: "How to print the trace: text or json.")
-  var traceFormat: OutputFormat = .text
 
   @Option(
     help: "How to print the record: text (for people) or json; default: text on a terminal.")
@@ -50,9 +48,13 @@ struct EvalCommand: ParsableCommand {
   /// Prints the record as `--format` asks (text on a terminal unless told otherwise, else
   /// JSON); a record with an undecided decision also names the missing facts on standard
   /// error and exits 2.
-  func show(_ record: DecisionRecord, then more: () -> Void = {}) throws {
+  func show(_ record: DecisionRecord) throws {
     print(isJSON ? record.json : record.text, terminator: isJSON ? "\n" : "")
-    more()
+    try exitForMissingFacts(record)
+  }
+
+  /// Names the missing facts on standard error and exits 2 when a decision is undecided.
+  func exitForMissingFacts(_ record: DecisionRecord) throws {
     guard record.missingFacts.isEmpty else {
       printError(
         "error: \(input): missing facts: "
@@ -107,12 +109,19 @@ struct EvalCommand: ParsableCommand {
     } catch {
       throw fail(error)
     }
-    try show(record) {
-      guard let trace else { return }
-      print(
-        traceFormat == .json ? trace.json : trace.text(),
-        terminator: traceFormat == .json ? "\n" : "")
+    guard let trace else {
+      try show(record)
+      return
     }
+    // One document per request: JSON is the trace document with the record inside it.
+    if isJSON {
+      print(trace.json(record: record))
+    } else {
+      print(record.text, terminator: "")
+      print("trace")
+      print(trace.text(), terminator: "")
+    }
+    try exitForMissingFacts(record)
   }
 
   /// The same decision with the reference interpreter, printed in the same record format.

@@ -19,21 +19,54 @@ public enum BytecodeCompiler {
   ///   every instruction's debug entry names its line; empty to leave lines unknown (0).
   /// - Parameter knownLines: lines already known, by file and byte offset (from the debug
   ///   entries of an image compiled from the same sources), used where `lineStarts` has none.
+  ///
+  /// - Parameter sources: per source file, its bytes, so that probes carry the source text of
+  ///   the conditions they observe; empty to leave them without text.
+  /// - Parameter knownExplanations: the explanations of an image compiled from the same
+  ///   sources, whose probe texts and positions are used where `sources` has none.
   public static func compile(
     _ program: IRProgram, sourceFiles: [String] = [], lineStarts: [[Int]] = [],
-    knownLines: [DebugEntry] = []
+    knownLines: [DebugEntry] = [], sources: [[UInt8]] = [],
+    knownExplanations: Explanations? = nil
   ) throws(CompileError) -> PolicyImage {
     try checkOperandLimits(program)
-    var known: [Int: [Int: UInt32]] = [:]
+    var known: [Int: [Int: (UInt32, UInt32)]] = [:]
     for entry in knownLines where entry.line > 0 {
-      known[Int(entry.file), default: [:]][Int(entry.start)] = entry.line
+      known[Int(entry.file), default: [:]][Int(entry.start)] = (entry.line, entry.column)
     }
-    var emitter = Emitter(program: program) { file, offset in
-      if file >= 0, file < lineStarts.count, !lineStarts[file].isEmpty {
-        return Emitter.line(of: offset, starts: lineStarts[file])
+    var knownTexts: [SpanKey: (String, UInt32, UInt32)] = [:]
+    if let knownExplanations {
+      for declared in knownExplanations.declarations where declared.line > 0 {
+        known[Int(declared.file), default: [:]][Int(declared.offset)] = (
+          declared.line, declared.column
+        )
       }
-      return known[file]?[offset] ?? 0
+      for probe in knownExplanations.probes where probe.text != Probe.absent {
+        knownTexts[SpanKey(file: probe.file, start: probe.start, end: probe.end)] = (
+          knownExplanations.texts[Int(probe.text)], probe.line, probe.column
+        )
+      }
     }
+    var emitter = Emitter(
+      program: program,
+      lineOf: { file, offset in
+        if file >= 0, file < lineStarts.count, !lineStarts[file].isEmpty {
+          let line = Emitter.line(of: offset, starts: lineStarts[file])
+          return (line, UInt32(offset - lineStarts[file][Int(line) - 1] + 1))
+        }
+        return known[file]?[offset] ?? (0, 0)
+      },
+      describe: { file, bytes in
+        if file >= 0, file < sources.count, bytes.upperBound <= sources[file].count,
+          file < lineStarts.count, !lineStarts[file].isEmpty
+        {
+          return Emitter.describe(sources[file], lineStarts[file], bytes)
+        }
+        return knownTexts[
+          SpanKey(
+            file: UInt32(max(file, 0)), start: UInt32(bytes.lowerBound),
+            end: UInt32(bytes.upperBound))]
+      })
     for definition in program.definitions {
       for variant in definition.variants {
         _ = emitter.jurisdictionIndex(variant.jurisdiction.code)
@@ -86,11 +119,26 @@ public enum BytecodeCompiler {
     }
     image.defaultJurisdiction = program.level
     image.citations = program.definitions.map { program.citationText($0.citation) }
+    image.explanations = emitter.explanations
+    image.explanations.declarations = program.definitions.map { definition in
+      let span = definition.span
+      let position = emitter.lineOf(Int(span.file.raw), span.bytes.lowerBound)
+      return DeclarationPosition(
+        file: UInt32(span.file.raw), offset: UInt32(span.bytes.lowerBound), line: position.line,
+        column: position.column)
+    }
     image.validFrom = program.from?.daysSince1970
     image.validUntil = program.until?.daysSince1970
     image.specialisedAsOf = program.specialisedAsOf?.daysSince1970
     return image
   }
+}
+
+/// A source range, for probe texts known from an earlier compilation.
+struct SpanKey: Hashable {
+  var file: UInt32
+  var start: UInt32
+  var end: UInt32
 }
 
 /// Everything an operand numbers must fit its 16 bits; a policy beyond that is refused with an
@@ -156,20 +204,46 @@ extension Emitter {
         try emitExceptions(exceptions, definition: definition, id: id, level: level)
       }
       for variant in variants where !exceptions.contains(where: { $0.span == variant.span }) {
-        for version in variant.versions { try emitVersion(version, definition: definition, id: id) }
+        for (index, version) in variant.versions.enumerated() {
+          try emitVersion(
+            version, definition: definition, id: id, variant: variant, index: index,
+            observed: definition.variants.count > 1 || variant.versions.count > 1
+              || version.from != nil || version.until != nil)
+        }
       }
     }
     emit(Instruction(.fail, 0, wide: UInt32(id)))
   }
 
   /// Skips the version's body unless the as-of date is within its range.
-  mutating func emitVersion(_ version: IRVersion, definition: IRDefinition, id: Int)
-    throws(CompileError)
-  {
+  ///
+  /// - Parameter observed: when set, a probe marks the version's body (traces name the
+  ///   variant and version in force).
+  mutating func emitVersion(
+    _ version: IRVersion, definition: IRDefinition, id: Int, variant: IRVariant, index: Int,
+    observed: Bool
+  ) throws(CompileError) {
     var skips: [Int] = []
     // A version in force always needs no date test.
     if version.from != nil || version.until != nil {
       try emitDateTests(version, skips: &skips)
+    }
+    if observed {
+      var marker = probe(.version, at: variant.span)
+      marker.position = UInt32(index)
+      let which = if case .override = variant.kind { "override" } else { "base" }
+      let range =
+        switch (version.from, version.until) {
+        case (nil, nil): "always in force"
+        case (let from?, nil): "in force from \(from)"
+        case (nil, let until?): "in force until \(until)"
+        case (let from?, let until?): "in force from \(from) until \(until)"
+        }
+      marker.text = probeText("\(which) at \(variant.jurisdiction.code), \(range)")
+      if let citation = version.citation ?? variant.citation {
+        marker.citation = probeText(program.citationText(citation))
+      }
+      record(marker)
     }
     try emitBody(version.body, definition: definition, id: id)
     for skip in skips { patchHere(skip) }
@@ -208,10 +282,15 @@ extension Emitter {
     let chosen = allocate()
     emit(.none, chosen)
     for (index, exception) in exceptions.enumerated() {
-      guard case .exception(let condition, _) = exception.kind else { continue }
+      guard case .exception(let condition, let reason) = exception.kind else { continue }
       try scoped { (emitter: inout Emitter) throws(CompileError) in
         let holds = emitter.allocate()
+        let start = emitter.openCondition(
+          condition, role: .exception, position: index, reason: reason,
+          citation: exception.citation)
         try emitter.compile(condition, into: holds)
+        emitter.closeCondition(
+          start, at: emitter.code.count, outcome: .registerBefore, result: holds)
         let skip = emitter.emitJump(.jumpIfFalse, holds)
         let first = emitter.emitJump(.jumpIfNone, chosen)
         emitter.emit(
@@ -250,11 +329,22 @@ extension Emitter {
         try emitter.compile(expr, into: result)
         emitter.emit(.return, result, PolicyImage.noText)
       case .firstOf(let cases):
-        for item in cases {
+        for (position, item) in cases.enumerated() {
           emitter.span = item.span
           var next: Int?
           if let condition = item.condition {
-            next = try emitter.compileJump(condition, into: result, when: false)
+            let start = emitter.openCondition(
+              condition, role: .firstOf, position: position, reason: item.reason,
+              citation: item.citation)
+            next = try emitter.compileJump(condition, into: result, when: false, start: start)
+          } else {
+            var taken = emitter.probe(.otherwise, role: .firstOf, at: item.span)
+            taken.position = UInt32(position)
+            if let reason = item.reason { taken.reason = emitter.probeText(reason) }
+            if let citation = item.citation {
+              taken.citation = emitter.probeText(emitter.program.citationText(citation))
+            }
+            emitter.record(taken)
           }
           try emitter.compile(item.value, into: result)
           emitter.emit(.return, result, emitter.text(item.reason ?? ""))
@@ -263,10 +353,16 @@ extension Emitter {
         emitter.emit(Instruction(.fail, 1, wide: UInt32(id)))
       case .allOf(let conditions):
         var failures: [(Int, String)] = []
-        for item in conditions {
+        for (position, item) in conditions.enumerated() {
           emitter.span = item.span
+          let start = emitter.openCondition(
+            item.condition, role: .allOf, position: position, reason: item.reason,
+            citation: item.citation)
           failures.append(
-            (try emitter.compileJump(item.condition, into: result, when: false), item.reason))
+            (
+              try emitter.compileJump(item.condition, into: result, when: false, start: start),
+              item.reason
+            ))
         }
         emitter.emit(Instruction(.constant, result, wide: emitter.constant(.bool(true), .bool)))
         emitter.emit(.return, result, emitter.text("ok"))
@@ -278,6 +374,20 @@ extension Emitter {
         }
       }
     }
+  }
+
+  /// The text of `bytes` in `source` with whitespace runs folded to one space, and the line and
+  /// column (in characters) where it starts.
+  static func describe(_ source: [UInt8], _ lineStarts: [Int], _ bytes: Range<Int>) -> (
+    String, UInt32, UInt32
+  ) {
+    let line = line(of: bytes.lowerBound, starts: lineStarts)
+    let lineStart = lineStarts[Int(line) - 1]
+    let column = String(decoding: source[lineStart..<bytes.lowerBound], as: UTF8.self).count + 1
+    let text = String(decoding: source[bytes], as: UTF8.self)
+      .split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" })
+      .joined(separator: " ")
+    return (text, line, UInt32(column))
   }
 
   /// The 1-based line holding byte `offset`, given the offsets where lines start.

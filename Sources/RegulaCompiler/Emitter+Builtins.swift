@@ -183,8 +183,10 @@ extension Emitter {
       }
       var skip: Int?
       if let filter {
+        let start = emitter.openCondition(
+          filter, role: .filter, element: (index, emitter.staticPath(source)))
         if kind == .all {
-          let pass = try emitter.compileJump(filter, into: test, when: true)
+          let pass = try emitter.compileJump(filter, into: test, when: true, start: start)
           emitter.emit(Instruction(.constant, dst, wide: emitter.constant(.bool(false), .bool)))
           let done = emitter.emitJump(.jump)
           emitter.patchHere(pass)
@@ -193,13 +195,19 @@ extension Emitter {
           emitter.patchHere(done)
           return
         }
-        skip = try emitter.compileJump(filter, into: test, when: false)
+        skip = try emitter.compileJump(filter, into: test, when: false, start: start)
       }
       if let element {
-        try emitter.compileValue(
-          element,
-          as: kind == .sum || kind == .min || kind == .max ? emitter.unwrapped(type) : element.type,
-          into: value)
+        let valueType =
+          kind == .sum || kind == .min || kind == .max ? emitter.unwrapped(type) : element.type
+        try emitter.compileValue(element, as: valueType, into: value)
+        var contribution = emitter.probe(.element, at: element.span)
+        (contribution.a, contribution.b) = (UInt32(value), UInt32(index))
+        contribution.typeA = emitter.typeIndex(
+          emitter.registerType(element.type, rational: valueType.isRational))
+        contribution.typeB = emitter.typeIndex(.int)
+        if let path = emitter.staticPath(source) { contribution.textB = emitter.probeText(path) }
+        emitter.record(contribution)
       } else {
         emitter.emit(.move, value, item)
         if (kind == .sum || kind == .min || kind == .max) && emitter.unwrapped(type).isRational

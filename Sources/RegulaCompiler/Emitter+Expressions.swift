@@ -50,13 +50,21 @@ extension Emitter {
         let keyRegister = emitter.allocate()
         try emitter.compile(base, into: dst)
         try emitter.compile(key, into: keyRegister)
+        var lookup = emitter.probe(.lookup, at: expr.span)
+        (lookup.a, lookup.b) = (UInt32(dst), UInt32(keyRegister))
+        lookup.typeA = emitter.typeIndex(emitter.schema(base.type))
+        lookup.typeB = emitter.typeIndex(emitter.schema(key.type))
+        lookup.textA = emitter.probeText(of: base.span)
+        lookup.textB = emitter.probeText(of: key.span)
+        emitter.record(lookup)
         emitter.emit(.item, dst, dst, keyRegister)
       }
     case .unary(let op, let operand): try compileUnary(op, operand, type: expr.type, into: dst)
     case .binary(let op, let left, let right):
       try compileBinary(op, left, right, type: expr.type, into: dst)
     case .ifThenElse(let condition, let then, let otherwise):
-      let toElse = try compileJump(condition, into: dst, when: false)
+      let start = openCondition(condition, role: .ifThen)
+      let toElse = try compileJump(condition, into: dst, when: false, start: start)
       try compile(then, into: dst)
       let toEnd = emitJump(.jump)
       patchHere(toElse)
@@ -244,6 +252,10 @@ extension Emitter {
         try emitter.compile(b, into: other)
       }
       let (x, y) = op == .greater || op == .greaterEqual ? (other, dst) : (dst, other)
+      emitter.recordComparison(
+        a, b, dst, other, rational: rational,
+        outcome: op == .notEqual ? .negatedRegister : .register, result: dst,
+        span: a.span.merged(with: b.span))
       switch op {
       case .equal, .notEqual:
         if plain {

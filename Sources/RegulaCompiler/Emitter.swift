@@ -53,13 +53,24 @@ struct Emitter {
   var slotPaths: [Int: String?] = [:]
   /// Set when a register or text index no longer fits its 16-bit operand.
   var overflowed = false
+  /// The probes recorded so far, in code order, and the texts they name.
+  var probes: [Probe] = []
+  var probeTexts: [String] = []
+  var probeTextIndex: [String: Int] = [:]
 
-  /// The 1-based line of a byte offset of a source file, 0 when unknown.
-  let lineOf: (_ file: Int, _ offset: Int) -> UInt32
+  /// The 1-based line and column (bytes) of a byte offset of a source file, 0 when unknown.
+  let lineOf: (_ file: Int, _ offset: Int) -> (line: UInt32, column: UInt32)
+  /// A span's source text, line and column, for probes.
+  let describe: SourceDescriber
 
-  init(program: IRProgram, lineOf: @escaping (_ file: Int, _ offset: Int) -> UInt32) {
+  init(
+    program: IRProgram,
+    lineOf: @escaping (_ file: Int, _ offset: Int) -> (line: UInt32, column: UInt32),
+    describe: @escaping SourceDescriber = { _, _ in nil }
+  ) {
     self.program = program
     self.lineOf = lineOf
+    self.describe = describe
   }
 
   // MARK: Emitting
@@ -67,12 +78,13 @@ struct Emitter {
   @discardableResult
   mutating func emit(_ instruction: Instruction) -> Int {
     code.append(instruction)
+    let position = lineOf(Int(span.file.raw), span.bytes.lowerBound)
     debug.append(
       DebugEntry(
         definition: currentDefinition, file: UInt16(span.file.raw),
         start: UInt32(span.bytes.lowerBound),
         end: UInt32(span.bytes.upperBound),
-        line: lineOf(Int(span.file.raw), span.bytes.lowerBound)))
+        line: position.line, column: position.column))
     return code.count - 1
   }
 
@@ -94,11 +106,14 @@ struct Emitter {
 
   /// Compiles `condition` into `dst` and a jump, to be patched, taken when the condition is
   /// `when`. A `not` is folded into the jump rather than computed.
-  mutating func compileJump(_ condition: IRExpr, into dst: UInt16, when: Bool) throws(CompileError)
-    -> Int
-  {
+  ///
+  /// - Parameter start: the condition's start probe (`openCondition`), closed at the jump.
+  mutating func compileJump(
+    _ condition: IRExpr, into dst: UInt16, when: Bool, start: UInt32? = nil
+  ) throws(CompileError) -> Int {
     var condition = condition
     var when = when
+    let original = when
     while case .unary(.not, let operand) = condition.kind {
       condition = operand
       when.toggle()
@@ -106,9 +121,20 @@ struct Emitter {
     if case .binary(let op, let left, let right) = condition.kind,
       let jump = try compileComparisonJump(op, left, right, into: dst, when: when)
     {
+      // `jump` is the operand word; the jump instruction is just before it.
+      if let start {
+        closeCondition(
+          start, at: jump - 1, outcome: original ? .jumpTakenIsTrue : .jumpTakenIsFalse,
+          result: nil)
+      }
       return jump
     }
     try compile(condition, into: dst)
+    if let start {
+      closeCondition(
+        start, at: code.count,
+        outcome: original == when ? .registerBefore : .negatedRegisterBefore, result: dst)
+    }
     return emitJump(when ? .jumpIfTrue : .jumpIfFalse, dst)
   }
 
@@ -137,6 +163,10 @@ struct Emitter {
       let other = emitter.allocate()
       try emitter.compile(left, into: dst)
       try emitter.compile(right, into: other)
+      emitter.recordComparison(
+        left, right, dst, other, rational: false,
+        outcome: when ? .jumpTakenIsTrue : .jumpTakenIsFalse, result: nil,
+        span: left.span.merged(with: right.span))
       emitter.emit(opcode, swapped ? other : dst, swapped ? dst : other)
       return emitter.emitJump(.extra)
     }

@@ -2,14 +2,36 @@
 // verification, operands are in range and registers hold the kinds of values their
 // instructions expect, so the loop follows handles without checks of its own.
 
+/// Whether a dispatch loop observes probes: the loop is specialised for each, so the plain
+/// one has no trace of them.
+protocol DispatchMode {
+  static var observes: Bool { get }
+}
+enum PlainDispatch: DispatchMode { static var observes: Bool { false } }
+enum ObservedDispatch: DispatchMode { static var observes: Bool { true } }
+
 extension Machine {
+  /// Runs from `start` until the outermost frame returns.
   mutating func run(from start: Int) throws(VMError) {
+    try dispatch(from: start, PlainDispatch.self)
+  }
+
+  /// `run(from:)` for a traced replay: the same instructions, with every probe observed.
+  @inline(never)
+  mutating func runObserved(from start: Int) throws(VMError) {
+    defer { resolvePendingOutcomes(at: -1) }
+    try dispatch(from: start, ObservedDispatch.self)
+  }
+
+  @inline(__always)
+  mutating func dispatch<Mode: DispatchMode>(from start: Int, _ mode: Mode.Type) throws(VMError) {
     var pc = start
     var base = frames[frameCount - 1].base
     let code = self.code
     let constants = self.constants
     let registers = self.registers
     while true {
+      if Mode.observes { observe(pc, base: base) }
       let instruction = code[pc]
       // INVARIANT: the verifier proved every register operand lies inside its frame.
       let a = base &+ Int(instruction.a)

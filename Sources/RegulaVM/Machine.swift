@@ -55,6 +55,14 @@ public struct TraceNode: Sendable, Hashable {
   public var isCached: Bool
   /// The first instruction of the definition's entry (for its source position).
   public var entry: Int
+  /// The probe (`PolicyImage.explanations.probes`) this node records, or -1 for a
+  /// definition. A probe node's `definition` is the definition whose code it observed.
+  public var probe: Int32 = -1
+  /// A probe's second operand (`value` holds the first).
+  public var second: Register = .none
+  /// A condition's or comparison's outcome: 1 holds, 0 does not, -1 not known (the
+  /// evaluation stopped inside it).
+  public var outcome: Int8 = -1
 }
 
 struct Frame {
@@ -121,6 +129,9 @@ public struct Machine {
   /// indexes this array. An evaluation with `isTracing` off leaves it as it was.
   public internal(set) var trace: [TraceNode] = []
   var traceStack: [Int] = []
+  /// Outcomes to read at the next instruction a traced replay reaches: (trace node, probe,
+  /// the absolute register holding a comparison's result or -1).
+  var pendingOutcomes: [(node: Int, probe: Int, register: Int)] = []
   var asOfDays: Int64 = 0
   var inputRegister = Register.none
   /// `all of` failures of the current evaluation as (definition index, reason text index).
@@ -476,7 +487,7 @@ public struct Machine {
       var pc = 0
       enter(
         id, jurisdiction: jurisdiction, destination: 0, wantsReason: false, returnPC: -1, pc: &pc)
-      try run(from: pc)
+      if isTracing { try runObserved(from: pc) } else { try run(from: pc) }
     }
     return (memo[slot].value, memo[slot].reason)
   }
@@ -512,6 +523,8 @@ public struct Machine {
   /// Completes the trace node of the definition returning `value` (out of line).
   @inline(never)
   mutating func traceReturned(_ value: Register, reason: Int32) {
+    // Conditions still open (none in a well-formed trace) close with the definition.
+    while let top = traceStack.last, trace[top].probe >= 0 { traceStack.removeLast() }
     if let node = traceStack.popLast() {
       trace[node].value = value
       trace[node].reason = reason
@@ -635,8 +648,17 @@ final class Tables {
   /// By memo slot (definition × jurisdiction): true when the definition's value is measured
   /// on return (`Machine.needsSizeCheck`).
   let sizeChecked: UnsafeMutablePointer<Bool>
+  /// By instruction: the index of the first probe observing it, or -1 (read by traced
+  /// replays only).
+  let firstProbe: [Int32]
 
   init(image: PolicyImage) {
+    var firstProbe = [Int32](repeating: -1, count: image.code.count)
+    for (index, probe) in image.explanations.probes.enumerated().reversed()
+    where Int(probe.pc) < image.code.count {
+      firstProbe[Int(probe.pc)] = Int32(index)
+    }
+    self.firstProbe = firstProbe
     textRanks = .allocate(capacity: max(image.texts.count, 1))
     textRanks.initialize(repeating: 0, count: max(image.texts.count, 1))
     for (rank, index) in image.texts.indices.sorted(by: { image.texts[$0] < image.texts[$1] })

@@ -35,7 +35,7 @@ private func decodeError(_ bytes: [UInt8]) -> CompiledFileError? {
     0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0xAA, 0xBB,  // code, 2 bytes
   ]
   #expect(Array(bytes[0..<8]) == Array("REGULA".utf8) + [0x00, 0x1A])
-  #expect(Array(bytes[8..<10]) == [0x04, 0x00])
+  #expect(Array(bytes[8..<10]) == [0x05, 0x00])
   #expect(Array(bytes[10..<42]) == SHA256.hash(content))
   #expect(Array(bytes[42...]) == content)
   #expect(file.contentHash == SHA256.hash(content))
@@ -119,7 +119,7 @@ func roundTrip(sections: [SectionKind: [UInt8]]) throws {
       == "`code` section at offset 47 declares 200 bytes but only 9 remain")
   #expect(
     decodeError(with([8: 1])).map(String.init(describing:))
-      == "unsupported format version 1 at offset 8: this build reads version 4")
+      == "unsupported format version 1 at offset 8: this build reads version 5")
 }
 
 @Test func oversizedFilesAreRejectedBeforeParsing() {

@@ -267,11 +267,24 @@ func batchW1Sample(to output: URL, _ more: [String] = []) throws -> RunResult {
   let result = try regula([
     "eval", "Examples/minimum-living-allowance-w1/w1.regula", "--input",
     "Examples/minimum-living-allowance-w1/example-application.json", "--as-of", "2024-06-01",
-    "--explain",
+    "--explain", "--format", "text",
   ])
   #expect(result.status == 0, "\(result.errors)")
   #expect(result.output.contains("eligible = true  [reason ok]  — Workload W1, Rule 7"))
-  #expect(result.output.contains("  per_capita = 125000"))
+  #expect(result.output.contains("    per_capita = 1250.00 yuan  (w1.regula:72:1)"))
+  #expect(
+    result.output.contains(
+      "    per_capita (1250.00 yuan) < local_standard (1510.00 yuan) — true  (w1.regula:77:5)"))
+  // With --format json: one document, the record inside the trace.
+  let json = try regula([
+    "eval", "Examples/minimum-living-allowance-w1/w1.regula", "--input",
+    "Examples/minimum-living-allowance-w1/example-application.json", "--as-of", "2024-06-01",
+    "--explain", "--format", "json",
+  ])
+  #expect(json.status == 0, "\(json.errors)")
+  let object = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
+  #expect(object?["schema"] as? String == "regula.trace/2")
+  #expect((object?["record"] as? [String: Any])?["kind"] as? String == "decided")
 }
 
 @Test func batchWithTwoJobsWritesTheSameLinesInTheSameOrder() throws {

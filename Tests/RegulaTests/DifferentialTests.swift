@@ -25,12 +25,22 @@ func bothAnswers(_ policy: CompiledPolicy, input: Value, asOf: CivilDate, jurisd
     interpreted = errorKind(error)
   }
   var evaluator = Evaluator(policy: policy)
-  let machined: String
+  var machined: String
   do {
     machined = try evaluator.record(for: input, asOf: asOf, jurisdiction: jurisdiction).json
   } catch {
     machined = errorKind(error)
   }
+  // A traced replay observes the same code: the same record, and a trace that builds.
+  evaluator.machine.isTracing = true
+  let traced: String
+  do {
+    traced = try evaluator.record(for: input, asOf: asOf, jurisdiction: jurisdiction).json
+    _ = evaluator.traceJSON()
+  } catch {
+    traced = errorKind(error)
+  }
+  if traced != machined { machined += "\n  traced replay: " + traced }
   return (interpreted, machined)
 }
 

@@ -81,10 +81,10 @@ import Testing
   var evaluator = Evaluator(policy: loaded)
   let (_, trace) = try evaluator.explain(json: Array(#"{"x":1}"#.utf8), asOf: date("2024-06-01"))
   let text = trace.text()
-  #expect(text.contains("d = 2  (lines.regula:5)"), "\(text)")
-  #expect(text.contains("r = 1  (lines.regula:4)"), "\(text)")
+  #expect(text.contains("d = 2  (lines.regula:5:1)"), "\(text)")
+  #expect(text.contains("r = 1  (lines.regula:4:1)"), "\(text)")
   #expect(trace.json.contains(#""source":{"file":"lines.regula","offset":"#))
-  #expect(trace.json.contains(#","line":5}"#))
+  #expect(trace.json.contains(#","line":5,"column":1}"#))
   // A specialised policy keeps them.
   var special = Evaluator(policy: try built.specialised(asOf: date("2024-06-01")))
   let (_, again) = try special.explain(json: Array(#"{"x":1}"#.utf8), asOf: date("2024-06-01"))

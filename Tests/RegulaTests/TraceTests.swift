@@ -25,25 +25,75 @@ let w1ExampleBytes = Array(
   let (traced, trace) = try evaluator.explain(json: w1ExampleBytes, asOf: asOf)
   #expect(traced.json == plain.json)
   #expect(trace.roots.map(\.name) == ["eligible", "benefit_fen"])
-  #expect(trace.roots[1].value == "67100")
+  #expect(trace.roots[1].value?.json == "67100")
+  #expect(trace.roots[1].value?.display == "671.00 yuan")
   #expect(trace.roots[0].reason == "ok")
   #expect(trace.roots[0].citation == "Workload W1, Rule 7")
-  let perCapita = trace.roots[0].children.first { $0.name == "per_capita" }
-  #expect(perCapita?.value == "125000")
-  #expect(perCapita?.children.map(\.name).sorted() == ["counted_income", "size"])
+  let perCapita = trace.roots[0].children.first?.children.first { $0.name == "per_capita" }
+  #expect(perCapita?.value?.display == "1250.00 yuan")
+  #expect(
+    perCapita?.children.filter { $0.kind == .definition }.map(\.name).sorted() == [
+      "counted_income", "size",
+    ])
   // Tracing is off again afterwards, and the next decision is unchanged.
   #expect(try evaluator.decide(json: w1ExampleBytes, asOf: asOf).json == plain.json)
   #expect(evaluator.machine.trace.count == 0 || !evaluator.machine.isTracing)
 }
 
-@Test func traceJSONIsWellFormed() throws {
+/// W1 line 1 of the sample: denied for income. The trace names the failed comparison with both
+/// operands in yuan, the entry of the standard table used, each member's contribution by
+/// position, and the conditions after the failed one as not evaluated.
+@Test func aDenialIsExplainedConditionByCondition() throws {
   var evaluator = Evaluator(policy: try w1Policy())
-  let (_, trace) = try evaluator.explain(json: w1ExampleBytes, asOf: date("2024-06-01"))
-  let object = try JSONSerialization.jsonObject(with: Data(trace.json.utf8)) as? [String: Any]
-  #expect(object?["schema"] as? String == "regula.trace/1")
+  let application = Array(
+    #"{"id":"A0000001","hukou_province":"JS","residence_province":"GZ","residence_permit_months":196,"financial_assets_fen":1630163,"owns_second_home":false,"members":[{"age":20,"monthly_income_fen":77468,"disabled":false,"owns_vehicle":true}]}"#
+      .utf8)
+  let (record, trace) = try evaluator.explain(json: application, asOf: date("2024-06-01"))
+  #expect(record.decisions[0].reason == "income")
+  let eligible = trace.roots[0]
+  let conditions = eligible.children.filter { $0.kind == .condition }
+  #expect(conditions.map(\.position) == [0, 1, 2, 3])
+  #expect(conditions.map(\.isEvaluated) == [true, false, false, false])
+  #expect(conditions[0].outcome == false)
+  #expect(conditions[0].reason == "income")
+  #expect(conditions[0].text == "per_capita < local_standard")
+  #expect(conditions[0].line == 77 && conditions[0].column == 5)
+  #expect(conditions[3].reason == "housing")
+  let comparison = try #require(conditions[0].children.last)
+  #expect(comparison.kind == .comparison)
+  #expect(comparison.comparisonText == "per_capita (774.68 yuan) < local_standard (690.00 yuan)")
+  #expect(comparison.outcome == false)
+  func all(_ node: Trace.Node) -> [Trace.Node] { [node] + node.children.flatMap(all) }
+  let nodes = trace.roots.flatMap(all)
+  let lookup = try #require(nodes.first { $0.kind == .lookup })
+  #expect(lookup.summary == "standard[GZ] = 690.00 yuan")
+  let element = try #require(nodes.first { $0.kind == .element })
+  #expect(element.element == "members[0]")
+  #expect(element.value?.display == "774.68 yuan")
+  // The table parameter is never shown whole.
+  let standard = try #require(nodes.first { $0.name == "standard" && $0.kind == .definition })
+  #expect(standard.value?.display == "table by Province (31 entries)")
+  #expect(!trace.text().contains("139500"))
+  #expect(
+    trace.inputs.map(\.path).contains("members[0].monthly_income_fen")
+      && trace.inputs.first { $0.path == "members[0].monthly_income_fen" }?.value.display
+        == "774.68 yuan"
+  )
+}
+
+@Test func traceJSONIsOneDocumentWithTheRecord() throws {
+  var evaluator = Evaluator(policy: try w1Policy())
+  let (record, trace) = try evaluator.explain(json: w1ExampleBytes, asOf: date("2024-06-01"))
+  let object =
+    try JSONSerialization.jsonObject(with: Data(trace.json(record: record).utf8))
+    as? [String: Any]
+  #expect(object?["schema"] as? String == "regula.trace/2")
+  #expect((object?["record"] as? [String: Any])?["schema"] as? String == "regula.decision/2")
   let decisions = object?["decisions"] as? [[String: Any]]
   #expect(decisions?.first?["citation"] as? String == "Workload W1, Rule 7")
-  #expect((decisions?.first?["source"] as? [String: Any])?["file"] as? String != nil)
+  let source = decisions?.first?["source"] as? [String: Any]
+  #expect(source?["file"] as? String == "w1.regula")
+  #expect(source?["line"] as? Int == 75 && source?["column"] as? Int == 1)
 }
 
 @Test func theVMStopsAtItsStepLimitWithAClearError() throws {
@@ -75,4 +125,61 @@ let w1ExampleBytes = Array(
   } catch {
     #expect(error.description.contains("limit `list_length`"))
   }
+}
+
+/// A compiled file's probes are verified like its code: a probe that names a register outside
+/// its frame, a register of another kind than its type, an operand word, a jump outcome on an
+/// instruction that is no jump, or an end without its start is refused on load, never
+/// followed by a traced replay.
+@Test func hostileProbesAreRefusedOnLoad() throws {
+  let policy = try w1Policy()
+  let image = policy.image
+  #expect(!image.explanations.probes.isEmpty)
+  func refused(_ change: (inout PolicyImage) -> Void) -> String? {
+    var altered = image
+    change(&altered)
+    do {
+      try Verifier.verify(altered)
+      return nil
+    } catch {
+      return error.description
+    }
+  }
+  let comparison = try #require(
+    image.explanations.probes.firstIndex { $0.kind == .comparison && $0.a != Probe.absent })
+  let lookup = try #require(image.explanations.probes.firstIndex { $0.kind == .lookup })
+  let end = try #require(image.explanations.probes.firstIndex { $0.kind == .conditionEnd })
+  #expect(refused { _ in } == nil)
+  #expect(
+    refused { $0.explanations.probes[comparison].a = 60_000 }?.contains("outside the frame") == true
+  )
+  #expect(refused { $0.explanations.probes[comparison].typeA = 99 }?.contains("type 99") == true)
+  // The table operand of a lookup read as a text: the dataflow knows it is a table.
+  #expect(
+    refused {
+      $0.types.append(.text)
+      $0.explanations.probes[lookup].typeA = UInt32($0.types.count - 1)
+    }?.contains("probe.a") == true)
+  #expect(
+    refused { $0.explanations.probes[end].partner = UInt32(comparison) }?.contains(
+      "not a condition start") == true)
+  #expect(
+    refused {
+      $0.explanations.probes[comparison].outcome = .jumpTakenIsTrue
+      $0.explanations.probes[comparison].pc = 0
+      $0.explanations.probes.sort { $0.pc < $1.pc }
+    } != nil)
+  #expect(refused { $0.explanations.probes[comparison].pc = UInt32($0.code.count) } != nil)
+  #expect(
+    refused { $0.explanations.probes[comparison].text = 1_000_000 }?.contains("out of range")
+      == true)
+  // And a compiled file carries them: loaded, the same trace.
+  let loaded = try CompiledPolicy.load(policy.encoded())
+  #expect(loaded.image.explanations == image.explanations)
+  var fromFile = Evaluator(policy: loaded)
+  var fromSource = Evaluator(policy: policy)
+  let asOf = date("2024-06-01")
+  #expect(
+    try fromFile.explain(json: w1ExampleBytes, asOf: asOf).trace.text()
+      == fromSource.explain(json: w1ExampleBytes, asOf: asOf).trace.text())
 }
