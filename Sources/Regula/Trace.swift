@@ -401,42 +401,8 @@ struct TraceBuilder {
   /// Every input field path read, expanded over the elements of the lists on its way, with
   /// the values the application gave.
   func inputs() -> [Trace.Input] {
-    let machine = evaluator.machine
-    let read = self.read.map { image.texts[Int($0)] }
-    var inputs: [Trace.Input] = []
-    let root = image.records[image.inputRecord]
-    for path in read {
-      let steps = path.split(separator: ".").map(String.init)
-      func walk(_ record: Register, _ schema: RecordSchema, _ step: Int, _ prefix: String) {
-        guard step < steps.count else { return }
-        var name = steps[step]
-        let isList = name.hasSuffix("[]")
-        if isList { name.removeLast(2) }
-        guard let field = schema.fields.firstIndex(where: { $0.name == name }),
-          let value = machine.facts.checkedItem(record, field)
-        else { return }
-        let type = schema.fields[field].type
-        let path = prefix.isEmpty ? name : "\(prefix).\(name)"
-        if step == steps.count - 1 {
-          inputs.append(.init(path: path, value: evaluator.traceValue(value, type)))
-          return
-        }
-        var elementType = type
-        if case .optional(let wrapped) = elementType { elementType = wrapped }
-        if isList, case .list(.record(let index)) = elementType,
-          machine.facts.holdsList(value)
-        {
-          for position in 0..<machine.facts.count(value) {
-            walk(
-              machine.facts.item(value, position), image.records[index], step + 1,
-              "\(path)[\(position)]")
-          }
-        } else if case .record(let index) = elementType {
-          walk(value, image.records[index], step + 1, path)
-        }
-      }
-      walk(machine.currentInput, root, 0, "")
+    evaluator.positionedInputs(read).map {
+      Trace.Input(path: $0.path, value: evaluator.traceValue($0.value, $0.type))
     }
-    return inputs
   }
 }

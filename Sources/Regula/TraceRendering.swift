@@ -108,9 +108,14 @@ extension Trace {
 
   /// The trace as JSON: `{"schema":"regula.trace/2","inputs":[…],"decisions":[…]}`; with
   /// `record`, the decision record is included as `"record"` (one document per request).
-  public func json(record: DecisionRecord? = nil) -> String {
+  ///
+  /// - Parameter whyNot: when given, the document's `"counterfactuals"`.
+  public func json(record: DecisionRecord? = nil, whyNot: [WhyNot]? = nil) -> String {
     var out = "{\"schema\":\"regula.trace/2\""
     if let record { out += ",\"record\":" + record.json }
+    if let whyNot {
+      out += ",\"counterfactuals\":[" + whyNot.map(\.json).joined(separator: ",") + "]"
+    }
     out += ",\"inputs\":["
     out += inputs.map {
       "{\"path\":\(JSONWriter.quote($0.path)),\"value\":\($0.value.json),\"display\":\(JSONWriter.quote($0.value.display))}"

@@ -41,6 +41,12 @@ struct EvalCommand: ParsableCommand {
   )
   var explain = false
 
+  @Flag(
+    help:
+      "With the trace, for each decision whose reason is not ok, the smallest change to one input (a number, date, duration or Bool it read) that would change it, each verified by deciding again (implies --explain)."
+  )
+  var counterfactual = false
+
   @Option(
     help: "How to print the record: text (for people) or json; default: text on a terminal.")
   var format: OutputFormat?
@@ -98,9 +104,14 @@ struct EvalCommand: ParsableCommand {
     var evaluator = Evaluator(policy: compiled)
     let record: DecisionRecord
     var trace: Trace?
+    var whyNot: [WhyNot]?
     do {
       if !decisions.isEmpty { try evaluator.select(decisions: decisions) }
-      if explain {
+      if counterfactual {
+        whyNot = try evaluator.counterfactuals(json: bytes, asOf: date, jurisdiction: jurisdiction)
+          .whyNot
+      }
+      if explain || counterfactual {
         (record, trace) = try evaluator.explain(
           json: bytes, asOf: date, jurisdiction: jurisdiction)
       } else {
@@ -115,9 +126,14 @@ struct EvalCommand: ParsableCommand {
     }
     // One document per request: JSON is the trace document with the record inside it.
     if isJSON {
-      print(trace.json(record: record))
+      print(trace.json(record: record, whyNot: whyNot))
     } else {
       print(record.text, terminator: "")
+      if let whyNot {
+        print("what would change it")
+        for line in whyNot.flatMap(\.sentences) { print("  " + line) }
+        if whyNot.isEmpty { print("  every decision's reason is ok (or it gives none)") }
+      }
       print("trace")
       print(trace.text(), terminator: "")
     }

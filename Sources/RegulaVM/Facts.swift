@@ -96,22 +96,37 @@ public struct Facts {
     }
   }
 
+  /// Replaces item `index` of a list or record the reader built (not one under construction):
+  /// the counterfactual search changes one input in place and decides again. False when the
+  /// handle or index is not one this store holds.
+  package mutating func replaceItem(_ list: Register, _ index: Int, with value: Register) -> Bool {
+    ensureUnique()
+    let handle = Int(truncatingIfNeeded: list.word)
+    guard list.tag == 0, handle >= 0, handle < header.pointee.listCount, index >= 0 else {
+      return false
+    }
+    let entry = header.pointee.lists[handle]
+    guard entry.builder < 0, index < Int(entry.count) else { return false }
+    header.pointee.items[Int(entry.start) &+ index] = value
+    return true
+  }
+
   /// The sizes of the stores, to go back to with `restore(_:)`.
-  struct Mark {
+  package struct Mark {
     var items: Int
     var lists: Int
     var texts: Int
     var exact: Int
   }
 
-  func mark() -> Mark {
+  package func mark() -> Mark {
     Mark(
       items: header.pointee.itemCount, lists: header.pointee.listCount, texts: texts.count,
       exact: exact.count)
   }
 
   /// Forgets what was added since `mark` (a reading attempt that was abandoned).
-  mutating func restore(_ mark: Mark) {
+  package mutating func restore(_ mark: Mark) {
     header.pointee.itemCount = mark.items
     header.pointee.listCount = mark.lists
     if texts.count > mark.texts { texts.removeSubrange(mark.texts...) }

@@ -183,3 +183,60 @@ let w1ExampleBytes = Array(
     try fromFile.explain(json: w1ExampleBytes, asOf: asOf).trace.text()
       == fromSource.explain(json: w1ExampleBytes, asOf: asOf).trace.text())
 }
+
+/// A counterfactual is verified independently: the application rewritten with the change is
+/// decided the other way, and one unit short of it (one fen) is not — the change found is the
+/// nearest. A denial that no single change can lift says so.
+@Test func counterfactualsAreTheNearestVerifiedChange() throws {
+  var evaluator = Evaluator(policy: try w1Policy())
+  let asOf = date("2024-06-01")
+  let lines = try String(
+    contentsOf: root.appendingPathComponent(
+      "Examples/minimum-living-allowance-w1/sample-applications.jsonl"), encoding: .utf8
+  ).split(separator: "\n").map(String.init)
+  var found = 0
+  var none = 0
+  for line in lines.prefix(200) {
+    let bytes = Array(line.utf8)
+    let (record, whyNot) = try evaluator.counterfactuals(json: bytes, asOf: asOf)
+    // The search leaves the evaluator deciding as before.
+    #expect(try evaluator.decide(json: bytes, asOf: asOf).json == record.json)
+    guard let denial = whyNot.first else {
+      #expect(record.decisions[0].reason == "ok")
+      continue
+    }
+    #expect(denial.decision == "eligible" && denial.value == "false")
+    if denial.changes.isEmpty { none += 1 }
+    for change in denial.changes {
+      found += 1
+      let object = try #require(
+        try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+      func with(_ value: Int) throws -> [UInt8] {
+        var changed = object
+        let parts = change.path.split(separator: ".")
+        if parts.count == 1 {
+          changed[String(parts[0])] = change.direction == "flip" ? (value != 0) as Any : value
+        } else {
+          // members[N].field
+          let head = parts[0]
+          let index = Int(head.split(separator: "[")[1].dropLast())!
+          var members = changed["members"] as! [[String: Any]]
+          members[index][String(parts[1])] =
+            change.direction == "flip" ? (value != 0) as Any : value
+          changed["members"] = members
+        }
+        return Array(try JSONSerialization.data(withJSONObject: changed))
+      }
+      let needed = Int(
+        change.needed.json == "true"
+          ? "1" : change.needed.json == "false" ? "0" : change.needed.json)!
+      #expect(
+        try evaluator.decide(json: with(needed), asOf: asOf).decisions[0].json == change.value)
+      if change.direction != "flip" {
+        let short = change.direction == "at_most" ? needed + 1 : needed - 1
+        #expect(try evaluator.decide(json: with(short), asOf: asOf).decisions[0].json == "false")
+      }
+    }
+  }
+  #expect(found > 10 && none > 10, "\(found) changes found, \(none) denials with none")
+}
