@@ -7,6 +7,11 @@ enum Engine: String, ExpressibleByArgument, CaseIterable {
   case vm, interpreter
 }
 
+/// How `regula eval` prints: the record (and trace) as text or JSON, or the HTML report.
+enum EvalFormat: String, ExpressibleByArgument, CaseIterable {
+  case text, json, html
+}
+
 struct EvalCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "eval",
@@ -48,8 +53,10 @@ struct EvalCommand: ParsableCommand {
   var counterfactual = false
 
   @Option(
-    help: "How to print the record: text (for people) or json; default: text on a terminal.")
-  var format: OutputFormat?
+    help:
+      "How to print the record: text (for people), json, or html (the report, with --explain); default: text on a terminal."
+  )
+  var format: EvalFormat?
 
   /// Prints the record as `--format` asks (text on a terminal unless told otherwise, else
   /// JSON); a record with an undecided decision also names the missing facts on standard
@@ -121,11 +128,17 @@ struct EvalCommand: ParsableCommand {
       throw fail(error)
     }
     guard let trace else {
+      if format == .html {
+        printError("error: --format html is the report of a trace: add --explain\n")
+        throw ExitCode(1)
+      }
       try show(record)
       return
     }
     // One document per request: JSON is the trace document with the record inside it.
-    if isJSON {
+    if format == .html {
+      print(trace.html(record: record, whyNot: whyNot), terminator: "")
+    } else if isJSON {
       print(trace.json(record: record, whyNot: whyNot))
     } else {
       print(record.text, terminator: "")
