@@ -71,7 +71,11 @@ struct W1Bench: ParsableCommand {
     let one = parallelMeasurement(compiledPolicy, values: values, asOf: asOf, threads: 1)
     let two = parallelMeasurement(compiledPolicy, values: values, asOf: asOf, threads: 2)
 
-    let measured = [native, vm, captured, rendered, interpreter, endToEnd, one, two, endToEndTwo]
+    let tracer = Recorder(policy: compiledPolicy, values: Array(values.prefix(20_000)), asOf: asOf)
+    let traced = Measurement(decisions: tracer.inputs.count) { try tracer.runTraced() }
+    let measured = [
+      native, vm, captured, rendered, interpreter, endToEnd, one, two, endToEndTwo, traced,
+    ]
     let seconds = try interleave(measured)
     try checkLines()
     try checkLinesTwo()
@@ -100,7 +104,36 @@ struct W1Bench: ParsableCommand {
     print("    2 threads / 1 thread: \(times(rates[7], rates[6]))")
     print(line("    (c) with --jobs 2", rates[8]))
     print("    --jobs 2 / --jobs 1: \(times(rates[8], rates[5]))")
+    print(line("(g) full trace (condition level) replayed, JSON", rates[9]))
+    print(counterfactualLine(compiledPolicy, apps: apps, asOf: asOf))
     print("results: every VM and end-to-end line equals the hand-written function's (checked)")
+  }
+
+  /// (h) The counterfactual search for W1 denials: its median and 90th percentile time over
+  /// the first 1,000 denials of the workload (each search decides the application, then again
+  /// for every change it tries).
+  func counterfactualLine(_ policy: CompiledPolicy, apps: [W1Application], asOf: CivilDate)
+    -> String
+  {
+    var evaluator = Evaluator(policy: policy)
+    var times: [Double] = []
+    var evaluations = 0
+    for app in apps where W1.decide(app).reason != 0 {
+      let bytes = Array(W1.json(app).utf8)
+      let start = DispatchTime.now().uptimeNanoseconds
+      guard let found = try? evaluator.counterfactuals(json: bytes, asOf: asOf) else { continue }
+      times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+      evaluations += found.whyNot.map(\.evaluations).reduce(0, +)
+      if times.count == 1_000 { break }
+    }
+    guard !times.isEmpty else { return "(h) counterfactual search: no denials" }
+    times.sort()
+    let median = times[times.count / 2]
+    let p90 = times[times.count * 9 / 10]
+    return "(h) counterfactual search, W1 denials".padding(
+      toLength: 46, withPad: " ", startingAt: 0)
+      + "median \(String(format: "%.3f", median)) ms, p90 \(String(format: "%.3f", p90)) ms, "
+      + "\(evaluations / times.count) evaluations each (\(times.count) denials)"
   }
 
   /// Runs every measurement once per run, in turn; returns each one's median time (seconds).
@@ -304,6 +337,25 @@ final class Recorder: @unchecked Sendable {
   func run(rendered: Bool) throws {
     try Recorder.run(
       &evaluator, inputs, asOf: asOf, rendered: rendered, bytes: &bytes, captured: &captured)
+  }
+
+  /// Each decision replayed with its full trace (condition level) and rendered as JSON.
+  func runTraced() throws {
+    try Recorder.runTraced(&evaluator, inputs, asOf: asOf, bytes: &bytes)
+  }
+
+  static func runTraced(
+    _ evaluator: inout Evaluator, _ inputs: [Register], asOf: CivilDate, bytes: inout [UInt8]
+  ) throws {
+    evaluator.machine.isTracing = true
+    defer { evaluator.machine.isTracing = false }
+    for input in inputs {
+      evaluator.machine.beginEvaluation()
+      try evaluator.machine.run(input: input, asOf: asOf, jurisdiction: 0)
+      let json = evaluator.traceJSON()
+      bytes.removeAll(keepingCapacity: true)
+      bytes.append(contentsOf: json.utf8)
+    }
   }
 
   /// The loop, on `inout` values so that nothing is copied per decision.
