@@ -341,6 +341,8 @@ public struct Evaluator {
   let applicationDateField: Int?
   /// Bytes the renderers copy: quoted texts and enum cases, decision keys, the record's start.
   let rendering: Rendering
+  /// The constant parts of trace JSON, made when first needed (`traceJSON()`).
+  var tracePieces: TracePieces?
   /// The policy's level: the jurisdiction when the caller gives none.
   let defaultJurisdiction: String
   /// The policy's own `from … until …` as days since 1970 (open ends at the Int64 extremes).

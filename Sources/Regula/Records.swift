@@ -76,7 +76,10 @@ extension CompiledPolicy {
     let traced: String
     do {
       traced = try evaluator.record(for: input, asOf: asOf, jurisdiction: jurisdiction).json
-      _ = evaluator.buildTrace().json
+      if evaluator.traceJSON() != evaluator.buildTrace().json {
+        return "the trace JSON written from the machine differs from the trace tree's: a defect "
+          + "of Regula, please report it"
+      }
     } catch {
       traced = "error: \(error.messageWithoutDefinition)"
     }

@@ -128,11 +128,8 @@ extension Evaluator {
     return (record, buildTrace())
   }
 
-  /// The trace of the last evaluation, made with `machine.isTracing` on, as JSON.
-  public mutating func traceJSON() -> String { buildTrace().json }
-
-  /// The tree of the last traced evaluation.
-  mutating func buildTrace() -> Trace {
+  /// The tree of the last evaluation, made with `machine.isTracing` on.
+  public mutating func buildTrace() -> Trace {
     let read = Array(machine.sortedInputsRead())
     return TraceBuilder(evaluator: self, read: read).build()
   }
@@ -170,9 +167,7 @@ extension Evaluator {
       return "table by \(policy.image.typeName(.enumeration(key))) (\(cases) entries)"
     case .list:
       guard machine.facts.holdsList(register) else { return "null" }
-      let json = machine.json(register, type)
-      if json.count <= 80 { return json }
-      return Evaluator.count(Int64(machine.facts.count(register)), "item")
+      return listDisplay(machine.json(register, type), register)
     case .record:
       let json = machine.json(register, type)
       return json.count <= 200 ? json : String(json.prefix(197)) + "…"
@@ -183,9 +178,20 @@ extension Evaluator {
     "\(value) \(unit)" + (value == 1 || value == -1 ? "" : "s")
   }
 
+  /// A list shown by its JSON when short, else by its count.
+  func listDisplay(_ json: String, _ register: Register) -> String {
+    json.count <= 80 ? json : Evaluator.count(Int64(machine.facts.count(register)), "item")
+  }
+
   /// A register as a trace value (a table's JSON is `null`: shown by its lookups).
   func traceValue(_ register: Register, _ type: SchemaType) -> TraceValue {
     if case .table = type { return TraceValue(json: "null", display: display(register, type)) }
+    var listType = type
+    if case .optional(let wrapped) = listType { listType = wrapped }
+    if case .list = listType, register.tag == 0, machine.facts.holdsList(register) {
+      let json = machine.json(register, type)
+      return TraceValue(json: json, display: listDisplay(json, register))
+    }
     return TraceValue(json: machine.json(register, type), display: display(register, type))
   }
 }
@@ -195,8 +201,14 @@ struct TraceBuilder {
   let evaluator: Evaluator
   /// The input paths read (text indexes), sorted.
   let read: [Int32]
-  var image: PolicyImage { evaluator.policy.image }
+  let image: PolicyImage
   var machine: Machine { evaluator.machine }
+
+  init(evaluator: Evaluator, read: [Int32]) {
+    self.evaluator = evaluator
+    self.read = read
+    image = evaluator.policy.image
+  }
 
   func build() -> Trace {
     let nodes = machine.trace
@@ -231,46 +243,58 @@ struct TraceBuilder {
     var built = Trace.Node(
       kind: .definition, name: definition.name,
       jurisdiction: image.jurisdictions[node.jurisdiction])
-    built.definitionKind =
-      switch definition.kind {
-      case .parameter: "parameter"
-      case .rule: "rule"
-      case .decision: "decision"
-      }
+    built.definitionKind = TraceBuilder.kindName(definition.kind)
     let slot = node.definition * image.jurisdictions.count + node.jurisdiction
     let value = rendered[slot] ?? evaluator.traceValue(node.value, definition.type)
     rendered[slot] = value
     // A node left `.none` by an evaluation that stopped inside it has no value.
-    if node.value.tag != Register.noneTag || node.isCached || isOptional(definition.type) {
+    if node.value.tag != Register.noneTag || node.isCached
+      || TraceBuilder.isOptional(definition.type)
+    {
       built.value = value
     }
     built.reason = node.reason >= 0 ? machine.facts.texts[Int(node.reason)] : nil
     built.citation =
       node.definition < image.citations.count ? image.citations[node.definition] : ""
     built.isCached = node.isCached
-    // The declaration's position when the compiled file has it, else the entry's first
-    // instruction's.
-    let declarations = image.explanations.declarations
-    if node.definition < declarations.count {
-      let declared = declarations[node.definition]
-      built.file =
-        Int(declared.file) < image.sourceFiles.count ? image.sourceFiles[Int(declared.file)] : nil
-      built.offset = Int(declared.offset)
-      built.line = declared.line > 0 ? Int(declared.line) : nil
-      built.column = declared.column > 0 ? Int(declared.column) : nil
-      return built
-    }
-    let debug = node.entry < image.debug.count ? image.debug[node.entry] : nil
-    built.file = debug.flatMap {
-      Int($0.file) < image.sourceFiles.count ? image.sourceFiles[Int($0.file)] : nil
-    }
-    built.offset = Int(debug?.start ?? 0)
-    built.line = debug.flatMap { $0.line > 0 ? Int($0.line) : nil }
-    built.column = debug.flatMap { $0.column > 0 ? Int($0.column) : nil }
+    let position = Context(image: image).definitionPosition(node.definition, entry: node.entry)
+    (built.file, built.offset, built.line, built.column) =
+      (position.file, position.offset, position.line, position.column)
     return built
   }
 
-  func isOptional(_ type: SchemaType) -> Bool {
+  /// A source position as the trace shows it.
+  typealias Position = (file: String?, offset: Int, line: Int?, column: Int?)
+
+  /// A probe's source position.
+  static func probePosition(_ probe: Probe, _ image: PolicyImage) -> Position {
+    (
+      Int(probe.file) < image.sourceFiles.count ? image.sourceFiles[Int(probe.file)] : nil,
+      Int(probe.start), probe.line > 0 ? Int(probe.line) : nil,
+      probe.column > 0 ? Int(probe.column) : nil
+    )
+  }
+
+  static func kindName(_ kind: DefinitionInfo.Kind) -> String {
+    switch kind {
+    case .parameter: "parameter"
+    case .rule: "rule"
+    case .decision: "decision"
+    }
+  }
+
+  static func nodeKind(_ kind: Probe.Kind) -> Trace.Node.Kind {
+    switch kind {
+    case .conditionStart, .conditionEnd: .condition
+    case .comparison: .comparison
+    case .element: .element
+    case .lookup: .lookup
+    case .version: .version
+    case .otherwise: .otherwise
+    }
+  }
+
+  static func isOptional(_ type: SchemaType) -> Bool {
     if case .optional = type { return true }
     return false
   }
@@ -302,15 +326,7 @@ struct TraceBuilder {
 
   func probeNode(_ node: TraceNode) -> Trace.Node {
     let probe = image.explanations.probes[Int(node.probe)]
-    let kind: Trace.Node.Kind =
-      switch probe.kind {
-      case .conditionStart, .conditionEnd: .condition
-      case .comparison: .comparison
-      case .element: .element
-      case .lookup: .lookup
-      case .version: .version
-      case .otherwise: .otherwise
-      }
+    let kind = TraceBuilder.nodeKind(probe.kind)
     var built = Trace.Node(
       kind: kind, name: image.definitions[node.definition].name,
       jurisdiction: image.jurisdictions[node.jurisdiction])
@@ -352,38 +368,17 @@ struct TraceBuilder {
   }
 
   func position(_ node: inout Trace.Node, _ probe: Probe) {
-    node.file =
-      Int(probe.file) < image.sourceFiles.count ? image.sourceFiles[Int(probe.file)] : nil
-    node.offset = Int(probe.start)
-    node.line = probe.line > 0 ? Int(probe.line) : nil
-    node.column = probe.column > 0 ? Int(probe.column) : nil
+    let position = TraceBuilder.probePosition(probe, image)
+    (node.file, node.offset, node.line, node.column) =
+      (position.file, position.offset, position.line, position.column)
   }
 
   /// Appends, after the last `all of` condition or `first of` case a definition evaluated,
   /// the ones after it that it did not (short-circuited), marked not evaluated.
   func addNotEvaluated(to node: inout Trace.Node, childIndexes: [Int]) {
     guard node.kind == .definition, !node.isCached else { return }
-    let nodes = machine.trace
-    let probes = image.explanations.probes
-    guard
-      let last = childIndexes.last(where: {
-        nodes[$0].probe >= 0
-          && [.allOf, .firstOf].contains(probes[Int(nodes[$0].probe)].role)
-          && [.conditionStart, .otherwise].contains(probes[Int(nodes[$0].probe)].kind)
-      })
-    else { return }
-    let decided = probes[Int(nodes[last].probe)]
-    let owner = image.debug[Int(decided.pc)].definition
-    var expected = decided.position + 1
-    var index = Int(nodes[last].probe) + 1
-    while index < probes.count {
-      let probe = probes[index]
-      index += 1
-      guard image.debug[Int(probe.pc)].definition == owner else { break }
-      guard probe.role == decided.role, probe.kind == .conditionStart || probe.kind == .otherwise
-      else { continue }
-      guard probe.position == expected else { break }
-      expected += 1
+    for index in Context(image: image).notEvaluated(after: childIndexes, in: machine.trace) {
+      let probe = image.explanations.probes[index]
       var skipped = Trace.Node(
         kind: probe.kind == .otherwise ? .otherwise : .condition, name: node.name,
         jurisdiction: node.jurisdiction)
@@ -403,6 +398,95 @@ struct TraceBuilder {
   func inputs() -> [Trace.Input] {
     evaluator.positionedInputs(read).map {
       Trace.Input(path: $0.path, value: evaluator.traceValue($0.value, $0.type))
+    }
+  }
+}
+
+extension TraceBuilder {
+  /// What the tree and `Evaluator.traceJSON()` both derive from the policy alone.
+  struct Context {
+    let image: PolicyImage
+
+    /// The declaration's position when the compiled file has it, else the position of the
+    /// entry's first instruction (`entry`; -1: none).
+    func definitionPosition(_ definition: Int, entry: Int) -> Position {
+      let declarations = image.explanations.declarations
+      func file(_ index: Int) -> String? {
+        index < image.sourceFiles.count ? image.sourceFiles[index] : nil
+      }
+      if definition < declarations.count {
+        let declared = declarations[definition]
+        return (
+          file(Int(declared.file)), Int(declared.offset),
+          declared.line > 0 ? Int(declared.line) : nil,
+          declared.column > 0 ? Int(declared.column) : nil
+        )
+      }
+      guard entry >= 0, entry < image.debug.count else { return (nil, 0, nil, nil) }
+      let debug = image.debug[entry]
+      return (
+        file(Int(debug.file)), Int(debug.start), debug.line > 0 ? Int(debug.line) : nil,
+        debug.column > 0 ? Int(debug.column) : nil
+      )
+    }
+
+    /// The probes of the `all of` conditions or `first of` cases after the last one among
+    /// `children` (a definition's nodes in `nodes`): the ones it did not evaluate.
+    func notEvaluated<Children: BidirectionalCollection<Int>>(
+      after children: Children, in nodes: [TraceNode]
+    ) -> [Int] {
+      let probes = image.explanations.probes
+      func decides(_ probe: Probe) -> Bool {
+        (probe.role == .allOf || probe.role == .firstOf)
+          && (probe.kind == .conditionStart || probe.kind == .otherwise)
+      }
+      guard
+        let last = children.last(where: {
+          $0 >= 0 && nodes[$0].probe >= 0 && decides(probes[Int(nodes[$0].probe)])
+        })
+      else { return [] }
+      let decided = probes[Int(nodes[last].probe)]
+      let owner = image.debug[Int(decided.pc)].definition
+      var expected = decided.position + 1
+      var index = Int(nodes[last].probe) + 1
+      var found: [Int] = []
+      while index < probes.count {
+        let probe = probes[index]
+        index += 1
+        guard image.debug[Int(probe.pc)].definition == owner else { break }
+        guard probe.role == decided.role, probe.kind == .conditionStart || probe.kind == .otherwise
+        else { continue }
+        guard probe.position == expected else { break }
+        expected += 1
+        found.append(index - 1)
+      }
+      return found
+    }
+
+    /// The steps of an input path read (`members[].age`): each field's index, whether it goes
+    /// through a list, and its name escaped for JSON; empty when it does not walk the schema.
+    func inputSteps(_ path: String) -> [(field: Int, isList: Bool, name: [UInt8])] {
+      var steps: [(field: Int, isList: Bool, name: [UInt8])] = []
+      var record = image.inputRecord
+      for part in path.split(separator: ".") {
+        var name = part
+        let isList = name.hasSuffix("[]")
+        if isList { name.removeLast(2) }
+        guard record < image.records.count,
+          let field = image.records[record].fields.firstIndex(where: { $0.name == name })
+        else { return [] }
+        var escaped: [UInt8] = []
+        Evaluator.appendEscaped(String(name), to: &escaped)
+        steps.append((field, isList, escaped))
+        var type = image.records[record].fields[field].type
+        if case .optional(let wrapped) = type { type = wrapped }
+        switch type {
+        case .list(.record(let next)) where isList: record = next
+        case .record(let next): record = next
+        default: record = image.records.count
+        }
+      }
+      return steps
     }
   }
 }

@@ -111,65 +111,157 @@ extension Trace {
   ///
   /// - Parameter whyNot: when given, the document's `"counterfactuals"`.
   public func json(record: DecisionRecord? = nil, whyNot: [WhyNot]? = nil) -> String {
-    var out = "{\"schema\":\"regula.trace/2\""
-    if let record { out += ",\"record\":" + record.json }
-    if let whyNot {
-      out += ",\"counterfactuals\":[" + whyNot.map(\.json).joined(separator: ",") + "]"
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(8192)
+    Trace.appendDocumentStart(record: record, whyNot: whyNot, to: &bytes)
+    for (index, input) in inputs.enumerated() {
+      Trace.appendInput(path: input.path, index == 0, to: &bytes)
+      Trace.appendValue(input.value, to: &bytes)
+      bytes.append(UInt8(ascii: "}"))
     }
-    out += ",\"inputs\":["
-    out += inputs.map {
-      "{\"path\":\(JSONWriter.quote($0.path)),\"value\":\($0.value.json),\"display\":\(JSONWriter.quote($0.value.display))}"
-    }.joined(separator: ",")
-    out += "],\"decisions\":[" + roots.map(Trace.json).joined(separator: ",") + "]}"
-    return out
+    bytes.appendLiteral("],\"decisions\":[")
+    for (index, root) in roots.enumerated() {
+      if index > 0 { bytes.append(UInt8(ascii: ",")) }
+      Trace.append(root, to: &bytes)
+    }
+    bytes.appendLiteral("]}")
+    return String(decoding: bytes, as: UTF8.self)
   }
 
   /// The trace alone as JSON (`json(record: nil)`).
   public var json: String { json() }
 
-  static func json(_ node: Node) -> String {
-    var fields = [
-      "\"kind\":\(JSONWriter.quote(node.kind.rawValue))",
-      "\"definition\":\(JSONWriter.quote(node.name))",
-    ]
-    func add(_ key: String, _ text: String?) {
-      if let text { fields.append("\"\(key)\":\(JSONWriter.quote(text))") }
+  /// `{"schema":"regula.trace/2"`, the record and counterfactuals when given, and
+  /// `,"inputs":[`.
+  static func appendDocumentStart(
+    record: DecisionRecord?, whyNot: [WhyNot]?, to bytes: inout [UInt8]
+  ) {
+    bytes.appendLiteral("{\"schema\":\"regula.trace/2\"")
+    if let record {
+      bytes.appendLiteral(",\"record\":")
+      bytes.append(contentsOf: record.json.utf8)
     }
-    add("definition_kind", node.definitionKind)
-    add("role", node.role)
-    if let position = node.position { fields.append("\"position\":\(position)") }
-    fields.append("\"jurisdiction\":\(JSONWriter.quote(node.jurisdiction))")
-    add("text", node.text)
-    add("element", node.element)
-    add("table", node.table)
-    add("key", node.key)
+    if let whyNot {
+      bytes.appendLiteral(",\"counterfactuals\":[")
+      bytes.append(contentsOf: whyNot.map(\.json).joined(separator: ",").utf8)
+      bytes.append(UInt8(ascii: "]"))
+    }
+    bytes.appendLiteral(",\"inputs\":[")
+  }
+
+  /// `{"path":…,` (after a comma unless first).
+  static func appendInput(path: String, _ first: Bool, to bytes: inout [UInt8]) {
+    bytes.append(contentsOf: first ? "{\"path\":".utf8 : ",{\"path\":".utf8)
+    JSONWriter.appendQuoted(path, to: &bytes)
+    bytes.append(UInt8(ascii: ","))
+  }
+
+  /// `"value":…,"display":"…"`.
+  static func appendValue(_ value: TraceValue, to bytes: inout [UInt8]) {
+    bytes.appendLiteral("\"value\":")
+    bytes.append(contentsOf: value.json.utf8)
+    bytes.appendLiteral(",\"display\":")
+    JSONWriter.appendQuoted(value.display, to: &bytes)
+  }
+
+  /// `,"KEY":"TEXT"`.
+  static func appendField(_ key: String, _ text: String, to bytes: inout [UInt8]) {
+    bytes.appendLiteral(",\"")
+    bytes.append(contentsOf: key.utf8)
+    bytes.appendLiteral("\":")
+    JSONWriter.appendQuoted(text, to: &bytes)
+  }
+
+  /// One node, its members in the order of Docs/explanations.md: what is fixed by the policy
+  /// (kind, definition, definition_kind, role, position, text), then the jurisdiction and what
+  /// this evaluation found (element, table, key, operands, value, display, evaluated,
+  /// outcome, cached, reason), then the provision and position (citation, source), then the
+  /// children. `Evaluator.traceJSON()` writes the same bytes from the machine's nodes.
+  static func append(_ node: Node, to bytes: inout [UInt8]) {
+    appendStatic(
+      kind: node.kind.rawValue, definition: node.name, definitionKind: node.definitionKind,
+      role: node.role, position: node.position, text: node.text, to: &bytes)
+    appendField("jurisdiction", node.jurisdiction, to: &bytes)
+    if let element = node.element { appendField("element", element, to: &bytes) }
+    if let table = node.table { appendField("table", table, to: &bytes) }
+    if let key = node.key { appendField("key", key, to: &bytes) }
     if !node.operands.isEmpty {
-      fields.append(
-        "\"operands\":["
-          + node.operands.map {
-            "{\"text\":\(JSONWriter.quote($0.text)),\"value\":\($0.value.json),\"display\":\(JSONWriter.quote($0.value.display))}"
-          }.joined(separator: ",") + "]")
+      bytes.appendLiteral(",\"operands\":[")
+      for (index, operand) in node.operands.enumerated() {
+        bytes.append(contentsOf: index == 0 ? "{\"text\":".utf8 : ",{\"text\":".utf8)
+        JSONWriter.appendQuoted(operand.text, to: &bytes)
+        bytes.append(UInt8(ascii: ","))
+        appendValue(operand.value, to: &bytes)
+        bytes.append(UInt8(ascii: "}"))
+      }
+      bytes.append(UInt8(ascii: "]"))
     }
     if let value = node.value {
-      fields.append("\"value\":\(value.json)")
-      add("display", value.display)
+      bytes.append(UInt8(ascii: ","))
+      appendValue(value, to: &bytes)
     }
-    if node.kind == .condition || node.kind == .comparison || node.kind == .otherwise {
-      fields.append("\"evaluated\":\(node.isEvaluated)")
-      if node.kind != .otherwise {
-        fields.append("\"outcome\":" + (node.outcome.map { $0 ? "true" : "false" } ?? "null"))
-      }
+    appendOutcome(kind: node.kind, evaluated: node.isEvaluated, outcome: node.outcome, to: &bytes)
+    if node.isCached { bytes.appendLiteral(",\"cached\":true") }
+    appendTail(
+      reason: node.reason, citation: node.citation, file: node.file, offset: node.offset,
+      line: node.line, column: node.column, to: &bytes)
+    bytes.appendLiteral(",\"children\":[")
+    for (index, child) in node.children.enumerated() {
+      if index > 0 { bytes.append(UInt8(ascii: ",")) }
+      append(child, to: &bytes)
     }
-    add("reason", node.reason)
-    if !node.citation.isEmpty { add("citation", node.citation) }
-    if node.isCached { fields.append("\"cached\":true") }
-    if let file = node.file {
-      fields.append(
-        "\"source\":{\"file\":\(JSONWriter.quote(file)),\"offset\":\(node.offset)"
-          + (node.line.map { ",\"line\":\($0)" } ?? "")
-          + (node.column.map { ",\"column\":\($0)" } ?? "") + "}")
+    bytes.appendLiteral("]}")
+  }
+
+  /// `{"kind":…,"definition":…` and the members the policy fixes.
+  static func appendStatic(
+    kind: String, definition: String, definitionKind: String?, role: String?, position: Int?,
+    text: String?, to bytes: inout [UInt8]
+  ) {
+    bytes.appendLiteral("{\"kind\":")
+    JSONWriter.appendQuoted(kind, to: &bytes)
+    appendField("definition", definition, to: &bytes)
+    if let definitionKind { appendField("definition_kind", definitionKind, to: &bytes) }
+    if let role { appendField("role", role, to: &bytes) }
+    if let position {
+      bytes.appendLiteral(",\"position\":")
+      Evaluator.appendInteger(Int64(position), to: &bytes)
     }
-    fields.append("\"children\":[" + node.children.map(json).joined(separator: ",") + "]")
-    return "{" + fields.joined(separator: ",") + "}"
+    if let text { appendField("text", text, to: &bytes) }
+  }
+
+  /// `,"evaluated":…,"outcome":…` for conditions, comparisons and otherwise cases.
+  static func appendOutcome(
+    kind: Node.Kind, evaluated: Bool, outcome: Bool?, to bytes: inout [UInt8]
+  ) {
+    guard kind == .condition || kind == .comparison || kind == .otherwise else { return }
+    bytes.append(contentsOf: evaluated ? ",\"evaluated\":true".utf8 : ",\"evaluated\":false".utf8)
+    guard kind != .otherwise else { return }
+    bytes.append(
+      contentsOf: outcome.map { $0 ? ",\"outcome\":true" : ",\"outcome\":false" }?.utf8
+        ?? ",\"outcome\":null".utf8)
+  }
+
+  /// `,"reason":…,"citation":…,"source":{…}` as far as given.
+  static func appendTail(
+    reason: String?, citation: String, file: String?, offset: Int, line: Int?, column: Int?,
+    to bytes: inout [UInt8]
+  ) {
+    if let reason { appendField("reason", reason, to: &bytes) }
+    if !citation.isEmpty { appendField("citation", citation, to: &bytes) }
+    guard let file else { return }
+    bytes.appendLiteral(",\"source\":{\"file\":")
+    JSONWriter.appendQuoted(file, to: &bytes)
+    bytes.appendLiteral(",\"offset\":")
+    Evaluator.appendInteger(Int64(offset), to: &bytes)
+    if let line {
+      bytes.appendLiteral(",\"line\":")
+      Evaluator.appendInteger(Int64(line), to: &bytes)
+    }
+    if let column {
+      bytes.appendLiteral(",\"column\":")
+      Evaluator.appendInteger(Int64(column), to: &bytes)
+    }
+    bytes.append(UInt8(ascii: "}"))
   }
 }

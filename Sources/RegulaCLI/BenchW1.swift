@@ -24,6 +24,9 @@ struct W1Bench: ParsableCommand {
   @Flag(help: "Measure only VM evaluation (for profiling).")
   var vmOnly = false
 
+  @Flag(help: "Measure only the traced replay rendered to JSON (for profiling).")
+  var traceOnly = false
+
   /// One timed workload: what it does once, over how many decisions.
   struct Measurement {
     var decisions: Int
@@ -54,6 +57,14 @@ struct W1Bench: ParsableCommand {
     if vmOnly {
       let seconds = try interleave([vm])[0]
       print("VM evaluation only: \(Int(Double(values.count) / seconds)) decisions/s")
+      return
+    }
+    if traceOnly {
+      let tracer = Recorder(policy: compiledPolicy, values: values, asOf: asOf)
+      let seconds = try interleave([
+        Measurement(decisions: values.count) { try tracer.runTraced() }
+      ])[0]
+      print("traced replay rendered to JSON: \(Int(Double(values.count) / seconds)) decisions/s")
       return
     }
     let captured = recordMeasurement(compiledPolicy, values: values, asOf: asOf, rendered: false)
@@ -352,9 +363,8 @@ final class Recorder: @unchecked Sendable {
     for input in inputs {
       evaluator.machine.beginEvaluation()
       try evaluator.machine.run(input: input, asOf: asOf, jurisdiction: 0)
-      let json = evaluator.traceJSON()
       bytes.removeAll(keepingCapacity: true)
-      bytes.append(contentsOf: json.utf8)
+      evaluator.appendTraceJSON(to: &bytes)
     }
   }
 

@@ -9,7 +9,7 @@ extension Machine {
   @inline(never)
   mutating func observe(_ pc: Int, base: Int) {
     if !pendingOutcomes.isEmpty { resolvePendingOutcomes(at: pc) }
-    var index = Int(tables.firstProbe[pc])
+    var index = Int(firstProbe[pc])
     guard index >= 0 else { return }
     let probes = image.explanations.probes
     while index < probes.count && Int(probes[index].pc) == pc {

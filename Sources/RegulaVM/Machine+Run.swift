@@ -31,7 +31,9 @@ extension Machine {
     let constants = self.constants
     let registers = self.registers
     while true {
-      if Mode.observes { observe(pc, base: base) }
+      if Mode.observes && (firstProbe[pc] >= 0 || !pendingOutcomes.isEmpty) {
+        observe(pc, base: base)
+      }
       let instruction = code[pc]
       // INVARIANT: the verifier proved every register operand lies inside its frame.
       let a = base &+ Int(instruction.a)

@@ -110,6 +110,8 @@ public struct Machine {
   let entryCosts: UnsafeMutablePointer<Int>
   let stepCosts: UnsafeMutablePointer<Int>
   let sizeChecked: UnsafeMutablePointer<Bool>
+  /// `Tables.firstProbe`.
+  let firstProbe: UnsafeMutablePointer<Int32>
   let jurisdictionCount: Int
   /// The current evaluation's stamp on memo entries and paths read; entries start at 0, so a
   /// machine that has not begun an evaluation finds nothing memoised.
@@ -207,6 +209,7 @@ public struct Machine {
     entryCosts = tables.entryCosts
     stepCosts = tables.stepCosts
     sizeChecked = tables.sizeChecked
+    firstProbe = tables.firstProbe
     self.jurisdictionCount = jurisdictionCount
     decisionIDs = image.definitions.indices.filter { image.definitions[$0].kind == .decision }
     decisionValues = Array(repeating: .none, count: decisionIDs.count)
@@ -650,15 +653,15 @@ final class Tables {
   let sizeChecked: UnsafeMutablePointer<Bool>
   /// By instruction: the index of the first probe observing it, or -1 (read by traced
   /// replays only).
-  let firstProbe: [Int32]
+  let firstProbe: UnsafeMutablePointer<Int32>
 
   init(image: PolicyImage) {
-    var firstProbe = [Int32](repeating: -1, count: image.code.count)
+    firstProbe = .allocate(capacity: max(image.code.count, 1))
+    firstProbe.initialize(repeating: -1, count: max(image.code.count, 1))
     for (index, probe) in image.explanations.probes.enumerated().reversed()
     where Int(probe.pc) < image.code.count {
       firstProbe[Int(probe.pc)] = Int32(index)
     }
-    self.firstProbe = firstProbe
     textRanks = .allocate(capacity: max(image.texts.count, 1))
     textRanks.initialize(repeating: 0, count: max(image.texts.count, 1))
     for (rank, index) in image.texts.indices.sorted(by: { image.texts[$0] < image.texts[$1] })
@@ -709,6 +712,7 @@ final class Tables {
     entryCosts.deallocate()
     stepCosts.deallocate()
     sizeChecked.deallocate()
+    firstProbe.deallocate()
     textRanks.deallocate()
     code.deallocate()
     constants.deallocate()

@@ -32,11 +32,16 @@ func bothAnswers(_ policy: CompiledPolicy, input: Value, asOf: CivilDate, jurisd
     machined = errorKind(error)
   }
   // A traced replay observes the same code: the same record, and a trace that builds.
+  // Its JSON written from the machine's nodes is the tree's, byte for byte.
   evaluator.machine.isTracing = true
-  let traced: String
+  var traced: String
   do {
     traced = try evaluator.record(for: input, asOf: asOf, jurisdiction: jurisdiction).json
-    _ = evaluator.traceJSON()
+    let direct = evaluator.traceJSON()
+    let tree = evaluator.buildTrace().json
+    if direct != tree {
+      traced += "\n  trace JSON from the nodes: \(direct)\n  from the tree: \(tree)"
+    }
   } catch {
     traced = errorKind(error)
   }
