@@ -11,6 +11,10 @@ extension Trace {
   /// - Parameter record: the decision record the trace explains.
   /// - Parameter whyNot: the counterfactuals, when searched (`Evaluator.counterfactuals`).
   public func html(record: DecisionRecord, whyNot: [WhyNot]? = nil) -> String {
+    Trace.onStack(depth: depth) { htmlInline(record: record, whyNot: whyNot) }
+  }
+
+  func htmlInline(record: DecisionRecord, whyNot: [WhyNot]?) -> String {
     var page = Report()
     page.head(title: "Decision — \(record.policy)")
     page.line("<header>")

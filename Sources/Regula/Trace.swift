@@ -110,6 +110,19 @@ public struct Trace: Sendable {
   /// The inputs read: every field path the evaluation read, over every element of the lists
   /// on its way, with values, in path order.
   public var inputs: [Input]
+  /// The depth of the deepest node (a root is at 1).
+  public var depth: Int = 0
+
+  /// Past this depth, the recursive renderings run on a thread with a large stack: a
+  /// decision may nest thousands of definitions (`IRProgram.maximumEvaluationDepth`), and the
+  /// caller's thread may have 512 KiB.
+  static let inlineDepth = 64
+
+  /// Runs `body` on the calling thread, or on a large stack for a trace deeper than
+  /// `inlineDepth`.
+  static func onStack<T>(depth: Int, _ body: () -> T) -> T {
+    depth > inlineDepth ? LargeStack.run(body) : body()
+  }
 }
 
 extension Evaluator {
@@ -131,7 +144,11 @@ extension Evaluator {
   /// The tree of the last evaluation, made with `machine.isTracing` on.
   public mutating func buildTrace() -> Trace {
     let read = Array(machine.sortedInputsRead())
-    return TraceBuilder(evaluator: self, read: read).build()
+    let builder = TraceBuilder(evaluator: self, read: read)
+    let depth = machine.traceDepth
+    var trace = Trace.onStack(depth: depth) { builder.build() }
+    trace.depth = depth
+    return trace
   }
 
   /// A register of `type` in its unit, for people: Money in yuan with two decimals, exact

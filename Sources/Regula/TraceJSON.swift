@@ -202,9 +202,19 @@ extension Evaluator {
       lastChild[parent] = Int32(index)
     }
     var children: [Int] = []
-    for (position, root) in roots.enumerated() {
-      if position > 0 { bytes.append(UInt8(ascii: ",")) }
-      appendNode(root, pieces, firstChild, nextSibling, &children, to: &bytes)
+    func writeRoots(_ bytes: inout [UInt8]) {
+      for (position, root) in roots.enumerated() {
+        if position > 0 { bytes.append(UInt8(ascii: ",")) }
+        appendNode(root, pieces, firstChild, nextSibling, &children, to: &bytes)
+      }
+    }
+    if count > 64 && machine.traceDepth > Trace.inlineDepth {
+      // A deep trace: the recursion runs on a large stack.
+      var deep = bytes
+      LargeStack.run { writeRoots(&deep) }
+      bytes = deep
+    } else {
+      writeRoots(&bytes)
     }
     bytes.appendLiteral("]}")
   }

@@ -89,6 +89,10 @@ extension Trace.Node {
 extension Trace {
   /// An indented tree, one node a line: what it found, its citation and its source position.
   public func text() -> String {
+    Trace.onStack(depth: depth) { textInline() }
+  }
+
+  func textInline() -> String {
     var out = ""
     func write(_ node: Node, depth: Int) {
       out += String(repeating: "  ", count: depth) + node.summary
@@ -111,6 +115,10 @@ extension Trace {
   ///
   /// - Parameter whyNot: when given, the document's `"counterfactuals"`.
   public func json(record: DecisionRecord? = nil, whyNot: [WhyNot]? = nil) -> String {
+    Trace.onStack(depth: depth) { jsonInline(record: record, whyNot: whyNot) }
+  }
+
+  func jsonInline(record: DecisionRecord?, whyNot: [WhyNot]?) -> String {
     var bytes: [UInt8] = []
     bytes.reserveCapacity(8192)
     Trace.appendDocumentStart(record: record, whyNot: whyNot, to: &bytes)

@@ -110,13 +110,14 @@ public struct Label: Sendable, Hashable {
     case definition = 0
     /// A reason code: key = the code.
     case reason = 1
-    /// An enum case: key = `Enum.Case`.
+    /// An enum case: key = `Enum.case` with the case's JSON name.
     case enumCase = 2
     /// A record or input field: key = `Record.field`.
     case field = 3
-    /// A header source: key = the source's name.
+    /// A header source: key = the source's document title.
     case source = 4
-    /// A cited provision: key = the citation as traces show it.
+    /// A cited provision: key = the citation as traces show it, without its status
+    /// (`Document, Art. 9`).
     case citation = 5
   }
   /// The language code (`zh`, `en`).
@@ -154,9 +155,6 @@ public struct Explanations: Sendable, Hashable {
   public var texts: [String] = []
   /// The labels, in the order the policy declares them.
   public var labels: [Label] = []
-  /// Each definition's citation key (`source "article"`, for `Label.Kind.citation`), by
-  /// definition index; empty when it cites nothing.
-  public var citationKeys: [String] = []
   /// Each definition's declaration, by definition index: (file, byte offset, line, column);
   /// empty when unknown.
   public var declarations: [DeclarationPosition] = []
@@ -166,8 +164,7 @@ public struct Explanations: Sendable, Hashable {
 
   /// True when there is nothing to encode.
   public var isEmpty: Bool {
-    probes.isEmpty && texts.isEmpty && labels.isEmpty && citationKeys.isEmpty
-      && declarations.isEmpty
+    probes.isEmpty && texts.isEmpty && labels.isEmpty && declarations.isEmpty
   }
 }
 
@@ -196,7 +193,6 @@ extension Explanations {
       writer.writeString(label.key)
       writer.writeString(label.text)
     }
-    writer.writeList(citationKeys) { $0.writeString($1) }
     writer.writeList(declarations) { writer, position in
       for field in [position.file, position.offset, position.line, position.column] {
         writer.writeVarUInt(UInt64(field))
@@ -249,9 +245,6 @@ extension Explanations {
       }
       return Label(
         language: language, kind: kind, key: try r.readString(), text: try r.readString())
-    }
-    citationKeys = try reader.readList(elementSize: 1) { (r) throws(CompiledFileError) in
-      try r.readString()
     }
     declarations = try reader.readList(elementSize: 4) { (r) throws(CompiledFileError) in
       var fields: [UInt32] = []

@@ -681,16 +681,6 @@ extension Checker {
     let explanations = image.explanations
     let probes = explanations.probes
     guard
-      explanations.citationKeys.isEmpty
-        || explanations.citationKeys.count == image.definitions.count
-    else {
-      throw VerificationError(
-        instruction: nil,
-        message:
-          "the explanations name \(explanations.citationKeys.count) citation keys for "
-          + "\(image.definitions.count) \(plural(image.definitions.count, "definition"))")
-    }
-    guard
       explanations.declarations.isEmpty
         || explanations.declarations.count == image.definitions.count
     else {

@@ -7,6 +7,8 @@ enum Engine: String, ExpressibleByArgument, CaseIterable {
   case vm, interpreter
 }
 
+extension Audience: ExpressibleByArgument {}
+
 /// How `regula eval` prints: the record (and trace) as text or JSON, or the HTML report.
 enum EvalFormat: String, ExpressibleByArgument, CaseIterable {
   case text, json, html
@@ -45,6 +47,15 @@ struct EvalCommand: ParsableCommand {
       "Also print the full trace: every definition, condition, comparison, element and lookup evaluated, with values in their units, reasons, citations and source positions (with --format json: one regula.trace/2 document holding the record)."
   )
   var explain = false
+
+  @Option(
+    help:
+      "Tell the decision to its reader instead: citizen (the outcome, each reason in a sentence with its provision, what was counted), caseworker (and the conditions checked with their values) or auditor (and the full trace with the policy hash), in --lang, with the policy's labels."
+  )
+  var audience: Audience?
+
+  @Option(help: "The language of --audience: zh or en (default: zh).")
+  var lang = "zh"
 
   @Flag(
     help:
@@ -118,7 +129,7 @@ struct EvalCommand: ParsableCommand {
         whyNot = try evaluator.counterfactuals(json: bytes, asOf: date, jurisdiction: jurisdiction)
           .whyNot
       }
-      if explain || counterfactual {
+      if explain || counterfactual || audience != nil {
         (record, trace) = try evaluator.explain(
           json: bytes, asOf: date, jurisdiction: jurisdiction)
       } else {
@@ -136,7 +147,20 @@ struct EvalCommand: ParsableCommand {
       return
     }
     // One document per request: JSON is the trace document with the record inside it.
-    if format == .html {
+    if let audience {
+      let account = evaluator.account(
+        record: record, trace: trace, audience: audience, language: lang)
+      if isJSON {
+        print(
+          "{\"schema\":\"regula.account/1\",\"audience\":\(JSONWriter.quote(audience.rawValue)),"
+            + "\"language\":\(JSONWriter.quote(lang)),\"text\":\(JSONWriter.quote(account.text)),"
+            + "\"missing_labels\":["
+            + account.missingLabels.map(JSONWriter.quote).joined(separator: ",")
+            + "],\"record\":\(record.json)}")
+      } else {
+        print(account.text, terminator: "")
+      }
+    } else if format == .html {
       print(trace.html(record: record, whyNot: whyNot), terminator: "")
     } else if isJSON {
       print(trace.json(record: record, whyNot: whyNot))

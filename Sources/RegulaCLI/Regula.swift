@@ -45,6 +45,12 @@ struct Check: ParsableCommand {
   @Option(help: "How to print diagnostics: text or json.")
   var format: OutputFormat = .text
 
+  @Flag(
+    help:
+      "Also warn about every decision, reason code and cited provision without a zh or en label (for --audience)."
+  )
+  var labels = false
+
   @Argument(help: "The policy or module files to check.")
   var files: [String]
 
@@ -55,6 +61,7 @@ struct Check: ParsableCommand {
       let (result, sources) = TypeChecker.check(path: path, read: { readFile($0) })
       let renderer = DiagnosticRenderer(sources: sources)
       failed = failed || result.diagnostics.containsErrors
+      if labels && !result.diagnostics.containsErrors { warnAboutLabels(path) }
       switch format {
       case .text:
         if !result.diagnostics.isEmpty { printError(renderer.render(result.diagnostics) + "\n") }
@@ -72,6 +79,23 @@ struct Check: ParsableCommand {
     }
     if format == .json { print("[" + jsonItems.joined(separator: ",\n") + "]") }
     if failed { throw ExitCode(1) }
+  }
+
+  /// One warning per label an account in zh or en would need and the policy lacks, at the
+  /// place that needs it.
+  func warnAboutLabels(_ path: String) {
+    let (compiled, sources) = CompiledPolicy.compile(path: path, read: { readFile($0) })
+    guard let policy = compiled.output else { return }
+    var count = 0
+    for language in ["zh", "en"] {
+      for (what, span) in policy.missingLabels(language) {
+        let file = sources[span.file]
+        let line = file.location(of: span.bytes.lowerBound).line
+        printError("warning: \(file.path):\(line): \(what) has no `\(language)` label\n")
+        count += 1
+      }
+    }
+    print("\(path): \(count) missing label\(count == 1 ? "" : "s") (zh, en)")
   }
 }
 

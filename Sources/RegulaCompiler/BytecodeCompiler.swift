@@ -120,6 +120,18 @@ public enum BytecodeCompiler {
     image.defaultJurisdiction = program.level
     image.citations = program.definitions.map { program.citationText($0.citation) }
     image.explanations = emitter.explanations
+    image.explanations.labels = program.labels.map { label in
+      let kind: Label.Kind =
+        switch label.kind {
+        case .definition: .definition
+        case .reason: .reason
+        case .enumCase: .enumCase
+        case .field: .field
+        case .source: .source
+        case .citation: .citation
+        }
+      return Label(language: label.language, kind: kind, key: label.key, text: label.text)
+    }
     image.explanations.declarations = program.definitions.map { definition in
       let span = definition.span
       let position = emitter.lineOf(Int(span.file.raw), span.bytes.lowerBound)

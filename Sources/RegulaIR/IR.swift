@@ -38,6 +38,8 @@ public struct IRProgram: Sendable {
   /// The documents citations refer to, by source name, in declaration order, each with the
   /// file whose header declares it.
   public var sources: [(name: String, document: String, file: SourceFile.ID)] = []
+  /// The labels the policy gives its names, per language (`labels zh { … }`).
+  public var labels: [CheckedLabel] = []
 
   /// A citation as people read it: `国办发〔2009〕66号, Art. 5(2) [unverified]`.
   ///

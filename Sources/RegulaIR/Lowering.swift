@@ -56,6 +56,7 @@ struct Lowerer {
       definitions: definitions, cities: cities, tests: tests, bounds: bounds)
     lowered.jurisdictions = program.jurisdictions
     lowered.sources = program.sources.map { ($0.name.text, $0.document, $0.span.file) }
+    lowered.labels = program.labels
     let decision = program.definitions.first { $0.kind == .decision }
     let header = program.policyHeader ?? program.header
     lowered.level =

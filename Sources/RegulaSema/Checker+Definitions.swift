@@ -59,6 +59,13 @@ extension Checker {
           .misplacedDeclaration, at: declaration.span, "tests belong at the top level of a file")
       }
       tests.append(decl)
+    case .labels(let decl):
+      if inBlock {
+        report(
+          .misplacedDeclaration, at: declaration.span,
+          "labels belong at the top level of a file, not inside a `level` block")
+      }
+      labelDecls.append((decl, file.id))
     case .enumeration, .record, .input:
       if inBlock {
         report(

@@ -132,7 +132,31 @@ public enum Resolution: Sendable, Hashable {
 }
 
 /// A checked policy: everything later stages need, with no unresolved names.
+/// A label a policy gives one of its names in one language (`labels zh { … }`), with its
+/// key resolved to what traces show.
+public struct CheckedLabel: Sendable, Hashable {
+  /// What a label names.
+  public enum Kind: String, Sendable, CaseIterable {
+    case definition, reason, enumCase = "enum_case", field, source, citation
+  }
+  /// The language code (`zh`, `en`).
+  public var language: String
+  public var kind: Kind
+  /// The name (`eligible`), reason code, `Enum.Case` (its JSON name), `Record.field`, the
+  /// source's document title, or the citation as traces show it without its status
+  /// (`Document, Art. 9`).
+  public var key: String
+  public var text: String
+
+  /// Creates a label.
+  public init(language: String, kind: Kind, key: String, text: String) {
+    (self.language, self.kind, self.key, self.text) = (language, kind, key, text)
+  }
+}
+
 public struct CheckedProgram: Sendable {
+  /// The labels of every file, in declaration order.
+  public var labels: [CheckedLabel] = []
   public var header: Header
   public var sources: [SourceDecl]
   public var enums: [EnumInfo]

@@ -76,6 +76,8 @@ struct Checker {
   var resolutions: [NodeID: Resolution] = [:]
   var widenings: [NodeID: RType] = [:]
   var tests: [TestDecl] = []
+  /// The `labels` blocks, with their files (checked last: `Checker+Labels.swift`).
+  var labelDecls: [(decl: LabelsDecl, file: SourceFile.ID)] = []
   /// The definition whose body is being checked, for dependency edges.
   var currentDefinition: String?
   var currentFile: SourceFile.ID
@@ -120,7 +122,9 @@ struct Checker {
       currentFile = file.id
       for test in tests where test.given.span.file == file.id { checkTest(test) }
     }
-    return makeProgram(order: order)
+    var program = makeProgram(order: order)
+    program.labels = checkLabels()
+    return program
   }
 
   mutating func makeProgram(order: [String]) -> CheckedProgram {

@@ -37,6 +37,8 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Codable, Comparable 
   case undefinedSource = "R0212"
   case duplicateField = "R0213"
   case reservedReasonCode = "R0214"
+  case unknownLabel = "R0215"
+  case duplicateLabel = "R0216"
 
   // Types (R03xx)
   case typeMismatch = "R0301"
@@ -109,6 +111,8 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Codable, Comparable 
     case .undefinedSource: "undefined source"
     case .duplicateField: "duplicate field"
     case .reservedReasonCode: "reserved reason code"
+    case .unknownLabel: "unknown label"
+    case .duplicateLabel: "duplicate label"
     case .typeMismatch: "type mismatch"
     case .invalidOperands: "invalid operands"
     case .mixedDurations: "mixed duration units"

@@ -158,6 +158,15 @@ public struct Formatter {
       if let reason = decl.reason { text += " reason \(reason.text)" }
       emit(text + citationText(decl.citation), indent: indent, span: declaration.span)
     case .test(let decl): formatTest(decl, indent: indent, span: declaration.span)
+    case .labels(let decl):
+      emit("labels \(decl.language.text) {", indent: indent, span: declaration.span)
+      for entry in decl.entries {
+        emit(
+          "\(entry.writtenKey) \(RegulaText.quote(entry.text))", indent: indent + 1,
+          span: entry.span)
+      }
+      flushComments(before: declaration.span.bytes.upperBound, indent: indent + 1)
+      lines.append(pad(indent) + "}")
     }
     finish(declaration.span)
   }

@@ -15,6 +15,7 @@ extension Parser {
     case .keyword(.override): kind = parseOverride().map { .override($0) }
     case .keyword(.exception): kind = parseException().map { .exception($0) }
     case .keyword(.test): kind = parseTest().map { .test($0) }
+    case .keyword(.labels): kind = parseLabels().map { .labels($0) }
     case .keyword(.import):
       report(
         Diagnostic(
@@ -30,7 +31,7 @@ extension Parser {
         : "a line at the left margin starts a declaration; continue an expression on an indented line"
       expected(
         "a declaration (`enum`, `record`, `input`, `parameter`, `rule`, `decision`, `level`, "
-          + "`override`, `exception` or `test`)", code: .expectedDeclaration, help: help)
+          + "`override`, `exception`, `test` or `labels`)", code: .expectedDeclaration, help: help)
       kind = nil
     }
     guard let kind, !isPanicking else { return nil }
@@ -245,6 +246,39 @@ extension Parser {
     } else {
       expected("`as of`, `at`, `given` or `expect` in a test")
     }
+  }
+
+  /// `labels LANG { KEY "text" … }`.
+  mutating func parseLabels() -> LabelsDecl? {
+    advance()
+    let language = parseIdentifier("naming the language, as in `labels zh {`")
+    let opening = current.span
+    expect(.leftBrace, "to open the labels")
+    var entries: [LabelEntry] = []
+    while !at(.rightBrace) && !atEnd && !isPanicking {
+      let start = current.span
+      let key: LabelEntry.Key
+      if at(.reason) && peek(1).kind != .string {
+        advance()
+        key = .reason(parseIdentifier("naming the reason code, as in `reason income \"…\"`"))
+      } else if eat(.source) {
+        key = .source(parseIdentifier("naming the source, as in `source mca \"…\"`"))
+      } else if eat(.cite) {
+        let source = parseIdentifier("naming the cited source, as in `cite mca \"Art. 9\" \"…\"`")
+        key = .citation(source, parseString("with the cited provision, as cited"))
+      } else {
+        let name = parseFieldName("naming what the label is for")
+        if eat(.dot) {
+          key = .member(name, parseFieldName("naming the enum case or field"))
+        } else {
+          key = .definition(name)
+        }
+      }
+      let text = parseString("with the label, as in `eligible \"是否符合条件\"`")
+      entries.append(LabelEntry(key: key, text: text, span: spanFrom(start)))
+    }
+    expectClosing("to close the labels", openedAt: opening)
+    return LabelsDecl(language: language, entries: entries)
   }
 
   /// `cite [SOURCE] "text" [status]`, or nothing.

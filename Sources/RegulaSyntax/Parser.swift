@@ -123,6 +123,7 @@ public struct Parser {
 
   static let declarationStarts: Set<Keyword> = [
     .enum, .record, .input, .parameter, .rule, .decision, .level, .override, .exception, .test,
+    .labels,
     .import,
   ]
 

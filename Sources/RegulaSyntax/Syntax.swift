@@ -166,6 +166,7 @@ public struct Declaration: Sendable, Hashable {
     case override(Override)
     case exception(ExceptionDecl)
     case test(TestDecl)
+    case labels(LabelsDecl)
   }
   public var kind: Kind
   public var span: SourceSpan
@@ -317,6 +318,45 @@ public struct TestDecl: Sendable, Hashable {
   public var jurisdiction: Identifier?
   public var given: Expr
   public var expectations: [Expectation]
+}
+
+/// `labels LANG { KEY "text" … }`: the names a policy gives its definitions, reason codes, enum
+/// cases, fields, sources and citations in one language, for explanations.
+public struct LabelsDecl: Sendable, Hashable {
+  /// The language code (`zh`, `en`).
+  public var language: Identifier
+  public var entries: [LabelEntry]
+}
+
+/// One `KEY "text"` of a `labels` block.
+public struct LabelEntry: Sendable, Hashable {
+  /// What a label names.
+  public enum Key: Sendable, Hashable {
+    /// A parameter, rule or decision.
+    case definition(Identifier)
+    /// `reason CODE`.
+    case reason(Identifier)
+    /// `Enum.Case` or `Record.field` (the input's name for its fields).
+    case member(Identifier, Identifier)
+    /// `source NAME`.
+    case source(Identifier)
+    /// `cite SOURCE "ARTICLE"`.
+    case citation(Identifier, String)
+  }
+  public var key: Key
+  public var text: String
+  public var span: SourceSpan
+
+  /// The key as written.
+  public var writtenKey: String {
+    switch key {
+    case .definition(let name): name.text
+    case .reason(let code): "reason \(code.text)"
+    case .member(let owner, let member): "\(owner.text).\(member.text)"
+    case .source(let name): "source \(name.text)"
+    case .citation(let source, let article): "cite \(source.text) \(RegulaText.quote(article))"
+    }
+  }
 }
 
 /// `expect NAME = VALUE [reason CODE]`.

@@ -101,6 +101,13 @@ public struct SyntaxPrinter {
       }
     case .test(let decl):
       printTest(decl, span: declaration.span)
+    case .labels(let decl):
+      line("labels \(decl.language.text)", declaration.span)
+      nested { printer in
+        for entry in decl.entries {
+          printer.line("\(entry.writtenKey) \(JSONText.quote(entry.text))", entry.span)
+        }
+      }
     }
   }
 

@@ -17,7 +17,8 @@ public enum TokenKind: Hashable, Sendable {
 /// Reserved words. Field names may still use them after `.` and before `:` in records.
 public enum Keyword: String, CaseIterable, Sendable {
   case all, and, `as`, at, cite, decision, `else`, `enum`, exception, expect, `false`, first
-  case `for`, from, given, `if`, `import`, `in`, input, length, `let`, level, match, module
+  case `for`, from, given, `if`, `import`, `in`, input, labels, length, `let`, level, match
+  case module
   case none, not, of, or, otherwise, override, parameter, policy, reason, record, rule, some
   case source, test, then, to, `true`, until, when, `where`
 }

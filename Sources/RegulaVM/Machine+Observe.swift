@@ -83,3 +83,18 @@ extension Machine {
     pendingOutcomes.removeAll(keepingCapacity: true)
   }
 }
+
+extension Machine {
+  /// The depth of the deepest node of the last trace (a root is at 1), found without recursion.
+  public var traceDepth: Int {
+    var depths = [Int](repeating: 1, count: trace.count)
+    var deepest = trace.isEmpty ? 0 : 1
+    for index in trace.indices {
+      let parent = trace[index].parent
+      // A parent comes before its children.
+      if parent >= 0 && parent < index { depths[index] = depths[parent] + 1 }
+      deepest = max(deepest, depths[index])
+    }
+    return deepest
+  }
+}

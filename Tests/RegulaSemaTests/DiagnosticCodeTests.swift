@@ -41,6 +41,8 @@ let negativeCases: [(DiagnosticCode, String)] = [
   (.undefinedSource, "rule a cite 1️⃣nosrc \"x\" = 1"),
   (.duplicateField, "record R { x: Int  1️⃣x: Int }"),
   (.reservedReasonCode, "decision d: Bool\n  all of\n    true reason 1️⃣ok"),
+  (.unknownLabel, "rule a = 1\nlabels zh {\n  1️⃣b \"乙\"\n}"),
+  (.duplicateLabel, "rule a = 1\nlabels zh {\n  a \"甲\"\n  1️⃣a \"乙\"\n}"),
   (.typeMismatch, "rule a: Int = 1️⃣true"),
   (.invalidOperands, "rule a = 1️⃣application.income + 1"),
   (.mixedDurations, "rule a = 1️⃣application.months < 1 year"),
