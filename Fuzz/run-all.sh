@@ -18,7 +18,7 @@ scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
 max_len() {
   case "$1" in
-    FuzzCompiledFile | FuzzEvaluate) echo 8192 ;;
+    FuzzCompiledFile | FuzzEvaluate) echo 24576 ;;
     FuzzReaders) echo 1024 ;;
     FuzzBatchLines | FuzzFrontEnd) echo 512 ;;
   esac

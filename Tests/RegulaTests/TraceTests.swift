@@ -240,3 +240,38 @@ let w1ExampleBytes = Array(
   }
   #expect(found > 10 && none > 10, "\(found) changes found, \(none) denials with none")
 }
+
+/// `inputs_read` names input fields only, on both engines: not the fields of a parameter's
+/// records (`threshold` of a `List<Bracket>`), and a field read through a `first(…)` binding
+/// by its input path (`members[].age`); the trace gives each with its position and value.
+@Test func inputsReadNameInputFieldsOnly() throws {
+  let source = """
+    policy p
+    record Bracket { threshold: Money, rate: Int }
+    record Member { age: Int, income: Money }
+    input application { members: List<Member>, income: Money }
+    parameter brackets: List<Bracket> = [{ threshold: 100 yuan, rate: 1 }, { threshold: 500 yuan, rate: 2 }]
+    rule band: Int = match first(b in brackets where b.threshold >= application.income) {
+      some b: b.rate
+      none: 0
+    }
+    rule oldest: Int = match first(m in application.members where m.age > 60) {
+      some m: m.age
+      none: 0
+    }
+    decision d: Int = band + oldest
+    """
+  let policy = try #require(compileFiles([("p.regula", source)]))
+  let input = try InputReader(program: try #require(policy.program)).read(
+    try JSONReader.parse(Array(#"{"members":[{"age":50,"income":0},{"age":70,"income":0}],"income":20000}"#.utf8)))
+  let (interpreted, machined) = bothAnswers(
+    policy, input: input, asOf: date("2024-01-01"), jurisdiction: "national")
+  #expect(interpreted == machined)
+  #expect(machined.contains(#""inputs_read":["income","members","members[].age"]"#), "\(machined)")
+  var evaluator = Evaluator(policy: policy)
+  let (_, trace) = try evaluator.explain(
+    json: Array(#"{"members":[{"age":50,"income":0},{"age":70,"income":0}],"income":20000}"#.utf8),
+    asOf: date("2024-01-01"))
+  #expect(trace.inputs.map(\.path) == ["income", "members", "members[0].age", "members[1].age"])
+  #expect(trace.inputs.last?.value.display == "70")
+}

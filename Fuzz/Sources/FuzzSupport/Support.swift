@@ -31,6 +31,16 @@ public let fuzzPolicySource = """
   decision later: Date = add(application.day, application.months, end_of_month)
   decision capped: Money = round(application.rate * (application.cap ?? 0 fen), half_up, 1 fen)
   decision where: Int = (match application.place { north: 1, south: 2, east: 3 })
+  decision fine: Bool
+    all of
+      adults < 10 reason too_many
+      application.flag reason no_flag
+  labels zh {
+    total "合计"
+    reason too_many "人太多"
+    Place.north "北"
+    application.flag "标志"
+  }
 
   """
 
