@@ -305,7 +305,7 @@ struct AccountWriter {
         continue
       }
       var shown = labels.field(image.records[record].name, name)
-      if pieces.count > 1, let index = Int(pieces[1].dropLast()) {
+      if pieces.count > 1, let index = Int(pieces[1].dropLast()), index < Int.max {
         shown += " " + words.member.replacingOccurrences(of: "%d", with: String(index + 1))
       }
       parts.append(shown)

@@ -337,7 +337,7 @@ struct TraceBuilder {
 
   /// `members[1]`: the element before loop index `index` of the list at `path`.
   func elementPath(_ path: String?, _ index: Register) -> String? {
-    guard index.tag == 0 else { return nil }
+    guard index.tag == 0, index.word > Int64.min else { return nil }
     return (path ?? "") + "[\(index.word - 1)]"
   }
 
@@ -464,7 +464,8 @@ extension TraceBuilder {
       else { return [] }
       let decided = probes[Int(nodes[last].probe)]
       let owner = image.debug[Int(decided.pc)].definition
-      var expected = decided.position + 1
+      // Positions come from the compiled file: compared as Int, they cannot overflow.
+      var expected = Int(decided.position) + 1
       var index = Int(nodes[last].probe) + 1
       var found: [Int] = []
       while index < probes.count {
@@ -473,7 +474,7 @@ extension TraceBuilder {
         guard image.debug[Int(probe.pc)].definition == owner else { break }
         guard probe.role == decided.role, probe.kind == .conditionStart || probe.kind == .otherwise
         else { continue }
-        guard probe.position == expected else { break }
+        guard Int(probe.position) == expected else { break }
         expected += 1
         found.append(index - 1)
       }

@@ -370,7 +370,7 @@ extension Evaluator {
     }
     pieces.append(jurisdiction, to: &bytes)
     func element() {
-      guard node.second.tag == 0 else { return }
+      guard node.second.tag == 0, node.second.word > Int64.min else { return }
       pieces.append(pieces.probeElements[index], to: &bytes)
       Evaluator.appendInteger(node.second.word - 1, to: &bytes)
       bytes.appendLiteral("]\"")

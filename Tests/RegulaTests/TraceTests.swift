@@ -173,6 +173,20 @@ let w1ExampleBytes = Array(
   #expect(
     refused { $0.explanations.probes[comparison].text = 1_000_000 }?.contains("out of range")
       == true)
+  // Probe fields the verifier need not bound (positions, texts' content) can hold anything:
+  // a traced replay over them renders, it never traps (a fuzz finding: position 2^32 - 1).
+  var odd = image
+  for index in odd.explanations.probes.indices { odd.explanations.probes[index].position = .max }
+  try Verifier.verify(odd)
+  var oddEvaluator = Evaluator(
+    policy: try CompiledPolicy.load(
+      odd.compiledFile(compilerVersion: policy.compilerVersion).encoded()))
+  let denied = Array(
+    #"{"id":"A1","hukou_province":"JS","residence_province":"GZ","residence_permit_months":196,"financial_assets_fen":1630163,"owns_second_home":false,"members":[{"age":20,"monthly_income_fen":77468,"disabled":false,"owns_vehicle":true}]}"#
+      .utf8)
+  let (_, oddTrace) = try oddEvaluator.explain(json: denied, asOf: date("2024-06-01"))
+  #expect(!oddTrace.text().isEmpty)
+  #expect(oddEvaluator.traceJSON() == oddTrace.json)
   // And a compiled file carries them: loaded, the same trace.
   let loaded = try CompiledPolicy.load(policy.encoded())
   #expect(loaded.image.explanations == image.explanations)
@@ -263,7 +277,8 @@ let w1ExampleBytes = Array(
     """
   let policy = try #require(compileFiles([("p.regula", source)]))
   let input = try InputReader(program: try #require(policy.program)).read(
-    try JSONReader.parse(Array(#"{"members":[{"age":50,"income":0},{"age":70,"income":0}],"income":20000}"#.utf8)))
+    try JSONReader.parse(
+      Array(#"{"members":[{"age":50,"income":0},{"age":70,"income":0}],"income":20000}"#.utf8)))
   let (interpreted, machined) = bothAnswers(
     policy, input: input, asOf: date("2024-01-01"), jurisdiction: "national")
   #expect(interpreted == machined)
