@@ -178,10 +178,7 @@ extension Evaluator {
         return text
       }
       return json
-    case .table(let key, _):
-      // A table is shown by the entries looked up in it, never whole.
-      let cases = key < policy.image.enums.count ? policy.image.enums[key].cases.count : 0
-      return "table by \(policy.image.typeName(.enumeration(key))) (\(cases) entries)"
+    case .table(let key, _): return Evaluator.tableDisplay(key, policy.image)
     case .list:
       guard machine.facts.holdsList(register) else { return "null" }
       return listDisplay(machine.json(register, type), register)
@@ -189,6 +186,13 @@ extension Evaluator {
       let json = machine.json(register, type)
       return json.count <= 200 ? json : String(json.prefix(197)) + "…"
     }
+  }
+
+  /// A table, shown by the entries looked up in it, never whole: `table by Province (31
+  /// entries)`.
+  static func tableDisplay(_ key: Int, _ image: PolicyImage) -> String {
+    let cases = key < image.enums.count ? image.enums[key].cases.count : 0
+    return "table by \(image.typeName(.enumeration(key))) (\(cases) entries)"
   }
 
   static func count(_ value: Int64, _ unit: String) -> String {

@@ -39,11 +39,11 @@ final class TracePieces: @unchecked Sendable {
   let fieldTypes: [[SchemaType]]
   let hasDeclarations: Bool
   let inputRecord: Int
-  /// Per input path text: its steps (field index, through a list) and each step's name
-  /// escaped, computed when first read.
-  var inputSteps: [Int: [(field: Int, isList: Bool, name: [UInt8])]] = [:]
-  /// The value bytes of each table type (`"value":null,"display":"table by …"`).
-  var tables: [SchemaType: [UInt8]] = [:]
+  /// Per text that is an input path: its steps (field index, through a list) and each step's
+  /// name escaped.
+  let inputSteps: [Int: [(field: Int, isList: Bool, name: [UInt8])]]
+  /// The value bytes of each table key enum (`"value":null,"display":"table by …"`).
+  let tables: [Int: [UInt8]]
   /// The policy's tables, for what varies with the evaluation.
   let context: TraceBuilder.Context
 
@@ -145,6 +145,22 @@ final class TracePieces: @unchecked Sendable {
     definitionIsOptional = image.definitions.map { TraceBuilder.isOptional($0.type) }
     fieldTypes = image.records.map { $0.fields.map(\.type) }
     hasDeclarations = explanations.declarations.count == image.definitions.count
+    // Everything a trace reads is prepared here: the pieces are shared by copies of an
+    // evaluator, which may run on other threads, so nothing is written after `init`.
+    var steps: [Int: [(field: Int, isList: Bool, name: [UInt8])]] = [:]
+    for (index, text) in image.texts.enumerated() {
+      let found = context.inputSteps(text)
+      if !found.isEmpty { steps[index] = found }
+    }
+    inputSteps = steps
+    var tables: [Int: [UInt8]] = [:]
+    for key in image.enums.indices {
+      var rendered: [UInt8] = []
+      Trace.appendValue(
+        TraceValue(json: "null", display: Evaluator.tableDisplay(key, image)), to: &rendered)
+      tables[key] = rendered
+    }
+    self.tables = tables
     inputRecord = image.inputRecord
     pool = .allocate(capacity: max(all.count, 1))
     pool.initialize(from: all, count: all.count)
@@ -224,10 +240,7 @@ extension Evaluator {
     _ text: Int, _ pieces: TracePieces, _ path: inout [UInt8], _ first: inout Bool,
     to bytes: inout [UInt8]
   ) {
-    if pieces.inputSteps[text] == nil {
-      pieces.inputSteps[text] = pieces.context.inputSteps(policy.image.texts[text])
-    }
-    let steps = pieces.inputSteps[text]!
+    guard let steps = pieces.inputSteps[text] else { return }
     walkInputs(
       machine.currentInput, pieces.inputRecord, steps, 0, pieces, &path, &first, to: &bytes)
   }
@@ -504,16 +517,13 @@ extension Evaluator {
         bytes.append(
           contentsOf: machine.facts.count(register) == 1 ? " item\"".utf8 : " items\"".utf8)
       }
-    case .table:
-      // Shown by its lookups: the display depends on the type alone.
-      if let known = tracePieces?.tables[type] {
+    case .table(let key, _):
+      // Shown by its lookups: the display depends on the key enum alone.
+      if let known = tracePieces?.tables[key] {
         bytes.append(contentsOf: known)
-        return
+      } else {
+        Trace.appendValue(traceValue(register, type), to: &bytes)
       }
-      var rendered: [UInt8] = []
-      Trace.appendValue(traceValue(register, type), to: &rendered)
-      tracePieces?.tables[type] = rendered
-      bytes.append(contentsOf: rendered)
     default:
       Trace.appendValue(traceValue(register, type), to: &bytes)
     }
