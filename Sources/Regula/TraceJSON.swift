@@ -287,7 +287,7 @@ extension Evaluator {
   }
 
   /// One machine node and its children, as `Trace.append(_:to:)` writes the tree's.
-  func appendNode(
+  mutating func appendNode(
     _ index: Int, _ pieces: TracePieces, _ firstChild: [Int32], _ nextSibling: [Int32],
     _ children: inout [Int], to bytes: inout [UInt8]
   ) {
@@ -304,7 +304,8 @@ extension Evaluator {
       }
       if node.isCached { bytes.appendLiteral(",\"cached\":true") }
       if node.reason >= 0 {
-        Trace.appendField("reason", machine.facts.texts[Int(node.reason)], to: &bytes)
+        bytes.appendLiteral(",\"reason\":")
+        appendText(node.reason, to: &bytes)
       }
       if pieces.hasDeclarations {
         pieces.append(pieces.definitionTails[node.definition], to: &bytes)
@@ -353,7 +354,7 @@ extension Evaluator {
 
   /// A probe's head for a node whose definition is not the probe's owner (only a hostile
   /// image can have one): written from the texts.
-  func appendProbeHead(_ index: Int, definition: Int, to bytes: inout [UInt8]) {
+  mutating func appendProbeHead(_ index: Int, definition: Int, to bytes: inout [UInt8]) {
     let image = policy.image
     let probe = image.explanations.probes[index]
     let hasPosition =
@@ -367,7 +368,7 @@ extension Evaluator {
       to: &bytes)
   }
 
-  func appendProbeNode(
+  mutating func appendProbeNode(
     _ node: TraceNode, _ pieces: TracePieces, _ jurisdiction: Rendering.Piece,
     to bytes: inout [UInt8]
   ) {
@@ -436,7 +437,8 @@ extension Evaluator {
 
   /// `"value":…,"display":"…"` for a register of `type`, as `traceValue(_:_:)` gives them:
   /// scalars written directly, anything else through `traceValue`.
-  func appendTraceValue(_ register: Register, _ type: SchemaType, to bytes: inout [UInt8]) {
+  mutating func appendTraceValue(_ register: Register, _ type: SchemaType, to bytes: inout [UInt8])
+  {
     var type = type
     if case .optional(let wrapped) = type, register.tag != Register.noneTag,
       register.tag != Register.unknownTag
@@ -532,7 +534,7 @@ extension Evaluator {
   /// Appends `register` as JSON exactly as `Machine.json(_:_:)` spells it, for the values
   /// that need no exact arithmetic; false (with `bytes` partly written) for any other, which
   /// the caller renders through `Machine.json`.
-  func appendValueJSON(
+  mutating func appendValueJSON(
     _ register: Register, _ type: SchemaType, depth: Int, to bytes: inout [UInt8]
   )
     -> Bool
