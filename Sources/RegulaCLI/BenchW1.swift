@@ -115,7 +115,7 @@ struct W1Bench: ParsableCommand {
     print("    2 threads / 1 thread: \(times(rates[7], rates[6]))")
     print(line("    (c) with --jobs 2", rates[8]))
     print("    --jobs 2 / --jobs 1: \(times(rates[8], rates[5]))")
-    print(line("(g) full trace (condition level) replayed, JSON", rates[9]))
+    print(line("(g) full trace replayed, rendered as JSON", rates[9]))
     print(counterfactualLine(compiledPolicy, apps: apps, asOf: asOf))
     print("results: every VM and end-to-end line equals the hand-written function's (checked)")
   }
