@@ -77,6 +77,10 @@ public struct CompiledPolicy: Sendable {
   ///   (`SourceFile.lineStarts`), so that traces name lines; empty to leave them unknown.
   /// - Parameter knownLines: debug entries of an image compiled from the same sources, whose
   ///   lines are used where `lineStarts` has none (a specialised policy keeps its lines).
+  /// - Parameter sources: per source file, its bytes, so that the trace's probes carry the
+  ///   source text of the conditions they observe; empty to leave them without text.
+  /// - Parameter knownExplanations: the explanations of an image compiled from the same
+  ///   sources, whose probe texts and positions are used where `sources` has none.
   public static func compile(
     program: IRProgram, sourceFiles: [String], lineStarts: [[Int]] = [],
     knownLines: [DebugEntry] = [], sources: [[UInt8]] = [], knownExplanations: Explanations? = nil

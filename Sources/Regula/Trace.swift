@@ -34,6 +34,8 @@ public struct Trace: Sendable {
       case version
       /// A `first of` case taken without a condition (`otherwise`).
       case otherwise
+      /// A rounding: the value rounded (the operand) and the result (the value).
+      case rounding
     }
     /// An operand of a comparison.
     public struct Operand: Sendable {
@@ -312,6 +314,7 @@ struct TraceBuilder {
     case .lookup: .lookup
     case .version: .version
     case .otherwise: .otherwise
+    case .rounding: .rounding
     }
   }
 
@@ -374,6 +377,12 @@ struct TraceBuilder {
     case .element:
       built.element = elementPath(text(probe.textB), node.second)
       built.value = evaluator.traceValue(node.value, type(probe.typeA))
+    case .rounding:
+      built.operands = [
+        .init(
+          text: text(probe.textA) ?? "", value: evaluator.traceValue(node.value, type(probe.typeA)))
+      ]
+      built.value = evaluator.traceValue(node.second, type(probe.typeB))
     case .lookup:
       built.table = text(probe.textA)
       let key = type(probe.typeB)

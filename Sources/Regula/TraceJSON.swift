@@ -401,6 +401,11 @@ extension Evaluator {
       pieces.append(pieces.probeMiddles[index], to: &bytes)
       appendTraceValue(node.second, type(probe.typeB), to: &bytes)
       bytes.appendLiteral("}]")
+    case .rounding:
+      pieces.append(pieces.probeOperands[index], to: &bytes)
+      appendTraceValue(node.value, type(probe.typeA), to: &bytes)
+      bytes.appendLiteral("}],")
+      appendTraceValue(node.second, type(probe.typeB), to: &bytes)
     case .lookup:
       pieces.append(pieces.probeElements[index], to: &bytes)
       if case .enumeration(let key) = type(probe.typeB), node.second.tag == 0,

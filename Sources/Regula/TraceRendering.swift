@@ -53,6 +53,9 @@ extension Trace.Node {
       return "\(table ?? "?")[\(key ?? "?")] = \(value?.display ?? "?")"
     case .version:
       return "version: \(text ?? "?")"
+    case .rounding:
+      let from = operands.first.map { " (from \($0.text) = \($0.value.display))" } ?? ""
+      return "rounding \(text ?? "?") = \(value?.display ?? "?")" + from
     case .otherwise:
       return "case \((position ?? 0) + 1) of first of: otherwise — "
         + (isEvaluated ? "taken" : "not evaluated")
@@ -113,6 +116,7 @@ extension Trace {
   /// The trace as JSON: `{"schema":"regula.trace/2","inputs":[…],"decisions":[…]}`; with
   /// `record`, the decision record is included as `"record"` (one document per request).
   ///
+  /// - Parameter record: when given, the document's `"record"`.
   /// - Parameter whyNot: when given, the document's `"counterfactuals"`.
   public func json(record: DecisionRecord? = nil, whyNot: [WhyNot]? = nil) -> String {
     Trace.onStack(depth: depth) { jsonInline(record: record, whyNot: whyNot) }

@@ -25,6 +25,9 @@ public struct Probe: Sendable, Hashable {
     case version = 5
     /// A `first of` case taken without a condition (`otherwise`).
     case otherwise = 6
+    /// A rounding: the value rounded (`a`) and, once the instruction has run, the result
+    /// (`result`, of type `typeB`).
+    case rounding = 7
   }
 
   /// The construct a condition belongs to.
@@ -49,6 +52,9 @@ public struct Probe: Sendable, Hashable {
     /// The register `result` holds its negation before the instruction runs (a condition
     /// `not C` whose `not` was folded into the jump).
     case negatedRegisterBefore = 6
+    /// Not an outcome: the register `result` holds the probe's value once the instruction has
+    /// run (a rounding's result, of type `typeB`).
+    case valueAfter = 7
   }
 
   /// Marks an absent register, type or text.

@@ -713,8 +713,10 @@ extension Checker {
           throw fail("has type \(type), out of range or invalid")
         }
       }
+      // A rounding's `typeB` is its result's type (read from `result`), with no `b`.
       guard (probe.a == Probe.absent) == (probe.typeA == Probe.absent),
         (probe.b == Probe.absent) == (probe.typeB == Probe.absent)
+          || (probe.outcome == .valueAfter && probe.b == Probe.absent)
       else { throw fail("has an operand without a type, or a type without an operand") }
       for text in [probe.text, probe.textA, probe.textB, probe.reason, probe.citation]
       where text != Probe.absent {
@@ -731,7 +733,7 @@ extension Checker {
         guard jumpTarget(of: pc) != nil else {
           throw fail("reads a jump's outcome from `\(image.code[pc].opcode)`, not a jump")
         }
-      case .register, .negatedRegister, .registerBefore, .negatedRegisterBefore:
+      case .register, .negatedRegister, .registerBefore, .negatedRegisterBefore, .valueAfter:
         guard probe.result != Probe.absent else { throw fail("reads its outcome from no register") }
       case .none: break
       }

@@ -20,15 +20,21 @@ extension Emitter {
   ) throws(CompileError) {
     try scoped { (emitter: inout Emitter) throws(CompileError) in
       switch builtin {
-      case .round(let mode): try emitter.compileRound(mode, arguments[0], into: dst)
+      case .round(let mode): try emitter.compileRound(mode, arguments[0], type: type, into: dst)
       case .roundToPlaces(let mode, let places):
         try emitter.compileRational(arguments[0], into: dst)
+        emitter.recordRounding(
+          arguments[0], in: dst, type: emitter.registerType(arguments[0].type, rational: true),
+          result: emitter.schema(type))
         emitter.emit(.roundPlaces, dst, dst, mode.operand)
         emitter.emit(.extra, UInt16(places))
       case .roundToMultiple(let mode):
         let unit = emitter.allocate()
         try emitter.compileRational(arguments[0], into: dst)
         try emitter.compile(arguments[1], into: unit)
+        emitter.recordRounding(
+          arguments[0], in: dst, type: emitter.registerType(arguments[0].type, rational: true),
+          result: emitter.schema(type))
         emitter.emit(.roundMultiple, dst, dst, mode.operand)
         emitter.emit(.extra, unit)
       case .addDate(let policy):
@@ -130,7 +136,9 @@ extension Emitter {
   }
 
   /// `round(a / b, mode)` on integers is fused into `divideRound`; other roundings go through rationals.
-  mutating func compileRound(_ mode: RoundingMode, _ argument: IRExpr, into dst: UInt16)
+  mutating func compileRound(
+    _ mode: RoundingMode, _ argument: IRExpr, type: RType, into dst: UInt16
+  )
     throws(CompileError)
   {
     if case .binary(.divide, let left, let right) = argument.kind, left.type.isIntegerLike,
@@ -139,6 +147,7 @@ extension Emitter {
       let divisor = allocate()
       try compile(left, into: dst)
       try compile(right, into: divisor)
+      recordRounding(left, in: dst, type: schema(left.type), result: schema(type))
       emit(.divideRound, dst, dst, divisor)
       emit(.extra, mode.operand)
       return
@@ -149,6 +158,8 @@ extension Emitter {
       return
     }
     try compileRational(argument, into: dst)
+    recordRounding(
+      argument, in: dst, type: registerType(argument.type, rational: true), result: schema(type))
     emit(.round, dst, dst, mode.operand)
   }
 

@@ -99,6 +99,21 @@ extension Emitter {
     record(comparison)
   }
 
+  /// A rounding probe at the next instruction: the value rounded in `register` (of `type`,
+  /// from `operand`), and the result of `resultType` in the same register once it has run.
+  mutating func recordRounding(
+    _ operand: IRExpr, in register: UInt16, type: SchemaType, result resultType: SchemaType
+  ) {
+    var rounding = probe(.rounding, at: span)
+    rounding.a = UInt32(register)
+    rounding.typeA = typeIndex(type)
+    rounding.textA = probeText(of: operand.span)
+    rounding.result = UInt32(register)
+    rounding.typeB = typeIndex(resultType)
+    rounding.outcome = .valueAfter
+    record(rounding)
+  }
+
   /// The explanation tables of the emitted code.
   var explanations: Explanations {
     var tables = Explanations()

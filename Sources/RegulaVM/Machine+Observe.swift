@@ -45,7 +45,7 @@ extension Machine {
         entry: Int(probe.pc), probe: Int32(index), second: register(probe.b), outcome: -1))
     switch probe.kind {
     case .conditionStart: traceStack.append(trace.count - 1)
-    case .comparison:
+    case .comparison, .rounding:
       let target = probe.result == Probe.absent ? -1 : base + Int(probe.result)
       pendingOutcomes.append((trace.count - 1, index, target))
     default: break
@@ -59,6 +59,8 @@ extension Machine {
     for (node, index, register) in pendingOutcomes {
       let probe = probes[index]
       switch probe.outcome {
+      case .valueAfter:
+        if register >= 0 { trace[node].second = registers[register] }
       case .register, .negatedRegister:
         guard register >= 0 else { continue }
         let holds = registers[register].word != 0

@@ -35,6 +35,12 @@ let w1ExampleBytes = Array(
     perCapita?.children.filter { $0.kind == .definition }.map(\.name).sorted() == [
       "counted_income", "size",
     ])
+  // Every rounding appears, with the value before and the result.
+  let rounding = try #require(perCapita?.children.first { $0.kind == .rounding })
+  #expect(rounding.text == "round(counted_income / size, down)")
+  #expect(rounding.operands.map(\.value.display) == ["2500.00 yuan"])
+  #expect(rounding.value?.display == "1250.00 yuan")
+  #expect(rounding.summary.contains("= 1250.00 yuan"))
   // Tracing is off again afterwards, and the next decision is unchanged.
   #expect(try evaluator.decide(json: w1ExampleBytes, asOf: asOf).json == plain.json)
   #expect(evaluator.machine.trace.count == 0 || !evaluator.machine.isTracing)
