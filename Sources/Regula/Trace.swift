@@ -103,7 +103,11 @@ public struct Trace: Sendable {
   public struct Input: Sendable {
     /// `members[1].age`.
     public var path: String
+    /// The value; for a list, its length (`2`, shown `2 items`): what reading a list reads,
+    /// its elements' fields read being listed each with its position.
     public var value: TraceValue
+    /// True when `value` is a list's length.
+    public var isLength: Bool = false
   }
 
   /// The decisions evaluated at top level, in definition order. A decision that an earlier
@@ -426,8 +430,17 @@ struct TraceBuilder {
   /// Every input field path read, expanded over the elements of the lists on its way, with
   /// the values the application gave.
   func inputs() -> [Trace.Input] {
-    evaluator.positionedInputs(read).map {
-      Trace.Input(path: $0.path, value: evaluator.traceValue($0.value, $0.type))
+    evaluator.positionedInputs(read).map { input in
+      var type = input.type
+      if case .optional(let wrapped) = type { type = wrapped }
+      if case .list = type, input.value.tag == 0, machine.facts.holdsList(input.value) {
+        let count = Int64(machine.facts.count(input.value))
+        return Trace.Input(
+          path: input.path,
+          value: TraceValue(json: String(count), display: Evaluator.count(count, "item")),
+          isLength: true)
+      }
+      return Trace.Input(path: input.path, value: evaluator.traceValue(input.value, input.type))
     }
   }
 }

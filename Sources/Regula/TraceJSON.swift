@@ -23,8 +23,6 @@ final class TracePieces: @unchecked Sendable {
   let probeMiddles: [Rendering.Piece]
   /// Per probe: `,"element":"PATH[` (elements and filters), or `,"table":"T"` (lookups).
   let probeElements: [Rendering.Piece]
-  /// The definition each probe observes (the owner of its instruction).
-  let probeOwners: [Int]
   /// Per jurisdiction: `,"jurisdiction":"CODE"`.
   let jurisdictions: [Rendering.Piece]
   /// Per record, per field: `"name":`.
@@ -80,17 +78,15 @@ final class TracePieces: @unchecked Sendable {
           column: position.column, to: &$0)
       }
     }
-    probeOwners = explanations.probes.map { Int(image.debug[Int($0.pc)].definition) }
     probeHeads = explanations.probes.indices.map { index in
       let probe = explanations.probes[index]
       let kind = TraceBuilder.nodeKind(probe.kind)
       let hasPosition =
         (probe.kind == .conditionStart || probe.kind == .otherwise)
         && (probe.role == .allOf || probe.role == .firstOf)
-      let owner = Int(image.debug[Int(probe.pc)].definition)
       return bytes {
         Trace.appendStatic(
-          kind: kind.rawValue, definition: image.definitions[owner].name, definitionKind: nil,
+          kind: kind.rawValue, definition: nil, definitionKind: nil,
           role: TraceBuilder.role(probe.role), position: hasPosition ? Int(probe.position) : nil,
           text: text(probe.text), to: &$0)
       }
@@ -259,17 +255,27 @@ extension Evaluator {
     steps.withUnsafeBufferPointer { path.append(contentsOf: $0[step].name) }
     defer { path.removeSubrange(mark...) }
     let declared = pieces.fieldTypes[schema][field]
+    var type = declared
+    if case .optional(let wrapped) = type { type = wrapped }
     if step == steps.count - 1 {
       bytes.append(contentsOf: first ? "{\"path\":\"".utf8 : ",{\"path\":\"".utf8)
       first = false
       bytes.append(contentsOf: path)
       bytes.appendLiteral("\",")
+      if case .list = type, value.tag == 0, machine.facts.holdsList(value) {
+        // A list read is its length; its elements' fields read are listed each.
+        let count = Int64(machine.facts.count(value))
+        bytes.appendLiteral("\"length\":")
+        Evaluator.appendInteger(count, to: &bytes)
+        bytes.appendLiteral(",\"display\":\"")
+        Evaluator.appendInteger(count, to: &bytes)
+        bytes.appendLiteral(count == 1 || count == -1 ? " item\"}" : " items\"}")
+        return
+      }
       appendTraceValue(value, declared, to: &bytes)
       bytes.append(UInt8(ascii: "}"))
       return
     }
-    var type = declared
-    if case .optional(let wrapped) = type { type = wrapped }
     if steps[step].isList, case .list(.record(let index)) = type, machine.facts.holdsList(value) {
       for position in 0..<machine.facts.count(value) {
         let base = path.count
@@ -292,10 +298,9 @@ extension Evaluator {
     _ children: inout [Int], to bytes: inout [UInt8]
   ) {
     let node = machine.trace[index]
-    let jurisdiction = pieces.jurisdictions[node.jurisdiction]
     if node.probe < 0 {
       pieces.append(pieces.definitionHeads[node.definition], to: &bytes)
-      pieces.append(jurisdiction, to: &bytes)
+      pieces.append(pieces.jurisdictions[node.jurisdiction], to: &bytes)
       if node.value.tag != Register.noneTag || node.isCached
         || pieces.definitionIsOptional[node.definition]
       {
@@ -319,7 +324,7 @@ extension Evaluator {
           line: position.line, column: position.column, to: &bytes)
       }
     } else {
-      appendProbeNode(node, pieces, jurisdiction, to: &bytes)
+      appendProbeNode(node, pieces, to: &bytes)
     }
     bytes.appendLiteral(",\"children\":[")
     let start = children.count
@@ -337,12 +342,7 @@ extension Evaluator {
         children.append(-1)
         let kind: Trace.Node.Kind =
           pieces.probes[probe].kind == .otherwise ? .otherwise : .condition
-        if pieces.probeOwners[probe] == node.definition {
-          pieces.append(pieces.probeHeads[probe], to: &bytes)
-        } else {
-          appendProbeHead(probe, definition: node.definition, to: &bytes)
-        }
-        pieces.append(jurisdiction, to: &bytes)
+        pieces.append(pieces.probeHeads[probe], to: &bytes)
         Trace.appendOutcome(kind: kind, evaluated: false, outcome: nil, to: &bytes)
         pieces.append(pieces.probeTails[probe], to: &bytes)
         bytes.appendLiteral(",\"children\":[]}")
@@ -352,37 +352,15 @@ extension Evaluator {
     bytes.appendLiteral("]}")
   }
 
-  /// A probe's head for a node whose definition is not the probe's owner (only a hostile
-  /// image can have one): written from the texts.
-  mutating func appendProbeHead(_ index: Int, definition: Int, to bytes: inout [UInt8]) {
-    let image = policy.image
-    let probe = image.explanations.probes[index]
-    let hasPosition =
-      (probe.kind == .conditionStart || probe.kind == .otherwise)
-      && (probe.role == .allOf || probe.role == .firstOf)
-    Trace.appendStatic(
-      kind: TraceBuilder.nodeKind(probe.kind).rawValue,
-      definition: image.definitions[definition].name, definitionKind: nil,
-      role: TraceBuilder.role(probe.role), position: hasPosition ? Int(probe.position) : nil,
-      text: probe.text == Probe.absent ? nil : image.explanations.texts[Int(probe.text)],
-      to: &bytes)
-  }
-
   mutating func appendProbeNode(
-    _ node: TraceNode, _ pieces: TracePieces, _ jurisdiction: Rendering.Piece,
-    to bytes: inout [UInt8]
+    _ node: TraceNode, _ pieces: TracePieces, to bytes: inout [UInt8]
   ) {
     let index = Int(node.probe)
     let probe = pieces.probes[index]
     func type(_ index: UInt32) -> SchemaType {
       index == Probe.absent ? .bool : pieces.types[Int(index)]
     }
-    if pieces.probeOwners[index] == node.definition {
-      pieces.append(pieces.probeHeads[index], to: &bytes)
-    } else {
-      appendProbeHead(index, definition: node.definition, to: &bytes)
-    }
-    pieces.append(jurisdiction, to: &bytes)
+    pieces.append(pieces.probeHeads[index], to: &bytes)
     func element() {
       guard node.second.tag == 0, node.second.word > Int64.min else { return }
       pieces.append(pieces.probeElements[index], to: &bytes)

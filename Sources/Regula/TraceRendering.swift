@@ -128,7 +128,14 @@ extension Trace {
     Trace.appendDocumentStart(record: record, whyNot: whyNot, to: &bytes)
     for (index, input) in inputs.enumerated() {
       Trace.appendInput(path: input.path, index == 0, to: &bytes)
-      Trace.appendValue(input.value, to: &bytes)
+      if input.isLength {
+        bytes.appendLiteral("\"length\":")
+        bytes.append(contentsOf: input.value.json.utf8)
+        bytes.appendLiteral(",\"display\":")
+        JSONWriter.appendQuoted(input.value.display, to: &bytes)
+      } else {
+        Trace.appendValue(input.value, to: &bytes)
+      }
       bytes.append(UInt8(ascii: "}"))
     }
     bytes.appendLiteral("],\"decisions\":[")
@@ -185,15 +192,18 @@ extension Trace {
   }
 
   /// One node, its members in the order of Docs/explanations.md: what is fixed by the policy
-  /// (kind, definition, definition_kind, role, position, text), then the jurisdiction and what
-  /// this evaluation found (element, table, key, operands, value, display, evaluated,
+  /// (kind, definition, definition_kind, role, position, text), then the jurisdiction (both
+  /// only on definitions: the nodes inside one belong to it) and what this evaluation found (element, table, key, operands, value, display, evaluated,
   /// outcome, cached, reason), then the provision and position (citation, source), then the
   /// children. `Evaluator.traceJSON()` writes the same bytes from the machine's nodes.
   static func append(_ node: Node, to bytes: inout [UInt8]) {
+    // A definition names itself and its jurisdiction; the nodes inside it belong to it.
+    let isDefinition = node.kind == .definition
     appendStatic(
-      kind: node.kind.rawValue, definition: node.name, definitionKind: node.definitionKind,
-      role: node.role, position: node.position, text: node.text, to: &bytes)
-    appendField("jurisdiction", node.jurisdiction, to: &bytes)
+      kind: node.kind.rawValue, definition: isDefinition ? node.name : nil,
+      definitionKind: node.definitionKind, role: node.role, position: node.position,
+      text: node.text, to: &bytes)
+    if isDefinition { appendField("jurisdiction", node.jurisdiction, to: &bytes) }
     if let element = node.element { appendField("element", element, to: &bytes) }
     if let table = node.table { appendField("table", table, to: &bytes) }
     if let key = node.key { appendField("key", key, to: &bytes) }
@@ -227,12 +237,12 @@ extension Trace {
 
   /// `{"kind":…,"definition":…` and the members the policy fixes.
   static func appendStatic(
-    kind: String, definition: String, definitionKind: String?, role: String?, position: Int?,
+    kind: String, definition: String?, definitionKind: String?, role: String?, position: Int?,
     text: String?, to bytes: inout [UInt8]
   ) {
     bytes.appendLiteral("{\"kind\":")
     JSONWriter.appendQuoted(kind, to: &bytes)
-    appendField("definition", definition, to: &bytes)
+    if let definition { appendField("definition", definition, to: &bytes) }
     if let definitionKind { appendField("definition_kind", definitionKind, to: &bytes) }
     if let role { appendField("role", role, to: &bytes) }
     if let position {
