@@ -27,7 +27,7 @@ public struct Account: Sendable {
 struct AccountWords {
   let outcome, reason, basis, counted, conditions, values, yes, no, holds, fails, notEvaluated,
     undecided, missing, policy, asOf, jurisdiction, member, yuan, trace, none, colon,
-    national: String
+    national, separator: String
   let unit: (String, Int64) -> String
 
   static func of(_ language: String) -> AccountWords {
@@ -38,7 +38,7 @@ struct AccountWords {
         fails: "不成立", notEvaluated: "未审查（前一项不成立）", undecided: "无法决定，缺少",
         missing: "缺少的情况", policy: "政策", asOf: "依据日期", jurisdiction: "适用地区",
         member: "第%d项", yuan: "元", trace: "完整审查记录", none: "无", colon: "：",
-        national: "全国",
+        national: "全国", separator: "；",
         unit: { unit, count in
           "\(count) " + ["day": "天", "month": "个月", "year": "年"][unit, default: unit]
         })
@@ -50,7 +50,7 @@ struct AccountWords {
       notEvaluated: "not checked (an earlier condition failed)", undecided: "undecided, missing",
       missing: "Missing facts", policy: "Policy", asOf: "As of", jurisdiction: "Jurisdiction",
       member: "no. %d", yuan: "yuan", trace: "Full trace", none: "none", colon: ": ",
-      national: "national",
+      national: "national", separator: "; ",
       unit: { unit, count in "\(count) \(unit)" + (count == 1 || count == -1 ? "" : "s") })
   }
 }
@@ -241,6 +241,25 @@ struct AccountWriter {
       return words.unit(unit, count)
     case .date?, .text?:
       return json.hasPrefix("\"") ? String(json.dropFirst().dropLast()) : json
+    case .record(let index)? where index < image.records.count:
+      // `field label：value；…`, each field by its label and in its unit.
+      guard case .object(let members)? = try? JSONReader.parse(Array(json.utf8)) else {
+        return json
+      }
+      let record = image.records[index]
+      var parts: [String] = []
+      for (key, member) in members {
+        guard let field = record.fields.first(where: { $0.name == key }) else { continue }
+        if case .null = member { continue }
+        parts.append(
+          labels.field(record.name, key) + words.colon
+            + value(JSONValue.text(member), field.type))
+      }
+      return parts.joined(separator: words.separator)
+    case .list(let element)?:
+      guard case .array(let items)? = try? JSONReader.parse(Array(json.utf8)) else { return json }
+      if items.isEmpty { return words.none }
+      return items.map { "[" + value(JSONValue.text($0), element) + "]" }.joined(separator: " ")
     default: return localized(display ?? json)
     }
   }
@@ -373,5 +392,21 @@ extension Trace {
     }
     for root in roots { write(root, depth: 0) }
     return out
+  }
+}
+
+extension JSONValue {
+  /// `value` as JSON text again (members in their order).
+  static func text(_ value: JSONValue) -> String {
+    switch value {
+    case .null: "null"
+    case .bool(let bool): bool ? "true" : "false"
+    case .number(let number): number
+    case .string(let string): JSONWriter.quote(string)
+    case .array(let items): "[" + items.map(text).joined(separator: ",") + "]"
+    case .object(let members):
+      "{" + members.map { JSONWriter.quote($0.key) + ":" + text($0.value) }.joined(separator: ",")
+        + "}"
+    }
   }
 }
