@@ -5,16 +5,34 @@
 // the trace as a tree of collapsible nodes. It renders the same `Trace` tree as the text and
 // JSON, and prints on paper with every node open.
 
+extension Evaluator {
+  /// The HTML report of a decision (`Trace.html`), opening with the citizen's account of it in
+  /// `language`, by the policy's labels.
+  public func report(
+    record: DecisionRecord, trace: Trace, whyNot: [WhyNot]? = nil, language: String
+  ) -> String {
+    let account = self.account(record: record, trace: trace, audience: .citizen, language: language)
+    return trace.html(record: record, whyNot: whyNot, account: (account.text, language))
+  }
+}
+
 extension Trace {
   /// The report as one HTML document.
   ///
   /// - Parameter record: the decision record the trace explains.
   /// - Parameter whyNot: the counterfactuals, when searched (`Evaluator.counterfactuals`).
-  public func html(record: DecisionRecord, whyNot: [WhyNot]? = nil) -> String {
-    Trace.onStack(depth: depth) { htmlInline(record: record, whyNot: whyNot) }
+  /// - Parameter account: when given, shown first, for the applicant, in its language
+  ///   (`Evaluator.report(record:trace:whyNot:language:)` makes it).
+  public func html(
+    record: DecisionRecord, whyNot: [WhyNot]? = nil,
+    account: (text: String, language: String)? = nil
+  ) -> String {
+    Trace.onStack(depth: depth) { htmlInline(record: record, whyNot: whyNot, account: account) }
   }
 
-  func htmlInline(record: DecisionRecord, whyNot: [WhyNot]?) -> String {
+  func htmlInline(
+    record: DecisionRecord, whyNot: [WhyNot]?, account: (text: String, language: String)?
+  ) -> String {
     var page = Report()
     page.head(title: "Decision — \(record.policy)")
     page.line("<header>")
@@ -26,6 +44,11 @@ extension Trace {
     page.item("Record", "<code>regula.decision/2</code>, kind <code>\(record.kind)</code>")
     page.line("</dl>")
     page.line("</header>")
+    if let account {
+      page.line(
+        "<section id=\"account\" lang=\"\(escape(account.language))\"><h2>For the applicant</h2>"
+          + "<pre class=\"account\">\(escape(account.text))</pre></section>")
+    }
 
     page.line("<section id=\"decisions\"><h2>Decisions</h2><table>")
     page.line("<tr><th>Decision</th><th>Value</th><th>Reason</th></tr>")
@@ -199,6 +222,8 @@ struct Report {
     .node.not-evaluated{color:#888;font-style:italic}
     .node.cached{color:#666}
     footer{margin-top:2em;color:#777;font-size:.85em}
+    pre.account{font:inherit;white-space:pre-wrap;background:#f6f6f2;padding:.8em 1em;\
+    border-left:3px solid #bbb}
     @media print{details{display:block}details>summary{list-style:none}
     details:not([open])>*{display:block}body{margin:0;max-width:none}}
     """

@@ -54,8 +54,11 @@ struct EvalCommand: ParsableCommand {
   )
   var audience: Audience?
 
-  @Option(help: "The language of --audience: zh or en (default: zh).")
-  var lang = "zh"
+  @Option(
+    help:
+      "The language of --audience (default: zh); with --format html, the report opens with the citizen's account in it."
+  )
+  var lang: String?
 
   @Flag(
     help:
@@ -149,11 +152,11 @@ struct EvalCommand: ParsableCommand {
     // One document per request: JSON is the trace document with the record inside it.
     if let audience {
       let account = evaluator.account(
-        record: record, trace: trace, audience: audience, language: lang)
+        record: record, trace: trace, audience: audience, language: lang ?? "zh")
       if isJSON {
         print(
           "{\"schema\":\"regula.account/1\",\"audience\":\(JSONWriter.quote(audience.rawValue)),"
-            + "\"language\":\(JSONWriter.quote(lang)),\"text\":\(JSONWriter.quote(account.text)),"
+            + "\"language\":\(JSONWriter.quote(lang ?? "zh")),\"text\":\(JSONWriter.quote(account.text)),"
             + "\"missing_labels\":["
             + account.missingLabels.map(JSONWriter.quote).joined(separator: ",")
             + "],\"record\":\(record.json)}")
@@ -161,7 +164,11 @@ struct EvalCommand: ParsableCommand {
         print(account.text, terminator: "")
       }
     } else if format == .html {
-      print(trace.html(record: record, whyNot: whyNot), terminator: "")
+      let page =
+        lang.map {
+          evaluator.report(record: record, trace: trace, whyNot: whyNot, language: $0)
+        } ?? trace.html(record: record, whyNot: whyNot)
+      print(page, terminator: "")
     } else if isJSON {
       print(trace.json(record: record, whyNot: whyNot))
     } else {

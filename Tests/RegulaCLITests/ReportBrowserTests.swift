@@ -52,32 +52,42 @@ func chromium(_ binary: URL, _ arguments: [String]) throws -> RunResult {
       "Examples/minimum-living-allowance-w1/sample-applications.jsonl"), encoding: .utf8)
   let denied = directory.appendingPathComponent("denied.json")
   try Data(sample.split(separator: "\n")[0].utf8).write(to: denied)
-  let cases: [(name: String, input: String, expected: [String], absent: [String])] = [
-    (
-      "denied", denied.path,
+  let cases: [(name: String, input: String, expected: [String], absent: [String], more: [String])] =
+    [
+      (
+        "denied", denied.path,
+        [
+          "id=\"policy-hash\"", "class=\"failed-condition\"",
+          "per_capita (774.68 yuan) &lt; local_standard (690.00 yuan) — false",
+          "standard[GZ] = 690.00 yuan", "class=\"node condition failed\"",
+          "class=\"node condition not-evaluated\"", "id=\"counterfactuals\"",
+          "members[0].monthly_income_fen", "Workload W1, Rule 7",
+        ],
+        ["139500"], []
+      ),
+      (
+        "granted", "Examples/minimum-living-allowance-w1/example-application.json",
+        [
+          "id=\"policy-hash\"", "None: every condition evaluated held.", "671.00 yuan",
+          "members[1] counts 0.00 yuan", "class=\"node comparison true\"",
+        ],
+        ["class=\"failed-condition\""], []
+      ),
+      (
+        "denied-zh", denied.path,
+        [
+          "id=\"account\" lang=\"zh\"", "是否符合最低生活保障条件：否",
+          "原因：家庭人均月收入不低于当地最低生活保障标准", "class=\"failed-condition\"",
+        ],
+        [], ["--lang", "zh"]
+      ),
+    ]
+  for (name, input, expected, absent, more) in cases {
+    let result = try regula(
       [
-        "id=\"policy-hash\"", "class=\"failed-condition\"",
-        "per_capita (774.68 yuan) &lt; local_standard (690.00 yuan) — false",
-        "standard[GZ] = 690.00 yuan", "class=\"node condition failed\"",
-        "class=\"node condition not-evaluated\"", "id=\"counterfactuals\"",
-        "members[0].monthly_income_fen", "Workload W1, Rule 7",
-      ],
-      ["139500"]
-    ),
-    (
-      "granted", "Examples/minimum-living-allowance-w1/example-application.json",
-      [
-        "id=\"policy-hash\"", "None: every condition evaluated held.", "671.00 yuan",
-        "members[1] counts 0.00 yuan", "class=\"node comparison true\"",
-      ],
-      ["class=\"failed-condition\""]
-    ),
-  ]
-  for (name, input, expected, absent) in cases {
-    let result = try regula([
-      "eval", "Examples/minimum-living-allowance-w1/w1.regula", "--input", input, "--as-of",
-      "2024-06-01", "--explain", "--counterfactual", "--format", "html",
-    ])
+        "eval", "Examples/minimum-living-allowance-w1/w1.regula", "--input", input, "--as-of",
+        "2024-06-01", "--explain", "--counterfactual", "--format", "html",
+      ] + more)
     #expect(result.status == 0, "\(result.errors)")
     let page = directory.appendingPathComponent("\(name).html")
     try Data(result.output.utf8).write(to: page)
