@@ -17,7 +17,21 @@ func fuzzEvaluate(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
   for application in applications {
     if let record = try? evaluator.decide(json: application, asOf: asOf) {
       _ = record.json
-      _ = try? evaluator.explain(json: application, asOf: asOf)
+      guard let (traced, trace) = try? evaluator.explain(json: application, asOf: asOf) else {
+        continue
+      }
+      // Every rendering of the trace, over probes and labels the mutation may have bent:
+      // the direct JSON must equal the tree's.
+      evaluator.machine.isTracing = true
+      _ = try? evaluator.decide(json: application, asOf: asOf)
+      if evaluator.traceJSON() != trace.json { fatalError("the direct trace JSON differs") }
+      evaluator.machine.isTracing = false
+      _ = trace.text()
+      _ = trace.html(record: traced)
+      for audience in Audience.allCases {
+        _ = evaluator.account(record: traced, trace: trace, audience: audience, language: "zh")
+      }
+      _ = try? evaluator.counterfactuals(json: application, asOf: asOf)
     }
   }
   return 0
