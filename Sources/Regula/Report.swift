@@ -41,6 +41,9 @@ extension Trace {
     page.item("Policy hash", "<code id=\"policy-hash\">\(escape(record.policyHash))</code>")
     page.item("As of", "<span id=\"as-of\">\(record.asOf)</span>")
     page.item("Jurisdiction", escape(record.jurisdiction))
+    if let inputHash {
+      page.item("Application SHA-256", "<code id=\"input-hash\">\(escape(inputHash))</code>")
+    }
     page.item("Record", "<code>regula.decision/2</code>, kind <code>\(record.kind)</code>")
     page.line("</dl>")
     page.line("</header>")

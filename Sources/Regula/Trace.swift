@@ -118,6 +118,9 @@ public struct Trace: Sendable {
   public var inputs: [Input]
   /// The depth of the deepest node (a root is at 1).
   public var depth: Int = 0
+  /// The SHA-256 (lowercase hex) of the application's bytes as given, when the trace was made
+  /// from them (`Evaluator.explain(json:…)`): what ties a report to the exact application.
+  public var inputHash: String?
 
   /// Past this depth, the recursive renderings run on a thread with a large stack: a
   /// decision may nest thousands of definitions (`IRProgram.maximumEvaluationDepth`), and the
@@ -144,7 +147,9 @@ extension Evaluator {
     machine.isTracing = true
     defer { machine.isTracing = false }
     let record = try decide(json: bytes, asOf: asOf, jurisdiction: jurisdiction)
-    return (record, buildTrace())
+    var trace = buildTrace()
+    trace.inputHash = SHA256.hex(SHA256.hash(bytes))
+    return (record, trace)
   }
 
   /// The tree of the last evaluation, made with `machine.isTracing` on.

@@ -183,11 +183,15 @@ extension Evaluator {
   }
 
   /// Appends the trace of the last evaluation as `traceJSON()` gives it.
-  public mutating func appendTraceJSON(to bytes: inout [UInt8]) {
+  ///
+  /// - Parameter inputHash: the SHA-256 (hex) of the application's bytes, written as
+  ///   `"input_sha256"` as `explain(json:…)` records it; nil to leave it out.
+  /// - Parameter bytes: where the document is appended.
+  public mutating func appendTraceJSON(inputHash: String? = nil, to bytes: inout [UInt8]) {
     if tracePieces == nil { tracePieces = TracePieces(image: policy.image) }
     let pieces = tracePieces!
     let read = machine.sortedInputsRead()
-    Trace.appendDocumentStart(record: nil, whyNot: nil, to: &bytes)
+    Trace.appendDocumentStart(record: nil, whyNot: nil, inputHash: inputHash, to: &bytes)
     var first = true
     var path: [UInt8] = []
     for text in read {

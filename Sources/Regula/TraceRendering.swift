@@ -125,7 +125,7 @@ extension Trace {
   func jsonInline(record: DecisionRecord?, whyNot: [WhyNot]?) -> String {
     var bytes: [UInt8] = []
     bytes.reserveCapacity(8192)
-    Trace.appendDocumentStart(record: record, whyNot: whyNot, to: &bytes)
+    Trace.appendDocumentStart(record: record, whyNot: whyNot, inputHash: inputHash, to: &bytes)
     for (index, input) in inputs.enumerated() {
       Trace.appendInput(path: input.path, index == 0, to: &bytes)
       if input.isLength {
@@ -153,9 +153,10 @@ extension Trace {
   /// `{"schema":"regula.trace/2"`, the record and counterfactuals when given, and
   /// `,"inputs":[`.
   static func appendDocumentStart(
-    record: DecisionRecord?, whyNot: [WhyNot]?, to bytes: inout [UInt8]
+    record: DecisionRecord?, whyNot: [WhyNot]?, inputHash: String? = nil, to bytes: inout [UInt8]
   ) {
     bytes.appendLiteral("{\"schema\":\"regula.trace/2\"")
+    if let inputHash { appendField("input_sha256", inputHash, to: &bytes) }
     if let record {
       bytes.appendLiteral(",\"record\":")
       bytes.append(contentsOf: record.json.utf8)

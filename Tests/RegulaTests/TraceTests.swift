@@ -100,6 +100,16 @@ let w1ExampleBytes = Array(
   let source = decisions?.first?["source"] as? [String: Any]
   #expect(source?["file"] as? String == "w1.regula")
   #expect(source?["line"] as? Int == 75 && source?["column"] as? Int == 1)
+  // The document and the report name the exact application by its SHA-256.
+  let hash = SHA256.hex(SHA256.hash(w1ExampleBytes))
+  #expect(trace.inputHash == hash)
+  #expect(object?["input_sha256"] as? String == hash)
+  #expect(trace.html(record: record).contains(hash))
+  var direct: [UInt8] = []
+  evaluator.machine.isTracing = true
+  _ = try evaluator.decide(json: w1ExampleBytes, asOf: date("2024-06-01"))
+  evaluator.appendTraceJSON(inputHash: hash, to: &direct)
+  #expect(String(decoding: direct, as: UTF8.self) == trace.json)
 }
 
 @Test func theVMStopsAtItsStepLimitWithAClearError() throws {
