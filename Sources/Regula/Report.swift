@@ -125,16 +125,20 @@ extension Trace {
     return page.text
   }
 
-  /// The `all of` conditions that were evaluated and failed, in trace order.
+  /// The `all of` conditions that were evaluated and failed, in trace order, each with the
+  /// provision it rests on: its own citation, else its definition's.
   var failedConditions: [Node] {
     var found: [Node] = []
-    func walk(_ node: Node) {
+    func walk(_ node: Node, _ citation: String) {
       if node.kind == .condition, node.role == "all_of", node.isEvaluated, node.outcome == false {
-        found.append(node)
+        var failed = node
+        if failed.citation.isEmpty { failed.citation = citation }
+        found.append(failed)
       }
-      if !node.isCached { node.children.forEach(walk) }
+      let inner = node.kind == .definition ? node.citation : citation
+      if !node.isCached { for child in node.children { walk(child, inner) } }
     }
-    roots.forEach(walk)
+    for root in roots { walk(root, root.citation) }
     return found
   }
 }
