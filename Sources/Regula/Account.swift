@@ -26,8 +26,10 @@ public struct Account: Sendable {
 /// The words of an account that are not the policy's.
 struct AccountWords {
   let outcome, reason, basis, counted, conditions, values, yes, no, holds, fails, notEvaluated,
-    undecided, missing, policy, asOf, jurisdiction, member, yuan, trace, none, colon,
-    national, separator: String
+    undecided, missing, policy, asOf, jurisdiction, yuan, trace, none, colon, national,
+    separator: String
+  /// The name of list element `n` (from 1): `第2项`, `no. 2`.
+  let member: (Int) -> String
   let unit: (String, Int64) -> String
 
   static func of(_ language: String) -> AccountWords {
@@ -37,8 +39,8 @@ struct AccountWords {
         conditions: "逐项审查", values: "计算所得", yes: "是", no: "否", holds: "成立",
         fails: "不成立", notEvaluated: "未审查（前一项不成立）", undecided: "无法决定，缺少",
         missing: "缺少的情况", policy: "政策", asOf: "依据日期", jurisdiction: "适用地区",
-        member: "第%d项", yuan: "元", trace: "完整审查记录", none: "无", colon: "：",
-        national: "全国", separator: "；",
+        yuan: "元", trace: "完整审查记录", none: "无", colon: "：",
+        national: "全国", separator: "；", member: { "第\($0)项" },
         unit: { unit, count in
           "\(count) " + ["day": "天", "month": "个月", "year": "年"][unit, default: unit]
         })
@@ -49,8 +51,8 @@ struct AccountWords {
       holds: "holds", fails: "does not hold",
       notEvaluated: "not checked (an earlier condition failed)", undecided: "undecided, missing",
       missing: "Missing facts", policy: "Policy", asOf: "As of", jurisdiction: "Jurisdiction",
-      member: "no. %d", yuan: "yuan", trace: "Full trace", none: "none", colon: ": ",
-      national: "national", separator: "; ",
+      yuan: "yuan", trace: "Full trace", none: "none", colon: ": ",
+      national: "national", separator: "; ", member: { "no. \($0)" },
       unit: { unit, count in "\(count) \(unit)" + (count == 1 || count == -1 ? "" : "s") })
   }
 }
@@ -128,7 +130,9 @@ struct AccountWriter {
     if audience == .auditor {
       lines.append("")
       lines.append(words.trace)
-      lines.append(trace.text(labels: &labels))
+      var labelled: PolicyLabels? = labels
+      lines.append(trace.tree(labels: &labelled))
+      labels = labelled ?? labels
     }
     return lines.joined(separator: "\n") + "\n"
   }
@@ -325,7 +329,7 @@ struct AccountWriter {
       }
       var shown = labels.field(image.records[record].name, name)
       if pieces.count > 1, let index = Int(pieces[1].dropLast()), index < Int.max {
-        shown += " " + words.member.replacingOccurrences(of: "%d", with: String(index + 1))
+        shown += " " + words.member(index + 1)
       }
       parts.append(shown)
       var inner = field.type
@@ -340,58 +344,11 @@ struct AccountWriter {
   }
 }
 
-extension String {
-  /// The text with every `%d` replaced by `replacement`.
-  func replacingOccurrences(of target: String, with replacement: String) -> String {
-    guard !target.isEmpty else { return self }
-    var result = ""
-    let characters = Array(self)
-    let pattern = Array(target)
-    var index = 0
-    while index < characters.count {
-      if index + pattern.count <= characters.count,
-        Array(characters[index..<(index + pattern.count)]) == pattern
-      {
-        result += replacement
-        index += pattern.count
-      } else {
-        result.append(characters[index])
-        index += 1
-      }
-    }
-    return result
-  }
-}
-
 extension Money {
   /// `77468` (fen, as JSON) → `774.68 yuan`; nil when not an integer.
   static func yuanText(_ json: String) -> String? {
     guard let fen = ExactInt(json) else { return nil }
     return Money(fen: fen).yuanDescription + " yuan"
-  }
-}
-
-extension Trace {
-  /// `text()` with each definition's label after its name (`eligible «是否符合条件» = …`).
-  func text(labels: inout PolicyLabels) -> String {
-    var out = ""
-    func write(_ node: Node, depth: Int) {
-      var summary = node.summary
-      if node.kind == .definition {
-        let label = labels.definition(node.name)
-        if label != node.name {
-          summary = "\(node.name) «\(label)»" + summary.dropFirst(node.name.count)
-        }
-      }
-      out += String(repeating: "  ", count: depth) + summary
-      if !node.citation.isEmpty { out += "  — \(labels.citation(node.citation))" }
-      if let location = node.location { out += "  (\(location))" }
-      if node.isCached { out += "  (computed above)" }
-      out += "\n"
-      if !node.isCached { for child in node.children { write(child, depth: depth + 1) } }
-    }
-    for root in roots { write(root, depth: 0) }
-    return out
   }
 }
 

@@ -57,42 +57,40 @@ struct PositionedInput {
 
 extension Evaluator {
   /// Every input field path the last evaluation read (`paths`, text indexes), over every
-  /// element of the lists on its way, with the records holding them.
+  /// element of the lists on its way, with the records holding them. The paths are resolved as
+  /// `appendTraceJSON` resolves them (`TraceBuilder.Context.inputSteps`).
   func positionedInputs(_ paths: [Int32]) -> [PositionedInput] {
     let image = policy.image
+    let context = TraceBuilder.Context(image: image)
     var inputs: [PositionedInput] = []
     for text in paths {
-      let steps = image.texts[Int(text)].split(separator: ".").map(String.init)
-      func walk(_ record: Register, _ schema: RecordSchema, _ step: Int, _ prefix: String) {
-        guard step < steps.count else { return }
-        var name = steps[step]
-        let isList = name.hasSuffix("[]")
-        if isList { name.removeLast(2) }
-        guard let field = schema.fields.firstIndex(where: { $0.name == name }),
-          let value = machine.facts.checkedItem(record, field)
+      let steps = context.inputSteps(image.texts[Int(text)])
+      func walk(_ record: Register, _ schema: Int, _ step: Int, _ prefix: String) {
+        guard step < steps.count,
+          let value = machine.facts.checkedItem(record, steps[step].field)
         else { return }
-        let declared = schema.fields[field]
-        let path = prefix.isEmpty ? name : "\(prefix).\(name)"
+        let declared = image.records[schema].fields[steps[step].field]
+        let path = prefix.isEmpty ? declared.name : "\(prefix).\(declared.name)"
         if step == steps.count - 1 {
           inputs.append(
             PositionedInput(
-              path: path, record: record, field: field, type: declared.type, value: value,
-              bounds: declared.boundsOnLength ? nil : declared.bounds))
+              path: path, record: record, field: steps[step].field, type: declared.type,
+              value: value, bounds: declared.boundsOnLength ? nil : declared.bounds))
           return
         }
         var type = declared.type
         if case .optional(let wrapped) = type { type = wrapped }
-        if isList, case .list(.record(let index)) = type, machine.facts.holdsList(value) {
+        if steps[step].isList, case .list(.record(let index)) = type,
+          machine.facts.holdsList(value)
+        {
           for position in 0..<machine.facts.count(value) {
-            walk(
-              machine.facts.item(value, position), image.records[index], step + 1,
-              "\(path)[\(position)]")
+            walk(machine.facts.item(value, position), index, step + 1, "\(path)[\(position)]")
           }
         } else if case .record(let index) = type {
-          walk(value, image.records[index], step + 1, path)
+          walk(value, index, step + 1, path)
         }
       }
-      walk(machine.currentInput, image.records[image.inputRecord], 0, "")
+      walk(machine.currentInput, image.inputRecord, 0, "")
     }
     return inputs
   }

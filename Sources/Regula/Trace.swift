@@ -234,12 +234,14 @@ struct TraceBuilder {
   /// The input paths read (text indexes), sorted.
   let read: [Int32]
   let image: PolicyImage
+  let context: Context
   var machine: Machine { evaluator.machine }
 
   init(evaluator: Evaluator, read: [Int32]) {
     self.evaluator = evaluator
     self.read = read
     image = evaluator.policy.image
+    context = Context(image: image)
   }
 
   func build() -> Trace {
@@ -289,7 +291,7 @@ struct TraceBuilder {
     built.citation =
       node.definition < image.citations.count ? image.citations[node.definition] : ""
     built.isCached = node.isCached
-    let position = Context(image: image).definitionPosition(node.definition, entry: node.entry)
+    let position = context.definitionPosition(node.definition, entry: node.entry)
     (built.file, built.offset, built.line, built.column) =
       (position.file, position.offset, position.line, position.column)
     return built
@@ -416,7 +418,7 @@ struct TraceBuilder {
   /// the ones after it that it did not (short-circuited), marked not evaluated.
   func addNotEvaluated(to node: inout Trace.Node, childIndexes: [Int]) {
     guard node.kind == .definition, !node.isCached else { return }
-    for index in Context(image: image).notEvaluated(after: childIndexes, in: machine.trace) {
+    for index in context.notEvaluated(after: childIndexes, in: machine.trace) {
       let probe = image.explanations.probes[index]
       var skipped = Trace.Node(
         kind: probe.kind == .otherwise ? .otherwise : .condition, name: node.name,

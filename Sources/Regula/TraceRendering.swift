@@ -96,20 +96,35 @@ extension Trace {
   }
 
   func textInline() -> String {
+    var labels: PolicyLabels?
+    var out = tree(labels: &labels)
+    if !inputs.isEmpty {
+      out += "inputs read\n"
+      for input in inputs { out += "  \(input.path) = \(input.value.display)\n" }
+    }
+    return out
+  }
+
+  /// The tree, a node a line: what it found, its citation and its source position; with
+  /// `labels`, each definition's label after its name (`eligible «是否符合条件» = …`) and the
+  /// citations by their labels.
+  func tree(labels: inout PolicyLabels?) -> String {
     var out = ""
     func write(_ node: Node, depth: Int) {
-      out += String(repeating: "  ", count: depth) + node.summary
-      if !node.citation.isEmpty { out += "  — \(node.citation)" }
+      var summary = node.summary
+      if node.kind == .definition, let label = labels?.definition(node.name), label != node.name {
+        summary = "\(node.name) «\(label)»" + summary.dropFirst(node.name.count)
+      }
+      out += String(repeating: "  ", count: depth) + summary
+      if !node.citation.isEmpty {
+        out += "  — " + (labels?.citation(node.citation) ?? node.citation)
+      }
       if let location = node.location { out += "  (\(location))" }
       if node.isCached { out += "  (computed above)" }
       out += "\n"
       if !node.isCached { for child in node.children { write(child, depth: depth + 1) } }
     }
     for root in roots { write(root, depth: 0) }
-    if !inputs.isEmpty {
-      out += "inputs read\n"
-      for input in inputs { out += "  \(input.path) = \(input.value.display)\n" }
-    }
     return out
   }
 

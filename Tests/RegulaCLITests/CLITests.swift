@@ -20,10 +20,15 @@ struct RunResult {
 }
 
 func regula(_ arguments: [String]) throws -> RunResult {
+  try run(regulaBinary, arguments, in: cliRepositoryRoot)
+}
+
+/// Runs `executable` with `arguments` in `folder` and waits; its status, stdout and stderr.
+func run(_ executable: URL, _ arguments: [String], in folder: URL) throws -> RunResult {
   let process = Process()
-  process.executableURL = regulaBinary
+  process.executableURL = executable
   process.arguments = arguments
-  process.currentDirectoryURL = cliRepositoryRoot
+  process.currentDirectoryURL = folder
   let output = Pipe()
   let errors = Pipe()
   process.standardOutput = output

@@ -20,22 +20,10 @@ func chromiumBinary() -> URL? {
 
 /// Runs headless Chromium on `arguments`; its standard output (the DOM for `--dump-dom`).
 func chromium(_ binary: URL, _ arguments: [String]) throws -> RunResult {
-  let process = Process()
-  process.executableURL = binary
-  process.arguments =
+  try run(
+    binary,
     ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
-    + arguments
-  let output = Pipe()
-  let errors = Pipe()
-  process.standardOutput = output
-  process.standardError = errors
-  try process.run()
-  let outData = output.fileHandleForReading.readDataToEndOfFile()
-  let errData = errors.fileHandleForReading.readDataToEndOfFile()
-  process.waitUntilExit()
-  return RunResult(
-    status: process.terminationStatus, output: String(decoding: outData, as: UTF8.self),
-    errors: String(decoding: errData, as: UTF8.self))
+      + arguments, in: cliRepositoryRoot)
 }
 
 @Test func theHTMLReportRendersInAHeadlessBrowser() throws {

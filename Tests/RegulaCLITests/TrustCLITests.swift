@@ -4,21 +4,7 @@ import Foundation
 import Testing
 
 func regula(_ arguments: [String], in folder: URL) throws -> RunResult {
-  let process = Process()
-  process.executableURL = regulaBinary
-  process.arguments = arguments
-  process.currentDirectoryURL = folder
-  let output = Pipe()
-  let errors = Pipe()
-  process.standardOutput = output
-  process.standardError = errors
-  try process.run()
-  let outData = output.fileHandleForReading.readDataToEndOfFile()
-  let errData = errors.fileHandleForReading.readDataToEndOfFile()
-  process.waitUntilExit()
-  return RunResult(
-    status: process.terminationStatus, output: String(decoding: outData, as: UTF8.self),
-    errors: String(decoding: errData, as: UTF8.self))
+  try run(regulaBinary, arguments, in: folder)
 }
 
 func jsonObject(_ text: String) throws -> [String: Any] {

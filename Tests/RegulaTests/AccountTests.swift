@@ -5,33 +5,14 @@ import Foundation
 import Regula
 import Testing
 
-let labelledPolicies = [
-  "Policies/minimum-living-allowance/minimum-living-allowance-tests.regula",
-  "Policies/pension-transfer/pension-transfer-tests.regula",
-  "Policies/beijing-points-hukou/beijing-points-hukou-tests.regula",
-  "Policies/shanghai-residence-points/shanghai-residence-points-tests.regula",
-  "Examples/minimum-living-allowance-w1/w1.regula",
-  "Examples/tutorial/w1-tutorial-tests.regula",
-]
-
-@Test(arguments: labelledPolicies)
+@Test(arguments: repositoryPolicies + ["Examples/tutorial/w1-tutorial-tests.regula"])
 func everyTestCaseIsToldToEveryAudienceWithoutAMissingLabel(_ path: String) throws {
   let policy = try #require(compilePolicy(root.appendingPathComponent(path).path))
-  let program = try #require(policy.program)
   #expect(policy.missingLabels("zh").isEmpty && policy.missingLabels("en").isEmpty)
   var evaluator = Evaluator(policy: policy)
-  evaluator.machine.isTracing = true
   var told = 0
-  var decided = 0
-  for test in program.tests {
-    let asOf = test.asOf ?? date("2024-01-01")
-    var builder = Interpreter(program: program, input: .none, asOf: asOf, jurisdiction: "national")
-    guard let given = test.given, let input = try? builder.evaluate(given),
-      let record = try? evaluator.record(
-        for: input, asOf: asOf, jurisdiction: test.jurisdiction ?? program.level)
-    else { continue }
+  let decided = try forEachTracedTestCase(policy, on: &evaluator) { test, record, evaluator in
     let trace = evaluator.buildTrace()
-    decided += 1
     for audience in Audience.allCases {
       for language in ["zh", "en"] {
         let account = evaluator.account(
@@ -43,6 +24,7 @@ func everyTestCaseIsToldToEveryAudienceWithoutAMissingLabel(_ path: String) thro
         told += 1
       }
     }
+    return true
   }
   #expect(decided > 0 && told == 6 * decided, "\(path): \(told) accounts")
   print("accounts: \(path.split(separator: "/").last!): \(told) told without a missing label")

@@ -13,13 +13,5 @@ func disassemblyMatchesGolden(_ name: String) throws {
   }
   let policy = try #require(result.output)
   let text = Disassembler.disassemble(policy.image)
-  let url = root.appendingPathComponent("Tests/Golden/bytecode/\(name).txt")
-  if ProcessInfo.processInfo.environment["RECORD_GOLDEN"] == "1" {
-    try FileManager.default.createDirectory(
-      at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-    try Data(text.utf8).write(to: url)
-    return
-  }
-  let golden = try String(contentsOf: url, encoding: .utf8)
-  #expect(text == golden, "disassembly golden \(name) differs; re-record with RECORD_GOLDEN=1")
+  try expectGolden(text, at: "Tests/Golden/bytecode/\(name).txt")
 }

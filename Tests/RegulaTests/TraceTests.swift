@@ -191,8 +191,20 @@ let w1ExampleBytes = Array(
       == true)
   // Probe fields the verifier need not bound (positions, texts' content) can hold anything:
   // a traced replay over them renders, it never traps (a fuzz finding: position 2^32 - 1).
+  // Every field the verifier leaves free is set to its extreme, and every rendering runs.
   var odd = image
-  for index in odd.explanations.probes.indices { odd.explanations.probes[index].position = .max }
+  for index in odd.explanations.probes.indices {
+    odd.explanations.probes[index].position = .max
+    odd.explanations.probes[index].line = .max
+    odd.explanations.probes[index].column = .max
+    odd.explanations.probes[index].start = .max
+    odd.explanations.probes[index].end = .max
+    odd.explanations.probes[index].file = .max
+  }
+  for index in odd.explanations.declarations.indices {
+    odd.explanations.declarations[index] = DeclarationPosition(
+      file: .max, offset: .max, line: .max, column: .max)
+  }
   try Verifier.verify(odd)
   var oddEvaluator = Evaluator(
     policy: try CompiledPolicy.load(
@@ -203,6 +215,15 @@ let w1ExampleBytes = Array(
   let (_, oddTrace) = try oddEvaluator.explain(json: denied, asOf: date("2024-06-01"))
   #expect(!oddTrace.text().isEmpty)
   #expect(oddEvaluator.traceJSON() == oddEvaluator.buildTrace().json)
+  let oddRecord = try oddEvaluator.decide(json: denied, asOf: date("2024-06-01"))
+  #expect(!oddTrace.html(record: oddRecord).isEmpty)
+  for audience in Audience.allCases {
+    #expect(
+      !oddEvaluator.account(record: oddRecord, trace: oddTrace, audience: audience, language: "zh")
+        .text.isEmpty)
+  }
+  #expect(
+    try oddEvaluator.counterfactuals(json: denied, asOf: date("2024-06-01")).whyNot.count == 1)
   // And a compiled file carries them: loaded, the same trace.
   let loaded = try CompiledPolicy.load(policy.encoded())
   #expect(loaded.image.explanations == image.explanations)
