@@ -1,10 +1,12 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 // Regula: a regulations-as-code compiler and evaluator.
 //
 // Modules follow the pipeline and depend one way (see Docs/architecture.md):
 //   RegulaSyntax → RegulaSource;  RegulaSema → RegulaSyntax;  RegulaNumerics → CGMP;
 //   RegulaBytecode → (nothing: the runtime never imports the front end);
-//   RegulaCLI → RegulaSema, RegulaNumerics.
+//   RegulaLog → CSQLite, RegulaBytecode (the decision log: SQLite, hash chain);
+//   RegulaServer → Regula, RegulaLog, Hummingbird (the web framework stays out of the library);
+//   RegulaCLI → everything above.
 import PackageDescription
 
 let package = Package(
@@ -20,10 +22,28 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     // `swift package generate-documentation --target Regula`: the library's DocC catalogue.
     .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+    // `regula serve` only; no traits: swift-configuration is not needed.
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
   ],
   targets: [
     // GMP from the system (`libgmp-dev`); linked by the module map.
     .systemLibrary(name: "CGMP", path: "Sources/CGMP"),
+    // SQLite from the system (`libsqlite3-dev`): the decision log.
+    .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+    // Docs/openapi.yaml, embedded by C23 `#embed` (served at /openapi.yaml).
+    .target(name: "COpenAPI", cSettings: [.unsafeFlags(["-std=c23"])]),
+    .target(name: "RegulaLog", dependencies: ["CSQLite", "RegulaBytecode", "RegulaJSON"]),
+    .target(
+      name: "RegulaServer",
+      dependencies: [
+        "Regula", "RegulaLog", "COpenAPI",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "NIOCore", package: "swift-nio"),
+      ]
+    ),
     .target(name: "RegulaSource", dependencies: ["RegulaJSON"]),
     .target(name: "RegulaNumerics", dependencies: ["CGMP"]),
     .target(name: "RegulaSyntax", dependencies: ["RegulaSource"]),
@@ -43,7 +63,7 @@ let package = Package(
       name: "RegulaCLI",
       dependencies: [
         "RegulaSema", "RegulaNumerics", "RegulaIR", "RegulaBytecode", "RegulaCompiler", "RegulaVM",
-        "Regula", "CAllocationCounter", "CProcess",
+        "Regula", "RegulaLog", "RegulaServer", "CAllocationCounter", "CProcess",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -54,6 +74,7 @@ let package = Package(
     .testTarget(name: "RegulaIRTests", dependencies: ["RegulaIR"]),
     .testTarget(name: "RegulaTests", dependencies: ["Regula"]),
     .testTarget(name: "RegulaCLITests", dependencies: ["RegulaCLI", "CAllocationCounter"]),
+    .testTarget(name: "RegulaLogTests", dependencies: ["RegulaLog"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -11,7 +11,8 @@
 //              start varint (≤ 0xFFFF_FFFF), end varint (≤ 0xFFFF_FFFF), line varint
 //              (≤ 0xFFFF_FFFF, 0 when unknown)
 //   schema     list of enums (name, list of case names); list of records (name, list of
-//              fields: name, type, flags u8 — bit 0 bounds present, bit 1 bounds on length —
+//              fields: name, type, flags u8 — bit 0 bounds present, bit 1 bounds on length,
+//              bit 2 personal —
 //              then low and high registers if bounded); input record zigzag; list of types;
 //              list of definitions (name, kind u8, type, has-reason u8, list of entry varints
 //              ≤ 0xFFFF_FFFF, frame size varint ≤ 0xFFFF); list of jurisdiction strings; list
@@ -79,7 +80,9 @@ extension PolicyImage {
       writer.writeList(record.fields) { writer, field in
         writer.writeString(field.name)
         writer.writeType(field.type)
-        writer.writeUInt8((field.bounds == nil ? 0 : 1) | (field.boundsOnLength ? 2 : 0))
+        writer.writeUInt8(
+          (field.bounds == nil ? 0 : 1) | (field.boundsOnLength ? 2 : 0)
+            | (field.isPersonal ? 4 : 0))
         if let bounds = field.bounds {
           writer.writeRegister(bounds.low)
           writer.writeRegister(bounds.high)
@@ -207,13 +210,15 @@ extension PolicyImage {
         let type = try r.readType()
         let flagsOffset = r.offset
         let flags = try r.readUInt8()
-        guard flags & ~3 == 0 else {
+        guard flags & ~7 == 0 else {
           throw .invalidTag(flags, field: "field flags", at: flagsOffset)
         }
         var bounds: (low: Register, high: Register)?
         if flags & 1 != 0 { bounds = (try r.readRegister(), try r.readRegister()) }
-        return RecordSchema.Field(
+        var field = RecordSchema.Field(
           name: name, type: type, bounds: bounds, boundsOnLength: flags & 2 != 0)
+        field.isPersonal = flags & 4 != 0
+        return field
       }
       return RecordSchema(name: name, fields: fields)
     }

@@ -45,6 +45,9 @@ public struct RecordSchema: Sendable, Hashable {
     public var bounds: (low: Register, high: Register)?
     /// True when `bounds` constrain a list's length (`length LOW to HIGH`), not its value.
     public var boundsOnLength: Bool
+    /// True when the policy marks the field `personal`: its value identifies a person, and
+    /// decision-log exports mask it unless the reader may see it.
+    public var isPersonal = false
 
     /// Creates a field; `bounds` are registers of the field's type (or integers, for a length).
     public init(
@@ -60,6 +63,7 @@ public struct RecordSchema: Sendable, Hashable {
     public static func == (a: Field, b: Field) -> Bool {
       a.name == b.name && a.type == b.type && a.boundsOnLength == b.boundsOnLength
         && a.bounds?.low == b.bounds?.low && a.bounds?.high == b.bounds?.high
+        && a.isPersonal == b.isPersonal
     }
     /// Hashes the name and type only, which is consistent with `==`.
     public func hash(into hasher: inout Hasher) {
@@ -282,5 +286,35 @@ extension PolicyImage {
     case .optional(let wrapped): "\(typeName(wrapped))?"
     case .table(let key, let value): "\(typeName(value)) by \(typeName(.enumeration(key)))"
     }
+  }
+}
+
+extension PolicyImage {
+  /// The input paths of the fields the policy marks `personal`, as masks name them: `name`,
+  /// `applicant.id_number`, `members[].name` (a list's elements written `[]`), in schema order.
+  public var personalInputPaths: [String] {
+    var paths: [String] = []
+    var open = Set<Int>()
+    func walk(_ record: Int, _ prefix: String) {
+      guard record < records.count, open.insert(record).inserted else { return }
+      defer { open.remove(record) }
+      for field in records[record].fields {
+        if field.isPersonal {
+          paths.append(prefix + field.name)
+        } else {
+          walk(type: field.type, prefix + field.name)
+        }
+      }
+    }
+    func walk(type: SchemaType, _ path: String) {
+      switch type {
+      case .record(let record): walk(record, path + ".")
+      case .list(let element): walk(type: element, path + "[]")
+      case .optional(let wrapped): walk(type: wrapped, path)
+      default: break
+      }
+    }
+    walk(inputRecord, "")
+    return paths
   }
 }

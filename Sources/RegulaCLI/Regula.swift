@@ -13,7 +13,8 @@ struct Regula: ParsableCommand {
     version: RegulaVersion.string,
     subcommands: [
       Check.self, Format.self, Dump.self, TestCommand.self, EvalCommand.self, BatchCommand.self,
-      BuildCommand.self, DisasmCommand.self, Bench.self,
+      BuildCommand.self, DisasmCommand.self, Bench.self, ServeCommand.self, TokenCommand.self,
+      AuditCommand.self,
     ])
 
   /// Runs the command, with standard output checked when the process exits.

@@ -196,9 +196,11 @@ extension Emitter {
     {
       bounds = (low, high)
     }
-    return RecordSchema.Field(
+    var compiled = RecordSchema.Field(
       name: field.name, type: schema(field.type), bounds: bounds,
       boundsOnLength: irBounds?.isLength ?? false)
+    compiled.isPersonal = field.isPersonal
+    return compiled
   }
 
   /// The code for one definition in one jurisdiction: each level of the chain in turn, most

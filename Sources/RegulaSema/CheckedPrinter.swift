@@ -26,7 +26,7 @@ public enum CheckedPrinter {
   static func record(_ title: String, _ info: RecordInfo) -> [String] {
     [title]
       + info.fields.map {
-        "  \($0.name): \($0.type)"
+        "  \($0.isPersonal ? "personal " : "")\($0.name): \($0.type)"
           + ($0.constraint.map {
             " \($0.kind.rawValue) \(ExprPrinter.source($0.low)) to \(ExprPrinter.source($0.high))"
           } ?? "")

@@ -49,6 +49,8 @@ public struct RecordInfo: Sendable, Hashable {
     public var constraint: Constraint?
     public var citation: Citation?
     public var span: SourceSpan
+    /// Marked `personal`: masked in decision-log exports unless the reader may see it.
+    public var isPersonal = false
   }
   public var name: String
   public var fields: [Field]

@@ -327,7 +327,7 @@ struct Checker {
       result.append(
         RecordInfo.Field(
           name: field.name.text, type: type, constraint: field.constraint, citation: field.citation,
-          span: field.span))
+          span: field.span, isPersonal: field.isPersonal))
     }
     return result
   }

@@ -190,7 +190,9 @@ public struct Formatter {
   mutating func formatFields(_ head: String, _ fields: [FieldDecl], indent: Int, span: SourceSpan) {
     emit(head + " {", indent: indent, span: span)
     for field in fields {
-      var text = "\(field.name.text): \(TypePrinter.describe(field.type))"
+      var text =
+        (field.isPersonal ? "personal " : "")
+        + "\(field.name.text): \(TypePrinter.describe(field.type))"
       if let constraint = field.constraint {
         text += " \(constraint.kind.rawValue) \(ExprPrinter.noInSource(constraint.low))"
         text += " to \(ExprPrinter.noInSource(constraint.high))"

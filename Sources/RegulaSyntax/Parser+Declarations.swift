@@ -82,6 +82,12 @@ extension Parser {
 
   mutating func parseField() -> FieldDecl {
     let start = current.span
+    // `personal` marks the field unless it is the field's own name (`personal: Bool`).
+    var isPersonal = false
+    if current.kind == .identifier, current.text == "personal", peek(1).kind != .symbol(.colon) {
+      advance()
+      isPersonal = true
+    }
     let name = parseFieldName("naming a field")
     expect(.colon, "after the field name")
     let type = parseType()
@@ -96,7 +102,8 @@ extension Parser {
     }
     let citation = parseCitation()
     return FieldDecl(
-      name: name, type: type, constraint: constraint, citation: citation, span: spanFrom(start))
+      name: name, type: type, constraint: constraint, citation: citation, span: spanFrom(start),
+      isPersonal: isPersonal)
   }
 
   mutating func parseDefinition(_ kind: Definition.Kind) -> Definition? {

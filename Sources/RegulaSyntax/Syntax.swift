@@ -210,6 +210,8 @@ public struct FieldDecl: Sendable, Hashable {
   public var constraint: Constraint?
   public var citation: Citation?
   public var span: SourceSpan
+  /// `personal name: Text`: the value identifies a person (masked in decision-log exports).
+  public var isPersonal = false
 }
 
 /// A range on a field's value or on a list's length; both bounds inclusive.

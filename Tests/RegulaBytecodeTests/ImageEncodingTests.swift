@@ -302,8 +302,8 @@ private func emptyImage() -> PolicyImage {
       name: "", fields: [.init(name: "", type: .int, bounds: nil, boundsOnLength: false)])
   ]
   file = image.compiledFile(compilerVersion: "")
-  file.sections[.schema]?[6] = 4  // field flags: an undefined bit
-  #expect(decodingError(file)?.description.hasPrefix("invalid field flags 4 at offset") == true)
+  file.sections[.schema]?[6] = 8  // field flags: an undefined bit
+  #expect(decodingError(file)?.description.hasPrefix("invalid field flags 8 at offset") == true)
 
   // A count beyond the remaining bytes is rejected before anything is allocated.
   file = good

@@ -1,0 +1,494 @@
+// The service's routes: one decision, a batch, a logged decision, its trace, the policies.
+import Dispatch
+import Foundation
+import Hummingbird
+import NIOCore
+import Regula
+import RegulaLog
+
+/// The query parameters of a decision request.
+struct DecisionQuery {
+  var asOf: CivilDate?
+  var jurisdiction: String?
+  var explain = false
+
+  /// Reads `as_of`, `jurisdiction` and (when `explaining`) `explain`; any other parameter,
+  /// or a value that does not parse, is a 400 naming it.
+  init(_ request: Request, explaining: Bool) throws(ServiceError) {
+    for (key, value) in request.uri.queryParameters {
+      switch key {
+      case "as_of":
+        guard let date = try? CivilDate(iso8601: String(value)) else {
+          throw ServiceError.badRequest("`as_of=\(value)` is not a date YYYY-MM-DD")
+        }
+        asOf = date
+      case "jurisdiction":
+        jurisdiction = String(value)
+      case "explain" where explaining:
+        guard let flag = ["true": true, "false": false, "1": true, "0": false][String(value)] else {
+          throw ServiceError.badRequest("`explain=\(value)` is not true or false")
+        }
+        explain = flag
+      default:
+        throw ServiceError.badRequest(
+          "unknown query parameter `\(key)`; this endpoint takes `as_of`, `jurisdiction`"
+            + (explaining ? " and `explain`" : ""))
+      }
+    }
+  }
+}
+
+/// A decision made and not yet logged.
+struct Outcome {
+  var record: [UInt8]
+  var asOf: String
+  var jurisdiction: String
+  var trace: String?
+}
+
+extension DecisionService {
+  /// The request body, at most `maxBody` bytes (413 beyond).
+  func body(_ request: Request) async throws(ServiceError) -> [UInt8] {
+    do {
+      let buffer = try await request.body.collect(upTo: options.maxBody)
+      return Array(buffer.readableBytesView)
+    } catch is NIOTooManyBytesError {
+      throw ServiceError(
+        .contentTooLarge, kind: "too_large",
+        message: "the request body is over the limit of \(options.maxBody) bytes (--max-body)")
+    } catch {
+      throw ServiceError.badRequest("the request body could not be read: \(error)")
+    }
+  }
+
+  // MARK: One decision
+
+  /// `POST /v1/policies/{name}/decisions`: decides, logs, then answers.
+  func decide(_ request: Request, _ context: ServiceContext) async throws -> Response {
+    let caller = try context.require([.decide])
+    let policy = try self.policy(context)
+    let query = try DecisionQuery(request, explaining: true)
+    let started = DispatchTime.now().uptimeNanoseconds
+    let input = try await body(request)
+    let outcome: Outcome
+    do {
+      outcome = try policy.evaluators.with { (evaluator) throws(DecisionError) -> Outcome in
+        try DecisionService.decide(input, with: &evaluator, query)
+      }
+    } catch {
+      metrics.failed(kind: error.kind)
+      throw ServiceError(error)
+    }
+    let entry = NewEntry(
+      loggedAt: Timestamp.now(), policy: policy.name, policyHash: policy.hash,
+      asOf: outcome.asOf, jurisdiction: outcome.jurisdiction, caller: caller.name, input: input,
+      record: outcome.record)
+    let ids: ClosedRange<Int64>
+    do { ids = try await log.append([entry]) } catch {
+      logger.error("decision not logged", metadata: ["error": "\(error)"])
+      metrics.failed(kind: "unavailable")
+      throw ServiceError(
+        .serviceUnavailable, kind: "unavailable",
+        message: "the decision could not be logged, so it is not given: \(error)")
+    }
+    metrics.decided(policy: policy.name)
+    metrics.observe(nanoseconds: Int64(DispatchTime.now().uptimeNanoseconds - started))
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(outcome.record.count + (outcome.trace?.utf8.count ?? 0) + 96)
+    bytes.append(contentsOf: "{\"decision_id\":\(ids.lowerBound),\"logged_at\":\"".utf8)
+    bytes.append(contentsOf: entry.loggedAt.utf8)
+    bytes.append(contentsOf: "\",\"record\":".utf8)
+    bytes.append(contentsOf: outcome.record)
+    if let trace = outcome.trace {
+      bytes.append(contentsOf: ",\"trace\":".utf8)
+      bytes.append(contentsOf: trace.utf8)
+    }
+    bytes.append(contentsOf: "}\n".utf8)
+    return Response(
+      status: .ok, headers: [.contentType: "application/json"],
+      body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+  }
+
+  /// Decides one application: the record's JSON (and the trace's, when asked).
+  static func decide(
+    _ input: [UInt8], with evaluator: inout Evaluator, _ query: DecisionQuery
+  ) throws(DecisionError) -> Outcome {
+    if query.explain {
+      let (record, trace) = try evaluator.explain(
+        json: input, asOf: query.asOf, jurisdiction: query.jurisdiction)
+      return Outcome(
+        record: Array(record.json.utf8), asOf: record.asOf.description,
+        jurisdiction: record.jurisdiction, trace: trace.json(record: record))
+    }
+    let (date, place) = try input.withUnsafeBufferPointer { buffer throws(DecisionError) in
+      try evaluator.evaluate(json: buffer, asOf: query.asOf, jurisdiction: query.jurisdiction)
+    }
+    var record: [UInt8] = []
+    record.reserveCapacity(768)
+    evaluator.appendRecordJSON(asOf: date, jurisdiction: place, to: &record)
+    return Outcome(record: record, asOf: date.description, jurisdiction: place, trace: nil)
+  }
+
+  // MARK: A batch
+
+  /// `POST /v1/policies/{name}/decisions/batch`: JSON Lines in, JSON Lines out, streamed.
+  /// Lines are decided in blocks; a block's entries are committed while the next block is
+  /// decided, and a block's answers are written once its entries are committed.
+  func batch(_ request: Request, _ context: ServiceContext) async throws -> Response {
+    let caller = try context.require([.decide])
+    let policy = try self.policy(context)
+    let query = try DecisionQuery(request, explaining: false)
+    let body = request.body
+    return Response(
+      status: .ok, headers: [.contentType: "application/x-ndjson"],
+      body: ResponseBody { writer in
+        var splitter = LineSplitter(limit: self.options.maxBody)
+        var lines: [BatchLine] = []
+        var previous: DecidedBlock?
+        for try await buffer in body {
+          splitter.feed(buffer, into: &lines)
+          if lines.count >= DecisionService.blockLines {
+            let block = self.decide(lines, policy, query, caller)
+            lines.removeAll(keepingCapacity: true)
+            if let previous { try await writer.write(await self.answers(previous)) }
+            previous = block
+          }
+        }
+        splitter.finish(into: &lines)
+        let last = self.decide(lines, policy, query, caller)
+        if let previous { try await writer.write(await self.answers(previous)) }
+        try await writer.write(await self.answers(last))
+        try await writer.finish(nil)
+      })
+  }
+
+  static let blockLines = 2048
+
+  /// Decides a block of lines with one evaluator and submits the decisions to the log.
+  func decide(
+    _ lines: [BatchLine], _ policy: LoadedPolicy, _ query: DecisionQuery, _ caller: Caller
+  ) -> DecidedBlock {
+    var block = DecidedBlock()
+    let loggedAt = Timestamp.now()
+    var failures: [String: Int64] = [:]
+    policy.evaluators.with { evaluator in
+      for line in lines {
+        switch line {
+        case .oversized(let number, let count):
+          block.answers.append(
+            .failed(
+              line: number,
+              error: ServiceError(
+                .contentTooLarge, kind: "too_large",
+                message: "line \(number) has \(count) bytes, over the limit of "
+                  + "\(options.maxBody) bytes (--max-body)"
+              ).json))
+          failures["too_large", default: 0] += 1
+        case .application(let number, let input):
+          do throws(DecisionError) {
+            let outcome = try DecisionService.decide(input, with: &evaluator, query)
+            block.answers.append(.decided(line: number, entry: block.entries.count))
+            block.entries.append(
+              NewEntry(
+                loggedAt: loggedAt, policy: policy.name, policyHash: policy.hash,
+                asOf: outcome.asOf, jurisdiction: outcome.jurisdiction, caller: caller.name,
+                input: input, record: outcome.record))
+          } catch {
+            block.answers.append(.failed(line: number, error: error.json))
+            failures[error.kind, default: 0] += 1
+          }
+        }
+      }
+    }
+    for (kind, count) in failures { metrics.failed(kind: kind, count: count) }
+    if !block.entries.isEmpty {
+      let ticket = block.ticket
+      log.append(block.entries) { ticket.complete($0) }
+    } else {
+      block.ticket.complete(.success(1...1))
+    }
+    metrics.decided(policy: policy.name, count: Int64(block.entries.count))
+    return block
+  }
+
+  /// The block's answer lines, once its entries are committed (or an `unavailable` error for
+  /// each decided line, when the commit failed: a decision not logged is not given).
+  func answers(_ block: DecidedBlock) async -> ByteBuffer {
+    let committed = await block.ticket.result()
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(block.entries.count * 900 + 64)
+    for answer in block.answers {
+      switch answer {
+      case .failed(let line, let error):
+        bytes.append(contentsOf: "{\"line\":\(line),\"error\":".utf8)
+        bytes.append(contentsOf: error.utf8)
+        bytes.append(contentsOf: "}\n".utf8)
+      case .decided(let line, let index):
+        switch committed {
+        case .success(let ids):
+          bytes.append(contentsOf: "{\"line\":".utf8)
+          Evaluator.appendInteger(Int64(line), to: &bytes)
+          bytes.append(contentsOf: ",\"decision_id\":".utf8)
+          Evaluator.appendInteger(ids.lowerBound + Int64(index), to: &bytes)
+          bytes.append(contentsOf: ",\"record\":".utf8)
+          bytes.append(contentsOf: block.entries[index].record)
+          bytes.append(contentsOf: "}\n".utf8)
+        case .failure(let error):
+          let refusal = ServiceError(
+            .serviceUnavailable, kind: "unavailable",
+            message: "the decision could not be logged, so it is not given: \(error)")
+          bytes.append(contentsOf: "{\"line\":\(line),\"error\":\(refusal.json)}\n".utf8)
+        }
+      }
+    }
+    return ByteBuffer(bytes: bytes)
+  }
+
+  // MARK: Logged decisions
+
+  /// The logged entry a route's `{id}` names.
+  func loggedEntry(_ context: ServiceContext) throws(ServiceError) -> LogEntry {
+    let text = context.parameters.get("id") ?? ""
+    guard let id = Int64(text), id > 0 else {
+      throw ServiceError.badRequest("`\(text)` is not a decision id (a positive integer)")
+    }
+    let entry: LogEntry?
+    do { entry = try log.entry(id: id) } catch {
+      throw ServiceError(
+        .serviceUnavailable, kind: "unavailable", message: "the decision log: \(error)")
+    }
+    guard let entry else { throw ServiceError.notFound("no decision \(id) in the log") }
+    return entry
+  }
+
+  /// `GET /v1/decisions/{id}`: the entry, personal fields masked unless the caller may see them.
+  func storedDecision(_ context: ServiceContext, _ caller: Caller) throws -> Response {
+    let entry = try loggedEntry(context)
+    let masking =
+      caller.roles.contains(.personal)
+      ? [] : try replayPolicy(entry.policyHash).image.personalInputPaths
+    return Response.json(entry.json(masking: masking) + "\n")
+  }
+
+  /// `GET /v1/decisions/{id}/trace`: the decision replayed, traced, against the compiled policy
+  /// that made it (kept in the log by content hash); refused if the replay's record is not
+  /// the logged one.
+  func trace(_ request: Request, _ context: ServiceContext, _ caller: Caller) throws -> Response {
+    var html = false
+    var audience: Audience?
+    var language: String?
+    for (key, value) in request.uri.queryParameters {
+      switch key {
+      case "format":
+        guard value == "json" || value == "html" else {
+          throw ServiceError.badRequest("`format=\(value)` is not json or html")
+        }
+        html = value == "html"
+      case "audience":
+        guard let chosen = Audience(rawValue: String(value)) else {
+          throw ServiceError.badRequest(
+            "`audience=\(value)` is not "
+              + Audience.allCases.map { "`\($0.rawValue)`" }.joined(separator: ", "))
+        }
+        audience = chosen
+      case "lang":
+        language = String(value)
+      default:
+        throw ServiceError.badRequest(
+          "unknown query parameter `\(key)`; this endpoint takes `format`, `audience` and `lang`")
+      }
+    }
+    let entry = try loggedEntry(context)
+    let compiled = try replayPolicy(entry.policyHash)
+    var evaluator = Evaluator(policy: compiled)
+    let replay: (record: DecisionRecord, trace: Trace)
+    do {
+      let date = try CivilDate(iso8601: entry.asOf)
+      replay = try evaluator.explain(
+        json: entry.input, asOf: date, jurisdiction: entry.jurisdiction)
+    } catch {
+      throw ServiceError(
+        .internalServerError, kind: "replay_mismatch",
+        message: "decision \(entry.id) did not replay: \(error)")
+    }
+    guard Array(replay.record.json.utf8) == entry.record else {
+      throw ServiceError(
+        .internalServerError, kind: "replay_mismatch",
+        message: "decision \(entry.id) replays to a different record than the one logged; "
+          + "run `regula audit verify`")
+    }
+    if !caller.roles.contains(.personal) {
+      let read = Set(replay.trace.inputs.map { Self.staticPath($0.path) })
+      let shown = compiled.image.personalInputPaths.filter(read.contains)
+      if !shown.isEmpty {
+        throw ServiceError(
+          .forbidden, kind: "forbidden",
+          message: "this trace shows personal input fields ("
+            + shown.map { "`\($0)`" }.joined(separator: ", ")
+            + "); the token `\(caller.name)` needs the role `personal`")
+      }
+    }
+    let record = replay.record
+    let trace = replay.trace
+    if html {
+      let page =
+        language.map { evaluator.report(record: record, trace: trace, language: $0) }
+        ?? trace.html(record: record)
+      return Response(
+        status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+        body: ResponseBody(byteBuffer: ByteBuffer(string: page)))
+    }
+    guard let audience else { return Response.json(trace.json(record: record) + "\n") }
+    let lang = language ?? "zh"
+    let account = evaluator.account(
+      record: record, trace: trace, audience: audience, language: lang)
+    return Response.json(
+      "{\"schema\":\"regula.account/1\",\"audience\":\(JSONWriter.quote(audience.rawValue)),"
+        + "\"language\":\(JSONWriter.quote(lang)),\"text\":\(JSONWriter.quote(account.text)),"
+        + "\"missing_labels\":["
+        + account.missingLabels.map(JSONWriter.quote).joined(separator: ",")
+        + "],\"record\":\(record.json)}\n")
+  }
+
+  /// `members[1].name` → `members[].name`.
+  static func staticPath(_ path: String) -> String {
+    var result = ""
+    var inIndex = false
+    for character in path {
+      if character == "[" {
+        inIndex = true
+        result.append("[")
+      } else if character == "]" {
+        inIndex = false
+        result.append("]")
+      } else if !inIndex {
+        result.append(character)
+      }
+    }
+    return result
+  }
+
+  // MARK: Policies
+
+  /// `GET /v1/policies`: each policy's name, hash, validity, jurisdictions, decisions,
+  /// personal fields and input schema (JSON Schema).
+  func policyList() -> String {
+    let set = policies
+    let items = set.names.map { name -> String in
+      let policy = set.byName[name]!
+      let image = policy.compiled.image
+      func date(_ day: Int64?) -> String {
+        guard let day, let date = try? CivilDate(daysSince1970: day) else { return "null" }
+        return "\"\(date)\""
+      }
+      let decisions = image.definitions.filter { $0.kind == .decision }.map(\.name)
+      return "{\"name\":\(JSONWriter.quote(name)),"
+        + "\"hash\":\"\(policy.hash)\","
+        + "\"compiler_version\":\(JSONWriter.quote(policy.compiled.compilerVersion)),"
+        + "\"valid_from\":\(date(image.validFrom)),\"valid_until\":\(date(image.validUntil)),"
+        + "\"level\":\(JSONWriter.quote(image.defaultJurisdiction)),"
+        + "\"jurisdictions\":[\(image.jurisdictionCodes.map { JSONWriter.quote($0.code) }.joined(separator: ","))],"
+        + "\"decisions\":[\(decisions.map(JSONWriter.quote).joined(separator: ","))],"
+        + "\"personal_fields\":[\(policy.personalPaths.map(JSONWriter.quote).joined(separator: ","))],"
+        + "\"input_schema\":\(InputSchema.json(image))}"
+    }
+    return "{\"policies\":[\(items.joined(separator: ","))]}\n"
+  }
+}
+
+/// A line of a batch request.
+enum BatchLine {
+  case application(number: Int, bytes: [UInt8])
+  /// A line longer than the limit: its number and length; its bytes are not kept.
+  case oversized(number: Int, count: Int)
+}
+
+/// A block of a batch, decided: the answers in line order and the entries to log.
+struct DecidedBlock {
+  enum Answer {
+    case decided(line: Int, entry: Int)
+    case failed(line: Int, error: String)
+  }
+  var answers: [Answer] = []
+  var entries: [NewEntry] = []
+  let ticket = CommitTicket()
+}
+
+/// The result of one append, awaited by the request that submitted it.
+final class CommitTicket: @unchecked Sendable {
+  let lock = NSLock()
+  var outcome: Result<ClosedRange<Int64>, SQLiteError>?
+  var waiter: CheckedContinuation<Result<ClosedRange<Int64>, SQLiteError>, Never>?
+
+  func complete(_ result: Result<ClosedRange<Int64>, SQLiteError>) {
+    lock.lock()
+    if let waiter {
+      self.waiter = nil
+      lock.unlock()
+      waiter.resume(returning: result)
+      return
+    }
+    outcome = result
+    lock.unlock()
+  }
+
+  func result() async -> Result<ClosedRange<Int64>, SQLiteError> {
+    await withCheckedContinuation { continuation in
+      lock.lock()
+      if let outcome {
+        lock.unlock()
+        continuation.resume(returning: outcome)
+        return
+      }
+      waiter = continuation
+      lock.unlock()
+    }
+  }
+}
+
+/// Splits a streamed body into lines, numbering them from 1 and skipping blank ones; a line
+/// over `limit` bytes is reported, not kept.
+struct LineSplitter {
+  let limit: Int
+  var partial: [UInt8] = []
+  var partialCount = 0
+  var number = 0
+
+  init(limit: Int) { self.limit = limit }
+
+  mutating func feed(_ buffer: ByteBuffer, into lines: inout [BatchLine]) {
+    buffer.withUnsafeReadableBytes { raw in
+      var start = 0
+      while let end = raw[start...].firstIndex(of: UInt8(ascii: "\n")) {
+        take(raw[start..<end], complete: true, into: &lines)
+        start = end + 1
+      }
+      take(raw[start...], complete: false, into: &lines)
+    }
+  }
+
+  mutating func take(
+    _ bytes: Slice<UnsafeRawBufferPointer>, complete: Bool, into lines: inout [BatchLine]
+  ) {
+    partialCount += bytes.count
+    if partialCount <= limit { partial.append(contentsOf: bytes) }
+    if complete { endLine(into: &lines) }
+  }
+
+  mutating func finish(into lines: inout [BatchLine]) {
+    if partialCount > 0 { endLine(into: &lines) }
+  }
+
+  mutating func endLine(into lines: inout [BatchLine]) {
+    number += 1
+    if partialCount > limit {
+      lines.append(.oversized(number: number, count: partialCount))
+    } else {
+      if partial.last == UInt8(ascii: "\r") { partial.removeLast() }
+      let blank = partial.allSatisfy { $0 == 32 || $0 == 9 }
+      if !blank { lines.append(.application(number: number, bytes: partial)) }
+    }
+    partial.removeAll(keepingCapacity: true)
+    partialCount = 0
+  }
+}

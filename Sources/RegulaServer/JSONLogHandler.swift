@@ -1,0 +1,44 @@
+// Structured logs: one JSON object per line on standard error, for the service's operators
+// (time, level, message, and the metadata as fields). Tokens are never logged.
+import Foundation
+import Logging
+import RegulaJSON
+import RegulaLog
+
+struct JSONLogHandler: LogHandler {
+  let label: String
+  var logLevel: Logger.Level
+  var metadata: Logger.Metadata = [:]
+  static let output = FileHandle.standardError
+  static let lock = NSLock()
+
+  init(label: String, level: Logger.Level) {
+    self.label = label
+    logLevel = level
+  }
+
+  subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    get { metadata[key] }
+    set { metadata[key] = newValue }
+  }
+
+  func log(event: LogEvent) {
+    var bytes: [UInt8] = Array("{\"time\":".utf8)
+    JSONWriter.appendQuoted(Timestamp.now(), to: &bytes)
+    bytes.append(contentsOf: ",\"level\":".utf8)
+    JSONWriter.appendQuoted(event.level.rawValue, to: &bytes)
+    bytes.append(contentsOf: ",\"message\":".utf8)
+    JSONWriter.appendQuoted(event.message.description, to: &bytes)
+    let fields = metadata.merging(event.metadata ?? [:]) { _, new in new }
+    for (key, value) in fields.sorted(by: { $0.key < $1.key }) {
+      bytes.append(UInt8(ascii: ","))
+      JSONWriter.appendQuoted(key, to: &bytes)
+      bytes.append(UInt8(ascii: ":"))
+      JSONWriter.appendQuoted(value.description, to: &bytes)
+    }
+    bytes.append(contentsOf: "}\n".utf8)
+    JSONLogHandler.lock.lock()
+    JSONLogHandler.output.write(Data(bytes))
+    JSONLogHandler.lock.unlock()
+  }
+}

@@ -1,0 +1,184 @@
+// The decision log on its own: appends from many tasks form one unbroken chain, every kind of
+// tampering is found and named, entries render whole with personal fields masked, and time
+// bounds select the right entries.
+import Foundation
+import RegulaJSON
+import Testing
+
+@testable import RegulaLog
+
+/// A fresh database path in a temporary folder.
+func temporaryDatabase(_ name: String = "log") -> String {
+  let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "regula-log-\(UUID().uuidString)")
+  try! FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+  return folder.appendingPathComponent("\(name).sqlite").path
+}
+
+func entry(_ index: Int, caller: String = "test", input: String? = nil) -> NewEntry {
+  NewEntry(
+    loggedAt: Timestamp.format(seconds: 1_772_000_000 + Int64(index), milliseconds: index % 1000),
+    policy: "p", policyHash: String(repeating: "a", count: 64), asOf: "2026-03-03",
+    jurisdiction: "SH", caller: caller,
+    input: Array(
+      (input ?? "{\"id\":\"A\(index)\",\"name\":\"Zhang \(index)\",\"age\":\(index)}").utf8),
+    record: Array("{\"schema\":\"regula.decision/2\",\"kind\":\"decided\",\"n\":\(index)}".utf8))
+}
+
+/// Runs SQL on the database directly, as someone with the file (not the service) would.
+func tamper(_ path: String, _ sql: String) throws {
+  let connection = try SQLiteConnection(path: path, create: false)
+  try connection.execute(sql)
+}
+
+@Suite struct DecisionLogTests {
+  @Test func concurrentAppendsFormOneChain() async throws {
+    let path = temporaryDatabase()
+    let log = try DecisionLog(path: path, synchronous: .normal)
+    // 40 tasks × 25 appends of 1–3 entries: ids are consecutive within each append and every
+    // id is handed out once.
+    let ranges = try await withThrowingTaskGroup(of: [ClosedRange<Int64>].self) { group in
+      for task in 0..<40 {
+        group.addTask {
+          var ranges: [ClosedRange<Int64>] = []
+          for round in 0..<25 {
+            let count = 1 + (task + round) % 3
+            ranges.append(try await log.append((0..<count).map { entry(task * 100 + round + $0) }))
+          }
+          return ranges
+        }
+      }
+      return try await group.reduce(into: []) { $0 += $1 }
+    }
+    let ids = ranges.flatMap { Array($0) }.sorted()
+    #expect(ids == Array(1...Int64(ids.count)))
+    #expect(log.committedCount == Int64(ids.count))
+    let verification = try log.verify()
+    #expect(verification.firstBroken == nil)
+    #expect(verification.entries == Int64(ids.count))
+    log.close()
+    // Reopened, the writer continues the chain from the last entry.
+    let reopened = try DecisionLog(path: path)
+    let next = try await reopened.append([entry(9999)])
+    #expect(next == Int64(ids.count + 1)...Int64(ids.count + 1))
+    #expect(try reopened.verify().firstBroken == nil)
+    reopened.close()
+  }
+
+  /// Every field of an entry is covered by its hash: changing any one is reported at that entry.
+  @Test(arguments: [
+    "logged_at = '2020-01-01T00:00:00.000Z'", "policy = 'q'", "policy_hash = 'b'",
+    "as_of = '2026-01-01'", "jurisdiction = 'BJ'", "caller = 'someone else'",
+    "input = CAST('{\"id\":\"A2\"}' AS BLOB)",
+    "record = CAST(replace(CAST(record AS TEXT), 'decided', 'refused') AS BLOB)",
+  ])
+  func everyFieldIsCovered(change: String) async throws {
+    let path = temporaryDatabase()
+    let log = try DecisionLog(path: path)
+    for index in 1...5 { _ = try await log.append([entry(index)]) }
+    log.close()
+    try tamper(path, "UPDATE entries SET \(change) WHERE id = 3")
+    let broken = try DecisionLog(readingOnly: path).verify().firstBroken
+    #expect(broken?.id == 3)
+    #expect(broken?.reason.contains("changed") == true)
+  }
+
+  @Test func deletionsAndReorderingsAreFound() async throws {
+    let path = temporaryDatabase()
+    let log = try DecisionLog(path: path)
+    for index in 1...6 { _ = try await log.append([entry(index)]) }
+    log.close()
+    let copy = path + ".copy"
+    try FileManager.default.copyItem(atPath: path, toPath: copy)
+    // A deleted entry in the middle.
+    try tamper(path, "DELETE FROM entries WHERE id = 4")
+    var broken = try DecisionLog(readingOnly: path).verify().firstBroken
+    #expect(broken?.id == 4)
+    #expect(broken?.reason.contains("missing") == true)
+    // The last entries deleted: the head the writer recorded names the loss.
+    try tamper(copy, "DELETE FROM entries WHERE id >= 5")
+    broken = try DecisionLog(readingOnly: copy).verify().firstBroken
+    #expect(broken?.id == 5)
+    #expect(broken?.reason.contains("removed from the end") == true)
+    // An entry rehashed by someone who cannot rewrite the rest: the next link breaks.
+    let third = path + ".third"
+    try FileManager.default.copyItem(atPath: copy, toPath: third)
+    try tamper(third, "UPDATE entries SET entry_hash = zeroblob(32) WHERE id = 2")
+    broken = try DecisionLog(readingOnly: third).verify().firstBroken
+    #expect(broken?.id == 2)
+  }
+
+  @Test func entriesRenderWholeWithPersonalFieldsMasked() async throws {
+    let path = temporaryDatabase()
+    let log = try DecisionLog(path: path)
+    let input = """
+      {"id": "A1", "name": "Zhang San",
+       "members": [{"name": "Li Si", "age": 3}, {"name": null, "age": 4}],
+       "amount": 12.50}
+      """
+    let ids = try await log.append([entry(1, input: input)])
+    let stored = try #require(try log.entry(id: ids.lowerBound))
+    let masked = try JSONReader.parse(Array(stored.json(masking: ["name", "members[].name"]).utf8))
+    #expect(
+      masked["input"]
+        == (try JSONReader.parse(
+          Array(
+            #"{"id":"A1","name":"[masked]","members":[{"name":"[masked]","age":3},{"name":null,"age":4}],"amount":12.50}"#
+              .utf8))))
+    let open = try JSONReader.parse(Array(stored.json().utf8))
+    #expect(open["input"]?["name"] == .string("Zhang San"))
+    // The whole entry, field by field, and one line (the input compacted).
+    #expect(!stored.json().contains("\n"))
+    #expect(open["decision_id"] == .number("1"))
+    #expect(open["caller"] == .string("test"))
+    #expect(open["previous_hash"] == .string(String(repeating: "0", count: 64)))
+    #expect(open["entry_hash"]?.stringValue?.utf8.count == 64)
+    #expect(open["record"]?["kind"] == .string("decided"))
+    log.close()
+  }
+
+  @Test func timeBoundsSelectEntries() async throws {
+    let path = temporaryDatabase()
+    let log = try DecisionLog(path: path)
+    // 1772000000 is 2026-02-25T06:13:20Z; entries one day apart.
+    for day in 0..<5 {
+      _ = try await log.append([
+        NewEntry(
+          loggedAt: Timestamp.format(seconds: 1_772_000_000 + Int64(day) * 86_400, milliseconds: 0),
+          policy: "p", policyHash: "h", asOf: "2026-03-01", jurisdiction: "national",
+          caller: "c", input: Array("{}".utf8), record: Array("{}".utf8))
+      ])
+    }
+    var seen: [Int64] = []
+    try log.entries(
+      from: Timestamp.bound("2026-02-26", upper: false),
+      until: Timestamp.bound("2026-02-28", upper: true)
+    ) { seen.append($0.id) }
+    #expect(seen == [2, 3, 4])
+    #expect(Timestamp.bound("2026-02-30T", upper: true) == nil)
+    #expect(Timestamp.bound("yesterday", upper: false) == nil)
+    log.close()
+  }
+
+  @Test func timestampsAreRFC3339() {
+    #expect(Timestamp.format(seconds: 0, milliseconds: 5) == "1970-01-01T00:00:00.005Z")
+    #expect(Timestamp.format(seconds: 951_782_400, milliseconds: 999) == "2000-02-29T00:00:00.999Z")
+    #expect(Timestamp.format(seconds: -1, milliseconds: 0) == "1969-12-31T23:59:59.000Z")
+    #expect(
+      Timestamp.format(seconds: 4_102_444_799, milliseconds: 120) == "2099-12-31T23:59:59.120Z")
+  }
+
+  @Test func aFileThatIsNotALogIsRefused() throws {
+    let path = temporaryDatabase()
+    #expect(throws: SQLiteError.self) { try DecisionLog(readingOnly: path) }
+    _ = FileManager.default.createFile(atPath: path, contents: Data("not a database".utf8))
+    #expect(throws: SQLiteError.self) { try DecisionLog(readingOnly: path) }
+  }
+}
+
+extension JSONValue {
+  var stringValue: String? {
+    if case .string(let text) = self { return text }
+    return nil
+  }
+}
