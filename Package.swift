@@ -34,7 +34,10 @@ let package = Package(
     .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
     // Docs/openapi.yaml, embedded by C23 `#embed` (served at /openapi.yaml).
     .target(name: "COpenAPI", cSettings: [.unsafeFlags(["-std=c23"])]),
-    .target(name: "RegulaLog", dependencies: ["CSQLite", "RegulaBytecode", "RegulaJSON"]),
+    // OpenSSL's libcrypto from the system (`libssl-dev`): SHA-256 for the log's hash chain.
+    .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
+    .target(
+      name: "RegulaLog", dependencies: ["CSQLite", "CCrypto", "RegulaBytecode", "RegulaJSON"]),
     .target(
       name: "RegulaServer",
       dependencies: [
@@ -74,7 +77,7 @@ let package = Package(
     .testTarget(name: "RegulaIRTests", dependencies: ["RegulaIR"]),
     .testTarget(name: "RegulaTests", dependencies: ["Regula"]),
     .testTarget(name: "RegulaCLITests", dependencies: ["RegulaCLI", "CAllocationCounter"]),
-    .testTarget(name: "RegulaLogTests", dependencies: ["RegulaLog"]),
+    .testTarget(name: "RegulaLogTests", dependencies: ["RegulaLog", "RegulaBytecode"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -4,6 +4,7 @@
 // any number of threads are written by one writer thread in group commits: each transaction
 // holds every entry that arrived while the last one was being written, so the log costs one
 // fsync per group, not per decision (Docs/service.md, "The decision log").
+import CCrypto
 import CSQLite
 import Glibc
 import RegulaBytecode
@@ -103,6 +104,11 @@ public final class DecisionLog: @unchecked Sendable {
   public init(path: String, synchronous: Synchronous = .full) throws(SQLiteError) {
     self.path = path
     let connection = try SQLiteConnection(path: path, create: true)
+    // 16 KiB pages: an entry is about a kilobyte and the WAL is written a page per call, so
+    // larger pages write a batch in fewer calls (4 KiB: 65,000 entries/s, 16 KiB: 87,000 in
+    // a W1 batch), while a small group commit still writes little (64 KiB pages cost single
+    // decisions 10%). Takes effect when the database is created.
+    try connection.execute("PRAGMA page_size=16384")
     try connection.execute("PRAGMA journal_mode=WAL")
     try connection.execute("PRAGMA synchronous=\(synchronous.rawValue.uppercased())")
     try connection.execute(DecisionLog.schema)
@@ -172,7 +178,19 @@ public final class DecisionLog: @unchecked Sendable {
     for text in [loggedAt, policy, policyHash, asOf, jurisdiction, caller] { field(text.utf8) }
     field(input)
     field(record)
-    return SHA256.hash(bytes)
+    return sha256(bytes)
+  }
+
+  /// SHA-256 by OpenSSL (with the CPU's SHA instructions where it has them); equal to
+  /// `RegulaBytecode.SHA256.hash`, which the tests check.
+  public static func sha256(_ bytes: [UInt8]) -> [UInt8] {
+    var digest = [UInt8](repeating: 0, count: 32)
+    bytes.withUnsafeBufferPointer { input in
+      digest.withUnsafeMutableBufferPointer { output in
+        _ = CCrypto.SHA256(input.baseAddress, input.count, output.baseAddress)
+      }
+    }
+    return digest
   }
 
   /// The entry hash: SHA-256 of the previous entry's hash, the id, and the content digest.
@@ -181,7 +199,7 @@ public final class DecisionLog: @unchecked Sendable {
     var big = UInt64(bitPattern: id).bigEndian
     withUnsafeBytes(of: &big) { bytes.append(contentsOf: $0) }
     bytes.append(contentsOf: digest)
-    return SHA256.hash(bytes)
+    return sha256(bytes)
   }
 
   /// The previous hash of the first entry.
@@ -300,7 +318,7 @@ public final class DecisionLog: @unchecked Sendable {
         expectedID += 1
       }
       let head = try DecisionLog.head(reader)
-      if let head, head.id != expectedID - 1 || head.hash != SHA256.hex(previous) {
+      if let head, head.id != expectedID - 1 || head.hash != RegulaBytecode.SHA256.hex(previous) {
         return Verification(
           entries: count,
           firstBroken: (
@@ -489,7 +507,7 @@ extension DecisionLog {
           ranges.append(first...max(first, id))
         }
         setHead.bind(1, String(id))
-        setHead.bind(2, SHA256.hex(hash))
+        setHead.bind(2, RegulaBytecode.SHA256.hex(hash))
         try setHead.run()
         try connection.execute("COMMIT")
       } catch {

@@ -33,28 +33,31 @@ final class LoadedPolicy: Sendable {
   }
 }
 
-/// Evaluators of one policy, lent to one request at a time.
+/// Evaluators of one policy, lent to one request at a time. Each lives in a box, so lending
+/// one moves a reference, not the evaluator (a large struct whose copy retains every buffer).
 final class EvaluatorPool: @unchecked Sendable {
+  final class Slot {
+    var evaluator: Evaluator
+    init(_ evaluator: Evaluator) { self.evaluator = evaluator }
+  }
+
   let policy: CompiledPolicy
   let lock = NSLock()
-  var free: [Evaluator] = []
+  var free: [Slot] = []
 
   init(policy: CompiledPolicy) { self.policy = policy }
 
   /// Runs `body` with an evaluator of its own, then keeps the evaluator for the next caller.
   func with<T, E: Error>(_ body: (inout Evaluator) throws(E) -> T) throws(E) -> T {
     lock.lock()
-    var evaluator = free.popLast()
+    let slot = free.popLast() ?? Slot(Evaluator(policy: policy))
     lock.unlock()
-    if evaluator == nil { evaluator = Evaluator(policy: policy) }
-    var taken = evaluator!
-    evaluator = nil
     defer {
       lock.lock()
-      free.append(taken)
+      free.append(slot)
       lock.unlock()
     }
-    return try body(&taken)
+    return try body(&slot.evaluator)
   }
 }
 

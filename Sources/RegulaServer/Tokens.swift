@@ -3,6 +3,7 @@
 import Foundation
 import RegulaBytecode
 import RegulaJSON
+import RegulaLog
 
 /// What a token allows.
 public enum Role: String, Sendable, CaseIterable {
@@ -86,7 +87,7 @@ public struct TokenTable: Sendable {
 
   /// The caller a presented token belongs to, or nil.
   func caller(token: Substring) -> Caller? {
-    byHash[SHA256.hex(SHA256.hash(Array(token.utf8)))]
+    byHash[SHA256.hex(DecisionLog.sha256(Array(token.utf8)))]
   }
 
   /// A new random token (32 bytes from the system's generator, as hex) and its hash.

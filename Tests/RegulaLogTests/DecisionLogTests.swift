@@ -2,6 +2,7 @@
 // tampering is found and named, entries render whole with personal fields masked, and time
 // bounds select the right entries.
 import Foundation
+import RegulaBytecode
 import RegulaJSON
 import Testing
 
@@ -180,5 +181,15 @@ extension JSONValue {
   var stringValue: String? {
     if case .string(let text) = self { return text }
     return nil
+  }
+}
+
+@Test func theLogsSHA256IsSHA256() {
+  // OpenSSL's digest equals the pure-Swift one (FIPS 180-4 vectors are in RegulaBytecodeTests)
+  // on every length around the block boundaries and on larger inputs.
+  var generator = SystemRandomNumberGenerator()
+  for count in Array(0...130) + [1000, 4096, 65_537] {
+    let bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    #expect(DecisionLog.sha256(bytes) == RegulaBytecode.SHA256.hash(bytes), "\(count) bytes")
   }
 }
