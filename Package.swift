@@ -35,9 +35,9 @@ let package = Package(
     // Docs/openapi.yaml, embedded by C23 `#embed` (served at /openapi.yaml).
     .target(name: "COpenAPI", cSettings: [.unsafeFlags(["-std=c23"])]),
     // OpenSSL's libcrypto from the system (`libssl-dev`): SHA-256 for the log's hash chain.
-    .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
+    .target(name: "CLogHash", linkerSettings: [.linkedLibrary("crypto")]),
     .target(
-      name: "RegulaLog", dependencies: ["CSQLite", "CCrypto", "RegulaBytecode", "RegulaJSON"]),
+      name: "RegulaLog", dependencies: ["CSQLite", "CLogHash", "RegulaBytecode", "RegulaJSON"]),
     .target(
       name: "RegulaServer",
       dependencies: [

@@ -1,10 +1,10 @@
 // The decision log: every decision a service makes, appended before its response is sent,
-// in an SQLite database (WAL). Entries form a hash chain — each carries the SHA-256 of the one
+// in an SQLite database (WAL), one row per group commit (Segment.swift). Entries form a hash chain — each carries the SHA-256 of the one
 // before — so that an edited, inserted or deleted entry is found by `verify()`. Appends from
 // any number of threads are written by one writer thread in group commits: each transaction
 // holds every entry that arrived while the last one was being written, so the log costs one
 // fsync per group, not per decision (Docs/service.md, "The decision log").
-import CCrypto
+import CLogHash
 import CSQLite
 import Glibc
 import RegulaBytecode
@@ -127,7 +127,7 @@ public final class DecisionLog: @unchecked Sendable {
     writer = Writer(closed: ())
     // A file that is not a decision log is refused here, not half-read later.
     do {
-      _ = try reader.prepare("SELECT id, entry_hash FROM entries LIMIT 1")
+      _ = try reader.prepare("SELECT first_id, entries FROM segments LIMIT 1")
     } catch {
       throw SQLiteError(
         code: error.code, message: "`\(path)` is not a Regula decision log: \(error.message)")
@@ -135,20 +135,15 @@ public final class DecisionLog: @unchecked Sendable {
   }
 
   static let schema = """
-    CREATE TABLE IF NOT EXISTS entries (
-      id INTEGER PRIMARY KEY,
-      logged_at TEXT NOT NULL,
-      policy TEXT NOT NULL,
-      policy_hash TEXT NOT NULL,
-      as_of TEXT NOT NULL,
-      jurisdiction TEXT NOT NULL,
-      caller TEXT NOT NULL,
-      input BLOB NOT NULL,
-      record BLOB NOT NULL,
+    CREATE TABLE IF NOT EXISTS segments (
+      first_id INTEGER PRIMARY KEY,
+      last_id INTEGER NOT NULL,
+      earliest TEXT NOT NULL,
+      latest TEXT NOT NULL,
       previous_hash BLOB NOT NULL,
-      entry_hash BLOB NOT NULL
+      entries BLOB NOT NULL
     );
-    CREATE INDEX IF NOT EXISTS entries_logged_at ON entries(logged_at);
+    CREATE INDEX IF NOT EXISTS segments_latest ON segments(latest);
     CREATE TABLE IF NOT EXISTS policies (
       hash TEXT PRIMARY KEY,
       name TEXT NOT NULL,
@@ -187,7 +182,7 @@ public final class DecisionLog: @unchecked Sendable {
     var digest = [UInt8](repeating: 0, count: 32)
     bytes.withUnsafeBufferPointer { input in
       digest.withUnsafeMutableBufferPointer { output in
-        _ = CCrypto.SHA256(input.baseAddress, input.count, output.baseAddress)
+        regula_sha256(input.baseAddress, input.count, output.baseAddress)
       }
     }
     return digest
@@ -236,22 +231,43 @@ public final class DecisionLog: @unchecked Sendable {
 
   // MARK: Reading
 
-  static let columns =
-    "id, logged_at, policy, policy_hash, as_of, jurisdiction, caller, input, record, previous_hash, entry_hash"
-
-  static func entry(_ row: SQLiteStatement) -> LogEntry {
-    LogEntry(
-      id: row.int(0), loggedAt: row.text(1), policy: row.text(2), policyHash: row.text(3),
-      asOf: row.text(4), jurisdiction: row.text(5), caller: row.text(6), input: row.blob(7),
-      record: row.blob(8), previousHash: row.blob(9), entryHash: row.blob(10))
+  /// Decodes the segments a query returns (first id, previous hash, entries), calling
+  /// `body` with each entry until it returns false.
+  static func decodeRows(
+    _ statement: SQLiteStatement, _ body: (LogEntry) throws -> Bool
+  ) throws {
+    while try statement.step() {
+      var going = true
+      try Segment.decode(
+        statement.blob(2), firstID: statement.int(0), previousHash: statement.blob(1)
+      ) { entry in
+        going = try body(entry)
+        return going
+      }
+      if !going { return }
+    }
   }
 
   /// The entry with decision id `id`, or nil.
   public func entry(id: Int64) throws(SQLiteError) -> LogEntry? {
     try readLock.locked { () throws(SQLiteError) -> LogEntry? in
-      let statement = try reader.prepare("SELECT \(DecisionLog.columns) FROM entries WHERE id = ?")
+      let statement = try reader.prepare(
+        "SELECT first_id, previous_hash, entries FROM segments WHERE first_id <= ? AND last_id >= ? "
+          + "ORDER BY first_id DESC LIMIT 1")
       statement.bind(1, id)
-      return try statement.step() ? DecisionLog.entry(statement) : nil
+      statement.bind(2, id)
+      var found: LogEntry?
+      do {
+        try DecisionLog.decodeRows(statement) { entry in
+          if entry.id == id { found = entry }
+          return entry.id < id
+        }
+      } catch let error as SQLiteError {
+        throw error
+      } catch {
+        throw SQLiteError(code: SQLITE_CORRUPT, message: "\(error)")
+      }
+      return found
     }
   }
 
@@ -260,65 +276,88 @@ public final class DecisionLog: @unchecked Sendable {
   public func entries(
     from: String?, until: String?, _ body: (LogEntry) throws -> Void
   ) throws {
+    let lower = from ?? ""
+    let upper = until ?? "\u{10FFFF}"
     try readLock.locked {
       let statement = try reader.prepare(
-        "SELECT \(DecisionLog.columns) FROM entries WHERE logged_at >= ? AND logged_at <= ? ORDER BY id"
-      )
-      statement.bind(1, from ?? "")
-      statement.bind(2, until ?? "\u{10FFFF}")
-      while try statement.step() { try body(DecisionLog.entry(statement)) }
+        "SELECT first_id, previous_hash, entries FROM segments WHERE latest >= ? AND earliest <= ? "
+          + "ORDER BY first_id")
+      statement.bind(1, lower)
+      statement.bind(2, upper)
+      try DecisionLog.decodeRows(statement) { entry in
+        if entry.loggedAt >= lower && entry.loggedAt <= upper { try body(entry) }
+        return true
+      }
     }
   }
 
   /// The number of entries.
   public func count() throws(SQLiteError) -> Int64 {
     try readLock.locked { () throws(SQLiteError) -> Int64 in
-      let statement = try reader.prepare("SELECT count(*) FROM entries")
+      let statement = try reader.prepare("SELECT coalesce(max(last_id), 0) FROM segments")
       _ = try statement.step()
       return statement.int(0)
     }
   }
 
-  /// Checks the whole chain in id order: ids run 1, 2, 3… without a gap, each entry's
-  /// previous hash is the entry before's hash, each hash matches the entry's fields, and the
-  /// last entry is the head the writer recorded. Stops at the first break.
+  /// Checks the whole chain in id order: ids run 1, 2, 3… without a gap, each segment links
+  /// to the hash of the entry before it, each entry's hash matches its fields and the hash
+  /// before it, and the last entry is the head the writer recorded. Stops at the first break.
   public func verify() throws(SQLiteError) -> Verification {
     try readLock.locked { () throws(SQLiteError) -> Verification in
       let statement = try reader.prepare(
-        "SELECT \(DecisionLog.columns) FROM entries ORDER BY id")
+        "SELECT first_id, last_id, previous_hash, entries FROM segments ORDER BY first_id")
       var previous = DecisionLog.genesis
       var expectedID: Int64 = 1
       var count: Int64 = 0
       while try statement.step() {
-        let entry = DecisionLog.entry(statement)
-        count += 1
-        if entry.id != expectedID {
+        let first = statement.int(0)
+        let last = statement.int(1)
+        if first != expectedID {
           return Verification(
             entries: count,
             firstBroken: (
               expectedID,
-              entry.id > expectedID
-                ? "entry \(expectedID) is missing (the next entry is \(entry.id))"
-                : "entry \(entry.id) is out of order"
+              first > expectedID
+                ? "entry \(expectedID) is missing (the next entry is \(first))"
+                : "entry \(first) is out of order"
             ))
         }
-        if entry.previousHash != previous {
+        if statement.blob(2) != previous {
           return Verification(
             entries: count,
-            firstBroken: (entry.id, "its previous_hash is not the hash of entry \(entry.id - 1)"))
+            firstBroken: (first, "its previous_hash is not the hash of entry \(first - 1)"))
         }
-        if entry.expectedHash != entry.entryHash {
+        var broken: (Int64, String)?
+        do {
+          try Segment.decode(statement.blob(3), firstID: first, previousHash: previous) { entry in
+            count += 1
+            if entry.expectedHash != entry.entryHash {
+              broken = (
+                entry.id,
+                "its entry_hash does not match its content and the hash before it: the entry "
+                  + "(or the hash of the one before) was changed"
+              )
+              return false
+            }
+            previous = entry.entryHash
+            expectedID = entry.id + 1
+            return true
+          }
+        } catch {
+          return Verification(entries: count, firstBroken: (expectedID, "\(error)"))
+        }
+        if let broken { return Verification(entries: count, firstBroken: broken) }
+        if expectedID - 1 != last {
           return Verification(
             entries: count,
             firstBroken: (
-              entry.id, "its content does not match its entry_hash: the entry was changed"
+              first, "the segment of entries \(first) to \(last) holds \(expectedID - first)"
             ))
         }
-        previous = entry.entryHash
-        expectedID += 1
       }
       let head = try DecisionLog.head(reader)
-      if let head, head.id != expectedID - 1 || head.hash != RegulaBytecode.SHA256.hex(previous) {
+      if let head, head.id != expectedID - 1 || head.hash != SHA256.hex(previous) {
         return Verification(
           entries: count,
           firstBroken: (
@@ -341,6 +380,33 @@ public final class DecisionLog: @unchecked Sendable {
       let id = Int64(statement.text(0))
     else { return nil }
     return (id, statement.text(1))
+  }
+
+  /// Rewrites entry `id` as `change` leaves it and keeps every stored hash, as someone with
+  /// the database file could: for the tests of `verify()`.
+  func tamper(id: Int64, _ change: (inout LogEntry) -> Void) throws {
+    try readLock.locked {
+      let statement = try reader.prepare(
+        "SELECT first_id, previous_hash, entries FROM segments WHERE first_id <= ? AND last_id >= ?"
+      )
+      statement.bind(1, id)
+      statement.bind(2, id)
+      var entries: [LogEntry] = []
+      try DecisionLog.decodeRows(statement) { entry in
+        entries.append(entry)
+        return true
+      }
+      guard let first = entries.first?.id else { return }
+      var bytes: [UInt8] = []
+      for var entry in entries {
+        if entry.id == id { change(&entry) }
+        Segment.append(entry, to: &bytes)
+      }
+      let update = try reader.prepare("UPDATE segments SET entries = ? WHERE first_id = ?")
+      update.bind(1, blob: bytes)
+      update.bind(2, first)
+      try update.run()
+    }
   }
 
   // MARK: Policies
@@ -402,14 +468,23 @@ extension DecisionLog {
     init(connection: SQLiteConnection) throws(SQLiteError) {
       self.connection = connection
       insert = try connection.prepare(
-        "INSERT INTO entries(\(DecisionLog.columns)) VALUES (?,?,?,?,?,?,?,?,?,?,?)")
+        "INSERT INTO segments(first_id, last_id, earliest, latest, previous_hash, entries) "
+          + "VALUES (?,?,?,?,?,?)")
       setHead = try connection.prepare(
         "INSERT OR REPLACE INTO meta(key, value) VALUES ('head_id', ?), ('head_hash', ?)")
       let last = try connection.prepare(
-        "SELECT id, entry_hash FROM entries ORDER BY id DESC LIMIT 1")
-      if try last.step() {
-        lastID = last.int(0)
-        lastHash = last.blob(1)
+        "SELECT first_id, previous_hash, entries FROM segments ORDER BY first_id DESC LIMIT 1")
+      do {
+        try DecisionLog.decodeRows(last) { entry in
+          lastID = entry.id
+          lastHash = entry.entryHash
+          return true
+        }
+      } catch {
+        throw SQLiteError(
+          code: SQLITE_CORRUPT,
+          message: "the last segment of the log cannot be read, so the chain cannot go on: \(error)"
+        )
       }
     }
 
@@ -476,38 +551,43 @@ extension DecisionLog {
       }
     }
 
-    /// Writes every request of `batch` in one transaction.
+    /// Writes every request of `batch` in one transaction, as one segment.
     func write(_ batch: [Request]) -> [Result<ClosedRange<Int64>, SQLiteError>] {
       guard let connection, let insert, let setHead else { return [] }
       var id = lastID
       var hash = lastHash
       var ranges: [ClosedRange<Int64>] = []
+      var bytes: [UInt8] = []
+      bytes.reserveCapacity(
+        batch.reduce(0) {
+          $0 + $1.entries.reduce(0) { $0 + $1.input.count + $1.record.count + 160 }
+        })
+      var earliest: String?
+      var latest: String?
+      for request in batch {
+        let first = id + 1
+        for entry in request.entries {
+          id += 1
+          hash = DecisionLog.chain(previous: hash, id: id, digest: entry.digest)
+          Segment.append(entry, hash: hash, to: &bytes)
+          if earliest.map({ entry.loggedAt < $0 }) ?? true { earliest = entry.loggedAt }
+          if latest.map({ entry.loggedAt > $0 }) ?? true { latest = entry.loggedAt }
+        }
+        // An empty request is given first...first and holds no entry.
+        ranges.append(first...max(first, id))
+      }
+      guard id > lastID else { return ranges.map { .success($0) } }
       do {
         try connection.execute("BEGIN IMMEDIATE")
-        for request in batch {
-          let first = id + 1
-          for entry in request.entries {
-            id += 1
-            let previous = hash
-            hash = DecisionLog.chain(previous: previous, id: id, digest: entry.digest)
-            insert.bind(1, id)
-            insert.bind(2, entry.loggedAt)
-            insert.bind(3, entry.policy)
-            insert.bind(4, entry.policyHash)
-            insert.bind(5, entry.asOf)
-            insert.bind(6, entry.jurisdiction)
-            insert.bind(7, entry.caller)
-            insert.bind(8, blob: entry.input)
-            insert.bind(9, blob: entry.record)
-            insert.bind(10, blob: previous)
-            insert.bind(11, blob: hash)
-            try insert.run()
-          }
-          // An empty request gets the empty-looking range first...first-1 as first...first.
-          ranges.append(first...max(first, id))
-        }
+        insert.bind(1, lastID + 1)
+        insert.bind(2, id)
+        insert.bind(3, earliest ?? "")
+        insert.bind(4, latest ?? "")
+        insert.bind(5, blob: lastHash)
+        insert.bind(6, blob: bytes)
+        try insert.run()
         setHead.bind(1, String(id))
-        setHead.bind(2, RegulaBytecode.SHA256.hex(hash))
+        setHead.bind(2, SHA256.hex(hash))
         try setHead.run()
         try connection.execute("COMMIT")
       } catch {

@@ -89,8 +89,8 @@ extension LogEntry {
     bytes.append(contentsOf: ",\"record\":".utf8)
     bytes.append(contentsOf: record)
     bytes.append(
-      contentsOf: ",\"previous_hash\":\"\(RegulaBytecode.SHA256.hex(previousHash))\"".utf8)
-    bytes.append(contentsOf: ",\"entry_hash\":\"\(RegulaBytecode.SHA256.hex(entryHash))\"}".utf8)
+      contentsOf: ",\"previous_hash\":\"\(SHA256.hex(previousHash))\"".utf8)
+    bytes.append(contentsOf: ",\"entry_hash\":\"\(SHA256.hex(entryHash))\"}".utf8)
     return String(decoding: bytes, as: UTF8.self)
   }
 }

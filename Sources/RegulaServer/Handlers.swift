@@ -458,8 +458,11 @@ struct LineSplitter {
 
   mutating func feed(_ buffer: ByteBuffer, into lines: inout [BatchLine]) {
     buffer.withUnsafeReadableBytes { raw in
+      guard let base = raw.baseAddress else { return }
       var start = 0
-      while let end = raw[start...].firstIndex(of: UInt8(ascii: "\n")) {
+      // memchr finds line breaks many bytes at a time.
+      while start < raw.count, let found = memchr(base + start, 0x0A, raw.count - start) {
+        let end = base.distance(to: UnsafeRawPointer(found))
         take(raw[start..<end], complete: true, into: &lines)
         start = end + 1
       }

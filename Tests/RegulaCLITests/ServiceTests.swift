@@ -404,11 +404,12 @@ let personalApplication = Array(
         """
         import sqlite3, sys
         db = sqlite3.connect(sys.argv[1])
-        (record,) = db.execute("SELECT record FROM entries WHERE id = 7").fetchone()
-        text = bytes(record).decode()
-        flipped = text.replace('"value":true', '"value":false') if '"value":true' in text else text.replace('"value":false', '"value":true')
-        assert flipped != text
-        db.execute("UPDATE entries SET record = ? WHERE id = 7", (flipped.encode(),))
+        # One client sending one decision at a time: each commit, so each segment, holds one entry.
+        (blob,) = db.execute("SELECT entries FROM segments WHERE first_id = 7 AND last_id = 7").fetchone()
+        data = bytearray(blob)
+        at = data.index(b'"benefit_fen":{"value":') + len(b'"benefit_fen":{"value":')
+        data[at] = ord('9') if data[at] != ord('9') else ord('8')
+        db.execute("UPDATE segments SET entries = ? WHERE first_id = 7", (bytes(data),))
         db.commit()
         """,
         service.database.path,
@@ -549,4 +550,48 @@ final class Answered: @unchecked Sendable {
     defer { lock.unlock() }
     return records
   }
+}
+
+/// `regula serve` refuses bad configuration before it listens, naming the setting, whether it
+/// came from a flag or the environment; and refuses a bad tokens file or policy folder.
+@Test func serveRefusesBadConfiguration() throws {
+  let folder = try temporaryDirectory("serve-config")
+  defer { try? FileManager.default.removeItem(at: folder) }
+  let tokens = folder.appendingPathComponent("tokens.json")
+  try #"{"tokens":[{"name":"a","sha256":"00","roles":["decide"]}]}"#.write(
+    to: tokens, atomically: true, encoding: .utf8)
+  let database = folder.appendingPathComponent("log.sqlite").path
+  func serve(_ arguments: [String], environment: [String: String] = [:]) throws -> RunResult {
+    var command = ["env"]
+    for (key, value) in environment { command.append("\(key)=\(value)") }
+    return try run(
+      URL(fileURLWithPath: "/usr/bin/env"), command + [regulaBinary.path, "serve"] + arguments,
+      in: cliRepositoryRoot)
+  }
+  var result = try serve([w1Folder, "--tokens", tokens.path])
+  #expect(result.status == 64)
+  #expect(result.errors.contains("--db FILE (or REGULA_DB)"))
+  result = try serve(
+    [w1Folder, "--tokens", tokens.path],
+    environment: ["REGULA_DB": database, "REGULA_PORT": "http"])
+  #expect(result.status == 64)
+  #expect(result.errors.contains("port must be a number from 0 to 65535, not `http`"))
+  result = try serve([w1Folder, "--db", database, "--tokens", tokens.path, "--sync", "sometimes"])
+  #expect(result.status == 64)
+  result = try serve([w1Folder, "--db", database, "--tokens", tokens.path])
+  #expect(result.status == 1)
+  #expect(result.errors.contains("tokens[0]: `sha256` must be the token's SHA-256"))
+  try #"{"tokens":[]}"#.write(to: tokens, atomically: true, encoding: .utf8)
+  result = try serve(["Policies/common", "--db", database, "--tokens", tokens.path])
+  #expect(result.status == 1)
+  #expect(result.errors.contains("no policy here"))
+  result = try serve(["no/such/folder", "--db", database, "--tokens", tokens.path])
+  #expect(result.status == 1)
+  #expect(result.errors.contains("no/such/folder: no such file or folder"))
+  // A policy that does not compile is named with its diagnostics.
+  let broken = folder.appendingPathComponent("broken.regula")
+  try "policy broken\ndecision x: Int = nope\n".write(to: broken, atomically: true, encoding: .utf8)
+  result = try serve([broken.path, "--db", database, "--tokens", tokens.path])
+  #expect(result.status == 1)
+  #expect(result.errors.contains("broken.regula: the policy does not compile"))
 }

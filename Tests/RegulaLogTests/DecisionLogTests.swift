@@ -68,17 +68,29 @@ func tamper(_ path: String, _ sql: String) throws {
 
   /// Every field of an entry is covered by its hash: changing any one is reported at that entry.
   @Test(arguments: [
-    "logged_at = '2020-01-01T00:00:00.000Z'", "policy = 'q'", "policy_hash = 'b'",
-    "as_of = '2026-01-01'", "jurisdiction = 'BJ'", "caller = 'someone else'",
-    "input = CAST('{\"id\":\"A2\"}' AS BLOB)",
-    "record = CAST(replace(CAST(record AS TEXT), 'decided', 'refused') AS BLOB)",
+    "logged_at", "policy", "policy_hash", "as_of", "jurisdiction", "caller", "input", "record",
   ])
-  func everyFieldIsCovered(change: String) async throws {
+  func everyFieldIsCovered(field: String) async throws {
     let path = temporaryDatabase()
     let log = try DecisionLog(path: path)
     for index in 1...5 { _ = try await log.append([entry(index)]) }
+    try log.tamper(id: 3) { entry in
+      switch field {
+      case "logged_at": entry.loggedAt = "2020-01-01T00:00:00.000Z"
+      case "policy": entry.policy = "q"
+      case "policy_hash": entry.policyHash = "b"
+      case "as_of": entry.asOf = "2026-01-01"
+      case "jurisdiction": entry.jurisdiction = "BJ"
+      case "caller": entry.caller = "someone else"
+      case "input": entry.input = Array(#"{"id":"A2"}"#.utf8)
+      default:
+        entry.record = Array(
+          String(decoding: entry.record, as: UTF8.self).replacingOccurrences(
+            of: "decided", with: "refused"
+          ).utf8)
+      }
+    }
     log.close()
-    try tamper(path, "UPDATE entries SET \(change) WHERE id = 3")
     let broken = try DecisionLog(readingOnly: path).verify().firstBroken
     #expect(broken?.id == 3)
     #expect(broken?.reason.contains("changed") == true)
@@ -92,21 +104,29 @@ func tamper(_ path: String, _ sql: String) throws {
     let copy = path + ".copy"
     try FileManager.default.copyItem(atPath: path, toPath: copy)
     // A deleted entry in the middle.
-    try tamper(path, "DELETE FROM entries WHERE id = 4")
+    try tamper(path, "DELETE FROM segments WHERE first_id = 4")
     var broken = try DecisionLog(readingOnly: path).verify().firstBroken
     #expect(broken?.id == 4)
     #expect(broken?.reason.contains("missing") == true)
     // The last entries deleted: the head the writer recorded names the loss.
-    try tamper(copy, "DELETE FROM entries WHERE id >= 5")
+    try tamper(copy, "DELETE FROM segments WHERE first_id >= 5")
     broken = try DecisionLog(readingOnly: copy).verify().firstBroken
     #expect(broken?.id == 5)
     #expect(broken?.reason.contains("removed from the end") == true)
     // An entry rehashed by someone who cannot rewrite the rest: the next link breaks.
     let third = path + ".third"
     try FileManager.default.copyItem(atPath: copy, toPath: third)
-    try tamper(third, "UPDATE entries SET entry_hash = zeroblob(32) WHERE id = 2")
+    try DecisionLog(readingOnly: third).tamper(id: 2) { $0.entryHash = DecisionLog.genesis }
     broken = try DecisionLog(readingOnly: third).verify().firstBroken
     #expect(broken?.id == 2)
+    // A segment cut short, or its bytes garbled, is reported, never trapped on.
+    let fourth = path + ".fourth"
+    try FileManager.default.copyItem(atPath: copy, toPath: fourth)
+    try tamper(fourth, "UPDATE segments SET entries = substr(entries, 1, 40) WHERE first_id = 3")
+    broken = try DecisionLog(readingOnly: fourth).verify().firstBroken
+    #expect(broken?.id == 3)
+    #expect(broken?.reason.contains("malformed") == true)
+    #expect(throws: SQLiteError.self) { try DecisionLog(readingOnly: fourth).entry(id: 3) }
   }
 
   @Test func entriesRenderWholeWithPersonalFieldsMasked() async throws {
