@@ -109,6 +109,8 @@ struct ServeCommand: ParsableCommand {
 
   func run() throws {
     let options = try self.options()
+    // A closed log pipe must not end the service: writes to it fail instead.
+    signal(SIGPIPE, SIG_IGN)
     let service: DecisionService
     do { service = try DecisionService(options: options) } catch {
       printError("error: \(error)\n")

@@ -98,22 +98,38 @@ public final class DecisionLog: @unchecked Sendable {
   /// The reading connection, for lookups, exports and checks, behind `readLock`.
   let reader: SQLiteConnection
   let readLock = Lock()
+  /// The held `PATH.lock` of a writing log (-1 when reading only); released when closed.
+  var lockFile: Int32
 
   /// Opens the log at `path`, creating the database and its tables if needed, and starts the
   /// writer thread.
   public init(path: String, synchronous: Synchronous = .full) throws(SQLiteError) {
     self.path = path
-    let connection = try SQLiteConnection(path: path, create: true)
-    // 16 KiB pages: an entry is about a kilobyte and the WAL is written a page per call, so
-    // larger pages write a batch in fewer calls (4 KiB: 65,000 entries/s, 16 KiB: 87,000 in
-    // a W1 batch), while a small group commit still writes little (64 KiB pages cost single
-    // decisions 10%). Takes effect when the database is created.
-    try connection.execute("PRAGMA page_size=16384")
-    try connection.execute("PRAGMA journal_mode=WAL")
-    try connection.execute("PRAGMA synchronous=\(synchronous.rawValue.uppercased())")
-    try connection.execute(DecisionLog.schema)
-    writer = try Writer(connection: connection)
-    reader = try SQLiteConnection(path: path, create: false)
+    // One writer per log: a second service on the same file would fork the chain.
+    let lock = open(path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+    guard lock >= 0, flock(lock, LOCK_EX | LOCK_NB) == 0 else {
+      if lock >= 0 { Glibc.close(lock) }
+      throw SQLiteError(
+        code: SQLITE_BUSY,
+        message: "the decision log `\(path)` is in use by another service (`\(path).lock` is held)")
+    }
+    do {
+      let connection = try SQLiteConnection(path: path, create: true)
+      // 16 KiB pages: an entry is about a kilobyte and the WAL is written a page per call, so
+      // larger pages write a batch in fewer calls (4 KiB: 65,000 entries/s, 16 KiB: 87,000 in
+      // a W1 batch), while a small group commit still writes little (64 KiB pages cost single
+      // decisions 10%). Takes effect when the database is created.
+      try connection.execute("PRAGMA page_size=16384")
+      try connection.execute("PRAGMA journal_mode=WAL")
+      try connection.execute("PRAGMA synchronous=\(synchronous.rawValue.uppercased())")
+      try connection.execute(DecisionLog.schema)
+      writer = try Writer(connection: connection)
+      reader = try SQLiteConnection(path: path, create: false)
+    } catch {
+      Glibc.close(lock)
+      throw error
+    }
+    lockFile = lock
     writer.start()
   }
 
@@ -125,6 +141,7 @@ public final class DecisionLog: @unchecked Sendable {
     }
     reader = try SQLiteConnection(path: path, create: false)
     writer = Writer(closed: ())
+    lockFile = -1
     // A file that is not a decision log is refused here, not half-read later.
     do {
       _ = try reader.prepare("SELECT first_id, entries FROM segments LIMIT 1")
@@ -220,7 +237,15 @@ public final class DecisionLog: @unchecked Sendable {
   }
 
   /// Stops taking entries, writes those waiting, and stops the writer thread.
-  public func close() { writer.stop() }
+  public func close() {
+    writer.stop()
+    readLock.locked {
+      if lockFile >= 0 { Glibc.close(lockFile) }
+      lockFile = -1
+    }
+  }
+
+  deinit { if lockFile >= 0 { Glibc.close(lockFile) } }
 
   /// The number of entries committed (the last decision id), as the writer knows it.
   public var committedCount: Int64 {
@@ -252,10 +277,9 @@ public final class DecisionLog: @unchecked Sendable {
   public func entry(id: Int64) throws(SQLiteError) -> LogEntry? {
     try readLock.locked { () throws(SQLiteError) -> LogEntry? in
       let statement = try reader.prepare(
-        "SELECT first_id, previous_hash, entries FROM segments WHERE first_id <= ? AND last_id >= ? "
+        "SELECT first_id, previous_hash, entries FROM segments WHERE first_id <= ? "
           + "ORDER BY first_id DESC LIMIT 1")
       statement.bind(1, id)
-      statement.bind(2, id)
       var found: LogEntry?
       do {
         try DecisionLog.decodeRows(statement) { entry in
@@ -306,7 +330,8 @@ public final class DecisionLog: @unchecked Sendable {
   public func verify() throws(SQLiteError) -> Verification {
     try readLock.locked { () throws(SQLiteError) -> Verification in
       let statement = try reader.prepare(
-        "SELECT first_id, last_id, previous_hash, entries FROM segments ORDER BY first_id")
+        "SELECT first_id, last_id, previous_hash, entries, earliest, latest FROM segments "
+          + "ORDER BY first_id")
       var previous = DecisionLog.genesis
       var expectedID: Int64 = 1
       var count: Int64 = 0
@@ -329,6 +354,8 @@ public final class DecisionLog: @unchecked Sendable {
             firstBroken: (first, "its previous_hash is not the hash of entry \(first - 1)"))
         }
         var broken: (Int64, String)?
+        var earliest: String?
+        var latest: String?
         do {
           try Segment.decode(statement.blob(3), firstID: first, previousHash: previous) { entry in
             count += 1
@@ -342,12 +369,24 @@ public final class DecisionLog: @unchecked Sendable {
             }
             previous = entry.entryHash
             expectedID = entry.id + 1
+            if earliest.map({ entry.loggedAt < $0 }) ?? true { earliest = entry.loggedAt }
+            if latest.map({ entry.loggedAt > $0 }) ?? true { latest = entry.loggedAt }
             return true
           }
         } catch {
           return Verification(entries: count, firstBroken: (expectedID, "\(error)"))
         }
         if let broken { return Verification(entries: count, firstBroken: broken) }
+        // The time range exports select segments by: it must be the entries' own.
+        if earliest != statement.text(4) || latest != statement.text(5) {
+          return Verification(
+            entries: count,
+            firstBroken: (
+              first,
+              "the segment of entries \(first) to \(last) gives another time range than its "
+                + "entries (exports by date would skip them)"
+            ))
+        }
         if expectedID - 1 != last {
           return Verification(
             entries: count,
@@ -472,12 +511,31 @@ extension DecisionLog {
           + "VALUES (?,?,?,?,?,?)")
       setHead = try connection.prepare(
         "INSERT OR REPLACE INTO meta(key, value) VALUES ('head_id', ?), ('head_hash', ?)")
+      try reloadHead()
+      // The chain's end must be the head the last commit recorded: a log whose last entries
+      // were cut (or a backup restored without them) is refused, since going on would hand
+      // out again decision ids that callers already hold.
+      if let head = try DecisionLog.head(connection),
+        head.id != lastID || head.hash != SHA256.hex(lastHash)
+      {
+        throw SQLiteError(
+          code: SQLITE_CORRUPT,
+          message: "the log ends at entry \(lastID), but entry \(head.id) was the last written: "
+            + "entries were removed; run `regula audit verify`")
+      }
+    }
+
+    /// Reads the last committed entry's id and hash from the database.
+    func reloadHead() throws(SQLiteError) {
+      guard let connection else { return }
       let last = try connection.prepare(
         "SELECT first_id, previous_hash, entries FROM segments ORDER BY first_id DESC LIMIT 1")
+      var id: Int64 = 0
+      var hash = DecisionLog.genesis
       do {
         try DecisionLog.decodeRows(last) { entry in
-          lastID = entry.id
-          lastHash = entry.entryHash
+          id = entry.id
+          hash = entry.entryHash
           return true
         }
       } catch {
@@ -486,6 +544,10 @@ extension DecisionLog {
           message: "the last segment of the log cannot be read, so the chain cannot go on: \(error)"
         )
       }
+      condition.lock()
+      lastID = id
+      condition.unlock()
+      lastHash = hash
     }
 
     init(closed: Void) {
@@ -551,47 +613,71 @@ extension DecisionLog {
       }
     }
 
-    /// Writes every request of `batch` in one transaction, as one segment.
+    /// Segments are closed past this many bytes (the next entry starts a new one), so that
+    /// no row nears SQLite's length limit however large the applications are.
+    static let segmentBytes = 32 << 20
+
+    /// Writes every request of `batch` in one transaction, as one segment (or several, past
+    /// `segmentBytes`).
     func write(_ batch: [Request]) -> [Result<ClosedRange<Int64>, SQLiteError>] {
       guard let connection, let insert, let setHead else { return [] }
       var id = lastID
       var hash = lastHash
       var ranges: [ClosedRange<Int64>] = []
+      var segments:
+        [(
+          first: Int64, last: Int64, earliest: String, latest: String,
+          previous: [UInt8], bytes: [UInt8]
+        )] = []
       var bytes: [UInt8] = []
-      bytes.reserveCapacity(
-        batch.reduce(0) {
-          $0 + $1.entries.reduce(0) { $0 + $1.input.count + $1.record.count + 160 }
-        })
+      var first = id + 1
+      var previous = hash
       var earliest: String?
       var latest: String?
+      func close() {
+        guard id >= first else { return }
+        segments.append((first, id, earliest ?? "", latest ?? "", previous, bytes))
+        bytes = []
+        earliest = nil
+        latest = nil
+        first = id + 1
+        previous = hash
+      }
       for request in batch {
-        let first = id + 1
+        let start = id + 1
         for entry in request.entries {
+          if bytes.count >= Writer.segmentBytes { close() }
           id += 1
           hash = DecisionLog.chain(previous: hash, id: id, digest: entry.digest)
           Segment.append(entry, hash: hash, to: &bytes)
           if earliest.map({ entry.loggedAt < $0 }) ?? true { earliest = entry.loggedAt }
           if latest.map({ entry.loggedAt > $0 }) ?? true { latest = entry.loggedAt }
         }
-        // An empty request is given first...first and holds no entry.
-        ranges.append(first...max(first, id))
+        // An empty request is given start...start and holds no entry.
+        ranges.append(start...max(start, id))
       }
+      close()
       guard id > lastID else { return ranges.map { .success($0) } }
       do {
         try connection.execute("BEGIN IMMEDIATE")
-        insert.bind(1, lastID + 1)
-        insert.bind(2, id)
-        insert.bind(3, earliest ?? "")
-        insert.bind(4, latest ?? "")
-        insert.bind(5, blob: lastHash)
-        insert.bind(6, blob: bytes)
-        try insert.run()
+        for segment in segments {
+          insert.bind(1, segment.first)
+          insert.bind(2, segment.last)
+          insert.bind(3, segment.earliest)
+          insert.bind(4, segment.latest)
+          insert.bind(5, blob: segment.previous)
+          insert.bind(6, blob: segment.bytes)
+          try insert.run()
+        }
         setHead.bind(1, String(id))
         setHead.bind(2, SHA256.hex(hash))
         try setHead.run()
         try connection.execute("COMMIT")
       } catch {
         try? connection.execute("ROLLBACK")
+        // The database is the truth: what was committed before stays the chain's end (another
+        // writer on the same file, say, is found at the next commit).
+        try? reloadHead()
         return batch.map { _ in .failure(error) }
       }
       condition.lock()

@@ -77,28 +77,47 @@ final class SQLiteStatement {
 
   deinit { sqlite3_finalize(handle) }
 
-  func bind(_ index: Int32, _ value: Int64) { sqlite3_bind_int64(handle, index, value) }
+  /// The first bind that failed since the last reset; `step()` throws it, so that no
+  /// statement runs with a parameter silently left NULL.
+  var bindFailure: SQLiteError?
+
+  func check(_ code: Int32, _ index: Int32) {
+    guard code != SQLITE_OK, bindFailure == nil else { return }
+    bindFailure = SQLiteError(
+      code: code,
+      message: "cannot bind parameter \(index): \(String(cString: sqlite3_errstr(code))) "
+        + "(in `\(sql.prefix(60))`)")
+  }
+
+  func bind(_ index: Int32, _ value: Int64) {
+    check(sqlite3_bind_int64(handle, index, value), index)
+  }
 
   func bind(_ index: Int32, _ text: String) {
     var text = text
     text.withUTF8 { bytes in
-      _ = sqlite3_bind_text(
-        handle, index, UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self),
-        Int32(bytes.count), transient)
+      check(
+        sqlite3_bind_text64(
+          handle, index,
+          UnsafeRawPointer(bytes.baseAddress ?? UnsafePointer(bitPattern: 1)!)
+            .assumingMemoryBound(to: CChar.self),
+          sqlite3_uint64(bytes.count), transient, UInt8(SQLITE_UTF8)), index)
     }
   }
 
   func bind(_ index: Int32, blob bytes: [UInt8]) {
     bytes.withUnsafeBytes { raw in
       // A zero-length blob still needs a non-null pointer to be a blob, not NULL.
-      _ = sqlite3_bind_blob(
-        handle, index, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(raw.count),
-        transient)
+      check(
+        sqlite3_bind_blob64(
+          handle, index, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1),
+          sqlite3_uint64(raw.count), transient), index)
     }
   }
 
   /// Steps once: true when a row is ready, false when the statement is done.
   func step() throws(SQLiteError) -> Bool {
+    if let failure = bindFailure { throw failure }
     let code = sqlite3_step(handle)
     if code == SQLITE_ROW { return true }
     if code == SQLITE_DONE { return false }
@@ -112,6 +131,7 @@ final class SQLiteStatement {
   }
 
   func reset() {
+    bindFailure = nil
     sqlite3_reset(handle)
     sqlite3_clear_bindings(handle)
   }

@@ -273,7 +273,15 @@ struct ServiceMiddleware: RouterMiddleware {
       response = try await next(request, context)
     } catch let error as ServiceError {
       response = error.response
-      if error.status == .unauthorized || error.status == .forbidden {
+      if error.status.code >= 500 {
+        service.logger.error(
+          "failed",
+          metadata: [
+            "status": "\(error.status.code)", "method": "\(request.method)",
+            "path": "\(request.uri.path)", "caller": "\(context.caller?.name ?? "-")",
+            "reason": "\(error.kind)", "message": "\(error.json)",
+          ])
+      } else if error.status == .unauthorized || error.status == .forbidden {
         service.logger.warning(
           "refused",
           metadata: [

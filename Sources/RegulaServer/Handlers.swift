@@ -147,7 +147,10 @@ extension DecisionService {
         var previous: DecidedBlock?
         for try await buffer in body {
           splitter.feed(buffer, into: &lines)
-          if lines.count >= DecisionService.blockLines {
+          if lines.count >= DecisionService.blockLines
+            || splitter.blockBytes >= DecisionService.blockBytes
+          {
+            splitter.blockBytes = 0
             let block = self.decide(lines, policy, query, caller)
             lines.removeAll(keepingCapacity: true)
             if let previous { try await writer.write(await self.answers(previous)) }
@@ -163,6 +166,9 @@ extension DecisionService {
   }
 
   static let blockLines = 2048
+  /// A block also ends past this many bytes of applications, so that memory stays bounded
+  /// however long the lines.
+  static let blockBytes = 16 << 20
 
   /// Decides a block of lines with one evaluator and submits the decisions to the log.
   func decide(
@@ -201,13 +207,22 @@ extension DecisionService {
       }
     }
     for (kind, count) in failures { metrics.failed(kind: kind, count: count) }
+    let metrics = self.metrics
+    let name = policy.name
+    let count = Int64(block.entries.count)
     if !block.entries.isEmpty {
       let ticket = block.ticket
-      log.append(block.entries) { ticket.complete($0) }
+      log.append(block.entries) { result in
+        // Counted once committed: a decision not logged was not made.
+        switch result {
+        case .success: metrics.decided(policy: name, count: count)
+        case .failure: metrics.failed(kind: "unavailable", count: count)
+        }
+        ticket.complete(result)
+      }
     } else {
       block.ticket.complete(.success(1...1))
     }
-    metrics.decided(policy: policy.name, count: Int64(block.entries.count))
     return block
   }
 
@@ -318,8 +333,13 @@ extension DecisionService {
           + "run `regula audit verify`")
     }
     if !caller.roles.contains(.personal) {
-      let read = Set(replay.trace.inputs.map { Self.staticPath($0.path) })
-      let shown = compiled.image.personalInputPaths.filter(read.contains)
+      // A personal field of record or list type is shown by the fields under it.
+      let read = replay.trace.inputs.map { Self.staticPath($0.path) }
+      let shown = compiled.image.personalInputPaths.filter { personal in
+        read.contains { path in
+          path == personal || path.hasPrefix(personal + ".") || path.hasPrefix(personal + "[")
+        }
+      }
       if !shown.isEmpty {
         throw ServiceError(
           .forbidden, kind: "forbidden",
@@ -453,6 +473,8 @@ struct LineSplitter {
   var partial: [UInt8] = []
   var partialCount = 0
   var number = 0
+  /// Bytes of applications kept since the caller last reset it.
+  var blockBytes = 0
 
   init(limit: Int) { self.limit = limit }
 
@@ -489,9 +511,14 @@ struct LineSplitter {
     } else {
       if partial.last == UInt8(ascii: "\r") { partial.removeLast() }
       let blank = partial.allSatisfy { $0 == 32 || $0 == 9 }
-      if !blank { lines.append(.application(number: number, bytes: partial)) }
+      if !blank {
+        lines.append(.application(number: number, bytes: partial))
+        blockBytes += partial.count
+      }
     }
-    partial.removeAll(keepingCapacity: true)
+    // A new buffer: the old one went with the line (keeping its capacity would give every
+    // later line the capacity of the longest).
+    partial = []
     partialCount = 0
   }
 }

@@ -9,7 +9,6 @@ struct JSONLogHandler: LogHandler {
   let label: String
   var logLevel: Logger.Level
   var metadata: Logger.Metadata = [:]
-  static let output = FileHandle.standardError
   static let lock = NSLock()
 
   init(label: String, level: Logger.Level) {
@@ -37,8 +36,22 @@ struct JSONLogHandler: LogHandler {
       JSONWriter.appendQuoted(value.description, to: &bytes)
     }
     bytes.append(contentsOf: "}\n".utf8)
+    // write(2), its errors ignored: a full disk or a closed pipe must not stop the service
+    // (FileHandle.write traps on failure).
     JSONLogHandler.lock.lock()
-    JSONLogHandler.output.write(Data(bytes))
+    bytes.withUnsafeBytes { raw in
+      var offset = 0
+      while offset < raw.count {
+        let written = Glibc.write(STDERR_FILENO, raw.baseAddress! + offset, raw.count - offset)
+        if written > 0 {
+          offset += written
+        } else if written < 0 && errno == EINTR {
+          continue
+        } else {
+          break
+        }
+      }
+    }
     JSONLogHandler.lock.unlock()
   }
 }

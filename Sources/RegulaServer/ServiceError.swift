@@ -41,6 +41,8 @@ struct ServiceError: Error {
   var response: Response {
     var headers: HTTPFields = [.contentType: "application/json"]
     if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+    // Refused before its body was read: closing beats reading the rest of it for nothing.
+    if status == .unauthorized || status == .contentTooLarge { headers[.connection] = "close" }
     return Response(
       status: status, headers: headers,
       body: ResponseBody(byteBuffer: ByteBuffer(string: json + "\n")))

@@ -339,6 +339,27 @@ let personalApplication = Array(
 
     let exported = try regula(["audit", "export", "--db", service.database.path])
     #expect(exported.output.contains("\"id_number\":\"[masked]\""))
+
+    // A personal field of record type: the trace shows the fields under it, so it is refused.
+    let whole = folder.appendingPathComponent("whole")
+    try FileManager.default.createDirectory(at: whole, withIntermediateDirectories: true)
+    try personalPolicy(threshold: 18).replacingOccurrences(
+      of: "\n  applicant: Person", with: "\n  personal applicant: Person"
+    ).write(to: whole.appendingPathComponent("demo.regula"), atomically: true, encoding: .utf8)
+    let second = try ServiceProcess(
+      policies: whole.path, folder: folder,
+      database: folder.appendingPathComponent("whole.sqlite"), tokens: service.tokens)
+    defer { second.stop() }
+    #expect(
+      try second.request(
+        "POST", "/v1/policies/personal_demo/decisions?as_of=2024-06-01", token: "intake",
+        body: personalApplication
+      ).status == 200)
+    let wholeTrace = try second.request("GET", "/v1/decisions/1/trace", token: "auditor")
+    #expect(wholeTrace.status == 403)
+    #expect((wholeTrace.object["message"] as? String)?.contains("`applicant`") == true)
+    let wholeEntry = try second.request("GET", "/v1/decisions/1", token: "auditor").object
+    #expect(canonical((wholeEntry["input"] as? [String: Any])?["applicant"]) == "\"[masked]\"")
     #expect(!exported.output.contains("Zhang San"))
     let unmasked = try regula([
       "audit", "export", "--db", service.database.path, "--unmask-personal",

@@ -213,3 +213,64 @@ extension JSONValue {
     #expect(DecisionLog.sha256(bytes) == RegulaBytecode.SHA256.hash(bytes), "\(count) bytes")
   }
 }
+
+@Suite struct DecisionLogGuardTests {
+  /// One writer per log file: a second is refused while the first is open, and may open it
+  /// once the first is closed.
+  @Test func aSecondWriterIsRefused() async throws {
+    let path = temporaryDatabase()
+    let first = try DecisionLog(path: path)
+    #expect(throws: SQLiteError.self) { try DecisionLog(path: path) }
+    _ = try await first.append([entry(1)])
+    first.close()
+    let second = try DecisionLog(path: path)
+    #expect(try await second.append([entry(2)]) == 2...2)
+    second.close()
+  }
+
+  /// A log whose last entries were cut is refused for writing: going on would give again
+  /// decision ids that callers already hold.
+  @Test func aTruncatedLogIsNotContinued() async throws {
+    let path = temporaryDatabase()
+    let log = try DecisionLog(path: path)
+    for index in 1...4 { _ = try await log.append([entry(index)]) }
+    log.close()
+    try tamper(path, "DELETE FROM segments WHERE first_id = 4")
+    #expect {
+      try DecisionLog(path: path)
+    } throws: { error in
+      (error as? SQLiteError)?.message.contains("entries were removed") == true
+    }
+  }
+
+  /// A segment's time range is checked against its entries (exports select by it).
+  @Test func aFalseTimeRangeIsFound() async throws {
+    let path = temporaryDatabase()
+    let log = try DecisionLog(path: path)
+    for index in 1...3 { _ = try await log.append([entry(index)]) }
+    log.close()
+    try tamper(path, "UPDATE segments SET latest = '0' WHERE first_id = 2")
+    let broken = try DecisionLog(readingOnly: path).verify().firstBroken
+    #expect(broken?.id == 2)
+    #expect(broken?.reason.contains("time range") == true)
+  }
+
+  /// Large entries are split across segments (no row nears SQLite's length limit), and the
+  /// chain runs on across them.
+  @Test func largeCommitsAreSplitIntoSegments() async throws {
+    let path = temporaryDatabase()
+    let log = try DecisionLog(path: path)
+    let big = "{\"id\":\"" + String(repeating: "x", count: 3 << 20) + "\"}"
+    let ids = try await log.append((1...24).map { entry($0, input: big) })
+    #expect(ids == 1...24)
+    #expect(try log.entry(id: 13)?.input.count == big.utf8.count)
+    #expect(try log.entry(id: 25) == nil)
+    log.close()
+    let reader = try DecisionLog(readingOnly: path)
+    #expect(try reader.verify().firstBroken == nil)
+    let connection = try SQLiteConnection(path: path, create: false)
+    let rows = try connection.prepare("SELECT count(*) FROM segments")
+    _ = try rows.step()
+    #expect(rows.int(0) >= 2)
+  }
+}
