@@ -15,26 +15,31 @@ struct SegmentError: Error, CustomStringConvertible {
 enum Segment {
   /// Appends one entry's fields and hash.
   static func append(_ entry: NewEntry, hash: [UInt8], to bytes: inout [UInt8]) {
-    for text in [
-      entry.loggedAt, entry.policy, entry.policyHash, entry.asOf, entry.jurisdiction, entry.caller,
-    ] {
-      appendField(text.utf8, to: &bytes)
-    }
-    appendField(entry.input, to: &bytes)
-    appendField(entry.record, to: &bytes)
-    bytes.append(contentsOf: hash)
+    append(
+      texts: [
+        entry.loggedAt, entry.policy, entry.policyHash, entry.asOf, entry.jurisdiction,
+        entry.caller,
+      ], input: entry.input, record: entry.record, hash: hash, to: &bytes)
   }
 
   /// Appends a stored entry as it is, hash included (for `DecisionLog.tamper`).
   static func append(_ entry: LogEntry, to bytes: inout [UInt8]) {
-    for text in [
-      entry.loggedAt, entry.policy, entry.policyHash, entry.asOf, entry.jurisdiction, entry.caller,
-    ] {
-      appendField(text.utf8, to: &bytes)
-    }
-    appendField(entry.input, to: &bytes)
-    appendField(entry.record, to: &bytes)
-    bytes.append(contentsOf: entry.entryHash)
+    append(
+      texts: [
+        entry.loggedAt, entry.policy, entry.policyHash, entry.asOf, entry.jurisdiction,
+        entry.caller,
+      ], input: entry.input, record: entry.record, hash: entry.entryHash, to: &bytes)
+  }
+
+  /// The one encoding of an entry: its six texts, input and record, each length-prefixed,
+  /// then its 32-byte hash.
+  static func append(
+    texts: [String], input: [UInt8], record: [UInt8], hash: [UInt8], to bytes: inout [UInt8]
+  ) {
+    for text in texts { appendField(text.utf8, to: &bytes) }
+    appendField(input, to: &bytes)
+    appendField(record, to: &bytes)
+    bytes.append(contentsOf: hash)
   }
 
   static func appendField(_ part: some Collection<UInt8>, to bytes: inout [UInt8]) {
