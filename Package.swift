@@ -4,7 +4,7 @@
 // Modules follow the pipeline and depend one way (see Docs/architecture.md):
 //   RegulaSyntax → RegulaSource;  RegulaSema → RegulaSyntax;  RegulaNumerics → CGMP;
 //   RegulaBytecode → (nothing: the runtime never imports the front end);
-//   RegulaLog → CSQLite, RegulaBytecode (the decision log: SQLite, hash chain);
+//   RegulaLog → CSQLite, CLibPQ, RegulaBytecode (the decision log: SQLite or PostgreSQL, hash chain);
 //   RegulaServer → Regula, RegulaLog, Hummingbird (the web framework stays out of the library);
 //   RegulaCLI → everything above.
 import PackageDescription
@@ -36,8 +36,11 @@ let package = Package(
     .target(name: "COpenAPI", cSettings: [.unsafeFlags(["-std=c23"])]),
     // OpenSSL's libcrypto from the system (`libssl-dev`): SHA-256 for the log's hash chain.
     .target(name: "CLogHash", linkerSettings: [.linkedLibrary("crypto")]),
+    // libpq from the system (`libpq-dev`): the decision log on a PostgreSQL server.
+    .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ"),
     .target(
-      name: "RegulaLog", dependencies: ["CSQLite", "CLogHash", "RegulaBytecode", "RegulaJSON"]),
+      name: "RegulaLog",
+      dependencies: ["CSQLite", "CLibPQ", "CLogHash", "RegulaBytecode", "RegulaJSON"]),
     .target(
       name: "RegulaServer",
       dependencies: [

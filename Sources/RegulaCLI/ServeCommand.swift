@@ -220,7 +220,7 @@ struct AuditCommand: ParsableCommand {
           }
           policies += 1
         }
-      } catch let error as SQLiteError {
+      } catch let error as LogError {
         printError("error: \(db): \(error)\n")
         throw ExitCode(1)
       }
@@ -252,7 +252,7 @@ struct AuditCommand: ParsableCommand {
           throw ExitCode(1)
         }
         print(entry.json(masking: try masks.paths(entry.policyHash)))
-      } catch let error as SQLiteError {
+      } catch let error as LogError {
         printError("error: \(db): \(error)\n")
         throw ExitCode(1)
       }
@@ -306,7 +306,7 @@ struct AuditCommand: ParsableCommand {
           count += 1
         }
         try sink.finish()
-      } catch let error as SQLiteError {
+      } catch let error as LogError {
         printError("error: \(db): \(error)\n")
         throw ExitCode(1)
       } catch let error as OutputError {

@@ -1,11 +1,11 @@
 // The decision log: every decision a service makes, appended before its response is sent,
-// in an SQLite database (WAL), one row per group commit (Segment.swift). Entries form a hash chain — each carries the SHA-256 of the one
-// before — so that an edited, inserted or deleted entry is found by `verify()`. Appends from
-// any number of threads are written by one writer thread in group commits: each transaction
-// holds every entry that arrived while the last one was being written, so the log costs one
-// fsync per group, not per decision (Docs/service.md, "The decision log").
+// one row per group commit (Segment.swift), in an SQLite file or on a PostgreSQL server
+// (LogStore.swift). Entries form a hash chain — each carries the SHA-256 of the one before —
+// so that an edited, inserted or deleted entry is found by `verify()`. Appends from any number
+// of threads are written by one writer thread in group commits: each transaction holds every
+// entry that arrived while the last one was being written, so the log costs one fsync per
+// group, not per decision (Docs/decision-log.md).
 import CLogHash
-import CSQLite
 import Glibc
 import RegulaBytecode
 
@@ -91,84 +91,40 @@ public enum Synchronous: String, Sendable, CaseIterable {
   case normal
 }
 
-/// The decision log of one database file. Thread-safe.
+/// The decision log of one database: an SQLite file, or a PostgreSQL server that replicas
+/// share. Thread-safe.
 public final class DecisionLog: @unchecked Sendable {
+  /// The database: a file path, or the PostgreSQL address without its password.
   public let path: String
+  let store: LogStore
   let writer: Writer
-  /// The reading connection, for lookups, exports and checks, behind `readLock`.
-  let reader: SQLiteConnection
-  let readLock = Lock()
-  /// The held `PATH.lock` of a writing log (-1 when reading only); released when closed.
-  var lockFile: Int32
 
-  /// Opens the log at `path`, creating the database and its tables if needed, and starts the
-  /// writer thread.
-  public init(path: String, synchronous: Synchronous = .full) throws(SQLiteError) {
-    self.path = path
-    // One writer per log: a second service on the same file would fork the chain.
-    let lock = open(path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-    guard lock >= 0, flock(lock, LOCK_EX | LOCK_NB) == 0 else {
-      if lock >= 0 { Glibc.close(lock) }
-      throw SQLiteError(
-        code: SQLITE_BUSY,
-        message: "the decision log `\(path)` is in use by another service (`\(path).lock` is held)")
-    }
-    do {
-      let connection = try SQLiteConnection(path: path, create: true)
-      // 16 KiB pages: an entry is about a kilobyte and the WAL is written a page per call, so
-      // larger pages write a batch in fewer calls (4 KiB: 65,000 entries/s, 16 KiB: 87,000 in
-      // a W1 batch), while a small group commit still writes little (64 KiB pages cost single
-      // decisions 10%). Takes effect when the database is created.
-      try connection.execute("PRAGMA page_size=16384")
-      try connection.execute("PRAGMA journal_mode=WAL")
-      try connection.execute("PRAGMA synchronous=\(synchronous.rawValue.uppercased())")
-      try connection.execute(DecisionLog.schema)
-      writer = try Writer(connection: connection)
-      reader = try SQLiteConnection(path: path, create: false)
-    } catch {
-      Glibc.close(lock)
-      throw error
-    }
-    lockFile = lock
+  /// Opens the log at `location` — a file path, or a `postgres://` address — creating its
+  /// tables (SQLite) or applying its migrations (PostgreSQL) if needed, and starts the writer
+  /// thread.
+  ///
+  /// - Throws: `LogError`: `.inUse` when another service writes the SQLite file,
+  ///   `.unavailable` when the server cannot be reached, `.corrupt` when the chain's end is
+  ///   not the head the last commit recorded (entries were removed).
+  public init(path location: String, synchronous: Synchronous = .full) throws(LogError) {
+    store =
+      PGConnection.isAddress(location)
+      ? try PostgresStore(url: location, synchronous: synchronous)
+      : try SQLiteStore(path: location, synchronous: synchronous)
+    path = store.name
+    writer = Writer(store: store)
+    try writer.loadHead()
     writer.start()
   }
 
   /// Opens an existing log for reading only (for `regula audit`): no writer thread.
-  public init(readingOnly path: String) throws(SQLiteError) {
-    self.path = path
-    guard access(path, F_OK) == 0 else {
-      throw SQLiteError(code: SQLITE_CANTOPEN, message: "no decision log at `\(path)`")
-    }
-    reader = try SQLiteConnection(path: path, create: false)
-    writer = Writer(closed: ())
-    lockFile = -1
-    // A file that is not a decision log is refused here, not half-read later.
-    do {
-      _ = try reader.prepare("SELECT first_id, entries FROM segments LIMIT 1")
-    } catch {
-      throw SQLiteError(
-        code: error.code, message: "`\(path)` is not a Regula decision log: \(error.message)")
-    }
+  public init(readingOnly location: String) throws(LogError) {
+    store =
+      PGConnection.isAddress(location)
+      ? try PostgresStore(readingOnly: location) : try SQLiteStore(readingOnly: location)
+    path = store.name
+    writer = Writer(closed: store)
   }
-
-  static let schema = """
-    CREATE TABLE IF NOT EXISTS segments (
-      first_id INTEGER PRIMARY KEY,
-      last_id INTEGER NOT NULL,
-      earliest TEXT NOT NULL,
-      latest TEXT NOT NULL,
-      previous_hash BLOB NOT NULL,
-      entries BLOB NOT NULL
-    );
-    CREATE INDEX IF NOT EXISTS segments_latest ON segments(latest);
-    CREATE TABLE IF NOT EXISTS policies (
-      hash TEXT PRIMARY KEY,
-      name TEXT NOT NULL,
-      compiled BLOB NOT NULL
-    );
-    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    INSERT OR IGNORE INTO meta(key, value) VALUES ('format', 'regula.log/1');
-    """
 
   // MARK: Hashing
 
@@ -205,6 +161,25 @@ public final class DecisionLog: @unchecked Sendable {
     return digest
   }
 
+  /// The bytes of a lowercase hex text of 32 bytes, or nil.
+  static func bytes(hex text: String) -> [UInt8]? {
+    let digits = Array(text.utf8)
+    guard digits.count == 64 else { return nil }
+    func value(_ digit: UInt8) -> UInt8? {
+      switch digit {
+      case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+      case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+      default: nil
+      }
+    }
+    var bytes: [UInt8] = []
+    for index in stride(from: 0, to: 64, by: 2) {
+      guard let high = value(digits[index]), let low = value(digits[index + 1]) else { return nil }
+      bytes.append(high << 4 | low)
+    }
+    return bytes
+  }
+
   /// The entry hash: SHA-256 of the previous entry's hash, the id, and the content digest.
   public static func chain(previous: [UInt8], id: Int64, digest: [UInt8]) -> [UInt8] {
     var bytes = previous
@@ -223,13 +198,13 @@ public final class DecisionLog: @unchecked Sendable {
   /// waiting, and calls `done` once it is committed (or failed) — on the writer thread.
   public func append(
     _ entries: [NewEntry],
-    done: @escaping @Sendable (Result<ClosedRange<Int64>, SQLiteError>) -> Void
+    done: @escaping @Sendable (Result<ClosedRange<Int64>, LogError>) -> Void
   ) {
     writer.submit(Writer.Request(entries: entries, done: done))
   }
 
   /// Appends entries and returns their ids once committed.
-  public func append(_ entries: [NewEntry]) async throws(SQLiteError) -> ClosedRange<Int64> {
+  public func append(_ entries: [NewEntry]) async throws(LogError) -> ClosedRange<Int64> {
     let result = await withCheckedContinuation { continuation in
       append(entries) { continuation.resume(returning: $0) }
     }
@@ -239,13 +214,7 @@ public final class DecisionLog: @unchecked Sendable {
   /// Stops taking entries, writes those waiting, and stops the writer thread.
   public func close() {
     writer.stop()
-    readLock.locked {
-      if lockFile >= 0 { Glibc.close(lockFile) }
-      lockFile = -1
-    }
   }
-
-  deinit { if lockFile >= 0 { Glibc.close(lockFile) } }
 
   /// The number of entries committed (the last decision id), as the writer knows it.
   public var committedCount: Int64 {
@@ -256,43 +225,25 @@ public final class DecisionLog: @unchecked Sendable {
 
   // MARK: Reading
 
-  /// Decodes the segments a query returns (first id, previous hash, entries), calling
-  /// `body` with each entry until it returns false.
-  static func decodeRows(
-    _ statement: SQLiteStatement, _ body: (LogEntry) throws -> Bool
-  ) throws {
-    while try statement.step() {
-      var going = true
-      try Segment.decode(
-        statement.blob(2), firstID: statement.int(0), previousHash: statement.blob(1)
-      ) { entry in
-        going = try body(entry)
-        return going
-      }
-      if !going { return }
-    }
+  /// Decodes a segment's entries, calling `body` with each until it returns false.
+  static func decode(_ segment: SegmentRow, _ body: (LogEntry) throws -> Bool) throws {
+    try Segment.decode(segment.entries, firstID: segment.first, previousHash: segment.previousHash)
+    { try body($0) }
   }
 
   /// The entry with decision id `id`, or nil.
-  public func entry(id: Int64) throws(SQLiteError) -> LogEntry? {
-    try readLock.locked { () throws(SQLiteError) -> LogEntry? in
-      let statement = try reader.prepare(
-        "SELECT first_id, previous_hash, entries FROM segments WHERE first_id <= ? "
-          + "ORDER BY first_id DESC LIMIT 1")
-      statement.bind(1, id)
-      var found: LogEntry?
-      do {
-        try DecisionLog.decodeRows(statement) { entry in
-          if entry.id == id { found = entry }
-          return entry.id < id
-        }
-      } catch let error as SQLiteError {
-        throw error
-      } catch {
-        throw SQLiteError(code: SQLITE_CORRUPT, message: "\(error)")
+  public func entry(id: Int64) throws(LogError) -> LogEntry? {
+    guard let segment = try store.segment(atMost: id) else { return nil }
+    var found: LogEntry?
+    do {
+      try DecisionLog.decode(segment) { entry in
+        if entry.id == id { found = entry }
+        return entry.id < id
       }
-      return found
+    } catch {
+      throw LogError(.corrupt, "\(error)")
     }
+    return found
   }
 
   /// Calls `body` with each entry logged from `from` to `until` (RFC 3339 texts compared as
@@ -302,259 +253,216 @@ public final class DecisionLog: @unchecked Sendable {
   ) throws {
     let lower = from ?? ""
     let upper = until ?? "\u{10FFFF}"
-    try readLock.locked {
-      let statement = try reader.prepare(
-        "SELECT first_id, previous_hash, entries FROM segments WHERE latest >= ? AND earliest <= ? "
-          + "ORDER BY first_id")
-      statement.bind(1, lower)
-      statement.bind(2, upper)
-      try DecisionLog.decodeRows(statement) { entry in
-        if entry.loggedAt >= lower && entry.loggedAt <= upper { try body(entry) }
+    try store.snapshot {
+      try store.segments(from: lower, until: upper) { segment in
+        try DecisionLog.decode(segment) { entry in
+          if entry.loggedAt >= lower && entry.loggedAt <= upper { try body(entry) }
+          return true
+        }
         return true
       }
     }
   }
 
   /// The number of entries.
-  public func count() throws(SQLiteError) -> Int64 {
-    try readLock.locked { () throws(SQLiteError) -> Int64 in
-      let statement = try reader.prepare("SELECT coalesce(max(last_id), 0) FROM segments")
-      _ = try statement.step()
-      return statement.int(0)
-    }
+  public func count() throws(LogError) -> Int64 {
+    try store.lastSegment()?.last ?? 0
   }
 
   /// Checks the whole chain in id order: ids run 1, 2, 3… without a gap, each segment links
   /// to the hash of the entry before it, each entry's hash matches its fields and the hash
-  /// before it, and the last entry is the head the writer recorded. Stops at the first break.
-  public func verify() throws(SQLiteError) -> Verification {
-    try readLock.locked { () throws(SQLiteError) -> Verification in
-      let statement = try reader.prepare(
-        "SELECT first_id, last_id, previous_hash, entries, earliest, latest FROM segments "
-          + "ORDER BY first_id")
-      var previous = DecisionLog.genesis
-      var expectedID: Int64 = 1
-      var count: Int64 = 0
-      while try statement.step() {
-        let first = statement.int(0)
-        let last = statement.int(1)
-        if first != expectedID {
-          return Verification(
-            entries: count,
-            firstBroken: (
-              expectedID,
-              first > expectedID
-                ? "entry \(expectedID) is missing (the next entry is \(first))"
-                : "entry \(first) is out of order"
-            ))
-        }
-        if statement.blob(2) != previous {
-          return Verification(
-            entries: count,
-            firstBroken: (first, "its previous_hash is not the hash of entry \(first - 1)"))
-        }
-        var broken: (Int64, String)?
-        var earliest: String?
-        var latest: String?
-        do {
-          try Segment.decode(statement.blob(3), firstID: first, previousHash: previous) { entry in
-            count += 1
-            if entry.expectedHash != entry.entryHash {
-              broken = (
-                entry.id,
-                "its entry_hash does not match its content and the hash before it: the entry "
-                  + "(or the hash of the one before) was changed"
-              )
-              return false
-            }
-            previous = entry.entryHash
-            expectedID = entry.id + 1
-            if earliest.map({ entry.loggedAt < $0 }) ?? true { earliest = entry.loggedAt }
-            if latest.map({ entry.loggedAt > $0 }) ?? true { latest = entry.loggedAt }
-            return true
-          }
-        } catch {
-          return Verification(entries: count, firstBroken: (expectedID, "\(error)"))
-        }
-        if let broken { return Verification(entries: count, firstBroken: broken) }
-        // The time range exports select segments by: it must be the entries' own.
-        if earliest != statement.text(4) || latest != statement.text(5) {
-          return Verification(
-            entries: count,
-            firstBroken: (
-              first,
-              "the segment of entries \(first) to \(last) gives another time range than its "
-                + "entries (exports by date would skip them)"
-            ))
-        }
-        if expectedID - 1 != last {
-          return Verification(
-            entries: count,
-            firstBroken: (
-              first, "the segment of entries \(first) to \(last) holds \(expectedID - first)"
-            ))
-        }
-      }
-      let head = try DecisionLog.head(reader)
-      if let head, head.id != expectedID - 1 || head.hash != SHA256.hex(previous) {
-        return Verification(
+  /// before it, and the last entry is the head the last commit recorded. Stops at the first
+  /// break. Reads one snapshot, so a log being appended to verifies as of its start.
+  public func verify() throws(LogError) -> Verification {
+    do {
+      return try store.snapshot { try verifySnapshot() }
+    } catch let error as LogError {
+      throw error
+    } catch {
+      throw LogError(.failed, "\(error)")
+    }
+  }
+
+  private func verifySnapshot() throws -> Verification {
+    var previous = DecisionLog.genesis
+    var expectedID: Int64 = 1
+    var count: Int64 = 0
+    var result: Verification?
+    try store.segments(from: nil, until: nil) { segment in
+      let first = segment.first
+      let last = segment.last
+      if first != expectedID {
+        result = Verification(
           entries: count,
           firstBroken: (
             expectedID,
-            "the log ends at entry \(expectedID - 1), but entry \(head.id) was the last written: "
-              + "entries were removed from the end"
+            first > expectedID
+              ? "entry \(expectedID) is missing (the next entry is \(first))"
+              : "entry \(first) is out of order"
           ))
+        return false
       }
-      return Verification(entries: count, firstBroken: nil)
+      if segment.previousHash != previous {
+        result = Verification(
+          entries: count,
+          firstBroken: (first, "its previous_hash is not the hash of entry \(first - 1)"))
+        return false
+      }
+      var broken: (Int64, String)?
+      var earliest: String?
+      var latest: String?
+      do {
+        try DecisionLog.decode(segment) { entry in
+          count += 1
+          if entry.expectedHash != entry.entryHash {
+            broken = (
+              entry.id,
+              "its entry_hash does not match its content and the hash before it: the entry "
+                + "(or the hash of the one before) was changed"
+            )
+            return false
+          }
+          previous = entry.entryHash
+          expectedID = entry.id + 1
+          if earliest.map({ entry.loggedAt < $0 }) ?? true { earliest = entry.loggedAt }
+          if latest.map({ entry.loggedAt > $0 }) ?? true { latest = entry.loggedAt }
+          return true
+        }
+      } catch {
+        result = Verification(entries: count, firstBroken: (expectedID, "\(error)"))
+        return false
+      }
+      if let broken {
+        result = Verification(entries: count, firstBroken: broken)
+        return false
+      }
+      // The time range exports select segments by: it must be the entries' own.
+      if earliest != segment.earliest || latest != segment.latest {
+        result = Verification(
+          entries: count,
+          firstBroken: (
+            first,
+            "the segment of entries \(first) to \(last) gives another time range than its "
+              + "entries (exports by date would skip them)"
+          ))
+        return false
+      }
+      if expectedID - 1 != last {
+        result = Verification(
+          entries: count,
+          firstBroken: (
+            first, "the segment of entries \(first) to \(last) holds \(expectedID - first)"
+          ))
+        return false
+      }
+      return true
     }
-  }
-
-  /// The last entry the writer committed, as it recorded it in `meta`.
-  static func head(_ connection: SQLiteConnection) throws(SQLiteError) -> (id: Int64, hash: String)?
-  {
-    let statement = try connection.prepare(
-      "SELECT (SELECT value FROM meta WHERE key = 'head_id'), (SELECT value FROM meta WHERE key = 'head_hash')"
-    )
-    guard try statement.step(), !statement.isNull(0), !statement.isNull(1),
-      let id = Int64(statement.text(0))
-    else { return nil }
-    return (id, statement.text(1))
+    if let result { return result }
+    let head = try store.recordedHead()
+    if let head, head.id != expectedID - 1 || head.hash != SHA256.hex(previous) {
+      return Verification(
+        entries: count,
+        firstBroken: (
+          expectedID,
+          "the log ends at entry \(expectedID - 1), but entry \(head.id) was the last written: "
+            + "entries were removed from the end"
+        ))
+    }
+    return Verification(entries: count, firstBroken: nil)
   }
 
   /// Rewrites entry `id` as `change` leaves it and keeps every stored hash, as someone with
-  /// the database file could: for the tests of `verify()`.
+  /// write access to the database could: for the tests of `verify()`.
   func tamper(id: Int64, _ change: (inout LogEntry) -> Void) throws {
-    try readLock.locked {
-      let statement = try reader.prepare(
-        "SELECT first_id, previous_hash, entries FROM segments WHERE first_id <= ? AND last_id >= ?"
-      )
-      statement.bind(1, id)
-      statement.bind(2, id)
-      var entries: [LogEntry] = []
-      try DecisionLog.decodeRows(statement) { entry in
-        entries.append(entry)
-        return true
-      }
-      guard let first = entries.first?.id else { return }
-      var bytes: [UInt8] = []
-      for var entry in entries {
-        if entry.id == id { change(&entry) }
-        Segment.append(entry, to: &bytes)
-      }
-      let update = try reader.prepare("UPDATE segments SET entries = ? WHERE first_id = ?")
-      update.bind(1, blob: bytes)
-      update.bind(2, first)
-      try update.run()
+    guard let segment = try store.segment(atMost: id), segment.last >= id else { return }
+    var bytes: [UInt8] = []
+    try DecisionLog.decode(segment) { entry in
+      var entry = entry
+      if entry.id == id { change(&entry) }
+      Segment.append(entry, to: &bytes)
+      return true
     }
+    try store.replaceEntries(first: segment.first, with: bytes)
   }
 
   // MARK: Policies
 
   /// Keeps a compiled policy by its content hash, so that a decision's trace can be replayed
   /// with the exact policy that decided it after the policy file has changed.
-  public func storePolicy(hash: String, name: String, compiled: [UInt8]) throws(SQLiteError) {
-    try readLock.locked { () throws(SQLiteError) in
-      let statement = try reader.prepare(
-        "INSERT OR IGNORE INTO policies(hash, name, compiled) VALUES (?, ?, ?)")
-      statement.bind(1, hash)
-      statement.bind(2, name)
-      statement.bind(3, blob: compiled)
-      try statement.run()
-    }
+  public func storePolicy(hash: String, name: String, compiled: [UInt8]) throws(LogError) {
+    try store.storePolicy(hash: hash, name: name, compiled: compiled)
   }
 
   /// The compiled policy stored under `hash`, or nil.
-  public func policy(hash: String) throws(SQLiteError) -> [UInt8]? {
-    try readLock.locked { () throws(SQLiteError) -> [UInt8]? in
-      let statement = try reader.prepare("SELECT compiled FROM policies WHERE hash = ?")
-      statement.bind(1, hash)
-      return try statement.step() ? statement.blob(0) : nil
-    }
+  public func policy(hash: String) throws(LogError) -> [UInt8]? {
+    try store.policy(hash: hash)
   }
 
   /// Every stored policy's hash and name.
-  public func policies() throws(SQLiteError) -> [(hash: String, name: String)] {
-    try readLock.locked { () throws(SQLiteError) -> [(hash: String, name: String)] in
-      let statement = try reader.prepare("SELECT hash, name FROM policies ORDER BY name, hash")
-      var result: [(hash: String, name: String)] = []
-      while try statement.step() { result.append((statement.text(0), statement.text(1))) }
-      return result
-    }
+  public func policies() throws(LogError) -> [(hash: String, name: String)] {
+    try store.policies()
   }
 }
 
 // MARK: - The writer
 
 extension DecisionLog {
-  /// The one thread that appends: takes every waiting request, writes them in one
-  /// transaction, then answers them.
+  /// The one thread of this process that appends: takes every waiting request, writes them in
+  /// one transaction, then answers them. Other processes on the same PostgreSQL log have
+  /// their own; the store's append transaction serialises them.
   final class Writer: @unchecked Sendable {
     struct Request {
       var entries: [NewEntry]
-      var done: @Sendable (Result<ClosedRange<Int64>, SQLiteError>) -> Void
+      var done: @Sendable (Result<ClosedRange<Int64>, LogError>) -> Void
     }
 
-    let connection: SQLiteConnection?
-    let insert: SQLiteStatement?
-    let setHead: SQLiteStatement?
+    let store: LogStore
     let condition = Condition()
     var waiting: [Request] = []
     var closing = false
     var thread: pthread_t?
+    /// The last id this writer committed or saw at start.
     var lastID: Int64 = 0
-    var lastHash = DecisionLog.genesis
 
-    init(connection: SQLiteConnection) throws(SQLiteError) {
-      self.connection = connection
-      insert = try connection.prepare(
-        "INSERT INTO segments(first_id, last_id, earliest, latest, previous_hash, entries) "
-          + "VALUES (?,?,?,?,?,?)")
-      setHead = try connection.prepare(
-        "INSERT OR REPLACE INTO meta(key, value) VALUES ('head_id', ?), ('head_hash', ?)")
-      try reloadHead()
-      // The chain's end must be the head the last commit recorded: a log whose last entries
-      // were cut (or a backup restored without them) is refused, since going on would hand
-      // out again decision ids that callers already hold.
-      if let head = try DecisionLog.head(connection),
-        head.id != lastID || head.hash != SHA256.hex(lastHash)
-      {
-        throw SQLiteError(
-          code: SQLITE_CORRUPT,
-          message: "the log ends at entry \(lastID), but entry \(head.id) was the last written: "
-            + "entries were removed; run `regula audit verify`")
-      }
+    init(store: LogStore) { self.store = store }
+
+    init(closed store: LogStore) {
+      self.store = store
+      closing = true
     }
 
-    /// Reads the last committed entry's id and hash from the database.
-    func reloadHead() throws(SQLiteError) {
-      guard let connection else { return }
-      let last = try connection.prepare(
-        "SELECT first_id, previous_hash, entries FROM segments ORDER BY first_id DESC LIMIT 1")
+    /// Checks that the chain's end is the head the last commit recorded: a log whose last
+    /// entries were cut (or a backup restored without them) is refused, since going on would
+    /// hand out again decision ids that callers already hold.
+    func loadHead() throws(LogError) {
       var id: Int64 = 0
       var hash = DecisionLog.genesis
+      var head: Head?
       do {
-        try DecisionLog.decodeRows(last) { entry in
-          id = entry.id
-          hash = entry.entryHash
-          return true
+        try store.snapshot {
+          head = try store.recordedHead()
+          if let last = try store.lastSegment() {
+            try DecisionLog.decode(last) { entry in
+              id = entry.id
+              hash = entry.entryHash
+              return true
+            }
+          }
         }
+      } catch let error as LogError {
+        throw error
       } catch {
-        throw SQLiteError(
-          code: SQLITE_CORRUPT,
-          message: "the last segment of the log cannot be read, so the chain cannot go on: \(error)"
-        )
+        throw LogError(
+          .corrupt,
+          "the last segment of the log cannot be read, so the chain cannot go on: \(error)")
       }
-      condition.lock()
+      if let head, head.id != id || head.hash != SHA256.hex(hash) {
+        throw LogError(
+          .corrupt,
+          "the log ends at entry \(id), but entry \(head.id) was the last written: "
+            + "entries were removed; run `regula audit verify`")
+      }
       lastID = id
-      condition.unlock()
-      lastHash = hash
-    }
-
-    init(closed: Void) {
-      connection = nil
-      insert = nil
-      setHead = nil
-      closing = true
     }
 
     func start() {
@@ -574,8 +482,7 @@ extension DecisionLog {
       condition.lock()
       if closing {
         condition.unlock()
-        request.done(
-          .failure(SQLiteError(code: SQLITE_MISUSE, message: "the decision log is closed")))
+        request.done(.failure(LogError(.closed, "the decision log is closed")))
         return
       }
       waiting.append(request)
@@ -591,9 +498,7 @@ extension DecisionLog {
       condition.unlock()
       if wasRunning, let thread {
         pthread_join(thread, nil)
-        // Folds the WAL into the database, so that the file alone holds every entry (a copy
-        // or backup of it after a clean stop is complete).
-        try? connection?.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        store.finishWriting()
       }
     }
 
@@ -614,76 +519,71 @@ extension DecisionLog {
     }
 
     /// Segments are closed past this many bytes (the next entry starts a new one), so that
-    /// no row nears SQLite's length limit however large the applications are.
+    /// no row nears a database's length limit however large the applications are.
     static let segmentBytes = 32 << 20
 
     /// Writes every request of `batch` in one transaction, as one segment (or several, past
-    /// `segmentBytes`).
-    func write(_ batch: [Request]) -> [Result<ClosedRange<Int64>, SQLiteError>] {
-      guard let connection, let insert, let setHead else { return [] }
-      var id = lastID
-      var hash = lastHash
+    /// `segmentBytes`), chained onto the head the transaction read.
+    func write(_ batch: [Request]) -> [Result<ClosedRange<Int64>, LogError>] {
+      guard batch.contains(where: { !$0.entries.isEmpty }) else {
+        // Empty requests hold no entry: each is given start...start.
+        return batch.map { _ in .success((lastID + 1)...(lastID + 1)) }
+      }
       var ranges: [ClosedRange<Int64>] = []
-      var segments:
-        [(
-          first: Int64, last: Int64, earliest: String, latest: String,
-          previous: [UInt8], bytes: [UInt8]
-        )] = []
-      var bytes: [UInt8] = []
-      var first = id + 1
-      var previous = hash
-      var earliest: String?
-      var latest: String?
-      func close() {
-        guard id >= first else { return }
-        segments.append((first, id, earliest ?? "", latest ?? "", previous, bytes))
-        bytes = []
-        earliest = nil
-        latest = nil
-        first = id + 1
-        previous = hash
-      }
-      for request in batch {
-        let start = id + 1
-        for entry in request.entries {
-          if bytes.count >= Writer.segmentBytes { close() }
-          id += 1
-          hash = DecisionLog.chain(previous: hash, id: id, digest: entry.digest)
-          Segment.append(entry, hash: hash, to: &bytes)
-          if earliest.map({ entry.loggedAt < $0 }) ?? true { earliest = entry.loggedAt }
-          if latest.map({ entry.loggedAt > $0 }) ?? true { latest = entry.loggedAt }
-        }
-        // An empty request is given start...start and holds no entry.
-        ranges.append(start...max(start, id))
-      }
-      close()
-      guard id > lastID else { return ranges.map { .success($0) } }
+      var id: Int64 = 0
       do {
-        try connection.execute("BEGIN IMMEDIATE")
-        for segment in segments {
-          insert.bind(1, segment.first)
-          insert.bind(2, segment.last)
-          insert.bind(3, segment.earliest)
-          insert.bind(4, segment.latest)
-          insert.bind(5, blob: segment.previous)
-          insert.bind(6, blob: segment.bytes)
-          try insert.run()
+        let head = try store.beginAppend()
+        id = head?.id ?? 0
+        var hash =
+          try head.map { head throws(LogError) in
+            guard let bytes = DecisionLog.bytes(hex: head.hash) else {
+              throw LogError(.corrupt, "the recorded head hash `\(head.hash)` is not SHA-256 hex")
+            }
+            return bytes
+          } ?? DecisionLog.genesis
+        var bytes: [UInt8] = []
+        var first = id + 1
+        var previous = hash
+        var earliest: String?
+        var latest: String?
+        func close() throws(LogError) {
+          guard id >= first else { return }
+          try store.insert(
+            SegmentRow(
+              first: first, last: id, earliest: earliest ?? "", latest: latest ?? "",
+              previousHash: previous, entries: bytes))
+          bytes = []
+          earliest = nil
+          latest = nil
+          first = id + 1
+          previous = hash
         }
-        setHead.bind(1, String(id))
-        setHead.bind(2, SHA256.hex(hash))
-        try setHead.run()
-        try connection.execute("COMMIT")
+        for request in batch {
+          let start = id + 1
+          for entry in request.entries {
+            if bytes.count >= Writer.segmentBytes { try close() }
+            id += 1
+            hash = DecisionLog.chain(previous: hash, id: id, digest: entry.digest)
+            Segment.append(entry, hash: hash, to: &bytes)
+            if earliest.map({ entry.loggedAt < $0 }) ?? true { earliest = entry.loggedAt }
+            if latest.map({ entry.loggedAt > $0 }) ?? true { latest = entry.loggedAt }
+          }
+          // An empty request is given start...start and holds no entry.
+          ranges.append(start...max(start, id))
+        }
+        try close()
+        try store.setHead(Head(id: id, hash: SHA256.hex(hash)))
+        try store.commit()
       } catch {
-        try? connection.execute("ROLLBACK")
-        // The database is the truth: what was committed before stays the chain's end (another
-        // writer on the same file, say, is found at the next commit).
-        try? reloadHead()
+        // Nothing of this group is acknowledged. (A commit whose answer was lost with the
+        // connection may still have landed: its decisions are in the log, answered 503, and
+        // the chain is whole either way.)
+        store.rollback()
         return batch.map { _ in .failure(error) }
       }
       condition.lock()
       lastID = id
       condition.unlock()
-      lastHash = hash
       return ranges.map { .success($0) }
     }
   }
@@ -694,7 +594,14 @@ extension DecisionLog {
 /// A pthread mutex.
 final class Lock: @unchecked Sendable {
   var mutex = pthread_mutex_t()
-  init() { pthread_mutex_init(&mutex, nil) }
+  /// - Parameter recursive: whether the thread that holds the lock may take it again.
+  init(recursive: Bool = false) {
+    var attributes = pthread_mutexattr_t()
+    pthread_mutexattr_init(&attributes)
+    if recursive { pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_RECURSIVE)) }
+    pthread_mutex_init(&mutex, &attributes)
+    pthread_mutexattr_destroy(&attributes)
+  }
   deinit { pthread_mutex_destroy(&mutex) }
 
   func locked<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {

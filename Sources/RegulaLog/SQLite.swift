@@ -2,15 +2,6 @@
 // columns, and errors that carry SQLite's own message. Only what the decision log needs.
 import CSQLite
 
-/// An SQLite failure: the statement or call that failed and SQLite's message.
-public struct SQLiteError: Error, Sendable, CustomStringConvertible {
-  /// SQLite's result code.
-  public var code: Int32
-  /// What failed, with SQLite's message.
-  public var message: String
-  public var description: String { message }
-}
-
 /// `SQLITE_TRANSIENT`: SQLite copies bound bytes before the call returns.
 private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
@@ -20,7 +11,7 @@ final class SQLiteConnection {
   let handle: OpaquePointer
 
   /// Opens (creating if asked) the database at `path`.
-  init(path: String, create: Bool) throws(SQLiteError) {
+  init(path: String, create: Bool) throws(LogError) {
     var pointer: OpaquePointer?
     let flags =
       SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0)
@@ -28,7 +19,7 @@ final class SQLiteConnection {
     guard code == SQLITE_OK, let pointer else {
       let message = pointer.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
       sqlite3_close(pointer)
-      throw SQLiteError(code: code, message: "cannot open `\(path)`: \(message)")
+      throw LogError(code: code, message: "cannot open `\(path)`: \(message)")
     }
     handle = pointer
     sqlite3_busy_timeout(handle, 10_000)
@@ -38,18 +29,18 @@ final class SQLiteConnection {
   deinit { sqlite3_close_v2(handle) }
 
   /// Runs one or more statements without results.
-  func execute(_ sql: String) throws(SQLiteError) {
+  func execute(_ sql: String) throws(LogError) {
     var error: UnsafeMutablePointer<CChar>?
     let code = sqlite3_exec(handle, sql, nil, nil, &error)
     guard code == SQLITE_OK else {
       let message = error.map { String(cString: $0) } ?? "error \(code)"
       sqlite3_free(error)
-      throw SQLiteError(code: code, message: "\(message) (in `\(sql.prefix(60))`)")
+      throw LogError(code: code, message: "\(message) (in `\(sql.prefix(60))`)")
     }
   }
 
   /// Compiles a statement.
-  func prepare(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
+  func prepare(_ sql: String) throws(LogError) -> SQLiteStatement {
     var statement: OpaquePointer?
     let code = sqlite3_prepare_v3(
       handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
@@ -57,8 +48,8 @@ final class SQLiteConnection {
     return SQLiteStatement(connection: self, handle: statement, sql: sql)
   }
 
-  func failure(_ code: Int32, _ sql: String) -> SQLiteError {
-    SQLiteError(
+  func failure(_ code: Int32, _ sql: String) -> LogError {
+    LogError(
       code: code, message: "\(String(cString: sqlite3_errmsg(handle))) (in `\(sql.prefix(60))`)")
   }
 }
@@ -79,11 +70,11 @@ final class SQLiteStatement {
 
   /// The first bind that failed since the last reset; `step()` throws it, so that no
   /// statement runs with a parameter silently left NULL.
-  var bindFailure: SQLiteError?
+  var bindFailure: LogError?
 
   func check(_ code: Int32, _ index: Int32) {
     guard code != SQLITE_OK, bindFailure == nil else { return }
-    bindFailure = SQLiteError(
+    bindFailure = LogError(
       code: code,
       message: "cannot bind parameter \(index): \(String(cString: sqlite3_errstr(code))) "
         + "(in `\(sql.prefix(60))`)")
@@ -116,7 +107,7 @@ final class SQLiteStatement {
   }
 
   /// Steps once: true when a row is ready, false when the statement is done.
-  func step() throws(SQLiteError) -> Bool {
+  func step() throws(LogError) -> Bool {
     if let failure = bindFailure { throw failure }
     let code = sqlite3_step(handle)
     if code == SQLITE_ROW { return true }
@@ -125,7 +116,7 @@ final class SQLiteStatement {
   }
 
   /// Steps to completion, ignoring rows, then resets.
-  func run() throws(SQLiteError) {
+  func run() throws(LogError) {
     defer { reset() }
     while try step() {}
   }

@@ -50,7 +50,7 @@ public final class DecisionService: @unchecked Sendable {
   /// Loads the tokens and the policies, opens the log, and stores each policy in it by its
   /// content hash.
   ///
-  /// - Throws: `PolicyLoadError` for a bad tokens file or policy, `SQLiteError` when the log
+  /// - Throws: `PolicyLoadError` for a bad tokens file or policy, `LogError` when the log
   ///   cannot be opened.
   public init(options: ServiceOptions) throws {
     self.options = options
@@ -70,7 +70,7 @@ public final class DecisionService: @unchecked Sendable {
     return current
   }
 
-  func store(_ set: PolicySet) throws(SQLiteError) {
+  func store(_ set: PolicySet) throws(LogError) {
     for policy in set.byName.values {
       try log.storePolicy(hash: policy.hash, name: policy.name, compiled: policy.compiled.encoded())
     }

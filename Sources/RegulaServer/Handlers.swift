@@ -437,10 +437,10 @@ struct DecidedBlock {
 /// The result of one append, awaited by the request that submitted it.
 final class CommitTicket: @unchecked Sendable {
   let lock = NSLock()
-  var outcome: Result<ClosedRange<Int64>, SQLiteError>?
-  var waiter: CheckedContinuation<Result<ClosedRange<Int64>, SQLiteError>, Never>?
+  var outcome: Result<ClosedRange<Int64>, LogError>?
+  var waiter: CheckedContinuation<Result<ClosedRange<Int64>, LogError>, Never>?
 
-  func complete(_ result: Result<ClosedRange<Int64>, SQLiteError>) {
+  func complete(_ result: Result<ClosedRange<Int64>, LogError>) {
     lock.lock()
     if let waiter {
       self.waiter = nil
@@ -452,7 +452,7 @@ final class CommitTicket: @unchecked Sendable {
     lock.unlock()
   }
 
-  func result() async -> Result<ClosedRange<Int64>, SQLiteError> {
+  func result() async -> Result<ClosedRange<Int64>, LogError> {
     await withCheckedContinuation { continuation in
       lock.lock()
       if let outcome {

@@ -41,6 +41,9 @@ struct ServiceError: Error {
   var response: Response {
     var headers: HTTPFields = [.contentType: "application/json"]
     if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+    // The log could not be written (a lost database connection, a server restarting): the
+    // same request may be sent again shortly; the replica reconnects by itself.
+    if status == .serviceUnavailable { headers[.retryAfter] = "1" }
     // Refused before its body was read: closing beats reading the rest of it for nothing.
     if status == .unauthorized || status == .contentTooLarge { headers[.connection] = "close" }
     return Response(

@@ -26,15 +26,10 @@ func entry(_ index: Int, caller: String = "test", input: String? = nil) -> NewEn
     record: Array("{\"schema\":\"regula.decision/2\",\"kind\":\"decided\",\"n\":\(index)}".utf8))
 }
 
-/// Runs SQL on the database directly, as someone with the file (not the service) would.
-func tamper(_ path: String, _ sql: String) throws {
-  let connection = try SQLiteConnection(path: path, create: false)
-  try connection.execute(sql)
-}
-
 @Suite struct DecisionLogTests {
-  @Test func concurrentAppendsFormOneChain() async throws {
-    let path = temporaryDatabase()
+  @Test(arguments: Backend.all)
+  func concurrentAppendsFormOneChain(backend: Backend) async throws {
+    let path = try backend.fresh()
     let log = try DecisionLog(path: path, synchronous: .normal)
     // 40 tasks × 25 appends of 1–3 entries: ids are consecutive within each append and every
     // id is handed out once.
@@ -67,11 +62,13 @@ func tamper(_ path: String, _ sql: String) throws {
   }
 
   /// Every field of an entry is covered by its hash: changing any one is reported at that entry.
-  @Test(arguments: [
-    "logged_at", "policy", "policy_hash", "as_of", "jurisdiction", "caller", "input", "record",
-  ])
-  func everyFieldIsCovered(field: String) async throws {
-    let path = temporaryDatabase()
+  @Test(
+    arguments: Backend.all,
+    [
+      "logged_at", "policy", "policy_hash", "as_of", "jurisdiction", "caller", "input", "record",
+    ])
+  func everyFieldIsCovered(backend: Backend, field: String) async throws {
+    let path = try backend.fresh()
     let log = try DecisionLog(path: path)
     for index in 1...5 { _ = try await log.append([entry(index)]) }
     try log.tamper(id: 3) { entry in
@@ -96,41 +93,47 @@ func tamper(_ path: String, _ sql: String) throws {
     #expect(broken?.reason.contains("changed") == true)
   }
 
-  @Test func deletionsAndReorderingsAreFound() async throws {
-    let path = temporaryDatabase()
+  /// A log of `count` entries, one segment each, closed.
+  func populated(_ backend: Backend, _ count: Int) async throws -> String {
+    let path = try backend.fresh()
     let log = try DecisionLog(path: path)
-    for index in 1...6 { _ = try await log.append([entry(index)]) }
+    for index in 1...count { _ = try await log.append([entry(index)]) }
     log.close()
-    let copy = path + ".copy"
-    try FileManager.default.copyItem(atPath: path, toPath: copy)
+    return path
+  }
+
+  @Test(arguments: Backend.all)
+  func deletionsAndReorderingsAreFound(backend: Backend) async throws {
     // A deleted entry in the middle.
-    try tamper(path, "DELETE FROM segments WHERE first_id = 4")
+    var path = try await populated(backend, 6)
+    try backend.tamper(path, "DELETE FROM segments WHERE first_id = 4")
     var broken = try DecisionLog(readingOnly: path).verify().firstBroken
     #expect(broken?.id == 4)
     #expect(broken?.reason.contains("missing") == true)
     // The last entries deleted: the head the writer recorded names the loss.
-    try tamper(copy, "DELETE FROM segments WHERE first_id >= 5")
-    broken = try DecisionLog(readingOnly: copy).verify().firstBroken
+    path = try await populated(backend, 6)
+    try backend.tamper(path, "DELETE FROM segments WHERE first_id >= 5")
+    broken = try DecisionLog(readingOnly: path).verify().firstBroken
     #expect(broken?.id == 5)
     #expect(broken?.reason.contains("removed from the end") == true)
     // An entry rehashed by someone who cannot rewrite the rest: the next link breaks.
-    let third = path + ".third"
-    try FileManager.default.copyItem(atPath: copy, toPath: third)
-    try DecisionLog(readingOnly: third).tamper(id: 2) { $0.entryHash = DecisionLog.genesis }
-    broken = try DecisionLog(readingOnly: third).verify().firstBroken
+    path = try await populated(backend, 6)
+    try DecisionLog(readingOnly: path).tamper(id: 2) { $0.entryHash = DecisionLog.genesis }
+    broken = try DecisionLog(readingOnly: path).verify().firstBroken
     #expect(broken?.id == 2)
     // A segment cut short, or its bytes garbled, is reported, never trapped on.
-    let fourth = path + ".fourth"
-    try FileManager.default.copyItem(atPath: copy, toPath: fourth)
-    try tamper(fourth, "UPDATE segments SET entries = substr(entries, 1, 40) WHERE first_id = 3")
-    broken = try DecisionLog(readingOnly: fourth).verify().firstBroken
+    path = try await populated(backend, 6)
+    try backend.tamper(
+      path, "UPDATE segments SET entries = substr(entries, 1, 40) WHERE first_id = 3")
+    broken = try DecisionLog(readingOnly: path).verify().firstBroken
     #expect(broken?.id == 3)
     #expect(broken?.reason.contains("malformed") == true)
-    #expect(throws: SQLiteError.self) { try DecisionLog(readingOnly: fourth).entry(id: 3) }
+    #expect(throws: LogError.self) { try DecisionLog(readingOnly: path).entry(id: 3) }
   }
 
-  @Test func entriesRenderWholeWithPersonalFieldsMasked() async throws {
-    let path = temporaryDatabase()
+  @Test(arguments: Backend.all)
+  func entriesRenderWholeWithPersonalFieldsMasked(backend: Backend) async throws {
+    let path = try backend.fresh()
     let log = try DecisionLog(path: path)
     let input = """
       {"id": "A1", "name": "Zhang San",
@@ -158,8 +161,9 @@ func tamper(_ path: String, _ sql: String) throws {
     log.close()
   }
 
-  @Test func timeBoundsSelectEntries() async throws {
-    let path = temporaryDatabase()
+  @Test(arguments: Backend.all)
+  func timeBoundsSelectEntries(backend: Backend) async throws {
+    let path = try backend.fresh()
     let log = try DecisionLog(path: path)
     // 1772000000 is 2026-02-25T06:13:20Z; entries one day apart.
     for day in 0..<5 {
@@ -191,9 +195,9 @@ func tamper(_ path: String, _ sql: String) throws {
 
   @Test func aFileThatIsNotALogIsRefused() throws {
     let path = temporaryDatabase()
-    #expect(throws: SQLiteError.self) { try DecisionLog(readingOnly: path) }
+    #expect(throws: LogError.self) { try DecisionLog(readingOnly: path) }
     _ = FileManager.default.createFile(atPath: path, contents: Data("not a database".utf8))
-    #expect(throws: SQLiteError.self) { try DecisionLog(readingOnly: path) }
+    #expect(throws: LogError.self) { try DecisionLog(readingOnly: path) }
   }
 }
 
@@ -220,7 +224,7 @@ extension JSONValue {
   @Test func aSecondWriterIsRefused() async throws {
     let path = temporaryDatabase()
     let first = try DecisionLog(path: path)
-    #expect(throws: SQLiteError.self) { try DecisionLog(path: path) }
+    #expect(throws: LogError.self) { try DecisionLog(path: path) }
     _ = try await first.append([entry(1)])
     first.close()
     let second = try DecisionLog(path: path)
@@ -230,26 +234,28 @@ extension JSONValue {
 
   /// A log whose last entries were cut is refused for writing: going on would give again
   /// decision ids that callers already hold.
-  @Test func aTruncatedLogIsNotContinued() async throws {
-    let path = temporaryDatabase()
+  @Test(arguments: Backend.all)
+  func aTruncatedLogIsNotContinued(backend: Backend) async throws {
+    let path = try backend.fresh()
     let log = try DecisionLog(path: path)
     for index in 1...4 { _ = try await log.append([entry(index)]) }
     log.close()
-    try tamper(path, "DELETE FROM segments WHERE first_id = 4")
+    try backend.tamper(path, "DELETE FROM segments WHERE first_id = 4")
     #expect {
       try DecisionLog(path: path)
     } throws: { error in
-      (error as? SQLiteError)?.message.contains("entries were removed") == true
+      (error as? LogError)?.message.contains("entries were removed") == true
     }
   }
 
   /// A segment's time range is checked against its entries (exports select by it).
-  @Test func aFalseTimeRangeIsFound() async throws {
-    let path = temporaryDatabase()
+  @Test(arguments: Backend.all)
+  func aFalseTimeRangeIsFound(backend: Backend) async throws {
+    let path = try backend.fresh()
     let log = try DecisionLog(path: path)
     for index in 1...3 { _ = try await log.append([entry(index)]) }
     log.close()
-    try tamper(path, "UPDATE segments SET latest = '0' WHERE first_id = 2")
+    try backend.tamper(path, "UPDATE segments SET latest = '0' WHERE first_id = 2")
     let broken = try DecisionLog(readingOnly: path).verify().firstBroken
     #expect(broken?.id == 2)
     #expect(broken?.reason.contains("time range") == true)
@@ -257,8 +263,9 @@ extension JSONValue {
 
   /// Large entries are split across segments (no row nears SQLite's length limit), and the
   /// chain runs on across them.
-  @Test func largeCommitsAreSplitIntoSegments() async throws {
-    let path = temporaryDatabase()
+  @Test(arguments: Backend.all)
+  func largeCommitsAreSplitIntoSegments(backend: Backend) async throws {
+    let path = try backend.fresh()
     let log = try DecisionLog(path: path)
     let big = "{\"id\":\"" + String(repeating: "x", count: 3 << 20) + "\"}"
     let ids = try await log.append((1...24).map { entry($0, input: big) })
@@ -268,9 +275,11 @@ extension JSONValue {
     log.close()
     let reader = try DecisionLog(readingOnly: path)
     #expect(try reader.verify().firstBroken == nil)
-    let connection = try SQLiteConnection(path: path, create: false)
-    let rows = try connection.prepare("SELECT count(*) FROM segments")
-    _ = try rows.step()
-    #expect(rows.int(0) >= 2)
+    var segments = 0
+    try reader.store.segments(from: nil, until: nil) { _ in
+      segments += 1
+      return true
+    }
+    #expect(segments >= 2)
   }
 }
