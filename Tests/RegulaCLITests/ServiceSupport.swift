@@ -10,6 +10,8 @@ final class ServiceProcess: @unchecked Sendable {
   let port: Int
   let folder: URL
   let database: URL
+  /// The log's location as given to `--db`: the database file's path, or a PostgreSQL address.
+  let db: String
   let stderrFile: URL
   let tokens: [String: String]
 
@@ -19,14 +21,15 @@ final class ServiceProcess: @unchecked Sendable {
     "admin": ["admin"],
   ]
 
-  /// Starts the service on `policies` with a new database in `folder` (or the one given), and
-  /// waits until it listens.
+  /// Starts the service on `policies` with a new database in `folder` (or the one given, or
+  /// the PostgreSQL log at `postgres`), and waits until it listens.
   init(
-    policies: String, folder: URL, database: URL? = nil, tokens: [String: String]? = nil,
-    arguments: [String] = []
+    policies: String, folder: URL, database: URL? = nil, postgres: String? = nil,
+    tokens: [String: String]? = nil, arguments: [String] = []
   ) throws {
     self.folder = folder
     self.database = database ?? folder.appendingPathComponent("log.sqlite")
+    db = postgres ?? self.database.path
     stderrFile = folder.appendingPathComponent("serve-\(UUID().uuidString).log")
     let tokenFile = folder.appendingPathComponent("tokens.json")
     if let tokens {
@@ -47,7 +50,7 @@ final class ServiceProcess: @unchecked Sendable {
     process.executableURL = regulaBinary
     process.arguments =
       [
-        "serve", policies, "--db", self.database.path, "--tokens", tokenFile.path, "--port", "0",
+        "serve", policies, "--db", db, "--tokens", tokenFile.path, "--port", "0",
       ] + arguments
     process.currentDirectoryURL = cliRepositoryRoot
     let output = Pipe()
