@@ -27,7 +27,10 @@ struct ServeCommand: ParsableCommand {
   @Argument(help: "A folder of policies, or one policy file.")
   var policies: String
 
-  @Option(help: "The decision log, an SQLite database (created if absent). Env: REGULA_DB.")
+  @Option(
+    help:
+      "The decision log: an SQLite file (created if absent) or a postgres://USER@HOST:PORT/DB address (migrated at start). Env: REGULA_DB."
+  )
   var db: String?
 
   @Option(help: "The tokens file (`regula token` makes its entries). Env: REGULA_TOKENS.")
@@ -192,18 +195,18 @@ struct AuditCommand: ParsableCommand {
       abstract: "Check the log's hash chain and its stored policies; name the first broken entry.",
       discussion: "Exit codes: 0 the whole log verifies, 1 it does not (or cannot be read).")
 
-    @Option(help: "The decision log.")
+    @Option(help: "The decision log: an SQLite file or a postgres:// address.")
     var db: String
 
     func run() throws {
       let log = try openLog(db)
       let verification: Verification
       do { verification = try log.verify() } catch {
-        printError("error: \(db): \(error)\n")
+        printError("error: \(log.path): \(error)\n")
         throw ExitCode(1)
       }
       if let broken = verification.firstBroken {
-        print("\(db): entry \(broken.id) breaks the chain: \(broken.reason)")
+        print("\(log.path): entry \(broken.id) breaks the chain: \(broken.reason)")
         throw ExitCode(1)
       }
       // Each stored policy must be the one its hash names (trace replays depend on it).
@@ -214,18 +217,18 @@ struct AuditCommand: ParsableCommand {
           let actual = (try? CompiledPolicy.load(bytes))?.contentHash
           guard actual == hash else {
             print(
-              "\(db): the stored policy `\(name)` \(hash) "
+              "\(log.path): the stored policy `\(name)` \(hash) "
                 + (actual == nil ? "does not load" : "has the content hash \(actual!)"))
             throw ExitCode(1)
           }
           policies += 1
         }
       } catch let error as LogError {
-        printError("error: \(db): \(error)\n")
+        printError("error: \(log.path): \(error)\n")
         throw ExitCode(1)
       }
       print(
-        "\(db): \(verification.entries) entr\(verification.entries == 1 ? "y" : "ies") and "
+        "\(log.path): \(verification.entries) entr\(verification.entries == 1 ? "y" : "ies") and "
           + "\(policies) polic\(policies == 1 ? "y" : "ies") verify")
     }
   }
@@ -237,7 +240,7 @@ struct AuditCommand: ParsableCommand {
     @Argument(help: "The decision id.")
     var id: Int64
 
-    @Option(help: "The decision log.")
+    @Option(help: "The decision log: an SQLite file or a postgres:// address.")
     var db: String
 
     @Flag(help: "Show the fields the policy marks personal unmasked.")
@@ -248,12 +251,12 @@ struct AuditCommand: ParsableCommand {
       let masks = try Masks(log: log, unmasked: unmaskPersonal)
       do {
         guard let entry = try log.entry(id: id) else {
-          printError("error: \(db): no decision \(id) in the log\n")
+          printError("error: \(log.path): no decision \(id) in the log\n")
           throw ExitCode(1)
         }
         print(entry.json(masking: try masks.paths(entry.policyHash)))
       } catch let error as LogError {
-        printError("error: \(db): \(error)\n")
+        printError("error: \(log.path): \(error)\n")
         throw ExitCode(1)
       }
     }
@@ -263,7 +266,7 @@ struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Write the decisions logged in a period as JSON Lines (personal fields masked).")
 
-    @Option(help: "The decision log.")
+    @Option(help: "The decision log: an SQLite file or a postgres:// address.")
     var db: String
 
     @Option(
@@ -307,7 +310,7 @@ struct AuditCommand: ParsableCommand {
         }
         try sink.finish()
       } catch let error as LogError {
-        printError("error: \(db): \(error)\n")
+        printError("error: \(log.path): \(error)\n")
         throw ExitCode(1)
       } catch let error as OutputError {
         printError("error: \(error)\n")

@@ -201,7 +201,7 @@ final class PGConnection {
     let lost = handle.map { PQstatus($0) != CONNECTION_OK } ?? true
     let kind: LogError.Kind =
       lost || state.hasPrefix("08") || state.hasPrefix("57P") ? .unavailable : .failed
-    return LogError(kind, "\(name): \(message) (in `\(sql.prefix(60))`)")
+    return LogError(kind, "\(message) (in `\(sql.prefix(60))`)")
   }
 }
 

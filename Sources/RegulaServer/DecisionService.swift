@@ -94,10 +94,10 @@ public final class DecisionService: @unchecked Sendable {
       configuration: .init(
         address: .hostname(options.host, port: options.port), serverName: "regula",
         backlog: 1024),
-      onServerRunning: { [logger, options] channel in
+      onServerRunning: { [logger, options, log] channel in
         let port = channel.localAddress?.port ?? options.port
         logger.info(
-          "serving", metadata: ["address": "\(options.host):\(port)", "log": "\(options.database)"])
+          "serving", metadata: ["address": "\(options.host):\(port)", "log": "\(log.path)"])
         onRunning(port)
       },
       logger: logger)

@@ -18,7 +18,8 @@ final class PostgresCluster {
   let url: String
 
   static var serverInstalled: Bool {
-    let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
+    let versions =
+      (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
     return versions.contains {
       FileManager.default.isExecutableFile(atPath: "/usr/lib/postgresql/\($0)/bin/pg_ctl")
     }
@@ -246,5 +247,41 @@ struct ReplicaTests {
     #expect(singleAnswer(decided.text)?.id == 2)
     let verified = try regula(["audit", "verify", "--db", cluster.url])
     #expect(verified.output.contains("2 entries"), "\(verified.output)")
+  }
+
+  /// A decision made by one replica is replayed by another that never loaded the policy
+  /// version that decided it (the log keeps compiled policies by content hash); `regula audit
+  /// show` reads the PostgreSQL log too.
+  @Test func aReplicaReplaysWhatAnotherDecided() throws {
+    let cluster = try PostgresCluster()
+    let folder = try temporaryDirectory("replica-replay")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var services: [ServiceProcess] = []
+    for threshold in [18, 21] {
+      let policies = folder.appendingPathComponent("policies-\(threshold)")
+      try FileManager.default.createDirectory(at: policies, withIntermediateDirectories: true)
+      try personalPolicy(threshold: threshold).write(
+        to: policies.appendingPathComponent("demo.regula"), atomically: true, encoding: .utf8)
+      services.append(
+        try ServiceProcess(
+          policies: policies.path, folder: folder, postgres: cluster.url,
+          tokens: services.first?.tokens))
+    }
+    defer { for service in services { service.stop() } }
+    let path = "/v1/policies/personal_demo/decisions?as_of=2024-06-01&explain=true"
+    let decided = try services[0].request("POST", path, token: "intake", body: personalApplication)
+    #expect(decided.status == 200)
+    let other = try services[1].request("POST", path, token: "intake", body: personalApplication)
+    let hashes = [decided, other].map {
+      ($0.object["record"] as? [String: Any])?["policy_hash"] as? String
+    }
+    #expect(hashes[0] != hashes[1])
+    let replayed = try services[1].request("GET", "/v1/decisions/1/trace", token: "officer")
+    #expect(replayed.status == 200, "\(replayed.text)")
+    #expect(canonical(replayed.json) == canonical(decided.object["trace"]))
+    let shown = try regula(["audit", "show", "1", "--db", cluster.url])
+    #expect(shown.status == 0)
+    #expect(shown.output.contains("\"policy_hash\":\"\(hashes[0] ?? "")\""))
+    #expect(shown.output.contains("[masked]"))
   }
 }
