@@ -6,6 +6,7 @@
 //   RegulaBytecode → (nothing: the runtime never imports the front end);
 //   RegulaLog → CSQLite, CLibPQ, RegulaBytecode (the decision log: SQLite or PostgreSQL, hash chain);
 //   RegulaServer → Regula, RegulaLog, Hummingbird (the web framework stays out of the library);
+//   RegulaLanguageServer → Regula (`regula lsp`);
 //   RegulaCLI → everything above.
 import PackageDescription
 
@@ -50,6 +51,8 @@ let package = Package(
         .product(name: "NIOCore", package: "swift-nio"),
       ]
     ),
+    // `regula lsp`: the Language Server (Docs/editors.md).
+    .target(name: "RegulaLanguageServer", dependencies: ["Regula"]),
     .target(name: "RegulaSource", dependencies: ["RegulaJSON"]),
     .target(name: "RegulaNumerics", dependencies: ["CGMP"]),
     .target(name: "RegulaSyntax", dependencies: ["RegulaSource"]),
@@ -69,7 +72,8 @@ let package = Package(
       name: "RegulaCLI",
       dependencies: [
         "RegulaSema", "RegulaNumerics", "RegulaIR", "RegulaBytecode", "RegulaCompiler", "RegulaVM",
-        "Regula", "RegulaLog", "RegulaServer", "CAllocationCounter", "CProcess",
+        "Regula", "RegulaLog", "RegulaServer", "RegulaLanguageServer", "CAllocationCounter",
+        "CProcess",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

@@ -14,7 +14,7 @@ struct Regula: ParsableCommand {
     subcommands: [
       Check.self, Format.self, Dump.self, TestCommand.self, EvalCommand.self, BatchCommand.self,
       BuildCommand.self, DisasmCommand.self, Bench.self, ServeCommand.self, TokenCommand.self,
-      AuditCommand.self,
+      AuditCommand.self, LanguageServerCommand.self,
     ])
 
   /// Runs the command, with standard output checked when the process exits.

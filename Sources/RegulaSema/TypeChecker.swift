@@ -11,21 +11,39 @@ public enum TypeChecker {
   public static func check(path: String, read: @escaping FileReader) -> (
     result: Staged<CheckedProgram>, sources: SourceManager
   ) {
+    let analysis = analyze(path: path, read: read)
+    let output = analysis.diagnostics.containsErrors ? nil : analysis.program
+    return (Staged(output: output, diagnostics: analysis.diagnostics), analysis.sources)
+  }
+
+  /// What an editor needs while a file is being written: as `check`, but the program is kept
+  /// even when there are errors (its types and resolutions cover what could be checked), with
+  /// the syntax of every file read.
+  ///
+  /// - Returns: the program (nil only when the root file could not be read), the diagnostics
+  ///   in display order, the files read, and their syntax trees (imports first, root last).
+  public static func analyze(path: String, read: @escaping FileReader) -> Analysis {
     var loader = ModuleLoader(read: read)
     loader.load(path, importedAt: nil)
     guard let root = loader.files.last, root.path == Paths.normalize(path) else {
-      return (
-        Staged(output: nil, diagnostics: loader.diagnostics.sortedForDisplay()), loader.sources
-      )
+      return Analysis(
+        program: nil, diagnostics: loader.diagnostics.sortedForDisplay(),
+        sources: loader.sources, files: loader.files)
     }
     var checker = Checker(files: loader.files, sources: loader.sources)
     checker.diagnostics = loader.diagnostics
     let program = checker.run()
-    let diagnostics = Checker.rootCauses(checker.diagnostics).sortedForDisplay()
-    return (
-      Staged(output: diagnostics.containsErrors ? nil : program, diagnostics: diagnostics),
-      loader.sources
-    )
+    return Analysis(
+      program: program, diagnostics: Checker.rootCauses(checker.diagnostics).sortedForDisplay(),
+      sources: loader.sources, files: loader.files)
+  }
+
+  /// A checked file and its imports, errors or not (`analyze`).
+  public struct Analysis: Sendable {
+    public var program: CheckedProgram?
+    public var diagnostics: [Diagnostic]
+    public var sources: SourceManager
+    public var files: [LoadedFile]
   }
 
   /// Checks in-memory files; `files` maps paths to source text and `path` is the root.
