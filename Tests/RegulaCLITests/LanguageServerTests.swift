@@ -233,9 +233,26 @@ func position(of needle: String, in text: String, after skip: Int = 0) -> [Strin
   #expect(newText == (try String(contentsOf: file, encoding: .utf8)))
   #expect(newText != messy)
 
-  // An unknown request is refused, not crashed on; shutdown and exit end it with status 0.
+  // Bad input is answered, not crashed on: an unknown request, a body that is not JSON, a
+  // position far outside the text, a file that does not exist, a request without its
+  // document. Shutdown and exit then end the server with status 0.
   let unknown = try session.request("textDocument/rename", ["textDocument": ["uri": uri]])
   #expect((unknown["error"] as? [String: Any])?["code"] as? Int == -32601)
+  session.input.fileHandleForWriting.write(Data("Content-Length: 9\r\n\r\n{\"id\": [}".utf8))
+  #expect((try session.next()["error"] as? [String: Any])?["code"] as? Int == -32700)
+  let far = try session.request(
+    "textDocument/hover",
+    ["textDocument": ["uri": uri], "position": ["line": 99_999, "character": -5]])
+  #expect(far["error"] == nil)
+  let missing = try session.request(
+    "textDocument/definition",
+    [
+      "textDocument": ["uri": "file:///nonexistent/none.regula"],
+      "position": ["line": 0, "character": 0],
+    ])
+  #expect(missing["error"] == nil && missing["result"] is NSNull)
+  let noDocument = try session.request("textDocument/documentSymbol", [:])
+  #expect((noDocument["error"] as? [String: Any])?["code"] as? Int == -32602)
   _ = try session.request("shutdown", [:])
   try session.send(["method": "exit"])
   session.process.waitUntilExit()
