@@ -145,30 +145,21 @@ enum PositionEncoding: String {
 
 /// Lines and characters of one file's bytes.
 struct LineMap {
-  let bytes: [UInt8]
-  let lineStarts: [Int]
+  let file: SourceFile
   let encoding: PositionEncoding
+  var bytes: [UInt8] { file.bytes }
+  var lineStarts: [Int] { file.lineStarts }
 
   init(bytes: [UInt8], encoding: PositionEncoding) {
-    self.bytes = bytes
+    file = SourceFile(id: SourceFile.ID(0), path: "", bytes: bytes)
     self.encoding = encoding
-    var starts = [0]
-    for (offset, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
-      starts.append(offset + 1)
-    }
-    lineStarts = starts
   }
 
   /// The 0-based line and character of a byte offset.
   func position(_ offset: Int) -> JSONValue {
     let clamped = max(0, min(offset, bytes.count))
-    var low = 0
-    var high = lineStarts.count - 1
-    while low < high {
-      let middle = (low + high + 1) / 2
-      if lineStarts[middle] <= clamped { low = middle } else { high = middle - 1 }
-    }
-    let start = lineStarts[low]
+    let line = file.location(of: clamped).line - 1
+    let start = lineStarts[line]
     var character = 0
     switch encoding {
     case .utf8:
@@ -182,7 +173,7 @@ struct LineMap {
         index += length
       }
     }
-    return .object([("line", .int(low)), ("character", .int(character))])
+    return .object([("line", .int(line)), ("character", .int(character))])
   }
 
   func range(_ bytes: Range<Int>) -> JSONValue {

@@ -26,6 +26,27 @@ func entry(_ index: Int, caller: String = "test", input: String? = nil) -> NewEn
     record: Array("{\"schema\":\"regula.decision/2\",\"kind\":\"decided\",\"n\":\(index)}".utf8))
 }
 
+/// `tasks` tasks append `rounds` times 1–3 entries each, spread over `logs`; the id ranges
+/// they were given.
+func appendConcurrently(
+  to logs: [DecisionLog], tasks: Int, rounds: Int
+) async throws -> [ClosedRange<Int64>] {
+  try await withThrowingTaskGroup(of: [ClosedRange<Int64>].self) { group in
+    for task in 0..<tasks {
+      let log = logs[task % logs.count]
+      group.addTask {
+        var ranges: [ClosedRange<Int64>] = []
+        for round in 0..<rounds {
+          let count = 1 + (task + round) % 3
+          ranges.append(try await log.append((0..<count).map { entry(task * 100 + round + $0) }))
+        }
+        return ranges
+      }
+    }
+    return try await group.reduce(into: []) { $0 += $1 }
+  }
+}
+
 @Suite struct DecisionLogTests {
   @Test(arguments: Backend.all)
   func concurrentAppendsFormOneChain(backend: Backend) async throws {
@@ -33,19 +54,7 @@ func entry(_ index: Int, caller: String = "test", input: String? = nil) -> NewEn
     let log = try DecisionLog(path: path, synchronous: .normal)
     // 40 tasks × 25 appends of 1–3 entries: ids are consecutive within each append and every
     // id is handed out once.
-    let ranges = try await withThrowingTaskGroup(of: [ClosedRange<Int64>].self) { group in
-      for task in 0..<40 {
-        group.addTask {
-          var ranges: [ClosedRange<Int64>] = []
-          for round in 0..<25 {
-            let count = 1 + (task + round) % 3
-            ranges.append(try await log.append((0..<count).map { entry(task * 100 + round + $0) }))
-          }
-          return ranges
-        }
-      }
-      return try await group.reduce(into: []) { $0 += $1 }
-    }
+    let ranges = try await appendConcurrently(to: [log], tasks: 40, rounds: 25)
     let ids = ranges.flatMap { Array($0) }.sorted()
     #expect(ids == Array(1...Int64(ids.count)))
     #expect(log.committedCount == Int64(ids.count))

@@ -14,20 +14,7 @@ struct PostgresLogTests {
   @Test func replicasShareOneChain() async throws {
     let url = try Backend.newDatabase()
     let replicas = [try DecisionLog(path: url), try DecisionLog(path: url)]
-    let ranges = try await withThrowingTaskGroup(of: [ClosedRange<Int64>].self) { group in
-      for task in 0..<20 {
-        let log = replicas[task % 2]
-        group.addTask {
-          var ranges: [ClosedRange<Int64>] = []
-          for round in 0..<15 {
-            let count = 1 + (task + round) % 3
-            ranges.append(try await log.append((0..<count).map { entry(task * 100 + round + $0) }))
-          }
-          return ranges
-        }
-      }
-      return try await group.reduce(into: []) { $0 += $1 }
-    }
+    let ranges = try await appendConcurrently(to: replicas, tasks: 20, rounds: 15)
     let ids = ranges.flatMap { Array($0) }.sorted()
     #expect(ids == Array(1...Int64(ids.count)))
     for replica in replicas { replica.close() }
