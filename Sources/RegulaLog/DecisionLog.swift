@@ -98,6 +98,8 @@ public final class DecisionLog: @unchecked Sendable {
   public let path: String
   let store: LogStore
   let writer: Writer
+  let probeLock = Lock()
+  var lastProbe: (at: UInt64, error: LogError?)?
 
   /// Opens the log at `location` — a file path, or a `postgres://` address — creating its
   /// tables (SQLite) or applying its migrations (PostgreSQL) if needed, and starts the writer
@@ -214,6 +216,21 @@ public final class DecisionLog: @unchecked Sendable {
   /// Stops taking entries, writes those waiting, and stops the writer thread.
   public func close() {
     writer.stop()
+  }
+
+  /// Whether the database can be read now: nil, or why not. Asked at most once a second (the
+  /// answer is kept that long), so that a readiness probe cannot load the database.
+  public func availability() -> LogError? {
+    var clock = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &clock)
+    let now = UInt64(clock.tv_sec) * 1_000_000_000 + UInt64(clock.tv_nsec)
+    return probeLock.locked { () -> LogError? in
+      if let last = lastProbe, now - last.at < 1_000_000_000 { return last.error }
+      var error: LogError?
+      do throws(LogError) { try store.probe() } catch let failure { error = failure }
+      lastProbe = (now, error)
+      return error
+    }
   }
 
   /// The number of entries committed (the last decision id), as the writer knows it.

@@ -54,6 +54,9 @@ protocol LogStore: AnyObject, Sendable {
   ) throws
   /// The head the last commit recorded.
   func recordedHead() throws(LogError) -> Head?
+  /// Throws when the database cannot be read now (reconnecting first if the connection was
+  /// lost).
+  func probe() throws(LogError)
 
   func storePolicy(hash: String, name: String, compiled: [UInt8]) throws(LogError)
   func policy(hash: String) throws(LogError) -> [UInt8]?

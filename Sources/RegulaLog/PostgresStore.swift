@@ -211,6 +211,10 @@ final class PostgresStore: LogStore, @unchecked Sendable {
     }
   }
 
+  func probe() throws(LogError) {
+    try readLock.locked { () throws(LogError) in _ = try reader.execute("SELECT id FROM head") }
+  }
+
   // MARK: Policies
 
   func storePolicy(hash: String, name: String, compiled: [UInt8]) throws(LogError) {

@@ -188,6 +188,13 @@ final class SQLiteStore: LogStore, @unchecked Sendable {
     try readLock.locked { () throws(LogError) -> Head? in try SQLiteStore.head(reader) }
   }
 
+  func probe() throws(LogError) {
+    try readLock.locked { () throws(LogError) in
+      let statement = try reader.prepare("SELECT count(*) FROM meta")
+      _ = try statement.step()
+    }
+  }
+
   static func head(_ connection: SQLiteConnection) throws(LogError) -> Head? {
     let statement = try connection.prepare(
       "SELECT (SELECT value FROM meta WHERE key = 'head_id'), "

@@ -111,6 +111,19 @@ public final class DecisionService: @unchecked Sendable {
       Response.json(
         "{\"status\":\"ok\",\"policies\":\(self.policies.byName.count),\"log\":\"ok\"}")
     }
+    // Readiness: whether this replica can log decisions now (its database answers). Open,
+    // like /health; the database is asked at most once a second.
+    router.get("/ready") { _, _ in
+      if let error = self.log.availability() {
+        return Response(
+          status: .serviceUnavailable,
+          headers: [.contentType: "application/json", .retryAfter: "1"],
+          body: ResponseBody(
+            byteBuffer: ByteBuffer(
+              string: "{\"status\":\"unavailable\",\"log\":\(JSONWriter.quote(error.message))}\n")))
+      }
+      return Response.json("{\"status\":\"ready\",\"log\":\"ok\"}")
+    }
     router.get("/openapi.yaml") { _, context in
       _ = try context.require([])
       return Response(
@@ -245,7 +258,7 @@ struct ServiceContext: RequestContext {
   }
 }
 
-/// Finds the caller from the bearer token (every route but /health needs one), turns every
+/// Finds the caller from the bearer token (every route but /health and /ready needs one), turns every
 /// error into a JSON response with its status, counts statuses, and logs refusals.
 struct ServiceMiddleware: RouterMiddleware {
   typealias Context = ServiceContext
@@ -258,7 +271,7 @@ struct ServiceMiddleware: RouterMiddleware {
     var context = context
     let response: Response
     do {
-      if request.uri.path != "/health" {
+      if request.uri.path != "/health" && request.uri.path != "/ready" {
         guard let header = request.headers[.authorization] else {
           throw ServiceError.unauthorized("a bearer token is required (Authorization: Bearer …)")
         }

@@ -240,10 +240,17 @@ struct ReplicaTests {
       #expect(refused.headers["retry-after"] == "1")
       #expect(refused.object["kind"] as? String == "unavailable")
     }
+    // Alive, but not ready: a load balancer sends its decisions elsewhere.
     #expect(try service.request("GET", "/health").status == 200)
+    let notReady = try service.request("GET", "/ready")
+    #expect(notReady.status == 503)
+    #expect(notReady.object["status"] as? String == "unavailable")
+    #expect(notReady.headers["retry-after"] == "1")
     try cluster.control("start")
     let decided = try decide()
     #expect(decided.status == 200, "\(decided.text)")
+    Thread.sleep(forTimeInterval: 1.1)
+    #expect(try service.request("GET", "/ready").status == 200)
     #expect(singleAnswer(decided.text)?.id == 2)
     let verified = try regula(["audit", "verify", "--db", cluster.url])
     #expect(verified.output.contains("2 entries"), "\(verified.output)")

@@ -730,6 +730,7 @@ def scenarios(args: argparse.Namespace, application: bytes, batch: bytes) -> lis
         # Service.
         s("health", "GET", "/health", 200),
         s("health ignores a bad token", "GET", "/health", 200, token="bad"),
+        s("ready", "GET", "/ready", 200),
         s("openapi", "GET", "/openapi.yaml", 200, token="audit"),
         s("openapi with a decide token", "GET", "/openapi.yaml", 200, token="decide"),
         s("openapi without a token", "GET", "/openapi.yaml", 401),
