@@ -496,6 +496,11 @@ extension DecisionLog {
     }
 
     func submit(_ request: Request) {
+      // An empty request would be given an id that the next decision receives.
+      guard !request.entries.isEmpty else {
+        request.done(.failure(LogError(.failed, "an append must hold at least one entry")))
+        return
+      }
       condition.lock()
       if closing {
         condition.unlock()
@@ -542,10 +547,6 @@ extension DecisionLog {
     /// Writes every request of `batch` in one transaction, as one segment (or several, past
     /// `segmentBytes`), chained onto the head the transaction read.
     func write(_ batch: [Request]) -> [Result<ClosedRange<Int64>, LogError>] {
-      guard batch.contains(where: { !$0.entries.isEmpty }) else {
-        // Empty requests hold no entry: each is given start...start.
-        return batch.map { _ in .success((lastID + 1)...(lastID + 1)) }
-      }
       var ranges: [ClosedRange<Int64>] = []
       var id: Int64 = 0
       do {
@@ -585,8 +586,7 @@ extension DecisionLog {
             if earliest.map({ entry.loggedAt < $0 }) ?? true { earliest = entry.loggedAt }
             if latest.map({ entry.loggedAt > $0 }) ?? true { latest = entry.loggedAt }
           }
-          // An empty request is given start...start and holds no entry.
-          ranges.append(start...max(start, id))
+          ranges.append(start...id)
         }
         try close()
         try store.setHead(Head(id: id, hash: SHA256.hex(hash)))

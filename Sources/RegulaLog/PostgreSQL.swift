@@ -28,9 +28,11 @@ struct PGRow {
 
   func text(_ column: Int32) -> String { String(decoding: bytes(column), as: UTF8.self) }
 
-  /// A `bigint` (or `integer`) column.
+  /// A `bigint`, `integer` or `smallint` column (big-endian two's complement, sign-extended).
   func int(_ column: Int32) -> Int64 {
-    bytes(column).reduce(Int64(0)) { ($0 << 8) | Int64($1) }
+    let bytes = bytes(column)
+    let start: Int64 = (bytes.first ?? 0) & 0x80 != 0 ? -1 : 0
+    return bytes.reduce(start) { ($0 << 8) | Int64($1) }
   }
 }
 
@@ -55,6 +57,15 @@ final class PGConnection {
 
   /// The address with any password replaced by `***`.
   static func redacted(_ url: String) -> String {
+    // `password=` and `sslpassword=` in the query, then `user:password@`.
+    var url = url
+    if let mark = url.firstIndex(of: "?") {
+      let query = url[url.index(after: mark)...].split(separator: "&").map { item in
+        let key = item.split(separator: "=", maxSplits: 1).first ?? ""
+        return key == "password" || key == "sslpassword" ? key + "=***" : item
+      }
+      url = String(url[...mark]) + query.joined(separator: "&")
+    }
     let characters = Array(url)
     // user:password@ between "://" and the first "@" after it.
     guard
@@ -75,13 +86,15 @@ final class PGConnection {
   private func connect() throws(LogError) {
     PQfinish(handle)
     handle = nil
-    // A server that does not answer is given up after 5 seconds, not the OS's minutes.
-    let address =
-      url
-      + (url.contains("connect_timeout")
-        ? ""
-        : (url.contains("?") ? "&" : "?")
-          + "connect_timeout=5")
+    // A server that does not answer is given up after 5 seconds, and a connection whose peer
+    // vanished (a paused machine, a partition) within about 30, not the OS's minutes or hours.
+    var address = url
+    for (option, value) in [
+      ("connect_timeout", "5"), ("keepalives_idle", "10"), ("keepalives_interval", "5"),
+      ("keepalives_count", "3"), ("tcp_user_timeout", "30000"),
+    ] where !url.contains(option + "=") {
+      address += (address.contains("?") ? "&" : "?") + option + "=" + value
+    }
     let connection = PQconnectdb(address)
     guard let connection, PQstatus(connection) == CONNECTION_OK else {
       let message = connection.map { PGConnection.message(PQerrorMessage($0)) } ?? "out of memory"
@@ -110,9 +123,31 @@ final class PGConnection {
   }
 
   /// Runs a statement and returns its result, or throws naming it.
+  ///
+  /// A connection the server dropped while it was idle (a restart, a failover) is noticed
+  /// only when used: a statement that cannot have changed anything — one sent outside a
+  /// transaction that begins one or only reads — is then sent again once on a new connection,
+  /// so that a restart costs no refused decision.
   @discardableResult
   func execute(_ sql: String, _ parameters: [PGValue] = []) throws(LogError) -> PGResult {
+    let wasIdle = handle.map { PQtransactionStatus($0) == PQTRANS_IDLE } ?? false
+    do {
+      return try run(sql, parameters)
+    } catch let error
+      where error.kind == .unavailable && wasIdle
+      && (sql.hasPrefix("BEGIN") || sql.hasPrefix("SELECT"))
+      && handle.map({ PQstatus($0) != CONNECTION_OK }) ?? true
+    {
+      try connect()
+      return try run(sql, parameters)
+    }
+  }
+
+  private func run(_ sql: String, _ parameters: [PGValue]) throws(LogError) -> PGResult {
     let connection = try live()
+    for case .text(let text) in parameters where text.utf8.contains(0) {
+      throw LogError(.failed, "a text parameter holds a NUL byte (in `\(sql.prefix(60))`)")
+    }
     let result = withParameters(parameters) { count, values, lengths, formats in
       PQexecParams(connection, sql, count, nil, values, lengths, formats, 1)
     }
@@ -129,24 +164,37 @@ final class PGConnection {
       PQsendQueryParams(connection, sql, count, nil, values, lengths, formats, 1)
     }
     guard sent == 1 else { throw failure(nil, sql) }
-    PQsetSingleRowMode(connection)
+    guard PQsetSingleRowMode(connection) == 1 else {
+      while let result = PQgetResult(connection) { PQclear(result) }
+      throw LogError(.failed, "single-row mode was refused (in `\(sql.prefix(60))`)")
+    }
     var going = true
     var failed: Error?
+    var cancelled = false
     // Every result is read, even after `body` stops or throws: the connection is usable
-    // again only once the query has ended.
+    // again only once the query has ended. Stopping early cancels the rest on the server,
+    // so that it is not all read for nothing.
     while let result = PQgetResult(connection) {
       defer { PQclear(result) }
       switch PQresultStatus(result) {
       case PGRES_SINGLE_TUPLE:
         guard going, failed == nil else { continue }
         do { going = try body(PGRow(result: result, row: 0)) } catch { failed = error }
+        if !going || failed != nil, !cancelled, let cancel = PQgetCancel(connection) {
+          var message = [CChar](repeating: 0, count: 256)
+          _ = PQcancel(cancel, &message, Int32(message.count))
+          PQfreeCancel(cancel)
+          cancelled = true
+        }
       case PGRES_TUPLES_OK, PGRES_COMMAND_OK:
         continue
       default:
-        if failed == nil { failed = failure(result, sql) }
+        // The cancel asked for above ends the query with an error: not a failure.
+        if failed == nil && !(cancelled && !going) { failed = failure(result, sql) }
       }
     }
     if let failed { throw failed }
+    guard PQstatus(connection) == CONNECTION_OK else { throw failure(nil, sql) }
   }
 
   private func withParameters<T>(
@@ -189,8 +237,10 @@ final class PGConnection {
     return PGResult(handle: result)
   }
 
-  /// The error of a failed call: `unavailable` when the connection is lost or the server is
-  /// shutting down or starting (SQLSTATE classes 08 and 57P), `failed` otherwise.
+  /// The error of a failed call: `unavailable` when the connection is lost, the server is
+  /// shutting down or starting (SQLSTATE classes 08 and 57P), or the statement timed out or
+  /// lost a lock or serialisation race (55P03, 57014, 40001, 40P01): the same call may succeed
+  /// later. `failed` otherwise.
   private func failure(_ result: OpaquePointer?, _ sql: String) -> LogError {
     let state =
       result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "C"))) }
@@ -200,7 +250,9 @@ final class PGConnection {
       .flatMap { $0.isEmpty ? nil : $0 } ?? PGConnection.message(PQerrorMessage(handle))
     let lost = handle.map { PQstatus($0) != CONNECTION_OK } ?? true
     let kind: LogError.Kind =
-      lost || state.hasPrefix("08") || state.hasPrefix("57P") ? .unavailable : .failed
+      lost || state.hasPrefix("08") || state.hasPrefix("57P") || state == "55P03"
+        || state == "57014" || state == "40001" || state == "40P01"
+      ? .unavailable : .failed
     return LogError(kind, "\(message) (in `\(sql.prefix(60))`)")
   }
 }

@@ -24,8 +24,8 @@ final class PostgresStore: LogStore, @unchecked Sendable {
         CREATE TABLE segments (
           first_id bigint PRIMARY KEY,
           last_id bigint NOT NULL,
-          earliest text NOT NULL,
-          latest text NOT NULL,
+          earliest text COLLATE "C" NOT NULL,
+          latest text COLLATE "C" NOT NULL,
           previous_hash bytea NOT NULL,
           entries bytea NOT NULL
         )
@@ -60,8 +60,15 @@ final class PostgresStore: LogStore, @unchecked Sendable {
     try PostgresStore.migrate(reader)
     // `normal`: a commit returns before the server has flushed it (a server crash may lose
     // the last commits; a replica crash loses nothing).
+    // A replica that stops mid-commit (paused, partitioned) must not hold the head's lock for
+    // long: its transaction is ended after 10 s idle, and a replica waits at most 5 s for the
+    // lock (then answers 503) or 30 s for a statement.
     writing = try PGConnection(
-      url: url, setup: synchronous == .normal ? ["SET synchronous_commit = off"] : [])
+      url: url,
+      setup: [
+        "SET idle_in_transaction_session_timeout = '10s'", "SET lock_timeout = '5s'",
+        "SET statement_timeout = '30s'",
+      ] + (synchronous == .normal ? ["SET synchronous_commit = off"] : []))
   }
 
   /// Connects to an existing log for reading only.
@@ -117,7 +124,9 @@ final class PostgresStore: LogStore, @unchecked Sendable {
 
   func beginAppend() throws(LogError) -> Head? {
     guard let writing else { throw LogError(.closed, "the decision log is open for reading") }
-    try writing.execute("BEGIN")
+    // READ COMMITTED whatever the database's default: FOR UPDATE then waits for the replica
+    // ahead and reads the head it committed, instead of failing a serialisation check.
+    try writing.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
     let result = try writing.execute("SELECT id, hash FROM head FOR UPDATE")
     guard let row = result.first else {
       throw LogError(.corrupt, "\(name): the `head` row is missing: the log was changed")

@@ -115,12 +115,15 @@ public final class DecisionService: @unchecked Sendable {
     // like /health; the database is asked at most once a second.
     router.get("/ready") { _, _ in
       if let error = self.log.availability() {
+        // Why goes to the service's log only: this route needs no token, and a database's
+        // message can name its server and user.
+        self.logger.warning("not ready", metadata: ["error": "\(error)"])
         return Response(
           status: .serviceUnavailable,
           headers: [.contentType: "application/json", .retryAfter: "1"],
           body: ResponseBody(
             byteBuffer: ByteBuffer(
-              string: "{\"status\":\"unavailable\",\"log\":\(JSONWriter.quote(error.message))}\n")))
+              string: "{\"status\":\"unavailable\",\"log\":\"unavailable\"}\n")))
       }
       return Response.json("{\"status\":\"ready\",\"log\":\"ok\"}")
     }
