@@ -52,7 +52,7 @@ struct PositionedInput {
   var type: SchemaType
   var value: Register
   /// The field's declared bounds on its value, if any.
-  var bounds: (low: Register, high: Register)?
+  var bounds: (low: Register?, high: Register?)?
 }
 
 extension Evaluator {
@@ -192,9 +192,8 @@ extension Evaluator {
     let reach: Int64 = input.type == .date ? 36_525 : 1 << 40
     var low = current.subtractingReportingOverflow(reach).overflow ? Int64.min : current - reach
     var high = current.addingReportingOverflow(reach).overflow ? Int64.max : current + reach
-    if let bounds = input.bounds, bounds.low.tag == 0, bounds.high.tag == 0 {
-      (low, high) = (max(low, bounds.low.word), min(high, bounds.high.word))
-    }
+    if let bound = input.bounds?.low ?? nil, bound.tag == 0 { low = max(low, bound.word) }
+    if let bound = input.bounds?.high ?? nil, bound.tag == 0 { high = min(high, bound.word) }
     var best: (Int64, (String, String?))?
     for extreme in [low, high] where extreme != current {
       guard let atExtreme = changes(extreme) else { continue }

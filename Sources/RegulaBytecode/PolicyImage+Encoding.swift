@@ -12,8 +12,10 @@
 //              (≤ 0xFFFF_FFFF, 0 when unknown)
 //   schema     list of enums (name, list of case names); list of records (name, list of
 //              fields: name, type, flags u8 — bit 0 bounds present, bit 1 bounds on length,
-//              bit 2 personal —
-//              then low and high registers if bounded); input record zigzag; list of types;
+//              bit 2 personal, bit 3 no low bound, bit 4 no high bound (`at most`,
+//              `at least`; a bounded field has at least one) —
+//              then the low and the high register present, if bounded); input record zigzag;
+//              list of types;
 //              list of definitions (name, kind u8, type, has-reason u8, list of entry varints
 //              ≤ 0xFFFF_FFFF, frame size varint ≤ 0xFFFF); list of jurisdiction strings; list
 //              of jurisdiction maps (each a list of varints ≤ 0xFFFF)
@@ -80,12 +82,16 @@ extension PolicyImage {
       writer.writeList(record.fields) { writer, field in
         writer.writeString(field.name)
         writer.writeType(field.type)
+        // Bits 3 and 4 are set only for one-sided bounds, so a file without them keeps its
+        // bytes (and its content hash).
         writer.writeUInt8(
           (field.bounds == nil ? 0 : 1) | (field.boundsOnLength ? 2 : 0)
-            | (field.isPersonal ? 4 : 0))
+            | (field.isPersonal ? 4 : 0)
+            | (field.bounds != nil && field.bounds?.low == nil ? 8 : 0)
+            | (field.bounds != nil && field.bounds?.high == nil ? 16 : 0))
         if let bounds = field.bounds {
-          writer.writeRegister(bounds.low)
-          writer.writeRegister(bounds.high)
+          if let low = bounds.low { writer.writeRegister(low) }
+          if let high = bounds.high { writer.writeRegister(high) }
         }
       }
     }
@@ -210,11 +216,16 @@ extension PolicyImage {
         let type = try r.readType()
         let flagsOffset = r.offset
         let flags = try r.readUInt8()
-        guard flags & ~7 == 0 else {
+        // Bits 3 and 4 need bit 0, and not both: a bounded field has at least one bound.
+        guard flags & ~31 == 0, flags & 24 == 0 || (flags & 1 != 0 && flags & 24 != 24) else {
           throw .invalidTag(flags, field: "field flags", at: flagsOffset)
         }
-        var bounds: (low: Register, high: Register)?
-        if flags & 1 != 0 { bounds = (try r.readRegister(), try r.readRegister()) }
+        var bounds: (low: Register?, high: Register?)?
+        if flags & 1 != 0 {
+          let low = flags & 8 == 0 ? try r.readRegister() : nil
+          let high = flags & 16 == 0 ? try r.readRegister() : nil
+          bounds = (low, high)
+        }
         var field = RecordSchema.Field(
           name: name, type: type, bounds: bounds, boundsOnLength: flags & 2 != 0)
         field.isPersonal = flags & 4 != 0

@@ -41,8 +41,9 @@ public struct RecordSchema: Sendable, Hashable {
     public var name: String
     /// The field's type, which drives how its JSON is read.
     public var type: SchemaType
-    /// Inclusive bounds on the value (or on a list's length when `boundsOnLength`).
-    public var bounds: (low: Register, high: Register)?
+    /// Inclusive bounds on the value (or on a list's length when `boundsOnLength`); one of
+    /// them is nil for a one-sided bound (`at least LOW`, `at most HIGH`).
+    public var bounds: (low: Register?, high: Register?)?
     /// True when `bounds` constrain a list's length (`length LOW to HIGH`), not its value.
     public var boundsOnLength: Bool
     /// True when the policy marks the field `personal`: its value identifies a person, and
@@ -51,7 +52,8 @@ public struct RecordSchema: Sendable, Hashable {
 
     /// Creates a field; `bounds` are registers of the field's type (or integers, for a length).
     public init(
-      name: String, type: SchemaType, bounds: (low: Register, high: Register)?, boundsOnLength: Bool
+      name: String, type: SchemaType, bounds: (low: Register?, high: Register?)?,
+      boundsOnLength: Bool
     ) {
       self.name = name
       self.type = type

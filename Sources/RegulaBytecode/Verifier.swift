@@ -303,8 +303,8 @@ private struct Checker {
           }
         }
         if let bounds = field.bounds {
-          try checkRegister(bounds.low, "\(context) low bound")
-          try checkRegister(bounds.high, "\(context) high bound")
+          if let low = bounds.low { try checkRegister(low, "\(context) low bound") }
+          if let high = bounds.high { try checkRegister(high, "\(context) high bound") }
         }
       }
     }

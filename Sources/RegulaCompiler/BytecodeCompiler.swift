@@ -189,12 +189,13 @@ extension DefinitionInfo.Kind {
 
 extension Emitter {
   mutating func fieldSchema(_ record: String, _ field: RecordInfo.Field) -> RecordSchema.Field {
-    var bounds: (Register, Register)?
+    var bounds: (Register?, Register?)?
     let irBounds = program.bounds["\(record).\(field.name)"]
-    if let irBounds, let low = try? register(for: irBounds.low),
-      let high = try? register(for: irBounds.high)
-    {
-      bounds = (low, high)
+    if let irBounds {
+      let low = irBounds.low.map { try? register(for: $0) }
+      let high = irBounds.high.map { try? register(for: $0) }
+      // A bound given that has no register leaves the field unbounded, as before.
+      if low != .some(nil), high != .some(nil) { bounds = (low ?? nil, high ?? nil) }
     }
     var compiled = RecordSchema.Field(
       name: field.name, type: schema(field.type), bounds: bounds,

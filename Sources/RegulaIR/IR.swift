@@ -107,10 +107,10 @@ public struct IRProgram: Sendable {
 public struct IRBounds: Sendable {
   /// True for `length LOW to HIGH`: the bounds apply to a list's length, not its value.
   public var isLength: Bool
-  /// The smallest value (or length) accepted.
-  public var low: Value
-  /// The largest value (or length) accepted.
-  public var high: Value
+  /// The smallest value (or length) accepted; nil when only an upper bound is declared.
+  public var low: Value?
+  /// The largest value (or length) accepted; nil when only a lower bound is declared.
+  public var high: Value?
 }
 
 /// A parameter, rule or decision.

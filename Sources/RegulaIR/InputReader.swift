@@ -157,13 +157,28 @@ public struct InputReader {
       program: program, input: .none, asOf: (try? CivilDate(daysSince1970: 0))!,
       jurisdiction: "national")
     let span = SourceSpan(file: .init(0), bytes: 0..<0)
-    let below = (try? interpreter.less(subject, bounds.low, span: span)) ?? false
-    let above = (try? interpreter.less(bounds.high, subject, span: span)) ?? false
+    let below =
+      bounds.low.map { (try? interpreter.less(subject, $0, span: span)) ?? false } ?? false
+    let above =
+      bounds.high.map { (try? interpreter.less($0, subject, span: span)) ?? false } ?? false
     if below || above {
-      let what = bounds.isLength ? "the list's length" : "the value"
       throw InputError(
         path: path,
-        message: "\(what) \(show(subject)) is outside \(show(bounds.low)) to \(show(bounds.high))")
+        message: Self.outOfBounds(
+          bounds.isLength ? "the list's length" : "the value", show(subject),
+          low: bounds.low.map(show), high: bounds.high.map(show)))
+    }
+  }
+
+  /// The message for a value outside its declared bounds (the VM's reader says the same).
+  public static func outOfBounds(_ what: String, _ subject: String, low: String?, high: String?)
+    -> String
+  {
+    switch (low, high) {
+    case (let low?, let high?): "\(what) \(subject) is outside \(low) to \(high)"
+    case (let low?, nil): "\(what) \(subject) is below \(low), the least accepted"
+    case (nil, let high?): "\(what) \(subject) is above \(high), the greatest accepted"
+    case (nil, nil): "\(what) \(subject) is out of bounds"
     }
   }
 

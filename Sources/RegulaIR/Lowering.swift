@@ -42,11 +42,12 @@ struct Lowerer {
     for record in program.records + (program.input.map { [$0] } ?? []) {
       for field in record.fields {
         guard let constraint = field.constraint else { continue }
-        let low = lower(constraint.low)
-        let high = lower(constraint.high)
-        if let lowValue = constantValue(low), let highValue = constantValue(high) {
+        // Each bound given must be a constant (the checker's literals always are).
+        let low = constraint.low.map { constantValue(lower($0)) }
+        let high = constraint.high.map { constantValue(lower($0)) }
+        if low != .some(nil), high != .some(nil), low != nil || high != nil {
           bounds["\(record.name).\(field.name)"] = IRBounds(
-            isLength: constraint.kind == .length, low: lowValue, high: highValue)
+            isLength: constraint.kind == .length, low: low ?? nil, high: high ?? nil)
         }
       }
     }

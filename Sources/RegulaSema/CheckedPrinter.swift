@@ -27,9 +27,7 @@ public enum CheckedPrinter {
     [title]
       + info.fields.map {
         "  \($0.isPersonal ? "personal " : "")\($0.name): \($0.type)"
-          + ($0.constraint.map {
-            " \($0.kind.rawValue) \(ExprPrinter.source($0.low)) to \(ExprPrinter.source($0.high))"
-          } ?? "")
+          + ($0.constraint.map { $0.text(ExprPrinter.source) } ?? "")
       }
   }
 

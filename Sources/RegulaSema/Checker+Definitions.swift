@@ -288,7 +288,8 @@ enum DateArithmetic {
 }
 
 extension Checker {
-  /// `in LOW to HIGH` bounds have the field's type; `length LOW to HIGH` applies to lists.
+  /// `in LOW to HIGH` (or `at least LOW`, `at most HIGH`) bounds have the field's type;
+  /// `length …` applies to lists.
   mutating func checkConstraint(_ constraint: Constraint, on type: RType) {
     var target = type
     if case .optional(let wrapped) = type { target = wrapped }
@@ -298,7 +299,7 @@ extension Checker {
       guard target.isOrdered else {
         report(
           .invalidConstraint, at: constraint.span,
-          "`in … to …` bounds need an ordered type; this field is `\(type)`",
+          "bounds (`in … to …`, `at least …`, `at most …`) need an ordered type; this field is `\(type)`",
           help: "bound a number, an amount, a date or a duration; for a list, bound its `length`")
         return
       }
@@ -306,14 +307,15 @@ extension Checker {
       guard case .list = target else {
         report(
           .invalidConstraint, at: constraint.span,
-          "`length … to …` applies to lists; this field is `\(type)`")
+          "`length …` bounds apply to lists; this field is `\(type)`")
         return
       }
       target = .int
     }
-    checkExpecting(constraint.low, target, scope: [:])
-    checkExpecting(constraint.high, target, scope: [:])
-    if let low = Self.constantOrder(constraint.low), let high = Self.constantOrder(constraint.high),
+    if let low = constraint.low { checkExpecting(low, target, scope: [:]) }
+    if let high = constraint.high { checkExpecting(high, target, scope: [:]) }
+    if let low = constraint.low.flatMap(Self.constantOrder),
+      let high = constraint.high.flatMap(Self.constantOrder),
       low.lexicographicallyPrecedes(high) == false, low != high
     {
       report(.invalidConstraint, at: constraint.span, "the lower bound is above the upper bound")

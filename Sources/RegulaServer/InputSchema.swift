@@ -18,12 +18,15 @@ enum InputSchema {
     var open = Set<Int>()
 
     mutating func type(
-      _ type: SchemaType, bounds: (low: Register, high: Register)?, onLength: Bool
+      _ type: SchemaType, bounds: (low: Register?, high: Register?)?, onLength: Bool
     ) -> String {
       func integer(_ extra: String = "") -> String {
         var text = "{\"type\":\"integer\""
-        if let bounds, !onLength, bounds.low.tag == 0, bounds.high.tag == 0 {
-          text += ",\"minimum\":\(bounds.low.word),\"maximum\":\(bounds.high.word)"
+        if !onLength, let low = bounds?.low ?? nil, low.tag == 0 {
+          text += ",\"minimum\":\(low.word)"
+        }
+        if !onLength, let high = bounds?.high ?? nil, high.tag == 0 {
+          text += ",\"maximum\":\(high.word)"
         }
         return text + extra + "}"
       }
@@ -53,9 +56,8 @@ enum InputSchema {
       case .list(let element):
         var text =
           "{\"type\":\"array\",\"items\":\(self.type(element, bounds: nil, onLength: false))"
-        if let bounds, onLength {
-          text += ",\"minItems\":\(bounds.low.word),\"maxItems\":\(bounds.high.word)"
-        }
+        if onLength, let low = bounds?.low ?? nil { text += ",\"minItems\":\(low.word)" }
+        if onLength, let high = bounds?.high ?? nil { text += ",\"maxItems\":\(high.word)" }
         return text + "}"
       case .optional(let wrapped):
         return

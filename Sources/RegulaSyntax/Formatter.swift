@@ -193,10 +193,7 @@ public struct Formatter {
       var text =
         (field.isPersonal ? "personal " : "")
         + "\(field.name.text): \(TypePrinter.describe(field.type))"
-      if let constraint = field.constraint {
-        text += " \(constraint.kind.rawValue) \(ExprPrinter.noInSource(constraint.low))"
-        text += " to \(ExprPrinter.noInSource(constraint.high))"
-      }
+      if let constraint = field.constraint { text += constraint.text(ExprPrinter.noInSource) }
       emit(text + citationText(field.citation), indent: indent + 1, span: field.span)
       finish(field.span)
     }

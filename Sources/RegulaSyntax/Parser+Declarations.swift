@@ -92,18 +92,39 @@ extension Parser {
     expect(.colon, "after the field name")
     let type = parseType()
     var constraint: Constraint?
-    if at(.in) || at(.length) {
+    if at(.in) || at(.length) || atOneSidedBound {
       let constraintStart = current.span
-      let kind: Constraint.Kind = advance().kind == .keyword(.in) ? .range : .length
-      let low = parseExpression(noIn: true)
-      expect(.to, "between the bounds, as in `0 to 240`")
-      let high = parseExpression(noIn: true)
-      constraint = Constraint(kind: kind, low: low, high: high, span: spanFrom(constraintStart))
+      var kind = Constraint.Kind.range
+      if at(.length) {
+        advance()
+        kind = .length
+      } else if at(.in) {
+        advance()
+      }
+      if atOneSidedBound {
+        // `at least LOW` / `at most HIGH` (contextual words after `at`).
+        advance()
+        let least = advance().text == "least"
+        let bound = parseExpression(noIn: true)
+        constraint = Constraint(
+          kind: kind, low: least ? bound : nil, high: least ? nil : bound,
+          span: spanFrom(constraintStart))
+      } else {
+        let low = parseExpression(noIn: true)
+        expect(.to, "between the bounds, as in `0 to 240` (or one bound: `at least 0`)")
+        let high = parseExpression(noIn: true)
+        constraint = Constraint(kind: kind, low: low, high: high, span: spanFrom(constraintStart))
+      }
     }
     let citation = parseCitation()
     return FieldDecl(
       name: name, type: type, constraint: constraint, citation: citation, span: spanFrom(start),
       isPersonal: isPersonal)
+  }
+
+  /// `at least` or `at most` next: a one-sided bound.
+  var atOneSidedBound: Bool {
+    at(.at) && peek(1).kind == .identifier && (peek(1).text == "least" || peek(1).text == "most")
   }
 
   mutating func parseDefinition(_ kind: Definition.Kind) -> Definition? {

@@ -222,9 +222,30 @@ public struct Constraint: Sendable, Hashable {
     case length
   }
   public var kind: Kind
-  public var low: Expr
-  public var high: Expr
+  /// The least value (or length) accepted; nil for `at most HIGH`.
+  public var low: Expr?
+  /// The greatest value (or length) accepted; nil for `at least LOW`.
+  public var high: Expr?
   public var span: SourceSpan
+
+  public init(kind: Kind, low: Expr?, high: Expr?, span: SourceSpan) {
+    self.kind = kind
+    self.low = low
+    self.high = high
+    self.span = span
+  }
+
+  /// The constraint as written, with a leading space: ` in LOW to HIGH`, ` at least LOW`,
+  /// ` length at most HIGH`…, its bounds printed by `print`.
+  public func text(_ print: (Expr) -> String) -> String {
+    let head = kind == .length ? " length" : ""
+    switch (low, high) {
+    case (let low?, let high?): return " \(kind.rawValue) \(print(low)) to \(print(high))"
+    case (let low?, nil): return head + " at least \(print(low))"
+    case (nil, let high?): return head + " at most \(print(high))"
+    case (nil, nil): return ""
+    }
+  }
 }
 
 /// A type as written: `Money`, `List<Member>`, `Province?`, `Money by Province`.

@@ -129,10 +129,7 @@ public struct SyntaxPrinter {
   mutating func printField(_ field: FieldDecl) {
     var text =
       "field \(field.isPersonal ? "personal " : "")\(field.name.text): \(TypePrinter.describe(field.type))"
-    if let constraint = field.constraint {
-      text += " \(constraint.kind.rawValue) \(ExprPrinter.print(constraint.low))"
-      text += " to \(ExprPrinter.print(constraint.high))"
-    }
+    if let constraint = field.constraint { text += constraint.text(ExprPrinter.print) }
     line(text + describe(field.citation), field.span)
   }
 

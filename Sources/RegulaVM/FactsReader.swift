@@ -168,20 +168,24 @@ extension Machine {
       }
       subject = .integer(Int64(facts.count(value)))
     }
-    let rational = subject.tag > 0 || bounds.low.tag > 0
-    let below =
-      rational
-      ? compareRationals(subject, bounds.low) < 0 : compareIntegers(subject, bounds.low) < 0
-    let above =
-      rational
-      ? compareRationals(bounds.high, subject) < 0 : compareIntegers(bounds.high, subject) < 0
+    func less(_ a: Register, _ b: Register) -> Bool {
+      a.tag > 0 || b.tag > 0 ? compareRationals(a, b) < 0 : compareIntegers(a, b) < 0
+    }
+    let below = bounds.low.map { less(subject, $0) } ?? false
+    let above = bounds.high.map { less($0, subject) } ?? false
     guard below || above else { return }
     let what = field.boundsOnLength ? "the list's length" : "the value"
-    throw ApplicationError(
-      path: path,
-      message:
-        "\(what) \(show(subject, field)) is outside \(show(bounds.low, field)) to \(show(bounds.high, field))"
-    )
+    // The interpreter's reader says the same (InputReader.outOfBounds); the differential
+    // tests compare them.
+    let shown = show(subject, field)
+    let message =
+      switch (bounds.low.map { show($0, field) }, bounds.high.map { show($0, field) }) {
+      case (let low?, let high?): "\(what) \(shown) is outside \(low) to \(high)"
+      case (let low?, nil): "\(what) \(shown) is below \(low), the least accepted"
+      case (nil, let high?): "\(what) \(shown) is above \(high), the greatest accepted"
+      case (nil, nil): "\(what) \(shown) is out of bounds"
+      }
+    throw ApplicationError(path: path, message: message)
   }
 
   func show(_ register: Register, _ field: RecordSchema.Field) -> String {

@@ -152,13 +152,14 @@ extension Machine {
     guard value.tag != Register.noneTag else { return true }
     if field.boundsOnLength && !facts.holdsList(value) { return false }
     let subject = field.boundsOnLength ? Register.integer(Int64(facts.count(value))) : value
-    if subject.tag == 0, field.low.tag == 0, field.high.tag == 0 {
+    if field.hasLow, field.hasHigh, subject.tag == 0, field.low.tag == 0, field.high.tag == 0 {
       return field.low.word <= subject.word && subject.word <= field.high.word
     }
-    let rational = subject.tag > 0 || field.low.tag > 0
-    return rational
-      ? compareRationals(subject, field.low) >= 0 && compareRationals(field.high, subject) >= 0
-      : compareIntegers(subject, field.low) >= 0 && compareIntegers(field.high, subject) >= 0
+    func notLess(_ a: Register, _ b: Register) -> Bool {
+      a.tag > 0 || b.tag > 0 ? compareRationals(a, b) >= 0 : compareIntegers(a, b) >= 0
+    }
+    return (!field.hasLow || notLess(subject, field.low))
+      && (!field.hasHigh || notLess(field.high, subject))
   }
 
   mutating func fastValue(
@@ -264,6 +265,9 @@ struct ReaderTables {
     var type: Int32
     var hasBounds: Bool
     var boundsOnLength: Bool
+    /// Whether `low` (`high`) is a bound: one-sided bounds have only one.
+    var hasLow: Bool
+    var hasHigh: Bool
     var low: Register
     var high: Register
   }
@@ -408,8 +412,9 @@ final class ReaderPlan {
           ReaderTables.Field(
             name: fieldName, literal: literal, type: node(field.type),
             hasBounds: field.bounds != nil,
-            boundsOnLength: field.boundsOnLength, low: field.bounds?.low ?? .none,
-            high: field.bounds?.high ?? .none))
+            boundsOnLength: field.boundsOnLength, hasLow: field.bounds?.low != nil,
+            hasHigh: field.bounds?.high != nil, low: (field.bounds?.low ?? nil) ?? .none,
+            high: (field.bounds?.high ?? nil) ?? .none))
       }
     }
     recordStarts.append(Int32(fields.count))

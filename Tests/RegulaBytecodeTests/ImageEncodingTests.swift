@@ -168,6 +168,17 @@ func sampleImage() -> PolicyImage {
           .init(name: "from", type: .date, bounds: nil, boundsOnLength: false),
           .init(name: "until", type: .date, bounds: nil, boundsOnLength: false),
         ]),
+      // One-sided bounds, in a record no code builds: `at least 0`, and `length at most 3`.
+      RecordSchema(
+        name: "Bounded",
+        fields: [
+          .init(
+            name: "age", type: .int, bounds: (low: .integer(0), high: nil),
+            boundsOnLength: false),
+          .init(
+            name: "kids", type: .list(.int), bounds: (low: nil, high: .integer(3)),
+            boundsOnLength: true),
+        ]),
     ],
     inputRecord: 1,
     types: [
@@ -302,8 +313,13 @@ private func emptyImage() -> PolicyImage {
       name: "", fields: [.init(name: "", type: .int, bounds: nil, boundsOnLength: false)])
   ]
   file = image.compiledFile(compilerVersion: "")
-  file.sections[.schema]?[6] = 8  // field flags: an undefined bit
-  #expect(decodingError(file)?.description.hasPrefix("invalid field flags 8 at offset") == true)
+  // Field flags: a bit no version defines; "no low bound" on a field without bounds; both
+  // bounds absent.
+  for flags: UInt8 in [32, 8, 1 | 8 | 16] {
+    file.sections[.schema]?[6] = flags
+    #expect(
+      decodingError(file)?.description.hasPrefix("invalid field flags \(flags) at offset") == true)
+  }
 
   // A count beyond the remaining bytes is rejected before anything is allocated.
   file = good

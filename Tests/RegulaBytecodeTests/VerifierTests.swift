@@ -277,9 +277,9 @@ let brokenImages: [BrokenImage] = [
   },
   BrokenImage(
     "field type naming no record", at: nil,
-    "record 0 `Person` field `children` names record 3, out of range (3 records)"
+    "record 0 `Person` field `children` names record 4, out of range (4 records)"
   ) {
-    $0.records[0].fields[3].type = .list(.record(3))
+    $0.records[0].fields[3].type = .list(.record(4))
   },
   BrokenImage(
     "definition type naming no enum", at: nil,
@@ -287,8 +287,8 @@ let brokenImages: [BrokenImage] = [
   ) {
     $0.definitions[1].type = .optional(.enumeration(-1))
   },
-  BrokenImage("input record", at: nil, "input record 3 is out of range (3 records)") {
-    $0.inputRecord = 3
+  BrokenImage("input record", at: nil, "input record 4 is out of range (4 records)") {
+    $0.inputRecord = 4
   },
   BrokenImage("type nested too deep", at: nil, "type 8 is nested more than 64 levels deep") {
     var type = SchemaType.int

@@ -50,13 +50,13 @@ func personalPolicy(threshold: Int) -> String {
 
   record Person {
     personal name: Text
-    age: Int in 0 to 150
+    age: Int at least 0
   }
 
   input application {
     personal id_number: Text
     applicant: Person
-    members: List<Person> length 0 to 5
+    members: List<Person> length at most 5
   }
 
   parameter threshold: Int cite demo "Art. 1" = \(threshold)
@@ -318,6 +318,13 @@ let personalApplication = Array(
     let policy = (listed.object["policies"] as? [[String: Any]])?.first
     #expect(
       policy?["personal_fields"] as? [String] == ["id_number", "applicant.name", "members[].name"])
+    // One-sided bounds give one side of the JSON Schema.
+    let members = (policy?["input_schema"] as? [String: Any]).flatMap {
+      ($0["properties"] as? [String: Any])?["members"] as? [String: Any]
+    }
+    #expect(members?["maxItems"] as? Int == 5 && members?["minItems"] == nil, "\(members ?? [:])")
+    let age = ((members?["items"] as? [String: Any])?["properties"] as? [String: Any])?["age"]
+    #expect(canonical(age) == canonical(parseObject(#"{"type":"integer","minimum":0}"#)))
 
     let masked = try service.request("GET", "/v1/decisions/1", token: "auditor").object
     #expect(

@@ -95,3 +95,36 @@ func readInput(_ json: String) throws -> String {
 func inputErrorsNameTheFieldPath(_ json: String, _ expected: String) throws {
   #expect(try readInput(json) == expected)
 }
+
+/// One-sided bounds reject what is below the least or above the greatest value accepted, and
+/// say which.
+@Test(arguments: [
+  (#"{"age":0,"debt":0,"members":[1]}"#, "ok"),
+  (#"{"age":-1,"debt":0,"members":[1]}"#, "`age`: the value -1 is below 0, the least accepted"),
+  (
+    #"{"age":1,"debt":501,"members":[1]}"#,
+    "`debt`: the value 501 fen is above 500 fen, the greatest accepted"
+  ),
+  (
+    #"{"age":1,"debt":-7,"members":[]}"#,
+    "`members`: the list's length 0 is below 1, the least accepted"
+  ),
+])
+func oneSidedBoundsNameTheBoundCrossed(_ json: String, _ expected: String) throws {
+  let program = try compile(
+    """
+    policy p
+    input application {
+      age: Int at least 0
+      debt: Money at most 5 yuan
+      members: List<Int> length at least 1
+    }
+    decision d: Int = application.age
+    """)
+  do {
+    _ = try InputReader(program: program).read(try JSONReader.parse(Array(json.utf8)))
+    #expect(expected == "ok")
+  } catch {
+    #expect("\(error)" == expected)
+  }
+}

@@ -14,6 +14,7 @@ let programCount = Int(ProcessInfo.processInfo.environment["REGULA_DIFF_PROGRAMS
   var compared = 0
   var errors = 0
   var undecided = 0
+  var refused = 0
   var disagreements: [String] = []
   var unseen = Set(generatedConstructs.map(\.construct))
   for programIndex in 0..<programCount {
@@ -37,9 +38,32 @@ let programCount = Int(ProcessInfo.processInfo.environment["REGULA_DIFF_PROGRAMS
     }
     for _ in 0..<3 {
       let json = generator.application()
-      let input = try InputReader(program: policy.program!).read(
-        try JSONReader.parse(Array(json.utf8)))
       let (place, day) = generator.placeAndDate()
+      let input: Value
+      do {
+        input = try InputReader(program: policy.program!).read(
+          try JSONReader.parse(Array(json.utf8)))
+      } catch let refusal {
+        // An application outside the declared bounds: the VM's readers refuse it with the
+        // same message (and the fast reader declines it).
+        var evaluator = Evaluator(policy: policy)
+        var machined = "accepted"
+        do {
+          _ = try evaluator.decide(json: Array(json.utf8), asOf: date(day), jurisdiction: place)
+        } catch .application(let error) {
+          machined = "\(error)"
+        } catch {
+          machined = "\(error)"
+        }
+        compared += 1
+        refused += 1
+        if "\(refusal)" != machined && disagreements.count < 3 {
+          disagreements.append(
+            "seed program \(programIndex)\n\(source)\ninput \(json)\ninterpreter: \(refusal)\nvm:          \(machined)"
+          )
+        }
+        continue
+      }
       let (interpreted, machined) = bothAnswers(
         policy, input: input, asOf: date(day), jurisdiction: place)
       compared += 1
@@ -62,9 +86,11 @@ let programCount = Int(ProcessInfo.processInfo.environment["REGULA_DIFF_PROGRAMS
   #expect(errors * 2 < compared, "\(errors) of \(compared) evaluations ended in errors")
   // Applications that leave a fact out must leave some decisions undecided.
   #expect(undecided * 50 > compared, "\(undecided) of \(compared) records had missing facts")
+  // Bounds refuse some applications (both readers compared), not most.
+  #expect(refused > 0 && refused * 4 < compared, "\(refused) of \(compared) refused by bounds")
   print(
     "random programs: \(programCount), whole records compared: \(compared), of which errors: "
-      + "\(errors), with undecided decisions: \(undecided)")
+      + "\(errors), with undecided decisions: \(undecided), refused by bounds: \(refused)")
 }
 
 /// The fast JSON path reads exactly what the tree reader reads, and declines what it cannot.

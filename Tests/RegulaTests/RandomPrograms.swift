@@ -99,7 +99,19 @@ struct ProgramGenerator {
   /// A policy of a few decisions, each reading inputs and earlier decisions.
   mutating func program() -> String {
     rules = []
+    // Bounds on some input fields: two-sided, one-sided (`at least`, `at most`), on values
+    // and on a list's length, so that both readers' checks are compared.
+    let bounds: [(field: String, choices: [String])] = [
+      ("i: Int", ["", " in -5 to 1000", " at least 0", " at most 3"]),
+      ("d: Decimal", ["", " at least 0", " at most 0.5"]),
+      ("m: Money", ["", " at least 0 fen", " at most 1000 fen", " in 0 fen to 151000 fen"]),
+      ("months: Months", ["", " at least 0 months"]),
+      ("items: List<Item>", ["", " length at least 1", " length at most 2", " length 0 to 3"]),
+    ]
     var text = Self.header
+    for (field, choices) in bounds where chance(20) {
+      text = text.replacingOccurrences(of: "\n  \(field)\n", with: "\n  \(field)\(pick(choices))\n")
+    }
     for index in 0..<Int.random(in: 2...6, using: &rng) {
       let type = pick(GenType.allCases)
       let name = "r\(index)"
@@ -342,6 +354,7 @@ let generatedConstructs: [(construct: String, marker: String)] = [
   ("any", "any("), ("all", "all("), ("max", "max("), ("filter", "filter("),
   ("first(…)", "first("), ("last(…)", "last("), ("membership", " in ["), ("not", "(not "),
   ("and/or", " and "), ("comparison", " <= "), ("parameter record list", "for s in stock"),
+  ("one-sided bound", " at least "), ("one-sided length bound", " length at most "),
   ("NAME at J", " at application.region"), ("version in force", "k"),
   ("import with cite", "lib_rate"), ("module version", "lib_step"),
   ("exception", "base_rule"), ("cite", " cite "), ("Decimal", "Decimal"), ("Money", "Money"),

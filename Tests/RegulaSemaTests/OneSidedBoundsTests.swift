@@ -1,0 +1,44 @@
+// One-sided bounds (`at least LOW`, `at most HIGH`, on values and on a list's length): parsed,
+// checked like two-sided bounds, and formatted back as written.
+import RegulaSema
+import RegulaSyntax
+import Testing
+
+@Test func oneSidedBoundsAreCheckedLikeTwoSided() {
+  let header = "policy p\nrecord M { a: Int }\n"
+  assertDiagnostics(
+    header
+      + "input application { x: Int at least 0  y: Money at most 5 yuan  l: List<M> length at least 1 }\n",
+    [])
+  // Only ordered types take value bounds, only lists a length bound, and a bound has the
+  // field's type.
+  assertDiagnostics(
+    header + "input application { x: Bool 1️⃣at least 1 }\n", [(.invalidConstraint, "1️⃣")])
+  assertDiagnostics(
+    header + "input application { x: Int 1️⃣length at most 3 }\n", [(.invalidConstraint, "1️⃣")])
+  let (wrongType, _, _) = diagnose(header + "input application { x: Int at least \"a\" }\n")
+  #expect(wrongType.count == 1)
+  // `at` must be followed by `least` or `most`.
+  let (misspelt, _, _) = diagnose(header + "input application { x: Int at lest 0 }\n")
+  #expect(!misspelt.isEmpty)
+}
+
+@Test func oneSidedBoundsFormatAsWritten() {
+  let source = """
+    policy p
+
+    record M {
+      a: Int at least 0
+      b: Money at most 5 yuan
+      c: List<Int> length at least 1
+      d: List<Int> length at most 2
+      e: Int in 0 to 9
+    }
+
+    """
+  var sources = SourceManager()
+  let id = sources.add(path: "p.regula", bytes: Array(source.utf8))
+  let parsed = Parser.parse(sources[id])
+  #expect(parsed.diagnostics.isEmpty)
+  #expect(Formatter.format(parsed.syntax, file: sources[id]) == source)
+}
