@@ -303,6 +303,9 @@ private struct Checker {
           }
         }
         if let bounds = field.bounds {
+          guard bounds.low != nil || bounds.high != nil else {
+            throw fail("\(context) has bounds with neither a low nor a high one")
+          }
           if let low = bounds.low { try checkRegister(low, "\(context) low bound") }
           if let high = bounds.high { try checkRegister(high, "\(context) high bound") }
         }

@@ -312,13 +312,32 @@ extension Checker {
       }
       target = .int
     }
-    if let low = constraint.low { checkExpecting(low, target, scope: [:]) }
-    if let high = constraint.high { checkExpecting(high, target, scope: [:]) }
+    for bound in [constraint.low, constraint.high].compactMap({ $0 }) {
+      checkExpecting(bound, target, scope: [:])
+      // The readers check literal bounds only: anything else would leave the field unbounded
+      // without a word.
+      guard Self.isLiteralBound(bound) else {
+        report(
+          .invalidConstraint, at: bound.span,
+          "a bound must be a literal, such as `0`, `-5`, `100 yuan` or `2024-01-01`",
+          help: "write the bound's value; a parameter or an expression cannot bound an input")
+        continue
+      }
+    }
     if let low = constraint.low.flatMap(Self.constantOrder),
       let high = constraint.high.flatMap(Self.constantOrder),
       low.lexicographicallyPrecedes(high) == false, low != high
     {
       report(.invalidConstraint, at: constraint.span, "the lower bound is above the upper bound")
+    }
+  }
+
+  /// A literal, possibly negated: what a bound may be (`Lowering.constantValue` reads it).
+  static func isLiteralBound(_ expr: Expr) -> Bool {
+    switch expr.kind {
+    case .literal, .quantity: true
+    case .unary(.negate, let inner): isLiteralBound(inner)
+    default: false
     }
   }
 

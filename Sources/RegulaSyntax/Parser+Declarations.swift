@@ -95,13 +95,15 @@ extension Parser {
     if at(.in) || at(.length) || atOneSidedBound {
       let constraintStart = current.span
       var kind = Constraint.Kind.range
+      var twoSided = false
       if at(.length) {
         advance()
         kind = .length
       } else if at(.in) {
         advance()
+        twoSided = true
       }
-      if atOneSidedBound {
+      if !twoSided && atOneSidedBound {
         // `at least LOW` / `at most HIGH` (contextual words after `at`).
         advance()
         let least = advance().text == "least"
@@ -115,6 +117,14 @@ extension Parser {
         let high = parseExpression(noIn: true)
         constraint = Constraint(kind: kind, low: low, high: high, span: spanFrom(constraintStart))
       }
+    }
+    if constraint == nil, at(.at), peek(1).kind != .symbol(.colon) {
+      // `at` after a type only begins a one-sided bound (a field named `at` is followed by `:`).
+      advance()
+      expected(
+        "`least` or `most` after `at`",
+        help: "one-sided bounds are written `at least LOW` or `at most HIGH`")
+      advance()
     }
     let citation = parseCitation()
     return FieldDecl(

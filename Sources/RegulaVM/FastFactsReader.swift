@@ -152,8 +152,12 @@ extension Machine {
     guard value.tag != Register.noneTag else { return true }
     if field.boundsOnLength && !facts.holdsList(value) { return false }
     let subject = field.boundsOnLength ? Register.integer(Int64(facts.count(value))) : value
-    if field.hasLow, field.hasHigh, subject.tag == 0, field.low.tag == 0, field.high.tag == 0 {
-      return field.low.word <= subject.word && subject.word <= field.high.word
+    // Plain integers (the common case) compare directly; a missing bound holds `none`, whose
+    // tag is not 0, so it is tested by `has…` first.
+    if subject.tag == 0, !field.hasLow || field.low.tag == 0, !field.hasHigh || field.high.tag == 0
+    {
+      return (!field.hasLow || field.low.word <= subject.word)
+        && (!field.hasHigh || subject.word <= field.high.word)
     }
     func notLess(_ a: Register, _ b: Register) -> Bool {
       a.tag > 0 || b.tag > 0 ? compareRationals(a, b) >= 0 : compareIntegers(a, b) >= 0

@@ -287,6 +287,9 @@ let brokenImages: [BrokenImage] = [
   ) {
     $0.definitions[1].type = .optional(.enumeration(-1))
   },
+  BrokenImage("bounds with neither side", at: nil, "has bounds with neither a low nor a high one") {
+    $0.records[3].fields[0].bounds = (nil, nil)
+  },
   BrokenImage("input record", at: nil, "input record 4 is out of range (4 records)") {
     $0.inputRecord = 4
   },

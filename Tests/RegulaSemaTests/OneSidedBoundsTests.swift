@@ -18,9 +18,16 @@ import Testing
     header + "input application { x: Int 1️⃣length at most 3 }\n", [(.invalidConstraint, "1️⃣")])
   let (wrongType, _, _) = diagnose(header + "input application { x: Int at least \"a\" }\n")
   #expect(wrongType.count == 1)
-  // `at` must be followed by `least` or `most`.
+  // A bound is a literal (possibly negated): an expression would leave the field unbounded.
+  assertDiagnostics(
+    header + "input application { x: Int at most 1️⃣2 + 3  y: Int in -5 to 2️⃣4 * 1 }\n",
+    [(.invalidConstraint, "1️⃣"), (.invalidConstraint, "2️⃣")])
+  assertDiagnostics(header + "input application { x: Int in -5 to 5 }\n", [])
+  // `at` must be followed by `least` or `most`, and `in` by two bounds.
   let (misspelt, _, _) = diagnose(header + "input application { x: Int at lest 0 }\n")
-  #expect(!misspelt.isEmpty)
+  #expect(misspelt.first?.message == "expected `least` or `most` after `at`, found `lest`")
+  let (mixed, _, _) = diagnose(header + "input application { x: Int in at least 0 }\n")
+  #expect(!mixed.isEmpty)
 }
 
 @Test func oneSidedBoundsFormatAsWritten() {
