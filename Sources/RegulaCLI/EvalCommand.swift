@@ -225,6 +225,12 @@ struct EvalCommand: ParsableCommand {
       throw error
     } catch let error as EvaluationError {
       throw fail(.evaluation(message: error.description, definition: nil))
+    } catch let error as JSONError {
+      // Worded as the VM's reader words it (`Evaluator.decide`).
+      throw fail(.application(ApplicationError(path: "", message: "invalid JSON at \(error)")))
+    } catch let error as InputError {
+      // The path stays a field of the error document, as the VM's reader gives it.
+      throw fail(.application(ApplicationError(path: error.path, message: error.message)))
     } catch {
       throw fail(.application(ApplicationError(path: "", message: "\(error)")))
     }

@@ -46,6 +46,8 @@ func jsonObject(_ text: String) throws -> [String: Any] {
     ("{", [], "input_error", 1),
     (#"{"id":"x"}"#, ["--jurisdiction", "XX"], "unknown_jurisdiction", 1),
     (#"{"id":"x"}"#, ["--as-of", "2024-13-01"], "input_error", 1),
+    // A field outside its bounds: the error names the path in its own field, on both engines.
+    (#"{"id":"x","residence_permit_months":-1}"#, [], "input_error", 1),
   ]
   for (index, (json, extra, kind, status)) in cases.enumerated() {
     let input = folder.appendingPathComponent("a\(index).json")
@@ -56,6 +58,7 @@ func jsonObject(_ text: String) throws -> [String: Any] {
     } else {
       try Data(json.utf8).write(to: input)
     }
+    var documents: [String] = []
     for engine in ["vm", "interpreter"] {
       let result = try regula(
         ["eval", policy, "--input", input.path, "--format", "json", "--engine", engine]
@@ -69,6 +72,9 @@ func jsonObject(_ text: String) throws -> [String: Any] {
       #expect(document["schema"] as? String == (isRecord ? "regula.decision/2" : "regula.error/1"))
       #expect(document["kind"] as? String == kind, "\(json) \(extra) \(engine): \(result.output)")
       #expect(result.errors.isEmpty == (status == 0), "\(result.errors)")
+      documents.append(String(lines.first ?? ""))
     }
+    // The two engines' documents are the same, whole.
+    #expect(documents[0] == documents[1], "\(json) \(extra)")
   }
 }
