@@ -47,6 +47,15 @@ func appendConcurrently(
   }
 }
 
+/// A new log on `backend` of `count` entries, one segment each, closed; its location.
+func populated(_ backend: Backend, _ count: Int) async throws -> String {
+  let path = try backend.fresh()
+  let log = try DecisionLog(path: path)
+  for index in 1...count { _ = try await log.append([entry(index)]) }
+  log.close()
+  return path
+}
+
 @Suite struct DecisionLogTests {
   @Test(arguments: Backend.all)
   func concurrentAppendsFormOneChain(backend: Backend) async throws {
@@ -100,15 +109,6 @@ func appendConcurrently(
     let broken = try DecisionLog(readingOnly: path).verify().firstBroken
     #expect(broken?.id == 3)
     #expect(broken?.reason.contains("changed") == true)
-  }
-
-  /// A log of `count` entries, one segment each, closed.
-  func populated(_ backend: Backend, _ count: Int) async throws -> String {
-    let path = try backend.fresh()
-    let log = try DecisionLog(path: path)
-    for index in 1...count { _ = try await log.append([entry(index)]) }
-    log.close()
-    return path
   }
 
   @Test(arguments: Backend.all)
@@ -245,10 +245,7 @@ extension JSONValue {
   /// decision ids that callers already hold.
   @Test(arguments: Backend.all)
   func aTruncatedLogIsNotContinued(backend: Backend) async throws {
-    let path = try backend.fresh()
-    let log = try DecisionLog(path: path)
-    for index in 1...4 { _ = try await log.append([entry(index)]) }
-    log.close()
+    let path = try await populated(backend, 4)
     try backend.tamper(path, "DELETE FROM segments WHERE first_id = 4")
     #expect {
       try DecisionLog(path: path)
@@ -260,10 +257,7 @@ extension JSONValue {
   /// A segment's time range is checked against its entries (exports select by it).
   @Test(arguments: Backend.all)
   func aFalseTimeRangeIsFound(backend: Backend) async throws {
-    let path = try backend.fresh()
-    let log = try DecisionLog(path: path)
-    for index in 1...3 { _ = try await log.append([entry(index)]) }
-    log.close()
+    let path = try await populated(backend, 3)
     try backend.tamper(path, "UPDATE segments SET latest = '0' WHERE first_id = 2")
     let broken = try DecisionLog(readingOnly: path).verify().firstBroken
     #expect(broken?.id == 2)
