@@ -36,6 +36,9 @@ public struct Trace: Sendable {
       case otherwise
       /// A rounding: the value rounded (the operand) and the result (the value).
       case rounding
+      /// A call of a function of the policy (`rule NAME(p: T): …`): its name, citation and
+      /// value, with what its body evaluated as children.
+      case call
     }
     /// An operand of a comparison.
     public struct Operand: Sendable {
@@ -78,6 +81,8 @@ public struct Trace: Sendable {
     public var key: String?
     /// True when a definition's value had been computed earlier in the same evaluation.
     public var isCached: Bool
+    /// For a call: the function called.
+    public var function: String?
     /// The source file, byte offset, 1-based line and column (0 line: unknown).
     public var file: String?
     public var offset: Int
@@ -326,6 +331,7 @@ struct TraceBuilder {
     case .version: .version
     case .otherwise: .otherwise
     case .rounding: .rounding
+    case .callStart, .callEnd: .call
     }
   }
 
@@ -394,6 +400,11 @@ struct TraceBuilder {
           text: text(probe.textA) ?? "", value: evaluator.traceValue(node.value, type(probe.typeA)))
       ]
       built.value = evaluator.traceValue(node.second, type(probe.typeB))
+    case .callStart:
+      built.function = text(probe.textA)
+      // Without its end the call did not finish (the evaluation stopped inside it).
+      if node.outcome == 1 { built.value = evaluator.traceValue(node.second, type(probe.typeB)) }
+      built.outcome = nil
     case .lookup:
       built.table = text(probe.textA)
       let key = type(probe.typeB)

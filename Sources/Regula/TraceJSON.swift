@@ -88,7 +88,8 @@ final class TracePieces: @unchecked Sendable {
         Trace.appendStatic(
           kind: kind.rawValue, definition: nil, definitionKind: nil,
           role: TraceBuilder.role(probe.role), position: hasPosition ? Int(probe.position) : nil,
-          text: text(probe.text), to: &$0)
+          text: text(probe.text), function: probe.kind == .callStart ? text(probe.textA) : nil,
+          to: &$0)
       }
     }
     probeTails = explanations.probes.map { probe in
@@ -387,6 +388,9 @@ extension Evaluator {
       pieces.append(pieces.probeOperands[index], to: &bytes)
       appendTraceValue(node.value, type(probe.typeA), to: &bytes)
       bytes.appendLiteral("}],")
+      appendTraceValue(node.second, type(probe.typeB), to: &bytes)
+    case .callStart where node.outcome == 1:
+      bytes.append(UInt8(ascii: ","))
       appendTraceValue(node.second, type(probe.typeB), to: &bytes)
     case .lookup:
       pieces.append(pieces.probeElements[index], to: &bytes)

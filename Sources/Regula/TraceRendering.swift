@@ -56,6 +56,8 @@ extension Trace.Node {
     case .rounding:
       let from = operands.first.map { " (from \($0.text) = \($0.value.display))" } ?? ""
       return "rounding \(text ?? "?") = \(value?.display ?? "?")" + from
+    case .call:
+      return "call \(text ?? function ?? "?") = \(value?.display ?? "(not computed)")"
     case .otherwise:
       return "case \((position ?? 0) + 1) of first of: otherwise — "
         + (isEvaluated ? "taken" : "not evaluated")
@@ -218,7 +220,7 @@ extension Trace {
     appendStatic(
       kind: node.kind.rawValue, definition: isDefinition ? node.name : nil,
       definitionKind: node.definitionKind, role: node.role, position: node.position,
-      text: node.text, to: &bytes)
+      text: node.text, function: node.function, to: &bytes)
     if isDefinition { appendField("jurisdiction", node.jurisdiction, to: &bytes) }
     if let element = node.element { appendField("element", element, to: &bytes) }
     if let table = node.table { appendField("table", table, to: &bytes) }
@@ -254,7 +256,7 @@ extension Trace {
   /// `{"kind":…,"definition":…` and the members the policy fixes.
   static func appendStatic(
     kind: String, definition: String?, definitionKind: String?, role: String?, position: Int?,
-    text: String?, to bytes: inout [UInt8]
+    text: String?, function: String? = nil, to bytes: inout [UInt8]
   ) {
     bytes.appendLiteral("{\"kind\":")
     JSONWriter.appendQuoted(kind, to: &bytes)
@@ -266,6 +268,7 @@ extension Trace {
       Evaluator.appendInteger(Int64(position), to: &bytes)
     }
     if let text { appendField("text", text, to: &bytes) }
+    if let function { appendField("function", function, to: &bytes) }
   }
 
   /// `,"evaluated":…,"outcome":…` for conditions, comparisons and otherwise cases.

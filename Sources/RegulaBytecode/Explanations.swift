@@ -28,6 +28,12 @@ public struct Probe: Sendable, Hashable {
     /// A rounding: the value rounded (`a`) and, once the instruction has run, the result
     /// (`result`, of type `typeB`).
     case rounding = 7
+    /// The start of a call of a function of the policy (inlined): opens a node that the
+    /// matching `callEnd` closes. `textA` names the function; `result` (of type `typeB`) is
+    /// where its value will be.
+    case callStart = 8
+    /// The end of a function call: its value is in `result` before the instruction runs.
+    case callEnd = 9
   }
 
   /// The construct a condition belongs to.
@@ -55,6 +61,9 @@ public struct Probe: Sendable, Hashable {
     /// Not an outcome: the register `result` holds the probe's value once the instruction has
     /// run (a rounding's result, of type `typeB`).
     case valueAfter = 7
+    /// Not an outcome: the register `result` holds the probe's value before the instruction
+    /// runs (a function call's value at its `callEnd`, of type `typeB`).
+    case valueBefore = 8
   }
 
   /// Marks an absent register, type or text.
@@ -81,7 +90,7 @@ public struct Probe: Sendable, Hashable {
   /// For a condition: its position among its definition's `all of` conditions or `first of`
   /// cases (0-based); for a version: the index of the version in its variant.
   public var position: UInt32
-  /// For a `conditionEnd`: the index of its `conditionStart` probe.
+  /// For a `conditionEnd` (`callEnd`): the index of its `conditionStart` (`callStart`) probe.
   public var partner: UInt32
   /// The reason code an `all of` condition gives when it fails, or a case gives when taken
   /// (an index into `Explanations.texts`), and the citation; `absent` when none.

@@ -719,7 +719,8 @@ extension Checker {
       // A rounding's `typeB` is its result's type (read from `result`), with no `b`.
       guard (probe.a == Probe.absent) == (probe.typeA == Probe.absent),
         (probe.b == Probe.absent) == (probe.typeB == Probe.absent)
-          || (probe.outcome == .valueAfter && probe.b == Probe.absent)
+          || ((probe.outcome == .valueAfter || probe.outcome == .valueBefore)
+            && probe.b == Probe.absent)
       else { throw fail("has an operand without a type, or a type without an operand") }
       for text in [probe.text, probe.textA, probe.textB, probe.reason, probe.citation]
       where text != Probe.absent {
@@ -731,12 +732,17 @@ extension Checker {
         guard probe.partner < probes.count, probes[Int(probe.partner)].kind == .conditionStart
         else { throw fail("closes probe \(probe.partner), which is not a condition start") }
       }
+      if probe.kind == .callEnd {
+        guard probe.partner < probes.count, probes[Int(probe.partner)].kind == .callStart
+        else { throw fail("closes probe \(probe.partner), which is not a call start") }
+      }
       switch probe.outcome {
       case .jumpTakenIsTrue, .jumpTakenIsFalse:
         guard jumpTarget(of: pc) != nil else {
           throw fail("reads a jump's outcome from `\(image.code[pc].opcode)`, not a jump")
         }
-      case .register, .negatedRegister, .registerBefore, .negatedRegisterBefore, .valueAfter:
+      case .register, .negatedRegister, .registerBefore, .negatedRegisterBefore, .valueAfter,
+        .valueBefore:
         guard probe.result != Probe.absent else { throw fail("reads its outcome from no register") }
       case .none: break
       }

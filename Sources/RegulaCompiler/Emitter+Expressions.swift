@@ -78,6 +78,10 @@ extension Emitter {
         emitter.slotPaths[slot] = emitter.staticPath(value)
         try emitter.compile(body, into: dst)
       }
+    case .inlined(let function, let body):
+      let start = openCall(program.functions[function], at: expr.span, into: dst, type: expr.type)
+      try compile(body, into: dst)
+      closeCall(start)
     case .match(let subject, let arms): try compileMatch(subject, arms, into: dst)
     case .call(let builtin, let arguments):
       try compileCall(builtin, arguments, type: expr.type, into: dst)

@@ -114,6 +114,32 @@ extension Emitter {
     record(rounding)
   }
 
+  /// Opens the node of a call of function `function` (inlined) whose value will be in `dst`,
+  /// of `type`; `closeCall` gives the matching end once the body is emitted.
+  mutating func openCall(_ function: IRFunction, at span: SourceSpan, into dst: UInt16, type: RType)
+    -> UInt32
+  {
+    var start = probe(.callStart, at: span)
+    start.textA = probeText(function.name)
+    if let citation = function.citation {
+      start.citation = probeText(program.citationText(citation))
+    }
+    start.result = UInt32(dst)
+    start.typeB = typeIndex(schema(type))
+    start.outcome = .valueBefore
+    return record(start)
+  }
+
+  /// The end of the call opened as `start`, at the next instruction: the value is in the
+  /// register the start names.
+  mutating func closeCall(_ start: UInt32) {
+    var end = probes[Int(start)]
+    end.kind = .callEnd
+    end.pc = UInt32(code.count)
+    end.partner = start
+    record(end)
+  }
+
   /// The explanation tables of the emitted code.
   var explanations: Explanations {
     var tables = Explanations()

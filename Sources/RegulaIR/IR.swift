@@ -22,6 +22,8 @@ public struct IRProgram: Sendable {
   /// Every jurisdiction code the policy accepts (`CheckedProgram.jurisdictions`): `national`,
   /// the provinces, the cities.
   public var jurisdictions: [String] = ["national"]
+  /// The functions whose calls were inlined, for traces: names, citations, declarations.
+  public var functions: [IRFunction] = []
   /// The policy's `test` blocks, for `TestRunner`.
   public var tests: [IRTest]
   /// Declared bounds of record and input fields, keyed `Record.field`.
@@ -101,6 +103,19 @@ public struct IRProgram: Sendable {
   public func definitionID(_ name: String) -> DefinitionID? {
     definitions.firstIndex { $0.name == name }
   }
+}
+
+/// A function of the policy (`rule NAME(p: T): TYPE = …`). Its calls are inlined, so only
+/// what traces show of it is kept.
+public struct IRFunction: Sendable {
+  /// The function's name.
+  public var name: String
+  /// The parameters' names, in order.
+  public var parameters: [String]
+  /// The provision the function cites; nil when it cites none.
+  public var citation: Citation?
+  /// The declaration.
+  public var span: SourceSpan
 }
 
 /// `in LOW to HIGH` (on the value) or `length LOW to HIGH` (on a list), both inclusive.
@@ -267,6 +282,10 @@ public struct IRExpr: Sendable {
     case record([IRExpr])
     /// A table: one value per case of the key enum.
     case table([IRExpr])
+    /// A call of function `function` (an index into `IRProgram.functions`), inlined: the body
+    /// with each parameter bound by `letIn` to its argument. Evaluates as the body; traces show
+    /// it as a node of its own.
+    case inlined(function: Int, IRExpr)
   }
   /// What the expression computes.
   public var kind: Kind

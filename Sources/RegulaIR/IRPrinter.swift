@@ -74,6 +74,7 @@ public enum IRPrinter {
       return "(\(op.rawValue):\(expr.type) \(e(left)) \(e(right)))"
     case .ifThenElse(let c, let t, let f): return "(if \(e(c)) \(e(t)) \(e(f)))"
     case .letIn(let slot, let value, let body): return "(let $\(slot) \(e(value)) \(e(body)))"
+    case .inlined(let function, let body): return "(inlined #\(function) \(e(body)))"
     case .match(let subject, let arms):
       return "(match \(e(subject))"
         + arms.map { " [\(pattern($0.pattern)) \(e($0.value))]" }.joined() + ")"

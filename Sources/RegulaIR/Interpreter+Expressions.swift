@@ -64,6 +64,7 @@ extension Interpreter {
         (interpreter: inout Interpreter) throws(EvaluationError) in
         try interpreter.evaluate(body)
       }
+    case .inlined(_, let body): return try evaluate(body)
     case .match(let subject, let arms): return try evaluateMatch(subject, arms)
     case .call(let builtin, let arguments):
       return try evaluateCall(builtin, arguments, span: expr.span)

@@ -20,12 +20,22 @@ struct Lowerer {
   var definitionIDs: [String: DefinitionID] = [:]
   var locals: [String: Int] = [:]
   var nextSlot = 0
+  /// The functions by name, as indexes into `program.functions`.
+  var functionIDs: [String: Int] = [:]
+  /// Expression nodes produced by inlining so far, against `inliningBudget`.
+  var inlinedNodes = 0
+  var inliningReported = false
+
+  /// The most expression nodes inlining may produce: a chain of functions each calling the
+  /// next twice would otherwise grow exponentially.
+  static let inliningBudget = 2_000_000
 
   init(program: CheckedProgram) {
     self.program = program
     for (index, definition) in program.definitions.enumerated() {
       definitionIDs[definition.name] = index
     }
+    for (index, function) in program.functions.enumerated() { functionIDs[function.name] = index }
   }
 
   mutating func lowerProgram() -> IRProgram {
@@ -56,6 +66,10 @@ struct Lowerer {
       input: program.input,
       definitions: definitions, cities: cities, tests: tests, bounds: bounds)
     lowered.jurisdictions = program.jurisdictions
+    lowered.functions = program.functions.map {
+      IRFunction(
+        name: $0.name, parameters: $0.parameters.map(\.name), citation: $0.citation, span: $0.span)
+    }
     lowered.sources = program.sources.map { ($0.name.text, $0.document, $0.span.file) }
     lowered.labels = program.labels
     let decision = program.definitions.first { $0.kind == .decision }
@@ -198,13 +212,73 @@ struct Lowerer {
       defer { unbind(name.text, previous: previous) }
       return .letIn(slot: slot, loweredValue, lower(body))
     case .match(let subject, let arms): return lowerMatch(subject, arms)
-    case .call(let name, let arguments): return lowerCall(name.text, arguments, at: expr.span)
+    case .call(let name, let arguments):
+      if let function = functionIDs[name.text] {
+        return lowerFunctionCall(function, arguments, at: expr.span)
+      }
+      return lowerCall(name.text, arguments, at: expr.span)
     case .aggregate(let aggregate): return lowerAggregate(aggregate)
     case .list(let items): return .list(items.map { lower($0) })
     case .braces(let entries): return lowerBraces(entries, type: type(of: expr), at: expr.span)
     case .reasonOf(let name): return .reasonOf(definitionIDs[name.text] ?? 0)
     case .error: return .constant(.none)
     }
+  }
+
+  /// A call of a function, inlined: the arguments in the caller's scope, each bound to a
+  /// fresh slot, then the body with only the parameters in scope.
+  mutating func lowerFunctionCall(_ index: Int, _ arguments: [Expr], at span: SourceSpan)
+    -> IRExpr.Kind
+  {
+    let function = program.functions[index]
+    let lowered = arguments.map { lower($0) }
+    let size = Self.size(of: function.body)
+    inlinedNodes += size
+    guard inlinedNodes <= Self.inliningBudget else {
+      if !inliningReported {
+        inliningReported = true
+        diagnostics.append(
+          Diagnostic(
+            .cannotCompile, at: span,
+            message:
+              "inlining the calls of `\(function.name)` would make the policy too large "
+              + "(over \(Self.inliningBudget) expression nodes)",
+            help: "functions calling each other several times multiply; "
+              + "compute a shared part once in a rule"))
+      }
+      return .constant(.none)
+    }
+    let saved = locals
+    locals = [:]
+    let slots = function.parameters.map { bind($0.name).slot }
+    var body = lower(function.body)
+    locals = saved
+    for (slot, argument) in zip(slots, lowered).reversed() {
+      body = IRExpr(kind: .letIn(slot: slot, argument, body), type: body.type, span: body.span)
+    }
+    return .inlined(function: index, body)
+  }
+
+  /// The number of expression nodes in `expr`, a measure of what inlining it costs.
+  static func size(of expr: Expr) -> Int {
+    var found = 1
+    switch expr.kind {
+    case .literal, .quantity, .name, .reasonOf, .error: break
+    case .field(let base, _): found += size(of: base)
+    case .index(let a, let b), .at(let a, let b), .binary(_, let a, let b), .letIn(_, let a, let b):
+      found += size(of: a) + size(of: b)
+    case .unary(_, let a): found += size(of: a)
+    case .ifThenElse(let a, let b, let c): found += size(of: a) + size(of: b) + size(of: c)
+    case .match(let subject, let arms):
+      found += size(of: subject) + arms.reduce(0) { $0 + size(of: $1.value) }
+    case .call(_, let items), .list(let items): found += items.reduce(0) { $0 + size(of: $1) }
+    case .aggregate(let aggregate):
+      found +=
+        size(of: aggregate.source) + (aggregate.element.map(size) ?? 0)
+        + (aggregate.filter.map(size) ?? 0)
+    case .braces(let entries): found += entries.reduce(0) { $0 + size(of: $1.value) }
+    }
+    return found
   }
 
   func lowerName(_ name: String, expr: Expr) -> IRExpr.Kind {

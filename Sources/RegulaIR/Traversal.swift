@@ -8,7 +8,7 @@ extension IRExpr {
     case .definitionAt(_, let place): [place]
     case .field(let base, _, _): [base]
     case .index(let a, let b), .binary(_, let a, let b), .letIn(_, let a, let b): [a, b]
-    case .unary(_, let a): [a]
+    case .unary(_, let a), .inlined(_, let a): [a]
     case .ifThenElse(let a, let b, let c): [a, b, c]
     case .match(let subject, let arms): [subject] + arms.map(\.value)
     case .call(_, let arguments), .list(let arguments), .record(let arguments),
@@ -42,6 +42,7 @@ extension IRExpr {
     case .binary(let op, let a, let b): copy.kind = .binary(op, r(a), r(b))
     case .letIn(let slot, let a, let b): copy.kind = .letIn(slot: slot, r(a), r(b))
     case .unary(let op, let a): copy.kind = .unary(op, r(a))
+    case .inlined(let function, let body): copy.kind = .inlined(function: function, r(body))
     case .ifThenElse(let a, let b, let c): copy.kind = .ifThenElse(r(a), r(b), r(c))
     case .match(let subject, let arms):
       copy.kind = .match(r(subject), arms.map { IRArm(pattern: $0.pattern, value: r($0.value)) })

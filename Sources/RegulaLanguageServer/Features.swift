@@ -74,6 +74,8 @@ extension LanguageServer {
       switch (expression.kind, program.resolutions[expression.id]) {
       case (_, .definition(let name)?):
         text = index.describeDefinition(name, program: program)
+      case (.call(let name, _), _) where program.function(name.text) != nil:
+        text = index.describeDefinition(name.text, program: program)
       case (_, .input(let name)?):
         text = "```regula\ninput \(name): \(type)\n```"
       case (_, .local(let name)?):

@@ -99,8 +99,14 @@ struct SymbolIndex {
     var head: String
     switch item.kind {
     case .definition(let kind, _):
-      let type = program.definition(item.name).map { "\($0.type)" } ?? "?"
-      head = "\(kind.rawValue) \(item.name): \(type)"
+      if let function = program.function(item.name) {
+        let parameters = function.parameters.map { "\($0.name): \($0.type)" }
+        head =
+          "\(kind.rawValue) \(item.name)(\(parameters.joined(separator: ", "))): \(function.type)"
+      } else {
+        let type = program.definition(item.name).map { "\($0.type)" } ?? "?"
+        head = "\(kind.rawValue) \(item.name): \(type)"
+      }
     case .record:
       let fields = program.records.first { $0.name == item.name }?.fields ?? []
       head =

@@ -26,6 +26,11 @@ extension Checker {
   mutating func checkCall(
     _ name: Identifier, _ arguments: [Expr], at span: SourceSpan, expected: RType?, scope: Scope
   ) -> RType {
+    if !Builtins.names.contains(name.text), let entry = definitions[name.text],
+      isVisible(name.text, in: currentFile)
+    {
+      return checkFunctionCall(entry, name, arguments, at: span, scope: scope)
+    }
     switch name.text {
     case "round": return checkRound(arguments, at: span, scope: scope)
     case "add": return checkAddDate(arguments, at: span, scope: scope)
@@ -77,6 +82,38 @@ extension Checker {
           ?? "the functions are listed in Docs/language.md, \"Builtin functions\"")
       return .error
     }
+  }
+
+  /// A call of a function of the policy: one argument per parameter, each assignable to the
+  /// parameter's type; the call has the function's declared type.
+  mutating func checkFunctionCall(
+    _ entry: DefinitionEntry, _ name: Identifier, _ arguments: [Expr], at span: SourceSpan,
+    scope: Scope
+  ) -> RType {
+    guard entry.parameters != nil else {
+      for argument in arguments { _ = check(argument, expected: nil, scope: scope) }
+      report(
+        .wrongArguments, at: name.span,
+        "`\(name.text)` is a \(entry.kind.rawValue), not a function; it takes no arguments",
+        help: "write `\(name.text)` without parentheses")
+      return .error
+    }
+    if let currentDefinition { dependencies[currentDefinition, default: []].insert(name.text) }
+    let parameters = functionParameters[name.text] ?? []
+    if arguments.count != parameters.count {
+      for argument in arguments { _ = check(argument, expected: nil, scope: scope) }
+      let list = parameters.map { "\($0.name): \($0.type)" }.joined(separator: ", ")
+      report(
+        .wrongArguments, at: span,
+        "`\(name.text)` takes \(parameters.count) argument\(parameters.count == 1 ? "" : "s"), "
+          + "but \(arguments.count) \(arguments.count == 1 ? "is" : "are") given",
+        help: "call it as `\(name.text)(\(list))`")
+      return definitionTypes[name.text] ?? .error
+    }
+    for (argument, parameter) in zip(arguments, parameters) {
+      _ = checkExpecting(argument, parameter.type, scope: scope)
+    }
+    return definitionTypes[name.text] ?? .error
   }
 
   /// Checks a fixed argument count and types.

@@ -14,6 +14,15 @@ public enum CheckedPrinter {
     }
     for item in program.records { lines += record("record \(item.name)", item) }
     if let input = program.input { lines += record("input \(input.name)", input) }
+    for function in program.functions {
+      let parameters = function.parameters.map { "\($0.name): \($0.type)" }
+      lines.append(
+        "function \(function.name)(\(parameters.joined(separator: ", "))): \(function.type)")
+      if !function.dependencies.isEmpty {
+        lines.append("  reads " + function.dependencies.joined(separator: ", "))
+      }
+      lines.append("  = " + typed(function.body, program))
+    }
     for definition in program.definitions { lines += self.definition(definition, program) }
     for test in program.tests {
       lines.append(

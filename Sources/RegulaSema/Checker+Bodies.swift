@@ -8,6 +8,16 @@ extension Checker {
     currentDefinition = name
     currentFile = entry.file
     dependencies[name] = dependencies[name] ?? []
+    if entry.parameters != nil {
+      // A function: its body, with the parameters in scope, against its declared type.
+      var scope: Scope = [:]
+      for parameter in functionParameters[name] ?? [] { scope[parameter.name] = parameter.type }
+      if case .expression(let body)? = entry.variants.first?.body.kind {
+        _ = checkValue(body, expected: definitionTypes[name] ?? .error, scope: scope)
+      }
+      currentDefinition = nil
+      return
+    }
     var type = definitionTypes[name]
     for variant in entry.variants {
       let found = checkVariant(variant, expected: type)

@@ -97,7 +97,7 @@ extension Checker {
         Variant(
           kind: .base, jurisdiction: level, body: decl.body, citation: decl.citation, span: span)
       ],
-      span: span)
+      span: span, parameters: decl.parameters)
   }
 
   mutating func collectLevelBlock(
@@ -144,6 +144,16 @@ extension Checker {
         "`\(target.text)` is not a definition that can be changed here",
         help: Suggestions.help(Suggestions.closest(to: target.text, among: definitionOrder))
           ?? "an override or exception changes a parameter or rule the policy (or a module it imports) defines"
+      )
+      return
+    }
+    if entry.parameters != nil {
+      let what = if case .override = variant.kind { "overridden" } else { "given exceptions" }
+      report(
+        .invalidFunction, at: target.span,
+        "`\(target.text)` is a function; a function cannot be \(what)",
+        help:
+          "override or add an exception to the rule that calls it, or give the function a parameter for what differs"
       )
       return
     }
@@ -246,6 +256,10 @@ extension Checker {
   mutating func resolveDeclaredType(_ name: String) {
     guard let entry = definitions[name] else { return }
     currentFile = entry.file
+    if let parameters = entry.parameters {
+      resolveFunction(entry, parameters)
+      return
+    }
     if let syntax = entry.typeSyntax {
       definitionTypes[name] = resolveType(syntax)
     } else if entry.kind != .rule {
@@ -255,6 +269,58 @@ extension Checker {
         help:
           "write `\(entry.kind.rawValue) \(name): TYPE …`; only rules may leave their type to inference"
       )
+    }
+  }
+}
+
+extension Checker {
+  /// Checks a function's declaration (the body is checked in dependency order, with its
+  /// parameters in scope) and resolves its parameter and result types.
+  mutating func resolveFunction(_ entry: DefinitionEntry, _ parameters: [FunctionParameter]) {
+    let name = entry.name.text
+    func refuse(_ message: String, at span: SourceSpan, help: String) {
+      report(.invalidFunction, at: span, message, help: help)
+    }
+    if entry.kind != .rule {
+      refuse(
+        "a \(entry.kind.rawValue) takes no parameters", at: entry.name.span,
+        help: "only a rule may be a function: `rule \(name)(m: Member): TYPE = …`")
+    } else if parameters.isEmpty {
+      refuse(
+        "function `\(name)` has no parameters", at: entry.name.span,
+        help: "a rule without parameters is written without parentheses: `rule \(name) = …`")
+    } else if Builtins.names.contains(name) {
+      refuse(
+        "`\(name)` is a builtin function; a function of the policy needs another name",
+        at: entry.name.span, help: "rename the function, as in `\(name)_of`")
+    }
+    if case .expression = entry.variants.first?.body.kind {
+    } else {
+      refuse(
+        "the body of function `\(name)` must be `= EXPRESSION`", at: entry.name.span,
+        help:
+          "a function gives one value for its arguments: write conditions with `if … then … else`; "
+          + "`first of`, `all of` and dated versions belong to rules without parameters")
+    }
+    var resolved: [(name: String, type: RType)] = []
+    var seen: Set<String> = []
+    for parameter in parameters {
+      if !seen.insert(parameter.name.text).inserted {
+        report(
+          .duplicateDefinition, at: parameter.name.span,
+          "parameter `\(parameter.name.text)` is declared twice in `\(name)`",
+          help: "give each parameter its own name")
+      }
+      resolved.append((parameter.name.text, resolveType(parameter.type)))
+    }
+    functionParameters[name] = resolved
+    if let syntax = entry.typeSyntax {
+      definitionTypes[name] = resolveType(syntax)
+    } else {
+      definitionTypes[name] = .error
+      refuse(
+        "function `\(name)` needs a declared type", at: entry.name.span,
+        help: "write `rule \(name)\(Definition.parameterText(parameters)): TYPE = …`")
     }
   }
 }

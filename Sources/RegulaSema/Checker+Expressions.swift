@@ -111,6 +111,13 @@ extension Checker {
       resolutions[expr.id] = .input(inputName)
       return .record(inputName)
     }
+    if let entry = definitions[name], entry.parameters != nil, isVisible(name, in: currentFile) {
+      let parameters = (functionParameters[name] ?? []).map(\.name).joined(separator: ", ")
+      report(
+        .functionNotCalled, at: expr.span, "`\(name)` is a function; call it with its arguments",
+        help: "write `\(name)(\(parameters))` with a value for each parameter")
+      return .error
+    }
     if definitions[name] != nil, isVisible(name, in: currentFile) {
       resolutions[expr.id] = .definition(name)
       if let currentDefinition { dependencies[currentDefinition, default: []].insert(name) }

@@ -78,7 +78,9 @@ enum References {
     case .name(let name):
       if !bound.contains(name) { found.append(name) }
     case .reasonOf(let name):
-      if !bound.contains(name.text) { found.append(name.text) }
+      if !bound.contains(name.text), !Builtins.names.contains(name.text) {
+        found.append(name.text)
+      }
     case .literal, .quantity, .error:
       return
     case .field(let base, _):
@@ -98,6 +100,10 @@ enum References {
       for arm in arms { collect(arm.value, bound: bound.union(arm.binders), into: &found) }
     case .call(let name, let arguments):
       // Mode words (`round(x, half_even)`, `add(d, n, end_of_month)`) are not names.
+      // A function of the policy is a dependency like a definition read by name.
+      if !bound.contains(name.text), !Builtins.names.contains(name.text) {
+        found.append(name.text)
+      }
       let modeIndex = name.text == "round" ? 1 : name.text == "add" ? 2 : -1
       for (index, argument) in arguments.enumerated() where index != modeIndex {
         collect(argument, bound: bound, into: &found)

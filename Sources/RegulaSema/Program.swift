@@ -124,6 +124,42 @@ public struct CheckedDefinition: Sendable, Hashable {
   }
 }
 
+/// A function over values after checking: `rule NAME(p: T, …): TYPE = BODY`. Calls are
+/// inlined when the program is lowered; the body reads its parameters as locals.
+public struct CheckedFunction: Sendable, Hashable {
+  public var name: String
+  /// The parameters in order, with their types.
+  public var parameters: [Parameter]
+  /// The declared type of the result.
+  public var type: RType
+  public var citation: Citation?
+  /// The declaration.
+  public var span: SourceSpan
+  /// The body, checked with the parameters in scope.
+  public var body: Expr
+  /// Names of the definitions and functions the body reads, sorted.
+  public var dependencies: [String]
+
+  /// One parameter: its name and type.
+  public struct Parameter: Sendable, Hashable {
+    public var name: String
+    public var type: RType
+  }
+
+  init(
+    name: String, parameters: [(name: String, type: RType)], type: RType, citation: Citation?,
+    span: SourceSpan, body: Expr, dependencies: [String]
+  ) {
+    self.name = name
+    self.parameters = parameters.map { Parameter(name: $0.name, type: $0.type) }
+    self.type = type
+    self.citation = citation
+    self.span = span
+    self.body = body
+    self.dependencies = dependencies
+  }
+}
+
 /// What a name in an expression refers to.
 public enum Resolution: Sendable, Hashable {
   case definition(String)
@@ -167,6 +203,8 @@ public struct CheckedProgram: Sendable {
   public var input: RecordInfo?
   /// Definitions in an order where each comes after everything it depends on.
   public var definitions: [CheckedDefinition]
+  /// The functions (`rule NAME(p: T): …`), in dependency order; their calls are inlined.
+  public var functions: [CheckedFunction] = []
   public var tests: [TestDecl]
   /// The type of every expression node.
   public var types: [NodeID: RType]
@@ -185,5 +223,10 @@ public struct CheckedProgram: Sendable {
   /// The definition with a given name.
   public func definition(_ name: String) -> CheckedDefinition? {
     definitions.first { $0.name == name }
+  }
+
+  /// The function with a given name.
+  public func function(_ name: String) -> CheckedFunction? {
+    functions.first { $0.name == name }
   }
 }

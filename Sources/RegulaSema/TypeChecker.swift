@@ -64,6 +64,8 @@ struct DefinitionEntry {
   var file: SourceFile.ID
   var variants: [Variant]
   var span: SourceSpan
+  /// The parameters of a function (`rule NAME(m: Member): T = …`); nil for a definition.
+  var parameters: [FunctionParameter]? = nil
 }
 
 struct Checker {
@@ -100,6 +102,8 @@ struct Checker {
   var currentDefinition: String?
   var currentFile: SourceFile.ID
   var dependencies: [String: Set<String>] = [:]
+  /// The resolved parameter types of each function, by function name.
+  var functionParameters: [String: [(name: String, type: RType)]] = [:]
 
   init(files: [LoadedFile], sources: SourceManager) {
     self.files = files
@@ -146,19 +150,30 @@ struct Checker {
   }
 
   mutating func makeProgram(order: [String]) -> CheckedProgram {
+    let functions = order.compactMap { name -> CheckedFunction? in
+      guard let entry = definitions[name], entry.parameters != nil,
+        case .expression(let body) = entry.variants.first?.body.kind
+      else { return nil }
+      return CheckedFunction(
+        name: name, parameters: functionParameters[name] ?? [],
+        type: definitionTypes[name] ?? .error, citation: entry.citation, span: entry.span,
+        body: body, dependencies: (dependencies[name] ?? []).sorted())
+    }
     let checked = order.compactMap { name -> CheckedDefinition? in
-      guard let entry = definitions[name] else { return nil }
+      guard let entry = definitions[name], entry.parameters == nil else { return nil }
       return CheckedDefinition(
         kind: entry.kind, name: name, type: definitionTypes[name] ?? .error,
         citation: entry.citation, span: entry.span, variants: entry.variants,
         dependencies: (dependencies[name] ?? []).sorted())
     }
-    return CheckedProgram(
+    var program = CheckedProgram(
       header: root.syntax.header, sources: files.flatMap(\.syntax.header.sources),
       enums: typeOrder.compactMap { enums[$0] }, records: typeOrder.compactMap { records[$0] },
       input: input, definitions: checked, tests: tests, types: types, resolutions: resolutions,
       widenings: widenings, jurisdictions: jurisdictionCodes,
       policyHeader: files.reversed().map(\.syntax.header).first { $0.kind == .policy })
+    program.functions = functions
+    return program
   }
 
   // MARK: Types

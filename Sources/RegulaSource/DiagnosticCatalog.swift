@@ -39,6 +39,7 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Codable, Comparable 
   case reservedReasonCode = "R0214"
   case unknownLabel = "R0215"
   case duplicateLabel = "R0216"
+  case functionNotCalled = "R0217"
 
   // Types (R03xx)
   case typeMismatch = "R0301"
@@ -58,6 +59,7 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Codable, Comparable 
   case notComparable = "R0315"
   case jurisdictionNotEnum = "R0316"
   case tooManyCases = "R0317"
+  case invalidFunction = "R0318"
 
   // Jurisdictions and validity (R04xx)
   case overlappingValidity = "R0401"
@@ -113,6 +115,7 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Codable, Comparable 
     case .reservedReasonCode: "reserved reason code"
     case .unknownLabel: "unknown label"
     case .duplicateLabel: "duplicate label"
+    case .functionNotCalled: "function not called"
     case .typeMismatch: "type mismatch"
     case .invalidOperands: "invalid operands"
     case .mixedDurations: "mixed duration units"
@@ -130,6 +133,7 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Codable, Comparable 
     case .notComparable: "not comparable"
     case .jurisdictionNotEnum: "jurisdiction is not an enum value"
     case .tooManyCases: "too many cases"
+    case .invalidFunction: "invalid function"
     case .overlappingValidity: "overlapping validity"
     case .validityGap: "validity gap"
     case .emptyValidity: "empty validity range"

@@ -137,7 +137,7 @@ public struct Formatter {
     case .input(let decl):
       formatFields("input \(decl.name.text)", decl.fields, indent: indent, span: declaration.span)
     case .definition(let decl):
-      var head = "\(decl.kind.rawValue) \(decl.name.text)"
+      var head = "\(decl.kind.rawValue) \(decl.name.text)\(decl.parameterText)"
       if let type = decl.type { head += ": \(TypePrinter.describe(type))" }
       formatBody(
         head + citationText(decl.citation), decl.body, suffix: "", indent: indent,

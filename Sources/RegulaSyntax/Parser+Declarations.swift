@@ -142,11 +142,30 @@ extension Parser {
     // A keyword may name a decision (`decision reason: Text = …`) so outputs can carry the names
     // services expect; such a definition cannot be referred to by name.
     let name = parseFieldName("naming the \(kind.rawValue)")
+    let parameters = at(.leftParen) ? parseParameters(of: kind) : nil
     var type: TypeSyntax?
     if eat(.colon) { type = parseType() }
     let citation = parseCitation()
     let body = parseBody(allowVersions: true)
-    return Definition(kind: kind, name: name, type: type, citation: citation, body: body)
+    return Definition(
+      kind: kind, name: name, parameters: parameters, type: type, citation: citation, body: body)
+  }
+
+  /// `(NAME: Type, …)` after a definition's name: the parameters of a function. The checker
+  /// says which definitions may have them (rules only) and that there is at least one.
+  mutating func parseParameters(of kind: Definition.Kind) -> [FunctionParameter] {
+    advance()
+    var parameters: [FunctionParameter] = []
+    while !at(.rightParen) && !isPanicking && !atEnd {
+      let start = current.span
+      let name = parseIdentifier("naming a parameter")
+      expect(.colon, "and the parameter's type after its name, as in `m: Member`")
+      let type = parseType()
+      parameters.append(FunctionParameter(name: name, type: type, span: spanFrom(start)))
+      if !eat(.comma) { break }
+    }
+    expect(.rightParen, "or `,` after a parameter")
+    return parameters
   }
 
   /// `= EXPR`, `first of …`, `all of …`, or one or more `from DATE … ` versions.

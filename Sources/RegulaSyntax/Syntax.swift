@@ -265,9 +265,43 @@ public struct Definition: Sendable, Hashable {
   public enum Kind: String, Sendable, Hashable { case parameter, rule, decision }
   public var kind: Kind
   public var name: Identifier
+  /// `rule NAME(p: T, …)`: the parameters of a function over values (an element of a list, a
+  /// date); nil for a definition, which has none.
+  public var parameters: [FunctionParameter]? = nil
   public var type: TypeSyntax?
   public var citation: Citation?
   public var body: Body
+
+  public init(
+    kind: Kind, name: Identifier, parameters: [FunctionParameter]? = nil, type: TypeSyntax?,
+    citation: Citation?, body: Body
+  ) {
+    (self.kind, self.name, self.parameters, self.type) = (kind, name, parameters, type)
+    (self.citation, self.body) = (citation, body)
+  }
+
+  /// `(m: Member, on: Date)` as written, or empty for a definition without parameters.
+  public var parameterText: String {
+    parameters.map(Self.parameterText) ?? ""
+  }
+
+  /// `(m: Member, on: Date)`: parameters as written.
+  public static func parameterText(_ parameters: [FunctionParameter]) -> String {
+    "("
+      + parameters.map { "\($0.name.text): \(TypePrinter.describe($0.type))" }
+      .joined(separator: ", ") + ")"
+  }
+}
+
+/// `NAME: Type`: one parameter of a function.
+public struct FunctionParameter: Sendable, Hashable {
+  public var name: Identifier
+  public var type: TypeSyntax
+  public var span: SourceSpan
+
+  public init(name: Identifier, type: TypeSyntax, span: SourceSpan) {
+    (self.name, self.type, self.span) = (name, type, span)
+  }
 }
 
 /// What a definition's value is.

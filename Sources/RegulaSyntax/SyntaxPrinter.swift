@@ -83,7 +83,8 @@ public struct SyntaxPrinter {
     case .definition(let decl):
       let type = decl.type.map { ": \(TypePrinter.describe($0))" } ?? ""
       line(
-        "\(decl.kind.rawValue) \(decl.name.text)\(type)\(describe(decl.citation))", declaration.span
+        "\(decl.kind.rawValue) \(decl.name.text)\(decl.parameterText)\(type)\(describe(decl.citation))",
+        declaration.span
       )
       nested { printer in printer.printBody(decl.body) }
     case .levelBlock(let block):

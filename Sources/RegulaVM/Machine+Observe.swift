@@ -24,6 +24,17 @@ extension Machine {
     func register(_ operand: UInt32) -> Register {
       operand == Probe.absent ? .none : registers[base + Int(operand)]
     }
+    if probe.kind == .callEnd {
+      // Close the call this probe ends; its value is in `result` now, before the instruction.
+      guard
+        let position = traceStack.lastIndex(where: { trace[$0].probe == Int32(probe.partner) })
+      else { return }
+      let node = traceStack[position]
+      traceStack.removeSubrange(position...)
+      trace[node].second = register(probe.result)
+      trace[node].outcome = 1
+      return
+    }
     if probe.kind == .conditionEnd {
       // Close the condition this probe ends: the innermost open node of its start probe.
       guard
@@ -44,7 +55,7 @@ extension Machine {
         parent: traceStack.last ?? -1, value: register(probe.a), reason: -1, isCached: false,
         entry: Int(probe.pc), probe: Int32(index), second: register(probe.b), outcome: -1))
     switch probe.kind {
-    case .conditionStart: traceStack.append(trace.count - 1)
+    case .conditionStart, .callStart: traceStack.append(trace.count - 1)
     case .comparison, .rounding:
       let target = probe.result == Probe.absent ? -1 : base + Int(probe.result)
       pendingOutcomes.append((trace.count - 1, index, target))

@@ -107,6 +107,10 @@ let languageServerPolicy = """
 
   decision in_shanghai: Bool cite demo "Art. 3" = application.home == Province.SH
 
+  rule older_than(years: Int): Bool cite demo "Art. 4" = application.age > years
+
+  decision senior: Bool = older_than(65)
+
   """
 
 /// The 0-based line and character of the first `needle` in `text` (ASCII text).
@@ -195,6 +199,29 @@ func position(of needle: String, in text: String, after skip: Int = 0) -> [Strin
   let fieldText = ((field["result"] as? [String: Any])?["contents"] as? [String: Any])?["value"]
   #expect((fieldText as? String)?.contains("age: Int") == true, "\(field)")
 
+  // Hover on a call of a function: its parameters, its type and the article it cites; go to
+  // definition on the call jumps to the function.
+  let call = try session.request(
+    "textDocument/hover",
+    [
+      "textDocument": ["uri": uri],
+      "position": position(of: "older_than(65)", in: languageServerPolicy),
+    ])
+  let callText = ((call["result"] as? [String: Any])?["contents"] as? [String: Any])?["value"]
+  #expect((callText as? String)?.contains("rule older_than(years: Int): Bool") == true, "\(call)")
+  #expect((callText as? String)?.contains("Art. 4") == true)
+  let jump = try session.request(
+    "textDocument/definition",
+    [
+      "textDocument": ["uri": uri],
+      "position": position(of: "older_than(65)", in: languageServerPolicy),
+    ])
+  let jumped = ((jump["result"] as? [String: Any])?["range"] as? [String: Any])?["start"]
+  #expect(
+    (jumped as? [String: Int])?["line"]
+      == position(of: "rule older_than", in: languageServerPolicy)["line"],
+    "\(jump)")
+
   // Go to definition across the import: the enum, and one of its cases, in the module.
   let module = common.appendingPathComponent("provinces.regula").absoluteURL.absoluteString
   for (needle, target) in [("Province\n", "enum Province"), ("SH\n", "  SH")] {
@@ -215,7 +242,10 @@ func position(of needle: String, in text: String, after skip: Int = 0) -> [Strin
   // The document's symbols, as declared.
   let symbols = try session.request("textDocument/documentSymbol", ["textDocument": ["uri": uri]])
   let names = (symbols["result"] as? [[String: Any]])?.compactMap { $0["name"] as? String }
-  #expect(names == ["lsp_demo", "application", "threshold", "adult", "in_shanghai"])
+  #expect(
+    names == [
+      "lsp_demo", "application", "threshold", "adult", "in_shanghai", "older_than", "senior",
+    ])
 
   // Formatting gives `regula fmt`'s text.
   let messy = languageServerPolicy.replacingOccurrences(

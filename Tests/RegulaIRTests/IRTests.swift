@@ -3,7 +3,7 @@ import Foundation
 import RegulaIR
 import Testing
 
-@Test(arguments: ["w1", "jurisdictions"])
+@Test(arguments: ["w1", "jurisdictions", "functions"])
 func irMatchesGolden(_ name: String) throws {
   let program = try compile(try goldenInput("\(name).regula"))
   let text = IRPrinter.print(program)

@@ -43,6 +43,7 @@ let negativeCases: [(DiagnosticCode, String)] = [
   (.reservedReasonCode, "decision d: Bool\n  all of\n    true reason 1️⃣ok"),
   (.unknownLabel, "rule a = 1\nlabels zh {\n  1️⃣b \"乙\"\n}"),
   (.duplicateLabel, "rule a = 1\nlabels zh {\n  a \"甲\"\n  1️⃣a \"乙\"\n}"),
+  (.functionNotCalled, "rule f(m: Member): Int = m.age\nrule a = 1️⃣f + 1"),
   (.typeMismatch, "rule a: Int = 1️⃣true"),
   (.invalidOperands, "rule a = 1️⃣application.income + 1"),
   (.mixedDurations, "rule a = 1️⃣application.months < 1 year"),
@@ -59,6 +60,7 @@ let negativeCases: [(DiagnosticCode, String)] = [
   (.invalidConstraint, "record R { x: Bool 1️⃣in 1 to 2 }"),
   (.notComparable, "rule a = 1️⃣application.sex < F"),
   (.jurisdictionNotEnum, "rule a = 1\nrule b = a at 1️⃣3"),
+  (.invalidFunction, "decision 1️⃣f(m: Member): Int = m.age"),
   (
     .overlappingValidity,
     "rule a: Int\n  from 2020-01-01 until 2020-12-31 = 1\n  1️⃣from 2020-06-01 = 2"

@@ -37,8 +37,9 @@ extension IRExpr {
     // Roundings stay in the IR so that each one appears in the trace.
     case .call(.round, _), .call(.roundToPlaces, _), .call(.roundToMultiple, _): false
     case .unary, .binary, .ifThenElse, .call, .list, .record, .table, .index: true
+    // A function call stays, so that the trace shows it.
     case .constant, .input, .local, .definition, .definitionAt, .reasonOf, .field, .letIn, .match,
-      .aggregate:
+      .aggregate, .inlined:
       false
     }
   }
