@@ -233,6 +233,15 @@ extension Emitter {
       emitter.emitLoopEnd(item, list, index, loop: loop)
       emitter.patchHere(exit)
       if let stop { emitter.patchHere(stop) }
+      // Typed non-optional (over a list declared non-empty): past this check the register
+      // holds a value, for the verifier as for the reader.
+      if [.first, .last, .min, .max].contains(kind), !type.isOptional {
+        let empty = emitter.emitJump(.jumpIfNone, dst)
+        let found = emitter.emitJump(.jump)
+        emitter.patchHere(empty)
+        emitter.emit(Instruction(.fail, 2, wide: UInt32(emitter.currentDefinition)))
+        emitter.patchHere(found)
+      }
     }
   }
 

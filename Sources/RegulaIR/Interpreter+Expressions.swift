@@ -231,8 +231,14 @@ extension Interpreter {
       // `any` and `first` stop at the first element that qualifies.
       if kind == .any || kind == .first { break }
     }
-    return try aggregateResult(
+    let result = try aggregateResult(
       kind, selected: selected, mapped: mapped, total: items.count, type: type, span: source.span)
+    // Typed non-optional only over a list declared non-empty (the VM's `fail 2`).
+    if result == .none, !type.isOptional, [.first, .last, .min, .max].contains(kind) {
+      throw .runtime(
+        message: "a list declared to hold at least one element is empty", span: source.span)
+    }
+    return result
   }
 
   func aggregateResult(

@@ -264,9 +264,50 @@ extension Checker {
     inner[aggregate.binder.text] = element
     if let filter = aggregate.filter { checkCondition(filter, scope: inner) }
     let mapped = aggregate.element.map { check($0, expected: nil, scope: inner) } ?? element
-    return aggregateResult(
+    let result = aggregateResult(
       aggregate.kind, hasElement: aggregate.element != nil, hasFilter: aggregate.filter != nil,
       mapped: mapped, element: element, at: span)
+    // Over a list known to hold an element, with no filter, `first`, `last`, `min` and `max`
+    // always find one: their value is not optional.
+    switch aggregate.kind {
+    case .first, .last, .min, .max:
+      if aggregate.filter == nil, !mapped.isOptional, case .optional(let wrapped) = result,
+        isKnownNonEmpty(aggregate.source)
+      {
+        return wrapped
+      }
+    default: break
+    }
+    return result
+  }
+
+  /// True for a list that cannot be empty: a list literal with items, or a list field of the
+  /// application (reached through fields from the input, so its bounds were checked when it was
+  /// read) whose declared length is at least 1 (`length 1 to 20`, `length at least 1`). A list
+  /// built by a rule or literal record is not checked against its fields' bounds, so it does not
+  /// count.
+  func isKnownNonEmpty(_ expr: Expr) -> Bool {
+    switch expr.kind {
+    case .list(let items): return !items.isEmpty
+    case .field(let base, let name):
+      guard isInputPath(base), case .record(let recordName)? = types[base.id],
+        let constraint = recordInfo(recordName)?.field(name.text)?.constraint,
+        constraint.kind == .length, let low = constraint.low,
+        case .literal(.integer(let digits)) = low.kind,
+        let least = Int(digits.filter { $0 != "_" })
+      else { return false }
+      return least >= 1
+    default: return false
+    }
+  }
+
+  /// True for the input itself and its fields, fields of fields, and so on.
+  func isInputPath(_ expr: Expr) -> Bool {
+    switch expr.kind {
+    case .name: if case .input? = resolutions[expr.id] { return true } else { return false }
+    case .field(let base, _): return isInputPath(base)
+    default: return false
+    }
   }
 
   mutating func aggregateResult(

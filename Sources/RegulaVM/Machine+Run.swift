@@ -4,6 +4,13 @@
 
 /// Whether a dispatch loop observes probes: the loop is specialised for each, so the plain
 /// one has no trace of them.
+extension Machine {
+  /// `fail 2`: `first`, `last`, `min` or `max` found no element in a list declared non-empty.
+  /// Unreachable for a list read from an application (its length was checked); the
+  /// interpreter words it the same.
+  static let emptyListMessage = "a list declared to hold at least one element is empty"
+}
+
 protocol DispatchMode {
   static var observes: Bool { get }
 }
@@ -302,7 +309,7 @@ extension Machine {
         let message =
           instruction.a == 0
           ? "no version of `\(name)` is in force on \((try? CivilDate(daysSince1970: asOfDays))?.description ?? "?") in `\(image.jurisdictions[frame.jurisdiction])`"
-          : "no case of `\(name)` applies"
+          : instruction.a == 1 ? "no case of `\(name)` applies" : Self.emptyListMessage
         throw .runtime(message: message, instruction: pc - 1)
       case .conflict:
         let name = image.definitions[Int(instruction.bc)].name

@@ -39,6 +39,9 @@ struct ProgramGenerator {
   var functions: [(name: String, takesItem: Bool, scalar: GenType, result: GenType)] = []
   /// The name of an `Item` in scope (a function's parameter), read by leaves.
   var itemInScope: String?
+  /// True when `application.items` is declared `length at least 1`: `first`, `last`, `min` and
+  /// `max` over it without a filter are then not optional.
+  var itemsNonEmpty = false
 
   /// The module every program imports: its own source, a cited parameter, a version.
   static let library = """
@@ -114,8 +117,11 @@ struct ProgramGenerator {
       ("items: List<Item>", ["", " length at least 1", " length at most 2", " length 0 to 3"]),
     ]
     var text = Self.header
+    itemsNonEmpty = false
     for (field, choices) in bounds where chance(20) {
-      text = text.replacingOccurrences(of: "\n  \(field)\n", with: "\n  \(field)\(pick(choices))\n")
+      let bound = pick(choices)
+      if field.hasPrefix("items:") { itemsNonEmpty = bound.contains("at least 1") }
+      text = text.replacingOccurrences(of: "\n  \(field)\n", with: "\n  \(field)\(bound)\n")
     }
     text += functionDeclarations()
     for index in 0..<Int.random(in: 2...6, using: &rng) {
@@ -250,6 +256,18 @@ struct ProgramGenerator {
   }
 
   mutating func leaf(_ type: GenType) -> String {
+    if itemsNonEmpty, chance(15) {
+      switch type {
+      case .int:
+        return pick([
+          "first(x.count for x in application.items)", "last(x.count for x in application.items)",
+          "max(x.count for x in application.items)",
+        ])
+      case .money: return "min(x.amount for x in application.items)"
+      case .color: return "last(x.color for x in application.items)"
+      default: break
+      }
+    }
     if let item = itemInScope, chance(30) {
       switch type {
       case .int: return "\(item).count"
@@ -294,7 +312,11 @@ struct ProgramGenerator {
         "sum(x.count for x in application.items where \(pick(["x.flag", "x.color == red", "x.count > 2"])))"
     case 5: return "(application.maybe ?? \(expr(.int, depth: d)))"
     case 6: return "number(\(expr(.money, depth: d)))"
-    case 7: return "(max(x.count for x in application.items) ?? \(expr(.int, depth: d)))"
+    case 7:
+      // Over a list declared non-empty, `max` is not optional and `??` would be refused.
+      return itemsNonEmpty
+        ? "max(x.count for x in application.items)"
+        : "(max(x.count for x in application.items) ?? \(expr(.int, depth: d)))"
     default: return "(-(\(expr(.int, depth: d))))"
     }
   }
@@ -430,4 +452,5 @@ let generatedConstructs: [(construct: String, marker: String)] = [
   ("Date", "Date"), ("Months", "Months"), ("Color enum", "Color"),
   ("limit number_size", "let s17 ="), ("function", "rule f0("),
   ("function of an element", "(x, "), ("function calling a function", "f0(it1, "),
+  ("first of a non-empty list", "first(x.count for x in application.items)"),
 ]
