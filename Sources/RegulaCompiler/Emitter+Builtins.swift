@@ -60,6 +60,7 @@ extension Emitter {
       case .year, .month, .day:
         try emitter.compile(arguments[0], into: dst)
         emitter.emit(.datePart, dst, dst, builtin == .year ? 0 : builtin == .month ? 1 : 2)
+      case .asOfDate: emitter.emit(.asOf, dst)
       case .makeDate:
         let first = emitter.nextRegister
         for argument in arguments { try emitter.compile(argument, into: emitter.allocate()) }

@@ -331,6 +331,8 @@ public enum Builtin: Sendable, Hashable {
   case age, yearsBetween, monthsBetween, daysBetween
   /// A date's year, month or day, and `date(year, month, day)`.
   case year, month, day, makeDate
+  /// `as_of_date()`: the date the evaluation is made as of.
+  case asOfDate
   /// Conversions: an Int to a duration, fen or yuan to Money (a Decimal of yuan gives
   /// ExactMoney), a number to Decimal, Years to Months, and `number` (Money or a duration as
   /// its Int count).
@@ -360,6 +362,7 @@ extension Builtin: CustomStringConvertible {
     case .month: "month"
     case .day: "day"
     case .makeDate: "date"
+    case .asOfDate: "as_of_date"
     case .toDays: "days"
     case .toMonths: "months"
     case .toYears: "years"

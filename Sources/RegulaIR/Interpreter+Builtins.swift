@@ -25,6 +25,7 @@ extension Interpreter {
 
   func call(_ builtin: Builtin, _ values: [Value], span: SourceSpan) throws -> Value {
     switch (builtin, values.first) {
+    case (.asOfDate, _): return .date(asOf)
     case (.round, .money(let money)?): return .money(money)
     case (.round(let mode), .exactMoney(let exact)?): return .money(exact.rounded(mode))
     case (.round(let mode), let value?): return .int(decimal(value)!.roundedToInteger(mode))

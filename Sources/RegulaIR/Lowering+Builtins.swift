@@ -20,6 +20,35 @@ extension Lowerer {
     return ""
   }
 
+  /// `first_day_of_month(d)` and its kin, written with the date builtins: the date is bound
+  /// once, then `date(year(t), month(t), 1)`, `date(year(t), 1, 1)`, `date(year(t), 12, 31)`, or
+  /// the first of the next month less one day.
+  mutating func lowerPeriodBound(_ name: String, _ date: IRExpr, at span: SourceSpan)
+    -> IRExpr.Kind
+  {
+    let slot = nextSlot
+    nextSlot += 1
+    func node(_ kind: IRExpr.Kind, _ type: RType) -> IRExpr {
+      IRExpr(kind: kind, type: type, span: span)
+    }
+    let bound = node(.local(slot), .date)
+    func int(_ value: Int64) -> IRExpr { node(.constant(.int(ExactInt(value))), .int) }
+    let year = node(.call(.year, [bound]), .int)
+    let month = node(.call(.month, [bound]), .int)
+    let value: IRExpr
+    switch name {
+    case "first_day_of_month": value = node(.call(.makeDate, [year, month, int(1)]), .date)
+    case "first_day_of_year": value = node(.call(.makeDate, [year, int(1), int(1)]), .date)
+    case "last_day_of_year": value = node(.call(.makeDate, [year, int(12), int(31)]), .date)
+    default:
+      let first = node(.call(.makeDate, [year, month, int(1)]), .date)
+      let next = node(
+        .call(.addDate(.roundDown), [first, node(.constant(.months(Months(1))), .months)]), .date)
+      value = node(.binary(.subtract, next, node(.constant(.days(Days(1))), .days)), .date)
+    }
+    return .letIn(slot: slot, date, value)
+  }
+
   mutating func lowerCall(_ name: String, _ arguments: [Expr], at span: SourceSpan) -> IRExpr.Kind {
     let simple: [String: Builtin] = [
       "age": .age, "years_between": .yearsBetween, "months_between": .monthsBetween,
@@ -46,6 +75,9 @@ extension Lowerer {
       let policy: MonthEndPolicy =
         word(arguments[2]) == DateOverflowName.endOfMonth.rawValue ? .roundDown : .roundUp
       return .call(.addDate(policy), [lower(arguments[0]), lower(arguments[1])])
+    case "as_of_date": return .call(.asOfDate, [])
+    case "first_day_of_month", "last_day_of_month", "first_day_of_year", "last_day_of_year":
+      return lowerPeriodBound(name, lower(arguments[0]), at: span)
     case "min", "max":
       let builtin: Builtin =
         arguments.count == 1 ? (name == "min" ? .minOf : .maxOf) : (name == "min" ? .min : .max)

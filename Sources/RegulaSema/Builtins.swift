@@ -12,9 +12,10 @@ public enum DateOverflowName: String, CaseIterable, Sendable {
 
 enum Builtins {
   static let names: [String] = [
-    "abs", "add", "age", "count", "date", "day", "days", "days_between", "decimal", "fen", "max",
-    "min", "month", "months", "months_between", "number", "round", "sum", "to_months", "year",
-    "years", "years_between", "yuan",
+    "abs", "add", "age", "as_of_date", "count", "date", "day", "days", "days_between", "decimal",
+    "fen", "first_day_of_month", "first_day_of_year", "last_day_of_month", "last_day_of_year",
+    "max", "min", "month", "months", "months_between", "number", "round", "sum", "to_months",
+    "year", "years", "years_between", "yuan",
   ]
 
   static var roundingModeList: String {
@@ -42,6 +43,10 @@ extension Checker {
       return checkDates(name.text, arguments, result: .days, at: span, scope: scope)
     case "year", "month", "day":
       return checkSignature(name.text, arguments, [.date], result: .int, at: span, scope: scope)
+    case "as_of_date":
+      return checkSignature(name.text, arguments, [], result: .date, at: span, scope: scope)
+    case "first_day_of_month", "last_day_of_month", "first_day_of_year", "last_day_of_year":
+      return checkSignature(name.text, arguments, [.date], result: .date, at: span, scope: scope)
     case "date":
       for argument in arguments {
         if case .literal(.integer(let text)) = argument.kind {

@@ -44,3 +44,16 @@ let nonEmptyPrelude = """
     nonEmptyPrelude + "rule a: Int = 1️⃣first(m.age for m in application.members) ?? 0\n",
     [(.typeMismatch, "1️⃣")])
 }
+
+@Test func theAsOfDateAndPeriodBoundsAreDates() {
+  let prelude = "policy p\ninput application { d: Date }\n"
+  assertDiagnostics(
+    prelude
+      + "rule a: Date = as_of_date()\nrule b: Int = year(first_day_of_month(application.d))\n"
+      + "rule c: Bool = last_day_of_year(as_of_date()) > last_day_of_month(application.d)\n"
+      + "rule e: Date = first_day_of_year(application.d)\n", [])
+  assertDiagnostics(
+    prelude + "rule a: Date = 1️⃣as_of_date(application.d)\n", [(.wrongArguments, "1️⃣")])
+  assertDiagnostics(
+    prelude + "rule a: Date = first_day_of_month(1️⃣3)\n", [(.typeMismatch, "1️⃣")])
+}

@@ -295,7 +295,12 @@ struct ProgramGenerator {
     case .money:
       return pick(["application.m", "0 fen", "1 fen", "1510 yuan", "99.99 yuan", "-250 fen"])
     case .bool: return pick(["application.b", "true", "false"])
-    case .date: return pick(["application.day", "2024-01-31", "2000-02-29", "1999-12-31"])
+    case .date:
+      return pick([
+        "application.day", "2024-01-31", "2000-02-29", "1999-12-31", "as_of_date()",
+        "first_day_of_month(application.day)", "last_day_of_month(application.day)",
+        "first_day_of_year(as_of_date())", "last_day_of_year(application.day)",
+      ])
     case .color: return pick(["application.color", "red", "green", "blue"])
     case .months: return pick(["application.months", "12 months", "0 months", "-1 month"])
     }
@@ -453,4 +458,5 @@ let generatedConstructs: [(construct: String, marker: String)] = [
   ("limit number_size", "let s17 ="), ("function", "rule f0("),
   ("function of an element", "(x, "), ("function calling a function", "f0(it1, "),
   ("first of a non-empty list", "first(x.count for x in application.items)"),
+  ("as-of date", "as_of_date()"), ("last day of a month", "last_day_of_month("),
 ]

@@ -24,6 +24,13 @@ extension IRProgram {
           ?? []
         result.definitions[id].variants[index] = variant
       }
+      // `as_of_date()` is the one date this program is evaluated on.
+      result.definitions[id] = result.definitions[id].mappingExpressions { expr in
+        expr.rewritten { node in
+          guard case .call(.asOfDate, _) = node.kind else { return node }
+          return IRExpr(kind: .constant(.date(asOf)), type: .date, span: node.span)
+        }
+      }
     }
     return result
   }

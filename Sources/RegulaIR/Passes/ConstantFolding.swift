@@ -36,6 +36,8 @@ extension IRExpr {
     switch kind {
     // Roundings stay in the IR so that each one appears in the trace.
     case .call(.round, _), .call(.roundToPlaces, _), .call(.roundToMultiple, _): false
+    // The as-of date is the evaluation's, not a constant (a specialised program folds it).
+    case .call(.asOfDate, _): false
     case .unary, .binary, .ifThenElse, .call, .list, .record, .table, .index: true
     // A function call stays, so that the trace shows it.
     case .constant, .input, .local, .definition, .definitionAt, .reasonOf, .field, .letIn, .match,
