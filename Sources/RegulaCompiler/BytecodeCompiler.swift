@@ -197,8 +197,11 @@ extension Emitter {
       // A bound given that has no register leaves the field unbounded, as before.
       if low != .some(nil), high != .some(nil) { bounds = (low ?? nil, high ?? nil) }
     }
+    // A field with a default reads as optional (absent or null is `none`); every read of it
+    // in the code gives the default for `none` (`Lowering.lowerField`).
     var compiled = RecordSchema.Field(
-      name: field.name, type: schema(field.type), bounds: bounds,
+      name: field.name,
+      type: schema(field.defaultValue == nil ? field.type : .optional(field.type)), bounds: bounds,
       boundsOnLength: irBounds?.isLength ?? false)
     compiled.isPersonal = field.isPersonal
     return compiled

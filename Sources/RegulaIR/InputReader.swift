@@ -53,10 +53,12 @@ public struct InputReader {
     for field in record.fields {
       let fieldPath = join(path, field.name)
       guard let member = members.first(where: { $0.key == field.name }) else {
-        values.append(field.type.isOptional ? .none : .unknown)
+        values.append(field.mayBeAbsent ? .none : .unknown)
         continue
       }
-      let value = try readValue(member.value, field.type, path: fieldPath)
+      // A field with a default reads as optional: `null` is `none`, as when left out.
+      let type = field.defaultValue == nil ? field.type : .optional(field.type)
+      let value = try readValue(member.value, type, path: fieldPath)
       try check(value, against: program.bounds["\(record.name).\(field.name)"], path: fieldPath)
       values.append(value)
     }

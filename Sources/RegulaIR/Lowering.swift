@@ -300,6 +300,14 @@ struct Lowerer {
       recordName == program.input?.name
       ? program.input?.fields : program.records.first { $0.name == recordName }?.fields
     let index = fields?.firstIndex { $0.name == name.text } ?? 0
+    // A field with a default holds `none` when the application left it out: the read gives
+    // the default then.
+    if let field = fields?[index], field.name == name.text, let value = field.defaultValue {
+      let read = IRExpr(
+        kind: .field(loweredBase, index: index, name: name.text), type: .optional(field.type),
+        span: name.span)
+      return .binary(.coalesce, read, lower(value))
+    }
     return .field(loweredBase, index: index, name: name.text)
   }
 
@@ -360,7 +368,11 @@ struct Lowerer {
       return .record(
         fields.map { field in
           byName[field.name].map { lower($0.value) }
-            ?? IRExpr(kind: .constant(.unknown), type: field.type, span: span)
+            ?? (field.defaultValue == nil
+              ? IRExpr(kind: .constant(.unknown), type: field.type, span: span)
+              // Left out of a record literal, a field with a default holds `none`, as when an
+              // application leaves it out.
+              : IRExpr(kind: .constant(.none), type: .optional(field.type), span: span))
         })
     case .table(let key, _):
       let cases = program.enums.first { $0.name == key }?.cases ?? []

@@ -37,6 +37,7 @@ public enum CheckedPrinter {
       + info.fields.map {
         "  \($0.isPersonal ? "personal " : "")\($0.name): \($0.type)"
           + ($0.constraint.map { $0.text(ExprPrinter.source) } ?? "")
+          + ($0.defaultValue.map { " = " + ExprPrinter.source($0) } ?? "")
       }
   }
 

@@ -398,6 +398,73 @@ extension Checker {
     }
   }
 
+  /// A field's default: a constant of the field's type (a literal, an enum case, or a list of
+  /// them) that respects the field's bounds, on a field that is not optional.
+  mutating func checkDefault(_ value: Expr, of field: FieldDecl, type: RType) {
+    if type.isError { return }
+    if type.isOptional {
+      report(
+        .invalidDefault, at: value.span,
+        "an optional field needs no default: left out, `\(field.name.text)` is `none`",
+        help: "remove `= …`, or make the field `\(TypePrinter.describe(field.type).dropLast())`")
+      return
+    }
+    func refuseNonConstant() {
+      report(
+        .invalidDefault, at: value.span,
+        "a default must be a constant: a literal, an enum case, or a list of them",
+        help: "write the value itself; a parameter or an expression cannot be a default")
+    }
+    // A name is only an enum case here (definitions are not in scope for fields).
+    var element = type
+    if case .list(let inner) = type { element = inner }
+    if case .name = value.kind, !element.isEnumerationType {
+      refuseNonConstant()
+      return
+    }
+    let found = checkExpecting(value, type, scope: [:])
+    if found.isError { return }
+    guard isConstantDefault(value) else {
+      refuseNonConstant()
+      return
+    }
+    guard let constraint = field.constraint else { return }
+    var outside = false
+    if constraint.kind == .length, case .list(let items) = value.kind {
+      let count = [items.count]
+      outside =
+        (constraint.low.flatMap(Self.constantOrder).map { count.lexicographicallyPrecedes($0) }
+          ?? false)
+        || (constraint.high.flatMap(Self.constantOrder).map { $0.lexicographicallyPrecedes(count) }
+          ?? false)
+    } else if constraint.kind == .range, let order = Self.constantOrder(value) {
+      outside =
+        (constraint.low.flatMap(Self.constantOrder).map { order.lexicographicallyPrecedes($0) }
+          ?? false)
+        || (constraint.high.flatMap(Self.constantOrder).map { $0.lexicographicallyPrecedes(order) }
+          ?? false)
+    }
+    if outside {
+      report(
+        .invalidDefault, at: value.span,
+        "the default is outside the field's bounds\(constraint.text(ExprPrinter.source))",
+        help: "a default must be a value the field accepts")
+    }
+  }
+
+  /// A literal (possibly negated), an enum case, or a list of them.
+  func isConstantDefault(_ expr: Expr) -> Bool {
+    switch expr.kind {
+    case .literal, .quantity: return true
+    case .unary(.negate, let inner): return isConstantDefault(inner)
+    case .name, .field:
+      if case .enumCase? = resolutions[expr.id] { return true }
+      return false
+    case .list(let items): return items.allSatisfy(isConstantDefault)
+    default: return false
+    }
+  }
+
   /// A literal, possibly negated: what a bound may be (`Lowering.constantValue` reads it).
   static func isLiteralBound(_ expr: Expr) -> Bool {
     switch expr.kind {
@@ -421,5 +488,13 @@ extension Checker {
       return constantOrder(inner).map { $0.count == 1 ? [-$0[0]] : $0 }
     default: return nil
     }
+  }
+}
+
+extension RType {
+  /// True for an enum type: the only type whose defaults are written as names.
+  var isEnumerationType: Bool {
+    if case .enumeration = self { return true }
+    return false
   }
 }

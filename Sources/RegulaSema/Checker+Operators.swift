@@ -412,7 +412,7 @@ extension Checker {
       }
       checkExpecting(entry.value, field.type, scope: scope)
     }
-    let missing = record.fields.filter { !seen.contains($0.name) }
+    let missing = record.fields.filter { !seen.contains($0.name) && $0.defaultValue == nil }
     if !partial, !missing.isEmpty {
       report(
         .missingField, at: span,

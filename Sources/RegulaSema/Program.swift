@@ -51,6 +51,11 @@ public struct RecordInfo: Sendable, Hashable {
     public var span: SourceSpan
     /// Marked `personal`: masked in decision-log exports unless the reader may see it.
     public var isPersonal = false
+    /// `= VALUE`: the value of the field when an application leaves it out or gives `null`
+    /// (a literal, an enum case or a list of them); nil when the field has none.
+    public var defaultValue: Expr? = nil
+    /// True when the application may leave the field out: it is optional or has a default.
+    public var mayBeAbsent: Bool { type.isOptional || defaultValue != nil }
   }
   public var name: String
   public var fields: [Field]

@@ -356,11 +356,12 @@ struct Checker {
         continue
       }
       if let constraint = field.constraint { checkConstraint(constraint, on: type) }
+      if let value = field.defaultValue { checkDefault(value, of: field, type: type) }
       checkCitation(field.citation)
       result.append(
         RecordInfo.Field(
           name: field.name.text, type: type, constraint: field.constraint, citation: field.citation,
-          span: field.span, isPersonal: field.isPersonal))
+          span: field.span, isPersonal: field.isPersonal, defaultValue: field.defaultValue))
     }
     return result
   }

@@ -60,6 +60,7 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Codable, Comparable 
   case jurisdictionNotEnum = "R0316"
   case tooManyCases = "R0317"
   case invalidFunction = "R0318"
+  case invalidDefault = "R0319"
 
   // Jurisdictions and validity (R04xx)
   case overlappingValidity = "R0401"
@@ -134,6 +135,7 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Codable, Comparable 
     case .jurisdictionNotEnum: "jurisdiction is not an enum value"
     case .tooManyCases: "too many cases"
     case .invalidFunction: "invalid function"
+    case .invalidDefault: "invalid default"
     case .overlappingValidity: "overlapping validity"
     case .validityGap: "validity gap"
     case .emptyValidity: "empty validity range"

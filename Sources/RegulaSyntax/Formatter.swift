@@ -194,6 +194,7 @@ public struct Formatter {
         (field.isPersonal ? "personal " : "")
         + "\(field.name.text): \(TypePrinter.describe(field.type))"
       if let constraint = field.constraint { text += constraint.text(ExprPrinter.noInSource) }
+      if let value = field.defaultValue { text += " = " + ExprPrinter.noInSource(value) }
       emit(text + citationText(field.citation), indent: indent + 1, span: field.span)
       finish(field.span)
     }

@@ -92,6 +92,8 @@ extension Parser {
     expect(.colon, "after the field name")
     let type = parseType()
     var constraint: Constraint?
+    equalsEndsExpression = true
+    defer { equalsEndsExpression = false }
     if at(.in) || at(.length) || atOneSidedBound {
       let constraintStart = current.span
       var kind = Constraint.Kind.range
@@ -126,10 +128,12 @@ extension Parser {
         help: "one-sided bounds are written `at least LOW` or `at most HIGH`")
       advance()
     }
+    // `= VALUE`: the value of a field the application leaves out.
+    let defaultValue = eat(.equal) ? parseExpression(noIn: true) : nil
     let citation = parseCitation()
     return FieldDecl(
       name: name, type: type, constraint: constraint, citation: citation, span: spanFrom(start),
-      isPersonal: isPersonal)
+      isPersonal: isPersonal, defaultValue: defaultValue)
   }
 
   /// `at least` or `at most` next: a one-sided bound.

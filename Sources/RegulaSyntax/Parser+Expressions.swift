@@ -127,7 +127,7 @@ extension Parser {
   /// mistake of writing `=` for `==` (a definition's `=` follows its type, never an operand).
   /// Reported with the fix, then read as `==`, so it gives one error and not a cascade.
   mutating func mistakenEquals(_ minimumPrecedence: Int) -> BinaryOperator? {
-    guard at(.equal), !current.isAtLineStart,
+    guard at(.equal), !current.isAtLineStart, !equalsEndsExpression,
       minimumPrecedence <= BinaryOperator.equal.precedence
     else { return nil }
     report(

@@ -9,6 +9,9 @@ public struct Parser {
   var nextNodeID: Int32
   var diagnostics: [Diagnostic]
   var isPanicking = false
+  /// True while a field's bounds are parsed: an `=` there starts the field's default, not a
+  /// mistaken comparison.
+  var equalsEndsExpression = false
   var depth = 0
   let file: SourceFile
   /// The height of each expression built so far in the current top-level expression (leaves,

@@ -203,7 +203,7 @@ public struct InputDecl: Sendable, Hashable {
   public var fields: [FieldDecl]
 }
 
-/// `name: Type [in LOW to HIGH | length LOW to HIGH] [cite …]`.
+/// `name: Type [in LOW to HIGH | length LOW to HIGH] [= DEFAULT] [cite …]`.
 public struct FieldDecl: Sendable, Hashable {
   public var name: Identifier
   public var type: TypeSyntax
@@ -212,6 +212,9 @@ public struct FieldDecl: Sendable, Hashable {
   public var span: SourceSpan
   /// `personal name: Text`: the value identifies a person (masked in decision-log exports).
   public var isPersonal = false
+  /// `children: List<Person> = []`: the value when the application leaves the field out (or
+  /// gives `null`); nil when the field has none.
+  public var defaultValue: Expr? = nil
 }
 
 /// A range on a field's value or on a list's length; both bounds inclusive.

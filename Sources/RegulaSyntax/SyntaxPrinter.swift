@@ -131,6 +131,7 @@ public struct SyntaxPrinter {
     var text =
       "field \(field.isPersonal ? "personal " : "")\(field.name.text): \(TypePrinter.describe(field.type))"
     if let constraint = field.constraint { text += constraint.text(ExprPrinter.print) }
+    if let value = field.defaultValue { text += " = " + ExprPrinter.print(value) }
     line(text + describe(field.citation), field.span)
   }
 

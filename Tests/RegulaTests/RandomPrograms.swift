@@ -67,6 +67,7 @@ struct ProgramGenerator {
       count: Int
       color: Color
       flag: Bool
+      weight: Int at least 0 = 2
     }
     input application {
       i: Int
@@ -80,6 +81,9 @@ struct ProgramGenerator {
       maybe: Int?
       items: List<Item>
       region: Region
+      extra: Int = 5
+      more: List<Item> length at most 3 = []
+      shade: Color = green
     }
     parameter stock: List<Item> cite "Art. 3" = [{ amount: 5 fen, count: 2, color: red, flag: true }, { amount: 7 fen, count: 3, color: blue, flag: false }]
     parameter k: Int cite "Art. 4"
@@ -289,6 +293,8 @@ struct ProgramGenerator {
         "sum(y.count for y in filter(x in application.items where x.count > 1))",
         "(match first(x in application.items where x.flag) { some p: p.count, none: 0 })",
         "(match last(s in stock where s.count > 2) { some p: p.count, none: -1 })",
+        "application.extra", "count(application.more)", "sum(x.weight for x in application.items)",
+        "sum(s.weight for s in stock)",
         "(first(x.count for x in application.items where x.flag) ?? 3)",
       ])
     case .decimal: return pick(["application.d", "0.5", "12%", "-3.25", "1_000.125", "0.1"])
@@ -301,7 +307,7 @@ struct ProgramGenerator {
         "first_day_of_month(application.day)", "last_day_of_month(application.day)",
         "first_day_of_year(as_of_date())", "last_day_of_year(application.day)",
       ])
-    case .color: return pick(["application.color", "red", "green", "blue"])
+    case .color: return pick(["application.color", "red", "green", "blue", "application.shade"])
     case .months: return pick(["application.months", "12 months", "0 months", "-1 month"])
     }
   }
@@ -410,8 +416,11 @@ struct ProgramGenerator {
       chance(17) ? pick(["i", "j", "d", "m", "b", "day", "months", "color", "item"]) : ""
     let items = (0..<Int.random(in: 0...4, using: &rng)).map { _ in
       let count = leaveOut == "item" && chance(50) ? "" : "\"count\":\(pick(["0", "1", "2", "5"])),"
+      // Now and then below the field's bound, so that both readers' refusals are compared.
+      let weight =
+        chance(3) ? ",\"weight\":-1" : pick(["", ",\"weight\":null", ",\"weight\":7"])
       return "{\"amount\":\(pick(["0", "1", "151000", "9223372036854775807", "-5"])),\(count)"
-        + "\"color\":\"\(pick(["red", "green", "blue"]))\",\"flag\":\(chance(50))}"
+        + "\"color\":\"\(pick(["red", "green", "blue"]))\",\"flag\":\(chance(50))\(weight)}"
     }
     let maybe = chance(40) ? "" : "\"maybe\":\(pick(["null", "3", "-7", "9223372036854775807"]))"
     let fields = [
@@ -422,6 +431,10 @@ struct ProgramGenerator {
       "\"months\":\(pick(["0", "1", "12", "-13"]))",
       "\"color\":\"\(pick(["red", "green", "blue"]))\"", maybe,
       "\"items\":[\(items.joined(separator: ","))]", "\"region\":\"\(pick(["AA", "BB", "CC"]))\"",
+      // Fields with defaults: left out, null, or given.
+      pick(["", "\"extra\":null", "\"extra\":9"]),
+      pick(["", "\"more\":null", "\"more\":[]", "\"more\":[\(items.prefix(1).joined())]"]),
+      pick(["", "\"shade\":null", "\"shade\":\"red\""]),
     ]
     return "{"
       + fields.filter { !$0.isEmpty && !$0.hasPrefix("\"\(leaveOut)\":") }.joined(separator: ",")
@@ -459,4 +472,5 @@ let generatedConstructs: [(construct: String, marker: String)] = [
   ("function of an element", "(x, "), ("function calling a function", "f0(it1, "),
   ("first of a non-empty list", "first(x.count for x in application.items)"),
   ("as-of date", "as_of_date()"), ("last day of a month", "last_day_of_month("),
+  ("input default", "application.extra"), ("record default", ".weight for"),
 ]

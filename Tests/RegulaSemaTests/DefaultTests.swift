@@ -1,0 +1,61 @@
+// Input fields with defaults (`kids: List<Kid> = []`): a constant of the field's type, within
+// its bounds, on a field that is not optional; record literals may leave such a field out; a
+// default formats back as written.
+import RegulaSema
+import RegulaSyntax
+import Testing
+
+@Test func defaultsAreConstantsOfTheFieldsType() {
+  let header = "policy p\nenum Status { owner, tenant }\n"
+  assertDiagnostics(
+    header + """
+      record Kid { age: Int  school: Bool = true }
+      input application {
+        n: Int at least 0 = 3
+        status: Status = tenant
+        other: Status = Status.owner
+        kids: List<Kid> length at most 5 = []
+        amount: Money = 10 yuan
+        start: Date in 2000-01-01 to 2099-12-31 = 2024-01-01
+      }
+      parameter kids0: List<Kid> = [{ age: 3 }]
+      """, [])
+  // The default has the field's type.
+  assertDiagnostics(header + "input application { n: Int = 1️⃣true }\n", [(.typeMismatch, "1️⃣")])
+  // An optional field is `none` when left out: a default would never apply.
+  assertDiagnostics(header + "input application { n: Int? = 1️⃣3 }\n", [(.invalidDefault, "1️⃣")])
+  // A constant only: not a parameter, not an expression.
+  assertDiagnostics(
+    header + "parameter k: Int = 3\ninput application { n: Int = 1️⃣k }\n",
+    [(.invalidDefault, "1️⃣")])
+  assertDiagnostics(
+    header + "input application { n: Int = 1️⃣1 + 2 }\n", [(.invalidDefault, "1️⃣")])
+  // Within the field's bounds, on its value or on a list's length.
+  assertDiagnostics(
+    header + "input application { n: Int in 1 to 9 = 1️⃣0 }\n", [(.invalidDefault, "1️⃣")])
+  assertDiagnostics(
+    header + "input application { l: List<Int> length at least 1 = 1️⃣[] }\n",
+    [(.invalidDefault, "1️⃣")])
+  // A record literal must still give the fields without a default.
+  assertDiagnostics(
+    header
+      + "record Kid { age: Int  school: Bool = true }\nparameter k: Kid = 1️⃣{ school: false }\n",
+    [(.missingField, "1️⃣")])
+}
+
+@Test func defaultsFormatAsWritten() {
+  let source = """
+    policy p
+
+    input application {
+      n: Int at least 0 = 3
+      kids: List<Int> length at most 5 = [] cite "Art. 1"
+    }
+
+    """
+  var sources = SourceManager()
+  let id = sources.add(path: "p.regula", bytes: Array(source.utf8))
+  let parsed = Parser.parse(sources[id])
+  #expect(parsed.diagnostics.isEmpty)
+  #expect(Formatter.format(parsed.syntax, file: sources[id]) == source)
+}
