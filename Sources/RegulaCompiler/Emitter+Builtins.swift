@@ -272,7 +272,7 @@ extension Emitter {
       emit(Instruction(.constant, dst, wide: constant(zero, schema(unwrapped(type)))))
     case .any: emit(Instruction(.constant, dst, wide: constant(.bool(false), .bool)))
     case .all: emit(Instruction(.constant, dst, wide: constant(.bool(true), .bool)))
-    case .filter:
+    case .filter, .map:
       emit(.listBuilder, dst)
       emit(Instruction(.extra, 0, wide: typeIndex(schema(type))))
     case .first, .last, .min, .max: emit(.none, dst)
@@ -295,7 +295,7 @@ extension Emitter {
       emit(Instruction(.constant, dst, wide: constant(.bool(true), .bool)))
       return emitJump(.jump)
     case .all: break
-    case .filter: emit(.append, dst, value)
+    case .filter, .map: emit(.append, dst, value)
     case .first:
       emit(.move, dst, value)
       return emitJump(.jump)

@@ -250,6 +250,7 @@ extension Interpreter {
     case .any: return .bool(!selected.isEmpty)
     case .all: return .bool(selected.count == total)
     case .filter: return .list(selected)
+    case .map: return .list(mapped)
     case .first: return mapped.first ?? .none
     case .last: return mapped.last ?? .none
     case .sum: return try sum(mapped, type: type, span: span)

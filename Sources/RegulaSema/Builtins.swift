@@ -14,7 +14,7 @@ enum Builtins {
   static let names: [String] = [
     "abs", "add", "age", "as_of_date", "count", "date", "day", "days", "days_between", "decimal",
     "fen", "first_day_of_month", "first_day_of_year", "last_day_of_month", "last_day_of_year",
-    "max", "min", "month", "months", "months_between", "number", "round", "sum", "to_months",
+    "map", "max", "min", "month", "months", "months_between", "number", "round", "sum", "to_months",
     "year", "years", "years_between", "yuan",
   ]
 

@@ -332,6 +332,14 @@ extension Checker {
       case .filter: return element.isError ? .error : .list(element)
       default: return .bool
       }
+    case .map:
+      if !hasElement {
+        report(
+          .wrongArguments, at: span,
+          "`map` gives a value for each element: `map(VALUE for x in LIST)`",
+          help: "to keep the elements themselves, use `filter(x in LIST where CONDITION)`")
+      }
+      return mapped.isError ? .error : .list(mapped)
     case .first, .last:
       if !hasElement && !hasFilter {
         report(

@@ -139,6 +139,8 @@ public struct Entry: Sendable, Hashable {
 public struct Aggregate: Sendable, Hashable {
   public enum Kind: String, Sendable, Hashable, CaseIterable {
     case count, sum, min, max, any, all, filter, first, last
+    /// `map(e for m in L [where c])`: the list of `e` for each element, in order.
+    case map
   }
   public var kind: Kind
   /// The mapped element (`sum(e for x in L)`); nil when the binder itself is aggregated.

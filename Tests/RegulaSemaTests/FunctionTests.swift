@@ -110,3 +110,19 @@ let functionPrelude = """
   #expect(parsed.diagnostics.isEmpty)
   #expect(Formatter.format(parsed.syntax, file: sources[id]) == source)
 }
+
+@Test func mapGivesOneValuePerElement() {
+  assertDiagnostics(
+    functionPrelude
+      + "rule adult(m: Member): Bool = m.age >= 18\n"
+      + "decision ages: List<Int> = map(m.age for m in application.members)\n"
+      + "decision adults: List<Bool> = map(adult(m) for m in application.members where m.age > 0)\n",
+    [])
+  // `map` needs a value for each element; to keep the elements, `filter` is the form.
+  assertDiagnostics(
+    functionPrelude + "decision d: List<Member> = 1️⃣map(m in application.members where m.age > 3)\n",
+    [(.wrongArguments, "1️⃣")])
+  assertDiagnostics(
+    functionPrelude + "decision d: List<Bool> = 1️⃣map(m.age for m in application.members)\n",
+    [(.typeMismatch, "1️⃣")])
+}

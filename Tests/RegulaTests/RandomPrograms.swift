@@ -267,7 +267,11 @@ struct ProgramGenerator {
           "first(x.count for x in application.items)", "last(x.count for x in application.items)",
           "max(x.count for x in application.items)",
         ])
-      case .money: return "min(x.amount for x in application.items)"
+      case .money:
+        return pick([
+          "min(x.amount for x in application.items)",
+          "sum(y for y in map(x.amount for x in application.items))",
+        ])
       case .color: return "last(x.color for x in application.items)"
       default: break
       }
@@ -294,6 +298,8 @@ struct ProgramGenerator {
         "(match first(x in application.items where x.flag) { some p: p.count, none: 0 })",
         "(match last(s in stock where s.count > 2) { some p: p.count, none: -1 })",
         "application.extra", "count(application.more)", "sum(x.weight for x in application.items)",
+        "sum(y for y in map(x.count * 2 for x in application.items where x.flag))",
+        "(last(y for y in map(x.count - x.weight for x in application.items)) ?? 4)",
         "sum(s.weight for s in stock)",
         "(first(x.count for x in application.items where x.flag) ?? 3)",
       ])
@@ -472,5 +478,5 @@ let generatedConstructs: [(construct: String, marker: String)] = [
   ("function of an element", "(x, "), ("function calling a function", "f0(it1, "),
   ("first of a non-empty list", "first(x.count for x in application.items)"),
   ("as-of date", "as_of_date()"), ("last day of a month", "last_day_of_month("),
-  ("input default", "application.extra"), ("record default", ".weight for"),
+  ("input default", "application.extra"), ("record default", ".weight for"), ("map", "map("),
 ]
