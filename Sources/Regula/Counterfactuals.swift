@@ -165,10 +165,17 @@ extension Evaluator {
 
   static func isSearchable(_ input: PositionedInput) -> Bool {
     guard input.value.tag == 0 else { return false }
-    switch input.type {
+    switch searchedType(input) {
     case .bool, .int, .money, .date, .days, .months, .years: return true
     default: return false
     }
+  }
+
+  /// The type of the value an input holds: an optional one (or one with a default, which the
+  /// image types optional) that holds a value is searched as that value.
+  static func searchedType(_ input: PositionedInput) -> SchemaType {
+    if case .optional(let wrapped) = input.type { return wrapped }
+    return input.type
   }
 
   /// The nearest change of `input` that gives the decision another value than `original`.
@@ -177,19 +184,20 @@ extension Evaluator {
     decide: (PositionedInput, Register) -> (String, String?)?
   ) -> Counterfactual? {
     guard Evaluator.isSearchable(input) else { return nil }
+    let type = Evaluator.searchedType(input)
     func changes(_ value: Int64) -> (String, String?)? {
       guard let outcome = decide(input, .integer(value)), outcome.0 != original else { return nil }
       return outcome
     }
     let current = input.value.word
-    if input.type == .bool {
+    if type == .bool {
       guard let outcome = changes(current == 0 ? 1 : 0) else { return nil }
       return Counterfactual(
-        path: input.path, direction: "flip", current: traceValue(input.value, input.type),
-        needed: traceValue(.integer(current == 0 ? 1 : 0), input.type), value: outcome.0,
+        path: input.path, direction: "flip", current: traceValue(input.value, type),
+        needed: traceValue(.integer(current == 0 ? 1 : 0), type), value: outcome.0,
         reason: outcome.1)
     }
-    let reach: Int64 = input.type == .date ? 36_525 : 1 << 40
+    let reach: Int64 = type == .date ? 36_525 : 1 << 40
     var low = current.subtractingReportingOverflow(reach).overflow ? Int64.min : current - reach
     var high = current.addingReportingOverflow(reach).overflow ? Int64.max : current + reach
     if let bound = input.bounds?.low ?? nil, bound.tag == 0 { low = max(low, bound.word) }
@@ -214,8 +222,8 @@ extension Evaluator {
     guard let (needed, outcome) = best else { return nil }
     return Counterfactual(
       path: input.path, direction: needed < current ? "at_most" : "at_least",
-      current: traceValue(input.value, input.type),
-      needed: traceValue(.integer(needed), input.type),
+      current: traceValue(input.value, type),
+      needed: traceValue(.integer(needed), type),
       value: outcome.0, reason: outcome.1)
   }
 }

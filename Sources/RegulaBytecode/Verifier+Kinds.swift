@@ -183,6 +183,13 @@ struct KindChecker {
       if probe.outcome == .registerBefore || probe.outcome == .negatedRegisterBefore {
         try read(UInt16(probe.result), "probe.result", as: KindTable.scalar, state, at: pc)
       }
+      // A call's end renders its value from `result` by `typeB`, before the instruction runs
+      // (its start names the same register before it is written: not read there).
+      if probe.kind == .callEnd, probe.result != Probe.absent, probe.typeB != Probe.absent {
+        try read(
+          UInt16(probe.result), "probe.result", as: kinds.of(image.types[Int(probe.typeB)]), state,
+          at: pc)
+      }
     }
   }
 

@@ -22,7 +22,7 @@ extension Lowerer {
 
   /// `first_day_of_month(d)` and its kin, written with the date builtins: the date is bound
   /// once, then `date(year(t), month(t), 1)`, `date(year(t), 1, 1)`, `date(year(t), 12, 31)`, or
-  /// the first of the next month less one day.
+  /// `add(date(year(t), 1, 31), months(month(t) - 1), end_of_month)`.
   mutating func lowerPeriodBound(_ name: String, _ date: IRExpr, at span: SourceSpan)
     -> IRExpr.Kind
   {
@@ -41,10 +41,12 @@ extension Lowerer {
     case "first_day_of_year": value = node(.call(.makeDate, [year, int(1), int(1)]), .date)
     case "last_day_of_year": value = node(.call(.makeDate, [year, int(12), int(31)]), .date)
     default:
-      let first = node(.call(.makeDate, [year, month, int(1)]), .date)
-      let next = node(
-        .call(.addDate(.roundDown), [first, node(.constant(.months(Months(1))), .months)]), .date)
-      value = node(.binary(.subtract, next, node(.constant(.days(Days(1))), .days)), .date)
+      // 31 January moved on by the months before this one, to the end of a shorter month:
+      // never past the month itself (9999-12 included).
+      let january = node(.call(.makeDate, [year, int(1), int(31)]), .date)
+      let monthsBefore = node(
+        .call(.toMonths, [node(.binary(.subtract, month, int(1)), .int)]), .months)
+      value = node(.call(.addDate(.roundDown), [january, monthsBefore]), .date)
     }
     return .letIn(slot: slot, date, value)
   }

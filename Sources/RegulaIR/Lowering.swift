@@ -25,6 +25,9 @@ struct Lowerer {
   /// Expression nodes produced by inlining so far, against `inliningBudget`.
   var inlinedNodes = 0
   var inliningReported = false
+  /// The functions whose bodies are being inlined, innermost last: the checker refuses
+  /// recursion, and this refuses it again rather than inline without end.
+  var inlining: [Int] = []
 
   /// The most expression nodes inlining may produce: a chain of functions each calling the
   /// next twice would otherwise grow exponentially.
@@ -231,6 +234,13 @@ struct Lowerer {
     -> IRExpr.Kind
   {
     let function = program.functions[index]
+    guard !inlining.contains(index) else {
+      diagnostics.append(
+        Diagnostic(
+          .dependencyCycle, at: span, message: "`\(function.name)` calls itself",
+          help: "functions cannot be recursive; compute the value from the inputs instead"))
+      return .constant(.none)
+    }
     let lowered = arguments.map { lower($0) }
     let size = Self.size(of: function.body)
     inlinedNodes += size
@@ -251,7 +261,9 @@ struct Lowerer {
     let saved = locals
     locals = [:]
     let slots = function.parameters.map { bind($0.name).slot }
+    inlining.append(index)
     var body = lower(function.body)
+    inlining.removeLast()
     locals = saved
     for (slot, argument) in zip(slots, lowered).reversed() {
       body = IRExpr(kind: .letIn(slot: slot, argument, body), type: body.type, span: body.span)

@@ -8,7 +8,11 @@ extension Checker {
     for name in definitionOrder {
       guard let entry = definitions[name] else { continue }
       var found: [String] = []
-      for variant in entry.variants { collectReferences(in: variant, into: &found) }
+      // A function's parameters are locals of its body, not reads of definitions.
+      let parameters = Set(entry.parameters?.map(\.name.text) ?? [])
+      for variant in entry.variants {
+        collectReferences(in: variant, bound: parameters, into: &found)
+      }
       edges[name] = found.filter { definitions[$0] != nil }.uniqued()
     }
     let components = StronglyConnected.components(of: definitionOrder, edges: edges)
@@ -48,28 +52,28 @@ extension Checker {
       })
   }
 
-  func collectReferences(in variant: Variant, into found: inout [String]) {
+  func collectReferences(in variant: Variant, bound: Set<String>, into found: inout [String]) {
     if case .exception(_, let condition, _) = variant.kind {
-      References.collect(condition, bound: [], into: &found)
+      References.collect(condition, bound: bound, into: &found)
     }
-    References.collect(variant.body, into: &found)
+    References.collect(variant.body, bound: bound, into: &found)
   }
 }
 
 /// Finds the free names an expression reads, honouring local binders.
 enum References {
-  static func collect(_ body: Body, into found: inout [String]) {
+  static func collect(_ body: Body, bound: Set<String> = [], into found: inout [String]) {
     switch body.kind {
-    case .expression(let expr): collect(expr, bound: [], into: &found)
+    case .expression(let expr): collect(expr, bound: bound, into: &found)
     case .firstOf(let cases):
       for item in cases {
-        collect(item.value, bound: [], into: &found)
-        if let condition = item.condition { collect(condition, bound: [], into: &found) }
+        collect(item.value, bound: bound, into: &found)
+        if let condition = item.condition { collect(condition, bound: bound, into: &found) }
       }
     case .allOf(let conditions):
-      for item in conditions { collect(item.condition, bound: [], into: &found) }
+      for item in conditions { collect(item.condition, bound: bound, into: &found) }
     case .versions(let versions):
-      for version in versions { collect(version.body, into: &found) }
+      for version in versions { collect(version.body, bound: bound, into: &found) }
     }
   }
 
@@ -78,9 +82,7 @@ enum References {
     case .name(let name):
       if !bound.contains(name) { found.append(name) }
     case .reasonOf(let name):
-      if !bound.contains(name.text), !Builtins.names.contains(name.text) {
-        found.append(name.text)
-      }
+      if !bound.contains(name.text) { found.append(name.text) }
     case .literal, .quantity, .error:
       return
     case .field(let base, _):
@@ -100,10 +102,9 @@ enum References {
       for arm in arms { collect(arm.value, bound: bound.union(arm.binders), into: &found) }
     case .call(let name, let arguments):
       // Mode words (`round(x, half_even)`, `add(d, n, end_of_month)`) are not names.
-      // A function of the policy is a dependency like a definition read by name.
-      if !bound.contains(name.text), !Builtins.names.contains(name.text) {
-        found.append(name.text)
-      }
+      // A function of the policy is a dependency like a definition read by name. A call
+      // always names a function (locals are never called), whatever locals are in scope.
+      if !Builtins.names.contains(name.text) { found.append(name.text) }
       let modeIndex = name.text == "round" ? 1 : name.text == "add" ? 2 : -1
       for (index, argument) in arguments.enumerated() where index != modeIndex {
         collect(argument, bound: bound, into: &found)

@@ -316,7 +316,7 @@ struct Checker {
         else {
           continue
         }
-        let fields = resolveFields(decl.fields)
+        let fields = resolveFields(decl.fields, of: decl.name.text, isInput: false)
         records[decl.name.text]?.fields = fields
       case .input(let decl):
         collectInput(decl, file: file, span: declaration.span)
@@ -341,10 +341,13 @@ struct Checker {
     guard firstDeclaration[decl.name.text] == decl.name.span else { return }
     inputName = decl.name.text
     input = RecordInfo(
-      name: decl.name.text, fields: resolveFields(decl.fields), citation: nil, span: decl.name.span)
+      name: decl.name.text, fields: resolveFields(decl.fields, of: decl.name.text, isInput: true),
+      citation: nil, span: decl.name.span)
   }
 
-  mutating func resolveFields(_ fields: [FieldDecl]) -> [RecordInfo.Field] {
+  mutating func resolveFields(_ fields: [FieldDecl], of owner: String, isInput: Bool)
+    -> [RecordInfo.Field]
+  {
     var seen = Set<String>()
     var result: [RecordInfo.Field] = []
     for field in fields {
@@ -356,7 +359,20 @@ struct Checker {
         continue
       }
       if let constraint = field.constraint { checkConstraint(constraint, on: type) }
-      if let value = field.defaultValue { checkDefault(value, of: field, type: type) }
+      if let value = field.defaultValue {
+        if isInput {
+          checkDefault(value, of: field, type: type)
+        } else {
+          // A record's value is compared and output whole, where a default left as `none`
+          // would show; the input's fields are only ever read one by one.
+          report(
+            .invalidDefault, at: value.span,
+            "only a field of the input may have a default; `\(owner)` is a record",
+            help:
+              "make `\(field.name.text)` optional (`\(TypePrinter.describe(field.type))?`) and write `?? DEFAULT` where it is read"
+          )
+        }
+      }
       checkCitation(field.citation)
       result.append(
         RecordInfo.Field(

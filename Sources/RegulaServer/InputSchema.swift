@@ -9,7 +9,7 @@ enum InputSchema {
     let root = writer.type(.record(image.inputRecord), bounds: nil, onLength: false)
     return "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\","
       + "\"title\":\(JSONWriter.quote(image.records[image.inputRecord].name)),"
-      + "\"description\":\"A field left out is an unknown fact, not an error: decisions that need it are undecided.\","
+      + "\"description\":\"A field left out is an unknown fact, not an error: decisions that need it are undecided (an optional field is null, a field with a default has its default).\","
       + String(root.dropFirst())
   }
 

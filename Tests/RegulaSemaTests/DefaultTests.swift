@@ -1,6 +1,5 @@
 // Input fields with defaults (`kids: List<Kid> = []`): a constant of the field's type, within
-// its bounds, on a field that is not optional; record literals may leave such a field out; a
-// default formats back as written.
+// its bounds, on a field of the input that is not optional; a default formats back as written.
 import RegulaSema
 import RegulaSyntax
 import Testing
@@ -9,7 +8,7 @@ import Testing
   let header = "policy p\nenum Status { owner, tenant }\n"
   assertDiagnostics(
     header + """
-      record Kid { age: Int  school: Bool = true }
+      record Kid { age: Int  school: Bool }
       input application {
         n: Int at least 0 = 3
         status: Status = tenant
@@ -18,7 +17,6 @@ import Testing
         amount: Money = 10 yuan
         start: Date in 2000-01-01 to 2099-12-31 = 2024-01-01
       }
-      parameter kids0: List<Kid> = [{ age: 3 }]
       """, [])
   // The default has the field's type.
   assertDiagnostics(header + "input application { n: Int = 1️⃣true }\n", [(.typeMismatch, "1️⃣")])
@@ -36,11 +34,9 @@ import Testing
   assertDiagnostics(
     header + "input application { l: List<Int> length at least 1 = 1️⃣[] }\n",
     [(.invalidDefault, "1️⃣")])
-  // A record literal must still give the fields without a default.
+  // Only the input's fields: a record's value is compared and output whole.
   assertDiagnostics(
-    header
-      + "record Kid { age: Int  school: Bool = true }\nparameter k: Kid = 1️⃣{ school: false }\n",
-    [(.missingField, "1️⃣")])
+    header + "record Kid { age: Int  school: Bool = 1️⃣true }\n", [(.invalidDefault, "1️⃣")])
 }
 
 @Test func defaultsFormatAsWritten() {

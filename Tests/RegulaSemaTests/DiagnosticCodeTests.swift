@@ -61,7 +61,7 @@ let negativeCases: [(DiagnosticCode, String)] = [
   (.notComparable, "rule a = 1️⃣application.sex < F"),
   (.jurisdictionNotEnum, "rule a = 1\nrule b = a at 1️⃣3"),
   (.invalidFunction, "decision 1️⃣f(m: Member): Int = m.age"),
-  (.invalidDefault, "record R { n: Int? = 1️⃣3 }"),
+  (.invalidDefault, "record R { n: Int = 1️⃣3 }"),
   (
     .overlappingValidity,
     "rule a: Int\n  from 2020-01-01 until 2020-12-31 = 1\n  1️⃣from 2020-06-01 = 2"

@@ -126,3 +126,19 @@ let functionPrelude = """
     functionPrelude + "decision d: List<Bool> = 1️⃣map(m.age for m in application.members)\n",
     [(.typeMismatch, "1️⃣")])
 }
+
+@Test func callsAreDependenciesWhateverLocalsAndParametersAreNamed() {
+  // A local named like the function does not hide a call of it: recursion is still a cycle.
+  assertDiagnostics(
+    functionPrelude + "rule 1️⃣f(x: Int): Int = let f = x in f(x)\ndecision d: Int = f(1)\n",
+    [(.dependencyCycle, "1️⃣")])
+  // A parameter named like a rule is the parameter, not a read of the rule.
+  assertDiagnostics(
+    functionPrelude
+      + "rule income: Int = net(application.n)\nrule net(income: Int): Int = income - 1\n", [])
+  // `reason of` a rule named like a builtin is a dependency too.
+  assertDiagnostics(
+    functionPrelude
+      + "rule 1️⃣age: Text\n  first of\n    reason of age when application.n > 0 reason a\n    \"x\" otherwise reason b\n",
+    [(.dependencyCycle, "1️⃣")])
+}

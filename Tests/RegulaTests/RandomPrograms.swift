@@ -67,7 +67,7 @@ struct ProgramGenerator {
       count: Int
       color: Color
       flag: Bool
-      weight: Int at least 0 = 2
+      weight: Int? at least 0
     }
     input application {
       i: Int
@@ -85,7 +85,7 @@ struct ProgramGenerator {
       more: List<Item> length at most 3 = []
       shade: Color = green
     }
-    parameter stock: List<Item> cite "Art. 3" = [{ amount: 5 fen, count: 2, color: red, flag: true }, { amount: 7 fen, count: 3, color: blue, flag: false }]
+    parameter stock: List<Item> cite "Art. 3" = [{ amount: 5 fen, count: 2, color: red, flag: true, weight: none }, { amount: 7 fen, count: 3, color: blue, flag: false, weight: 4 }]
     parameter k: Int cite "Art. 4"
       from 2000-01-01 until 2023-12-31 = 1
       from 2024-01-01 = 2
@@ -297,10 +297,11 @@ struct ProgramGenerator {
         "sum(y.count for y in filter(x in application.items where x.count > 1))",
         "(match first(x in application.items where x.flag) { some p: p.count, none: 0 })",
         "(match last(s in stock where s.count > 2) { some p: p.count, none: -1 })",
-        "application.extra", "count(application.more)", "sum(x.weight for x in application.items)",
+        "application.extra", "count(application.more)",
+        "sum(x.weight ?? 2 for x in application.items)",
         "sum(y for y in map(x.count * 2 for x in application.items where x.flag))",
-        "(last(y for y in map(x.count - x.weight for x in application.items)) ?? 4)",
-        "sum(s.weight for s in stock)",
+        "(last(y for y in map(x.count - (x.weight ?? 1) for x in application.items)) ?? 4)",
+        "sum(s.weight ?? 3 for s in stock)",
         "(first(x.count for x in application.items where x.flag) ?? 3)",
       ])
     case .decimal: return pick(["application.d", "0.5", "12%", "-3.25", "1_000.125", "0.1"])
@@ -478,5 +479,5 @@ let generatedConstructs: [(construct: String, marker: String)] = [
   ("function of an element", "(x, "), ("function calling a function", "f0(it1, "),
   ("first of a non-empty list", "first(x.count for x in application.items)"),
   ("as-of date", "as_of_date()"), ("last day of a month", "last_day_of_month("),
-  ("input default", "application.extra"), ("record default", ".weight for"), ("map", "map("),
+  ("input default", "application.extra"), ("map", "map("),
 ]
