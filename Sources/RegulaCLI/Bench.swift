@@ -6,7 +6,7 @@ import RegulaSema
 struct Bench: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Run a benchmark and print medians.",
-    subcommands: [FrontendBench.self, W1Bench.self])
+    subcommands: [FrontendBench.self, W1Bench.self, PoliciesBench.self])
 }
 
 /// Generates a large policy and reports how long checking it takes.

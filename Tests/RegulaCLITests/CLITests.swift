@@ -358,3 +358,22 @@ func theEmbeddingExampleBuildsAndDecides() throws {
   let interpreted = try regula(arguments + ["--format", "text", "--engine", "interpreter"])
   #expect(interpreted.output == people.output)
 }
+
+/// `regula bench policies` decides every test application of each policy found and prints one
+/// line per policy; a folder without tests is an error.
+@Test func benchPoliciesMeasuresEachPolicysTestApplications() throws {
+  let examples = cliRepositoryRoot.appendingPathComponent("Examples/tutorial").path
+  let result = try regula(["bench", "policies", examples, "--runs", "1", "--decisions", "50"])
+  #expect(result.status == 0, "\(result.errors)")
+  let line = result.output.split(separator: "\n").first { $0.hasPrefix("w1-tutorial ") }
+  let columns = try #require(line, "\(result.output)").split(separator: " ")
+  // The name, the number of cases, and two positive rates.
+  #expect(columns.count == 4, "\(columns)")
+  #expect(Int(columns[1]) ?? 0 > 0)
+  #expect(columns.dropFirst(2).allSatisfy { Int($0.filter(\.isNumber)) ?? 0 > 0 })
+  let empty = try regula([
+    "bench", "policies", cliRepositoryRoot.appendingPathComponent("Docs").path,
+  ])
+  #expect(empty.status != 0)
+  #expect(empty.errors.contains("no `*-tests.regula` file"))
+}

@@ -1,0 +1,145 @@
+// `regula bench policies`: every repository policy's test applications decided on the VM,
+// evaluation only and end to end (JSON text to the record's JSON), so that a change that helps
+// W1 and hurts another policy is seen. Medians of interleaved runs, one core.
+import ArgumentParser
+import Foundation
+import Regula
+import RegulaIR
+
+struct PoliciesBench: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "policies",
+    abstract:
+      "Decide each policy's test applications: decisions per second, eval only and end to end.",
+    discussion: """
+      Each test file (`*-tests.regula`) under the folders given (default: Policies and Examples)
+      is compiled; its tests' applications, as-of dates and jurisdictions are decided over and
+      over on one machine. "eval only" loads the applications once and times the VM; "end to
+      end" times reading each application's JSON text and rendering the record as JSON.
+      """)
+
+  @Argument(help: "Folders searched for `*-tests.regula` files.")
+  var folders: [String] = ["Policies", "Examples"]
+
+  @Option(help: "How many interleaved runs to take the median of.")
+  var runs = 5
+
+  @Option(help: "Roughly how many decisions each timed run makes per policy.")
+  var decisions = 20_000
+
+  /// One test application: as the VM loads it, as JSON text, and where and when it is decided.
+  struct Case {
+    var value: Value
+    var json: [UInt8]
+    var asOf: CivilDate
+    var jurisdiction: String
+  }
+
+  func run() throws {
+    let files = folders.flatMap { folder -> [String] in
+      let found = FileManager.default.enumerator(atPath: folder)?.allObjects as? [String] ?? []
+      return found.filter { $0.hasSuffix("-tests.regula") }.map { "\(folder)/\($0)" }
+    }.sorted()
+    guard !files.isEmpty else {
+      printError("error: no `*-tests.regula` file under \(folders.joined(separator: ", "))\n")
+      throw ExitCode(1)
+    }
+    print("policy test applications, median of \(runs) interleaved runs, one core")
+    print(
+      "policy".padding(toLength: 44, withPad: " ", startingAt: 0)
+        + "cases  eval only (decisions/s)  end to end (decisions/s)")
+    for file in files {
+      let (result, _) = CompiledPolicy.compile(path: file) {
+        FileManager.default.contents(atPath: $0).map { Array($0) }
+      }
+      guard let policy = result.output, let program = policy.program else {
+        printError("error: \(file) does not compile\n")
+        throw ExitCode(1)
+      }
+      let cases = Self.cases(of: program)
+      guard !cases.isEmpty else { continue }
+      let rounds = max(1, decisions / cases.count)
+      let evalOnly = Self.evalOnly(policy, cases, rounds: rounds)
+      let endToEnd = Self.endToEnd(policy, cases, rounds: rounds)
+      var evalTimes: [Double] = []
+      var endTimes: [Double] = []
+      for _ in 0..<runs {
+        evalTimes.append(Self.seconds(evalOnly))
+        endTimes.append(Self.seconds(endToEnd))
+      }
+      let made = Double(cases.count * rounds)
+      func rate(_ times: [Double]) -> String {
+        let median = times.sorted()[times.count / 2]
+        return Int(made / median).formatted().padding(toLength: 27, withPad: " ", startingAt: 0)
+      }
+      let name = (file as NSString).lastPathComponent.replacingOccurrences(
+        of: "-tests.regula", with: "")
+      print(
+        name.padding(toLength: 44, withPad: " ", startingAt: 0)
+          + String(cases.count).padding(toLength: 7, withPad: " ", startingAt: 0)
+          + rate(evalTimes) + rate(endTimes))
+    }
+  }
+
+  /// The applications of `program`'s tests that the reader accepts, written as `regula test`
+  /// writes them (Docs/language.md §18).
+  static func cases(of program: IRProgram) -> [Case] {
+    guard let schema = program.input else { return [] }
+    return program.tests.compactMap { test -> Case? in
+      let asOf = test.asOf ?? (try? CivilDate(iso8601: "2024-01-01"))!
+      var builder = Interpreter(
+        program: program, input: .none, asOf: asOf, jurisdiction: "national")
+      guard let given = test.given, let value = try? builder.evaluate(given) else { return nil }
+      let json = Array(value.json(.record(schema.name), in: program).utf8)
+      return Case(
+        value: value, json: json, asOf: asOf, jurisdiction: test.jurisdiction ?? program.level)
+    }
+  }
+
+  /// Evaluation only: the applications loaded once, each decided `rounds` times.
+  static func evalOnly(_ policy: CompiledPolicy, _ cases: [Case], rounds: Int) -> () -> Void {
+    var machine = Machine(image: policy.image)
+    let image = policy.image
+    let loaded = cases.map { item -> (Register, CivilDate, Int) in
+      let code = IRProgram.resolveJurisdiction(item.jurisdiction, among: image.jurisdictions)
+      let index = code.flatMap { image.jurisdictions.firstIndex(of: $0) } ?? 0
+      return (machine.load(item.value, as: .record(image.inputRecord)), item.asOf, index)
+    }
+    return {
+      for _ in 0..<rounds {
+        for (input, asOf, jurisdiction) in loaded {
+          machine.beginEvaluation()
+          try? machine.run(input: input, asOf: asOf, jurisdiction: jurisdiction)
+        }
+      }
+    }
+  }
+
+  /// End to end: each application's JSON text read, decided, its record rendered as JSON.
+  static func endToEnd(_ policy: CompiledPolicy, _ cases: [Case], rounds: Int) -> () -> Void {
+    var evaluator = Evaluator(policy: policy)
+    var bytes: [UInt8] = []
+    return {
+      for _ in 0..<rounds {
+        for item in cases {
+          item.json.withUnsafeBufferPointer { buffer in
+            guard
+              let (asOf, place) = try? evaluator.evaluate(
+                json: buffer, asOf: item.asOf, jurisdiction: item.jurisdiction)
+            else { return }
+            bytes.removeAll(keepingCapacity: true)
+            evaluator.appendRecordJSON(asOf: asOf, jurisdiction: place, to: &bytes)
+          }
+        }
+      }
+    }
+  }
+
+  static func seconds(_ body: () -> Void) -> Double {
+    let clock = ContinuousClock()
+    let start = clock.now
+    body()
+    let elapsed = clock.now - start
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+  }
+}
