@@ -93,7 +93,15 @@ struct Lowerer {
       case .base: kind = .base
       case .override: kind = .override
       case .exception(_, let condition, let reason):
-        kind = .exception(condition: lower(condition), reason: reason?.text)
+        var lowered = lower(condition)
+        // A dated exception holds only on its days: the date test first, so that the
+        // condition is not evaluated (nor its facts needed) on another day.
+        if let validity = variant.validity {
+          lowered = IRExpr(
+            kind: .binary(.and, validityTest(validity), lowered), type: .bool,
+            span: condition.span)
+        }
+        kind = .exception(condition: lowered, reason: reason?.text)
       }
       return IRVariant(
         kind: kind, jurisdiction: variant.jurisdiction,
@@ -104,6 +112,23 @@ struct Lowerer {
       name: definition.name, kind: definition.kind, type: definition.type,
       citation: definition.citation,
       span: definition.span, variants: variants, hasReason: definition.hasReason)
+  }
+
+  /// `from <= as_of_date() and as_of_date() <= until` (the second part only with `until`),
+  /// positioned at the `from … until …` clause for traces.
+  func validityTest(_ validity: Validity) -> IRExpr {
+    let span = validity.span
+    let today = IRExpr(kind: .call(.asOfDate, []), type: .date, span: span)
+    func bound(_ literal: DateLiteral) -> IRExpr {
+      IRExpr(kind: .constant(date(literal).map(Value.date) ?? .none), type: .date, span: span)
+    }
+    var test = IRExpr(
+      kind: .binary(.lessEqual, bound(validity.from), today), type: .bool, span: span)
+    if let until = validity.until {
+      let last = IRExpr(kind: .binary(.lessEqual, today, bound(until)), type: .bool, span: span)
+      test = IRExpr(kind: .binary(.and, test, last), type: .bool, span: span)
+    }
+    return test
   }
 
   mutating func lowerVersions(_ body: Body, citation: Citation?) -> [IRVersion] {

@@ -55,6 +55,8 @@ public enum CheckedPrinter {
         title =
           "exception when \(typed(condition, program))"
           + (reason.map { " reason \($0.text)" } ?? "")
+          + (variant.validity.map { " from \($0.from)" + ($0.until.map { " until \($0)" } ?? "") }
+            ?? "")
       }
       lines.append("  \(title) at \(variant.jurisdiction.code)")
       lines += body(variant.body, program, indent: 2)

@@ -47,11 +47,17 @@ extension Checker {
       let body = Body(kind: .expression(decl.value), span: decl.value.span)
       let kind = Variant.Kind.exception(
         value: decl.value, condition: decl.condition, reason: decl.reason)
+      if let validity = decl.validity, let until = validity.until, until < validity.from {
+        report(
+          .emptyValidity, at: validity.span,
+          "the exception to `\(decl.target.text)` is in force until \(until), before it starts on \(validity.from)",
+          help: "`until` is the last day in force and must not precede `from`")
+      }
       addVariant(
         to: decl.target,
         Variant(
           kind: kind, jurisdiction: level, body: body, citation: decl.citation,
-          span: declaration.span),
+          span: declaration.span, validity: decl.validity),
         file: file, level: level)
     case .test(let decl):
       if inBlock {

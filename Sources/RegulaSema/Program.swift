@@ -99,6 +99,8 @@ public struct Variant: Sendable, Hashable {
   public var body: Body
   public var citation: Citation?
   public var span: SourceSpan
+  /// For an exception: the days it is in force (`from … until …`); nil when always.
+  public var validity: Validity? = nil
 }
 
 /// A parameter, rule or decision after checking.

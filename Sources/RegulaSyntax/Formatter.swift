@@ -156,6 +156,9 @@ public struct Formatter {
       var text = "exception to \(decl.target.text) = \(ExprPrinter.source(decl.value))"
       text += " when \(ExprPrinter.source(decl.condition))"
       if let reason = decl.reason { text += " reason \(reason.text)" }
+      if let validity = decl.validity {
+        text += " from \(validity.from)" + (validity.until.map { " until \($0)" } ?? "")
+      }
       emit(text + citationText(decl.citation), indent: indent, span: declaration.span)
     case .test(let decl): formatTest(decl, indent: indent, span: declaration.span)
     case .labels(let decl):

@@ -271,9 +271,10 @@ extension Parser {
     expect(.when, "before the exception's condition")
     let condition = parseExpression()
     let reason = eat(.reason) ? parseIdentifier("naming the reason code") : nil
+    let validity = at(.from) ? parseValidity() : nil
     return ExceptionDecl(
       target: target, value: value, condition: condition, reason: reason,
-      citation: parseCitation())
+      citation: parseCitation(), validity: validity)
   }
 
   mutating func parseTest() -> TestDecl? {

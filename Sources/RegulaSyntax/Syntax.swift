@@ -362,13 +362,16 @@ public struct Override: Sendable, Hashable {
   public var citation: Citation?
 }
 
-/// `exception to NAME = VALUE when CONDITION [reason CODE] [cite …]`.
+/// `exception to NAME = VALUE when CONDITION [reason CODE] [from DATE [until DATE]] [cite …]`.
 public struct ExceptionDecl: Sendable, Hashable {
   public var target: Identifier
   public var value: Expr
   public var condition: Expr
   public var reason: Identifier?
   public var citation: Citation?
+  /// `from DATE [until DATE]`: the days the exception is in force (it holds on no other day);
+  /// nil when it is always in force.
+  public var validity: Validity? = nil
 }
 
 /// `test "name" { as of DATE  at CODE  given { … }  expect NAME = VALUE [reason CODE] … }`.

@@ -95,7 +95,11 @@ public struct SyntaxPrinter {
       nested { printer in printer.printBody(decl.body) }
     case .exception(let decl):
       let reason = decl.reason.map { " reason \($0.text)" } ?? ""
-      line("exception to \(decl.target.text)\(reason)\(describe(decl.citation))", declaration.span)
+      let validity =
+        decl.validity.map { " from \($0.from)" + ($0.until.map { " until \($0)" } ?? "") } ?? ""
+      line(
+        "exception to \(decl.target.text)\(reason)\(validity)\(describe(decl.citation))",
+        declaration.span)
       nested { printer in
         printer.printExpr(decl.value, label: "value")
         printer.printExpr(decl.condition, label: "when")

@@ -55,3 +55,26 @@ import Testing
   #expect(parsed.diagnostics.isEmpty)
   #expect(Formatter.format(parsed.syntax, file: sources[id]) == source)
 }
+
+@Test func aDatedExceptionIsCheckedAndFormatted() {
+  let header = "policy p\ninput application { b: Bool }\nrule r: Int = 1\n"
+  assertDiagnostics(
+    header + "exception to r = 2 when application.b reason x from 2020-01-01 until 2020-12-31\n",
+    [])
+  assertDiagnostics(
+    header + "exception to r = 2 when application.b reason x 1️⃣from 2021-01-01 until 2020-12-31\n",
+    [(.emptyValidity, "1️⃣")])
+  let source = """
+    policy p
+
+    rule r: Int = 1
+
+    exception to r = 2 when true reason x from 2020-01-01 until 2020-12-31 cite "Art. 2"
+
+    """
+  var sources = SourceManager()
+  let id = sources.add(path: "p.regula", bytes: Array(source.utf8))
+  let parsed = Parser.parse(sources[id])
+  #expect(parsed.diagnostics.isEmpty)
+  #expect(Formatter.format(parsed.syntax, file: sources[id]) == source)
+}

@@ -100,6 +100,9 @@ struct ProgramGenerator {
     level province BB {
       exception to base_rule = 6 when application.i > 0 reason bb_exception
     }
+    level province CC {
+      exception to base_rule = 7 when application.j > 0 reason cc_exception from 2024-01-01 until 2024-12-31
+    }
 
     """
 
@@ -480,4 +483,5 @@ let generatedConstructs: [(construct: String, marker: String)] = [
   ("first of a non-empty list", "first(x.count for x in application.items)"),
   ("as-of date", "as_of_date()"), ("last day of a month", "last_day_of_month("),
   ("input default", "application.extra"), ("map", "map("),
+  ("dated exception", "reason cc_exception from"),
 ]

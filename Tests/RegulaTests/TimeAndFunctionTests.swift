@@ -32,3 +32,32 @@ import Testing
     #expect(machined.contains("\"today\":{\"value\":\"2024-06-01\"}"))
   }
 }
+
+/// A dated exception holds on its days only; on other days its condition is not evaluated, so
+/// a fact it alone reads is not needed.
+@Test func aDatedExceptionHoldsOnItsDaysOnly() throws {
+  let source = """
+    policy e
+      from 2000-01-01
+    input application { b: Bool  n: Int }
+    rule base: Int = application.n
+    exception to base = 100 when application.b reason covid from 2020-02-01 until 2022-12-31
+    decision d: Int = base
+
+    """
+  let files = ["e.regula": Array(source.utf8)]
+  let policy = try #require(CompiledPolicy.compile(path: "e.regula") { files[$0] }.result.output)
+  let cases: [(String, Value, String)] = [
+    ("2020-02-01", .record([.bool(true), .int(1)]), "\"d\":{\"value\":100}"),
+    ("2022-12-31", .record([.bool(true), .int(1)]), "\"d\":{\"value\":100}"),
+    ("2023-01-01", .record([.bool(true), .int(1)]), "\"d\":{\"value\":1}"),
+    ("2020-01-31", .record([.unknown, .int(2)]), "\"d\":{\"value\":2}"),
+    ("2021-01-01", .record([.unknown, .int(2)]), "\"missing_facts\":[\"b\"]"),
+  ]
+  for (day, input, wanted) in cases {
+    let (interpreted, machined) = bothAnswers(
+      policy, input: input, asOf: date(day), jurisdiction: "national")
+    #expect(interpreted == machined)
+    #expect(machined.contains(wanted), "\(day): \(machined)")
+  }
+}
