@@ -149,7 +149,8 @@ public enum Opcode: UInt16, CaseIterable, Sendable {
   /// `failCondition a bc`: record that `all of` condition with reason text bc failed.
   case failCondition
   /// `fail a bc`: stop: no version of definition bc is in force (a = 0), no case applies (a = 1),
-  /// or a list declared non-empty is empty (a = 2).
+  /// a list declared non-empty is empty (a = 2), or a parameter read `as of` a date has no
+  /// version in force on it (a = 3).
   case fail
   /// `conflict a bc`: stop: two exceptions of definition bc hold at once in jurisdiction a.
   case conflict

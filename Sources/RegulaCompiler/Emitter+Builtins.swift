@@ -61,6 +61,8 @@ extension Emitter {
         try emitter.compile(arguments[0], into: dst)
         emitter.emit(.datePart, dst, dst, builtin == .year ? 0 : builtin == .month ? 1 : 2)
       case .asOfDate: emitter.emit(.asOf, dst)
+      case .noVersionAsOf:
+        emitter.emit(Instruction(.fail, 3, wide: UInt32(emitter.currentDefinition)))
       case .makeDate:
         let first = emitter.nextRegister
         for argument in arguments { try emitter.compile(argument, into: emitter.allocate()) }

@@ -333,6 +333,8 @@ public enum Builtin: Sendable, Hashable {
   case year, month, day, makeDate
   /// `as_of_date()`: the date the evaluation is made as of.
   case asOfDate
+  /// Stops the evaluation: a parameter read `as of` a date has no version in force on it.
+  case noVersionAsOf
   /// Conversions: an Int to a duration, fen or yuan to Money (a Decimal of yuan gives
   /// ExactMoney), a number to Decimal, Years to Months, and `number` (Money or a duration as
   /// its Int count).
@@ -363,6 +365,7 @@ extension Builtin: CustomStringConvertible {
     case .day: "day"
     case .makeDate: "date"
     case .asOfDate: "as_of_date"
+    case .noVersionAsOf: "no_version_as_of"
     case .toDays: "days"
     case .toMonths: "months"
     case .toYears: "years"

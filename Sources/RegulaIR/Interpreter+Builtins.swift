@@ -1,6 +1,11 @@
 // Builtin functions of the reference interpreter. Every rounding names its mode.
 
 extension Interpreter {
+  /// The error of a parameter read `as of` a date none of its versions covers (the VM's
+  /// `fail 3` words it the same).
+  static let noVersionAsOfMessage =
+    "a parameter read with `as of` has no version in force on that date"
+
   mutating func evaluateCall(_ builtin: Builtin, _ arguments: [IRExpr], span: SourceSpan)
     throws(EvaluationError) -> Value
   {
@@ -26,6 +31,8 @@ extension Interpreter {
   func call(_ builtin: Builtin, _ values: [Value], span: SourceSpan) throws -> Value {
     switch (builtin, values.first) {
     case (.asOfDate, _): return .date(asOf)
+    case (.noVersionAsOf, _):
+      throw EvaluationError.runtime(message: Self.noVersionAsOfMessage, span: span)
     case (.round, .money(let money)?): return .money(money)
     case (.round(let mode), .exactMoney(let exact)?): return .money(exact.rounded(mode))
     case (.round(let mode), let value?): return .int(decimal(value)!.roundedToInteger(mode))

@@ -114,6 +114,40 @@ struct Lowerer {
       span: definition.span, variants: variants, hasReason: definition.hasReason)
   }
 
+  /// `PARAMETER as of DATE`: the date bound once, then the version whose range holds it, tried
+  /// in order (the checker allows only constant versions and one variant); none holding stops
+  /// the evaluation.
+  mutating func lowerAsOf(_ variant: Variant, _ date: IRExpr, type: RType, at span: SourceSpan)
+    -> IRExpr.Kind
+  {
+    let slot = nextSlot
+    nextSlot += 1
+    let day = IRExpr(kind: .local(slot), type: .date, span: span)
+    func bound(_ value: CivilDate) -> IRExpr {
+      IRExpr(kind: .constant(.date(value)), type: .date, span: span)
+    }
+    var chain = IRExpr(kind: .call(.noVersionAsOf, []), type: type, span: span)
+    for version in lowerVersions(variant.body, citation: variant.citation).reversed() {
+      guard case .value(let value) = version.body else { continue }
+      var tests: [IRExpr] = []
+      if let from = version.from {
+        tests.append(IRExpr(kind: .binary(.lessEqual, bound(from), day), type: .bool, span: span))
+      }
+      if let until = version.until {
+        tests.append(IRExpr(kind: .binary(.lessEqual, day, bound(until)), type: .bool, span: span))
+      }
+      guard let first = tests.first else {
+        chain = value
+        continue
+      }
+      let test = tests.dropFirst().reduce(first) {
+        IRExpr(kind: .binary(.and, $0, $1), type: .bool, span: span)
+      }
+      chain = IRExpr(kind: .ifThenElse(test, value, chain), type: type, span: span)
+    }
+    return .letIn(slot: slot, date, chain)
+  }
+
   /// `from <= as_of_date() and as_of_date() <= until` (the second part only with `until`),
   /// positioned at the `from … until …` clause for traces.
   func validityTest(_ validity: Validity) -> IRExpr {
@@ -231,6 +265,11 @@ struct Lowerer {
         return .constant(.none)
       }
       return .definitionAt(id, lower(place))
+    case .asOf(let base, let date):
+      guard case .name(let name) = base.kind, let definition = program.definition(name),
+        let variant = definition.variants.first
+      else { return .constant(.none) }
+      return lowerAsOf(variant, lower(date), type: type(of: expr), at: expr.span)
     case .unary(let op, let operand): return .unary(op, lower(operand))
     case .binary(let op, let left, let right): return .binary(op, lower(left), lower(right))
     case .ifThenElse(let c, let t, let e): return .ifThenElse(lower(c), lower(t), lower(e))
@@ -302,7 +341,8 @@ struct Lowerer {
     switch expr.kind {
     case .literal, .quantity, .name, .reasonOf, .error: break
     case .field(let base, _): found += size(of: base)
-    case .index(let a, let b), .at(let a, let b), .binary(_, let a, let b), .letIn(_, let a, let b):
+    case .index(let a, let b), .at(let a, let b), .asOf(let a, let b), .binary(_, let a, let b),
+      .letIn(_, let a, let b):
       found += size(of: a) + size(of: b)
     case .unary(_, let a): found += size(of: a)
     case .ifThenElse(let a, let b, let c): found += size(of: a) + size(of: b) + size(of: c)

@@ -316,7 +316,7 @@ extension Expr {
     case .literal, .name, .reasonOf, .quantity, .error: return []
     case .field(let base, _): return [base]
     case .index(let base, let index): return [base, index]
-    case .at(let base, let place): return [base, place]
+    case .at(let base, let place), .asOf(let base, let place): return [base, place]
     case .unary(_, let operand): return [operand]
     case .binary(_, let left, let right): return [left, right]
     case .ifThenElse(let condition, let then, let otherwise): return [condition, then, otherwise]

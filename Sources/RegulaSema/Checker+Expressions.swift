@@ -17,6 +17,7 @@ extension Checker {
     case .field(let base, let name): return checkField(base, name, expr: expr, scope: scope)
     case .index(let base, let key): return checkIndex(base, key, scope: scope)
     case .at(let base, let place): return checkAt(base, place, scope: scope)
+    case .asOf(let base, let date): return checkAsOf(base, date, scope: scope)
     case .unary(let op, let operand): return checkUnary(op, operand, at: expr.span, scope: scope)
     case .binary(let op, let left, let right):
       return checkBinary(op, left, right, at: expr.span, scope: scope)
@@ -257,6 +258,67 @@ extension Checker {
       return .error
     }
     return check(base, expected: nil, scope: scope)
+  }
+
+  /// `NAME as of DATE`: a parameter whose versions are constants, read on another date. Its
+  /// versions are chosen by DATE; overrides and exceptions (chosen by jurisdiction) and bodies
+  /// that read other definitions (which would be read on the evaluation's date) are refused.
+  mutating func checkAsOf(_ base: Expr, _ date: Expr, scope: Scope) -> RType {
+    checkExpecting(date, .date, scope: scope)
+    guard case .name(let name) = base.kind, scope[name] == nil, let entry = definitions[name],
+      entry.parameters == nil
+    else {
+      let type = check(base, expected: nil, scope: scope)
+      if !type.isError {
+        report(
+          .invalidOperands, at: base.span, "`as of` reads a parameter by name",
+          help:
+            "write `PARAMETER as of DATE`, as in `tax_rate as of first_day_of_year(as_of_date())`")
+      }
+      return .error
+    }
+    let type = check(base, expected: nil, scope: scope)
+    guard entry.kind == .parameter, entry.variants.count == 1, hasConstantVersions(entry)
+    else {
+      report(
+        .invalidOperands, at: base.span,
+        "`as of` reads a parameter whose versions are constants, without overrides or exceptions; `\(name)` is not one",
+        help:
+          "read the parameter itself on the evaluation's date, or make `\(name)` a parameter of literal versions"
+      )
+      return .error
+    }
+    return type
+  }
+
+  /// True when every version of the definition's one variant is `= CONSTANT`.
+  func hasConstantVersions(_ entry: DefinitionEntry) -> Bool {
+    guard let body = entry.variants.first?.body else { return false }
+    func constant(_ expr: Expr) -> Bool {
+      switch expr.kind {
+      case .literal, .quantity: return true
+      case .unary(.negate, let inner): return constant(inner)
+      case .list(let items): return items.allSatisfy(constant)
+      case .braces(let entries): return entries.allSatisfy { constant($0.value) }
+      case .name(let name):
+        // A bare enum case: not a definition nor the input.
+        return definitions[name] == nil && name != inputName && !name.isEmpty
+      case .field(let base, _):
+        // `Enum.case`.
+        if case .name(let name) = base.kind { return enums[name] != nil }
+        return false
+      default: return false
+      }
+    }
+    switch body.kind {
+    case .expression(let expr): return constant(expr)
+    case .versions(let versions):
+      return versions.allSatisfy {
+        if case .expression(let expr) = $0.body.kind { return constant(expr) }
+        return false
+      }
+    default: return false
+    }
   }
 
   mutating func checkReasonOf(_ name: Identifier) -> RType {

@@ -87,7 +87,7 @@ enum References {
       return
     case .field(let base, _):
       collect(base, bound: bound, into: &found)
-    case .index(let a, let b), .at(let a, let b), .binary(_, let a, let b):
+    case .index(let a, let b), .at(let a, let b), .asOf(let a, let b), .binary(_, let a, let b):
       collect(a, bound: bound, into: &found)
       collect(b, bound: bound, into: &found)
     case .unary(_, let operand):

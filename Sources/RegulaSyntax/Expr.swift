@@ -11,6 +11,8 @@ public struct Expr: Sendable, Hashable {
     case index(Expr, Expr)
     /// `NAME at JURISDICTION`: a definition evaluated as of another jurisdiction.
     case at(Expr, Expr)
+    /// `NAME as of DATE`: a parameter's value in force on another date.
+    case asOf(Expr, Expr)
     case unary(UnaryOperator, Expr)
     case binary(BinaryOperator, Expr, Expr)
     case ifThenElse(Expr, Expr, Expr)

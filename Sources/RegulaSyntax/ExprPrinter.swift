@@ -17,6 +17,7 @@ public enum ExprPrinter {
     case .field(let base, let name): return "(. \(tree(base)) \(name.text))"
     case .index(let base, let key): return "([] \(tree(base)) \(tree(key)))"
     case .at(let base, let place): return "(at \(tree(base)) \(tree(place)))"
+    case .asOf(let base, let date): return "(as-of \(tree(base)) \(tree(date)))"
     case .unary(let op, let operand): return "(\(op.rawValue) \(tree(operand)))"
     case .binary(let op, let left, let right):
       return "(\(op.rawValue) \(tree(left)) \(tree(right)))"
@@ -96,6 +97,8 @@ public enum ExprPrinter {
     case .index(let base, let key): return "\(source(base, context: 9))[\(source(key))]"
     case .at(let base, let place):
       return "\(source(base, context: 9)) at \(source(place, context: 9))"
+    case .asOf(let base, let date):
+      return "\(source(base, context: 9)) as of \(source(date, context: 9))"
     case .unary(.negate, let operand):
       // `--` would start a comment: a negated negation keeps its parentheses.
       if case .unary(.negate, _) = operand.kind { return "-(\(source(operand)))" }

@@ -39,7 +39,8 @@ extension Parser {
     case .literal, .name, .reasonOf, .quantity, .error: 0
     case .field(let base, _): height(base)
     case .unary(_, let operand): height(operand)
-    case .index(let a, let b), .at(let a, let b), .binary(_, let a, let b), .letIn(_, let a, let b):
+    case .index(let a, let b), .at(let a, let b), .asOf(let a, let b), .binary(_, let a, let b),
+      .letIn(_, let a, let b):
       max(height(a), height(b))
     case .ifThenElse(let a, let b, let c): max(height(a), height(b), height(c))
     case .match(let subject, let arms): arms.reduce(height(subject)) { max($0, height($1.value)) }
@@ -210,6 +211,12 @@ extension Parser {
         advance()
         let jurisdiction = nested { $0.parsePostfix() }
         expr = node(.at(expr, jurisdiction), from: start)
+      } else if at(.as) && peek(1).kind == .keyword(.of) && !current.isAtLineStart {
+        // `NAME as of DATE`: a parameter read on another date.
+        advance()
+        advance()
+        let date = nested { $0.parsePostfix() }
+        expr = node(.asOf(expr, date), from: start)
       } else {
         return expr
       }

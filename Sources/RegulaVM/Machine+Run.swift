@@ -9,6 +9,10 @@ extension Machine {
   /// Unreachable for a list read from an application (its length was checked); the
   /// interpreter words it the same.
   static let emptyListMessage = "a list declared to hold at least one element is empty"
+  /// `fail 3`: a parameter read `as of` a date has no version in force on it (as the
+  /// interpreter words it).
+  static let noVersionAsOfMessage =
+    "a parameter read with `as of` has no version in force on that date"
 }
 
 protocol DispatchMode {
@@ -309,7 +313,9 @@ extension Machine {
         let message =
           instruction.a == 0
           ? "no version of `\(name)` is in force on \((try? CivilDate(daysSince1970: asOfDays))?.description ?? "?") in `\(image.jurisdictions[frame.jurisdiction])`"
-          : instruction.a == 1 ? "no case of `\(name)` applies" : Self.emptyListMessage
+          : instruction.a == 1
+            ? "no case of `\(name)` applies"
+            : instruction.a == 2 ? Self.emptyListMessage : Self.noVersionAsOfMessage
         throw .runtime(message: message, instruction: pc - 1)
       case .conflict:
         let name = image.definitions[Int(instruction.bc)].name

@@ -78,3 +78,30 @@ import Testing
   #expect(parsed.diagnostics.isEmpty)
   #expect(Formatter.format(parsed.syntax, file: sources[id]) == source)
 }
+
+@Test func aParameterIsReadAsOfAnotherDate() {
+  let header = """
+    policy p
+    input application { d: Date }
+    parameter rate: Decimal
+      from 2010-01-01 until 2015-12-31 = 0.10
+      from 2016-01-01 = 0.15
+    parameter computed: Int = 1 + 2
+    rule r: Decimal = 1
+
+    """
+  assertDiagnostics(
+    header + "rule a: Decimal = rate as of first_day_of_year(as_of_date())\n"
+      + "rule b: Decimal = rate as of application.d\n", [])
+  // The date is a Date.
+  assertDiagnostics(header + "rule a: Decimal = rate as of 1️⃣3\n", [(.typeMismatch, "1️⃣")])
+  // A rule, a parameter computed from an expression, or one with an override: refused.
+  assertDiagnostics(
+    header + "rule a: Decimal = 1️⃣r as of application.d\n", [(.invalidOperands, "1️⃣")])
+  assertDiagnostics(
+    header + "rule a: Int = 1️⃣computed as of application.d\n", [(.invalidOperands, "1️⃣")])
+  assertDiagnostics(
+    header
+      + "level province SH {\n  override rate = 0.2\n}\nrule a: Decimal = 1️⃣rate as of application.d\n",
+    [(.invalidOperands, "1️⃣")])
+}

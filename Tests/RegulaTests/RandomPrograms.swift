@@ -300,7 +300,8 @@ struct ProgramGenerator {
         "sum(y.count for y in filter(x in application.items where x.count > 1))",
         "(match first(x in application.items where x.flag) { some p: p.count, none: 0 })",
         "(match last(s in stock where s.count > 2) { some p: p.count, none: -1 })",
-        "application.extra", "count(application.more)",
+        "application.extra", "count(application.more)", "(lib_step as of application.day)",
+        "(lib_step as of first_day_of_year(as_of_date()))",
         "sum(x.weight ?? 2 for x in application.items)",
         "sum(y for y in map(x.count * 2 for x in application.items where x.flag))",
         "(last(y for y in map(x.count - (x.weight ?? 1) for x in application.items)) ?? 4)",
@@ -483,5 +484,5 @@ let generatedConstructs: [(construct: String, marker: String)] = [
   ("first of a non-empty list", "first(x.count for x in application.items)"),
   ("as-of date", "as_of_date()"), ("last day of a month", "last_day_of_month("),
   ("input default", "application.extra"), ("map", "map("),
-  ("dated exception", "reason cc_exception from"),
+  ("dated exception", "reason cc_exception from"), ("PARAMETER as of DATE", "lib_step as of"),
 ]

@@ -61,3 +61,40 @@ import Testing
     #expect(machined.contains(wanted), "\(day): \(machined)")
   }
 }
+
+/// `PARAMETER as of DATE` takes the version in force on DATE, on both engines and in a policy
+/// specialised for the evaluation's date (whose own versions are then gone); a date no version
+/// covers stops the evaluation with the same message.
+@Test func aParameterAsOfAnotherDateTakesThatDatesVersion() throws {
+  let source = """
+    policy ao
+      from 2000-01-01
+    input application { d: Date }
+    parameter rate: Decimal
+      from 2010-01-01 until 2015-12-31 = 0.10
+      from 2016-01-01 = 0.15
+    decision now: Decimal = rate
+    decision then: Decimal = rate as of application.d
+    decision in_january: Decimal = rate as of first_day_of_year(as_of_date())
+
+    """
+  let files = ["ao.regula": Array(source.utf8)]
+  let policy = try #require(CompiledPolicy.compile(path: "ao.regula") { files[$0] }.result.output)
+  let special = try policy.specialised(asOf: date("2016-03-01"))
+  for candidate in [policy, special] {
+    let (interpreted, machined) = bothAnswers(
+      candidate, input: .record([.date(date("2012-05-05"))]), asOf: date("2016-03-01"),
+      jurisdiction: "national")
+    #expect(interpreted == machined)
+    #expect(
+      machined.contains(
+        "{\"now\":{\"value\":\"0.15\"},\"then\":{\"value\":\"0.1\"},\"in_january\":{\"value\":\"0.15\"}}"
+      ), "\(machined)")
+  }
+  let (interpreted, machined) = bothAnswers(
+    policy, input: .record([.date(date("2005-01-01"))]), asOf: date("2016-03-01"),
+    jurisdiction: "national")
+  #expect(
+    interpreted == "error: a parameter read with `as of` has no version in force on that date")
+  #expect(machined.hasPrefix(interpreted))
+}

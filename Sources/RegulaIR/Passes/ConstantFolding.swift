@@ -37,7 +37,7 @@ extension IRExpr {
     // Roundings stay in the IR so that each one appears in the trace.
     case .call(.round, _), .call(.roundToPlaces, _), .call(.roundToMultiple, _): false
     // The as-of date is the evaluation's, not a constant (a specialised program folds it).
-    case .call(.asOfDate, _): false
+    case .call(.asOfDate, _), .call(.noVersionAsOf, _): false
     case .unary, .binary, .ifThenElse, .call, .list, .record, .table, .index: true
     // A function call stays, so that the trace shows it.
     case .constant, .input, .local, .definition, .definitionAt, .reasonOf, .field, .letIn, .match,
