@@ -26,22 +26,13 @@ extension Machine {
     }
     if probe.kind == .callEnd {
       // Close the call this probe ends; its value is in `result` now, before the instruction.
-      guard
-        let position = traceStack.lastIndex(where: { trace[$0].probe == Int32(probe.partner) })
-      else { return }
-      let node = traceStack[position]
-      traceStack.removeSubrange(position...)
+      guard let node = closeNode(startedBy: probe.partner) else { return }
       trace[node].second = register(probe.result)
       trace[node].outcome = 1
       return
     }
     if probe.kind == .conditionEnd {
-      // Close the condition this probe ends: the innermost open node of its start probe.
-      guard
-        let position = traceStack.lastIndex(where: { trace[$0].probe == Int32(probe.partner) })
-      else { return }
-      let node = traceStack[position]
-      traceStack.removeSubrange(position...)
+      guard let node = closeNode(startedBy: probe.partner) else { return }
       switch probe.outcome {
       case .registerBefore: trace[node].outcome = register(probe.result).word != 0 ? 1 : 0
       case .negatedRegisterBefore: trace[node].outcome = register(probe.result).word != 0 ? 0 : 1
@@ -61,6 +52,17 @@ extension Machine {
       pendingOutcomes.append((trace.count - 1, index, target))
     default: break
     }
+  }
+
+  /// Closes the innermost open node of start probe `start` (and any left open inside it);
+  /// returns it, or nil when none is open (its start was not reached).
+  mutating func closeNode(startedBy start: UInt32) -> Int? {
+    guard let position = traceStack.lastIndex(where: { trace[$0].probe == Int32(start) }) else {
+      return nil
+    }
+    let node = traceStack[position]
+    traceStack.removeSubrange(position...)
+    return node
   }
 
   /// Sets the outcomes waiting for the instruction after theirs, now that the replay has

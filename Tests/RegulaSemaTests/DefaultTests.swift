@@ -49,11 +49,7 @@ import Testing
     }
 
     """
-  var sources = SourceManager()
-  let id = sources.add(path: "p.regula", bytes: Array(source.utf8))
-  let parsed = Parser.parse(sources[id])
-  #expect(parsed.diagnostics.isEmpty)
-  #expect(Formatter.format(parsed.syntax, file: sources[id]) == source)
+  assertFormatsAsWritten(source)
 }
 
 @Test func aDatedExceptionIsCheckedAndFormatted() {
@@ -72,11 +68,7 @@ import Testing
     exception to r = 2 when true reason x from 2020-01-01 until 2020-12-31 cite "Art. 2"
 
     """
-  var sources = SourceManager()
-  let id = sources.add(path: "p.regula", bytes: Array(source.utf8))
-  let parsed = Parser.parse(sources[id])
-  #expect(parsed.diagnostics.isEmpty)
-  #expect(Formatter.format(parsed.syntax, file: sources[id]) == source)
+  assertFormatsAsWritten(source)
 }
 
 @Test func aParameterIsReadAsOfAnotherDate() {

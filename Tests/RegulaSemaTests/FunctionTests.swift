@@ -104,11 +104,7 @@ let functionPrelude = """
     rule adult(m: Member, from_age: Int): Bool cite "Art. 1" = m.age >= from_age
 
     """
-  var sources = SourceManager()
-  let id = sources.add(path: "p.regula", bytes: Array(source.utf8))
-  let parsed = Parser.parse(sources[id])
-  #expect(parsed.diagnostics.isEmpty)
-  #expect(Formatter.format(parsed.syntax, file: sources[id]) == source)
+  assertFormatsAsWritten(source)
 }
 
 @Test func mapGivesOneValuePerElement() {

@@ -43,9 +43,5 @@ import Testing
     }
 
     """
-  var sources = SourceManager()
-  let id = sources.add(path: "p.regula", bytes: Array(source.utf8))
-  let parsed = Parser.parse(sources[id])
-  #expect(parsed.diagnostics.isEmpty)
-  #expect(Formatter.format(parsed.syntax, file: sources[id]) == source)
+  assertFormatsAsWritten(source)
 }

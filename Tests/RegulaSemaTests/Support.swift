@@ -80,3 +80,13 @@ func regulaFiles(under folder: String) -> [URL] {
   return enumerator.compactMap { $0 as? URL }.filter { $0.pathExtension == "regula" }
     .sorted { $0.path < $1.path }
 }
+
+/// `source` parses without a diagnostic and formats to itself.
+func assertFormatsAsWritten(_ source: String, sourceLocation: SourceLocation = #_sourceLocation) {
+  var sources = SourceManager()
+  let id = sources.add(path: "p.regula", bytes: Array(source.utf8))
+  let parsed = Parser.parse(sources[id])
+  #expect(parsed.diagnostics.isEmpty, sourceLocation: sourceLocation)
+  #expect(
+    Formatter.format(parsed.syntax, file: sources[id]) == source, sourceLocation: sourceLocation)
+}
