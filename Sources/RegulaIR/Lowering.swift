@@ -28,6 +28,8 @@ struct Lowerer {
   /// The functions whose bodies are being inlined, innermost last: the checker refuses
   /// recursion, and this refuses it again rather than inline without end.
   var inlining: [Int] = []
+  /// Trace nodes for `PARAMETER as of DATE` reads, numbered after the policy's functions.
+  var asOfReads: [IRFunction] = []
 
   /// The most expression nodes inlining may produce: a chain of functions each calling the
   /// next twice would otherwise grow exponentially.
@@ -69,10 +71,12 @@ struct Lowerer {
       input: program.input,
       definitions: definitions, cities: cities, tests: tests, bounds: bounds)
     lowered.jurisdictions = program.jurisdictions
-    lowered.functions = program.functions.map {
-      IRFunction(
-        name: $0.name, parameters: $0.parameters.map(\.name), citation: $0.citation, span: $0.span)
-    }
+    lowered.functions =
+      program.functions.map {
+        IRFunction(
+          name: $0.name, parameters: $0.parameters.map(\.name), citation: $0.citation,
+          span: $0.span)
+      } + asOfReads
     lowered.sources = program.sources.map { ($0.name.text, $0.document, $0.span.file) }
     lowered.labels = program.labels
     let decision = program.definitions.first { $0.kind == .decision }
@@ -269,7 +273,14 @@ struct Lowerer {
       guard case .name(let name) = base.kind, let definition = program.definition(name),
         let variant = definition.variants.first
       else { return .constant(.none) }
-      return lowerAsOf(variant, lower(date), type: type(of: expr), at: expr.span)
+      // Traced as a node of its own, named by the parameter, with its citation.
+      asOfReads.append(
+        IRFunction(name: name, parameters: [], citation: definition.citation, span: definition.span)
+      )
+      let read = lowerAsOf(variant, lower(date), type: type(of: expr), at: expr.span)
+      return .inlined(
+        function: program.functions.count + asOfReads.count - 1,
+        IRExpr(kind: read, type: type(of: expr), span: expr.span))
     case .unary(let op, let operand): return .unary(op, lower(operand))
     case .binary(let op, let left, let right): return .binary(op, lower(left), lower(right))
     case .ifThenElse(let c, let t, let e): return .ifThenElse(lower(c), lower(t), lower(e))

@@ -97,4 +97,14 @@ import Testing
   #expect(
     interpreted == "error: a parameter read with `as of` has no version in force on that date")
   #expect(machined.hasPrefix(interpreted))
+  // Traced, the read is a node named by the parameter, with its value.
+  var evaluator = Evaluator(policy: policy)
+  evaluator.machine.isTracing = true
+  _ = try evaluator.record(
+    for: .record([.date(date("2012-05-05"))]), asOf: date("2016-03-01"), jurisdiction: "national")
+  let then = try #require(evaluator.buildTrace().roots.first { $0.name == "then" })
+  let read = try #require(then.children.first { $0.kind == .call })
+  #expect(read.function == "rate")
+  #expect(read.text == "rate as of application.d")
+  #expect(read.value?.json == "\"0.1\"")
 }
