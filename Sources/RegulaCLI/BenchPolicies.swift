@@ -59,25 +59,21 @@ struct PoliciesBench: ParsableCommand {
       let cases = Self.cases(of: program)
       guard !cases.isEmpty else { continue }
       let rounds = max(1, decisions / cases.count)
-      let evalOnly = Self.evalOnly(policy, cases, rounds: rounds)
-      let endToEnd = Self.endToEnd(policy, cases, rounds: rounds)
-      var evalTimes: [Double] = []
-      var endTimes: [Double] = []
-      for _ in 0..<runs {
-        evalTimes.append(Self.seconds(evalOnly))
-        endTimes.append(Self.seconds(endToEnd))
-      }
-      let made = Double(cases.count * rounds)
-      func rate(_ times: [Double]) -> String {
-        let median = times.sorted()[times.count / 2]
-        return Int(made / median).formatted().padding(toLength: 27, withPad: " ", startingAt: 0)
+      let made = cases.count * rounds
+      let medians = try W1Bench.interleave(
+        [
+          .init(decisions: made, body: Self.evalOnly(policy, cases, rounds: rounds)),
+          .init(decisions: made, body: Self.endToEnd(policy, cases, rounds: rounds)),
+        ], runs: runs)
+      func rate(_ median: Double) -> String {
+        Int(Double(made) / median).formatted().padding(toLength: 27, withPad: " ", startingAt: 0)
       }
       let name = (file as NSString).lastPathComponent.replacingOccurrences(
         of: "-tests.regula", with: "")
       print(
         name.padding(toLength: 44, withPad: " ", startingAt: 0)
           + String(cases.count).padding(toLength: 7, withPad: " ", startingAt: 0)
-          + rate(evalTimes) + rate(endTimes))
+          + rate(medians[0]) + rate(medians[1]))
     }
   }
 
@@ -133,13 +129,5 @@ struct PoliciesBench: ParsableCommand {
         }
       }
     }
-  }
-
-  static func seconds(_ body: () -> Void) -> Double {
-    let clock = ContinuousClock()
-    let start = clock.now
-    body()
-    let elapsed = clock.now - start
-    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
   }
 }

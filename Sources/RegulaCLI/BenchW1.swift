@@ -149,6 +149,11 @@ struct W1Bench: ParsableCommand {
 
   /// Runs every measurement once per run, in turn; returns each one's median time (seconds).
   func interleave(_ measurements: [Measurement]) throws -> [Double] {
+    try Self.interleave(measurements, runs: runs)
+  }
+
+  /// `interleave` for any number of runs (shared with `regula bench policies`).
+  static func interleave(_ measurements: [Measurement], runs: Int) throws -> [Double] {
     var times = Array(repeating: [Double](), count: measurements.count)
     for _ in 0..<max(runs, 1) {
       for (index, measurement) in measurements.enumerated() {

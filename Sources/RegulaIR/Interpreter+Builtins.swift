@@ -5,6 +5,9 @@ extension Interpreter {
   /// `fail 3` words it the same).
   static let noVersionAsOfMessage =
     "a parameter read with `as of` has no version in force on that date"
+  /// The error of `first`, `last`, `min` or `max` typed non-optional over an empty list (the
+  /// VM's `fail 2` words it the same).
+  static let emptyListMessage = "a list declared to hold at least one element is empty"
 
   mutating func evaluateCall(_ builtin: Builtin, _ arguments: [IRExpr], span: SourceSpan)
     throws(EvaluationError) -> Value

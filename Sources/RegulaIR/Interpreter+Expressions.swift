@@ -235,8 +235,7 @@ extension Interpreter {
       kind, selected: selected, mapped: mapped, total: items.count, type: type, span: source.span)
     // Typed non-optional only over a list declared non-empty (the VM's `fail 2`).
     if result == .none, !type.isOptional, [.first, .last, .min, .max].contains(kind) {
-      throw .runtime(
-        message: "a list declared to hold at least one element is empty", span: source.span)
+      throw .runtime(message: Self.emptyListMessage, span: source.span)
     }
     return result
   }

@@ -24,6 +24,8 @@ struct Lowerer {
   var functionIDs: [String: Int] = [:]
   /// Expression nodes produced by inlining so far, against `inliningBudget`.
   var inlinedNodes = 0
+  /// Each function's body size (`size(of:)`), counted once.
+  var functionSizes: [Int] = []
   var inliningReported = false
   /// The functions whose bodies are being inlined, innermost last: the checker refuses
   /// recursion, and this refuses it again rather than inline without end.
@@ -41,6 +43,7 @@ struct Lowerer {
       definitionIDs[definition.name] = index
     }
     for (index, function) in program.functions.enumerated() { functionIDs[function.name] = index }
+    functionSizes = program.functions.map { Self.size(of: $0.body) }
   }
 
   mutating func lowerProgram() -> IRProgram {
@@ -127,25 +130,13 @@ struct Lowerer {
     let slot = nextSlot
     nextSlot += 1
     let day = IRExpr(kind: .local(slot), type: .date, span: span)
-    func bound(_ value: CivilDate) -> IRExpr {
-      IRExpr(kind: .constant(.date(value)), type: .date, span: span)
-    }
     var chain = IRExpr(kind: .call(.noVersionAsOf, []), type: type, span: span)
     for version in lowerVersions(variant.body, citation: variant.citation).reversed() {
       guard case .value(let value) = version.body else { continue }
-      var tests: [IRExpr] = []
-      if let from = version.from {
-        tests.append(IRExpr(kind: .binary(.lessEqual, bound(from), day), type: .bool, span: span))
-      }
-      if let until = version.until {
-        tests.append(IRExpr(kind: .binary(.lessEqual, day, bound(until)), type: .bool, span: span))
-      }
-      guard let first = tests.first else {
+      guard let test = Self.rangeTest(from: version.from, until: version.until, day, at: span)
+      else {
         chain = value
         continue
-      }
-      let test = tests.dropFirst().reduce(first) {
-        IRExpr(kind: .binary(.and, $0, $1), type: .bool, span: span)
       }
       chain = IRExpr(kind: .ifThenElse(test, value, chain), type: type, span: span)
     }
@@ -155,18 +146,28 @@ struct Lowerer {
   /// `from <= as_of_date() and as_of_date() <= until` (the second part only with `until`),
   /// positioned at the `from … until …` clause for traces.
   func validityTest(_ validity: Validity) -> IRExpr {
-    let span = validity.span
-    let today = IRExpr(kind: .call(.asOfDate, []), type: .date, span: span)
-    func bound(_ literal: DateLiteral) -> IRExpr {
-      IRExpr(kind: .constant(date(literal).map(Value.date) ?? .none), type: .date, span: span)
+    let today = IRExpr(kind: .call(.asOfDate, []), type: .date, span: validity.span)
+    return Self.rangeTest(
+      from: date(validity.from), until: validity.until.flatMap(date), today, at: validity.span)
+      ?? IRExpr(kind: .constant(.bool(true)), type: .bool, span: validity.span)
+  }
+
+  /// `from <= day and day <= until`, each part only with its bound; nil with neither.
+  static func rangeTest(from: CivilDate?, until: CivilDate?, _ day: IRExpr, at span: SourceSpan)
+    -> IRExpr?
+  {
+    func node(_ kind: IRExpr.Kind, _ type: RType) -> IRExpr {
+      IRExpr(kind: kind, type: type, span: span)
     }
-    var test = IRExpr(
-      kind: .binary(.lessEqual, bound(validity.from), today), type: .bool, span: span)
-    if let until = validity.until {
-      let last = IRExpr(kind: .binary(.lessEqual, today, bound(until)), type: .bool, span: span)
-      test = IRExpr(kind: .binary(.and, test, last), type: .bool, span: span)
+    var parts: [IRExpr] = []
+    if let from {
+      parts.append(node(.binary(.lessEqual, node(.constant(.date(from)), .date), day), .bool))
     }
-    return test
+    if let until {
+      parts.append(node(.binary(.lessEqual, day, node(.constant(.date(until)), .date)), .bool))
+    }
+    guard let first = parts.first else { return nil }
+    return parts.dropFirst().reduce(first) { node(.binary(.and, $0, $1), .bool) }
   }
 
   mutating func lowerVersions(_ body: Body, citation: Citation?) -> [IRVersion] {
@@ -317,8 +318,7 @@ struct Lowerer {
       return .constant(.none)
     }
     let lowered = arguments.map { lower($0) }
-    let size = Self.size(of: function.body)
-    inlinedNodes += size
+    inlinedNodes += functionSizes[index]
     guard inlinedNodes <= Self.inliningBudget else {
       if !inliningReported {
         inliningReported = true
@@ -458,8 +458,8 @@ struct Lowerer {
           byName[field.name].map { lower($0.value) }
             ?? (field.defaultValue == nil
               ? IRExpr(kind: .constant(.unknown), type: field.type, span: span)
-              // Left out of a record literal, a field with a default holds `none`, as when an
-              // application leaves it out.
+              // Left out of a test's `given`, an input field with a default holds `none`, as
+              // when an application leaves it out.
               : IRExpr(kind: .constant(.none), type: .optional(field.type), span: span))
         })
     case .table(let key, _):

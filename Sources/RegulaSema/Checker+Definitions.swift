@@ -47,11 +47,8 @@ extension Checker {
       let body = Body(kind: .expression(decl.value), span: decl.value.span)
       let kind = Variant.Kind.exception(
         value: decl.value, condition: decl.condition, reason: decl.reason)
-      if let validity = decl.validity, let until = validity.until, until < validity.from {
-        report(
-          .emptyValidity, at: validity.span,
-          "the exception to `\(decl.target.text)` is in force until \(until), before it starts on \(validity.from)",
-          help: "`until` is the last day in force and must not precede `from`")
+      if let validity = decl.validity {
+        checkNotEmpty(validity, what: "the exception to `\(decl.target.text)`")
       }
       addVariant(
         to: decl.target,
@@ -219,17 +216,21 @@ extension Checker {
     guard case .versions(let versions) = body.kind else { return }
     for version in versions {
       checkCitation(version.citation)
-      if let until = version.validity.until, until < version.validity.from {
-        report(
-          .emptyValidity, at: version.validity.span,
-          "`\(name)` is in force until \(until), before it starts on \(version.validity.from)",
-          help: "`until` is the last day in force and must not precede `from`")
-      }
+      checkNotEmpty(version.validity, what: "`\(name)`")
     }
     let sorted = versions.sorted { $0.validity.from < $1.validity.from }
     for (earlier, later) in zip(sorted, sorted.dropFirst()) {
       checkAdjacent(earlier.validity, later.validity, name: name)
     }
+  }
+
+  /// `until` (the last day in force) must not precede `from` (R0403).
+  mutating func checkNotEmpty(_ validity: Validity, what: String) {
+    guard let until = validity.until, until < validity.from else { return }
+    report(
+      .emptyValidity, at: validity.span,
+      "\(what) is in force until \(until), before it starts on \(validity.from)",
+      help: "`until` is the last day in force and must not precede `from`")
   }
 
   mutating func checkAdjacent(_ earlier: Validity, _ later: Validity, name: String) {
@@ -300,8 +301,9 @@ extension Checker {
         "`\(name)` is a builtin function; a function of the policy needs another name",
         at: entry.name.span, help: "rename the function, as in `\(name)_of`")
     }
-    if case .expression = entry.variants.first?.body.kind {
-    } else {
+    let isExpression =
+      if case .expression? = entry.variants.first?.body.kind { true } else { false }
+    if !isExpression {
       refuse(
         "the body of function `\(name)` must be `= EXPRESSION`", at: entry.name.span,
         help:
@@ -435,22 +437,21 @@ extension Checker {
       return
     }
     guard let constraint = field.constraint else { return }
-    var outside = false
-    if constraint.kind == .length, case .list(let items) = value.kind {
-      let count = [items.count]
-      outside =
-        (constraint.low.flatMap(Self.constantOrder).map { count.lexicographicallyPrecedes($0) }
-          ?? false)
-        || (constraint.high.flatMap(Self.constantOrder).map { $0.lexicographicallyPrecedes(count) }
-          ?? false)
-    } else if constraint.kind == .range, let order = Self.constantOrder(value) {
-      outside =
-        (constraint.low.flatMap(Self.constantOrder).map { order.lexicographicallyPrecedes($0) }
-          ?? false)
-        || (constraint.high.flatMap(Self.constantOrder).map { $0.lexicographicallyPrecedes(order) }
-          ?? false)
+    // What the bounds apply to: the list's length, or the value itself.
+    var order: [Int]?
+    switch (constraint.kind, value.kind) {
+    case (.length, .list(let items)): order = [items.count]
+    case (.range, _): order = Self.constantOrder(value)
+    default: order = nil
     }
-    if outside {
+    guard let order else { return }
+    let belowLow =
+      constraint.low.flatMap(Self.constantOrder).map { order.lexicographicallyPrecedes($0) }
+      ?? false
+    let aboveHigh =
+      constraint.high.flatMap(Self.constantOrder).map { $0.lexicographicallyPrecedes(order) }
+      ?? false
+    if belowLow || aboveHigh {
       report(
         .invalidDefault, at: value.span,
         "the default is outside the field's bounds\(constraint.text(ExprPrinter.source))",

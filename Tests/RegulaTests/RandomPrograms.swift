@@ -242,7 +242,9 @@ struct ProgramGenerator {
     }
     if chance(5) {
       localCounter += 1
-      let name = "v\(localCounter)"
+      // Now and then a local named like a function: calls still name the function (and a
+      // function's own body may not hide its recursion behind such a local).
+      let name = !functions.isEmpty && chance(20) ? pick(functions).name : "v\(localCounter)"
       let boundType = pick([GenType.int, .money, .bool])
       let value = expr(boundType, depth: depth - 1)
       locals.append((name, boundType))
@@ -438,7 +440,7 @@ struct ProgramGenerator {
       "\"i\":\(pick(ints))", "\"j\":\(pick(ints))",
       "\"d\":\"\(pick(["0", "0.5", "-1.25", "3", "0.333"]))\"",
       "\"m\":\(pick(["0", "100", "-100", "9223372036854775807", "151000"]))", "\"b\":\(chance(50))",
-      "\"day\":\"\(pick(["2024-01-31", "2000-02-29", "2023-12-31", "1970-01-01"]))\"",
+      "\"day\":\"\(pick(["2024-01-31", "2000-02-29", "2023-12-31", "1970-01-01", "9999-12-15"]))\"",
       "\"months\":\(pick(["0", "1", "12", "-13"]))",
       "\"color\":\"\(pick(["red", "green", "blue"]))\"", maybe,
       "\"items\":[\(items.joined(separator: ","))]", "\"region\":\"\(pick(["AA", "BB", "CC"]))\"",
@@ -485,4 +487,5 @@ let generatedConstructs: [(construct: String, marker: String)] = [
   ("as-of date", "as_of_date()"), ("last day of a month", "last_day_of_month("),
   ("input default", "application.extra"), ("map", "map("),
   ("dated exception", "reason cc_exception from"), ("PARAMETER as of DATE", "lib_step as of"),
+  ("a local named like a function", "(let f0 = "),
 ]

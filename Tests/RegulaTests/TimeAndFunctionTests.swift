@@ -108,3 +108,26 @@ import Testing
   #expect(read.text == "rate as of application.d")
   #expect(read.value?.json == "\"0.1\"")
 }
+
+/// `max` over a list declared non-empty is not optional; given an empty list anyway (a value
+/// loaded without the reader's length check), both engines stop with the same message.
+@Test func aNonEmptyListFoundEmptyStopsBothEnginesAlike() throws {
+  let source = """
+    policy ne
+      from 2000-01-01
+    input application { ages: List<Int> length at least 1 }
+    decision eldest: Int = max(a for a in application.ages)
+
+    """
+  let files = ["ne.regula": Array(source.utf8)]
+  let policy = try #require(CompiledPolicy.compile(path: "ne.regula") { files[$0] }.result.output)
+  let (full, fullVM) = bothAnswers(
+    policy, input: .record([.list([.int(3), .int(7)])]), asOf: date("2024-01-01"),
+    jurisdiction: "national")
+  #expect(full == fullVM)
+  #expect(fullVM.contains("\"eldest\":{\"value\":7}"))
+  let (interpreted, machined) = bothAnswers(
+    policy, input: .record([.list([])]), asOf: date("2024-01-01"), jurisdiction: "national")
+  #expect(interpreted == "error: a list declared to hold at least one element is empty")
+  #expect(machined.hasPrefix(interpreted), "\(machined)")
+}
