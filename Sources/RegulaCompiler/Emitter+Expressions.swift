@@ -80,7 +80,10 @@ extension Emitter {
       }
     case .inlined(let function, let body):
       let start = openCall(program.functions[function], at: expr.span, into: dst, type: expr.type)
+      let opaque = program.functions[function].isOpaque
+      if opaque { opaqueDepth += 1 }
       try compile(body, into: dst)
+      if opaque { opaqueDepth -= 1 }
       closeCall(start)
     case .match(let subject, let arms): try compileMatch(subject, arms, into: dst)
     case .call(let builtin, let arguments):

@@ -36,9 +36,11 @@ extension Emitter {
     describe(Int(span.file.raw), span.bytes).map { probeText($0.text) } ?? Probe.absent
   }
 
-  /// Records `probe`; returns its index.
+  /// Records `probe`; returns its index (`Probe.absent` for a condition, comparison, element,
+  /// lookup or rounding inside an opaque builtin's node, which are not traced).
   @discardableResult
   mutating func record(_ probe: Probe) -> UInt32 {
+    if opaqueDepth > 0 && Self.hiddenInOpaque.contains(probe.kind) { return Probe.absent }
     probes.append(probe)
     return UInt32(probes.count - 1)
   }
@@ -66,6 +68,7 @@ extension Emitter {
   /// or the instruction the outcome register is read before).
   mutating func closeCondition(_ start: UInt32, at pc: Int, outcome: Probe.Outcome, result: UInt16?)
   {
+    guard start != Probe.absent else { return }
     var end = probes[Int(start)]
     end.kind = .conditionEnd
     end.pc = UInt32(pc)
@@ -139,6 +142,10 @@ extension Emitter {
     end.partner = start
     record(end)
   }
+
+  static let hiddenInOpaque: Set<Probe.Kind> = [
+    .conditionStart, .conditionEnd, .comparison, .element, .lookup, .rounding,
+  ]
 
   /// The explanation tables of the emitted code.
   var explanations: Explanations {

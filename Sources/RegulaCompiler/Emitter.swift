@@ -55,6 +55,8 @@ struct Emitter {
   var overflowed = false
   /// The probes recorded so far, in code order, and the texts they name.
   var probes: [Probe] = []
+  /// How many opaque builtin nodes enclose the code being emitted (see `IRFunction.isOpaque`).
+  var opaqueDepth = 0
   var probeTexts: [String] = []
   var probeTextIndex: [String: Int] = [:]
 

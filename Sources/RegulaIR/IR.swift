@@ -116,6 +116,9 @@ public struct IRFunction: Sendable {
   public var citation: Citation?
   /// The declaration.
   public var span: SourceSpan
+  /// A builtin written with aggregates (a scale applied to a base): its node shows its value
+  /// and citation, not the conditions and elements of the aggregates it is written with.
+  public var isOpaque = false
 }
 
 /// `in LOW to HIGH` (on the value) or `length LOW to HIGH` (on a list), both inclusive.

@@ -78,6 +78,8 @@ extension Lowerer {
         word(arguments[2]) == DateOverflowName.endOfMonth.rawValue ? .roundDown : .roundUp
       return .call(.addDate(policy), [lower(arguments[0]), lower(arguments[1])])
     case "as_of_date": return .call(.asOfDate, [])
+    case "marginal_rate", "single_amount", "marginal_amount":
+      return lowerScale(name, arguments, at: span)
     case "first_day_of_month", "last_day_of_month", "first_day_of_year", "last_day_of_year":
       return lowerPeriodBound(name, lower(arguments[0]), at: span)
     case "min", "max":
@@ -88,5 +90,129 @@ extension Lowerer {
       // INVARIANT: the checker rejected every other name.
       return .constant(.none)
     }
+  }
+
+  /// A scale applied to a base, written with aggregates over its brackets (the scale and the
+  /// base are bound once; thresholds and base meet in one type, Int widened to Decimal):
+  /// - `marginal_rate`: Σ over brackets with threshold t < base of
+  ///   rate × (min(base, next) − t), where next is the least threshold above t (none: base);
+  /// - `single_amount`: Σ of the amounts of the brackets whose threshold is the greatest one
+  ///   ≤ base (0 when none is);
+  /// - `marginal_amount`: Σ of the amounts of the brackets whose threshold is < base.
+  ///
+  /// Traced as a node of its own, named by the function, citing the scale parameter read,
+  /// after the nodes of its arguments; the aggregates inside are not traced.
+  mutating func lowerScale(_ name: String, _ arguments: [Expr], at span: SourceSpan)
+    -> IRExpr.Kind
+  {
+    let scaleType = type(of: arguments[0])
+    guard case .list(.record(let recordName)) = scaleType,
+      let fields = program.records.first(where: { $0.name == recordName })?.fields,
+      let thresholdIndex = fields.firstIndex(where: { $0.name == "threshold" }),
+      let valueIndex = fields.firstIndex(where: {
+        $0.name == (name == "marginal_rate" ? "rate" : "amount")
+      })
+    else { return .constant(.none) }  // INVARIANT: the checker refused any other scale.
+    let thresholdType = fields[thresholdIndex].type
+    let valueType = fields[valueIndex].type
+    let baseType = type(of: arguments[1])
+    let join = ScaleShape.join(thresholdType, baseType) ?? thresholdType
+    func node(_ kind: IRExpr.Kind, _ type: RType) -> IRExpr {
+      IRExpr(kind: kind, type: type, span: span)
+    }
+    func widened(_ expr: IRExpr) -> IRExpr {
+      expr.type == join ? expr : node(.call(.widen, [expr]), join)
+    }
+    func newSlot() -> Int {
+      defer { nextSlot += 1 }
+      return nextSlot
+    }
+    let scaleSlot = newSlot()
+    let baseSlot = newSlot()
+    let scale = node(.local(scaleSlot), scaleType)
+    let base = node(.local(baseSlot), join)
+    let record = RType.record(recordName)
+    func threshold(_ slot: Int) -> IRExpr {
+      widened(
+        node(
+          .field(node(.local(slot), record), index: thresholdIndex, name: "threshold"),
+          thresholdType))
+    }
+    func value(_ slot: Int) -> IRExpr {
+      node(
+        .field(node(.local(slot), record), index: valueIndex, name: fields[valueIndex].name),
+        valueType)
+    }
+    let bracket = newSlot()
+    let body: IRExpr
+    switch name {
+    case "marginal_rate":
+      let other = newSlot()
+      let next = newSlot()
+      let nextThreshold = node(
+        .aggregate(
+          .min, slot: other, source: scale, element: threshold(other),
+          filter: node(.binary(.greater, threshold(other), threshold(bracket)), .bool)),
+        .optional(join))
+      let upper = node(
+        .match(
+          nextThreshold,
+          [
+            IRArm(pattern: .none, value: base),
+            IRArm(
+              pattern: .some(slot: next),
+              value: node(.call(.min, [base, node(.local(next), join)]), join)),
+          ]), join)
+      let partType = Arithmetic.result(.subtract, join, join) ?? join
+      let part = node(.binary(.subtract, upper, threshold(bracket)), partType)
+      let resultType = Arithmetic.result(.multiply, valueType, partType) ?? valueType
+      body = node(
+        .aggregate(
+          .sum, slot: bracket, source: scale,
+          element: node(.binary(.multiply, value(bracket), part), resultType),
+          filter: node(.binary(.less, threshold(bracket), base), .bool)),
+        resultType)
+    case "single_amount":
+      let top = newSlot()
+      let reached = newSlot()
+      let greatest = node(
+        .aggregate(
+          .max, slot: reached, source: scale, element: threshold(reached),
+          filter: node(.binary(.lessEqual, threshold(reached), base), .bool)),
+        .optional(join))
+      body = node(
+        .letIn(
+          slot: top, greatest,
+          node(
+            .aggregate(
+              .sum, slot: bracket, source: scale, element: value(bracket),
+              filter: node(
+                .binary(.equal, threshold(bracket), node(.local(top), .optional(join))), .bool)),
+            valueType)), valueType)
+    default:
+      body = node(
+        .aggregate(
+          .sum, slot: bracket, source: scale, element: value(bracket),
+          filter: node(.binary(.less, threshold(bracket), base), .bool)),
+        valueType)
+    }
+    // Traced as a node named by the function, citing the scale parameter when one is read.
+    var citation: Citation?
+    var scaleName = arguments[0]
+    if case .asOf(let read, _) = scaleName.kind { scaleName = read }
+    if case .name(let read) = scaleName.kind, let id = definitionIDs[read] {
+      citation = program.definitions[id].citation
+    }
+    var traced = IRFunction(name: name, parameters: [], citation: citation, span: span)
+    traced.isOpaque = true
+    tracedBuiltins.append(traced)
+    let function = program.functions.count + tracedBuiltins.count - 1
+    // The arguments are evaluated (and traced) before the node opens.
+    return .letIn(
+      slot: scaleSlot, lower(arguments[0]),
+      node(
+        .letIn(
+          slot: baseSlot, widened(lower(arguments[1])),
+          node(.inlined(function: function, body), body.type)), body.type))
   }
 }

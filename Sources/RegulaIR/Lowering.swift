@@ -30,8 +30,9 @@ struct Lowerer {
   /// The functions whose bodies are being inlined, innermost last: the checker refuses
   /// recursion, and this refuses it again rather than inline without end.
   var inlining: [Int] = []
-  /// Trace nodes for `PARAMETER as of DATE` reads, numbered after the policy's functions.
-  var asOfReads: [IRFunction] = []
+  /// Trace nodes for `PARAMETER as of DATE` reads and scale applications, numbered after the
+  /// policy's functions.
+  var tracedBuiltins: [IRFunction] = []
 
   /// The most expression nodes inlining may produce: a chain of functions each calling the
   /// next twice would otherwise grow exponentially.
@@ -79,7 +80,7 @@ struct Lowerer {
         IRFunction(
           name: $0.name, parameters: $0.parameters.map(\.name), citation: $0.citation,
           span: $0.span)
-      } + asOfReads
+      } + tracedBuiltins
     lowered.sources = program.sources.map { ($0.name.text, $0.document, $0.span.file) }
     lowered.labels = program.labels
     let decision = program.definitions.first { $0.kind == .decision }
@@ -202,8 +203,9 @@ struct Lowerer {
             condition: lower($0.condition), reason: $0.reason.text, citation: $0.citation,
             span: $0.span)
         })
-    case .versions:
-      // INVARIANT: the parser only allows versions at the top of a body.
+    case .versions, .brackets:
+      // INVARIANT: the parser only allows versions at the top of a body, and the checker
+      // turned brackets into versions.
       return .value(IRExpr(kind: .constant(.none), type: .error, span: body.span))
     }
   }
@@ -275,12 +277,12 @@ struct Lowerer {
         let variant = definition.variants.first
       else { return .constant(.none) }
       // Traced as a node of its own, named by the parameter, with its citation.
-      asOfReads.append(
+      tracedBuiltins.append(
         IRFunction(name: name, parameters: [], citation: definition.citation, span: definition.span)
       )
       let read = lowerAsOf(variant, lower(date), type: type(of: expr), at: expr.span)
       return .inlined(
-        function: program.functions.count + asOfReads.count - 1,
+        function: program.functions.count + tracedBuiltins.count - 1,
         IRExpr(kind: read, type: type(of: expr), span: expr.span))
     case .unary(let op, let operand): return .unary(op, lower(operand))
     case .binary(let op, let left, let right): return .binary(op, lower(left), lower(right))

@@ -291,6 +291,8 @@ func forEachExpression(in declarations: [Declaration], _ body: (Expr) -> Void) {
       }
     case .allOf(let conditions): for item in conditions { body(item.condition) }
     case .versions(let versions): for version in versions { visit(version.body) }
+    case .brackets(let brackets):
+      for field in brackets.flatMap(\.fields) { for value in field.values { body(value.value) } }
     }
   }
   for declaration in declarations {

@@ -1,8 +1,8 @@
 // The arithmetic typing table (Docs/language.md, "Conversions and arithmetic").
 
-enum Arithmetic {
+public enum Arithmetic {
   /// The result type of `left op right`, or nil when the operator does not apply.
-  static func result(_ op: BinaryOperator, _ left: RType, _ right: RType) -> RType? {
+  public static func result(_ op: BinaryOperator, _ left: RType, _ right: RType) -> RType? {
     switch op {
     case .add: additive(left, right, allowsDateOnRight: true)
     case .subtract: additive(left, right, allowsDateOnRight: false)

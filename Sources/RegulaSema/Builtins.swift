@@ -14,8 +14,9 @@ enum Builtins {
   static let names: [String] = [
     "abs", "add", "age", "as_of_date", "count", "date", "day", "days", "days_between", "decimal",
     "fen", "first_day_of_month", "first_day_of_year", "last_day_of_month", "last_day_of_year",
-    "map", "max", "min", "month", "months", "months_between", "number", "round", "sum", "to_months",
-    "year", "years", "years_between", "yuan",
+    "map", "marginal_amount", "marginal_rate", "max", "min", "month", "months", "months_between",
+    "number", "round", "single_amount", "sum", "to_months", "year", "years", "years_between",
+    "yuan",
   ]
 
   static var roundingModeList: String {
@@ -79,6 +80,8 @@ extension Checker {
     case "abs": return checkAbs(arguments, at: span, scope: scope)
     case "min", "max": return checkMinMax(name.text, arguments, at: span, scope: scope)
     case "count", "sum": return checkListFunction(name.text, arguments, at: span, scope: scope)
+    case "marginal_rate", "single_amount", "marginal_amount":
+      return checkScale(name.text, arguments, at: span, scope: scope)
     default:
       for argument in arguments { _ = check(argument, expected: nil, scope: scope) }
       report(
@@ -323,5 +326,75 @@ extension Checker {
     return aggregateResult(
       name == "count" ? .count : name == "sum" ? .sum : name == "min" ? .min : .max,
       hasElement: false, hasFilter: false, mapped: element, element: element, at: span)
+  }
+
+  /// `marginal_rate(SCALE, BASE)`, `single_amount(SCALE, BASE)`, `marginal_amount(SCALE, BASE)`:
+  /// a scale is a list of brackets, records with a `threshold` (Int, Decimal or Money) and a
+  /// `rate` (Int or Decimal) or an `amount` (Int, Decimal, Money or ExactMoney); the base is
+  /// compared with the thresholds (Int and Decimal mix). See `ScaleShape`.
+  mutating func checkScale(_ name: String, _ arguments: [Expr], at span: SourceSpan, scope: Scope)
+    -> RType
+  {
+    guard arguments.count == 2 else {
+      return wrongCount(name, arguments, expected: ["SCALE", "BASE"], at: span, scope: scope)
+    }
+    let valueField = name == "marginal_rate" ? "rate" : "amount"
+    let scaleType = check(arguments[0], expected: nil, scope: scope)
+    let shape = scaleShape(scaleType, valueField: valueField)
+    let base = check(arguments[1], expected: shape?.threshold, scope: scope)
+    if scaleType.isError || base.isError { return .error }
+    guard let shape else {
+      let value =
+        valueField == "rate" ? "a `rate` (Int or Decimal)" : "an `amount` (a number or money)"
+      report(
+        .invalidScale, at: arguments[0].span,
+        "`\(name)` needs a scale: a list of brackets with a `threshold` (Int, Decimal or Money) "
+          + "and \(value); this is `\(scaleType)`",
+        help:
+          "declare a record such as `record Bracket { threshold: Decimal, \(valueField): Decimal }` "
+          + "and a `parameter S: List<Bracket>` (Docs/language.md §13.1)")
+      return .error
+    }
+    guard let join = ScaleShape.join(shape.threshold, base) else {
+      report(
+        .invalidScale, at: arguments[1].span,
+        "the base of `\(name)` is compared with thresholds of type `\(shape.threshold)`; "
+          + "this is `\(base)`",
+        help: base == .exactMoney ? "round the base to whole fen first" : nil)
+      return .error
+    }
+    switch name {
+    case "marginal_rate":
+      let part = Arithmetic.result(.subtract, join, join) ?? join
+      return Arithmetic.result(.multiply, shape.value, part) ?? .error
+    default: return shape.value
+    }
+  }
+
+  /// The shape of a scale's brackets, or nil when `type` is not a list of such records.
+  func scaleShape(_ type: RType, valueField: String) -> ScaleShape? {
+    guard case .list(.record(let name)) = type, let info = recordInfo(name),
+      let threshold = info.field("threshold")?.type, let value = info.field(valueField)?.type,
+      [.int, .decimal, .money].contains(threshold)
+    else { return nil }
+    let values: [RType] =
+      valueField == "rate" ? [.int, .decimal] : [.int, .decimal, .money, .exactMoney]
+    guard values.contains(value) else { return nil }
+    return ScaleShape(record: name, threshold: threshold, value: value)
+  }
+}
+
+/// A scale's brackets: a record with a `threshold` and a `rate` or `amount`.
+public struct ScaleShape: Sendable {
+  public var record: String
+  public var threshold: RType
+  public var value: RType
+
+  /// The type in which a base and the thresholds are compared and subtracted: Int and Decimal
+  /// meet in Decimal; Money only with Money.
+  public static func join(_ threshold: RType, _ base: RType) -> RType? {
+    if threshold == base { return base }
+    if [threshold, base].allSatisfy({ $0 == .int || $0 == .decimal }) { return .decimal }
+    return nil
   }
 }

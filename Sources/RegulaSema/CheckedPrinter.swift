@@ -86,6 +86,9 @@ public enum CheckedPrinter {
         ]
           + self.body(version.body, program, indent: indent + 1)
       }
+    case .brackets:
+      // INVARIANT: checked programs hold brackets as versions (`Checker.scaleVersions`).
+      return []
     }
   }
 

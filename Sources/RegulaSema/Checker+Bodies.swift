@@ -72,6 +72,9 @@ extension Checker {
         if type == nil, !found.isError { type = found }
       }
       return type ?? .error
+    case .brackets:
+      // INVARIANT: `scaleVersions` turned brackets into versions when they were collected.
+      return .error
     }
   }
 

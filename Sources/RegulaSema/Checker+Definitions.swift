@@ -37,10 +37,11 @@ extension Checker {
     case .levelBlock(let block):
       collectLevelBlock(block, file: file, outer: level, inBlock: inBlock)
     case .override(let decl):
+      let body = scaleVersions(of: decl.body, name: decl.name.text, kind: nil, type: nil)
       addVariant(
         to: decl.name,
         Variant(
-          kind: .override, jurisdiction: level, body: decl.body, citation: decl.citation,
+          kind: .override, jurisdiction: level, body: body, citation: decl.citation,
           span: declaration.span),
         file: file, level: level)
     case .exception(let decl):
@@ -92,13 +93,14 @@ extension Checker {
       return
     }
     checkCitation(decl.citation)
-    checkValidity(of: decl.body, name: decl.name.text)
+    let body = scaleVersions(of: decl.body, name: decl.name.text, kind: decl.kind, type: decl.type)
+    checkValidity(of: body, name: decl.name.text)
     definitionOrder.append(decl.name.text)
     definitions[decl.name.text] = DefinitionEntry(
       kind: decl.kind, name: decl.name, typeSyntax: decl.type, citation: decl.citation, file: file,
       variants: [
         Variant(
-          kind: .base, jurisdiction: level, body: decl.body, citation: decl.citation, span: span)
+          kind: .base, jurisdiction: level, body: body, citation: decl.citation, span: span)
       ],
       span: span, parameters: decl.parameters)
   }

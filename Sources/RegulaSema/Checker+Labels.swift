@@ -35,7 +35,7 @@ extension Checker {
     var codes: Set<String> = []
     func collect(_ body: Body) {
       switch body.kind {
-      case .expression: break
+      case .expression, .brackets: break
       case .firstOf(let cases):
         for item in cases { if let reason = item.reason { codes.insert(reason.text) } }
       case .allOf(let conditions):

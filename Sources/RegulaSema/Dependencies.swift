@@ -74,6 +74,10 @@ enum References {
       for item in conditions { collect(item.condition, bound: bound, into: &found) }
     case .versions(let versions):
       for version in versions { collect(version.body, bound: bound, into: &found) }
+    case .brackets(let brackets):
+      for field in brackets.flatMap(\.fields) {
+        for value in field.values { collect(value.value, bound: bound, into: &found) }
+      }
     }
   }
 

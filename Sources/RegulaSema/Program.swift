@@ -120,7 +120,7 @@ public struct CheckedDefinition: Sendable, Hashable {
     func bodyHasReason(_ body: Body) -> Bool {
       switch body.kind {
       case .firstOf, .allOf: true
-      case .expression: false
+      case .expression, .brackets: false
       case .versions(let versions): versions.contains { bodyHasReason($0.body) }
       }
     }

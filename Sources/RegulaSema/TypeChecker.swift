@@ -91,6 +91,8 @@ struct Checker {
   var owner: [String: SourceFile.ID] = [:]
   /// Where each top-level definition name was first declared; later ones are duplicates.
   var firstDeclaration: [String: SourceSpan] = [:]
+  /// The last NodeID given to an expression the checker made (counting down from -1).
+  var nextSyntheticID: Int32 = 0
   var visible: [SourceFile.ID: Set<String>] = [:]
   var types: [NodeID: RType] = [:]
   var resolutions: [NodeID: Resolution] = [:]

@@ -61,6 +61,7 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Codable, Comparable 
   case tooManyCases = "R0317"
   case invalidFunction = "R0318"
   case invalidDefault = "R0319"
+  case invalidScale = "R0320"
 
   // Jurisdictions and validity (R04xx)
   case overlappingValidity = "R0401"
@@ -136,6 +137,7 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Codable, Comparable 
     case .tooManyCases: "too many cases"
     case .invalidFunction: "invalid function"
     case .invalidDefault: "invalid default"
+    case .invalidScale: "invalid scale"
     case .overlappingValidity: "overlapping validity"
     case .validityGap: "validity gap"
     case .emptyValidity: "empty validity range"

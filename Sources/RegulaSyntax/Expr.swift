@@ -36,6 +36,10 @@ public struct Expr: Sendable, Hashable {
   public var id: NodeID
   public var kind: Kind
   public var span: SourceSpan
+
+  public init(id: NodeID, kind: Kind, span: SourceSpan) {
+    (self.id, self.kind, self.span) = (id, kind, span)
+  }
 }
 
 /// A literal as written.
@@ -135,6 +139,10 @@ public struct Entry: Sendable, Hashable {
   public var key: Identifier?
   public var value: Expr
   public var span: SourceSpan
+
+  public init(key: Identifier?, value: Expr, span: SourceSpan) {
+    (self.key, self.value, self.span) = (key, value, span)
+  }
 }
 
 /// An aggregate over a list.

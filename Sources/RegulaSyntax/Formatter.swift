@@ -239,7 +239,40 @@ public struct Formatter {
       emit(head, indent: indent, span: span)
       for version in versions { formatVersion(version, indent: indent + 1) }
       appendSuffix(suffix)
+    case .brackets(let brackets):
+      emit(head, indent: indent, span: span)
+      for bracket in brackets { formatBracket(bracket, indent: indent + 1) }
+      appendSuffix(suffix)
     }
+  }
+
+  /// `bracket { a: 1, b: 2 from D, 3 from E }` on one line when it fits and holds no comment;
+  /// else one field per line.
+  mutating func formatBracket(_ bracket: Bracket, indent: Int) {
+    func fieldText(_ field: BracketField) -> String {
+      "\(field.name.text): "
+        + field.values.map { value in
+          ExprPrinter.source(value.value)
+            + (value.validity.map { " " + validityText($0) } ?? "")
+        }.joined(separator: ", ")
+    }
+    let oneLine = "bracket { " + bracket.fields.map(fieldText).joined(separator: ", ") + " }"
+    let hasInnerComments = comments[nextComment...].contains {
+      bracket.span.bytes.contains($0.span.bytes.lowerBound)
+    }
+    if pad(indent).count + oneLine.count <= Self.lineLength && !hasInnerComments {
+      emit(oneLine, indent: indent, span: bracket.span)
+      finish(bracket.span)
+      return
+    }
+    emit("bracket {", indent: indent, span: bracket.span)
+    for field in bracket.fields {
+      emit(fieldText(field), indent: indent + 1, span: field.span)
+      finish(field.span)
+    }
+    flushComments(before: bracket.span.bytes.upperBound, indent: indent + 1)
+    lines.append(pad(indent) + "}")
+    finish(bracket.span)
   }
 
   mutating func appendSuffix(_ suffix: String) {

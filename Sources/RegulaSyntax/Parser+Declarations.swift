@@ -197,11 +197,57 @@ extension Parser {
       }
       return Body(kind: .versions(versions), span: spanFrom(start))
     }
+    if allowVersions && atBracket {
+      var brackets: [Bracket] = []
+      while atBracket && !isPanicking { brackets.append(parseBracket()) }
+      return Body(kind: .brackets(brackets), span: spanFrom(start))
+    }
     expected(
       allowVersions
-        ? "`=`, `first of`, `all of` or `from DATE` to give the value"
+        ? "`=`, `first of`, `all of`, `from DATE` or `bracket {` to give the value"
         : "`=`, `first of` or `all of` after the validity dates")
     return Body(kind: .expression(errorExpr()), span: spanFrom(start))
+  }
+
+  /// `bracket {` (`bracket` is contextual).
+  var atBracket: Bool {
+    current.kind == .identifier && current.text == "bracket"
+      && peek(1).kind == .symbol(.leftBrace)
+  }
+
+  /// `bracket { NAME: VALUE [validity] {, VALUE validity}, … }`: after a `,`, a `NAME :`
+  /// starts the next field; anything else is another value of the same field.
+  mutating func parseBracket() -> Bracket {
+    let start = advance().span
+    expect(.leftBrace, "after `bracket`")
+    var fields: [BracketField] = []
+    while !at(.rightBrace) && !atEnd && !isPanicking {
+      let fieldStart = current.span
+      let name = parseFieldName("naming a field of the bracket")
+      expect(.colon, "after the field's name")
+      var values: [DatedValue] = []
+      repeat {
+        let valueStart = current.span
+        let value = parseExpression()
+        let validity = at(.from) ? parseValidity() : nil
+        values.append(DatedValue(value: value, validity: validity, span: spanFrom(valueStart)))
+        guard at(.comma), !startsBracketField(at: 1) else { break }
+        advance()
+      } while !at(.rightBrace) && !atEnd && !isPanicking
+      fields.append(BracketField(name: name, values: values, span: spanFrom(fieldStart)))
+      _ = eat(.comma)
+    }
+    expect(.rightBrace, "to close the bracket")
+    return Bracket(fields: fields, span: spanFrom(start))
+  }
+
+  /// Whether the tokens from `offset` on are `NAME :` (the next field of a bracket).
+  func startsBracketField(at offset: Int) -> Bool {
+    guard peek(offset + 1).kind == .symbol(.colon) else { return false }
+    switch peek(offset).kind {
+    case .identifier, .keyword: return true
+    default: return false
+    }
   }
 
   mutating func parseCases() -> [Case] {

@@ -51,6 +51,38 @@ public struct DateLiteral: Hashable, Sendable, Comparable, CustomStringConvertib
     return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
   }
 
+  /// The day after, or nil after 9999-12-31.
+  public var dayAfter: DateLiteral? {
+    var next = self
+    if day < DateLiteral.daysIn(month: month, year: year) {
+      next.day += 1
+    } else if month < 12 {
+      (next.month, next.day) = (month + 1, 1)
+    } else if year < 9999 {
+      (next.year, next.month, next.day) = (year + 1, 1, 1)
+    } else {
+      return nil
+    }
+    return next
+  }
+
+  /// The day before, or nil before 0001-01-01.
+  public var dayBefore: DateLiteral? {
+    var previous = self
+    if day > 1 {
+      previous.day -= 1
+    } else if month > 1 {
+      (previous.month, previous.day) = (
+        month - 1, DateLiteral.daysIn(month: month - 1, year: year)
+      )
+    } else if year > 1 {
+      (previous.year, previous.month, previous.day) = (year - 1, 12, 31)
+    } else {
+      return nil
+    }
+    return previous
+  }
+
   public static func < (a: DateLiteral, b: DateLiteral) -> Bool {
     (a.year, a.month, a.day) < (b.year, b.month, b.day)
   }
@@ -109,6 +141,10 @@ public struct Validity: Sendable, Hashable {
   public var from: DateLiteral
   public var until: DateLiteral?
   public var span: SourceSpan
+
+  public init(from: DateLiteral, until: DateLiteral?, span: SourceSpan) {
+    (self.from, self.until, self.span) = (from, until, span)
+  }
 }
 
 /// `level national`, `level province SH`, `level city GD.SZ`.
@@ -314,6 +350,10 @@ public struct Body: Sendable, Hashable {
     case firstOf([Case])
     case allOf([Condition])
     case versions([Version])
+    /// `bracket { threshold: 0, rate: 0.03 from 2013-01-01, 0.04 from 2015-01-01 } …`: a
+    /// scale, one bracket per entry, each field with its own dated values (Docs/language.md
+    /// §13.1). The checker turns it into versions.
+    case brackets([Bracket])
   }
   public var kind: Kind
   public var span: SourceSpan
@@ -324,11 +364,37 @@ public struct Body: Sendable, Hashable {
   }
 }
 
+/// One bracket of a scale: its fields, each with its values over time.
+public struct Bracket: Sendable, Hashable {
+  public var fields: [BracketField]
+  public var span: SourceSpan
+}
+
+/// `NAME: VALUE [from DATE [until DATE]], VALUE from DATE …`: one field of a bracket.
+public struct BracketField: Sendable, Hashable {
+  public var name: Identifier
+  public var values: [DatedValue]
+  public var span: SourceSpan
+}
+
+/// A value of a bracket's field and the days it holds: from `validity.from` until its
+/// `until`, else until the day before the next value's `from`, else on. Without dates (only
+/// as the first value), from the beginning.
+public struct DatedValue: Sendable, Hashable {
+  public var value: Expr
+  public var validity: Validity?
+  public var span: SourceSpan
+}
+
 /// `from DATE [until DATE] BODY [cite …]`: one version of a definition.
 public struct Version: Sendable, Hashable {
   public var validity: Validity
   public var body: Body
   public var citation: Citation?
+
+  public init(validity: Validity, body: Body, citation: Citation?) {
+    (self.validity, self.body, self.citation) = (validity, body, citation)
+  }
 }
 
 /// `VALUE when CONDITION reason CODE` or `VALUE otherwise reason CODE` in `first of`.

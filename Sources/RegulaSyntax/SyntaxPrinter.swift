@@ -174,6 +174,21 @@ public struct SyntaxPrinter {
           version.validity.span)
         nested { $0.printBody(version.body) }
       }
+    case .brackets(let brackets):
+      for bracket in brackets {
+        line("bracket", bracket.span)
+        nested { printer in
+          for field in bracket.fields {
+            printer.line("field \(field.name.text)", field.span)
+            printer.nested { printer in
+              for value in field.values {
+                let dates = value.validity.map { " " + printer.describe($0) } ?? ""
+                printer.printExpr(value.value, label: "value" + dates)
+              }
+            }
+          }
+        }
+      }
     }
   }
 

@@ -63,6 +63,11 @@ let negativeCases: [(DiagnosticCode, String)] = [
   (.invalidFunction, "decision 1️⃣f(m: Member): Int = m.age"),
   (.invalidDefault, "record R { n: Int = 1️⃣3 }"),
   (
+    .invalidScale,
+    "record B { threshold: Int  rate: Decimal }\nparameter s: List<B>\n"
+      + "  bracket { threshold: 10, rate: 0.1 }\n  bracket { threshold: 1️⃣5, rate: 0.2 }"
+  ),
+  (
     .overlappingValidity,
     "rule a: Int\n  from 2020-01-01 until 2020-12-31 = 1\n  1️⃣from 2020-06-01 = 2"
   ),

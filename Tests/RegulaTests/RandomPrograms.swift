@@ -86,6 +86,15 @@ struct ProgramGenerator {
       shade: Color = green
     }
     parameter stock: List<Item> cite "Art. 3" = [{ amount: 5 fen, count: 2, color: red, flag: true, weight: none }, { amount: 7 fen, count: 3, color: blue, flag: false, weight: 4 }]
+    record Band { threshold: Decimal  rate: Decimal }
+    record Step { threshold: Int  amount: Money }
+    parameter bands: List<Band> cite "Art. 8"
+      bracket { threshold: 0, rate: 0.1 from 2000-01-01, 0.2 from 2024-01-01 }
+      bracket { threshold: 10 from 2000-01-01, 5 from 2024-01-01, rate: 25% }
+      bracket { threshold: 1000 from 2024-01-01, rate: -0.5 }
+    parameter steps: List<Step> cite "Art. 9"
+      bracket { threshold: -1, amount: 1 fen }
+      bracket { threshold: 3, amount: 5 fen from 2000-01-01, 7 fen from 2024-01-01 }
     parameter k: Int cite "Art. 4"
       from 2000-01-01 until 2023-12-31 = 1
       from 2024-01-01 = 2
@@ -347,8 +356,13 @@ struct ProgramGenerator {
 
   mutating func decimalExpr(_ depth: Int) -> String {
     let d = depth - 1
-    switch Int.random(in: 0..<6, using: &rng) {
+    switch Int.random(in: 0..<7, using: &rng) {
     case 0: return "(\(expr(.int, depth: d)) / \(expr(.int, depth: d)))"
+    case 5:
+      // A scale, on a Decimal or an Int base, now and then as of another date.
+      let scale = pick(["bands", "(bands as of application.day)"])
+      let base = chance(50) ? expr(.decimal, depth: d) : expr(.int, depth: d)
+      return "marginal_rate(\(scale), \(base))"
     case 1:
       return "(\(expr(.decimal, depth: d)) \(pick(["+", "-", "*"])) \(expr(.decimal, depth: d)))"
     case 2: return "(\(expr(.decimal, depth: d)) + \(expr(.int, depth: d)))"
@@ -361,8 +375,10 @@ struct ProgramGenerator {
 
   mutating func moneyExpr(_ depth: Int) -> String {
     let d = depth - 1
-    switch Int.random(in: 0..<7, using: &rng) {
+    switch Int.random(in: 0..<8, using: &rng) {
     case 0: return "(\(expr(.money, depth: d)) \(pick(["+", "-"])) \(expr(.money, depth: d)))"
+    case 6:
+      return "\(pick(["single_amount", "marginal_amount"]))(steps, \(expr(.int, depth: d)))"
     case 1: return "(\(expr(.money, depth: d)) * \(expr(.int, depth: d)))"
     case 2: return "round(\(expr(.money, depth: d)) * \(expr(.decimal, depth: d)), \(mode()))"
     case 3: return "round(\(expr(.money, depth: d)) / \(expr(.int, depth: d)), \(mode()))"
@@ -487,5 +503,7 @@ let generatedConstructs: [(construct: String, marker: String)] = [
   ("as-of date", "as_of_date()"), ("last day of a month", "last_day_of_month("),
   ("input default", "application.extra"), ("map", "map("),
   ("dated exception", "reason cc_exception from"), ("PARAMETER as of DATE", "lib_step as of"),
-  ("a local named like a function", "(let f0 = "),
+  ("a local named like a function", "(let f0 = "), ("scale", "marginal_rate(bands"),
+  ("scale as of a date", "bands as of"), ("single-amount scale", "single_amount(steps"),
+  ("marginal-amount scale", "marginal_amount(steps"),
 ]

@@ -1,0 +1,102 @@
+// Scales (Docs/language.md §13.1): brackets with their own dated values, and `marginal_rate`,
+// `single_amount` and `marginal_amount` applied to them, on both engines; the trace shows an
+// application as one node.
+import Foundation
+import Regula
+import Testing
+
+let scalePolicy = """
+  policy s
+    from 2000-01-01
+  source law "A scale law"
+  record RateBracket { threshold: Decimal  rate: Decimal }
+  record AmountBracket { threshold: Int  amount: Money }
+  record MoneyBracket { threshold: Money  rate: Decimal }
+  input application { base: Decimal  income: Int  pay: Money }
+  parameter tax: List<RateBracket> cite law "art. 1"
+    bracket { threshold: 0, rate: 0.03 from 2013-01-01, 0.04 from 2015-01-01 }
+    bracket { threshold: 12000 from 2013-01-01, 12100 from 2014-01-01, rate: 10% from 2013-01-01 }
+    bracket { threshold: 20000 from 2015-01-01 until 2015-12-31, rate: 0.2 from 2015-01-01 }
+  parameter meals: List<AmountBracket> cite law "art. 2"
+    bracket { threshold: 0, amount: 0 fen }
+    bracket { threshold: 250, amount: 1 yuan }
+    bracket { threshold: 500, amount: 2 yuan }
+  parameter fees: List<MoneyBracket> cite law "art. 3"
+    bracket { threshold: 0 yuan, rate: 0.1 }
+    bracket { threshold: 100 yuan, rate: 0.2 }
+  decision tax_due: Decimal = marginal_rate(tax, application.base)
+  decision tax_2014: Decimal = marginal_rate(tax as of 2014-06-01, application.base)
+  decision meal: Money = single_amount(meals, application.income)
+  decision pool: Money = marginal_amount(meals, application.income)
+  decision fee: ExactMoney = marginal_rate(fees, application.pay)
+  decision int_base: Decimal = marginal_rate(tax, application.income)
+
+  """
+
+@Test func scalesApplyOnEveryDayAsTheirBracketsSay() throws {
+  let files = ["s.regula": Array(scalePolicy.utf8)]
+  let policy = try #require(CompiledPolicy.compile(path: "s.regula") { files[$0] }.result.output)
+  func decide(_ day: String, base: String, income: Int64, pay: Int64) -> String {
+    let input = Value.record([
+      .decimal(ExactDecimal(base)!), .int(ExactInt(income)), .money(Money(fen: ExactInt(pay))),
+    ])
+    let (interpreted, machined) = bothAnswers(
+      policy, input: input, asOf: date(day), jurisdiction: "national")
+    #expect(interpreted == machined)
+    return machined
+  }
+  // Before 2013 only the first bracket's threshold has a value: no bracket exists, so 0.
+  var record = decide("2012-12-31", base: "50000", income: 0, pay: 0)
+  #expect(record.contains("\"tax_due\":{\"value\":\"0\"}"), "\(record)")
+  // 2013: 3% to 12000, 10% above. 15000 → 360 + 300.
+  record = decide("2013-07-01", base: "15000", income: 0, pay: 0)
+  #expect(record.contains("\"tax_due\":{\"value\":\"660\"}"), "\(record)")
+  // 2014: the second threshold moved to 12100 → 363 + 290.
+  record = decide("2014-01-01", base: "15000", income: 0, pay: 0)
+  #expect(record.contains("\"tax_due\":{\"value\":\"653\"}"), "\(record)")
+  // 2015: 4%, 10% from 12100, 20% from 20000 (that year only). 25000 → 484 + 790 + 1000.
+  record = decide("2015-12-31", base: "25000", income: 0, pay: 0)
+  #expect(record.contains("\"tax_due\":{\"value\":\"2274\"}"), "\(record)")
+  // The scale as of another date: 2014's on 2015-12-31.
+  #expect(record.contains("\"tax_2014\":{\"value\":\"1653\"}"), "\(record)")
+  // 2016: the third bracket has ended. 25000 → 484 + 1290.
+  record = decide("2016-01-01", base: "25000", income: 0, pay: 0)
+  #expect(record.contains("\"tax_due\":{\"value\":\"1774\"}"), "\(record)")
+  // A base below the first threshold, and a fractional base.
+  record = decide("2016-01-01", base: "-5", income: 0, pay: 0)
+  #expect(record.contains("\"tax_due\":{\"value\":\"0\"}"), "\(record)")
+  record = decide("2016-01-01", base: "0.5", income: 0, pay: 0)
+  #expect(record.contains("\"tax_due\":{\"value\":\"0.02\"}"), "\(record)")
+  // Single amount: thresholds inclusive; marginal amount: strictly below.
+  for (income, meal, pool) in [
+    (0, "0", "0"), (1, "0", "0"), (250, "100", "0"), (251, "100", "100"), (500, "200", "100"),
+    (501, "200", "300"), (-3, "0", "0"),
+  ] as [(Int64, String, String)] {
+    record = decide("2016-01-01", base: "0", income: income, pay: 0)
+    #expect(record.contains("\"meal\":{\"value\":\(meal)}"), "\(income): \(record)")
+    #expect(record.contains("\"pool\":{\"value\":\(pool)}"), "\(income): \(record)")
+  }
+  // Money thresholds and a Money base give ExactMoney (in fen: 10% of 100 yuan + 20% of 50
+  // yuan); an Int base meets Decimal thresholds.
+  record = decide("2016-01-01", base: "0", income: 13000, pay: 15_000)
+  #expect(record.contains("\"fee\":{\"value\":\"2000\"}"), "\(record)")  // fen
+  #expect(record.contains("\"int_base\":{\"value\":\"574\"}"), "\(record)")
+}
+
+@Test func aScaleApplicationIsOneTraceNodeCitingItsScale() throws {
+  let files = ["s.regula": Array(scalePolicy.utf8)]
+  let policy = try #require(CompiledPolicy.compile(path: "s.regula") { files[$0] }.result.output)
+  var evaluator = Evaluator(policy: policy)
+  let application = Array(#"{"base": "15000", "income": 300, "pay": 100}"#.utf8)
+  let (_, trace) = try evaluator.explain(json: application, asOf: date("2013-07-01"))
+  let json = trace.json(record: nil)
+  #expect(
+    json.contains(
+      #""kind":"call","text":"marginal_rate(tax, application.base)","function":"marginal_rate","value":"660""#
+    ), "\(json)")
+  #expect(json.contains(#""citation":"A scale law, art. 1""#), "\(json)")
+  // The node shows the value, not the conditions of the aggregates it is written with.
+  #expect(!json.contains(#""role":"where""#), "\(json)")
+  // The scale read is a node of its own, naming the version in force.
+  #expect(json.contains(#"in force from 2013-01-01 until 2013-12-31"#), "\(json)")
+}
