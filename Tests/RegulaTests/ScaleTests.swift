@@ -45,28 +45,27 @@ let scalePolicy = """
     #expect(interpreted == machined)
     return machined
   }
-  // Before 2013 only the first bracket's threshold has a value: no bracket exists, so 0.
-  var record = decide("2012-12-31", base: "50000", income: 0, pay: 0)
-  #expect(record.contains("\"tax_due\":{\"value\":\"0\"}"), "\(record)")
-  // 2013: 3% to 12000, 10% above. 15000 → 360 + 300.
-  record = decide("2013-07-01", base: "15000", income: 0, pay: 0)
-  #expect(record.contains("\"tax_due\":{\"value\":\"660\"}"), "\(record)")
-  // 2014: the second threshold moved to 12100 → 363 + 290.
-  record = decide("2014-01-01", base: "15000", income: 0, pay: 0)
-  #expect(record.contains("\"tax_due\":{\"value\":\"653\"}"), "\(record)")
-  // 2015: 4%, 10% from 12100, 20% from 20000 (that year only). 25000 → 484 + 790 + 1000.
-  record = decide("2015-12-31", base: "25000", income: 0, pay: 0)
-  #expect(record.contains("\"tax_due\":{\"value\":\"2274\"}"), "\(record)")
-  // The scale as of another date: 2014's on 2015-12-31.
-  #expect(record.contains("\"tax_2014\":{\"value\":\"1653\"}"), "\(record)")
-  // 2016: the third bracket has ended. 25000 → 484 + 1290.
-  record = decide("2016-01-01", base: "25000", income: 0, pay: 0)
-  #expect(record.contains("\"tax_due\":{\"value\":\"1774\"}"), "\(record)")
-  // A base below the first threshold, and a fractional base.
-  record = decide("2016-01-01", base: "-5", income: 0, pay: 0)
-  #expect(record.contains("\"tax_due\":{\"value\":\"0\"}"), "\(record)")
-  record = decide("2016-01-01", base: "0.5", income: 0, pay: 0)
-  #expect(record.contains("\"tax_due\":{\"value\":\"0.02\"}"), "\(record)")
+  let taxes: [(day: String, base: String, decision: String, value: String)] = [
+    // Before 2013 only the first bracket's threshold has a value: no bracket exists, so 0.
+    ("2012-12-31", "50000", "tax_due", "0"),
+    // 2013: 3% to 12000, 10% above. 15000 → 360 + 300.
+    ("2013-07-01", "15000", "tax_due", "660"),
+    // 2014: the second threshold moved to 12100 → 363 + 290.
+    ("2014-01-01", "15000", "tax_due", "653"),
+    // 2015: 4%, 10% from 12100, 20% from 20000 (that year only). 25000 → 484 + 790 + 1000.
+    ("2015-12-31", "25000", "tax_due", "2274"),
+    // The scale as of another date: 2014's on 2015-12-31.
+    ("2015-12-31", "25000", "tax_2014", "1653"),
+    // 2016: the third bracket has ended. 25000 → 484 + 1290.
+    ("2016-01-01", "25000", "tax_due", "1774"),
+    // A base below the first threshold, and a fractional base.
+    ("2016-01-01", "-5", "tax_due", "0"), ("2016-01-01", "0.5", "tax_due", "0.02"),
+  ]
+  for tax in taxes {
+    let record = decide(tax.day, base: tax.base, income: 0, pay: 0)
+    #expect(record.contains("\"\(tax.decision)\":{\"value\":\"\(tax.value)\"}"), "\(tax)")
+  }
+  var record: String
   // Single amount: thresholds inclusive; marginal amount: strictly below.
   for (income, meal, pool) in [
     (0, "0", "0"), (1, "0", "0"), (250, "100", "0"), (251, "100", "100"), (500, "200", "100"),
