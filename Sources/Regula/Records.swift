@@ -35,7 +35,8 @@ extension CompiledPolicy {
       decisions: outcome.decisions.map {
         DecisionRecord.Decision(
           name: $0.name,
-          json: $0.missingFacts.isEmpty ? $0.value.json($0.type, in: program) : "null",
+          json: $0.missingFacts.isEmpty
+            ? program.json(of: $0.value, $0.type, decision: $0.name) : "null",
           reason: $0.missingFacts.isEmpty ? $0.reason : nil, missingFacts: $0.missingFacts)
       },
       failedConditions: outcome.failedConditions, inputsRead: outcome.inputsRead)
@@ -117,5 +118,16 @@ extension Evaluator {
     let input = machine.load(application, as: .record(policy.image.inputRecord))
     try run(input, asOf: asOf, jurisdiction: index)
     return record(asOf: asOf, jurisdiction: canonical, listingInputsRead: true)
+  }
+}
+
+extension IRProgram {
+  /// A decision's value as its record writes it: JSON, with the decision's `places` applied.
+  public func json(of value: Value, _ type: RType, decision: String) -> String {
+    let json = value.json(type, in: self)
+    guard let places = definitions.first(where: { $0.name == decision })?.places else {
+      return json
+    }
+    return DecisionRecord.json(json, places: places)
   }
 }

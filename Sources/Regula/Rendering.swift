@@ -13,6 +13,8 @@ final class Rendering: @unchecked Sendable {
   enum Shape: Sendable {
     case bool, integer, text, other
     case enumeration(Int)
+    /// A Decimal declared `places N`: written with exactly N digits after the point.
+    case places(Int)
   }
   /// A byte string in `pool`.
   struct Piece {
@@ -54,6 +56,7 @@ final class Rendering: @unchecked Sendable {
     }
     decisionTypes = decisions.map(\.type)
     decisionShapes = decisions.map { definition in
+      if let places = definition.places { return .places(Int(places)) }
       var type = definition.type
       if case .optional(let wrapped) = type { type = wrapped }
       switch type {
@@ -117,6 +120,9 @@ extension Evaluator {
       }
     case .text where machine.facts.holdsText(register):
       JSONWriter.appendQuoted(machine.facts.texts[Int(register.word)], to: &bytes)
+    case .places(let places):
+      let json = machine.json(register, rendering.decisionTypes[position])
+      bytes.append(contentsOf: DecisionRecord.json(json, places: places).utf8)
     default:
       bytes.append(contentsOf: machine.json(register, rendering.decisionTypes[position]).utf8)
     }

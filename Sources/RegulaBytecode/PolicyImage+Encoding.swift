@@ -16,7 +16,8 @@
 //              `at least`; a bounded field has at least one) —
 //              then the low and the high register present, if bounded); input record zigzag;
 //              list of types;
-//              list of definitions (name, kind u8, type, has-reason u8, list of entry varints
+//              list of definitions (name, kind u8, type, flags u8 — bit 0 has a reason, bit 1
+//              the places u8 ≤ 18 follows —, list of entry varints
 //              ≤ 0xFFFF_FFFF, frame size varint ≤ 0xFFFF); list of jurisdiction strings; list
 //              of jurisdiction maps (each a list of varints ≤ 0xFFFF)
 //   metadata   policy name; list of source file strings; default jurisdiction string; the
@@ -101,7 +102,10 @@ extension PolicyImage {
       writer.writeString(definition.name)
       writer.writeUInt8(definition.kind.rawValue)
       writer.writeType(definition.type)
-      writer.writeUInt8(definition.hasReason ? 1 : 0)
+      // Bit 0: has a reason; bit 1: the places byte follows (so that a definition without
+      // places keeps the bytes, and its file the hash, it had before places existed).
+      writer.writeUInt8((definition.hasReason ? 1 : 0) | (definition.places != nil ? 2 : 0))
+      if let places = definition.places { writer.writeUInt8(places) }
       writer.writeList(definition.entries) { $0.writeVarUInt(UInt64($1)) }
       writer.writeVarUInt(UInt64(definition.frameSize))
     }
@@ -246,14 +250,28 @@ extension PolicyImage {
         throw .invalidTag(rawKind, field: "definition kind", at: kindOffset)
       }
       let type = try r.readType()
-      let hasReason = try r.readBool(field: "has-reason flag")
+      let flagsOffset = r.offset
+      let flags = try r.readUInt8()
+      guard flags <= 3 else { throw .invalidTag(flags, field: "definition flags", at: flagsOffset) }
+      let hasReason = flags & 1 != 0
+      var places: UInt8?
+      if flags & 2 != 0 {
+        let placesOffset = r.offset
+        let count = try r.readUInt8()
+        guard count <= DefinitionInfo.maximumPlaces else {
+          throw .invalidTag(count, field: "decimal places", at: placesOffset)
+        }
+        places = count
+      }
       let entries = try r.readList(elementSize: 1) { (r) throws(CompiledFileError) in
         UInt32(try r.readVarUInt(limit: UInt64(UInt32.max)))
       }
       let frameSize = UInt16(try r.readVarUInt(limit: UInt64(UInt16.max)))
-      return DefinitionInfo(
+      var info = DefinitionInfo(
         name: name, kind: kind, type: type, hasReason: hasReason, entries: entries,
         frameSize: frameSize)
+      info.places = places
+      return info
     }
     let jurisdictions = try schema.readList(elementSize: 1) { (r) throws(CompiledFileError) in
       try r.readString()
@@ -428,13 +446,6 @@ extension ByteReader {
   fileprivate mutating func readZigzag() throws(CompiledFileError) -> Int64 {
     let raw = try readVarUInt()
     return Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
-  }
-
-  fileprivate mutating func readBool(field: String) throws(CompiledFileError) -> Bool {
-    let at = offset
-    let byte = try readUInt8()
-    guard byte <= 1 else { throw .invalidTag(byte, field: field, at: at) }
-    return byte == 1
   }
 
   fileprivate mutating func readRegister() throws(CompiledFileError) -> Register {

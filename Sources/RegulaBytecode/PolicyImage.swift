@@ -101,6 +101,11 @@ public struct DefinitionInfo: Sendable, Hashable {
   public var entries: [UInt32]
   /// Registers the definition's frame needs.
   public var frameSize: UInt16
+  /// `places N`: the decimal places a decision's Decimal value is printed with (it has no more,
+  /// the checker proved); nil when not declared.
+  public var places: UInt8? = nil
+  /// The most places a compiled file may declare.
+  public static let maximumPlaces: UInt8 = 18
 
   /// Creates a definition's entry.
   public init(

@@ -213,7 +213,8 @@ struct EvalCommand: ParsableCommand {
         only: decisions.isEmpty ? nil : Set(decisions))
       let decided = outcome.decisions.map {
         DecisionRecord.Decision(
-          name: $0.name, json: $0.value.json($0.type, in: program), reason: $0.reason,
+          name: $0.name, json: program.json(of: $0.value, $0.type, decision: $0.name),
+          reason: $0.reason,
           missingFacts: $0.missingFacts)
       }
       record = DecisionRecord(

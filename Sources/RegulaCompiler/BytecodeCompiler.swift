@@ -84,11 +84,12 @@ public enum BytecodeCompiler {
         entries.append(UInt32(emitter.code.count))
         try emitter.emitEntry(definition, id: id, jurisdiction: jurisdiction)
       }
-      infos.append(
-        DefinitionInfo(
-          name: definition.name, kind: DefinitionInfo.Kind(definition.kind),
-          type: emitter.schema(definition.type),
-          hasReason: definition.hasReason, entries: entries, frameSize: max(emitter.frameSize, 1)))
+      var info = DefinitionInfo(
+        name: definition.name, kind: DefinitionInfo.Kind(definition.kind),
+        type: emitter.schema(definition.type),
+        hasReason: definition.hasReason, entries: entries, frameSize: max(emitter.frameSize, 1))
+      info.places = definition.places.map { UInt8($0) }
+      infos.append(info)
     }
     var records = (program.records + (program.input.map { [$0] } ?? [])).map { record in
       RecordSchema(

@@ -214,11 +214,19 @@ extension Emitter {
       if let element {
         let valueType =
           kind == .sum || kind == .min || kind == .max ? emitter.unwrapped(type) : element.type
-        try emitter.compileValue(element, as: valueType, into: value)
+        if kind == .sum && type.isOptional {
+          // A sum of optionals: each value as it is (a Decimal is rational already); the
+          // step stops at a `none`.
+          try emitter.compile(element, into: value)
+        } else {
+          try emitter.compileValue(element, as: valueType, into: value)
+        }
         var contribution = emitter.probe(.element, at: element.span)
         (contribution.a, contribution.b) = (UInt32(value), UInt32(index))
+        // A sum of optionals holds each value as it is (possibly `none`).
+        let asIs = kind == .sum && type.isOptional
         contribution.typeA = emitter.typeIndex(
-          emitter.registerType(element.type, rational: valueType.isRational))
+          emitter.registerType(element.type, rational: valueType.isRational && !asIs))
         contribution.typeB = emitter.typeIndex(.int)
         if let path = emitter.staticPath(source) { contribution.textB = emitter.probeText(path) }
         emitter.record(contribution)
@@ -270,7 +278,7 @@ extension Emitter {
   mutating func emitAggregateStart(_ kind: Aggregate.Kind, type: RType, into dst: UInt16) {
     switch kind {
     case .count, .sum:
-      let zero: Register = type.isRational ? Register(word: 0, tag: 1) : .integer(0)
+      let zero: Register = unwrapped(type).isRational ? Register(word: 0, tag: 1) : .integer(0)
       emit(Instruction(.constant, dst, wide: constant(zero, schema(unwrapped(type)))))
     case .any: emit(Instruction(.constant, dst, wide: constant(.bool(false), .bool)))
     case .all: emit(Instruction(.constant, dst, wide: constant(.bool(true), .bool)))
@@ -290,9 +298,19 @@ extension Emitter {
     case .count:
       emit(.add, dst, dst, one)
     case .sum:
+      // A sum of optionals (`type` optional) is `none` at the first `none`, which ends the loop.
+      let absent = type.isOptional ? emitJump(.jumpIfNone, value) : nil
       emit(
         element.isRational ? .rationalAdd : element.isDuration ? .durationAdd : .add, dst, dst,
         value)
+      if let absent {
+        let added = emitJump(.jump)
+        patchHere(absent)
+        emit(.none, dst)
+        let stop = emitJump(.jump)
+        patchHere(added)
+        return stop
+      }
     case .any:
       emit(Instruction(.constant, dst, wide: constant(.bool(true), .bool)))
       return emitJump(.jump)

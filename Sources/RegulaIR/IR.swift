@@ -147,6 +147,8 @@ public struct IRDefinition: Sendable {
   public var variants: [IRVariant]
   /// True for `first of` and `all of` definitions, which give a reason code.
   public var hasReason: Bool
+  /// `places N`: a decision prints its Decimal value with exactly N places.
+  public var places: Int? = nil
 }
 
 /// A base definition, override or exception for one jurisdiction.

@@ -228,8 +228,10 @@ extension Interpreter {
       } else {
         mapped.append(item)
       }
-      // `any` and `first` stop at the first element that qualifies.
+      // `any` and `first` stop at the first element that qualifies; a sum of optionals at the
+      // first `none`.
       if kind == .any || kind == .first { break }
+      if kind == .sum, type.isOptional, mapped.last == Value.none { break }
     }
     let result = try aggregateResult(
       kind, selected: selected, mapped: mapped, total: items.count, type: type, span: source.span)
@@ -252,7 +254,13 @@ extension Interpreter {
     case .map: return .list(mapped)
     case .first: return mapped.first ?? .none
     case .last: return mapped.last ?? .none
-    case .sum: return try sum(mapped, type: type, span: span)
+    case .sum:
+      if type.isOptional {
+        if mapped.contains(Value.none) { return .none }
+        guard case .optional(let wrapped) = type else { return .none }
+        return try sum(mapped, type: wrapped, span: span)
+      }
+      return try sum(mapped, type: type, span: span)
     case .min, .max:
       guard var best = mapped.first else { return .none }
       for value in mapped.dropFirst() {

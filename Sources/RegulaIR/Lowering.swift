@@ -116,10 +116,12 @@ struct Lowerer {
         versions: lowerVersions(variant.body, citation: variant.citation),
         citation: variant.citation, span: variant.span)
     }
-    return IRDefinition(
+    var lowered = IRDefinition(
       name: definition.name, kind: definition.kind, type: definition.type,
       citation: definition.citation,
       span: definition.span, variants: variants, hasReason: definition.hasReason)
+    lowered.places = definition.places
+    return lowered
   }
 
   /// `PARAMETER as of DATE`: the date bound once, then the version whose range holds it, tried

@@ -15,6 +15,9 @@ extension Checker {
       if case .expression(let body)? = entry.variants.first?.body.kind {
         _ = checkValue(body, expected: definitionTypes[name] ?? .error, scope: scope)
       }
+      if let places = entry.places {
+        checkPlaces(places, of: entry, type: definitionTypes[name] ?? .error)
+      }
       currentDefinition = nil
       return
     }
@@ -24,6 +27,7 @@ extension Checker {
       if type == nil { type = found }
     }
     definitionTypes[name] = type ?? .error
+    if let places = entry.places { checkPlaces(places, of: entry, type: type ?? .error) }
     currentDefinition = nil
   }
 

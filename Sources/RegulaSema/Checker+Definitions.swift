@@ -102,7 +102,7 @@ extension Checker {
         Variant(
           kind: .base, jurisdiction: level, body: body, citation: decl.citation, span: span)
       ],
-      span: span, parameters: decl.parameters)
+      span: span, parameters: decl.parameters, places: decl.places)
   }
 
   mutating func collectLevelBlock(

@@ -351,6 +351,12 @@ extension Checker {
       if mapped.isError || mapped.isNumeric || mapped.isMoneyLike || mapped.isDuration {
         return mapped
       }
+      // `sum(e for x in L)` with `e: T?` is a `T?`: none as soon as one element's `e` is.
+      if hasElement, case .optional(let inner) = mapped,
+        inner.isNumeric || inner.isMoneyLike || inner.isDuration
+      {
+        return mapped
+      }
       report(.invalidOperands, at: span, "cannot add up `\(mapped)` values")
       return .error
     case .min, .max:

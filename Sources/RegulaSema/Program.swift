@@ -114,6 +114,9 @@ public struct CheckedDefinition: Sendable, Hashable {
   public var variants: [Variant]
   /// Names of the definitions this one reads, sorted.
   public var dependencies: [String]
+  /// `places N`: the value has at most N decimal places, and a decision prints with exactly
+  /// N; nil when not declared.
+  public var places: Int? = nil
 
   /// True for `first of` and `all of` rules, which carry a reason code.
   public var hasReason: Bool {

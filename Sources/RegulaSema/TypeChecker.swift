@@ -66,6 +66,8 @@ struct DefinitionEntry {
   var span: SourceSpan
   /// The parameters of a function (`rule NAME(m: Member): T = …`); nil for a definition.
   var parameters: [FunctionParameter]? = nil
+  /// `places N` as written after the type.
+  var places: Places? = nil
 }
 
 struct Checker {
@@ -91,6 +93,8 @@ struct Checker {
   var owner: [String: SourceFile.ID] = [:]
   /// Where each top-level definition name was first declared; later ones are duplicates.
   var firstDeclaration: [String: SourceSpan] = [:]
+  /// The decimal places declared (`places N`) and accepted, by definition.
+  var declaredPlaces: [String: Int] = [:]
   /// The last NodeID given to an expression the checker made (counting down from -1).
   var nextSyntheticID: Int32 = 0
   var visible: [SourceFile.ID: Set<String>] = [:]
@@ -163,10 +167,12 @@ struct Checker {
     }
     let checked = order.compactMap { name -> CheckedDefinition? in
       guard let entry = definitions[name], entry.parameters == nil else { return nil }
-      return CheckedDefinition(
+      var definition = CheckedDefinition(
         kind: entry.kind, name: name, type: definitionTypes[name] ?? .error,
         citation: entry.citation, span: entry.span, variants: entry.variants,
         dependencies: (dependencies[name] ?? []).sorted())
+      definition.places = declaredPlaces[name]
+      return definition
     }
     var program = CheckedProgram(
       header: root.syntax.header, sources: files.flatMap(\.syntax.header.sources),

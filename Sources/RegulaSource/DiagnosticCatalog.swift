@@ -62,6 +62,7 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Codable, Comparable 
   case invalidFunction = "R0318"
   case invalidDefault = "R0319"
   case invalidScale = "R0320"
+  case invalidPlaces = "R0321"
 
   // Jurisdictions and validity (R04xx)
   case overlappingValidity = "R0401"
@@ -138,6 +139,7 @@ public enum DiagnosticCode: String, CaseIterable, Sendable, Codable, Comparable 
     case .invalidFunction: "invalid function"
     case .invalidDefault: "invalid default"
     case .invalidScale: "invalid scale"
+    case .invalidPlaces: "invalid places"
     case .overlappingValidity: "overlapping validity"
     case .validityGap: "validity gap"
     case .emptyValidity: "empty validity range"

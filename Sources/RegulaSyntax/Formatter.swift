@@ -139,6 +139,7 @@ public struct Formatter {
     case .definition(let decl):
       var head = "\(decl.kind.rawValue) \(decl.name.text)\(decl.parameterText)"
       if let type = decl.type { head += ": \(TypePrinter.describe(type))" }
+      if let places = decl.places { head += " places \(places.count)" }
       formatBody(
         head + citationText(decl.citation), decl.body, suffix: "", indent: indent,
         span: declaration.span)

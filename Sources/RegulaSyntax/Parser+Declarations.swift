@@ -149,10 +149,21 @@ extension Parser {
     let parameters = at(.leftParen) ? parseParameters(of: kind) : nil
     var type: TypeSyntax?
     if eat(.colon) { type = parseType() }
+    var places: Places?
+    // `places` is contextual: `places N` after the type.
+    if type != nil, current.kind == .identifier, current.text == "places",
+      peek(1).kind == .integer
+    {
+      let start = advance().span
+      let count = advance().text
+      places = Places(count: count, span: spanFrom(start))
+    }
     let citation = parseCitation()
     let body = parseBody(allowVersions: true)
-    return Definition(
+    var definition = Definition(
       kind: kind, name: name, parameters: parameters, type: type, citation: citation, body: body)
+    definition.places = places
+    return definition
   }
 
   /// `(NAME: Type, …)` after a definition's name: the parameters of a function. The checker

@@ -308,6 +308,9 @@ public struct Definition: Sendable, Hashable {
   /// date); nil for a definition, which has none.
   public var parameters: [FunctionParameter]? = nil
   public var type: TypeSyntax?
+  /// `: Decimal places 2`: the value has at most this many decimal places (the checker proves
+  /// it), and a decision prints with exactly this many; nil when not declared.
+  public var places: Places? = nil
   public var citation: Citation?
   public var body: Body
 
@@ -330,6 +333,13 @@ public struct Definition: Sendable, Hashable {
       + parameters.map { "\($0.name.text): \(TypePrinter.describe($0.type))" }
       .joined(separator: ", ") + ")"
   }
+}
+
+/// `places N` after a definition's type.
+public struct Places: Sendable, Hashable {
+  /// The count as written: digits, checked by the checker (R0321).
+  public var count: String
+  public var span: SourceSpan
 }
 
 /// `NAME: Type`: one parameter of a function.

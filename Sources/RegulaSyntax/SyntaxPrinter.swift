@@ -81,7 +81,9 @@ public struct SyntaxPrinter {
       line("input \(decl.name.text)", declaration.span)
       nested { printer in decl.fields.forEach { printer.printField($0) } }
     case .definition(let decl):
-      let type = decl.type.map { ": \(TypePrinter.describe($0))" } ?? ""
+      let type =
+        (decl.type.map { ": \(TypePrinter.describe($0))" } ?? "")
+        + (decl.places.map { " places \($0.count)" } ?? "")
       line(
         "\(decl.kind.rawValue) \(decl.name.text)\(decl.parameterText)\(type)\(describe(decl.citation))",
         declaration.span

@@ -62,6 +62,7 @@ let negativeCases: [(DiagnosticCode, String)] = [
   (.jurisdictionNotEnum, "rule a = 1\nrule b = a at 1️⃣3"),
   (.invalidFunction, "decision 1️⃣f(m: Member): Int = m.age"),
   (.invalidDefault, "record R { n: Int = 1️⃣3 }"),
+  (.invalidPlaces, "decision d: Decimal places 2 = 1️⃣1 / 3"),
   (
     .invalidScale,
     "record B { threshold: Int  rate: Decimal }\nparameter s: List<B>\n"

@@ -147,6 +147,14 @@ struct ProgramGenerator {
       text += "decision \(name): \(type.name)\(citation)" + body(type) + "\n"
       rules.append((name, type))
     }
+    // Now and then a decision printed with declared places.
+    if chance(30) {
+      let places = Int.random(in: 0...3, using: &rng)
+      let rounded = Int.random(in: 0...places, using: &rng)
+      text +=
+        "decision rounded: Decimal places \(places) = round(\(expr(.decimal, depth: 2)), "
+        + "\(mode()), \(rounded))\n"
+    }
     // Now and then a decision that passes limit `number_size` for most inputs (an input
     // squared 17 times): both engines must stop on it with the same error.
     if chance(3) {
@@ -343,7 +351,11 @@ struct ProgramGenerator {
     case 4:
       return
         "sum(x.count for x in application.items where \(pick(["x.flag", "x.color == red", "x.count > 2"])))"
-    case 5: return "(application.maybe ?? \(expr(.int, depth: d)))"
+    case 5:
+      // An optional, or a sum of optionals (`none` at the first absent weight).
+      return chance(70)
+        ? "(application.maybe ?? \(expr(.int, depth: d)))"
+        : "(sum(x.weight for x in application.items\(pick(["", " where x.flag"]))) ?? \(expr(.int, depth: d)))"
     case 6: return "number(\(expr(.money, depth: d)))"
     case 7:
       // Over a list declared non-empty, `max` is not optional and `??` would be refused.
@@ -505,5 +517,6 @@ let generatedConstructs: [(construct: String, marker: String)] = [
   ("dated exception", "reason cc_exception from"), ("PARAMETER as of DATE", "lib_step as of"),
   ("a local named like a function", "(let f0 = "), ("scale", "marginal_rate(bands"),
   ("scale as of a date", "bands as of"), ("single-amount scale", "single_amount(steps"),
-  ("marginal-amount scale", "marginal_amount(steps"),
+  ("marginal-amount scale", "marginal_amount(steps"), ("places", "Decimal places "),
+  ("sum of optionals", "sum(x.weight for x"),
 ]
