@@ -118,6 +118,7 @@ extension Evaluator {
         machine.decisionSelected[position]
       else { continue }
       let type = policy.image.definitions[id].type
+      let places = policy.image.definitions[id].places.map(Int.init)
       var evaluations = 0
       /// The decision's value and reason with `input` set to `value`; nil when the evaluation
       /// fails or leaves the decision undecided. The input is put back afterwards.
@@ -137,8 +138,10 @@ extension Evaluator {
         }
         guard !machine.undecided.contains(where: { $0.position == position }) else { return nil }
         let reasonIndex = machine.decisionReasons[position]
+        // Written as the record writes it, so that an unchanged value compares equal.
+        let json = machine.json(machine.decisionValues[position], type)
         return (
-          machine.json(machine.decisionValues[position], type),
+          places.map { DecisionRecord.json(json, places: $0) } ?? json,
           reasonIndex >= 0 ? machine.facts.texts[Int(reasonIndex)] : nil
         )
       }

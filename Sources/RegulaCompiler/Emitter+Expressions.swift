@@ -263,10 +263,21 @@ extension Emitter {
         a, b, dst, other, rational: rational,
         outcome: op == .notEqual ? .negatedRegister : .register, result: dst,
         span: a.span.merged(with: b.span))
+      // An optional operand may hold `none`, which `rationalEqual` cannot read: compared
+      // whole, as optional rationals.
+      let optional = [a.type, b.type].contains { $0.isOptional || $0 == .noneLiteral }
       switch op {
       case .equal, .notEqual:
         if plain {
           emitter.emit(.equal, dst, dst, other)
+        } else if rational && optional {
+          let money = [a.type, b.type].contains {
+            [.money, .exactMoney].contains(emitter.unwrapped($0))
+          }
+          emitter.emit(.deepEqual, dst, dst, other)
+          emitter.emit(
+            Instruction(
+              .extra, 0, wide: emitter.typeIndex(.optional(money ? .exactMoney : .decimal))))
         } else if rational {
           emitter.emit(.rationalEqual, dst, dst, other)
         } else if a.type == .text && b.type == .text {

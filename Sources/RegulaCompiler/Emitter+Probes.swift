@@ -82,6 +82,9 @@ extension Emitter {
   /// The type a register holds for an operand of `type` compiled as a rational when
   /// `rational` is set (`toRational` turns Int into Decimal and Money into ExactMoney).
   func registerType(_ type: RType, rational: Bool) -> SchemaType {
+    if rational, case .optional(let wrapped) = type {
+      return .optional(registerType(wrapped, rational: true))
+    }
     guard rational, !type.isRational else { return schema(type) }
     return type == .money ? .exactMoney : .decimal
   }

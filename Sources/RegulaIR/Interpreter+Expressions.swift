@@ -255,10 +255,12 @@ extension Interpreter {
     case .first: return mapped.first ?? .none
     case .last: return mapped.last ?? .none
     case .sum:
-      if type.isOptional {
-        if mapped.contains(Value.none) { return .none }
-        guard case .optional(let wrapped) = type else { return .none }
-        return try sum(mapped, type: wrapped, span: span)
+      if case .optional(let wrapped) = type {
+        // Added up to the first `none`, as the VM adds as it goes (an overflow before it is
+        // an overflow), then `none`.
+        let present = mapped.prefix { $0 != Value.none }
+        let total = try sum(Array(present), type: wrapped, span: span)
+        return present.count < mapped.count ? .none : total
       }
       return try sum(mapped, type: type, span: span)
     case .min, .max:

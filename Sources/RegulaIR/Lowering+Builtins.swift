@@ -180,15 +180,23 @@ extension Lowerer {
           .max, slot: reached, source: scale, element: threshold(reached),
           filter: node(.binary(.lessEqual, threshold(reached), base), .bool)),
         .optional(join))
+      // The amounts of the brackets at the greatest threshold reached; 0 when none is.
+      let reachedTop = newSlot()
+      let amounts = node(
+        .aggregate(
+          .sum, slot: bracket, source: scale, element: value(bracket),
+          filter: node(.binary(.equal, threshold(bracket), node(.local(reachedTop), join)), .bool)),
+        valueType)
       body = node(
         .letIn(
           slot: top, greatest,
           node(
-            .aggregate(
-              .sum, slot: bracket, source: scale, element: value(bracket),
-              filter: node(
-                .binary(.equal, threshold(bracket), node(.local(top), .optional(join))), .bool)),
-            valueType)), valueType)
+            .match(
+              node(.local(top), .optional(join)),
+              [
+                IRArm(pattern: .none, value: node(.constant(Self.zero(of: valueType)), valueType)),
+                IRArm(pattern: .some(slot: reachedTop), value: amounts),
+              ]), valueType)), valueType)
     default:
       body = node(
         .aggregate(
@@ -200,7 +208,7 @@ extension Lowerer {
     var citation: Citation?
     var scaleName = arguments[0]
     if case .asOf(let read, _) = scaleName.kind { scaleName = read }
-    if case .name(let read) = scaleName.kind, let id = definitionIDs[read] {
+    if case .name(let read) = scaleName.kind, locals[read] == nil, let id = definitionIDs[read] {
       citation = program.definitions[id].citation
     }
     var traced = IRFunction(name: name, parameters: [], citation: citation, span: span)
@@ -214,5 +222,15 @@ extension Lowerer {
         .letIn(
           slot: baseSlot, widened(lower(arguments[1])),
           node(.inlined(function: function, body), body.type)), body.type))
+  }
+
+  /// Zero of a scale's amount type.
+  static func zero(of type: RType) -> Value {
+    switch type {
+    case .decimal: .decimal(ExactDecimal(ExactInt(0)))
+    case .money: .money(Money(fen: ExactInt(0)))
+    case .exactMoney: .exactMoney(ExactMoney(fen: ExactDecimal(ExactInt(0))))
+    default: .int(ExactInt(0))
+    }
   }
 }

@@ -37,6 +37,7 @@ extension Checker {
     case .levelBlock(let block):
       collectLevelBlock(block, file: file, outer: level, inBlock: inBlock)
     case .override(let decl):
+      if case .brackets = decl.body.kind { bracketOverrides.insert(declaration.span) }
       let body = scaleVersions(of: decl.body, name: decl.name.text, kind: nil, type: nil)
       addVariant(
         to: decl.name,
@@ -169,6 +170,18 @@ extension Checker {
         help: "use `override \(target.text)` to give a parameter another value in this jurisdiction"
       )
       return
+    }
+    if bracketOverrides.contains(variant.span) {
+      var isList = false
+      if case .list? = entry.typeSyntax?.kind { isList = true }
+      guard entry.kind == .parameter, isList else {
+        report(
+          .invalidScale, at: target.span,
+          "`\(target.text)` is not a scale parameter (a `parameter` of a list type), so its "
+            + "override cannot be written as brackets",
+          help: "override it with `= …` or versions")
+        return
+      }
     }
     if case .override = variant.kind {
       checkValidity(of: variant.body, name: target.text)

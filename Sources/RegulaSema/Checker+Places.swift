@@ -30,9 +30,13 @@ extension Checker {
         help: "remove `places \(places.count)`")
       return
     }
+    // A function's parameters are values whose places are not known (even one named like a
+    // definition declared with places).
+    var parameters: [String: Int?] = [:]
+    for parameter in entry.parameters ?? [] { parameters[parameter.name.text] = .some(nil) }
     for variant in entry.variants {
       for value in values(of: variant.body) {
-        guard let found = self.places(of: value, locals: [:]) else {
+        guard let found = self.places(of: value, locals: parameters) else {
           report(
             .invalidPlaces, at: value.span,
             "`\(entry.name.text)` has at most \(count) decimal places, but nothing shows that "

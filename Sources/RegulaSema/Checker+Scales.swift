@@ -19,6 +19,7 @@ extension Checker {
     of body: Body, name: String, kind: Definition.Kind?, type: TypeSyntax?
   ) -> Body {
     guard case .brackets(let brackets) = body.kind else { return body }
+    let reportedBefore = diagnostics.count
     if let kind, kind != .parameter {
       report(
         .invalidScale, at: body.span, "only a parameter can be written as brackets",
@@ -86,9 +87,47 @@ extension Checker {
       spans.append((day, values))
       checkThresholdsIncrease(values.map(\.entries), on: day, name: name)
     }
+    // A value never in force with its bracket's other fields is a mistake (and would never be
+    // checked against its field's type); not repeated after a date error in the scale.
+    var used: Set<NodeID> =
+      diagnostics.count > reportedBefore
+      ? Set(
+        fields.flatMap { $0.fields.flatMap { $0.values.map(\.value.id) } }) : []
+    for span in spans {
+      for bracket in span.values { for entry in bracket.entries { used.insert(entry.1.id) } }
+    }
+    for bracket in fields {
+      for field in bracket.fields {
+        for value in field.values where !used.contains(value.value.id) {
+          report(
+            .invalidScale, at: value.value.span,
+            "this value of `\(field.name.text)` is never in force in the scale: on its days the "
+              + "bracket's other fields have no value",
+            help: "give the other fields values on those days, or remove this one")
+        }
+      }
+    }
+    // Each span runs until the day before the next one starts.
+    var ranged = spans.enumerated().map { index, span in
+      (
+        from: span.from, until: index + 1 < spans.count ? spans[index + 1].from.dayBefore : nil,
+        values: span.values
+      )
+    }
+    // An override applies only on the days it gives brackets: before and after them the less
+    // specific definition does (§13).
+    if kind == nil {
+      while ranged.first?.values.isEmpty == true { ranged.removeFirst() }
+      while ranged.last?.values.isEmpty == true { ranged.removeLast() }
+      if ranged.isEmpty {
+        report(
+          .invalidScale, at: body.span, "the override of `\(name)` gives no bracket on any day")
+        return Body(kind: .expression(synthesized(.error, at: body.span)), span: body.span)
+      }
+    }
     var versions: [Version] = []
-    for (index, span) in spans.enumerated() {
-      let until = index + 1 < spans.count ? spans[index + 1].from.dayBefore : nil
+    for span in ranged {
+      let until = span.until
       let items = span.values.map { bracket in
         synthesized(
           .braces(
@@ -155,10 +194,15 @@ extension Checker {
   mutating func checkThresholdsIncrease(
     _ brackets: [[(Identifier, Expr)]], on day: DateLiteral, name: String
   ) {
-    let thresholds = brackets.compactMap { $0.first { $0.0.text == "threshold" }?.1 }
-    guard thresholds.count == brackets.count else { return }
-    for (lower, higher) in zip(thresholds, thresholds.dropFirst()) {
-      guard let a = ExactConstant(lower), let b = ExactConstant(higher), !(a < b) else { continue }
+    // Each threshold written as a number against the last one before it written as a number.
+    let thresholds = brackets.compactMap { bracket in
+      bracket.first { $0.0.text == "threshold" }.flatMap { entry in
+        ExactConstant(entry.1).map { (expr: entry.1, value: $0) }
+      }
+    }
+    for (lowerEntry, higherEntry) in zip(thresholds, thresholds.dropFirst()) {
+      let (lower, higher) = (lowerEntry.expr, higherEntry.expr)
+      guard !(lowerEntry.value < higherEntry.value) else { continue }
       report(
         .invalidScale, at: higher.span,
         "the thresholds of `\(name)` increase from bracket to bracket, but on \(day) this "

@@ -93,6 +93,9 @@ struct Checker {
   var owner: [String: SourceFile.ID] = [:]
   /// Where each top-level definition name was first declared; later ones are duplicates.
   var firstDeclaration: [String: SourceSpan] = [:]
+  /// The overrides written as brackets, by declaration span (checked against their target
+  /// once it is known).
+  var bracketOverrides: Set<SourceSpan> = []
   /// The decimal places declared (`places N`) and accepted, by definition.
   var declaredPlaces: [String: Int] = [:]
   /// The last NodeID given to an expression the checker made (counting down from -1).

@@ -49,6 +49,9 @@ let placesHeader = """
     placesHeader
       + "decision d: Decimal places 1\n  first of\n    1️⃣two when application.n > 1\n    0 otherwise\n",
     [(.invalidPlaces, "1️⃣")])
+  // A function's parameter named like a definition with places is not that definition.
+  assertDiagnostics(
+    placesHeader + "rule f(two: Decimal): Decimal places 2 = 1️⃣two\n", [(.invalidPlaces, "1️⃣")])
   // Only on a Decimal, from 0 to 18.
   assertDiagnostics(
     placesHeader + "decision d: Money 1️⃣places 2 = application.m\n", [(.invalidPlaces, "1️⃣")])

@@ -60,6 +60,12 @@ let scaleHeader = """
     head + "1 from 2020-01-01 until 2020-12-31, 2 1️⃣from 2020-06-01 }\n",
     [(.overlappingValidity, "1️⃣")])
   assertDiagnostics(head + "1 1️⃣from 2020-01-01 until 2019-01-01 }\n", [(.emptyValidity, "1️⃣")])
+  // Values never in force with the bracket's other fields (here, neither is).
+  assertDiagnostics(
+    scaleHeader
+      + "parameter r: List<Rate>\n  bracket { threshold: 1️⃣0 from 2000-01-01 until 2019-12-31, "
+      + "rate: 2️⃣1 from 2020-01-01 }\n",
+    [(.invalidScale, "1️⃣"), (.invalidScale, "2️⃣")])
   // A gap is allowed: the bracket is absent on those days.
   assertDiagnostics(head + "1 from 2020-01-01 until 2020-12-31, 2 from 2022-01-01 }\n", [])
 }
@@ -80,6 +86,15 @@ let scaleHeader = """
         bracket { threshold: -1% from 2010-01-01 until 2019-12-31, rate: 2 }
 
       """, [(.invalidScale, "1️⃣")])
+  // A threshold that is not a number written out is skipped, not the comparison across it.
+  assertDiagnostics(
+    head + """
+        bracket { threshold: 10, rate: 1 }
+        bracket { threshold: middle, rate: 1 }
+        bracket { threshold: 1️⃣5, rate: 2 }
+      parameter middle: Decimal = 12
+
+      """, [(.invalidScale, "1️⃣")])
   assertDiagnostics(
     head + """
         bracket { threshold: -2, rate: 1 }
@@ -88,6 +103,25 @@ let scaleHeader = """
         bracket { threshold: 1_000, rate: 2 }
 
       """, [])
+}
+
+@Test func onlyAScaleParameterIsOverriddenWithBrackets() {
+  let level = "  jurisdictions Province\nenum Province { SH }\n"
+  let source = scaleHeader.replacingOccurrences(of: "policy p\n", with: "policy p\n" + level)
+  assertDiagnostics(
+    source + """
+      parameter s: List<Rate> = []
+      rule r: List<Rate> = []
+      parameter d: Decimal = 1
+      level province SH {
+        override s
+          bracket { threshold: 0, rate: 1 }
+        override 1️⃣r
+          bracket { threshold: 0, rate: 1 }
+        override 2️⃣d
+          bracket { threshold: 0, rate: 1 }
+      }
+      """, [(.invalidScale, "1️⃣"), (.invalidScale, "2️⃣")])
 }
 
 @Test func scaleFunctionsNeedAScaleAndAComparableBase() {

@@ -48,3 +48,28 @@ import Testing
   let loaded = try CompiledPolicy.load(policy.encoded())
   #expect(loaded.image.definitions.map(\.places) == [2, 3, 1, nil])
 }
+
+/// Found in review: why-not search compares a decision declared with places as the record
+/// writes it, so an unchanged value is not a change.
+@Test func whyNotComparesValuesWithPlacesAsWritten() throws {
+  let source = """
+    policy w
+      from 2000-01-01
+    input application { income: Int }
+    decision b: Decimal places 2
+      first of
+        0.5 when application.income < 1000 reason low
+        0 otherwise reason high
+
+    """
+  let files = ["w.regula": Array(source.utf8)]
+  let policy = try #require(CompiledPolicy.compile(path: "w.regula") { files[$0] }.result.output)
+  var evaluator = Evaluator(policy: policy)
+  let (record, whyNot) = try evaluator.counterfactuals(
+    json: Array(#"{"income": 5000}"#.utf8), asOf: date("2024-01-01"))
+  #expect(record.decisions.first?.json == "\"0.00\"")
+  let changes = try #require(whyNot.first).changes
+  #expect(changes.count == 1)
+  #expect(changes.first?.needed.json == "999", "\(changes)")
+  #expect(changes.first?.value == "\"0.50\"", "\(changes)")
+}

@@ -79,6 +79,7 @@ struct ProgramGenerator {
       months: Months
       color: Color
       maybe: Int?
+      ratio: Decimal?
       items: List<Item>
       region: Region
       extra: Int = 5
@@ -409,8 +410,10 @@ struct ProgramGenerator {
       return
         "(\(expr(.int, depth: d)) \(pick(["<", "<=", ">", ">=", "==", "!="])) \(expr(.int, depth: d)))"
     case 1:
-      return
-        "(\(expr(.decimal, depth: d)) \(pick(["<", "<=", "==", "!="])) \(expr(.int, depth: d)))"
+      // Now and then against an optional (`none` is unequal to every number).
+      return chance(80)
+        ? "(\(expr(.decimal, depth: d)) \(pick(["<", "<=", "==", "!="])) \(expr(.int, depth: d)))"
+        : "(\(expr(pick([.decimal, .int]), depth: d)) \(pick(["==", "!="])) application.ratio)"
     case 2:
       return
         "(\(expr(.money, depth: d)) \(pick(["<", ">=", "==", "!="])) \(expr(.money, depth: d)))"
@@ -464,13 +467,14 @@ struct ProgramGenerator {
         + "\"color\":\"\(pick(["red", "green", "blue"]))\",\"flag\":\(chance(50))\(weight)}"
     }
     let maybe = chance(40) ? "" : "\"maybe\":\(pick(["null", "3", "-7", "9223372036854775807"]))"
+    let ratio = chance(40) ? "" : "\"ratio\":\(pick(["null", "\"0.5\"", "\"3\"", "\"-1.25\""]))"
     let fields = [
       "\"i\":\(pick(ints))", "\"j\":\(pick(ints))",
       "\"d\":\"\(pick(["0", "0.5", "-1.25", "3", "0.333"]))\"",
       "\"m\":\(pick(["0", "100", "-100", "9223372036854775807", "151000"]))", "\"b\":\(chance(50))",
       "\"day\":\"\(pick(["2024-01-31", "2000-02-29", "2023-12-31", "1970-01-01", "9999-12-15"]))\"",
       "\"months\":\(pick(["0", "1", "12", "-13"]))",
-      "\"color\":\"\(pick(["red", "green", "blue"]))\"", maybe,
+      "\"color\":\"\(pick(["red", "green", "blue"]))\"", maybe, ratio,
       "\"items\":[\(items.joined(separator: ","))]", "\"region\":\"\(pick(["AA", "BB", "CC"]))\"",
       // Fields with defaults: left out, null, or given.
       pick(["", "\"extra\":null", "\"extra\":9"]),
@@ -519,4 +523,5 @@ let generatedConstructs: [(construct: String, marker: String)] = [
   ("scale as of a date", "bands as of"), ("single-amount scale", "single_amount(steps"),
   ("marginal-amount scale", "marginal_amount(steps"), ("places", "Decimal places "),
   ("sum of optionals", "sum(x.weight for x"),
+  ("number == Decimal?", " application.ratio)"),
 ]

@@ -99,3 +99,68 @@ let scalePolicy = """
   // The scale read is a node of its own, naming the version in force.
   #expect(json.contains(#"in force from 2013-01-01 until 2013-12-31"#), "\(json)")
 }
+
+/// Found in review: `single_amount` below every threshold is 0 on both engines (the VM once
+/// read `none` as 0 when comparing a Decimal with a Decimal?), and an override written as
+/// brackets leaves the national scale in force outside its days.
+@Test func aScaleBelowItsThresholdsAndAnOverridesDays() throws {
+  let source = """
+    policy o
+      from 2000-01-01
+      jurisdictions Province
+    enum Province { SH, BJ }
+    record Level { threshold: Decimal  amount: Int }
+    input application { base: Decimal  province: Province  maybe: Decimal? }
+    parameter levels: List<Level>
+      bracket { threshold: 0, amount: 100 }
+      bracket { threshold: 10, amount: 200 }
+    level province SH {
+      override levels
+        bracket { threshold: 0 from 2024-01-01 until 2024-12-31, amount: 7 from 2024-01-01 }
+    }
+    decision amount: Int = single_amount(levels, application.base)
+    decision same: Bool = application.base == application.maybe
+
+    """
+  let files = ["o.regula": Array(source.utf8)]
+  let policy = try #require(CompiledPolicy.compile(path: "o.regula") { files[$0] }.result.output)
+  let cases: [(base: String, place: String, day: String, maybe: Value, expected: String)] = [
+    ("-1", "national", "2024-06-01", .none, #""amount":{"value":0},"same":{"value":false}"#),
+    ("0", "national", "2024-06-01", .none, #""amount":{"value":100},"same":{"value":false}"#),
+    (
+      "0", "SH", "2024-06-01", .decimal(ExactDecimal("0")!),
+      #""amount":{"value":7},"same":{"value":true}"#
+    ),
+    (
+      "12", "SH", "2023-12-31", .decimal(ExactDecimal("1")!),
+      #""amount":{"value":200},"same":{"value":false}"#
+    ),
+    ("12", "SH", "2025-01-01", .none, #""amount":{"value":200}"#),
+  ]
+  for item in cases {
+    let input = Value.record([.decimal(ExactDecimal(item.base)!), .enumCase(0), item.maybe])
+    let (interpreted, machined) = bothAnswers(
+      policy, input: input, asOf: date(item.day), jurisdiction: item.place)
+    #expect(interpreted == machined)
+    #expect(machined.contains(item.expected), "\(item): \(machined)")
+  }
+}
+
+/// Found in review: a sum of optionals overflows on both engines when the overflow comes
+/// before the first `none`.
+@Test func aSumOfOptionalsOverflowsBeforeItsNoneOnBothEngines() throws {
+  let source = """
+    policy v
+      from 2000-01-01
+    input application { values: List<Days?> }
+    decision total: Days? = sum(v for v in application.values)
+
+    """
+  let files = ["v.regula": Array(source.utf8)]
+  let policy = try #require(CompiledPolicy.compile(path: "v.regula") { files[$0] }.result.output)
+  let input = Value.record([.list([.days(Days(Int64.max)), .days(Days(1)), .none])])
+  let (interpreted, machined) = bothAnswers(
+    policy, input: input, asOf: date("2024-01-01"), jurisdiction: "national")
+  #expect(interpreted == machined)
+  #expect(machined.hasPrefix("error"), "\(machined)")
+}
