@@ -176,6 +176,11 @@ extension Emitter {
       emit(.length, dst, dst)
       return
     }
+    opaqueAggregateDepth += 1
+    defer { opaqueAggregateDepth -= 1 }
+    // Inside an opaque node (a scale applied), only an outermost sum shows its elements: the
+    // part of each bracket.
+    let showsElements = opaqueDepth == 0 || (kind == .sum && opaqueAggregateDepth == 1)
     try scoped { (emitter: inout Emitter) throws(CompileError) in
       let list = emitter.allocate()
       let index = emitter.allocate()
@@ -229,7 +234,7 @@ extension Emitter {
           emitter.registerType(element.type, rational: valueType.isRational && !asIs))
         contribution.typeB = emitter.typeIndex(.int)
         if let path = emitter.staticPath(source) { contribution.textB = emitter.probeText(path) }
-        emitter.record(contribution)
+        if showsElements { emitter.record(contribution) }
       } else {
         emitter.emit(.move, value, item)
         if (kind == .sum || kind == .min || kind == .max) && emitter.unwrapped(type).isRational

@@ -81,9 +81,10 @@ extension Emitter {
     case .inlined(let function, let body):
       let start = openCall(program.functions[function], at: expr.span, into: dst, type: expr.type)
       let opaque = program.functions[function].isOpaque
-      if opaque { opaqueDepth += 1 }
+      let aggregates = opaqueAggregateDepth
+      if opaque { (opaqueDepth, opaqueAggregateDepth) = (opaqueDepth + 1, 0) }
       try compile(body, into: dst)
-      if opaque { opaqueDepth -= 1 }
+      if opaque { (opaqueDepth, opaqueAggregateDepth) = (opaqueDepth - 1, aggregates) }
       closeCall(start)
     case .match(let subject, let arms): try compileMatch(subject, arms, into: dst)
     case .call(let builtin, let arguments):

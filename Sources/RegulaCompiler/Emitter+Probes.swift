@@ -36,8 +36,8 @@ extension Emitter {
     describe(Int(span.file.raw), span.bytes).map { probeText($0.text) } ?? Probe.absent
   }
 
-  /// Records `probe`; returns its index (`Probe.absent` for a condition, comparison, element,
-  /// lookup or rounding inside an opaque builtin's node, which are not traced).
+  /// Records `probe`; returns its index (`Probe.absent` for a condition, comparison, lookup or
+  /// rounding inside an opaque builtin's node, which are not traced).
   @discardableResult
   mutating func record(_ probe: Probe) -> UInt32 {
     if opaqueDepth > 0 && Self.hiddenInOpaque.contains(probe.kind) { return Probe.absent }
@@ -146,8 +146,10 @@ extension Emitter {
     record(end)
   }
 
+  /// Hidden inside an opaque node; an element is shown there only for an outermost `sum`
+  /// (`compileAggregate` decides).
   static let hiddenInOpaque: Set<Probe.Kind> = [
-    .conditionStart, .conditionEnd, .comparison, .element, .lookup, .rounding,
+    .conditionStart, .conditionEnd, .comparison, .lookup, .rounding,
   ]
 
   /// The explanation tables of the emitted code.

@@ -57,6 +57,9 @@ struct Emitter {
   var probes: [Probe] = []
   /// How many opaque builtin nodes enclose the code being emitted (see `IRFunction.isOpaque`).
   var opaqueDepth = 0
+  /// Aggregates nested inside the innermost opaque node, the one being emitted included: only
+  /// an outermost `sum`'s elements are traced there (a scale's per-bracket parts).
+  var opaqueAggregateDepth = 0
   var probeTexts: [String] = []
   var probeTextIndex: [String: Int] = [:]
 

@@ -94,8 +94,12 @@ let scalePolicy = """
       #""kind":"call","text":"marginal_rate(tax, application.base)","function":"marginal_rate","value":"660""#
     ), "\(json)")
   #expect(json.contains(#""citation":"A scale law, art. 1""#), "\(json)")
-  // The node shows the value, not the conditions of the aggregates it is written with.
+  // The node shows the value and each bracket's part (3% of 12000, 10% of 3000), not the
+  // conditions of the aggregates it is written with.
   #expect(!json.contains(#""role":"where""#), "\(json)")
+  #expect(json.contains(#""element":"[0]","value":"360""#), "\(json)")
+  #expect(json.contains(#""element":"[1]","value":"300""#), "\(json)")
+  #expect(!json.contains(#""element":"[2]""#), "\(json)")
   // The scale read is a node of its own, naming the version in force.
   #expect(json.contains(#"in force from 2013-01-01 until 2013-12-31"#), "\(json)")
 }
