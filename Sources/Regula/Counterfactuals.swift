@@ -118,7 +118,7 @@ extension Evaluator {
         machine.decisionSelected[position]
       else { continue }
       let type = policy.image.definitions[id].type
-      let places = policy.image.definitions[id].places.map(Int.init)
+      let places = policy.image.definitions[id].places
       var evaluations = 0
       /// The decision's value and reason with `input` set to `value`; nil when the evaluation
       /// fails or leaves the decision undecided. The input is put back afterwards.
@@ -141,7 +141,7 @@ extension Evaluator {
         // Written as the record writes it, so that an unchanged value compares equal.
         let json = machine.json(machine.decisionValues[position], type)
         return (
-          places.map { DecisionRecord.json(json, places: $0) } ?? json,
+          DecisionRecord.json(json, places: places),
           reasonIndex >= 0 ? machine.facts.texts[Int(reasonIndex)] : nil
         )
       }

@@ -240,29 +240,6 @@ public enum DecisionError: Error, Sendable, CustomStringConvertible {
 }
 
 /// The decision record kept for every evaluation (schema `regula.decision/2`).
-extension DecisionRecord {
-  /// A Decimal's JSON text (`"88.1"`, `"90"`) written with exactly `places` digits after the
-  /// point (`"88.10"`, `"90.00"`), for a decision declared `places N` (the checker proved the
-  /// value has no more); `null` and any other text as they are. A whole number written as a
-  /// JSON number (the interpreter keeps an Int widened to Decimal as an Int) is written the
-  /// same way.
-  public static func json(_ json: String, places: Int) -> String {
-    let quoted = json.count >= 3 && json.first == "\"" && json.last == "\""
-    let number = quoted ? json.dropFirst().dropLast() : Substring(json)
-    guard !number.isEmpty, number != "-",
-      number.allSatisfy({ $0 == "." || $0 == "-" || ("0"..."9").contains($0) }),
-      quoted || !number.contains(".")
-    else {
-      return json
-    }
-    let parts = number.split(separator: ".", omittingEmptySubsequences: false)
-    let fraction = parts.count > 1 ? parts[1] : ""
-    guard parts.count <= 2, fraction.count <= places else { return json }
-    if places == 0 { return "\"\(parts[0])\"" }
-    return "\"\(parts[0]).\(fraction)\(String(repeating: "0", count: places - fraction.count))\""
-  }
-}
-
 public struct DecisionRecord: Sendable {
   /// One decision's outcome, as it appears under `decisions` in the record.
   public struct Decision: Sendable {
@@ -565,7 +542,7 @@ public struct Evaluator {
       let json = machine.json(machine.decisionValues[position], definition.type)
       return DecisionRecord.Decision(
         name: definition.name,
-        json: definition.places.map { DecisionRecord.json(json, places: Int($0)) } ?? json,
+        json: DecisionRecord.json(json, places: definition.places),
         reason: reason >= 0 ? machine.facts.texts[Int(reason)] : nil)
     }
     return DecisionRecord(
@@ -650,5 +627,33 @@ public struct Evaluator {
     }
     let reasons = machine.decisionReasons.map { $0 >= 0 ? machine.facts.texts[Int($0)] : nil }
     return (values, reasons)
+  }
+}
+
+extension DecisionRecord {
+  /// A Decimal's JSON text (`"88.1"`, `"90"`) written with exactly `places` digits after the
+  /// point (`"88.10"`, `"90.00"`), for a decision declared `places N` (the checker proved the
+  /// value has no more); `null` and any other text as they are. A whole number written as a
+  /// JSON number (the interpreter keeps an Int widened to Decimal as an Int) is written the
+  /// same way.
+  public static func json(_ json: String, places: Int) -> String {
+    let quoted = json.count >= 3 && json.first == "\"" && json.last == "\""
+    let number = quoted ? json.dropFirst().dropLast() : Substring(json)
+    guard !number.isEmpty, number != "-",
+      number.allSatisfy({ $0 == "." || $0 == "-" || ("0"..."9").contains($0) }),
+      quoted || !number.contains(".")
+    else {
+      return json
+    }
+    let parts = number.split(separator: ".", omittingEmptySubsequences: false)
+    let fraction = parts.count > 1 ? parts[1] : ""
+    guard parts.count <= 2, fraction.count <= places else { return json }
+    if places == 0 { return "\"\(parts[0])\"" }
+    return "\"\(parts[0]).\(fraction)\(String(repeating: "0", count: places - fraction.count))\""
+  }
+
+  /// `json` with a definition's declared places applied, or as it is when it declares none.
+  public static func json(_ json: String, places: UInt8?) -> String {
+    places.map { Self.json(json, places: Int($0)) } ?? json
   }
 }

@@ -219,17 +219,16 @@ extension Emitter {
       if let element {
         let valueType =
           kind == .sum || kind == .min || kind == .max ? emitter.unwrapped(type) : element.type
-        if kind == .sum && type.isOptional {
-          // A sum of optionals: each value as it is (a Decimal is rational already); the
-          // step stops at a `none`.
+        // A sum of optionals holds each value as it is, possibly `none` (a Decimal is rational
+        // already); the step stops at a `none`.
+        let asIs = kind == .sum && type.isOptional
+        if asIs {
           try emitter.compile(element, into: value)
         } else {
           try emitter.compileValue(element, as: valueType, into: value)
         }
         var contribution = emitter.probe(.element, at: element.span)
         (contribution.a, contribution.b) = (UInt32(value), UInt32(index))
-        // A sum of optionals holds each value as it is (possibly `none`).
-        let asIs = kind == .sum && type.isOptional
         contribution.typeA = emitter.typeIndex(
           emitter.registerType(element.type, rational: valueType.isRational && !asIs))
         contribution.typeB = emitter.typeIndex(.int)

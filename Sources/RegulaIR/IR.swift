@@ -116,8 +116,9 @@ public struct IRFunction: Sendable {
   public var citation: Citation?
   /// The declaration.
   public var span: SourceSpan
-  /// A builtin written with aggregates (a scale applied to a base): its node shows its value
-  /// and citation, not the conditions and elements of the aggregates it is written with.
+  /// A builtin written with aggregates (a scale applied to a base): its node shows its value,
+  /// its citation and the elements of its outermost `sum` (each bracket's part), not the
+  /// conditions, comparisons and other elements of the aggregates it is written with.
   public var isOpaque = false
 }
 

@@ -107,7 +107,7 @@ extension Interpreter {
     throw EvaluationError.runtime(message: "internal error: bad arguments to a builtin", span: span)
   }
 
-  func zero(like value: Value) -> Value { zero(of: type(of: value)) }
+  func zero(like value: Value) -> Value { Self.zero(of: type(of: value)) }
 
   func type(of value: Value) -> RType {
     switch value {

@@ -274,12 +274,13 @@ extension Interpreter {
   }
 
   func sum(_ values: [Value], type: RType, span: SourceSpan) throws(EvaluationError) -> Value {
-    var total = zero(of: type)
+    var total = Self.zero(of: type)
     for value in values { total = try add(total, value, span: span) }
     return total
   }
 
-  func zero(of type: RType) -> Value {
+  /// Zero of a type that adds up (Int for any other).
+  static func zero(of type: RType) -> Value {
     switch type {
     case .decimal: .decimal(ExactDecimal(ExactInt(0)))
     case .money: .money(Money(fen: ExactInt(0)))

@@ -101,7 +101,8 @@ extension Lowerer {
   /// - `marginal_amount`: Σ of the amounts of the brackets whose threshold is < base.
   ///
   /// Traced as a node of its own, named by the function, citing the scale parameter read,
-  /// after the nodes of its arguments; the aggregates inside are not traced.
+  /// after the nodes of its arguments; inside it, only the outermost sum's elements (each
+  /// bracket's part) are traced (`IRFunction.isOpaque`).
   mutating func lowerScale(_ name: String, _ arguments: [Expr], at span: SourceSpan)
     -> IRExpr.Kind
   {
@@ -194,7 +195,9 @@ extension Lowerer {
             .match(
               node(.local(top), .optional(join)),
               [
-                IRArm(pattern: .none, value: node(.constant(Self.zero(of: valueType)), valueType)),
+                IRArm(
+                  pattern: .none, value: node(.constant(Interpreter.zero(of: valueType)), valueType)
+                ),
                 IRArm(pattern: .some(slot: reachedTop), value: amounts),
               ]), valueType)), valueType)
     default:
@@ -222,15 +225,5 @@ extension Lowerer {
         .letIn(
           slot: baseSlot, widened(lower(arguments[1])),
           node(.inlined(function: function, body), body.type)), body.type))
-  }
-
-  /// Zero of a scale's amount type.
-  static func zero(of type: RType) -> Value {
-    switch type {
-    case .decimal: .decimal(ExactDecimal(ExactInt(0)))
-    case .money: .money(Money(fen: ExactInt(0)))
-    case .exactMoney: .exactMoney(ExactMoney(fen: ExactDecimal(ExactInt(0))))
-    default: .int(ExactInt(0))
-    }
   }
 }
