@@ -83,6 +83,8 @@ public struct Trace: Sendable {
     public var isCached: Bool
     /// For a call: the function called.
     public var function: String?
+    /// For `NAME as of DATE`: the date NAME was evaluated on (`2024-01-01`).
+    public var asOf: String?
     /// The source file, byte offset, 1-based line and column (0 line: unknown).
     public var file: String?
     public var offset: Int
@@ -261,8 +263,9 @@ struct TraceBuilder {
       }
     }
     // A value needed again (a cached node) is rendered once: a large value needed at every
-    // pass of a loop would otherwise be rendered at each.
-    var rendered: [Int: TraceValue] = [:]
+    // pass of a loop would otherwise be rendered at each. (Keyed by the register too: as of
+    // another date, a definition has another value.)
+    var rendered: [Int: (register: Register, value: TraceValue)] = [:]
     func build(_ index: Int) -> Trace.Node {
       let node = nodes[index]
       var built =
@@ -275,17 +278,19 @@ struct TraceBuilder {
     return Trace(roots: roots.map(build), inputs: inputs())
   }
 
-  func definitionNode(_ node: TraceNode, index: Int, rendered: inout [Int: TraceValue])
-    -> Trace.Node
-  {
+  func definitionNode(
+    _ node: TraceNode, index: Int, rendered: inout [Int: (register: Register, value: TraceValue)]
+  ) -> Trace.Node {
     let definition = image.definitions[node.definition]
     var built = Trace.Node(
       kind: .definition, name: definition.name,
       jurisdiction: image.jurisdictions[node.jurisdiction])
     built.definitionKind = TraceBuilder.kindName(definition.kind)
     let slot = node.definition * image.jurisdictions.count + node.jurisdiction
-    let value = rendered[slot] ?? evaluator.traceValue(node.value, definition.type)
-    rendered[slot] = value
+    let value =
+      rendered[slot].flatMap { $0.register == node.value ? $0.value : nil }
+      ?? evaluator.traceValue(node.value, definition.type)
+    rendered[slot] = (node.value, value)
     // A node left `.none` by an evaluation that stopped inside it has no value.
     if node.value.tag != Register.noneTag || node.isCached
       || TraceBuilder.isOptional(definition.type)
@@ -402,6 +407,7 @@ struct TraceBuilder {
       built.value = evaluator.traceValue(node.second, type(probe.typeB))
     case .callStart:
       built.function = text(probe.textA)
+      if probe.a != Probe.absent { built.asOf = evaluator.display(node.value, .date) }
       // Without its end the call did not finish (the evaluation stopped inside it).
       if node.outcome == 1 { built.value = evaluator.traceValue(node.second, type(probe.typeB)) }
       built.outcome = nil

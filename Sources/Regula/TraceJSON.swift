@@ -389,9 +389,14 @@ extension Evaluator {
       appendTraceValue(node.value, type(probe.typeA), to: &bytes)
       bytes.appendLiteral("}],")
       appendTraceValue(node.second, type(probe.typeB), to: &bytes)
-    case .callStart where node.outcome == 1:
-      bytes.append(UInt8(ascii: ","))
-      appendTraceValue(node.second, type(probe.typeB), to: &bytes)
+    case .callStart:
+      if probe.a != Probe.absent {
+        Trace.appendField("as_of", display(node.value, .date), to: &bytes)
+      }
+      if node.outcome == 1 {
+        bytes.append(UInt8(ascii: ","))
+        appendTraceValue(node.second, type(probe.typeB), to: &bytes)
+      }
     case .lookup:
       pieces.append(pieces.probeElements[index], to: &bytes)
       if case .enumeration(let key) = type(probe.typeB), node.second.tag == 0,

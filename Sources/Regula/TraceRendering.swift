@@ -57,7 +57,8 @@ extension Trace.Node {
       let from = operands.first.map { " (from \($0.text) = \($0.value.display))" } ?? ""
       return "rounding \(text ?? "?") = \(value?.display ?? "?")" + from
     case .call:
-      return "call \(text ?? function ?? "?") = \(value?.display ?? "(not computed)")"
+      let date = asOf.map { " (evaluated as of \($0))" } ?? ""
+      return "call \(text ?? function ?? "?")\(date) = \(value?.display ?? "(not computed)")"
     case .otherwise:
       return "case \((position ?? 0) + 1) of first of: otherwise — "
         + (isEvaluated ? "taken" : "not evaluated")
@@ -222,6 +223,7 @@ extension Trace {
       definitionKind: node.definitionKind, role: node.role, position: node.position,
       text: node.text, function: node.function, to: &bytes)
     if isDefinition { appendField("jurisdiction", node.jurisdiction, to: &bytes) }
+    if let asOf = node.asOf { appendField("as_of", asOf, to: &bytes) }
     if let element = node.element { appendField("element", element, to: &bytes) }
     if let table = node.table { appendField("table", table, to: &bytes) }
     if let key = node.key { appendField("key", key, to: &bytes) }

@@ -177,6 +177,12 @@ public enum Opcode: UInt16, CaseIterable, Sendable {
   /// work ahead; when item R[c] of R[b] exists, R[a] = it, R[c] += 1 and pc = next.bc (the
   /// body); otherwise execution falls through (the loop is done).
   case nextLoop
+  /// `pushDate a`: the evaluation goes on as of the date R[a], with a memo of its own, until
+  /// the `popDate` after the `call` that follows (`NAME as of DATE`); a date outside the
+  /// policy's validity stops the evaluation.
+  case pushDate
+  /// `popDate`: back to the date and memo before the matching `pushDate`.
+  case popDate
 }
 
 /// One fixed-width instruction: an opcode and three 16-bit operands.

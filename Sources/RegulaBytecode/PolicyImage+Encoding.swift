@@ -22,7 +22,11 @@
 //              of jurisdiction maps (each a list of varints ≤ 0xFFFF)
 //   metadata   policy name; list of source file strings; default jurisdiction string; the
 //              policy's first and last day in force and the as-of date it was specialised
-//              for, each a flag u8 (0 absent, 1 present) and an i64 day number (0 when absent)
+//              for, each a flag u8 (0 absent, 1 present) and an i64 day number (0 when absent);
+//              then, only when some enum case has dates, a non-empty list of the enums that
+//              have (enum index varint, ascending; one entry per case: flags u8 — bit 0 dated,
+//              bit 1 has an end —, then the first day i64 and the last day i64 as flagged),
+//              so that a policy without dated cases keeps the bytes it had before them
 //
 // A type is a tag byte, then its operands: 0 Bool, 1 Int, 2 Decimal, 3 Money, 4 ExactMoney,
 // 5 Date, 6 Days, 7 Months, 8 Years, 9 Text, 10 enum (index zigzag), 11 record (index
@@ -126,6 +130,19 @@ extension PolicyImage {
       metadata.writeUInt8(day == nil ? 0 : 1)
       metadata.writeInt64(day ?? 0)
     }
+    let dated = enums.indices.filter { enums[$0].caseValidities.contains { $0 != nil } }
+    if !dated.isEmpty {
+      metadata.writeList(dated) { writer, index in
+        writer.writeVarUInt(UInt64(index))
+        for validity in enums[index].caseValidities {
+          writer.writeUInt8(validity == nil ? 0 : validity?.until == nil ? 1 : 3)
+          if let validity {
+            writer.writeInt64(validity.from)
+            if let until = validity.until { writer.writeInt64(until) }
+          }
+        }
+      }
+    }
 
     var citationSection = ByteWriter()
     citationSection.writeList(citations) { $0.writeString($1) }
@@ -203,7 +220,7 @@ extension PolicyImage {
     try debug.expectEnd()
 
     var schema = try reader(.schema)
-    let enums = try schema.readList(elementSize: 2) {
+    var enums = try schema.readList(elementSize: 2) {
       (r) throws(CompiledFileError) -> EnumSchema in
       let name = try r.readString()
       let cases = try r.readList(elementSize: 1) { (r) throws(CompiledFileError) in
@@ -305,6 +322,41 @@ extension PolicyImage {
         throw .valueOverLimit(at: at, value: UInt64(present), limit: 1)
       }
       bounds.append(present == 1 ? value : nil)
+    }
+    if !metadata.isAtEnd {
+      // Canonical: written only when some case has dates, each enum once, in order, with at
+      // least one dated case.
+      let listAt = metadata.offset
+      let dated = try metadata.readList(elementSize: 2) {
+        (r) throws(CompiledFileError) -> (Int, [CaseValidity?]) in
+        let at = r.offset
+        let index = Int(try r.readVarUInt(limit: UInt64(max(enums.count - 1, 0))))
+        guard index < enums.count else {
+          throw .valueOverLimit(at: at, value: UInt64(index), limit: UInt64(enums.count))
+        }
+        var validities: [CaseValidity?] = []
+        for _ in enums[index].cases {
+          let flagsAt = r.offset
+          let flags = try r.readUInt8()
+          guard flags == 0 || flags == 1 || flags == 3 else {
+            throw .invalidTag(flags, field: "enum case dates", at: flagsAt)
+          }
+          if flags == 0 {
+            validities.append(nil)
+            continue
+          }
+          let from = try r.readInt64()
+          validities.append(CaseValidity(from: from, until: flags == 3 ? try r.readInt64() : nil))
+        }
+        guard validities.contains(where: { $0 != nil }) else {
+          throw .invalidTag(0, field: "enum case dates", at: at)
+        }
+        return (index, validities)
+      }
+      guard !dated.isEmpty, zip(dated, dated.dropFirst()).allSatisfy({ $0.0 < $1.0 }) else {
+        throw .invalidTag(0, field: "dated enums", at: listAt)
+      }
+      for (index, validities) in dated { enums[index].caseValidities = validities }
     }
     try metadata.expectEnd()
 

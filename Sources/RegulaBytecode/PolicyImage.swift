@@ -19,6 +19,18 @@ public indirect enum SchemaType: Sendable, Hashable {
   case table(key: Int, value: SchemaType)
 }
 
+/// The days an enum case is in force: from `from`, until `until` (inclusive) when given.
+public struct CaseValidity: Sendable, Hashable {
+  /// The first day, as days since 1970-01-01.
+  public var from: Int64
+  /// The last day, or nil for no end.
+  public var until: Int64?
+  /// Creates a validity.
+  public init(from: Int64, until: Int64?) { (self.from, self.until) = (from, until) }
+  /// True when `day` is within it.
+  public func contains(_ day: Int64) -> Bool { from <= day && (until.map { day <= $0 } ?? true) }
+}
+
 /// An enum: its name and case names.
 public struct EnumSchema: Sendable, Hashable {
   /// The enum's name as declared, for messages.
@@ -26,6 +38,10 @@ public struct EnumSchema: Sendable, Hashable {
   /// Case names in declaration order: a case's index is its register value, and its name is
   /// how JSON spells it.
   public var cases: [String]
+  /// The days each case is in force (days since 1970, `until` inclusive), parallel to
+  /// `cases`, nil for a case without dates; empty when no case has dates. An application may
+  /// give a case only on its days.
+  public var caseValidities: [CaseValidity?] = []
   /// Creates an enum schema.
   public init(name: String, cases: [String]) {
     self.name = name

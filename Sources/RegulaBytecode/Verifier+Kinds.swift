@@ -622,7 +622,8 @@ struct KindChecker {
       try read(a, "a", as: definitionKinds[owner], state, at: pc)
       return (nil, false)
     case .fail, .conflict: return (nil, false)
-    case .failCondition, .step, .extra: break
+    case .pushDate: try read(a, "a", as: scalar, state, at: pc)
+    case .failCondition, .step, .extra, .popDate: break
     }
     return (nil, true)
   }

@@ -185,7 +185,7 @@ extension Opcode {
       .dateAddDays, .age, .monthsBetween, .daysBetween:
       return OperandLayout(operands: abc)
     case .constant: return OperandLayout(operands: [(.a, .register), (.bc, .constant)])
-    case .input, .asOf, .none: return OperandLayout(operands: [(.a, .register)])
+    case .input, .asOf, .none, .pushDate: return OperandLayout(operands: [(.a, .register)])
     case .listBuilder: return OperandLayout(operands: [(.a, .register)], extra: (.bc, .type))
     case .divideRound: return OperandLayout(operands: abc, extra: (.a, .roundingMode))
     case .round: return OperandLayout(operands: ab + [(.c, .roundingMode)])
@@ -218,7 +218,7 @@ extension Opcode {
     case .failCondition: return OperandLayout(operands: [(.bc, .text)])
     case .fail: return OperandLayout(operands: [(.a, .failKind), (.bc, .definition)])
     case .conflict: return OperandLayout(operands: [(.a, .jurisdiction), (.bc, .definition)])
-    case .step, .extra: return OperandLayout(operands: [])
+    case .step, .extra, .popDate: return OperandLayout(operands: [])
     }
   }
 }

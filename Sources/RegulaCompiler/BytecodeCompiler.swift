@@ -102,8 +102,19 @@ public enum BytecodeCompiler {
       exactConstants: emitter.exactConstants,
       constantLists: emitter.constantLists, texts: emitter.texts, definitions: infos,
       jurisdictions: emitter.jurisdictions, jurisdictionMaps: emitter.jurisdictionMaps,
-      enums: program.enums.map {
-        EnumSchema(name: $0.name, cases: program.enumOutputNames($0.name))
+      enums: program.enums.map { info in
+        var schema = EnumSchema(name: info.name, cases: program.enumOutputNames(info.name))
+        func day(_ literal: DateLiteral) -> Int64? {
+          (try? CivilDate(
+            year: Int64(literal.year), month: Int64(literal.month), day: Int64(literal.day)))?
+            .daysSince1970
+        }
+        schema.caseValidities = info.caseValidities.map { validity in
+          validity.flatMap { validity in
+            day(validity.from).map { CaseValidity(from: $0, until: validity.until.flatMap(day)) }
+          }
+        }
+        return schema
       }, records: records,
       inputRecord: program.records.count, types: emitter.types, debug: emitter.debug,
       sourceFiles: sourceFiles)

@@ -25,6 +25,9 @@ extension Emitter {
       // No `step` here: calls follow the acyclic dependency graph, so only loops need counting.
       emit(Instruction(.call, dst, wide: UInt32(id)))
     case .definitionAt(let id, let place): try compileAt(id, place, into: dst)
+    case .definitionAsOf(let id, let date):
+      try compile(date, into: dst)
+      emitAsOf(id, date: dst, into: dst)
     case .reasonOf(let id): emit(Instruction(.reasonOf, dst, wide: UInt32(id)))
     case .field(let base, let index, let name):
       // A field of a bound element reads its register directly, without a copy; a field of
@@ -79,13 +82,7 @@ extension Emitter {
         try emitter.compile(body, into: dst)
       }
     case .inlined(let function, let body):
-      let start = openCall(program.functions[function], at: expr.span, into: dst, type: expr.type)
-      let opaque = program.functions[function].isOpaque
-      let aggregates = opaqueAggregateDepth
-      if opaque { (opaqueDepth, opaqueAggregateDepth) = (opaqueDepth + 1, 0) }
-      try compile(body, into: dst)
-      if opaque { (opaqueDepth, opaqueAggregateDepth) = (opaqueDepth - 1, aggregates) }
-      closeCall(start)
+      try compileInlined(function, body, span: expr.span, type: expr.type, into: dst)
     case .match(let subject, let arms): try compileMatch(subject, arms, into: dst)
     case .call(let builtin, let arguments):
       try compileCall(builtin, arguments, type: expr.type, into: dst)
@@ -142,6 +139,39 @@ extension Emitter {
     try compile(place, into: dst)
     emit(.callAt, dst, dst, UInt16(map))
     emit(Instruction(.extra, 0, wide: UInt32(id)))
+  }
+
+  /// A call of a function, inlined, as a node of its own; `NAME as of DATE` opens its node
+  /// once the date is computed, so that the node shows it. Out of line, so that the frame of
+  /// `compile`, which recurses once per level of an expression, stays small.
+  @inline(never)
+  mutating func compileInlined(
+    _ function: Int, _ body: IRExpr, span: SourceSpan, type: RType, into dst: UInt16
+  ) throws(CompileError) {
+    if case .definitionAsOf(let id, let date) = body.kind {
+      // The node opens with the date computed, so that it shows which date.
+      try compile(date, into: dst)
+      let start = openCall(
+        program.functions[function], at: span, into: dst, type: type, date: dst)
+      emitAsOf(id, date: dst, into: dst)
+      closeCall(start)
+      return
+    }
+    let start = openCall(program.functions[function], at: span, into: dst, type: type)
+    let opaque = program.functions[function].isOpaque
+    let aggregates = opaqueAggregateDepth
+    if opaque { (opaqueDepth, opaqueAggregateDepth) = (opaqueDepth + 1, 0) }
+    try compile(body, into: dst)
+    if opaque { (opaqueDepth, opaqueAggregateDepth) = (opaqueDepth - 1, aggregates) }
+    closeCall(start)
+  }
+
+  /// `pushDate`, `call`, `popDate`: definition `id` evaluated as of the date in `date`, with a
+  /// memo of its own, its value in `dst`.
+  mutating func emitAsOf(_ id: Int, date: UInt16, into dst: UInt16) {
+    emit(.pushDate, date)
+    emit(Instruction(.call, dst, wide: UInt32(id)))
+    emit(.popDate)
   }
 
   mutating func compileUnary(_ op: UnaryOperator, _ operand: IRExpr, type: RType, into dst: UInt16)

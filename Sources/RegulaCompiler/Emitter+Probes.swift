@@ -121,11 +121,17 @@ extension Emitter {
   }
 
   /// Opens the node of a call of function `function` (inlined) whose value will be in `dst`,
-  /// of `type`; `closeCall` gives the matching end once the body is emitted.
-  mutating func openCall(_ function: IRFunction, at span: SourceSpan, into dst: UInt16, type: RType)
-    -> UInt32
-  {
+  /// of `type`; `closeCall` gives the matching end once the body is emitted. For
+  /// `NAME as of DATE`, `date` is the register holding DATE, which the node shows.
+  mutating func openCall(
+    _ function: IRFunction, at span: SourceSpan, into dst: UInt16, type: RType,
+    date: UInt16? = nil
+  ) -> UInt32 {
     var start = probe(.callStart, at: span)
+    if let date {
+      start.a = UInt32(date)
+      start.typeA = typeIndex(.date)
+    }
     start.textA = probeText(function.name)
     if let citation = function.citation {
       start.citation = probeText(program.citationText(citation))

@@ -259,6 +259,10 @@ public struct IRExpr: Sendable {
     case definition(DefinitionID)
     /// A definition evaluated as of the jurisdiction named by an enum value.
     case definitionAt(DefinitionID, IRExpr)
+    /// A definition evaluated as of the date the expression gives: every version it and what
+    /// it reads choose, and `as_of_date()`, are that date's; nothing it computes is shared
+    /// with the evaluation's own date.
+    case definitionAsOf(DefinitionID, IRExpr)
     /// The reason code of a definition, as Text (empty when it gives none).
     case reasonOf(DefinitionID)
     /// Field `index` of a record; `name` builds the input paths of missing facts and of the

@@ -66,6 +66,8 @@ public enum IRPrinter {
     case .definition(let id): return "@\(program.definitions[id].name)"
     case .definitionAt(let id, let place):
       return "(at @\(program.definitions[id].name) \(e(place)))"
+    case .definitionAsOf(let id, let date):
+      return "(as-of @\(program.definitions[id].name) \(e(date)))"
     case .reasonOf(let id): return "(reason @\(program.definitions[id].name))"
     case .field(let base, let index, let name): return "(. \(e(base)) \(name)#\(index))"
     case .index(let base, let key): return "([] \(e(base)) \(e(key)))"

@@ -43,6 +43,7 @@ extension Interpreter {
     case .local(let slot): return slots[slot]?.value ?? .unknown
     case .definition(let id): return try evaluateDefinition(id).0
     case .definitionAt(let id, let place): return try evaluateAt(id, place)
+    case .definitionAsOf(let id, let date): return try evaluateAsOf(id, date)
     case .reasonOf(let id): return .text(try evaluateDefinition(id).1 ?? "")
     case .field(let base, let index, let name):
       return try evaluateField(base, index, name, span: expr.span)
@@ -178,6 +179,29 @@ extension Interpreter {
     let saved = jurisdiction
     jurisdiction = code
     defer { jurisdiction = saved }
+    return try evaluateDefinition(id).0
+  }
+
+  /// `NAME as of DATE`: the definition evaluated with DATE as the as-of date, with a memo of
+  /// its own. A definition it evaluated is evaluated again when the evaluation's own date
+  /// needs it afterwards (as the VM, whose memo the other date's values replace).
+  mutating func evaluateAsOf(_ id: DefinitionID, _ date: IRExpr) throws(EvaluationError) -> Value {
+    guard case .date(let day) = try evaluate(date) else {
+      throw .runtime(message: "internal error: `as of` without a date", span: date.span)
+    }
+    let before = program.from.map { day < $0 } ?? false
+    let after = program.until.map { $0 < day } ?? false
+    if before || after {
+      throw .runtime(message: IRProgram.notInForceAsOfMessage(day), span: date.span)
+    }
+    let (savedDate, savedMemo) = (asOf, memo)
+    asOf = day
+    memo = [:]
+    defer {
+      let other = memo
+      asOf = savedDate
+      memo = savedMemo.filter { other[$0.key] == nil }
+    }
     return try evaluateDefinition(id).0
   }
 

@@ -79,6 +79,62 @@ extension IRProgram {
   }
 }
 
+extension IRProgram {
+  /// Throws at the first enum case of the application (fields in declaration order, list
+  /// elements in order) that is not in force on `date`, naming its positioned path. A policy
+  /// without dated cases reads nothing.
+  public func checkCasesInForce(_ input: Value, on date: CivilDate) throws(EvaluationError) {
+    guard enums.contains(where: { !$0.caseValidities.isEmpty }), let schema = self.input else {
+      return
+    }
+    func walk(_ value: Value, _ type: RType, _ path: String) throws(EvaluationError) {
+      switch (type, value) {
+      case (.optional(let wrapped), _): try walk(value, wrapped, path)
+      case (.enumeration(let name), .enumCase(let index)):
+        guard let info = enums.first(where: { $0.name == name }),
+          index < info.caseValidities.count, let validity = info.caseValidities[index],
+          let from = Self.civilDate(validity.from)
+        else { return }
+        let until = validity.until.flatMap(Self.civilDate)
+        guard date < from || until.map({ $0 < date }) ?? false else { return }
+        throw .runtime(
+          message: IRProgram.caseNotInForceMessage(
+            path: path, name: enumOutputNames(name)[index], enumName: name, on: date,
+            from: from, until: until),
+          span: SourceSpan(file: .init(0), bytes: 0..<0))
+      case (.record(let name), .record(let values)):
+        for (field, item) in zip(recordFields(name), values) {
+          try walk(item, field.type, path.isEmpty ? field.name : "\(path).\(field.name)")
+        }
+      case (.list(let element), .list(let items)):
+        for (position, item) in items.enumerated() {
+          try walk(item, element, "\(path)[\(position)]")
+        }
+      default: return
+      }
+    }
+    try walk(input, .record(schema.name), "")
+  }
+
+  static func civilDate(_ literal: DateLiteral) -> CivilDate? {
+    try? CivilDate(year: Int64(literal.year), month: Int64(literal.month), day: Int64(literal.day))
+  }
+
+  /// The error for an application's enum case given on a day it is not in force.
+  public static func caseNotInForceMessage(
+    path: String, name: String, enumName: String, on date: CivilDate, from: CivilDate,
+    until: CivilDate?
+  ) -> String {
+    "`\(path)`: the case `\(name)` of `\(enumName)` is not in force on \(date) (it is in force "
+      + "from \(from)\(until.map { " until \($0)" } ?? ""))"
+  }
+
+  /// The error of `NAME as of DATE` for a DATE outside the policy's `from … until …`.
+  public static func notInForceAsOfMessage(_ date: CivilDate) -> String {
+    "a definition read `as of` \(date) cannot be evaluated: the policy is not in force on that date"
+  }
+}
+
 /// Bounds on one evaluation.
 public struct EvaluationLimits: Sendable {
   /// Expression nodes evaluated.
@@ -91,7 +147,9 @@ public struct EvaluationLimits: Sendable {
 public struct Interpreter {
   let program: IRProgram
   let input: Value
-  let asOf: CivilDate
+  /// The date versions are chosen on: the evaluation's, or another while a definition is
+  /// evaluated `as of` it.
+  var asOf: CivilDate
   let limits: EvaluationLimits
   var jurisdiction: String
   var memo: [MemoKey: (value: Value, reason: String?)] = [:]
@@ -157,6 +215,7 @@ public struct Interpreter {
     limits: EvaluationLimits, only: Set<String>?
   ) throws(EvaluationError) -> Outcome {
     try program.checkInForce(asOf)
+    try program.checkCasesInForce(input, on: asOf)
     guard let place = program.jurisdiction(jurisdiction) else {
       throw .runtime(
         message: IRProgram.unknownJurisdictionMessage(jurisdiction, among: program.jurisdictions),

@@ -192,12 +192,7 @@ struct Lowerer {
     switch body.kind {
     case .expression(let expr): return .value(lower(expr))
     case .firstOf(let cases):
-      return .firstOf(
-        cases.map {
-          IRCase(
-            value: lower($0.value), condition: $0.condition.map { lower($0) },
-            reason: $0.reason?.text, citation: $0.citation, span: $0.span)
-        })
+      return .firstOf(cases.map { lowerCase($0) })
     case .allOf(let conditions):
       return .allOf(
         conditions.map {
@@ -210,6 +205,41 @@ struct Lowerer {
       // turned brackets into versions.
       return .value(IRExpr(kind: .constant(.none), type: .error, span: body.span))
     }
+  }
+
+  /// A `first of` case. One that binds (`VALUE when some NAME = EXPR and CONDITION`) holds
+  /// when `match EXPR { some NAME: CONDITION, none: false }` does, and gives
+  /// `match EXPR { some NAME: VALUE }`: EXPR is evaluated again for the value (it reads
+  /// nothing that can change), and its `none` arm cannot be reached.
+  mutating func lowerCase(_ item: Case) -> IRCase {
+    guard let binding = item.binding else {
+      return IRCase(
+        value: lower(item.value), condition: item.condition.map { lower($0) },
+        reason: item.reason?.text, citation: item.citation, span: item.span)
+    }
+    let subject = lower(binding.value)
+    let (slot, previous) = bind(binding.name.text)
+    let rest =
+      item.condition.map { lower($0) }
+      ?? IRExpr(kind: .constant(.bool(true)), type: .bool, span: binding.span)
+    let value = lower(item.value)
+    unbind(binding.name.text, previous: previous)
+    let holds = IRExpr(
+      kind: .match(
+        subject,
+        [
+          IRArm(pattern: .some(slot: slot), value: rest),
+          IRArm(
+            pattern: .none,
+            value: IRExpr(kind: .constant(.bool(false)), type: .bool, span: binding.span)),
+        ]),
+      type: .bool, span: binding.span)
+    let given = IRExpr(
+      kind: .match(subject, [IRArm(pattern: .some(slot: slot), value: value)]), type: value.type,
+      span: item.value.span)
+    return IRCase(
+      value: given, condition: holds, reason: item.reason?.text, citation: item.citation,
+      span: item.span)
   }
 
   mutating func lowerTest(_ test: TestDecl) -> IRTest {
@@ -274,18 +304,7 @@ struct Lowerer {
         return .constant(.none)
       }
       return .definitionAt(id, lower(place))
-    case .asOf(let base, let date):
-      guard case .name(let name) = base.kind, let definition = program.definition(name),
-        let variant = definition.variants.first
-      else { return .constant(.none) }
-      // Traced as a node of its own, named by the parameter, with its citation.
-      tracedBuiltins.append(
-        IRFunction(name: name, parameters: [], citation: definition.citation, span: definition.span)
-      )
-      let read = lowerAsOf(variant, lower(date), type: type(of: expr), at: expr.span)
-      return .inlined(
-        function: program.functions.count + tracedBuiltins.count - 1,
-        IRExpr(kind: read, type: type(of: expr), span: expr.span))
+    case .asOf(let base, let date): return lowerAsOfRead(base, date, expr: expr)
     case .unary(let op, let operand): return .unary(op, lower(operand))
     case .binary(let op, let left, let right): return .binary(op, lower(left), lower(right))
     case .ifThenElse(let c, let t, let e): return .ifThenElse(lower(c), lower(t), lower(e))
@@ -310,6 +329,34 @@ struct Lowerer {
 
   /// A call of a function, inlined: the arguments in the caller's scope, each bound to a
   /// fresh slot, then the body with only the parameters in scope.
+  /// `NAME as of DATE`: a parameter of constant versions reads its version on DATE; anything
+  /// else is evaluated as a whole on DATE. Out of line, so that the frame of `lowerKind`, which
+  /// recurses once per level of an expression, stays small.
+  @inline(never)
+  mutating func lowerAsOfRead(_ base: Expr, _ date: Expr, expr: Expr) -> IRExpr.Kind {
+    guard case .name(let name) = base.kind, let definition = program.definition(name),
+      let variant = definition.variants.first
+    else { return .constant(.none) }
+    if case .evaluatedAsOf? = program.resolutions[expr.id], let id = definitionIDs[name] {
+      // Traced as a node named by the definition, showing the date, with the definition's
+      // own node (evaluated on that date) inside.
+      tracedBuiltins.append(
+        IRFunction(
+          name: name, parameters: [], citation: definition.citation, span: definition.span))
+      return .inlined(
+        function: program.functions.count + tracedBuiltins.count - 1,
+        IRExpr(kind: .definitionAsOf(id, lower(date)), type: type(of: expr), span: expr.span))
+    }
+    // Traced as a node of its own, named by the parameter, with its citation.
+    tracedBuiltins.append(
+      IRFunction(name: name, parameters: [], citation: definition.citation, span: definition.span)
+    )
+    let read = lowerAsOf(variant, lower(date), type: type(of: expr), at: expr.span)
+    return .inlined(
+      function: program.functions.count + tracedBuiltins.count - 1,
+      IRExpr(kind: read, type: type(of: expr), span: expr.span))
+  }
+
   mutating func lowerFunctionCall(_ index: Int, _ arguments: [Expr], at span: SourceSpan)
     -> IRExpr.Kind
   {
@@ -381,7 +428,7 @@ struct Lowerer {
     case .enumCase(let enumName, let caseName)?:
       return .constant(
         .enumCase(program.enums.first { $0.name == enumName }?.index(ofCase: caseName) ?? 0))
-    case .enumType?, nil: return .constant(.none)
+    case .enumType?, .evaluatedAsOf?, nil: return .constant(.none)
     }
   }
 

@@ -128,7 +128,10 @@ public enum TestRunner {
     } else {
       input = given
     }
-    do { try program.checkInForce(asOf) } catch {
+    do {
+      try program.checkInForce(asOf)
+      try program.checkCasesInForce(input, on: asOf)
+    } catch {
       result.failures.append("\(error)")
       return result
     }

@@ -5,7 +5,7 @@ extension IRExpr {
   public var children: [IRExpr] {
     switch kind {
     case .constant, .input, .local, .definition, .reasonOf: []
-    case .definitionAt(_, let place): [place]
+    case .definitionAt(_, let place), .definitionAsOf(_, let place): [place]
     case .field(let base, _, _): [base]
     case .index(let a, let b), .binary(_, let a, let b), .letIn(_, let a, let b): [a, b]
     case .unary(_, let a), .inlined(_, let a): [a]
@@ -36,6 +36,7 @@ extension IRExpr {
     switch kind {
     case .constant, .input, .local, .definition, .reasonOf: break
     case .definitionAt(let id, let place): copy.kind = .definitionAt(id, r(place))
+    case .definitionAsOf(let id, let date): copy.kind = .definitionAsOf(id, r(date))
     case .field(let base, let index, let name):
       copy.kind = .field(r(base), index: index, name: name)
     case .index(let a, let b): copy.kind = .index(r(a), r(b))

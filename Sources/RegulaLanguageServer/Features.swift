@@ -286,6 +286,7 @@ func forEachExpression(in declarations: [Declaration], _ body: (Expr) -> Void) {
     case .expression(let expression): body(expression)
     case .firstOf(let cases):
       for item in cases {
+        if let binding = item.binding { body(binding.value) }
         body(item.value)
         if let condition = item.condition { body(condition) }
       }

@@ -70,7 +70,8 @@ public enum CheckedPrinter {
     case .expression(let expr): return [pad + "= " + typed(expr, program)]
     case .firstOf(let cases):
       return cases.map { item in
-        let condition = item.condition.map { "when " + typed($0, program) } ?? "otherwise"
+        let condition =
+          item.writtenCondition { typed($0, program) }.map { "when " + $0 } ?? "otherwise"
         return pad + "\(typed(item.value, program)) \(condition)"
           + (item.reason.map { " reason \($0.text)" } ?? "")
       }
@@ -125,6 +126,7 @@ public enum CheckedPrinter {
     case .local?: "→local"
     case .enumCase(let enumName, _)?: "→\(enumName)"
     case .enumType?: "→type"
+    case .evaluatedAsOf?: ""
     case nil: ""
     }
   }

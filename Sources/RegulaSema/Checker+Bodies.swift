@@ -45,8 +45,9 @@ extension Checker {
     case .firstOf(let cases):
       var type = expected
       for item in cases {
-        if let condition = item.condition { checkCondition(condition, scope: [:]) }
-        let found = checkValue(item.value, expected: type)
+        let scope = checkBinding(item.binding)
+        if let condition = item.condition { checkCondition(condition, scope: scope) }
+        let found = checkValue(item.value, expected: type, scope: scope)
         if type == nil, !found.isError { type = found }
         checkCitation(item.citation)
       }
@@ -86,6 +87,23 @@ extension Checker {
   mutating func checkValue(_ expr: Expr, expected: RType?, scope: Scope = [:]) -> RType {
     if let expected { return checkExpecting(expr, expected, scope: scope) }
     return check(expr, expected: nil, scope: scope)
+  }
+
+  /// `some NAME = EXPR` of a `first of` case: EXPR must be optional, and NAME has its wrapped
+  /// type in the case's condition and value.
+  mutating func checkBinding(_ binding: CaseBinding?) -> Scope {
+    guard let binding else { return [:] }
+    let type = check(binding.value, expected: nil, scope: [:])
+    switch type {
+    case .error: return [binding.name.text: .error]
+    case .optional(let wrapped): return [binding.name.text: wrapped]
+    default:
+      report(
+        .typeMismatch, at: binding.value.span,
+        "`some \(binding.name.text) = …` needs an optional value, but this is `\(type)`",
+        help: "a value that is always present needs no binding: use it in the condition directly")
+      return [binding.name.text: .error]
+    }
   }
 
   mutating func checkCondition(_ expr: Expr, scope: Scope) {

@@ -17,7 +17,7 @@ extension Checker {
     case .field(let base, let name): return checkField(base, name, expr: expr, scope: scope)
     case .index(let base, let key): return checkIndex(base, key, scope: scope)
     case .at(let base, let place): return checkAt(base, place, scope: scope)
-    case .asOf(let base, let date): return checkAsOf(base, date, scope: scope)
+    case .asOf(let base, let date): return checkAsOf(base, date, scope: scope, id: expr.id)
     case .unary(let op, let operand): return checkUnary(op, operand, at: expr.span, scope: scope)
     case .binary(let op, let left, let right):
       return checkBinary(op, left, right, at: expr.span, scope: scope)
@@ -263,7 +263,7 @@ extension Checker {
   /// `NAME as of DATE`: a parameter whose versions are constants, read on another date. Its
   /// versions are chosen by DATE; overrides and exceptions (chosen by jurisdiction) and bodies
   /// that read other definitions (which would be read on the evaluation's date) are refused.
-  mutating func checkAsOf(_ base: Expr, _ date: Expr, scope: Scope) -> RType {
+  mutating func checkAsOf(_ base: Expr, _ date: Expr, scope: Scope, id: NodeID) -> RType {
     checkExpecting(date, .date, scope: scope)
     guard case .name(let name) = base.kind, scope[name] == nil, let entry = definitions[name],
       entry.parameters == nil
@@ -271,22 +271,17 @@ extension Checker {
       let type = check(base, expected: nil, scope: scope)
       if !type.isError {
         report(
-          .invalidOperands, at: base.span, "`as of` reads a parameter by name",
+          .invalidOperands, at: base.span, "`as of` reads a parameter, rule or decision by name",
           help:
-            "write `PARAMETER as of DATE`, as in `tax_rate as of first_day_of_year(as_of_date())`")
+            "write `NAME as of DATE`, as in `tax_rate as of first_day_of_year(as_of_date())`")
       }
       return .error
     }
     let type = check(base, expected: nil, scope: scope)
-    guard entry.kind == .parameter, entry.variants.count == 1, hasConstantVersions(entry)
-    else {
-      report(
-        .invalidOperands, at: base.span,
-        "`as of` reads a parameter whose versions are constants, without overrides or exceptions; `\(name)` is not one",
-        help:
-          "read the parameter itself on the evaluation's date, or make `\(name)` a parameter of literal versions"
-      )
-      return .error
+    // A parameter of constant versions is read by choosing its version on DATE; anything else
+    // is evaluated on DATE as a whole (§13).
+    if !(entry.kind == .parameter && entry.variants.count == 1 && hasConstantVersions(entry)) {
+      resolutions[id] = .evaluatedAsOf
     }
     return type
   }

@@ -35,8 +35,11 @@ extension Checker {
     var parameters: [String: Int?] = [:]
     for parameter in entry.parameters ?? [] { parameters[parameter.name.text] = .some(nil) }
     for variant in entry.variants {
-      for value in values(of: variant.body) {
-        guard let found = self.places(of: value, locals: parameters) else {
+      for (value, bound) in values(of: variant.body) {
+        // A name a `first of` case binds is a value whose places are not known either.
+        var locals = parameters
+        for name in bound { locals[name] = .some(nil) }
+        guard let found = self.places(of: value, locals: locals) else {
           report(
             .invalidPlaces, at: value.span,
             "`\(entry.name.text)` has at most \(count) decimal places, but nothing shows that "
@@ -56,11 +59,11 @@ extension Checker {
     declaredPlaces[entry.name.text] = count
   }
 
-  /// The values a body may give.
-  func values(of body: Body) -> [Expr] {
+  /// The values a body may give, each with the names its `first of` case binds.
+  func values(of body: Body) -> [(value: Expr, bound: [String])] {
     switch body.kind {
-    case .expression(let expr): [expr]
-    case .firstOf(let cases): cases.map(\.value)
+    case .expression(let expr): [(expr, [])]
+    case .firstOf(let cases): cases.map { ($0.value, $0.binding.map { [$0.name.text] } ?? []) }
     case .allOf, .brackets: []
     case .versions(let versions): versions.flatMap { values(of: $0.body) }
     }

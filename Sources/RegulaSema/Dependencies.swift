@@ -67,8 +67,13 @@ enum References {
     case .expression(let expr): collect(expr, bound: bound, into: &found)
     case .firstOf(let cases):
       for item in cases {
-        collect(item.value, bound: bound, into: &found)
-        if let condition = item.condition { collect(condition, bound: bound, into: &found) }
+        var inner = bound
+        if let binding = item.binding {
+          collect(binding.value, bound: bound, into: &found)
+          inner.insert(binding.name.text)
+        }
+        collect(item.value, bound: inner, into: &found)
+        if let condition = item.condition { collect(condition, bound: inner, into: &found) }
       }
     case .allOf(let conditions):
       for item in conditions { collect(item.condition, bound: bound, into: &found) }

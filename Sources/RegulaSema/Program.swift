@@ -11,6 +11,9 @@ public struct EnumInfo: Sendable, Hashable {
   public var span: SourceSpan
   /// Each case's name in JSON (its alias, or the case name), parallel to `cases`.
   public var outputNames: [String] = []
+  /// The days each case is in force, parallel to `cases`, nil for a case without dates; empty
+  /// when no case has dates. An application may give a case only on its days.
+  public var caseValidities: [Validity?] = []
   /// Each case's position, so that looking a case up is O(1): a table or a `match` over an
   /// enum of 100,000 cases checks in linear time.
   public private(set) var caseIndexes: [String: Int]
@@ -177,6 +180,10 @@ public enum Resolution: Sendable, Hashable {
   case local(String)
   case enumCase(enumName: String, caseName: String)
   case enumType(String)
+  /// `NAME as of DATE` (on the `as of` expression) where NAME is evaluated on DATE as a whole,
+  /// everything it reads on that date too; absent for a parameter of constant versions, read
+  /// by choosing its version.
+  case evaluatedAsOf
 }
 
 /// A checked policy: everything later stages need, with no unresolved names.

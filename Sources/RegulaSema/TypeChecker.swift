@@ -268,10 +268,20 @@ struct Checker {
         outputNames.append(output)
       }
     }
+    for case let validity? in decl.caseValidities {
+      guard let until = validity.until, until < validity.from else { continue }
+      report(
+        .emptyValidity, at: validity.span,
+        "this case is in force until \(until), before it starts on \(validity.from)",
+        help: "`until` is the last day in force and must not precede `from`")
+    }
     typeOrder.append(decl.name.text)
-    enums[decl.name.text] = EnumInfo(
+    var info = EnumInfo(
       name: decl.name.text, cases: decl.cases.map(\.text).uniqued(), citation: decl.citation,
       span: decl.name.span, outputNames: outputNames)
+    // Only when every case was kept (a duplicate was reported above).
+    if info.cases.count == decl.caseValidities.count { info.caseValidities = decl.caseValidities }
+    enums[decl.name.text] = info
   }
 
   mutating func collectSources(_ file: LoadedFile) {

@@ -217,8 +217,8 @@ public struct Formatter {
       emit("first of", indent: indent + 1, span: body.span)
       for item in cases {
         var text = ExprPrinter.source(item.value)
-        if let condition = item.condition {
-          text += " when \(ExprPrinter.source(condition))"
+        if let condition = item.writtenCondition(ExprPrinter.source) {
+          text += " when \(condition)"
         } else {
           text += " otherwise"
         }

@@ -45,14 +45,18 @@ extension Parser {
     expect(.leftBrace, "to open the list of cases")
     var cases: [Identifier] = []
     var outputNames: [String?] = []
+    var validities: [Validity?] = []
     while !at(.rightBrace) && !atEnd && !isPanicking {
       cases.append(parseIdentifier("naming an enum case"))
       outputNames.append(
         eat(.as) ? parseString("with the case's name in JSON, as in `none as \"none\"`") : nil)
+      validities.append(at(.from) ? parseValidity() : nil)
       _ = eat(.comma)
     }
     expect(.rightBrace, "to close the list of cases")
-    return EnumDecl(name: name, cases: cases, citation: citation, outputNames: outputNames)
+    var decl = EnumDecl(name: name, cases: cases, citation: citation, outputNames: outputNames)
+    if validities.contains(where: { $0 != nil }) { decl.caseValidities = validities }
+    return decl
   }
 
   mutating func parseRecord() -> RecordDecl? {
@@ -267,18 +271,31 @@ extension Parser {
       let start = current.span
       let value = parseExpression()
       var condition: Expr?
+      var binding: CaseBinding?
       if eat(.when) {
-        condition = parseExpression()
+        let bindingStart = current.span
+        if eat(.some) {
+          // `some NAME = EXPR [and CONDITION]`: EXPR at the precedence of a comparison's
+          // operand, so that `and` continues the condition.
+          let name = parseIdentifier("naming the value `some` binds")
+          expect(.equal, "after the name that `some` binds, as in `some p = place`")
+          let bound = parseBindingValue()
+          condition = eat(.and) ? parseExpression() : nil
+          binding = CaseBinding(name: name, value: bound, span: spanFrom(bindingStart))
+        } else {
+          condition = parseExpression()
+        }
       } else {
         expect(.otherwise, "or `when CONDITION` after the value of a case")
       }
       let reason = eat(.reason) ? parseIdentifier("naming the reason code") : nil
       let citation = parseCitation()
-      cases.append(
-        Case(
-          value: value, condition: condition, reason: reason, citation: citation,
-          span: spanFrom(start)))
-      if condition == nil { break }
+      var item = Case(
+        value: value, condition: condition, reason: reason, citation: citation,
+        span: spanFrom(start))
+      item.binding = binding
+      cases.append(item)
+      if item.isOtherwise { break }
     }
     return cases
   }

@@ -78,6 +78,18 @@ extension Parser {
     return nested { $0.parseBinary(minimumPrecedence: 1, noIn: noIn) }
   }
 
+  /// The value of `some NAME = VALUE` in a `first of` case's condition: an expression that
+  /// stops before `and` (which goes on with the condition), `or` and `??`.
+  mutating func parseBindingValue() -> Expr {
+    if depth == 0 {
+      heights.removeAll(keepingCapacity: true)
+      reportedHeight = false
+    }
+    return nested {
+      $0.parseBinary(minimumPrecedence: BinaryOperator.and.precedence + 1, noIn: false)
+    }
+  }
+
   mutating func parseBinary(minimumPrecedence: Int, noIn: Bool) -> Expr {
     let start = current.span
     var left = parseUnary(noIn: noIn)

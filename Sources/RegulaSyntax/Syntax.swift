@@ -216,12 +216,17 @@ public struct EnumDecl: Sendable, Hashable {
   /// Per case, the name it has in JSON when it differs from the case name
   /// (`no_status as "none"`, `R5_1_hukou as "R5.1_hukou"`); nil otherwise.
   public var outputNames: [String?] = []
+  /// Per case, the days it is in force when it has dates (`edge from 2021-01-01`); nil for a
+  /// case in force whenever its policy is. Empty when no case has dates.
+  public var caseValidities: [Validity?] = []
 
-  /// Each case as written: `name` or `name as "json name"`.
+  /// Each case as written: `name`, `name as "json name"`, then `from D until D` if dated.
   public var writtenCases: [String] {
     cases.indices.map { index in
       let alias = index < outputNames.count ? outputNames[index] : nil
+      let validity = index < caseValidities.count ? caseValidities[index] : nil
       return cases[index].text + (alias.map { " as \(RegulaText.quote($0))" } ?? "")
+        + (validity.map { " from \($0.from)" + ($0.until.map { " until \($0)" } ?? "") } ?? "")
     }
   }
 }
@@ -410,10 +415,33 @@ public struct Version: Sendable, Hashable {
 /// `VALUE when CONDITION reason CODE` or `VALUE otherwise reason CODE` in `first of`.
 public struct Case: Sendable, Hashable {
   public var value: Expr
-  /// nil for the `otherwise` case.
+  /// The condition after `when` (after its binding, if any); nil for the `otherwise` case, and
+  /// for a case whose condition is its binding alone.
   public var condition: Expr?
   public var reason: Identifier?
   public var citation: Citation?
+  public var span: SourceSpan
+  /// `when some NAME = EXPR [and …]`: the case applies only when EXPR is present, with NAME its
+  /// value in the rest of the condition and in the case's value.
+  public var binding: CaseBinding? = nil
+
+  /// True for the `otherwise` case.
+  public var isOtherwise: Bool { condition == nil && binding == nil }
+
+  /// The condition as written after `when`: `some NAME = EXPR and CONDITION`.
+  public func writtenCondition(_ print: (Expr) -> String) -> String? {
+    guard let binding else { return condition.map(print) }
+    let head = "some \(binding.name.text) = \(print(binding.value))"
+    return condition.map { head + " and " + print($0) } ?? head
+  }
+}
+
+/// `some NAME = EXPR` at the head of a `first of` case's condition.
+public struct CaseBinding: Sendable, Hashable {
+  public var name: Identifier
+  /// An optional value: the case applies only when it is present.
+  public var value: Expr
+  /// From `some` to the end of the condition.
   public var span: SourceSpan
 }
 

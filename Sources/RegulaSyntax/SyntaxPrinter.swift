@@ -151,11 +151,14 @@ public struct SyntaxPrinter {
         for item in cases {
           let reason = item.reason.map { " reason \($0.text)" } ?? ""
           printer.line(
-            (item.condition == nil ? "otherwise" : "case") + reason
+            (item.isOtherwise ? "otherwise" : "case") + reason
               + printer.describe(item.citation),
             item.span)
           printer.nested { inner in
             inner.printExpr(item.value, label: "value")
+            if let binding = item.binding {
+              inner.printExpr(binding.value, label: "when some \(binding.name.text) =")
+            }
             if let condition = item.condition { inner.printExpr(condition, label: "when") }
           }
         }

@@ -13,6 +13,10 @@ extension Machine {
   /// interpreter words it).
   static let noVersionAsOfMessage =
     "a parameter read with `as of` has no version in force on that date"
+  /// `pushDate` on a date outside the policy's validity (as the interpreter words it).
+  static func notInForceAsOfMessage(_ date: String) -> String {
+    "a definition read `as of` \(date) cannot be evaluated: the policy is not in force on that date"
+  }
 }
 
 protocol DispatchMode {
@@ -163,8 +167,8 @@ extension Machine {
         // INVARIANT: the verifier proved `record` is a record with field c (and
         // `evaluateDefinition` checked the input).
         let value = facts.field(record, Int(instruction.c))
-        if isInputPath, pathEpochs[path] != epoch {
-          pathEpochs[path] = epoch
+        if isInputPath, pathEpochs[path] != pathEpoch {
+          pathEpochs[path] = pathEpoch
           pathsRead[pathsReadCount] = Int32(path)
           pathsReadCount &+= 1
         }
@@ -332,6 +336,10 @@ extension Machine {
             instruction: pc - 1)
         }
       case .extra: break
+      case .pushDate:
+        // INVARIANT: the verifier proved R[a] holds a scalar (the date, in days).
+        try pushDate(registers[a].word, pc: pc)
+      case .popDate: try popDate(pc: pc)
       }
     }
   }

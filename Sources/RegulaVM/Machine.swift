@@ -116,6 +116,13 @@ public struct Machine {
   /// The current evaluation's stamp on memo entries and paths read; entries start at 0, so a
   /// machine that has not begun an evaluation finds nothing memoised.
   var epoch: UInt32 = 1
+  /// The last epoch handed out: to an evaluation, or to a `NAME as of DATE` inside one (whose
+  /// memo is its own).
+  var lastEpoch: UInt32 = 1
+  /// The evaluation's epoch, which stamps the input paths read whatever the date.
+  var pathEpoch: UInt32 = 1
+  /// The date and epoch to return to at each `popDate`, innermost last.
+  var dateStack: [(days: Int64, epoch: UInt32)] = []
   var steps = 0
   /// The most work one evaluation may do before it stops with `VMError.limit` (limit
   /// `steps`), in instructions, counted ahead: entering a definition counts the longest run of
@@ -158,6 +165,8 @@ public struct Machine {
   var pathsReadCount = 0
   /// Each text's position among the image's texts sorted (`inputsRead` sorts by it).
   let textRanks: UnsafeMutablePointer<Int32>
+  /// True when some enum case has dates: each evaluation then checks the application's cases.
+  let hasDatedCases: Bool
   /// The input schema compiled for the fast JSON reader.
   let reader: ReaderPlan
   /// Items of the lists the fast reader is reading (kept to reuse its storage).
@@ -187,6 +196,7 @@ public struct Machine {
     self.image = image
     facts = Facts(image: image)
     exactConstantCount = image.exactConstants.count
+    hasDatedCases = image.enums.contains { !$0.caseValidities.isEmpty }
     // No recursion: a definition is on the stack at most once per jurisdiction.
     let jurisdictionCount = max(image.jurisdictions.count, 1)
     // The verifier rules out call cycles, so the stack never exceeds the sum of the frames.
@@ -251,15 +261,12 @@ public struct Machine {
   /// Starts a new evaluation over the facts already loaded (memo and record cleared).
   public mutating func beginEvaluation() {
     ensureUnique()
-    epoch &+= 1
-    if epoch == 0 {
-      for slot in 0..<memoCount { memo[slot].epoch = 0 }
-      pathEpochs.update(repeating: 0, count: image.texts.count)
-      epoch = 1
-    }
+    if !dateStack.isEmpty { dateStack.removeAll(keepingCapacity: true) }
+    pathsReadCount = 0
+    epoch = nextEpoch()
+    pathEpoch = epoch
     steps = 0
     facts.exceededNumberSize = false
-    pathsReadCount = 0
     failed.removeAll(keepingCapacity: true)
     if isTracing {
       trace.removeAll(keepingCapacity: true)
@@ -275,6 +282,53 @@ public struct Machine {
     asOfDays = asOf.daysSince1970
   }
 
+  /// A new memo epoch, never handed out before in this evaluation; after the counter wraps,
+  /// every memo entry and path stamp is cleared first (the paths this evaluation read are
+  /// stamped again, so each stays listed once).
+  mutating func nextEpoch() -> UInt32 {
+    lastEpoch &+= 1
+    if lastEpoch == 0 {
+      for slot in 0..<memoCount { memo[slot].epoch = 0 }
+      pathEpochs.update(repeating: 0, count: image.texts.count)
+      for index in 0..<pathsReadCount { pathEpochs[Int(pathsRead[index])] = pathEpoch }
+      lastEpoch = 1
+    }
+    return lastEpoch
+  }
+
+  /// `pushDate`: goes on as of the day `days` (since 1970) with a memo of its own; a day
+  /// outside the policy's own `from … until …` stops the evaluation.
+  @inline(never)
+  mutating func pushDate(_ days: Int64, pc: Int) throws(VMError) {
+    let before = image.validFrom.map { days < $0 } ?? false
+    let after = image.validUntil.map { $0 < days } ?? false
+    guard !before && !after, let date = try? CivilDate(daysSince1970: days) else {
+      let date = (try? CivilDate(daysSince1970: days))?.description ?? "?"
+      throw .runtime(message: Self.notInForceAsOfMessage(date), instruction: pc - 1)
+    }
+    _ = date
+    dateStack.append((asOfDays, epoch))
+    asOfDays = days
+    epoch = nextEpoch()
+  }
+
+  /// `popDate`: back to the date and memo of the matching `pushDate`.
+  @inline(never)
+  mutating func popDate(pc: Int) throws(VMError) {
+    guard let (days, saved) = dateStack.popLast() else {
+      throw .runtime(message: "internal error: `popDate` without `pushDate`", instruction: pc - 1)
+    }
+    asOfDays = days
+    epoch = saved
+  }
+
+  /// After a decision stopped inside `NAME as of DATE`: back to the evaluation's own date.
+  mutating func leaveOtherDates() {
+    guard let outermost = dateStack.first else { return }
+    (asOfDays, epoch) = (outermost.days, outermost.epoch)
+    dateStack.removeAll(keepingCapacity: true)
+  }
+
   /// Evaluates every selected decision into `decisionValues` and `decisionReasons`; allocates
   /// nothing once warm.
   ///
@@ -287,6 +341,9 @@ public struct Machine {
   public mutating func run(input: Register, asOf: CivilDate, jurisdiction: Int) throws(VMError) {
     inputRegister = input
     asOfDays = asOf.daysSince1970
+    if hasDatedCases, let message = caseNotInForce(on: asOf) {
+      throw .runtime(message: message, instruction: -1)
+    }
     if !undecided.isEmpty { undecided.removeAll(keepingCapacity: true) }
     // An index loop: no iterator (nor `first`), so nothing is allocated even unoptimised. The
     // first decision evaluated makes the per-evaluation checks for all of them.
@@ -310,12 +367,55 @@ public struct Machine {
       } catch {
         // Only a missing fact reaches here after the checks, so they have passed.
         guard case .missingFacts(let paths) = error else { throw error }
+        leaveOtherDates()
         undecided.append((position, paths))
         if isTracing { traceStack.removeAll(keepingCapacity: true) }
       }
       checked = true
       position += 1
     }
+  }
+
+  /// The error for the first enum case of the application (fields in declaration order, list
+  /// elements in order) that is not in force on `date`, naming its positioned path; nil when
+  /// every case is (as the interpreter's `IRProgram.checkCasesInForce`).
+  ///
+  /// - Complexity: O(n) in the size of the application.
+  func caseNotInForce(on date: CivilDate) -> String? {
+    let day = date.daysSince1970
+    func walk(_ value: Register, _ type: SchemaType, _ path: String) -> String? {
+      switch type {
+      case .optional(let wrapped): return walk(value, wrapped, path)
+      case .enumeration(let index):
+        guard value.tag == 0, index < image.enums.count else { return nil }
+        let schema = image.enums[index]
+        guard value.word >= 0, value.word < Int64(schema.caseValidities.count),
+          let validity = schema.caseValidities[Int(value.word)], !validity.contains(day),
+          let from = try? CivilDate(daysSince1970: validity.from)
+        else { return nil }
+        let until = validity.until.flatMap { try? CivilDate(daysSince1970: $0) }
+        return "`\(path)`: the case `\(schema.cases[Int(value.word)])` of `\(schema.name)` is not "
+          + "in force on \(date) (it is in force from \(from)\(until.map { " until \($0)" } ?? ""))"
+      case .record(let index):
+        guard index < image.records.count, facts.holdsList(value) else { return nil }
+        for (position, field) in image.records[index].fields.enumerated() {
+          guard let item = facts.checkedItem(value, position) else { continue }
+          let inner = path.isEmpty ? field.name : "\(path).\(field.name)"
+          if let found = walk(item, field.type, inner) { return found }
+        }
+        return nil
+      case .list(let element):
+        guard value.tag == 0, facts.holdsList(value) else { return nil }
+        for position in 0..<facts.count(value) {
+          if let found = walk(facts.item(value, position), element, "\(path)[\(position)]") {
+            return found
+          }
+        }
+        return nil
+      default: return nil
+      }
+    }
+    return walk(inputRegister, .record(image.inputRecord), "")
   }
 
   /// The absent facts of the last `run`, each once, in the order the decisions met them.
@@ -470,6 +570,11 @@ public struct Machine {
     }
     if let special = image.specialisedAsOf, special != asOfDays {
       throw .runtime(message: specialisedMessage(special, asOfDays), instruction: -1)
+    }
+    if hasDatedCases, let date = try? CivilDate(daysSince1970: asOfDays),
+      let message = caseNotInForce(on: date)
+    {
+      throw .runtime(message: message, instruction: -1)
     }
     return try evaluateChecked(id, jurisdiction: jurisdiction)
   }

@@ -87,13 +87,61 @@ import Testing
       + "rule b: Decimal = rate as of application.d\n", [])
   // The date is a Date.
   assertDiagnostics(header + "rule a: Decimal = rate as of 1️⃣3\n", [(.typeMismatch, "1️⃣")])
-  // A rule, a parameter computed from an expression, or one with an override: refused.
-  assertDiagnostics(
-    header + "rule a: Decimal = 1️⃣r as of application.d\n", [(.invalidOperands, "1️⃣")])
-  assertDiagnostics(
-    header + "rule a: Int = 1️⃣computed as of application.d\n", [(.invalidOperands, "1️⃣")])
+  // A rule, a parameter computed from an expression, or one with an override: evaluated as
+  // a whole on that date.
+  assertDiagnostics(header + "rule a: Decimal = r as of application.d\n", [])
+  assertDiagnostics(header + "rule a: Int = computed as of application.d\n", [])
   assertDiagnostics(
     header
-      + "level province SH {\n  override rate = 0.2\n}\nrule a: Decimal = 1️⃣rate as of application.d\n",
-    [(.invalidOperands, "1️⃣")])
+      + "level province SH {\n  override rate = 0.2\n}\nrule a: Decimal = rate as of application.d\n",
+    [])
+  // Only a name is read `as of` a date.
+  assertDiagnostics(
+    header + "rule a: Decimal = (1️⃣r + 1) as of application.d\n", [(.invalidOperands, "1️⃣")])
+}
+
+@Test func anEnumCaseMayHaveDates() {
+  let header = "policy p\n"
+  assertDiagnostics(
+    header + "enum S { a, b from 2021-01-01, c as \"C\" from 2000-01-01 until 2020-12-31 }\n", [])
+  assertDiagnostics(
+    header + "enum S { a, b 1️⃣from 2021-01-01 until 2020-12-31 }\n", [(.emptyValidity, "1️⃣")])
+  assertFormatsAsWritten(
+    """
+    policy p
+
+    enum S { a, b from 2021-01-01, c as "C" from 2000-01-01 until 2020-12-31 }
+
+    """)
+}
+
+@Test func aFirstOfCaseBindsAnOptional() {
+  let header = "policy p\ninput application { o: Int?  n: Int }\n"
+  assertDiagnostics(
+    header
+      + "rule r: Int\n  first of\n    x when some x = application.o and x > 1\n    0 otherwise\n",
+    [])
+  // The value bound must be optional.
+  assertDiagnostics(
+    header + "rule r: Int\n  first of\n    x when some x = 1️⃣application.n\n    0 otherwise\n",
+    [(.typeMismatch, "1️⃣")])
+  // The name is the case's only.
+  assertDiagnostics(
+    header
+      + "rule r: Int\n  first of\n    x when some x = application.o\n    2️⃣x otherwise\n",
+    [(.undefinedName, "2️⃣")])
+  assertFormatsAsWritten(
+    """
+    policy p
+
+    input application {
+      o: Int?
+    }
+
+    rule r: Int
+      first of
+        x when some x = application.o and x > 1 reason big
+        0 otherwise
+
+    """)
 }

@@ -62,6 +62,7 @@ struct ProgramGenerator {
     import "lib.regula"
     enum Region { AA, BB, CC }
     enum Color { red, green, blue }
+    enum Tier { basic, plus from 2024-01-01, old from 2000-01-01 until 2023-12-31 }
     record Item {
       amount: Money
       count: Int
@@ -85,6 +86,7 @@ struct ProgramGenerator {
       extra: Int = 5
       more: List<Item> length at most 3 = []
       shade: Color = green
+      tier: Tier?
     }
     parameter stock: List<Item> cite "Art. 3" = [{ amount: 5 fen, count: 2, color: red, flag: true, weight: none }, { amount: 7 fen, count: 3, color: blue, flag: false, weight: 4 }]
     record Band { threshold: Decimal  rate: Decimal }
@@ -227,8 +229,23 @@ struct ProgramGenerator {
       return "\n  all of\n" + conditions.joined(separator: "\n")
     }
     if chance(20) {
-      var cases = (0..<Int.random(in: 1...2, using: &rng)).map {
-        "    \(expr(type, depth: 2)) when \(expr(.bool, depth: 2)) reason k\($0)"
+      var cases: [String] = []
+      for index in 0..<Int.random(in: 1...2, using: &rng) {
+        // Now and then a case that binds an optional (`when some NAME = EXPR and …`), the
+        // name read in its condition and its value.
+        if chance(30) {
+          locals.append(("bound\(index)", .int))
+          let value = expr(type, depth: 2)
+          let rest = chance(50) ? " and \(expr(.bool, depth: 2))" : ""
+          locals.removeLast()
+          let optional = pick([
+            "application.maybe", "first(x.weight for x in application.items)",
+            "last(x.count for x in application.items where x.flag)",
+          ])
+          cases.append("    \(value) when some bound\(index) = \(optional)\(rest) reason k\(index)")
+        } else {
+          cases.append("    \(expr(type, depth: 2)) when \(expr(.bool, depth: 2)) reason k\(index)")
+        }
       }
       cases.append("    \(expr(type, depth: 2)) otherwise reason other")
       return "\n  first of\n" + cases.joined(separator: "\n")
@@ -249,6 +266,10 @@ struct ProgramGenerator {
   mutating func expr(_ type: GenType, depth: Int) -> String {
     if depth <= 0 || chance(25) { return leaf(type) }
     if chance(10), let name = earlier(type) { return name }
+    // An earlier decision evaluated on another date: all it reads is read on that date too.
+    if chance(3), let name = rules.filter({ $0.type == type }).map(\.name).last {
+      return "(\(name) as of \(pick(["application.day", "first_day_of_year(as_of_date())"])))"
+    }
     if chance(12), let call = functionCall(type, depth: depth) { return call }
     if chance(8) {
       return
@@ -321,7 +342,8 @@ struct ProgramGenerator {
         "(match first(x in application.items where x.flag) { some p: p.count, none: 0 })",
         "(match last(s in stock where s.count > 2) { some p: p.count, none: -1 })",
         "application.extra", "count(application.more)", "(lib_step as of application.day)",
-        "(lib_step as of first_day_of_year(as_of_date()))",
+        "(lib_step as of first_day_of_year(as_of_date()))", "(k as of application.day)",
+        "(base_rule as of first_day_of_year(as_of_date()))",
         "sum(x.weight ?? 2 for x in application.items)",
         "sum(y for y in map(x.count * 2 for x in application.items where x.flag))",
         "(last(y for y in map(x.count - (x.weight ?? 1) for x in application.items)) ?? 4)",
@@ -413,7 +435,9 @@ struct ProgramGenerator {
       // Now and then against an optional (`none` is unequal to every number).
       return chance(80)
         ? "(\(expr(.decimal, depth: d)) \(pick(["<", "<=", "==", "!="])) \(expr(.int, depth: d)))"
-        : "(\(expr(pick([.decimal, .int]), depth: d)) \(pick(["==", "!="])) application.ratio)"
+        : chance(70)
+          ? "(\(expr(pick([.decimal, .int]), depth: d)) \(pick(["==", "!="])) application.ratio)"
+          : "(application.tier == Tier.\(pick(["basic", "plus", "old"])))"
     case 2:
       return
         "(\(expr(.money, depth: d)) \(pick(["<", ">=", "==", "!="])) \(expr(.money, depth: d)))"
@@ -480,6 +504,12 @@ struct ProgramGenerator {
       pick(["", "\"extra\":null", "\"extra\":9"]),
       pick(["", "\"more\":null", "\"more\":[]", "\"more\":[\(items.prefix(1).joined())]"]),
       pick(["", "\"shade\":null", "\"shade\":\"red\""]),
+      // A case in force on one of the two as-of dates only, now and then.
+      pick(
+        [
+          "", "", "", "", "", "", "\"tier\":\"basic\"", "\"tier\":\"basic\"", "\"tier\":\"plus\"",
+          "\"tier\":\"old\"",
+        ]),
     ]
     return "{"
       + fields.filter { !$0.isEmpty && !$0.hasPrefix("\"\(leaveOut)\":") }.joined(separator: ",")
@@ -524,4 +554,8 @@ let generatedConstructs: [(construct: String, marker: String)] = [
   ("marginal-amount scale", "marginal_amount(steps"), ("places", "Decimal places "),
   ("sum of optionals", "sum(x.weight for x"),
   ("number == Decimal?", " application.ratio)"),
+  ("dated enum case", "application.tier == Tier."), ("first of case binding", " when some bound"),
+  ("RULE as of DATE", "base_rule as of"),
+  ("DECISION as of DATE", "r0 as of"),
+  ("an overridden PARAMETER as of DATE", "k as of"),
 ]

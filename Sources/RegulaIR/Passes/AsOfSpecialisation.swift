@@ -1,18 +1,22 @@
 // Specialises a program for one as-of date: every base definition and override keeps only the
 // version in force on that date, with its date range dropped, so the compiled code tests no
 // dates. Exceptions keep their versions (which exception holds is decided by their conditions).
+// A definition read `as of` another date, and everything it reads, keeps all its versions: it
+// is also evaluated on that other date.
 
 extension IRProgram {
   /// The program as evaluated on `asOf` only: each base definition's and override's versions
   /// are replaced by the one in force on `asOf`, without a date range, or by none (the next
   /// jurisdiction in the chain then applies, as it would on that date). Marks the result with
-  /// `specialisedAsOf`, so that engines refuse to evaluate it as of another date.
+  /// `specialisedAsOf`, so that engines refuse to evaluate it as of another date. What a
+  /// `NAME as of DATE` evaluates on its own date is left as it is.
   ///
-  /// - Complexity: O(n) in the number of versions.
+  /// - Complexity: O(n) in the number of versions and expression nodes.
   public func specialised(asOf: CivilDate) -> IRProgram {
     var result = self
     result.specialisedAsOf = asOf
-    for id in result.definitions.indices {
+    let onOtherDates = definitionsEvaluatedOnOtherDates()
+    for id in result.definitions.indices where !onOtherDates.contains(id) {
       for index in result.definitions[id].variants.indices {
         var variant = result.definitions[id].variants[index]
         if case .exception = variant.kind { continue }
@@ -33,5 +37,30 @@ extension IRProgram {
       }
     }
     return result
+  }
+
+  /// The definitions a `NAME as of DATE` evaluates on DATE: each NAME and every definition it
+  /// reads, directly or not.
+  func definitionsEvaluatedOnOtherDates() -> Set<DefinitionID> {
+    var found = Set<DefinitionID>()
+    var pending: [DefinitionID] = []
+    for definition in definitions {
+      // Visits every node.
+      definition.forEachExpression { node in
+        if case .definitionAsOf(let id, _) = node.kind { pending.append(id) }
+      }
+    }
+    while let id = pending.popLast() {
+      guard id >= 0, id < definitions.count, found.insert(id).inserted else { continue }
+      definitions[id].forEachExpression { node in
+        switch node.kind {
+        case .definition(let callee), .definitionAt(let callee, _), .definitionAsOf(let callee, _),
+          .reasonOf(let callee):
+          pending.append(callee)
+        default: break
+        }
+      }
+    }
+    return found
   }
 }

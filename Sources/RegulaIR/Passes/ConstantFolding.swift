@@ -40,7 +40,8 @@ extension IRExpr {
     case .call(.asOfDate, _), .call(.noVersionAsOf, _): false
     case .unary, .binary, .ifThenElse, .call, .list, .record, .table, .index: true
     // A function call stays, so that the trace shows it.
-    case .constant, .input, .local, .definition, .definitionAt, .reasonOf, .field, .letIn, .match,
+    case .constant, .input, .local, .definition, .definitionAt, .definitionAsOf, .reasonOf, .field,
+      .letIn, .match,
       .aggregate, .inlined:
       false
     }

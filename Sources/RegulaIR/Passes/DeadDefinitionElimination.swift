@@ -38,7 +38,9 @@ extension IRExpr {
     var found: [DefinitionID] = []
     forEach { expr in
       switch expr.kind {
-      case .definition(let id), .definitionAt(let id, _), .reasonOf(let id): found.append(id)
+      case .definition(let id), .definitionAt(let id, _), .definitionAsOf(let id, _),
+        .reasonOf(let id):
+        found.append(id)
       default: break
       }
     }
@@ -51,6 +53,7 @@ extension IRExpr {
       switch expr.kind {
       case .definition(let id): copy.kind = .definition(map[id] ?? id)
       case .definitionAt(let id, let place): copy.kind = .definitionAt(map[id] ?? id, place)
+      case .definitionAsOf(let id, let date): copy.kind = .definitionAsOf(map[id] ?? id, date)
       case .reasonOf(let id): copy.kind = .reasonOf(map[id] ?? id)
       default: break
       }

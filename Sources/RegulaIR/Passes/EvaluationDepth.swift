@@ -20,7 +20,8 @@ extension IRProgram {
       var found: [DefinitionID] = []
       definition.forEachExpression { expr in
         switch expr.kind {
-        case .definition(let id), .definitionAt(let id, _): found.append(id)
+        case .definition(let id), .definitionAt(let id, _), .definitionAsOf(let id, _):
+          found.append(id)
         default: break
         }
       }
@@ -60,7 +61,7 @@ extension IRProgram {
   func evaluationDepth(_ expr: IRExpr, callees depth: [Int]) -> Int {
     var below = 0
     switch expr.kind {
-    case .definition(let id), .definitionAt(let id, _):
+    case .definition(let id), .definitionAt(let id, _), .definitionAsOf(let id, _):
       below = id >= 0 && id < depth.count ? max(depth[id], 0) : 0
     default: break
     }
