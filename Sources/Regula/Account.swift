@@ -158,6 +158,9 @@ struct AccountWriter {
   mutating func conditions(_ node: Trace.Node, depth: Int) {
     guard !node.isCached else { return }
     for child in node.children {
+      // What a `NAME as of DATE` read checked belongs to that other date: its value is shown
+      // with the date (`definitionValues`), its conditions are not listed as the evaluation's.
+      if child.kind == .call, child.asOf != nil { continue }
       switch child.kind {
       case .condition
       where child.role == "all_of" || child.role == "first_of" || child.role == "exception":
@@ -204,8 +207,17 @@ struct AccountWriter {
     return "\(parts[0]) \(middle) \(parts[1]) — \(verdict)"
   }
 
-  /// Each definition evaluated, once, with its value.
+  /// Each definition evaluated, once, with its value; a `NAME as of DATE` read once with its
+  /// date, and not what it evaluated on that date.
   mutating func definitionValues(_ node: Trace.Node, _ shown: inout Set<String>) {
+    if node.kind == .call, let date = node.asOf, let function = node.function {
+      if let value = node.value, shown.insert(function + "@" + date).inserted {
+        lines.append(
+          "  \(labels.definition(function)) (\(date)) = "
+            + self.value(value.json, definitionType(function), display: value.display))
+      }
+      return
+    }
     if node.kind == .definition, !node.isCached, let value = node.value,
       !isTable(definitionType(node.name)),
       shown.insert(node.name + "@" + node.jurisdiction).inserted

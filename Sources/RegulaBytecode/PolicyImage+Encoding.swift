@@ -346,7 +346,14 @@ extension PolicyImage {
             continue
           }
           let from = try r.readInt64()
-          validities.append(CaseValidity(from: from, until: flags == 3 ? try r.readInt64() : nil))
+          let untilAt = r.offset
+          let until = flags == 3 ? try r.readInt64() : nil
+          // As the checker (R0403): the last day is not before the first.
+          if let until, until < from {
+            throw .valueOverLimit(
+              at: untilAt, value: UInt64(bitPattern: until), limit: UInt64(bitPattern: from))
+          }
+          validities.append(CaseValidity(from: from, until: until))
         }
         guard validities.contains(where: { $0 != nil }) else {
           throw .invalidTag(0, field: "enum case dates", at: at)

@@ -51,6 +51,9 @@ public enum Verifier {
   ///   kind) are defined values;
   /// - jump targets are in the code and never an `extra` word; each opcode that reads an
   ///   `extra` word has one after it, and no `extra` word stands anywhere else;
+  /// - `pushDate` stands only in a `pushDate`, `call`, `popDate` group, which no jump target or
+  ///   entry point enters but at its start (so the dates the VM stacks stay paired and
+  ///   bounded by the calls under way);
   /// - no path falls off the end of the code: every instruction but `return`, `fail`,
   ///   `conflict` and `jump` has a successor;
   /// - every loop passes a `step` instruction (so the step limit bounds the work), and the
@@ -446,6 +449,11 @@ private struct Checker {
         guard image.code[entry].opcode != .extra else {
           throw fail("\(context) entry point for `\(code)` @\(entry) is an `extra` operand word")
         }
+        guard !isInsideDateGroup(entry) else {
+          throw fail(
+            "\(context) entry point for `\(code)` @\(entry) is inside a "
+              + "`pushDate`, `call`, `popDate` group")
+        }
         let owner = Int(image.debug[entry].definition)
         guard owner == index else {
           throw fail(
@@ -512,6 +520,17 @@ private struct Checker {
           throw fail("operand extra.\(slot.slot): \(problem)")
         }
       }
+      // `NAME as of DATE` is exactly `pushDate`, `call`, `popDate`, entered only at its
+      // `pushDate` (jump targets and entry points are checked against `isInsideDateGroup`):
+      // so every date pushed is popped, and the dates stacked never outnumber the calls.
+      if instruction.opcode == .pushDate {
+        guard index + 2 < code.count, code[index + 1].opcode == .call,
+          code[index + 2].opcode == .popDate
+        else { throw fail("is not followed by `call` and `popDate`") }
+      }
+      if instruction.opcode == .popDate, !isInsideDateGroup(index) {
+        throw fail("does not follow `pushDate` and `call`")
+      }
       switch instruction.opcode {
       case .call, .reasonOf: calls[owner].append((Int(instruction.bc), index))
       case .callAt: if let extra { calls[owner].append((Int(extra.bc), index)) }
@@ -526,6 +545,18 @@ private struct Checker {
             "falls through from \(name(ofDefinition: owner)) into \(name(ofDefinition: nextOwner))")
         }
       }
+    }
+  }
+
+  /// True for the `call` and the `popDate` of a `pushDate`, `call`, `popDate` group: places
+  /// where execution may not start or jump to.
+  func isInsideDateGroup(_ index: Int) -> Bool {
+    let code = image.code
+    switch code[index].opcode {
+    case .call: return index >= 1 && code[index - 1].opcode == .pushDate
+    case .popDate:
+      return index >= 2 && code[index - 1].opcode == .call && code[index - 2].opcode == .pushDate
+    default: return false
     }
   }
 
@@ -564,6 +595,9 @@ private struct Checker {
       }
       guard image.code[value].opcode != .extra else {
         return "jump target @\(value) is an `extra` operand word"
+      }
+      guard !isInsideDateGroup(value) else {
+        return "jump target @\(value) is inside a `pushDate`, `call`, `popDate` group"
       }
       let targetOwner = Int(image.debug[value].definition)
       guard targetOwner == owner else {

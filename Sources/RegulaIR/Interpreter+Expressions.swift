@@ -183,8 +183,8 @@ extension Interpreter {
   }
 
   /// `NAME as of DATE`: the definition evaluated with DATE as the as-of date, with a memo of
-  /// its own. A definition it evaluated is evaluated again when the evaluation's own date
-  /// needs it afterwards (as the VM, whose memo the other date's values replace).
+  /// its own. A definition it evaluated, at any depth, is evaluated again when the date it
+  /// returns to needs it afterwards (as the VM, whose memo the other date's values replace).
   mutating func evaluateAsOf(_ id: DefinitionID, _ date: IRExpr) throws(EvaluationError) -> Value {
     guard case .date(let day) = try evaluate(date) else {
       throw .runtime(message: "internal error: `as of` without a date", span: date.span)
@@ -194,13 +194,16 @@ extension Interpreter {
     if before || after {
       throw .runtime(message: IRProgram.notInForceAsOfMessage(day), span: date.span)
     }
-    let (savedDate, savedMemo) = (asOf, memo)
+    let (savedDate, savedMemo, mark) = (asOf, memo, writtenOnOtherDates.count)
     asOf = day
     memo = [:]
+    asOfDepth += 1
     defer {
-      let other = memo
+      let written = Set(writtenOnOtherDates[mark...])
       asOf = savedDate
-      memo = savedMemo.filter { other[$0.key] == nil }
+      memo = savedMemo.filter { !written.contains($0.key) }
+      asOfDepth -= 1
+      if asOfDepth == 0 { writtenOnOtherDates.removeAll() }
     }
     return try evaluateDefinition(id).0
   }

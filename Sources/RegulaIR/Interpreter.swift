@@ -168,6 +168,33 @@ public struct Interpreter {
     var definition: DefinitionID
     var jurisdiction: String
   }
+  /// The jurisdictions some variant is written for, with the provinces of such cities: where
+  /// the VM keeps a memo slot of its own (`memoJurisdiction`); computed when first needed.
+  var slotCodes: Set<String>?
+  /// How many `NAME as of DATE` evaluations are under way.
+  var asOfDepth = 0
+  /// The memo entries made while `asOfDepth > 0`, in order: each `as of` read removes from the
+  /// memo it returns to every entry made inside it, at any depth (as the VM, whose memo slots
+  /// the other dates' values replace).
+  var writtenOnOtherDates: [MemoKey] = []
+
+  /// The jurisdiction whose memo slot `code` shares: the most specific one of its chain that
+  /// some variant is written for (or the province of such a city), else `national`. Two codes
+  /// that decide alike share a slot, as in the VM, so both engines evaluate a definition again
+  /// exactly when the other does.
+  mutating func memoJurisdiction(_ code: String) -> String {
+    if slotCodes == nil {
+      var codes: Set<String> = ["national"]
+      for definition in program.definitions {
+        for variant in definition.variants { codes.insert(variant.jurisdiction.code) }
+      }
+      for code in codes where code.contains(".") {
+        codes.insert(String(code.split(separator: ".")[0]))
+      }
+      slotCodes = codes
+    }
+    return chain(code).first { slotCodes?.contains($0) ?? false } ?? "national"
+  }
 
   /// Creates an interpreter for one application: `input` is the input record (from
   /// `InputReader`), and `jurisdiction` a code such as `GD.SZ` (a bare city code is resolved
@@ -215,12 +242,13 @@ public struct Interpreter {
     limits: EvaluationLimits, only: Set<String>?
   ) throws(EvaluationError) -> Outcome {
     try program.checkInForce(asOf)
-    try program.checkCasesInForce(input, on: asOf)
     guard let place = program.jurisdiction(jurisdiction) else {
       throw .runtime(
         message: IRProgram.unknownJurisdictionMessage(jurisdiction, among: program.jurisdictions),
         span: SourceSpan(file: .init(0), bytes: 0..<0))
     }
+    // After the jurisdiction, as `Evaluator.decide` checks them.
+    try program.checkCasesInForce(input, on: asOf)
     var interpreter = Interpreter(
       program: program, input: input, asOf: asOf, jurisdiction: place, limits: limits)
     var decisions: [Outcome.Decision] = []
@@ -266,7 +294,7 @@ public struct Interpreter {
   public mutating func evaluateDefinition(_ id: DefinitionID) throws(EvaluationError) -> (
     Value, String?
   ) {
-    let key = MemoKey(definition: id, jurisdiction: jurisdiction)
+    let key = MemoKey(definition: id, jurisdiction: memoJurisdiction(jurisdiction))
     if let cached = memo[key] { return cached }
     let definition = program.definitions[id]
     if !evaluated.contains(definition.name) { evaluated.append(definition.name) }
@@ -276,6 +304,7 @@ public struct Interpreter {
     for level in chain(jurisdiction) {
       if let result = try evaluate(definition, at: level) {
         memo[key] = result
+        if asOfDepth > 0 { writtenOnOtherDates.append(key) }
         return result
       }
     }

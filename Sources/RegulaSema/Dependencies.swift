@@ -91,7 +91,9 @@ enum References {
     case .name(let name):
       if !bound.contains(name) { found.append(name) }
     case .reasonOf(let name):
-      if !bound.contains(name.text) { found.append(name.text) }
+      // `reason of` always names a definition (a local has no reason), whatever locals are in
+      // scope, as the checker and the lowering read it.
+      found.append(name.text)
     case .literal, .quantity, .error:
       return
     case .field(let base, _):

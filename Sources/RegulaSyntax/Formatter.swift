@@ -217,7 +217,10 @@ public struct Formatter {
       emit("first of", indent: indent + 1, span: body.span)
       for item in cases {
         var text = ExprPrinter.source(item.value)
-        if let condition = item.writtenCondition(ExprPrinter.source) {
+        if let condition = item.writtenCondition(
+          ExprPrinter.source,
+          bound: { ExprPrinter.source($0, context: BinaryOperator.and.precedence + 1) })
+        {
           text += " when \(condition)"
         } else {
           text += " otherwise"

@@ -428,10 +428,15 @@ public struct Case: Sendable, Hashable {
   /// True for the `otherwise` case.
   public var isOtherwise: Bool { condition == nil && binding == nil }
 
-  /// The condition as written after `when`: `some NAME = EXPR and CONDITION`.
-  public func writtenCondition(_ print: (Expr) -> String) -> String? {
+  /// The condition as written after `when`: `some NAME = EXPR and CONDITION`. `bound` prints
+  /// EXPR, which must keep parentheses around a top-level `and`, `or`, `??`, `if` or `let`
+  /// (`ExprPrinter.source(_:context:)` with `BinaryOperator.and.precedence + 1`).
+  public func writtenCondition(_ print: (Expr) -> String, bound: ((Expr) -> String)? = nil)
+    -> String?
+  {
     guard let binding else { return condition.map(print) }
-    let head = "some \(binding.name.text) = \(print(binding.value))"
+    let value = bound.map { $0(binding.value) } ?? print(binding.value)
+    let head = "some \(binding.name.text) = \(value)"
     return condition.map { head + " and " + print($0) } ?? head
   }
 }

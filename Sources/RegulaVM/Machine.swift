@@ -118,7 +118,7 @@ public struct Machine {
   var epoch: UInt32 = 1
   /// The last epoch handed out: to an evaluation, or to a `NAME as of DATE` inside one (whose
   /// memo is its own).
-  var lastEpoch: UInt32 = 1
+  package var lastEpoch: UInt32 = 1
   /// The evaluation's epoch, which stamps the input paths read whatever the date.
   var pathEpoch: UInt32 = 1
   /// The date and epoch to return to at each `popDate`, innermost last.
@@ -282,18 +282,36 @@ public struct Machine {
     asOfDays = asOf.daysSince1970
   }
 
-  /// A new memo epoch, never handed out before in this evaluation; after the counter wraps,
-  /// every memo entry and path stamp is cleared first (the paths this evaluation read are
-  /// stamped again, so each stays listed once).
+  /// A new memo epoch, never handed out before. When the counter wraps, every memo entry and
+  /// path stamp is cleared and the epochs still in use (the dates stacked by `pushDate`, and
+  /// the paths read) are numbered again from 1, so that no stamp left from before the wrap can
+  /// match an epoch handed out after it; the paths this evaluation read are stamped again, so
+  /// each stays listed once.
   mutating func nextEpoch() -> UInt32 {
     lastEpoch &+= 1
     if lastEpoch == 0 {
       for slot in 0..<memoCount { memo[slot].epoch = 0 }
       pathEpochs.update(repeating: 0, count: image.texts.count)
+      for level in dateStack.indices {
+        lastEpoch += 1
+        dateStack[level].epoch = lastEpoch
+      }
+      lastEpoch += 1
+      // The evaluation's own epoch stamps its paths: the outermost stacked date's, or the one
+      // handed out now when no date is stacked (`beginEvaluation` sets it again).
+      pathEpoch = dateStack.first?.epoch ?? lastEpoch
       for index in 0..<pathsReadCount { pathEpochs[Int(pathsRead[index])] = pathEpoch }
-      lastEpoch = 1
     }
     return lastEpoch
+  }
+
+  /// The largest stamp on the memo and the input paths: never above `lastEpoch`, so that no
+  /// stamp can match an epoch handed out later (for the tests of the counter's wrap).
+  package var largestStamp: UInt32 {
+    var largest: UInt32 = 0
+    for slot in 0..<memoCount { largest = max(largest, memo[slot].epoch) }
+    for text in 0..<image.texts.count { largest = max(largest, pathEpochs[text]) }
+    return largest
   }
 
   /// `pushDate`: goes on as of the day `days` (since 1970) with a memo of its own; a day
@@ -390,12 +408,15 @@ public struct Machine {
         guard value.tag == 0, index < image.enums.count else { return nil }
         let schema = image.enums[index]
         guard value.word >= 0, value.word < Int64(schema.caseValidities.count),
-          let validity = schema.caseValidities[Int(value.word)], !validity.contains(day),
-          let from = try? CivilDate(daysSince1970: validity.from)
+          let validity = schema.caseValidities[Int(value.word)], !validity.contains(day)
         else { return nil }
-        let until = validity.until.flatMap { try? CivilDate(daysSince1970: $0) }
+        // A day outside the calendar (only a hand-made compiled file has one) prints as a count.
+        func text(_ day: Int64) -> String {
+          (try? CivilDate(daysSince1970: day))?.description ?? "day \(day)"
+        }
         return "`\(path)`: the case `\(schema.cases[Int(value.word)])` of `\(schema.name)` is not "
-          + "in force on \(date) (it is in force from \(from)\(until.map { " until \($0)" } ?? ""))"
+          + "in force on \(date) (it is in force from \(text(validity.from))"
+          + "\(validity.until.map { " until \(text($0))" } ?? ""))"
       case .record(let index):
         guard index < image.records.count, facts.holdsList(value) else { return nil }
         for (position, field) in image.records[index].fields.enumerated() {
@@ -576,7 +597,13 @@ public struct Machine {
     {
       throw .runtime(message: message, instruction: -1)
     }
-    return try evaluateChecked(id, jurisdiction: jurisdiction)
+    do {
+      return try evaluateChecked(id, jurisdiction: jurisdiction)
+    } catch {
+      // A missing fact met on another date: the next definition is on the evaluation's own.
+      leaveOtherDates()
+      throw error
+    }
   }
 
   /// `evaluateDefinition` once its checks have passed for the current evaluation (the machine

@@ -145,3 +145,28 @@ import Testing
 
     """)
 }
+
+/// From review: a binding's value keeps its parentheses when formatted, and `reason of` a name
+/// a case binds still names the definition (so a cycle through it is found).
+@Test func aBindingFormatsAndChecksAsWritten() {
+  assertFormatsAsWritten(
+    """
+    policy p
+
+    input application {
+      o: Int?
+      q: Int?
+    }
+
+    rule r: Int
+      first of
+        x when some x = (application.o ?? application.q) and x > 1
+        0 otherwise
+
+    """)
+  assertDiagnostics(
+    "policy p\ninput application { t: Text? }\nrule 1️⃣x: Text\n  first of\n"
+      + "    \"a\" when some x = application.t and reason of x == \"k\" reason k\n"
+      + "    \"b\" otherwise reason z\n",
+    [(.dependencyCycle, "1️⃣")])
+}

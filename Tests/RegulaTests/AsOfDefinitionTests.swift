@@ -150,3 +150,113 @@ private func compiled() throws -> CompiledPolicy {
       "\"decisions\":{\"tax_last_year\":{\"value\":\"100\"},\"tax_now\":{\"value\":\"150\"}}"),
     "\(machined)")
 }
+
+/// From review: an `as of` read two levels down is evaluated again by the outer date on both
+/// engines alike (the failed conditions are listed as often on each).
+@Test func nestedAsOfReadsAreForgottenAtEveryLevel() throws {
+  let text = """
+    policy n
+      from 2000-01-01
+    input application { n: Int }
+    rule big: Bool
+      all of
+        application.n > 10 reason small
+    rule inner: Bool = big as of 2021-01-01
+    rule middle: Bool = inner as of 2022-01-01
+    decision d: Int = (if big then 1 else 0) + (if middle then 1 else 0) + (if big then 1 else 0)
+
+    """
+  let files = ["n.regula": Array(text.utf8)]
+  let policy = try #require(CompiledPolicy.compile(path: "n.regula") { files[$0] }.result.output)
+  let (interpreted, machined) = bothAnswers(
+    policy, input: .record([.int(5)]), asOf: date("2024-01-01"), jurisdiction: "national")
+  #expect(interpreted == machined)
+}
+
+/// From review: when the VM's epoch counter wraps inside an evaluation (between an `as of`
+/// read and the date it returns to), no memo entry of before the wrap is taken for a value of
+/// after it: the records are those of a fresh machine.
+@Test func anEpochWrapInsideAnEvaluationKeepsTheMemoExact() throws {
+  let policy = try compiled()
+  let inputs: [Value] = [
+    .record([.date(date("2012-05-05")), .int(1500), .bool(true)]),
+    .record([.date(date("2013-05-05")), .int(900), .bool(false)]),
+    .record([.date(date("2012-05-05")), .int(2500), .unknown]),
+  ]
+  var fresh = Evaluator(policy: policy)
+  let wanted = try inputs.map {
+    try fresh.record(for: $0, asOf: date("2016-03-01"), jurisdiction: "national").json
+  }
+  // Every few epochs apart from the wrap, so that it falls inside an evaluation, on each side.
+  for start in 0..<12 {
+    var evaluator = Evaluator(policy: policy)
+    evaluator.machine.lastEpoch = UInt32.max - UInt32(start)
+    for _ in 0..<3 {
+      for (input, expected) in zip(inputs, wanted) {
+        let got = try evaluator.record(
+          for: input, asOf: date("2016-03-01"), jurisdiction: "national")
+        #expect(got.json == expected, "wrap at \(start)")
+        #expect(evaluator.machine.largestStamp <= evaluator.machine.lastEpoch, "wrap at \(start)")
+      }
+    }
+  }
+}
+
+/// From review: a compiled file whose `pushDate` is not `pushDate`, `call`, `popDate`, or that
+/// jumps into such a group, or has a `popDate` of its own, is refused by the verifier, so the
+/// dates stacked stay paired and bounded.
+@Test func theVerifierKeepsDateGroupsWhole() throws {
+  let policy = try compiled()
+  let image = policy.image
+  let push = try #require(image.code.firstIndex { $0.opcode == .pushDate })
+  #expect(image.code[push + 1].opcode == .call && image.code[push + 2].opcode == .popDate)
+  try Verifier.verify(image)
+  // The `popDate` replaced: the push is never popped.
+  var unpaired = image
+  unpaired.code[push + 2] = Instruction(.step)
+  #expect(throws: VerificationError.self) { try Verifier.verify(unpaired) }
+  // A `popDate` without its push.
+  var stray = image
+  stray.code[push] = Instruction(.step)
+  #expect(throws: VerificationError.self) { try Verifier.verify(stray) }
+  // A jump into the group, to its `popDate`.
+  var jumping = image
+  if let jump = jumping.code.firstIndex(where: {
+    $0.opcode == .jump && image.debug[push].definition == image.debug[Int($0.bc)].definition
+  }) {
+    jumping.code[jump] = Instruction(.jump, 0, wide: UInt32(push + 2))
+    #expect(throws: VerificationError.self) { try Verifier.verify(jumping) }
+  }
+  // An entry point at the group's `call`.
+  var entering = image
+  let owner = Int(image.debug[push].definition)
+  entering.definitions[owner].entries[0] = UInt32(push + 1)
+  #expect(throws: VerificationError.self) { try Verifier.verify(entering) }
+}
+
+/// From review: the account of a decision shows an `as of` read's value with its date, and not
+/// what was evaluated on that date as the evaluation's own values.
+@Test func theAccountShowsAnotherDatesValueWithItsDate() throws {
+  let text = """
+    policy t
+      from 2010-01-01
+    input application { income: Int }
+    parameter rate: Decimal
+      from 2010-01-01 until 2015-12-31 = 0.10
+      from 2016-01-01 = 0.15
+    rule tax: Decimal = application.income * rate
+    decision tax_last_year: Decimal = tax as of 2015-06-01
+    decision tax_now: Decimal = tax
+
+    """
+  let files = ["t.regula": Array(text.utf8)]
+  let policy = try #require(CompiledPolicy.compile(path: "t.regula") { files[$0] }.result.output)
+  var evaluator = Evaluator(policy: policy)
+  let (record, trace) = try evaluator.explain(
+    json: Array(#"{"income":1000}"#.utf8), asOf: date("2016-06-01"))
+  let account = evaluator.account(
+    record: record, trace: trace, audience: .caseworker, language: "en")
+  #expect(account.text.contains("tax (2015-06-01) = 100"), "\(account.text)")
+  #expect(account.text.contains("tax = 150"), "\(account.text)")
+  #expect(!account.text.contains("tax = 100"), "\(account.text)")
+}
