@@ -88,6 +88,10 @@ struct AccountWriter {
     lines.append(words.outcome)
     for decision in record.decisions {
       let name = labels.definition(decision.name)
+      if let why = decision.notComputable, decision.missingFacts.isEmpty {
+        lines.append("  \(name)\(words.colon)\(why)")
+        continue
+      }
       guard decision.isDecided else {
         lines.append(
           "  \(name)\(words.colon)\(words.undecided) "

@@ -136,7 +136,7 @@ extension Evaluator {
         do { try machine.run(input: input, asOf: date, jurisdiction: placeIndex) } catch {
           return nil
         }
-        guard !machine.undecided.contains(where: { $0.position == position }) else { return nil }
+        guard !machine.hasNoValue(position) else { return nil }
         let reasonIndex = machine.decisionReasons[position]
         // Written as the record writes it, so that an unchanged value compares equal.
         let json = machine.json(machine.decisionValues[position], type)

@@ -256,15 +256,24 @@ public struct DecisionRecord: Sendable {
 
     /// Creates an entry; `json` must already be valid JSON text, since `DecisionRecord.json`
     /// embeds it unquoted.
-    public init(name: String, json: String, reason: String?, missingFacts: [String] = []) {
+    public init(
+      name: String, json: String, reason: String?, missingFacts: [String] = [],
+      notComputable: String? = nil
+    ) {
       self.name = name
       self.json = json
       self.reason = reason
       self.missingFacts = missingFacts
+      self.notComputable = notComputable
     }
 
-    /// True when the decision has a value (no fact it needs is absent).
-    public var isDecided: Bool { missingFacts.isEmpty }
+    /// Why the decision is not computable: a definition it needs has no version in force on
+    /// the date (`not computable: `rate` has no version in force on 1985-06-01 in
+    /// `national``); nil when it is computable. It then has no value (`json` is `null`).
+    public var notComputable: String?
+
+    /// True when the decision has a value (no fact it needs is absent, and it is computable).
+    public var isDecided: Bool { missingFacts.isEmpty && notComputable == nil }
   }
   /// The policy's name.
   public var policy: String
@@ -307,12 +316,19 @@ public struct DecisionRecord: Sendable {
     return decisions.flatMap(\.missingFacts).filter { seen.insert($0).inserted }
   }
 
-  /// The outcome's stable name: `decided`, or `missing_facts` when a decision is undecided.
-  public var kind: String { decisions.allSatisfy(\.isDecided) ? "decided" : "missing_facts" }
+  /// The outcome's stable name: `decided`; `missing_facts` when a decision is undecided for
+  /// an absent fact; else `not_computable` when one is not computable.
+  public var kind: String {
+    if decisions.contains(where: { !$0.missingFacts.isEmpty }) { return "missing_facts" }
+    return decisions.contains { $0.notComputable != nil } ? "not_computable" : "decided"
+  }
 
   /// The record as one line of JSON (schema `regula.decision/2`).
   public var json: String {
     let decided = decisions.map { decision in
+      if let why = decision.notComputable, decision.missingFacts.isEmpty {
+        return "\(JSONWriter.quote(decision.name)):{\"not_computable\":\(JSONWriter.quote(why))}"
+      }
       guard decision.isDecided else {
         return "\(JSONWriter.quote(decision.name)):{\"missing_facts\":["
           + decision.missingFacts.map(JSONWriter.quote).joined(separator: ",") + "]}"
@@ -482,6 +498,9 @@ public struct Evaluator {
         // `Machine.run` decides around missing facts (`undecided`); it never throws them.
         throw .evaluation(
           message: "internal error: missing facts \(paths) escaped", definition: nil)
+      case .notComputable(let message, _):
+        // Nor definitions not in force (`notComputable`).
+        throw .evaluation(message: "internal error: \(message) escaped", definition: nil)
       case .runtime(let message, let instruction), .limit(let message, let instruction):
         throw .evaluation(message: message, definition: definitionName(at: instruction))
       }
@@ -530,6 +549,8 @@ public struct Evaluator {
   func record(asOf: CivilDate, jurisdiction: String, listingInputsRead: Bool) -> DecisionRecord {
     var missing: [Int: [String]] = [:]
     for (position, paths) in machine.undecided { missing[position] = paths }
+    var notComputable: [Int: String] = [:]
+    for (position, message) in machine.notComputable { notComputable[position] = message }
     let decisions = decisionIndexes.enumerated().compactMap {
       position, id -> DecisionRecord.Decision? in
       guard machine.decisionSelected[position] else { return nil }
@@ -537,6 +558,10 @@ public struct Evaluator {
       if let paths = missing[position] {
         return DecisionRecord.Decision(
           name: definition.name, json: "null", reason: nil, missingFacts: paths)
+      }
+      if let message = notComputable[position] {
+        return DecisionRecord.Decision(
+          name: definition.name, json: "null", reason: nil, notComputable: message)
       }
       let reason = machine.decisionReasons[position]
       let json = machine.json(machine.decisionValues[position], definition.type)
@@ -618,7 +643,7 @@ public struct Evaluator {
     machine.reset()
     let input = machine.load(application, as: .record(policy.image.inputRecord))
     try machine.run(input: input, asOf: asOf, jurisdiction: try place(jurisdiction))
-    let undecided = Set(machine.undecided.map(\.position))
+    let undecided = Set(machine.undecided.map(\.position) + machine.notComputable.map(\.position))
     let decisions = policy.image.definitions.filter { $0.kind == .decision }
     let values = decisions.indices.map { position in
       undecided.contains(position)

@@ -33,11 +33,12 @@ extension CompiledPolicy {
       policy: program.name, policyHash: contentHash, asOf: asOf,
       jurisdiction: outcome.jurisdiction,
       decisions: outcome.decisions.map {
-        DecisionRecord.Decision(
+        let hasValue = $0.missingFacts.isEmpty && $0.notComputable == nil
+        return DecisionRecord.Decision(
           name: $0.name,
-          json: $0.missingFacts.isEmpty
-            ? program.json(of: $0.value, $0.type, decision: $0.name) : "null",
-          reason: $0.missingFacts.isEmpty ? $0.reason : nil, missingFacts: $0.missingFacts)
+          json: hasValue ? program.json(of: $0.value, $0.type, decision: $0.name) : "null",
+          reason: hasValue ? $0.reason : nil, missingFacts: $0.missingFacts,
+          notComputable: $0.notComputable)
       },
       failedConditions: outcome.failedConditions, inputsRead: outcome.inputsRead)
   }

@@ -140,6 +140,7 @@ extension Evaluator {
     asOf: CivilDate, jurisdiction: String, line: Int? = nil, to bytes: inout [UInt8]
   ) {
     let undecided = machine.undecided
+    let notComputable = machine.notComputable
     bytes.append(UInt8(ascii: "{"))
     if let line {
       bytes.append(contentsOf: "\"line\":".utf8)
@@ -147,9 +148,11 @@ extension Evaluator {
       bytes.append(UInt8(ascii: ","))
     }
     bytes.append(
-      contentsOf: undecided.isEmpty
-        ? "\"schema\":\"regula.decision/2\",\"kind\":\"decided\"".utf8
-        : "\"schema\":\"regula.decision/2\",\"kind\":\"missing_facts\"".utf8)
+      contentsOf: !undecided.isEmpty
+        ? "\"schema\":\"regula.decision/2\",\"kind\":\"missing_facts\"".utf8
+        : notComputable.isEmpty
+          ? "\"schema\":\"regula.decision/2\",\"kind\":\"decided\"".utf8
+          : "\"schema\":\"regula.decision/2\",\"kind\":\"not_computable\"".utf8)
     rendering.append(rendering.recordStart, to: &bytes)
     bytes.append(UInt8(ascii: "\""))
     asOf.appendISO8601(to: &bytes)
@@ -158,6 +161,7 @@ extension Evaluator {
     bytes.append(contentsOf: ",\"decisions\":{".utf8)
     var first = true
     var next = 0
+    var nextNotComputable = 0
     for position in rendering.decisionKeys.indices where machine.decisionSelected[position] {
       if !first { bytes.append(UInt8(ascii: ",")) }
       first = false
@@ -167,6 +171,15 @@ extension Evaluator {
         appendQuotedList(undecided[next].paths, to: &bytes)
         bytes.append(contentsOf: "]}".utf8)
         next += 1
+        continue
+      }
+      if nextNotComputable < notComputable.count,
+        notComputable[nextNotComputable].position == position
+      {
+        bytes.append(contentsOf: "\"not_computable\":".utf8)
+        JSONWriter.appendQuoted(notComputable[nextNotComputable].message, to: &bytes)
+        bytes.append(UInt8(ascii: "}"))
+        nextNotComputable += 1
         continue
       }
       bytes.append(contentsOf: "\"value\":".utf8)
@@ -319,6 +332,10 @@ extension DecisionRecord {
     ]
     for decision in decisions {
       let name = decision.name + String(repeating: " ", count: width - decision.name.count)
+      if let why = decision.notComputable, decision.missingFacts.isEmpty {
+        lines.append("  \(name)  \(why)")
+        continue
+      }
       guard decision.isDecided else {
         lines.append(
           "  \(name)  undecided: missing "

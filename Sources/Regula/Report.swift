@@ -60,9 +60,11 @@ extension Trace {
       let shown =
         decision.isDecided
         ? escape(root?.value?.display ?? decision.json)
-        : "undecided: missing "
-          + decision.missingFacts.map { "<code>\(escape($0))</code>" }
-          .joined(separator: ", ")
+        : decision.missingFacts.isEmpty
+          ? escape(decision.notComputable ?? "")
+          : "undecided: missing "
+            + decision.missingFacts.map { "<code>\(escape($0))</code>" }
+            .joined(separator: ", ")
       let denied = decision.reason.map { $0 != "ok" } ?? false
       page.line(
         "<tr class=\"decision\(denied ? " denied" : "")\" data-decision=\"\(escape(decision.name))\">"

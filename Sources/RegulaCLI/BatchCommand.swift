@@ -12,11 +12,12 @@ struct BatchCommand: ParsableCommand {
     discussion: """
       Writes exactly one line per non-blank input line, in input order: the decision record \
       with its input line number, {"line":N,…} (kind `missing_facts` when a decision needs an \
-      absent fact; the others are decided), or {"line":N,"id":…,"error":…} for an application \
+      absent fact, `not_computable` when one needs a definition with no version in force; the \
+      others are decided), or {"line":N,"id":…,"error":…} for an application \
       that fails (the batch goes on). With --output-format csv, the --columns chosen, quoted as \
       RFC 4180 asks, after a header. An interrupted run continues with --resume. Shows \
       progress on a terminal. Exit codes: 0 all decided, 3 some lines failed or left a \
-      decision undecided, 1 the policy or the files could not be used.
+      decision undecided or not computable, 1 the policy or the files could not be used.
       """)
 
   enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
@@ -157,7 +158,7 @@ struct BatchCommand: ParsableCommand {
     let rate = seconds > 0 ? Int(Double(decided) / seconds) : decided
     printError(
       "\(counted(decided, "application")), \(counted(errors, "error")), "
-        + "\(undecided) with missing facts, \(rate) decisions/s\n")
+        + "\(undecided) with a decision undecided or not computable, \(rate) decisions/s\n")
     if errors > 0 || undecided > 0 { throw ExitCode(3) }
   }
 }
@@ -280,7 +281,9 @@ final class BatchWorker: @unchecked Sendable {
           let (date, place) = try evaluator.evaluate(
             json: UnsafeBufferPointer(rebasing: bytes[line.bytes]), asOf: asOf,
             jurisdiction: jurisdiction)
-          if !evaluator.machine.undecided.isEmpty { undecided += 1 }
+          if !evaluator.machine.undecided.isEmpty || !evaluator.machine.notComputable.isEmpty {
+            undecided += 1
+          }
           switch shape {
           case .csv(let layout):
             layout.appendRecord(line: line.number, &evaluator, to: &output)

@@ -112,7 +112,17 @@ struct CSVLayout {
       case .reason(let position): evaluator.appendReason(position, to: &output)
       case .missingFacts:
         output.append(contentsOf: evaluator.machine.missingFacts.joined(separator: " ").utf8)
-      case .error: break
+      case .error:
+        // A decision not computable is named here (its cell is empty).
+        var next = 0
+        let notComputable = evaluator.machine.notComputable
+        while next < notComputable.count {
+          if next > 0 { output.append(contentsOf: "; ".utf8) }
+          output.append(contentsOf: evaluator.decisionNames[notComputable[next].position].utf8)
+          output.append(contentsOf: ": ".utf8)
+          output.append(contentsOf: notComputable[next].message.utf8)
+          next += 1
+        }
       }
       CSV.quoteIfNeeded(&output, from: start)
     }
@@ -121,13 +131,7 @@ struct CSVLayout {
 
   /// True when decision `position` of the last application is undecided.
   func isUndecided(_ position: Int, _ evaluator: inout Evaluator) -> Bool {
-    let undecided = evaluator.machine.undecided
-    var index = 0
-    while index < undecided.count {
-      if undecided[index].position == position { return true }
-      index += 1
-    }
-    return false
+    evaluator.machine.hasNoValue(position)
   }
 
   /// Appends the result line of a line that got no record: its number, the `id` when the

@@ -19,7 +19,8 @@ struct EvalCommand: ParsableCommand {
     commandName: "eval",
     abstract: "Decide one application and print the decisions and the decision record.",
     discussion:
-      "Exit codes: 0 decided, 1 the application or the policy has errors, 2 facts are missing.")
+      "Exit codes: 0 decided, 1 the application or the policy has errors, 2 facts are missing, "
+      + "3 a decision is not computable (a definition it needs has no version in force).")
 
   @Argument(help: "The policy: a rule file or a compiled file (`regula build`).")
   var policy: String
@@ -80,13 +81,21 @@ struct EvalCommand: ParsableCommand {
     try exitForMissingFacts(record)
   }
 
-  /// Names the missing facts on standard error and exits 2 when a decision is undecided.
+  /// Names the missing facts on standard error and exits 2 when a decision is undecided;
+  /// names what is not computable and exits 3 when a decision is not computable.
   func exitForMissingFacts(_ record: DecisionRecord) throws {
     guard record.missingFacts.isEmpty else {
       printError(
         "error: \(input): missing facts: "
           + record.missingFacts.map { "`\($0)`" }.joined(separator: ", ") + "\n")
       throw ExitCode(2)
+    }
+    let notComputable = record.decisions.filter { $0.notComputable != nil }
+    guard notComputable.isEmpty else {
+      for decision in notComputable {
+        printError("error: \(input): `\(decision.name)`: \(decision.notComputable ?? "")\n")
+      }
+      throw ExitCode(3)
     }
   }
 
@@ -215,7 +224,7 @@ struct EvalCommand: ParsableCommand {
         DecisionRecord.Decision(
           name: $0.name, json: program.json(of: $0.value, $0.type, decision: $0.name),
           reason: $0.reason,
-          missingFacts: $0.missingFacts)
+          missingFacts: $0.missingFacts, notComputable: $0.notComputable)
       }
       record = DecisionRecord(
         policy: program.name, policyHash: compiled.contentHash, asOf: date,

@@ -237,10 +237,10 @@ public struct IRTest: Sendable {
   /// The application as an input-record expression, fields the test leaves out being unknown
   /// facts; nil when the policy has no input.
   public var given: IRExpr?
-  /// The definitions the test checks, each with its expected value, expected reason code (nil:
-  /// not checked) and the span of the expectation.
+  /// The definitions the test checks, each with its expected value (nil: not computable),
+  /// expected reason code (nil: not checked) and the span of the expectation.
   public var expectations:
-    [(definition: DefinitionID, value: IRExpr, reason: String?, span: SourceSpan)]
+    [(definition: DefinitionID, value: IRExpr?, reason: String?, span: SourceSpan)]
   /// Where failures are reported: the span of the test's `given` block.
   public var span: SourceSpan
 }

@@ -9,6 +9,9 @@ public enum EvaluationError: Error, Sendable, Hashable, CustomStringConvertible 
   case runtime(message: String, span: SourceSpan)
   /// An evaluation bound was hit.
   case limit(message: String, span: SourceSpan)
+  /// A definition the evaluation needed has no version in force on the date in the
+  /// jurisdiction: the decision that needs it is not computable (the others are decided).
+  case notComputable(String)
 
   /// The message alone, without the span.
   public var description: String {
@@ -16,6 +19,7 @@ public enum EvaluationError: Error, Sendable, Hashable, CustomStringConvertible 
     case .missingFacts(let paths):
       "missing facts: " + paths.map { "`\($0)`" }.joined(separator: ", ")
     case .runtime(let message, _), .limit(let message, _): message
+    case .notComputable(let message): message
     }
   }
 }
@@ -36,6 +40,9 @@ public struct Outcome: Sendable {
     /// The positioned paths of the absent facts that left the decision undecided (its value is
     /// then `.unknown`); empty when it was decided.
     public var missingFacts: [String] = []
+    /// Why the decision is not computable (a definition it needs has no version in force),
+    /// its value then `.unknown`; nil otherwise.
+    public var notComputable: String? = nil
   }
   /// The decisions asked for (every decision of the program by default), in definition order.
   /// Each is decided on its own: one that needs an absent fact is undecided (`missingFacts`),
@@ -260,11 +267,14 @@ public struct Interpreter {
           Outcome.Decision(
             name: definition.name, value: value, type: definition.type, reason: reason))
       } catch {
-        guard case .missingFacts(let paths) = error else { throw error }
-        decisions.append(
-          Outcome.Decision(
-            name: definition.name, value: .unknown, type: definition.type, reason: nil,
-            missingFacts: paths))
+        var decision = Outcome.Decision(
+          name: definition.name, value: .unknown, type: definition.type, reason: nil)
+        switch error {
+        case .missingFacts(let paths): decision.missingFacts = paths
+        case .notComputable(let message): decision.notComputable = message
+        case .runtime, .limit: throw error
+        }
+        decisions.append(decision)
       }
     }
     return interpreter.outcome(decisions)
@@ -308,9 +318,11 @@ public struct Interpreter {
         return result
       }
     }
-    throw .runtime(
-      message: "no version of `\(definition.name)` is in force on \(asOf) in `\(jurisdiction)`",
-      span: definition.span)
+    // Worded as the VM's `fail 0`, naming the jurisdiction whose definitions it was looked up
+    // among.
+    throw .notComputable(
+      "not computable: `\(definition.name)` has no version in force on \(asOf) in "
+        + "`\(memoJurisdiction(jurisdiction))`")
   }
 
   /// The value from the variants at one level: an exception that holds, else an override or

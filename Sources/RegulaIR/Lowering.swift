@@ -254,9 +254,9 @@ struct Lowerer {
       given = IRExpr(kind: .record(fields), type: .record(input.name), span: test.given.span)
     }
     let expectations = test.expectations.compactMap {
-      expectation -> (DefinitionID, IRExpr, String?, SourceSpan)? in
+      expectation -> (DefinitionID, IRExpr?, String?, SourceSpan)? in
       guard let id = definitionIDs[expectation.name.text] else { return nil }
-      return (id, lower(expectation.value), expectation.reason?.text, expectation.span)
+      return (id, expectation.value.map { lower($0) }, expectation.reason?.text, expectation.span)
     }
     return IRTest(
       name: test.name, asOf: test.asOf.flatMap(date), jurisdiction: test.jurisdiction?.text,

@@ -305,7 +305,7 @@ func forEachExpression(in declarations: [Declaration], _ body: (Expr) -> Void) {
       body(exception.condition)
     case .test(let test):
       body(test.given)
-      for expectation in test.expectations { body(expectation.value) }
+      for expectation in test.expectations { if let value = expectation.value { body(value) } }
     case .levelBlock(let block): forEachExpression(in: block.declarations, body)
     case .record, .input, .enumeration, .labels: break
     }

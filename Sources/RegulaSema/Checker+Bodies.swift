@@ -213,7 +213,7 @@ extension Checker {
       return
     }
     let type = definitionTypes[expectation.name.text] ?? .error
-    checkExpecting(expectation.value, type, scope: [:])
+    if let value = expectation.value { checkExpecting(value, type, scope: [:]) }
     if let reason = expectation.reason, !hasReason(expectation.name.text) {
       report(
         .notAConditionalRule, at: reason.span, "`\(expectation.name.text)` has no reason code",

@@ -308,8 +308,15 @@ public struct Formatter {
     }
     for expectation in test.expectations {
       let reason = expectation.reason.map { " reason \($0.text)" } ?? ""
+      guard let value = expectation.value else {
+        emit(
+          "expect \(expectation.name.text) not computable", indent: indent + 1,
+          span: expectation.span)
+        finish(expectation.span)
+        continue
+      }
       emitExpression(
-        "expect \(expectation.name.text) = ", expectation.value, suffix: reason, indent: indent + 1,
+        "expect \(expectation.name.text) = ", value, suffix: reason, indent: indent + 1,
         span: expectation.span)
     }
     flushComments(before: span.bytes.upperBound, indent: indent + 1)

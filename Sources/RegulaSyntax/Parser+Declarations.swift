@@ -374,9 +374,17 @@ extension Parser {
       test.given = parseExpression()
     } else if eat(.expect) {
       let name = parseFieldName("naming the decision")
-      expect(.equal, "before the expected value")
-      let value = parseExpression()
-      let reason = eat(.reason) ? parseIdentifier("naming the expected reason code") : nil
+      var value: Expr?
+      if at(.not), peek(1).kind == .identifier, peek(1).text == "computable" {
+        // `expect NAME not computable` (`computable` is contextual).
+        advance()
+        advance()
+      } else {
+        expect(.equal, "before the expected value (or `not computable`)")
+        value = parseExpression()
+      }
+      let reason =
+        value != nil && eat(.reason) ? parseIdentifier("naming the expected reason code") : nil
       test.expectations.append(
         Expectation(name: name, value: value, reason: reason, span: spanFrom(start)))
     } else {

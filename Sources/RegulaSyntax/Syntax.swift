@@ -534,7 +534,8 @@ public struct LabelEntry: Sendable, Hashable {
 /// `expect NAME = VALUE [reason CODE]`.
 public struct Expectation: Sendable, Hashable {
   public var name: Identifier
-  public var value: Expr
+  /// The value expected; nil for `expect NAME not computable`.
+  public var value: Expr?
   public var reason: Identifier?
   public var span: SourceSpan
 }

@@ -127,8 +127,12 @@ public struct SyntaxPrinter {
       printer.printExpr(test.given, label: "given")
       for expectation in test.expectations {
         let reason = expectation.reason.map { " reason \($0.text)" } ?? ""
+        guard let value = expectation.value else {
+          printer.line("expect \(expectation.name.text) not computable", expectation.span)
+          continue
+        }
         printer.line("expect \(expectation.name.text)\(reason)", expectation.span)
-        printer.nested { $0.printExpr(expectation.value, label: nil) }
+        printer.nested { $0.printExpr(value, label: nil) }
       }
     }
   }

@@ -13,6 +13,11 @@ extension Machine {
   /// interpreter words it).
   static let noVersionAsOfMessage =
     "a parameter read with `as of` has no version in force on that date"
+  /// `fail 0`: the definition `name` has no version in force on `date` in `jurisdiction` (the
+  /// jurisdiction whose definitions it was looked up among), as the interpreter words it.
+  static func notInForceMessage(_ name: String, _ date: String, _ jurisdiction: String) -> String {
+    "not computable: `\(name)` has no version in force on \(date) in `\(jurisdiction)`"
+  }
   /// `pushDate` on a date outside the policy's validity (as the interpreter words it).
   static func notInForceAsOfMessage(_ date: String) -> String {
     "a definition read `as of` \(date) cannot be evaluated: the policy is not in force on that date"
@@ -314,12 +319,18 @@ extension Machine {
       case .fail:
         let name = image.definitions[Int(instruction.bc)].name
         let frame = frames[frameCount - 1]
+        if instruction.a == 0 {
+          // Not an error of the evaluation: the decisions that need it are not computable.
+          throw .notComputable(
+            message: Self.notInForceMessage(
+              name, (try? CivilDate(daysSince1970: asOfDays))?.description ?? "?",
+              image.jurisdictions[frame.jurisdiction]),
+            instruction: pc - 1)
+        }
         let message =
-          instruction.a == 0
-          ? "no version of `\(name)` is in force on \((try? CivilDate(daysSince1970: asOfDays))?.description ?? "?") in `\(image.jurisdictions[frame.jurisdiction])`"
-          : instruction.a == 1
-            ? "no case of `\(name)` applies"
-            : instruction.a == 2 ? Self.emptyListMessage : Self.noVersionAsOfMessage
+          instruction.a == 1
+          ? "no case of `\(name)` applies"
+          : instruction.a == 2 ? Self.emptyListMessage : Self.noVersionAsOfMessage
         throw .runtime(message: message, instruction: pc - 1)
       case .conflict:
         let name = image.definitions[Int(instruction.bc)].name

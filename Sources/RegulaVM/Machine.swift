@@ -17,13 +17,17 @@ public enum VMError: Error, Sendable, Hashable, CustomStringConvertible {
   /// The evaluation hit a limit (`steps`, see `Machine.stepLimit`); `instruction` as in
   /// `runtime`.
   case limit(message: String, instruction: Int)
+  /// A definition the evaluation needed has no version in force on the date in the
+  /// jurisdiction: what needs it is not computable. `run` catches it per decision
+  /// (`Machine.notComputable`) and decides the others; `instruction` as in `runtime`.
+  case notComputable(message: String, instruction: Int)
 
   /// The message alone, without the instruction index.
   public var description: String {
     switch self {
     case .missingFacts(let paths):
       "missing facts: " + paths.map { "`\($0)`" }.joined(separator: ", ")
-    case .runtime(let message, _), .limit(let message, _): message
+    case .runtime(let message, _), .limit(let message, _), .notComputable(let message, _): message
     }
   }
 }
@@ -157,6 +161,26 @@ public struct Machine {
   /// (position among the decisions, the positioned paths of the absent facts), in order.
   /// Their values are left `.none`; the other decisions are decided as usual.
   public private(set) var undecided: [(position: Int, paths: [String])] = []
+  /// The decisions the last `run` could not compute because a definition they need has no
+  /// version in force (as (position among the decisions, the message naming it and the
+  /// date), in order). Their values are left `.none`, as the undecided ones'.
+  public private(set) var notComputable: [(position: Int, message: String)] = []
+
+  /// True when decision `position` got no value in the last `run`: undecided (a fact is
+  /// missing) or not computable.
+  public func hasNoValue(_ position: Int) -> Bool {
+    var index = 0
+    while index < undecided.count {
+      if undecided[index].position == position { return true }
+      index += 1
+    }
+    index = 0
+    while index < notComputable.count {
+      if notComputable[index].position == position { return true }
+      index += 1
+    }
+    return false
+  }
   let exactConstantCount: Int
   /// Text indexes of input paths read in this evaluation (stamped with the epoch).
   var pathEpochs: UnsafeMutablePointer<UInt32>
@@ -363,6 +387,7 @@ public struct Machine {
       throw .runtime(message: message, instruction: -1)
     }
     if !undecided.isEmpty { undecided.removeAll(keepingCapacity: true) }
+    if !notComputable.isEmpty { notComputable.removeAll(keepingCapacity: true) }
     // An index loop: no iterator (nor `first`), so nothing is allocated even unoptimised. The
     // first decision evaluated makes the per-evaluation checks for all of them.
     var position = 0
@@ -383,10 +408,14 @@ public struct Machine {
         decisionValues[position] = value
         decisionReasons[position] = reason
       } catch {
-        // Only a missing fact reaches here after the checks, so they have passed.
-        guard case .missingFacts(let paths) = error else { throw error }
+        // Only a missing fact or a definition not in force reaches here after the checks, so
+        // they have passed.
+        switch error {
+        case .missingFacts(let paths): undecided.append((position, paths))
+        case .notComputable(let message, _): notComputable.append((position, message))
+        case .runtime, .limit: throw error
+        }
         leaveOtherDates()
-        undecided.append((position, paths))
         if isTracing { traceStack.removeAll(keepingCapacity: true) }
       }
       checked = true
@@ -492,6 +521,9 @@ public struct Machine {
   {
     try run(input: input, asOf: asOf, jurisdiction: jurisdiction)
     if !undecided.isEmpty { throw .missingFacts(missingFacts) }
+    if let first = notComputable.first {
+      throw .notComputable(message: first.message, instruction: -1)
+    }
     let reasons = decisionReasons.map { $0 >= 0 ? facts.texts[Int($0)] : nil }
     return VMOutcome(values: decisionValues, reasons: reasons, failedConditions: failedConditions)
   }

@@ -65,10 +65,13 @@ let layered = """
   #expect(decide(program, application)["qualifies"] == "false")
 }
 
-@Test func noVersionInForceIsAnErrorNamingTheDefinition() throws {
+@Test func noVersionInForceLeavesTheDecisionNotComputableNamingTheDefinition() throws {
   let program = try compile(layered)
   let result = decide(program, #"{"province":"BJ","months":4,"refugee":false}"#, asOf: "2009-12-31")
-  #expect(result["error"] == "no version of `required` is in force on 2009-12-31 in `national`")
+  #expect(result["error"] == nil)
+  #expect(
+    result["home_required"]
+      == "not computable: `required` has no version in force on 2009-12-31 in `national`")
 }
 
 @Test func twoExceptionsThatHoldAtOnceAreAConflict() throws {

@@ -41,7 +41,8 @@ func decide(
     }
     var result: [String: String] = [:]
     for decision in outcome.decisions {
-      result[decision.name] = decision.value.json(decision.type, in: program)
+      result[decision.name] =
+        decision.notComputable ?? decision.value.json(decision.type, in: program)
       if let reason = decision.reason { result[decision.name + ".reason"] = reason }
     }
     return result

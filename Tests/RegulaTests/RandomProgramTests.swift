@@ -14,6 +14,7 @@ let programCount = Int(ProcessInfo.processInfo.environment["REGULA_DIFF_PROGRAMS
   var compared = 0
   var errors = 0
   var undecided = 0
+  var notComputable = 0
   var refused = 0
   var disagreements: [String] = []
   var unseen = Set(generatedConstructs.map(\.construct))
@@ -69,6 +70,7 @@ let programCount = Int(ProcessInfo.processInfo.environment["REGULA_DIFF_PROGRAMS
       compared += 1
       if interpreted.hasPrefix("error") { errors += 1 }
       if interpreted.contains(#""kind":"missing_facts""#) { undecided += 1 }
+      if interpreted.contains(#""not_computable":"#) { notComputable += 1 }
       if interpreted != machined && disagreements.count < 3 {
         disagreements.append(
           "seed program \(programIndex) at \(place) as of \(day)\n\(source)\ninput \(json)\ninterpreter: \(interpreted)\nvm:          \(machined)"
@@ -86,11 +88,14 @@ let programCount = Int(ProcessInfo.processInfo.environment["REGULA_DIFF_PROGRAMS
   #expect(errors * 2 < compared, "\(errors) of \(compared) evaluations ended in errors")
   // Applications that leave a fact out must leave some decisions undecided.
   #expect(undecided * 50 > compared, "\(undecided) of \(compared) records had missing facts")
+  // Decisions that need a parameter not yet in force are not computable, now and then.
+  #expect(notComputable * 100 > compared, "\(notComputable) of \(compared) not computable")
   // Bounds refuse some applications (both readers compared), not most.
   #expect(refused > 0 && refused * 4 < compared, "\(refused) of \(compared) refused by bounds")
   print(
     "random programs: \(programCount), whole records compared: \(compared), of which errors: "
-      + "\(errors), with undecided decisions: \(undecided), refused by bounds: \(refused)")
+      + "\(errors), with undecided decisions: \(undecided), with decisions not computable: "
+      + "\(notComputable), refused by bounds: \(refused)")
 }
 
 /// The fast JSON path reads exactly what the tree reader reads, and declines what it cannot.

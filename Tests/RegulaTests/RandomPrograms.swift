@@ -101,6 +101,8 @@ struct ProgramGenerator {
     parameter k: Int cite "Art. 4"
       from 2000-01-01 until 2023-12-31 = 1
       from 2024-01-01 = 2
+    parameter late: Int cite "Art. 10"
+      from 2024-01-01 = 3
     rule base_rule: Int cite law "Art. 5" = application.j
     level province AA {
       override k = 10 cite "Art. 6"
@@ -342,7 +344,7 @@ struct ProgramGenerator {
         "(match first(x in application.items where x.flag) { some p: p.count, none: 0 })",
         "(match last(s in stock where s.count > 2) { some p: p.count, none: -1 })",
         "application.extra", "count(application.more)", "(lib_step as of application.day)",
-        "(lib_step as of first_day_of_year(as_of_date()))", "(k as of application.day)",
+        "(lib_step as of first_day_of_year(as_of_date()))", "(k as of application.day)", "late",
         "(base_rule as of first_day_of_year(as_of_date()))",
         "sum(x.weight ?? 2 for x in application.items)",
         "sum(y for y in map(x.count * 2 for x in application.items where x.flag))",
@@ -554,7 +556,8 @@ let generatedConstructs: [(construct: String, marker: String)] = [
   ("marginal-amount scale", "marginal_amount(steps"), ("places", "Decimal places "),
   ("sum of optionals", "sum(x.weight for x"),
   ("number == Decimal?", " application.ratio)"),
-  ("dated enum case", "application.tier == Tier."), ("first of case binding", " when some bound"),
+  ("dated enum case", "application.tier == Tier."), ("not computable", "late"),
+  ("first of case binding", " when some bound"),
   ("RULE as of DATE", "base_rule as of"),
   ("DECISION as of DATE", "r0 as of"),
   ("an overridden PARAMETER as of DATE", "k as of"),
