@@ -27,7 +27,7 @@ public struct Account: Sendable {
 struct AccountWords {
   let outcome, reason, basis, counted, conditions, values, yes, no, holds, fails, notEvaluated,
     undecided, missing, policy, asOf, jurisdiction, yuan, trace, none, colon, national,
-    separator: String
+    separator, notComputable: String
   /// The name of list element `n` (from 1): `第2项`, `no. 2`.
   let member: (Int) -> String
   let unit: (String, Int64) -> String
@@ -40,7 +40,8 @@ struct AccountWords {
         fails: "不成立", notEvaluated: "未审查（前一项不成立）", undecided: "无法决定，缺少",
         missing: "缺少的情况", policy: "政策", asOf: "依据日期", jurisdiction: "适用地区",
         yuan: "元", trace: "完整审查记录", none: "无", colon: "：",
-        national: "全国", separator: "；", member: { "第\($0)项" },
+        national: "全国", separator: "；", notComputable: "无法计算（所需的规定在该日期无有效版本）",
+        member: { "第\($0)项" },
         unit: { unit, count in
           "\(count) " + ["day": "天", "month": "个月", "year": "年"][unit, default: unit]
         })
@@ -52,7 +53,9 @@ struct AccountWords {
       notEvaluated: "not checked (an earlier condition failed)", undecided: "undecided, missing",
       missing: "Missing facts", policy: "Policy", asOf: "As of", jurisdiction: "Jurisdiction",
       yuan: "yuan", trace: "Full trace", none: "none", colon: ": ",
-      national: "national", separator: "; ", member: { "no. \($0)" },
+      national: "national", separator: "; ",
+      notComputable: "not computable (a provision it needs has no version in force on that date)",
+      member: { "no. \($0)" },
       unit: { unit, count in "\(count) \(unit)" + (count == 1 || count == -1 ? "" : "s") })
   }
 }
@@ -89,7 +92,9 @@ struct AccountWriter {
     for decision in record.decisions {
       let name = labels.definition(decision.name)
       if let why = decision.notComputable, decision.missingFacts.isEmpty {
-        lines.append("  \(name)\(words.colon)\(why)")
+        lines.append("  \(name)\(words.colon)\(words.notComputable)")
+        // The exact cause (definition, date, jurisdiction) for caseworkers and auditors.
+        if audience != .citizen { lines.append("    \(why)") }
         continue
       }
       guard decision.isDecided else {

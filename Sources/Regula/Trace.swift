@@ -291,10 +291,9 @@ struct TraceBuilder {
       rendered[slot].flatMap { $0.register == node.value ? $0.value : nil }
       ?? evaluator.traceValue(node.value, definition.type)
     rendered[slot] = (node.value, value)
-    // A node left `.none` by an evaluation that stopped inside it has no value.
-    if node.value.tag != Register.noneTag || node.isCached
-      || TraceBuilder.isOptional(definition.type)
-    {
+    // A node the evaluation stopped inside (a missing fact, not computable) has no value,
+    // even of an optional type: only one that returned (`outcome` 1) or came from the memo.
+    if node.value.tag != Register.noneTag || node.isCached || node.outcome == 1 {
       built.value = value
     }
     built.reason = node.reason >= 0 ? machine.facts.texts[Int(node.reason)] : nil

@@ -28,12 +28,11 @@ final class TracePieces: @unchecked Sendable {
   /// Per record, per field: `"name":`.
   let fieldKeys: [[Rendering.Piece]]
   /// The image's tables a trace reads per node, kept here so that reading them does not copy
-  /// the image: probes, types, each definition's type and whether it is optional, and each
+  /// the image: probes, types, each definition's type, and each
   /// record's field types.
   let probes: [Probe]
   let types: [SchemaType]
   let definitionTypes: [SchemaType]
-  let definitionIsOptional: [Bool]
   let fieldTypes: [[SchemaType]]
   let hasDeclarations: Bool
   let inputRecord: Int
@@ -139,7 +138,6 @@ final class TracePieces: @unchecked Sendable {
     probes = explanations.probes
     types = image.types
     definitionTypes = image.definitions.map(\.type)
-    definitionIsOptional = image.definitions.map { TraceBuilder.isOptional($0.type) }
     fieldTypes = image.records.map { $0.fields.map(\.type) }
     hasDeclarations = explanations.declarations.count == image.definitions.count
     // Everything a trace reads is prepared here: the pieces are shared by copies of an
@@ -306,9 +304,7 @@ extension Evaluator {
     if node.probe < 0 {
       pieces.append(pieces.definitionHeads[node.definition], to: &bytes)
       pieces.append(pieces.jurisdictions[node.jurisdiction], to: &bytes)
-      if node.value.tag != Register.noneTag || node.isCached
-        || pieces.definitionIsOptional[node.definition]
-      {
+      if node.value.tag != Register.noneTag || node.isCached || node.outcome == 1 {
         bytes.append(UInt8(ascii: ","))
         appendTraceValue(node.value, pieces.definitionTypes[node.definition], to: &bytes)
       }

@@ -165,7 +165,7 @@ private struct Printer {
       let names = ["year", "month", "day"]
       return value < names.count ? names[value] : "part \(value)?"
     case .failKind:
-      let names = ["noVersion", "noCase", "emptyList", "noVersionAsOf"]
+      let names = ["noVersion", "noCase", "emptyList", "noVersionAsOf", "notDefined"]
       return value < names.count ? names[value] : "kind \(value)?"
     case .places: return "places \(value)"
     case .factor: return "×\(value)"

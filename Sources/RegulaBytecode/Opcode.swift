@@ -148,9 +148,11 @@ public enum Opcode: UInt16, CaseIterable, Sendable {
   case `return`
   /// `failCondition a bc`: record that `all of` condition with reason text bc failed.
   case failCondition
-  /// `fail a bc`: stop: no version of definition bc is in force (a = 0), no case applies (a = 1),
-  /// a list declared non-empty is empty (a = 2), or a parameter read `as of` a date has no
-  /// version in force on it (a = 3).
+  /// `fail a bc`: definition bc has no version in force on the date (a = 0: what needs it is
+  /// not computable, and the evaluation goes on with the next decision); or stop: no case
+  /// applies (a = 1), a list declared non-empty is empty (a = 2), a parameter read `as of` a
+  /// date has no version in force on it (a = 3), or the definition has no definition at any
+  /// level of the jurisdiction (a = 4).
   case fail
   /// `conflict a bc`: stop: two exceptions of definition bc hold at once in jurisdiction a.
   case conflict

@@ -607,7 +607,7 @@ private struct Checker {
     case .roundingMode: return value <= 5 ? nil : "rounding mode \(value) is not 0 through 5"
     case .monthEnd: return value <= 2 ? nil : "month-end policy \(value) is not 0 through 2"
     case .datePart: return value <= 2 ? nil : "date part \(value) is not 0 through 2"
-    case .failKind: return value <= 3 ? nil : "fail kind \(value) is not 0 through 3"
+    case .failKind: return value <= 4 ? nil : "fail kind \(value) is not 0 through 4"
     case .count, .places, .factor, .field: return nil
     }
   }

@@ -242,7 +242,15 @@ extension Emitter {
         }
       }
     }
-    emit(Instruction(.fail, 0, wide: UInt32(id)))
+    // No version in force on the date: not computable. No definition at any level of the
+    // chain (only exceptions, or none at all): the definition does not exist there, an error.
+    let defined = chain(jurisdiction).contains { level in
+      definition.variants.contains {
+        if case .exception = $0.kind { return false }
+        return $0.jurisdiction.code == level
+      }
+    }
+    emit(Instruction(.fail, defined ? 0 : 4, wide: UInt32(id)))
   }
 
   /// Skips the version's body unless the as-of date is within its range.

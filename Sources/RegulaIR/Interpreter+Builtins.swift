@@ -1,10 +1,11 @@
 // Builtin functions of the reference interpreter. Every rounding names its mode.
 
 extension Interpreter {
-  /// The error of a parameter read `as of` a date none of its versions covers (the VM's
-  /// `fail 3` words it the same).
-  static let noVersionAsOfMessage =
-    "a parameter read with `as of` has no version in force on that date"
+  /// Why a parameter read `as of` a date none of its versions covers is not computable, in
+  /// the definition `name` that reads it (the VM's `fail 3` words it the same).
+  static func noVersionAsOfMessage(in name: String) -> String {
+    "not computable: a parameter read with `as of` in `\(name)` has no version in force on that date"
+  }
   /// The error of `first`, `last`, `min` or `max` typed non-optional over an empty list (the
   /// VM's `fail 2` words it the same).
   static let emptyListMessage = "a list declared to hold at least one element is empty"
@@ -35,7 +36,9 @@ extension Interpreter {
     switch (builtin, values.first) {
     case (.asOfDate, _): return .date(asOf)
     case (.noVersionAsOf, _):
-      throw EvaluationError.runtime(message: Self.noVersionAsOfMessage, span: span)
+      // Not an error of the evaluation: the decision that needs it is not computable.
+      throw EvaluationError.notComputable(
+        Self.noVersionAsOfMessage(in: current.map { program.definitions[$0].name } ?? "?"))
     case (.round, .money(let money)?): return .money(money)
     case (.round(let mode), .exactMoney(let exact)?): return .money(exact.rounded(mode))
     case (.round(let mode), let value?): return .int(decimal(value)!.roundedToInteger(mode))

@@ -318,8 +318,19 @@ public struct Interpreter {
         return result
       }
     }
-    // Worded as the VM's `fail 0`, naming the jurisdiction whose definitions it was looked up
-    // among.
+    // Worded as the VM's `fail 4` and `fail 0`, naming the jurisdiction whose definitions it
+    // was looked up among. Defined at no level (exceptions aside): an error, not a date gap.
+    let levels = chain(jurisdiction)
+    let defined = definition.variants.contains { variant in
+      !isException(variant) && levels.contains(variant.jurisdiction.code)
+    }
+    guard defined else {
+      throw .runtime(
+        message:
+          "`\(definition.name)` is not defined in `\(memoJurisdiction(jurisdiction))` (nor at any "
+          + "less specific level)",
+        span: definition.span)
+    }
     throw .notComputable(
       "not computable: `\(definition.name)` has no version in force on \(asOf) in "
         + "`\(memoJurisdiction(jurisdiction))`")

@@ -11,12 +11,18 @@ extension Machine {
   static let emptyListMessage = "a list declared to hold at least one element is empty"
   /// `fail 3`: a parameter read `as of` a date has no version in force on it (as the
   /// interpreter words it).
-  static let noVersionAsOfMessage =
-    "a parameter read with `as of` has no version in force on that date"
+  static func noVersionAsOfMessage(in name: String) -> String {
+    "not computable: a parameter read with `as of` in `\(name)` has no version in force on that date"
+  }
   /// `fail 0`: the definition `name` has no version in force on `date` in `jurisdiction` (the
   /// jurisdiction whose definitions it was looked up among), as the interpreter words it.
   static func notInForceMessage(_ name: String, _ date: String, _ jurisdiction: String) -> String {
     "not computable: `\(name)` has no version in force on \(date) in `\(jurisdiction)`"
+  }
+  /// `fail 4`: the definition `name` is defined at no level of `jurisdiction` (as the
+  /// interpreter words it).
+  static func notDefinedMessage(_ name: String, _ jurisdiction: String) -> String {
+    "`\(name)` is not defined in `\(jurisdiction)` (nor at any less specific level)"
   }
   /// `pushDate` on a date outside the policy's validity (as the interpreter words it).
   static func notInForceAsOfMessage(_ date: String) -> String {
@@ -327,10 +333,15 @@ extension Machine {
               image.jurisdictions[frame.jurisdiction]),
             instruction: pc - 1)
         }
+        if instruction.a == 3 {
+          throw .notComputable(message: Self.noVersionAsOfMessage(in: name), instruction: pc - 1)
+        }
         let message =
           instruction.a == 1
           ? "no case of `\(name)` applies"
-          : instruction.a == 2 ? Self.emptyListMessage : Self.noVersionAsOfMessage
+          : instruction.a == 2
+            ? Self.emptyListMessage
+            : Self.notDefinedMessage(name, image.jurisdictions[frame.jurisdiction])
         throw .runtime(message: message, instruction: pc - 1)
       case .conflict:
         let name = image.definitions[Int(instruction.bc)].name

@@ -65,7 +65,8 @@ public struct TraceNode: Sendable, Hashable {
   /// A probe's second operand (`value` holds the first).
   public var second: Register = .none
   /// A condition's or comparison's outcome: 1 holds, 0 does not, -1 not known (the
-  /// evaluation stopped inside it).
+  /// evaluation stopped inside it). A definition node's: 1 once it returned, -1 while the
+  /// evaluation is inside it (or when it stopped there).
   public var outcome: Int8 = -1
 }
 
@@ -695,6 +696,8 @@ public struct Machine {
     if let node = traceStack.popLast() {
       trace[node].value = value
       trace[node].reason = reason
+      // A definition node's `outcome`: 1 once it returned (a value, `none` included).
+      trace[node].outcome = 1
     }
   }
 

@@ -162,8 +162,8 @@ let brokenImages: [BrokenImage] = [
   },
 
   // Enumerated operands.
-  BrokenImage("fail kind", at: 12, "`fail` operand a: fail kind 4 is not 0 through 3") {
-    $0.code[12] = Instruction(.fail, 4, wide: 1)
+  BrokenImage("fail kind", at: 12, "`fail` operand a: fail kind 5 is not 0 through 4") {
+    $0.code[12] = Instruction(.fail, 5, wide: 1)
   },
   BrokenImage(
     "rounding mode", at: 49, "`roundPlaces` operand c: rounding mode 6 is not 0 through 5"

@@ -21,6 +21,7 @@ private let source = """
   decision income_tax: Decimal = tax
   decision benefit: Int = allowance
   decision net: Decimal = allowance - tax
+  decision rate_now: Decimal = rate
 
   """
 
@@ -71,4 +72,73 @@ private func compiled() throws -> CompiledPolicy {
   #expect(machined.contains("\"kind\":\"missing_facts\""), "\(machined)")
   #expect(machined.contains("\"income_tax\":{\"missing_facts\":[\"income\"]}"), "\(machined)")
   #expect(machined.contains("\"benefit\":{\"value\":100}"))
+  #expect(machined.contains("\"rate_now\":{\"not_computable\":"), "\(machined)")
+}
+
+/// From review: a definition with no definition at any level of the jurisdiction is an error
+/// (it does not exist there), not "not computable"; a not-computable definition of an optional
+/// type shows no value in the trace; the account says "not computable" in its language, the
+/// cause for caseworkers.
+@Test func notDefinedIsAnErrorAndNotComputableShowsNoValue() throws {
+  let text = """
+    policy nd
+      from 2000-01-01
+      jurisdictions Province
+    enum Province { SH, BJ }
+    input application { income: Int }
+    level province SH {
+      override rate = 0.2
+    }
+    parameter rate: Decimal?
+      from 2012-01-01 = 0.15
+    decision d: Decimal? = rate
+    decision e: Int = 1
+
+    """
+  let files = ["nd.regula": Array(text.utf8)]
+  let compiled = CompiledPolicy.compile(path: "nd.regula") { files[$0] }.result
+  let policy = try #require(compiled.output, "\(compiled.diagnostics)")
+  let (interpreted, machined) = bothAnswers(
+    policy, input: .record([.int(1)]), asOf: date("2010-06-01"), jurisdiction: "national")
+  #expect(interpreted == machined)
+  #expect(machined.contains("\"d\":{\"not_computable\""), "\(machined)")
+  var evaluator = Evaluator(policy: policy)
+  let (record, trace) = try evaluator.explain(
+    json: Array(#"{"income":1}"#.utf8), asOf: date("2010-06-01"), jurisdiction: "national")
+  let d = try #require(trace.roots.first { $0.name == "d" })
+  #expect(d.value == nil, "\(trace.json)")
+  #expect(d.children.first { $0.name == "rate" }?.value == nil, "\(trace.json)")
+  #expect(evaluator.traceJSON().contains("\"definition\":\"d\"") == true)
+  let citizen = evaluator.account(record: record, trace: trace, audience: .citizen, language: "zh")
+  #expect(citizen.text.contains("无法计算"), "\(citizen.text)")
+  #expect(!citizen.text.contains("has no version"), "\(citizen.text)")
+  let caseworker = evaluator.account(
+    record: record, trace: trace, audience: .caseworker, language: "en")
+  #expect(caseworker.text.contains("not computable: `rate` has no version"), "\(caseworker.text)")
+}
+
+@Test func aDefinitionDefinedAtNoLevelIsAnError() throws {
+  let text = """
+    policy nl
+      from 2000-01-01
+      level province SH
+      jurisdictions Province
+    enum Province { SH, BJ }
+    input application { income: Int }
+    rule local: Int = 3
+    decision d: Int = local
+
+    """
+  let files = ["nl.regula": Array(text.utf8)]
+  let compiled = CompiledPolicy.compile(path: "nl.regula") { files[$0] }.result
+  let policy = try #require(compiled.output, "\(compiled.diagnostics)")
+  let (interpreted, machined) = bothAnswers(
+    policy, input: .record([.int(1)]), asOf: date("2010-06-01"), jurisdiction: "national")
+  #expect(interpreted == machined)
+  #expect(machined.hasPrefix("error: `"), "\(machined)")
+  #expect(machined.contains("is not defined in `national`"), "\(machined)")
+  let (inSH, inSHVM) = bothAnswers(
+    policy, input: .record([.int(1)]), asOf: date("2010-06-01"), jurisdiction: "SH")
+  #expect(inSH == inSHVM)
+  #expect(inSHVM.contains("\"d\":{\"value\":3}"), "\(inSHVM)")
 }
