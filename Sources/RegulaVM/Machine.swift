@@ -431,24 +431,36 @@ public struct Machine {
   /// - Complexity: O(n) in the size of the application.
   func caseNotInForce(on date: CivilDate) -> String? {
     let day = date.daysSince1970
+    return firstInApplication { value, type, path in
+      guard case .enumeration(let index) = type, value.tag == 0, index < image.enums.count else {
+        return nil
+      }
+      let schema = image.enums[index]
+      guard value.word >= 0, value.word < Int64(schema.caseValidities.count),
+        let validity = schema.caseValidities[Int(value.word)], !validity.contains(day)
+      else { return nil }
+      // A day outside the calendar (only a hand-made compiled file has one) prints as a count.
+      func text(_ day: Int64) -> String {
+        (try? CivilDate(daysSince1970: day))?.description ?? "day \(day)"
+      }
+      return "`\(path)`: the case `\(schema.cases[Int(value.word)])` of `\(schema.name)` is not "
+        + "in force on \(date) (it is in force from \(text(validity.from))"
+        + "\(validity.until.map { " until \(text($0))" } ?? ""))"
+    }
+  }
+
+  /// Walks the application depth first (fields in declaration order, list elements in
+  /// order), calling `visit` with each value, its type (optionals unwrapped) and its
+  /// positioned path (`members[1].status`), and returns its first answer.
+  ///
+  /// - Complexity: O(n) in the size of the application.
+  func firstInApplication(_ visit: (Register, SchemaType, String) -> String?) -> String? {
     func walk(_ value: Register, _ type: SchemaType, _ path: String) -> String? {
+      if case .optional(let wrapped) = type { return walk(value, wrapped, path) }
+      if let found = visit(value, type, path) { return found }
       switch type {
-      case .optional(let wrapped): return walk(value, wrapped, path)
-      case .enumeration(let index):
-        guard value.tag == 0, index < image.enums.count else { return nil }
-        let schema = image.enums[index]
-        guard value.word >= 0, value.word < Int64(schema.caseValidities.count),
-          let validity = schema.caseValidities[Int(value.word)], !validity.contains(day)
-        else { return nil }
-        // A day outside the calendar (only a hand-made compiled file has one) prints as a count.
-        func text(_ day: Int64) -> String {
-          (try? CivilDate(daysSince1970: day))?.description ?? "day \(day)"
-        }
-        return "`\(path)`: the case `\(schema.cases[Int(value.word)])` of `\(schema.name)` is not "
-          + "in force on \(date) (it is in force from \(text(validity.from))"
-          + "\(validity.until.map { " until \(text($0))" } ?? ""))"
       case .record(let index):
-        guard index < image.records.count, facts.holdsList(value) else { return nil }
+        guard facts.holdsList(value), index < image.records.count else { return nil }
         for (position, field) in image.records[index].fields.enumerated() {
           guard let item = facts.checkedItem(value, position) else { continue }
           let inner = path.isEmpty ? field.name : "\(path).\(field.name)"
@@ -456,7 +468,7 @@ public struct Machine {
         }
         return nil
       case .list(let element):
-        guard value.tag == 0, facts.holdsList(value) else { return nil }
+        guard facts.holdsList(value) else { return nil }
         for position in 0..<facts.count(value) {
           if let found = walk(facts.item(value, position), element, "\(path)[\(position)]") {
             return found
@@ -481,34 +493,13 @@ public struct Machine {
   ///
   /// - Complexity: O(n) in the size of the application: called only when a fact is missing.
   func positionedPath(of record: Register, field: Int) -> String? {
-    func walk(_ value: Register, _ type: SchemaType, _ path: String) -> String? {
-      switch type {
-      case .optional(let wrapped): return walk(value, wrapped, path)
-      case .record(let index):
-        guard facts.holdsList(value), index < image.records.count else { return nil }
-        let fields = image.records[index].fields
-        if value.word == record.word {
-          guard field < fields.count else { return nil }
-          return path.isEmpty ? fields[field].name : "\(path).\(fields[field].name)"
-        }
-        for (position, member) in fields.enumerated() {
-          guard let item = facts.checkedItem(value, position) else { continue }
-          let inner = path.isEmpty ? member.name : "\(path).\(member.name)"
-          if let found = walk(item, member.type, inner) { return found }
-        }
-        return nil
-      case .list(let element):
-        guard facts.holdsList(value) else { return nil }
-        for position in 0..<facts.count(value) {
-          if let found = walk(facts.item(value, position), element, "\(path)[\(position)]") {
-            return found
-          }
-        }
-        return nil
-      default: return nil
-      }
+    firstInApplication { value, type, path in
+      guard case .record(let index) = type, facts.holdsList(value), value.word == record.word,
+        index < image.records.count, field < image.records[index].fields.count
+      else { return nil }
+      let name = image.records[index].fields[field].name
+      return path.isEmpty ? name : "\(path).\(name)"
     }
-    return walk(inputRegister, .record(image.inputRecord), "")
   }
 
   /// Evaluates every decision for the application in `input` (loaded into `facts`).
