@@ -31,9 +31,22 @@ private let source = """
   """
 
 private func compiled() throws -> CompiledPolicy {
-  let files = ["ad.regula": Array(source.utf8)]
-  return try #require(CompiledPolicy.compile(path: "ad.regula") { files[$0] }.result.output)
+  return try compiledSource(source, path: "ad.regula")
 }
+
+/// Tax this year and last: `tax` read on the evaluation's date and as of another.
+private let taxSource = """
+  policy t
+    from 2010-01-01
+  input application { income: Int }
+  parameter rate: Decimal
+    from 2010-01-01 until 2015-12-31 = 0.10
+    from 2016-01-01 = 0.15
+  rule tax: Decimal = application.income * rate
+  decision tax_last_year: Decimal = tax as of add(first_day_of_year(as_of_date()), years(-1), end_of_month)
+  decision tax_now: Decimal = tax
+
+  """
 
 @Test func aRuleAsOfAnotherDateIsEvaluatedOnThatDate() throws {
   let policy = try compiled()
@@ -124,20 +137,7 @@ private func compiled() throws -> CompiledPolicy {
 /// A definition evaluated on another date first is evaluated again on the evaluation's own
 /// date, not taken from the other date's memo (read from JSON, as `regula eval` does).
 @Test func aDefinitionReadOnAnotherDateFirstIsNotRememberedForTheOwnDate() throws {
-  let text = """
-    policy t
-      from 2010-01-01
-    input application { income: Int }
-    parameter rate: Decimal
-      from 2010-01-01 until 2015-12-31 = 0.10
-      from 2016-01-01 = 0.15
-    rule tax: Decimal = application.income * rate
-    decision tax_last_year: Decimal = tax as of add(first_day_of_year(as_of_date()), years(-1), end_of_month)
-    decision tax_now: Decimal = tax
-
-    """
-  let files = ["t.regula": Array(text.utf8)]
-  let policy = try #require(CompiledPolicy.compile(path: "t.regula") { files[$0] }.result.output)
+  let policy = try compiledSource(taxSource, path: "t.regula")
   let (interpreted, machined) = bothAnswers(
     policy, input: .record([.int(1000)]), asOf: date("2016-06-01"), jurisdiction: "national")
   #expect(interpreted == machined)
@@ -166,8 +166,7 @@ private func compiled() throws -> CompiledPolicy {
     decision d: Int = (if big then 1 else 0) + (if middle then 1 else 0) + (if big then 1 else 0)
 
     """
-  let files = ["n.regula": Array(text.utf8)]
-  let policy = try #require(CompiledPolicy.compile(path: "n.regula") { files[$0] }.result.output)
+  let policy = try compiledSource(text, path: "n.regula")
   let (interpreted, machined) = bothAnswers(
     policy, input: .record([.int(5)]), asOf: date("2024-01-01"), jurisdiction: "national")
   #expect(interpreted == machined)
@@ -237,26 +236,35 @@ private func compiled() throws -> CompiledPolicy {
 /// From review: the account of a decision shows an `as of` read's value with its date, and not
 /// what was evaluated on that date as the evaluation's own values.
 @Test func theAccountShowsAnotherDatesValueWithItsDate() throws {
-  let text = """
-    policy t
-      from 2010-01-01
-    input application { income: Int }
-    parameter rate: Decimal
-      from 2010-01-01 until 2015-12-31 = 0.10
-      from 2016-01-01 = 0.15
-    rule tax: Decimal = application.income * rate
-    decision tax_last_year: Decimal = tax as of 2015-06-01
-    decision tax_now: Decimal = tax
-
-    """
-  let files = ["t.regula": Array(text.utf8)]
-  let policy = try #require(CompiledPolicy.compile(path: "t.regula") { files[$0] }.result.output)
+  let policy = try compiledSource(taxSource, path: "t.regula")
   var evaluator = Evaluator(policy: policy)
   let (record, trace) = try evaluator.explain(
     json: Array(#"{"income":1000}"#.utf8), asOf: date("2016-06-01"))
   let account = evaluator.account(
     record: record, trace: trace, audience: .caseworker, language: "en")
-  #expect(account.text.contains("tax (2015-06-01) = 100"), "\(account.text)")
+  #expect(account.text.contains("tax (2015-01-01) = 100"), "\(account.text)")
   #expect(account.text.contains("tax = 150"), "\(account.text)")
   #expect(!account.text.contains("tax = 100"), "\(account.text)")
+}
+
+/// From review: after a missing fact met on another date, `Machine.evaluateDefinition` of the
+/// next definition in the same evaluation runs on the evaluation's own date again.
+@Test func theNextDefinitionRunsOnItsOwnDateAfterAMissingFactOnAnother() throws {
+  let policy = try compiled()
+  let decisions = policy.image.definitions.indices.filter {
+    policy.image.definitions[$0].kind == .decision
+  }
+  let names = decisions.map { policy.image.definitions[$0].name }
+  let proofThen = try #require(names.firstIndex(of: "proof_then").map { decisions[$0] })
+  let yearNow = try #require(
+    policy.image.definitions.firstIndex { $0.name == "year_start" })
+  var machine = Evaluator(policy: policy).machine
+  machine.reset()
+  let input = machine.load(
+    .record([.date(date("2012-05-05")), .int(1500), .unknown]),
+    as: .record(policy.image.inputRecord))
+  machine.begin(input: input, asOf: date("2016-03-01"))
+  #expect(throws: VMError.self) { try machine.evaluateDefinition(proofThen, jurisdiction: 0) }
+  let (register, _) = try machine.evaluateDefinition(yearNow, jurisdiction: 0)
+  #expect(machine.value(register, as: .date) == .date(date("2016-01-01")))
 }

@@ -19,8 +19,7 @@ private let source = """
   """
 
 @Test func aCaseBindsTheValueItsConditionFound() throws {
-  let files = ["cb.regula": Array(source.utf8)]
-  let policy = try #require(CompiledPolicy.compile(path: "cb.regula") { files[$0] }.result.output)
+  let policy = try compiledSource(source, path: "cb.regula")
   let cases: [(Value, String)] = [
     (
       .record([.int(7), .int(3), .int(5)]),

@@ -16,8 +16,7 @@ private let source = """
   """
 
 private func compiled() throws -> CompiledPolicy {
-  let files = ["ec.regula": Array(source.utf8)]
-  return try #require(CompiledPolicy.compile(path: "ec.regula") { files[$0] }.result.output)
+  return try compiledSource(source, path: "ec.regula")
 }
 
 /// Cases by index: dibao 0, edge 1, legacy 2.
@@ -79,11 +78,33 @@ private func application(_ status: Int, members: [Int], maybe: Int? = nil) -> Va
 @Test func aPolicyWithoutDatedCasesKeepsItsBytes() throws {
   let plain = source.replacingOccurrences(of: " from 2021-01-01", with: "")
     .replacingOccurrences(of: " from 2000-01-01 until 2020-12-31", with: "")
-  let files = ["ec.regula": Array(plain.utf8)]
-  let policy = try #require(CompiledPolicy.compile(path: "ec.regula") { files[$0] }.result.output)
+  let policy = try compiledSource(plain, path: "ec.regula")
   #expect(policy.image.enums.allSatisfy { $0.caseValidities.isEmpty })
   let dated = try compiled()
   #expect(dated.image.enums[0].caseValidities.count == 3)
   #expect(dated.image.enums[0].caseValidities[0] == nil)
   #expect(dated.encoded().count > policy.encoded().count)
+}
+
+/// Both engines check the jurisdiction before the application's cases: an unknown code and a
+/// case out of its days give the same error, the jurisdiction's.
+@Test func theJurisdictionIsCheckedBeforeTheCases() throws {
+  let policy = try compiled()
+  let (interpreted, machined) = bothAnswers(
+    policy, input: application(1, members: []), asOf: date("2020-06-01"), jurisdiction: "ZZ")
+  #expect(interpreted == machined)
+  #expect(machined.contains("ZZ"), "\(machined)")
+  #expect(!machined.contains("not in force"), "\(machined)")
+}
+
+/// A compiled file whose dated case ends before it starts is refused when it is read, as the
+/// checker refuses the source (R0403).
+@Test func aCompiledCaseEndingBeforeItStartsIsRefused() throws {
+  var image = try compiled().image
+  try Verifier.verify(image)
+  image.enums[0].caseValidities[1] = CaseValidity(from: 18_000, until: 17_000)
+  let bytes = image.compiledFile(compilerVersion: "test").encoded()
+  #expect(throws: (any Error).self) { try CompiledPolicy.load(bytes) }
+  image.enums[0].caseValidities[1] = CaseValidity(from: 17_000, until: 18_000)
+  _ = try CompiledPolicy.load(image.compiledFile(compilerVersion: "test").encoded())
 }

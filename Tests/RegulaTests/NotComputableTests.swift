@@ -26,8 +26,7 @@ private let source = """
   """
 
 private func compiled() throws -> CompiledPolicy {
-  let files = ["nc.regula": Array(source.utf8)]
-  return try #require(CompiledPolicy.compile(path: "nc.regula") { files[$0] }.result.output)
+  return try compiledSource(source, path: "nc.regula")
 }
 
 @Test func aDecisionNeedingADefinitionNotInForceIsNotComputable() throws {
@@ -95,9 +94,7 @@ private func compiled() throws -> CompiledPolicy {
     decision e: Int = 1
 
     """
-  let files = ["nd.regula": Array(text.utf8)]
-  let compiled = CompiledPolicy.compile(path: "nd.regula") { files[$0] }.result
-  let policy = try #require(compiled.output, "\(compiled.diagnostics)")
+  let policy = try compiledSource(text, path: "nd.regula")
   let (interpreted, machined) = bothAnswers(
     policy, input: .record([.int(1)]), asOf: date("2010-06-01"), jurisdiction: "national")
   #expect(interpreted == machined)
@@ -129,9 +126,7 @@ private func compiled() throws -> CompiledPolicy {
     decision d: Int = local
 
     """
-  let files = ["nl.regula": Array(text.utf8)]
-  let compiled = CompiledPolicy.compile(path: "nl.regula") { files[$0] }.result
-  let policy = try #require(compiled.output, "\(compiled.diagnostics)")
+  let policy = try compiledSource(text, path: "nl.regula")
   let (interpreted, machined) = bothAnswers(
     policy, input: .record([.int(1)]), asOf: date("2010-06-01"), jurisdiction: "national")
   #expect(interpreted == machined)

@@ -49,3 +49,13 @@ func expectGolden(_ text: String, at path: String) throws {
   let golden = try String(contentsOf: url, encoding: .utf8)
   #expect(text == golden, "golden \(path) differs; re-record with RECORD_GOLDEN=1")
 }
+
+/// The policy in `text`, compiled as the one file `path`; the test fails with the diagnostics
+/// when it does not compile.
+func compiledSource(
+  _ text: String, path: String = "p.regula", sourceLocation: SourceLocation = #_sourceLocation
+) throws -> CompiledPolicy {
+  let files = [path: Array(text.utf8)]
+  let result = CompiledPolicy.compile(path: path) { files[$0] }.result
+  return try #require(result.output, "\(result.diagnostics)", sourceLocation: sourceLocation)
+}

@@ -52,13 +52,9 @@ extension IRProgram {
     }
     while let id = pending.popLast() {
       guard id >= 0, id < definitions.count, found.insert(id).inserted else { continue }
+      // Visits every node.
       definitions[id].forEachExpression { node in
-        switch node.kind {
-        case .definition(let callee), .definitionAt(let callee, _), .definitionAsOf(let callee, _),
-          .reasonOf(let callee):
-          pending.append(callee)
-        default: break
-        }
+        if let callee = node.definitionRead { pending.append(callee) }
       }
     }
     return found

@@ -33,17 +33,21 @@ extension IRProgram {
 }
 
 extension IRExpr {
+  /// The definition this node itself reads (its value, at a jurisdiction, as of a date, or
+  /// its reason), not looking below it; nil for any other node.
+  var definitionRead: DefinitionID? {
+    switch kind {
+    case .definition(let id), .definitionAt(let id, _), .definitionAsOf(let id, _),
+      .reasonOf(let id):
+      id
+    default: nil
+    }
+  }
+
   /// The definitions this expression reads directly.
   var referencedDefinitions: [DefinitionID] {
     var found: [DefinitionID] = []
-    forEach { expr in
-      switch expr.kind {
-      case .definition(let id), .definitionAt(let id, _), .definitionAsOf(let id, _),
-        .reasonOf(let id):
-        found.append(id)
-      default: break
-      }
-    }
+    forEach { expr in if let id = expr.definitionRead { found.append(id) } }
     return found
   }
 
