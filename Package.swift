@@ -4,7 +4,8 @@
 // Modules follow the pipeline and depend one way (see Docs/architecture.md):
 //   RegulaSyntax → RegulaSource;  RegulaSema → RegulaSyntax;  RegulaNumerics → CGMP;
 //   RegulaBytecode → (nothing: the runtime never imports the front end);
-//   RegulaLog → CSQLite, CLibPQ, RegulaBytecode (the decision log: SQLite or PostgreSQL, hash chain);
+//   RegulaLog → CSQLite, CLibPQ, CZstd, RegulaBytecode (the decision log: SQLite or PostgreSQL,
+//     hash chain, packed segments);
 //   RegulaServer → Regula, RegulaLog, Hummingbird (the web framework stays out of the library);
 //   RegulaLanguageServer → Regula (`regula lsp`);
 //   RegulaCLI → everything above.
@@ -39,9 +40,11 @@ let package = Package(
     .target(name: "CLogHash", linkerSettings: [.linkedLibrary("crypto")]),
     // libpq from the system (`libpq-dev`): the decision log on a PostgreSQL server.
     .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ"),
+    // Zstandard from the system (`libzstd-dev`): the decision log packs its segments.
+    .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
     .target(
       name: "RegulaLog",
-      dependencies: ["CSQLite", "CLibPQ", "CLogHash", "RegulaBytecode", "RegulaJSON"]),
+      dependencies: ["CSQLite", "CLibPQ", "CLogHash", "CZstd", "RegulaBytecode", "RegulaJSON"]),
     .target(
       name: "RegulaServer",
       dependencies: [

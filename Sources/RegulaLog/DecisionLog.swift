@@ -138,17 +138,28 @@ public final class DecisionLog: @unchecked Sendable {
     loggedAt: String, policy: String, policyHash: String, asOf: String, jurisdiction: String,
     caller: String, input: [UInt8], record: [UInt8]
   ) -> [UInt8] {
-    var bytes = domain
-    bytes.reserveCapacity(domain.count + input.count + record.count + 256)
-    func field(_ part: some Collection<UInt8>) {
-      var count = UInt64(part.count).bigEndian
-      withUnsafeBytes(of: &count) { bytes.append(contentsOf: $0) }
-      bytes.append(contentsOf: part)
+    // Hashed part by part: no copy of the fields put together.
+    var context = regula_sha256_context()
+    regula_sha256_begin(&context)
+    domain.withUnsafeBufferPointer { regula_sha256_update(&context, $0.baseAddress, $0.count) }
+    func field(_ bytes: UnsafeBufferPointer<UInt8>) {
+      regula_sha256_field(&context, bytes.baseAddress, bytes.count)
     }
-    for text in [loggedAt, policy, policyHash, asOf, jurisdiction, caller] { field(text.utf8) }
-    field(input)
-    field(record)
-    return sha256(bytes)
+    func field(_ text: String) {
+      var text = text
+      text.withUTF8 { field($0) }
+    }
+    field(loggedAt)
+    field(policy)
+    field(policyHash)
+    field(asOf)
+    field(jurisdiction)
+    field(caller)
+    input.withUnsafeBufferPointer { field($0) }
+    record.withUnsafeBufferPointer { field($0) }
+    var digest = [UInt8](repeating: 0, count: 32)
+    digest.withUnsafeMutableBufferPointer { regula_sha256_end(&context, $0.baseAddress) }
+    return digest
   }
 
   /// SHA-256 by OpenSSL (with the CPU's SHA instructions where it has them); equal to
@@ -244,8 +255,10 @@ public final class DecisionLog: @unchecked Sendable {
 
   /// Decodes a segment's entries, calling `body` with each until it returns false.
   static func decode(_ segment: SegmentRow, _ body: (LogEntry) throws -> Bool) throws {
-    try Segment.decode(segment.entries, firstID: segment.first, previousHash: segment.previousHash)
-    { try body($0) }
+    try Segment.decode(
+      Segment.unpack(segment.entries, firstID: segment.first), firstID: segment.first,
+      previousHash: segment.previousHash
+    ) { try body($0) }
   }
 
   /// The entry with decision id `id`, or nil.
@@ -399,7 +412,7 @@ public final class DecisionLog: @unchecked Sendable {
       Segment.append(entry, to: &bytes)
       return true
     }
-    try store.replaceEntries(first: segment.first, with: bytes)
+    try store.replaceEntries(first: segment.first, with: Segment.Packer().pack(bytes))
   }
 
   // MARK: Policies
@@ -440,6 +453,10 @@ extension DecisionLog {
     var thread: pthread_t?
     /// The last id this writer committed or saw at start.
     var lastID: Int64 = 0
+    /// Compresses each segment (used on the writer thread only).
+    let packer = Segment.Packer()
+    /// The segment buffer, kept between commits (writer thread only).
+    var spare: [UInt8] = []
 
     init(store: LogStore) { self.store = store }
 
@@ -559,7 +576,14 @@ extension DecisionLog {
             }
             return bytes
           } ?? DecisionLog.genesis
-        var bytes: [UInt8] = []
+        // The buffer of the last commit, kept with its capacity: growing a new one page by
+        // page cost the writer its page faults.
+        var bytes = spare
+        spare = []
+        defer {
+          bytes.removeAll(keepingCapacity: true)
+          spare = bytes
+        }
         var first = id + 1
         var previous = hash
         var earliest: String?
@@ -569,8 +593,8 @@ extension DecisionLog {
           try store.insert(
             SegmentRow(
               first: first, last: id, earliest: earliest ?? "", latest: latest ?? "",
-              previousHash: previous, entries: bytes))
-          bytes = []
+              previousHash: previous, entries: packer.pack(bytes)))
+          bytes.removeAll(keepingCapacity: true)
           earliest = nil
           latest = nil
           first = id + 1

@@ -430,14 +430,19 @@ let personalApplication = Array(
       [
         "python3", "-c",
         """
-        import sqlite3, sys
+        import sqlite3, sys, zstandard
         db = sqlite3.connect(sys.argv[1])
         # One client sending one decision at a time: each commit, so each segment, holds one entry.
         (blob,) = db.execute("SELECT entries FROM segments WHERE first_id = 7 AND last_id = 7").fetchone()
-        data = bytearray(blob)
+        # A segment is stored packed: 0, 1, its length unpacked (a varint), a Zstandard frame.
+        assert blob[0] == 0 and blob[1] == 1
+        start = 2
+        while blob[start] & 0x80: start += 1
+        data = bytearray(zstandard.ZstdDecompressor().decompress(blob[start + 1:]))
         at = data.index(b'"benefit_fen":{"value":') + len(b'"benefit_fen":{"value":')
         data[at] = ord('9') if data[at] != ord('9') else ord('8')
-        db.execute("UPDATE segments SET entries = ? WHERE first_id = 7", (bytes(data),))
+        packed = bytes(blob[:start + 1]) + zstandard.ZstdCompressor(level=1).compress(bytes(data))
+        db.execute("UPDATE segments SET entries = ? WHERE first_id = 7", (packed,))
         db.commit()
         """,
         service.database.path,

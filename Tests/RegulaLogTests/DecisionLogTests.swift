@@ -227,6 +227,38 @@ extension JSONValue {
   }
 }
 
+@Test func theContentDigestFramesEveryField() {
+  // The digest is hashed part by part; it must equal SHA-256 of the fields put together as
+  // Docs/service.md frames them (the domain tag, then each field's length as 8 big-endian
+  // bytes and its bytes), or logs written before would no longer verify.
+  var generator = SystemRandomNumberGenerator()
+  func text() -> String {
+    let scalars = ["a", "Z", "0", "-", "张", "é", "\u{0}", "😀"]
+    return (0..<Int.random(in: 0...40, using: &generator)).map { _ in
+      scalars.randomElement(using: &generator)!
+    }.joined()
+  }
+  func bytes() -> [UInt8] {
+    (0..<Int.random(in: 0...300, using: &generator)).map { _ in
+      UInt8.random(in: 0...255, using: &generator)
+    }
+  }
+  for _ in 0..<200 {
+    let texts = (0..<6).map { _ in text() }
+    let input = bytes()
+    let record = bytes()
+    var framed = Array("regula.log/1\u{0}".utf8)
+    for part in texts.map({ Array($0.utf8) }) + [input, record] {
+      framed += (0..<8).reversed().map { UInt8(truncatingIfNeeded: UInt64(part.count) >> ($0 * 8)) }
+      framed += part
+    }
+    let digest = DecisionLog.contentDigest(
+      loggedAt: texts[0], policy: texts[1], policyHash: texts[2], asOf: texts[3],
+      jurisdiction: texts[4], caller: texts[5], input: input, record: record)
+    #expect(digest == RegulaBytecode.SHA256.hash(framed))
+  }
+}
+
 @Suite struct DecisionLogGuardTests {
   /// One writer per log file: a second is refused while the first is open, and may open it
   /// once the first is closed.
@@ -284,5 +316,89 @@ extension JSONValue {
       return true
     }
     #expect(segments >= 2)
+  }
+}
+
+/// Segments are stored packed (Segment.swift): the bytes on disk are a fraction of the
+/// entries', a log written before packing still reads and verifies, and a packed row whose
+/// header or stream is not what was written is reported as malformed, never trapped on.
+@Suite struct PackedSegmentTests {
+  /// The first segment of the log at `path`, as stored and unpacked.
+  func stored(_ path: String) throws -> (row: SegmentRow, entries: [UInt8]) {
+    let row = try #require(try DecisionLog(readingOnly: path).store.segment(atMost: 1))
+    return (row, try Segment.unpack(row.entries, firstID: row.first))
+  }
+
+  @Test(arguments: Backend.all)
+  func segmentsAreStoredPacked(backend: Backend) async throws {
+    let path = try backend.fresh()
+    let log = try DecisionLog(path: path)
+    _ = try await log.append((1...200).map { entry($0) })
+    log.close()
+    let (row, unpacked) = try stored(path)
+    #expect(row.entries.prefix(2) == [Segment.packedMarker, Segment.zstdFormat])
+    // The entries encoded as the writer encodes them, hashes included.
+    var expected: [UInt8] = []
+    try DecisionLog.decode(row) { entry in
+      Segment.append(entry, to: &expected)
+      return true
+    }
+    #expect(unpacked == expected)
+    #expect(row.entries.count * 4 < unpacked.count, "\(row.entries.count) of \(unpacked.count)")
+    let verification = try DecisionLog(readingOnly: path).verify()
+    #expect(verification.entries == 200 && verification.firstBroken == nil)
+  }
+
+  @Test(arguments: Backend.all)
+  func aSegmentStoredUnpackedStillReads(backend: Backend) async throws {
+    let path = try await populated(backend, 4)
+    let reader = try DecisionLog(readingOnly: path)
+    let row = try #require(try reader.store.segment(atMost: 2))
+    let unpacked = try Segment.unpack(row.entries, firstID: row.first)
+    try reader.store.replaceEntries(first: row.first, with: unpacked)
+    #expect(try reader.store.segment(atMost: 2)?.entries == unpacked)
+    let verification = try reader.verify()
+    #expect(verification.entries == 4 && verification.firstBroken == nil)
+    #expect(try reader.entry(id: 2)?.input == entry(2).input)
+  }
+
+  @Test(arguments: Backend.all)
+  func aPackedRowThatIsNotAsWrittenIsMalformed(backend: Backend) async throws {
+    let path = try await populated(backend, 4)
+    let reader = try DecisionLog(readingOnly: path)
+    let row = try #require(try reader.store.segment(atMost: 3))
+    let unpacked = try Segment.unpack(row.entries, firstID: row.first)
+    var headerEnd = 2
+    while row.entries[headerEnd] & 0x80 != 0 { headerEnd += 1 }
+    let stream = Array(row.entries[(headerEnd + 1)...])
+    func header(_ length: UInt64, format: UInt8 = Segment.zstdFormat) -> [UInt8] {
+      var bytes: [UInt8] = [Segment.packedMarker, format]
+      var rest = length
+      repeat {
+        bytes.append(UInt8(rest & 0x7F) | (rest >> 7 == 0 ? 0 : 0x80))
+        rest >>= 7
+      } while rest > 0
+      return bytes
+    }
+    let count = UInt64(unpacked.count)
+    let variants: [(String, [UInt8])] = [
+      ("an unknown format", header(count, format: 2) + stream),
+      ("a length over the limit", header(1 << 40) + stream),
+      ("a length of zero", header(0) + stream),
+      ("a length one too long", header(count + 1) + stream),
+      ("a length one too short", header(count - 1) + stream),
+      ("bytes after the stream", header(count) + stream + [0]),
+      ("the stream cut short", header(count) + stream.dropLast(3)),
+      ("a header cut short", [Segment.packedMarker]),
+    ]
+    for (what, bytes) in variants {
+      #expect(throws: SegmentError.self, "\(what)") {
+        _ = try Segment.unpack(bytes, firstID: row.first)
+      }
+      try reader.store.replaceEntries(first: row.first, with: bytes)
+      let broken = try reader.verify().firstBroken
+      #expect(broken?.id == row.first, "\(what)")
+      #expect(broken?.reason.contains("malformed") == true, "\(what)")
+    }
   }
 }
