@@ -167,8 +167,27 @@ extension CivilDate: CustomStringConvertible, LosslessStringConvertible {
   /// The date as ISO 8601 `YYYY-MM-DD`.
   public var description: String {
     let (year, month, day) = components
-    return CivilDate.padded(year, 4) + "-" + CivilDate.padded(month, 2) + "-"
-      + CivilDate.padded(day, 2)
+    guard (0...9999).contains(year) else {
+      return CivilDate.padded(year, 4) + "-" + CivilDate.padded(month, 2) + "-"
+        + CivilDate.padded(day, 2)
+    }
+    // Ten ASCII bytes written in place: a small string, no allocation (a record and a log
+    // entry render one per decision).
+    return String(unsafeUninitializedCapacity: 10) { buffer in
+      func put(_ value: Int64, _ width: Int, at start: Int) {
+        var rest = value
+        for offset in stride(from: start + width - 1, through: start, by: -1) {
+          buffer[offset] = UInt8(truncatingIfNeeded: 0x30 + rest % 10)
+          rest /= 10
+        }
+      }
+      put(year, 4, at: 0)
+      buffer[4] = UInt8(ascii: "-")
+      put(month, 2, at: 5)
+      buffer[7] = UInt8(ascii: "-")
+      put(day, 2, at: 8)
+      return 10
+    }
   }
 
   /// Parses ISO 8601 `YYYY-MM-DD`; returns nil where `init(iso8601:)` would throw.

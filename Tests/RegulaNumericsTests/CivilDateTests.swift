@@ -49,6 +49,13 @@ struct CivilDateTests {
     while day <= CivilDate.latest.daysSince1970 {
       let current = try CivilDate(daysSince1970: day)
       failures.check(current.components == expected, "day \(day) is \(current)")
+      // The ISO text (written in place) reads back, on a sample of days and every first.
+      if day % 11 == 0 || expected.day == 1 {
+        let text = current.description
+        failures.check(
+          text.utf8.count == 10 && (try? CivilDate(iso8601: text)) == current,
+          "day \(day) is written `\(text)`")
+      }
       // Advance the expected components by one day by hand.
       if expected.day < CivilDate.daysInMonth(year: expected.year, month: expected.month) {
         expected.day += 1
