@@ -132,39 +132,83 @@ extension DecisionService {
   // MARK: A batch
 
   /// `POST /v1/policies/{name}/decisions/batch`: JSON Lines in, JSON Lines out, streamed.
-  /// Lines are decided in blocks; a block's entries are committed while the next block is
-  /// decided, and a block's answers are written once its entries are committed.
+  ///
+  /// Three stages overlap: a child task reads the body and splits it into blocks of lines
+  /// (a few blocks ahead, so the socket keeps being read while a block is decided), this task
+  /// decides each block and submits its entries to the log, and the log's writer commits
+  /// them. A block's answers are written once its entries are committed; up to
+  /// `blocksInFlight` blocks wait for their commit before the next is decided.
   func batch(_ request: Request, _ context: ServiceContext) async throws -> Response {
     let caller = try context.require([.decide])
     let policy = try self.policy(context)
     let query = try DecisionQuery(request, explaining: false)
     let body = request.body
+    let limit = options.maxBody
     return Response(
       status: .ok, headers: [.contentType: "application/x-ndjson"],
       body: ResponseBody { writer in
-        var splitter = LineSplitter(limit: self.options.maxBody)
-        var lines: [BatchLine] = []
-        var previous: DecidedBlock?
-        for try await buffer in body {
-          splitter.feed(buffer, into: &lines)
-          if lines.count >= DecisionService.blockLines
-            || splitter.blockBytes >= DecisionService.blockBytes
-          {
-            splitter.blockBytes = 0
-            let block = self.decide(lines, policy, query, caller)
-            lines.removeAll(keepingCapacity: true)
-            if let previous { try await writer.write(await self.answers(previous)) }
-            previous = block
+        let (blocks, source) = AsyncThrowingStream<[BatchLine], any Error>.makeStream()
+        // Credits bound the blocks read ahead (memory: a block is at most `blockBytes`).
+        let (credits, creditSource) = AsyncStream<Void>.makeStream()
+        for _ in 0..<DecisionService.blocksReadAhead { creditSource.yield() }
+        defer { creditSource.finish() }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+          group.addTask {
+            do {
+              try await DecisionService.split(body, limit: limit, credits: credits, into: source)
+              source.finish()
+            } catch {
+              source.finish(throwing: error)
+            }
           }
+          var pending: [DecidedBlock] = []
+          for try await lines in blocks {
+            creditSource.yield()
+            pending.append(self.decide(lines, policy, query, caller))
+            // Answers already committed go out at once; the oldest is awaited only when
+            // too many blocks wait.
+            while let first = pending.first,
+              pending.count > DecisionService.blocksInFlight || first.ticket.isComplete
+            {
+              pending.removeFirst()
+              try await writer.write(await self.answers(first))
+            }
+          }
+          for block in pending { try await writer.write(await self.answers(block)) }
+          try await group.waitForAll()
         }
-        splitter.finish(into: &lines)
-        let last = self.decide(lines, policy, query, caller)
-        if let previous { try await writer.write(await self.answers(previous)) }
-        try await writer.write(await self.answers(last))
         try await writer.finish(nil)
       })
   }
 
+  /// Reads a batch body into blocks of lines, taking a credit for each block it yields.
+  static func split(
+    _ body: RequestBody, limit: Int, credits: AsyncStream<Void>,
+    into source: AsyncThrowingStream<[BatchLine], any Error>.Continuation
+  ) async throws {
+    var splitter = LineSplitter(limit: limit)
+    var lines: [BatchLine] = []
+    var credit = credits.makeAsyncIterator()
+    for try await buffer in body {
+      splitter.feed(buffer, into: &lines)
+      if lines.count >= blockLines || splitter.blockBytes >= blockBytes {
+        splitter.blockBytes = 0
+        // No credit: the request is over (its answers failed to go out, or it was cancelled).
+        guard await credit.next() != nil else { throw CancellationError() }
+        source.yield(lines)
+        lines = []
+        lines.reserveCapacity(blockLines)
+      }
+    }
+    splitter.finish(into: &lines)
+    guard await credit.next() != nil else { throw CancellationError() }
+    source.yield(lines)
+  }
+
+  /// Blocks read ahead of the one being decided.
+  static let blocksReadAhead = 3
+  /// Decided blocks that may wait for their commit before the next block is decided.
+  static let blocksInFlight = 2
   static let blockLines = 2048
   /// A block also ends past this many bytes of applications, so that memory stays bounded
   /// however long the lines.
@@ -439,6 +483,13 @@ final class CommitTicket: @unchecked Sendable {
   let lock = NSLock()
   var outcome: Result<ClosedRange<Int64>, LogError>?
   var waiter: CheckedContinuation<Result<ClosedRange<Int64>, LogError>, Never>?
+
+  /// Whether the commit has been answered (a result is waiting).
+  var isComplete: Bool {
+    lock.lock()
+    defer { lock.unlock() }
+    return outcome != nil
+  }
 
   func complete(_ result: Result<ClosedRange<Int64>, LogError>) {
     lock.lock()

@@ -531,6 +531,41 @@ let personalApplication = Array(
     #expect(verified.output.contains("\(lines.count) entries"))
   }
 
+  /// A batch is read ahead of the block being decided (Handlers.swift): a client that goes
+  /// away halfway through its body, or without reading its answers, stops its request only.
+  /// The service goes on serving, each decision logged is whole, and the chain verifies.
+  @Test func batchClientsThatGoAwayStopTheirRequestOnly() throws {
+    let folder = try temporaryDirectory("serve-gone")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let service = try ServiceProcess(policies: w1Folder, folder: folder)
+    let applications = try w1Applications()
+    let body = Array(
+      (0..<20_000).map { String(decoding: applications[$0 % applications.count], as: UTF8.self) }
+        .joined(separator: "\n").utf8)
+    let head =
+      "POST \(w1Decisions)/batch?as_of=2024-06-01 HTTP/1.1\r\nHost: x\r\n"
+      + "Authorization: Bearer \(service.tokens["intake"]!)\r\nContent-Length: \(body.count)\r\n\r\n"
+    // Half the body (several blocks), then the connection closes.
+    do {
+      let client = try service.client()
+      try client.write(Array(head.utf8) + body[..<(body.count / 2)])
+    }
+    // The whole body, no answer read, then the connection closes.
+    do {
+      let client = try service.client()
+      try client.write(Array(head.utf8) + body)
+    }
+    #expect(try service.request("GET", "/health").status == 200)
+    let batch = try service.request(
+      "POST", "\(w1Decisions)/batch?as_of=2024-06-01", token: "intake",
+      body: Array(body[..<body.firstIndex(of: UInt8(ascii: "\n"))!]))
+    #expect(batch.status == 200)
+    #expect(batch.text.split(separator: "\n").count == 1)
+    #expect(service.stop() == 0)
+    let verified = try regula(["audit", "verify", "--db", service.database.path])
+    #expect(verified.status == 0, "\(verified.output)")
+  }
+
   /// Docs/openapi.yaml is valid OpenAPI 3.1 and every response the service gives — each
   /// operation, each refusal — matches it (Tests/Server/openapi_check.py).
   @Test(.enabled(if: openAPICheckerRuns))
