@@ -37,6 +37,22 @@ extension Machine {
     }
   }
 
+  /// The first pass of `loadApplicationFast` alone: the document read as compact records
+  /// (`{"a":…,"b":…}` in schema order), or nil. For tests: machine-written lines must take
+  /// this pass, or the reader silently reads them twice.
+  package mutating func loadApplicationCompact(json bytes: [UInt8]) -> Register? {
+    ensureUnique()
+    return bytes.withUnsafeBufferPointer { buffer -> Register? in
+      guard let start = buffer.baseAddress else { return nil }
+      var cursor = FastCursor(start: start, count: buffer.count, compact: true)
+      guard
+        let record = fastRecord(&cursor, reader.tables, Int(reader.tables.inputRecord), depth: 0)
+      else { return nil }
+      cursor.skipSpace()
+      return cursor.position == buffer.count ? record : nil
+    }
+  }
+
   mutating func fastRecord(
     _ cursor: inout FastCursor, _ tables: ReaderTables, _ index: Int, depth: Int
   ) -> Register? {
@@ -376,10 +392,11 @@ final class ReaderPlan {
   init(image: PolicyImage) {
     var nodes: [ReaderTables.Node] = []
     var names: [UInt8] = []
-    func name(_ text: String) -> ReaderTables.Name {
+    func name(_ text: String, raw: Bool = false) -> ReaderTables.Name {
       // A name that JSON must escape (a quote, a backslash, a control character) never
-      // matches raw bytes: count -1, so documents using it go to the tree reader.
-      if text.utf8.contains(where: { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 }) {
+      // matches raw bytes: count -1, so documents using it go to the tree reader. (A field's
+      // literal, `{"name":`, is `raw`: its quotes are JSON's, and its name was checked.)
+      if !raw, text.utf8.contains(where: { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 }) {
         return ReaderTables.Name(start: 0, count: -1)
       }
       defer { names += Array(text.utf8) }
@@ -411,7 +428,8 @@ final class ReaderPlan {
         let fieldName = name(field.name)
         let literal =
           fieldName.count < 0
-          ? fieldName : name((position == 0 ? "{" : ",") + JSONWriter.quote(field.name) + ":")
+          ? fieldName
+          : name((position == 0 ? "{" : ",") + "\"" + field.name + "\":", raw: true)
         fields.append(
           ReaderTables.Field(
             name: fieldName, literal: literal, type: node(field.type),

@@ -25,12 +25,12 @@ func killedRun(_ arguments: [String], after delay: Duration) throws -> Bool {
 func aBatchKilledAtRandomPointsResumesToTheSameBytes(_ format: String) throws {
   let folder = try temporaryDirectory("resume-\(format)")
   defer { try? FileManager.default.removeItem(at: folder) }
-  // 30,000 applications: several seconds of work in a debug build.
+  // 120,000 applications: about two seconds of work in a debug build.
   let sample = try Data(contentsOf: cliRepositoryRoot.appendingPathComponent(w1SamplePath))
   let input = folder.appendingPathComponent("in.jsonl")
   try Data(repeating: 0, count: 0).write(to: input)
   let handle = try FileHandle(forWritingTo: input)
-  for _ in 0..<10 { handle.write(sample) }
+  for _ in 0..<40 { handle.write(sample) }
   try handle.close()
   let reference = folder.appendingPathComponent("reference.out")
   let resumed = folder.appendingPathComponent("resumed.out")
@@ -39,15 +39,20 @@ func aBatchKilledAtRandomPointsResumesToTheSameBytes(_ format: String) throws {
     + (format == "csv"
       ? ["--output-format", "csv", "--columns", "line,id,eligible,benefit_fen,eligible.reason"]
       : [])
-  let whole = try regula(common + ["--output", reference.path])
-  #expect(whole.status == 0, "\(whole.errors)")
+  let clock = ContinuousClock()
+  var whole: RunResult?
+  let elapsed = try clock.measure { whole = try regula(common + ["--output", reference.path]) }
+  #expect(whole?.status == 0, "\(whole?.errors ?? "")")
   var generator = SystemRandomNumberGenerator()
   let expected = try Data(contentsOf: reference)
   var kills = 0
   var midway = 0
   let rounds = format == "jsonl" ? 20 : 6
   for _ in 0..<rounds {
-    let delay = Duration.milliseconds(Int.random(in: 100...400, using: &generator))
+    // Each run goes on from the last; the kills, a few hundredths of an uninterrupted run
+    // each (so the test keeps its meaning however fast the reader gets), add up to less
+    // than the whole.
+    let delay = elapsed * Double.random(in: 0.01...0.06, using: &generator)
     if try killedRun(common + ["--output", resumed.path, "--resume"], after: delay) { kills += 1 }
     let size = (try? FileManager.default.attributesOfItem(atPath: resumed.path)[.size] as? Int) ?? 0
     if size < expected.count { midway += 1 }
