@@ -19,9 +19,9 @@ public struct LineBlock: Sendable {
   public var oversized: [Int: Int] = [:]
 }
 
-/// Reads a file in blocks of about 4 MiB of whole lines, so memory stays bounded. Used by one
-/// thread at a time (the batch's reading queue, then the caller after waiting for it), hence
-/// `@unchecked Sendable`.
+/// Reads a file in blocks of whole lines (256 KiB at first, then up to 4 MiB), so memory stays
+/// bounded. Used by one thread at a time (the batch's reading queue, then the caller after
+/// waiting for it), hence `@unchecked Sendable`.
 public final class LineReader: @unchecked Sendable {
   let file: UnsafeMutablePointer<FILE>
   /// The file's size when opened (for progress), 0 when unknown.
@@ -38,6 +38,8 @@ public final class LineReader: @unchecked Sendable {
   public private(set) var failure: String?
   /// Bytes read at a time (a line longer than this spans several reads).
   let chunkSize: Int
+  /// Bytes the next read asks for: 256 KiB at first, doubling up to `chunkSize`.
+  var readSize: Int
 
   /// Opens `path`; nil when it cannot be read.
   ///
@@ -51,6 +53,7 @@ public final class LineReader: @unchecked Sendable {
     guard let file = fopen(path, "rb") else { return nil }
     self.file = file
     self.chunkSize = max(chunkSize, 1)
+    readSize = min(max(chunkSize, 1), 1 << 18)
     self.maximumLineBytes = max(maximumLineBytes, 1)
     var status = stat()
     totalBytes = fstat(fileno(file), &status) == 0 ? Int(status.st_size) : 0
@@ -61,15 +64,19 @@ public final class LineReader: @unchecked Sendable {
   /// The next block of whole lines (blank ones left out); nil at the end of the file.
   public func nextBlock() -> LineBlock? {
     while !atEnd {
-      var bytes = carry
-      let start = bytes.count
-      bytes.append(contentsOf: repeatElement(0, count: chunkSize))
-      let read = bytes.withUnsafeMutableBufferPointer {
-        fread($0.baseAddress! + start, 1, chunkSize, file)
+      // The first blocks are small, so that threads start deciding early; then they double
+      // up to `chunkSize`. The bytes are read into the array's fresh capacity (no zeroing).
+      let size = readSize
+      readSize = min(readSize * 2, chunkSize)
+      var read = 0
+      let bytes = [UInt8](unsafeUninitializedCapacity: carry.count + size) { buffer, count in
+        let start = carry.count
+        _ = UnsafeMutableBufferPointer(rebasing: buffer[..<start]).initialize(from: carry)
+        read = fread(buffer.baseAddress! + start, 1, size, file)
+        count = start + read
       }
-      bytes.removeLast(chunkSize - read)
       bytesRead += read
-      if read < chunkSize {
+      if read < size {
         if ferror(file) != 0 { failure = String(cString: strerror(errno)) }
         atEnd = true
       }

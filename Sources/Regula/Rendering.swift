@@ -292,8 +292,10 @@ extension Evaluator {
   /// Appends a top-level field of the last application decided, as it was given: a Text raw
   /// (not quoted), anything else as JSON; nothing when the application did not give it.
   public mutating func appendInputField(_ field: Int, to bytes: inout [UInt8]) {
-    let record = policy.image.records[policy.image.inputRecord]
-    guard field < record.fields.count,
+    // The image's arrays are touched only past the text case: they are shared by every
+    // thread's evaluator, and retaining them per line made two threads contend for their
+    // reference counts.
+    guard field < rendering.inputIsText.count,
       let value = machine.facts.checkedItem(machine.currentInput, field),
       value.tag != Register.unknownTag, value.tag != Register.noneTag
     else { return }
@@ -302,6 +304,7 @@ extension Evaluator {
       bytes.append(contentsOf: machine.facts.texts[Int(value.word)].utf8)
       return
     }
+    let record = policy.image.records[policy.image.inputRecord]
     var json = machine.json(value, record.fields[field].type)
     if json.hasPrefix("\""), case .string(let text)? = try? JSONReader.parse(Array(json.utf8)) {
       json = text

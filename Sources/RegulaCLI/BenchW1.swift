@@ -109,6 +109,10 @@ struct W1Bench: ParsableCommand {
     print("    rendered / off: \(times(rates[1], rates[3])) the time")
     print(line("    reference interpreter, evaluation only", rates[4]))
     print(line("(c) Regula end to end, JSONL file to CSV file", rates[5]))
+    let copies = W1Bench.endToEndCopies(apps.count)
+    print(
+      "    (the file: the applications \(copies) times, \((apps.count * copies).formatted()) lines)"
+    )
     print(allocationLine("(e) allocations per decision, (b)", vmAllocations))
     print(allocationLine("    allocations per decision, (c)", endToEndAllocations))
     print(line("(f) Regula VM, evaluation only, 2 threads", rates[7]))
@@ -249,6 +253,11 @@ struct W1Bench: ParsableCommand {
     }
   }
 
+  /// The file of (c) holds the applications this many times (at least 200,000 lines), so that
+  /// it measures the steady rate: with 20,000 lines (8 MB) the fsync at the end and the read
+  /// of the first block were a tenth of a run, and the ratio of --jobs 2 mostly measured them.
+  static func endToEndCopies(_ count: Int) -> Int { max(1, (200_000 + count - 1) / max(count, 1)) }
+
   /// (c): the main job as `regula batch --output-format csv --columns id,eligible,benefit_fen,
   /// eligible.reason --no-header` runs it — a JSONL file read in blocks, decided on `jobs`
   /// threads, the W1 result lines written to a file (and synced). The
@@ -261,10 +270,13 @@ struct W1Bench: ParsableCommand {
   ) throws -> (Measurement, allocations: Double?, check: () throws -> Void) {
     let input = directory.appendingPathComponent("w1.jsonl").path
     let output = directory.appendingPathComponent("w1-\(jobs).csv").path
-    try Data(apps.map { W1.json($0) + "\n" }.joined().utf8).write(to: URL(fileURLWithPath: input))
-    let wanted = zip(apps, expected).map {
-      "\($0.id),\($1.eligible),\($1.benefitFen),\(W1.reasons[$1.reason])\n"
-    }.joined()
+    let copies = W1Bench.endToEndCopies(apps.count)
+    let lines = apps.map { W1.json($0) + "\n" }.joined()
+    try Data(String(repeating: lines, count: copies).utf8).write(to: URL(fileURLWithPath: input))
+    let wanted = String(
+      repeating: zip(apps, expected).map {
+        "\($0.id),\($1.eligible),\($1.benefitFen),\(W1.reasons[$1.reason])\n"
+      }.joined(), count: copies)
     let layout = try CSVLayout(CSVLayout.w1Columns, policy: policy)
     let workers = (0..<jobs).map { _ in
       BatchWorker(policy: policy, asOf: asOf, jurisdiction: nil, shape: .csv(layout))
@@ -278,13 +290,13 @@ struct W1Bench: ParsableCommand {
       try sink.finish()
     }
     try run()  // warm
-    let allocations = try W1Bench.allocations(per: apps.count) { try run() }
+    let allocations = try W1Bench.allocations(per: apps.count * copies) { try run() }
     let check = {
       guard (try? String(contentsOfFile: output, encoding: .utf8)) == wanted else {
         throw ValidationError("end-to-end lines differ from the hand-written function's")
       }
     }
-    return (Measurement(decisions: apps.count, body: run), allocations, check)
+    return (Measurement(decisions: apps.count * copies, body: run), allocations, check)
   }
 
   /// (f): evaluation only on `threads` threads, a machine each over the one image.
