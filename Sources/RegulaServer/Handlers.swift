@@ -531,23 +531,35 @@ struct LineSplitter {
 
   mutating func feed(_ buffer: ByteBuffer, into lines: inout [BatchLine]) {
     buffer.withUnsafeReadableBytes { raw in
-      guard let base = raw.baseAddress else { return }
+      guard let base = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
       var start = 0
       // memchr finds line breaks many bytes at a time.
       while start < raw.count, let found = memchr(base + start, 0x0A, raw.count - start) {
-        let end = base.distance(to: UnsafeRawPointer(found))
-        take(raw[start..<end], complete: true, into: &lines)
+        let end = start + UnsafeRawPointer(base + start).distance(to: UnsafeRawPointer(found))
+        take(
+          UnsafeBufferPointer(start: base + start, count: end - start), complete: true, into: &lines
+        )
         start = end + 1
       }
-      take(raw[start...], complete: false, into: &lines)
+      take(
+        UnsafeBufferPointer(start: base + start, count: raw.count - start), complete: false,
+        into: &lines)
     }
   }
 
+  /// Adds bytes of the current line, copied whole (a slice of raw bytes appended to an array
+  /// went through a generic iterator, byte by byte).
   mutating func take(
-    _ bytes: Slice<UnsafeRawBufferPointer>, complete: Bool, into lines: inout [BatchLine]
+    _ bytes: UnsafeBufferPointer<UInt8>, complete: Bool, into lines: inout [BatchLine]
   ) {
-    partialCount += bytes.count
-    if partialCount <= limit { partial.append(contentsOf: bytes) }
+    if complete && partialCount == 0 && bytes.count <= limit {
+      // A line inside one buffer: its array is made at its size, once.
+      partial = Array(bytes)
+      partialCount = bytes.count
+    } else {
+      partialCount += bytes.count
+      if partialCount <= limit { partial.append(contentsOf: bytes) }
+    }
     if complete { endLine(into: &lines) }
   }
 
