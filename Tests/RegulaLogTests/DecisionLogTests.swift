@@ -349,6 +349,43 @@ extension JSONValue {
     #expect(verification.entries == 200 && verification.firstBroken == nil)
   }
 
+  /// A packed row garbled at random (bytes changed, cut, inserted, in the header or the frame)
+  /// is read back whole or refused as malformed: never a trap, never entries that were not
+  /// written without the chain noticing (their hashes are checked by `verify`).
+  @Test func garbledPackedRowsAreRefusedOrReadWhole() throws {
+    var written: [UInt8] = []
+    for index in 1...40 {
+      Segment.append(entry(index), hash: [UInt8](repeating: UInt8(index), count: 32), to: &written)
+    }
+    let packed = Segment.Packer().pack(written)
+    #expect(try Segment.unpack(packed, firstID: 1) == written)
+    var random = SystemRandomNumberGenerator()
+    var refused = 0
+    for _ in 0..<3_000 {
+      var bytes = packed
+      for _ in 0...Int.random(in: 0...2, using: &random) {
+        let at = Int.random(in: 0..<bytes.count, using: &random)
+        switch Int.random(in: 0...3, using: &random) {
+        case 0: bytes[at] = UInt8.random(in: 0...255, using: &random)
+        case 1: bytes.removeSubrange(at...)
+        case 2: bytes.insert(UInt8.random(in: 0...255, using: &random), at: at)
+        default: bytes[at] ^= 1 << UInt8.random(in: 0...7, using: &random)
+        }
+        if bytes.isEmpty { bytes = [0] }
+      }
+      do {
+        let unpacked = try Segment.unpack(bytes, firstID: 1)
+        // A row still marked packed unpacks to exactly what was written (the frame's checksum
+        // refuses anything else); a row whose mark was garbled is read as an unpacked one.
+        if bytes[0] == Segment.packedMarker { #expect(unpacked == written) }
+        try Segment.decode(unpacked, firstID: 1, previousHash: DecisionLog.genesis) { _ in true }
+      } catch is SegmentError {
+        refused += 1
+      }
+    }
+    #expect(refused > 2_700, "refused \(refused) of 3,000")
+  }
+
   @Test(arguments: Backend.all)
   func aSegmentStoredUnpackedStillReads(backend: Backend) async throws {
     let path = try await populated(backend, 4)
