@@ -41,19 +41,9 @@ enum Segment {
     guard stored.first == packedMarker else { return stored }
     guard stored.count >= 3, stored[1] == zstdFormat else { throw SegmentError(id: firstID) }
     var position = 2
-    var length: UInt64 = 0
-    var shift: UInt64 = 0
-    while true {
-      guard position < stored.count, shift < 63 else { throw SegmentError(id: firstID) }
-      let byte = stored[position]
-      position += 1
-      length |= UInt64(byte & 0x7F) << shift
-      if byte & 0x80 == 0 { break }
-      shift += 7
-    }
-    guard length > 0, length <= UInt64(maximumUnpackedBytes) else {
-      throw SegmentError(id: firstID)
-    }
+    guard let length = readVarint(stored, at: &position), length > 0,
+      length <= UInt64(maximumUnpackedBytes)
+    else { throw SegmentError(id: firstID) }
     var unpacked = [UInt8](repeating: 0, count: Int(length))
     let result = stored.withUnsafeBufferPointer { input in
       unpacked.withUnsafeMutableBufferPointer { output in
@@ -94,12 +84,7 @@ enum Segment {
         return bytes
       }
       var header: [UInt8] = [Segment.packedMarker, Segment.zstdFormat]
-      var length = UInt64(bytes.count)
-      repeat {
-        let low = UInt8(length & 0x7F)
-        length >>= 7
-        header.append(length == 0 ? low : low | 0x80)
-      } while length > 0
+      Segment.appendVarint(UInt64(bytes.count), to: &header)
       let bound = ZSTD_compressBound(bytes.count)
       let packed = [UInt8](unsafeUninitializedCapacity: header.count + bound) { buffer, count in
         _ = buffer.initialize(from: header)
@@ -143,13 +128,33 @@ enum Segment {
   }
 
   static func appendField(_ part: some Collection<UInt8>, to bytes: inout [UInt8]) {
-    var count = UInt64(part.count)
-    repeat {
-      let low = UInt8(count & 0x7F)
-      count >>= 7
-      bytes.append(count == 0 ? low : low | 0x80)
-    } while count > 0
+    appendVarint(UInt64(part.count), to: &bytes)
     bytes.append(contentsOf: part)
+  }
+
+  /// A length as seven bits a byte, lowest first, the top bit set on all but the last.
+  static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
+    var rest = value
+    repeat {
+      let low = UInt8(rest & 0x7F)
+      rest >>= 7
+      bytes.append(rest == 0 ? low : low | 0x80)
+    } while rest > 0
+  }
+
+  /// The varint at `position` (moved past it), or nil when it runs past the end or over 63
+  /// bits.
+  static func readVarint(_ bytes: [UInt8], at position: inout Int) -> UInt64? {
+    var value: UInt64 = 0
+    var shift: UInt64 = 0
+    while true {
+      guard position < bytes.count, shift < 63 else { return nil }
+      let byte = bytes[position]
+      position += 1
+      value |= UInt64(byte & 0x7F) << shift
+      if byte & 0x80 == 0 { return value }
+      shift += 7
+    }
   }
 
   /// Decodes the entries of a segment in order, calling `body` with each; stops early when
@@ -163,17 +168,9 @@ enum Segment {
     var id = firstID
     var previous = previousHash
     func field() throws(SegmentError) -> ArraySlice<UInt8> {
-      var count: UInt64 = 0
-      var shift: UInt64 = 0
-      while true {
-        guard position < bytes.count, shift < 63 else { throw SegmentError(id: id) }
-        let byte = bytes[position]
-        position += 1
-        count |= UInt64(byte & 0x7F) << shift
-        if byte & 0x80 == 0 { break }
-        shift += 7
-      }
-      guard count <= UInt64(bytes.count - position) else { throw SegmentError(id: id) }
+      guard let count = readVarint(bytes, at: &position),
+        count <= UInt64(bytes.count - position)
+      else { throw SegmentError(id: id) }
       defer { position += Int(count) }
       return bytes[position..<position + Int(count)]
     }

@@ -323,10 +323,14 @@ extension JSONValue {
 /// entries', a log written before packing still reads and verifies, and a packed row whose
 /// header or stream is not what was written is reported as malformed, never trapped on.
 @Suite struct PackedSegmentTests {
-  /// The first segment of the log at `path`, as stored and unpacked.
-  func stored(_ path: String) throws -> (row: SegmentRow, entries: [UInt8]) {
-    let row = try #require(try DecisionLog(readingOnly: path).store.segment(atMost: 1))
-    return (row, try Segment.unpack(row.entries, firstID: row.first))
+  /// The segment holding entry `id` of the log at `path`, as stored and unpacked, and a
+  /// reader of the log.
+  func stored(_ path: String, id: Int64 = 1) throws -> (
+    reader: DecisionLog, row: SegmentRow, entries: [UInt8]
+  ) {
+    let reader = try DecisionLog(readingOnly: path)
+    let row = try #require(try reader.store.segment(atMost: id))
+    return (reader, row, try Segment.unpack(row.entries, firstID: row.first))
   }
 
   @Test(arguments: Backend.all)
@@ -335,7 +339,7 @@ extension JSONValue {
     let log = try DecisionLog(path: path)
     _ = try await log.append((1...200).map { entry($0) })
     log.close()
-    let (row, unpacked) = try stored(path)
+    let (_, row, unpacked) = try stored(path)
     #expect(row.entries.prefix(2) == [Segment.packedMarker, Segment.zstdFormat])
     // The entries encoded as the writer encodes them, hashes included.
     var expected: [UInt8] = []
@@ -388,10 +392,7 @@ extension JSONValue {
 
   @Test(arguments: Backend.all)
   func aSegmentStoredUnpackedStillReads(backend: Backend) async throws {
-    let path = try await populated(backend, 4)
-    let reader = try DecisionLog(readingOnly: path)
-    let row = try #require(try reader.store.segment(atMost: 2))
-    let unpacked = try Segment.unpack(row.entries, firstID: row.first)
+    let (reader, row, unpacked) = try stored(try await populated(backend, 4), id: 2)
     try reader.store.replaceEntries(first: row.first, with: unpacked)
     #expect(try reader.store.segment(atMost: 2)?.entries == unpacked)
     let verification = try reader.verify()
@@ -401,20 +402,13 @@ extension JSONValue {
 
   @Test(arguments: Backend.all)
   func aPackedRowThatIsNotAsWrittenIsMalformed(backend: Backend) async throws {
-    let path = try await populated(backend, 4)
-    let reader = try DecisionLog(readingOnly: path)
-    let row = try #require(try reader.store.segment(atMost: 3))
-    let unpacked = try Segment.unpack(row.entries, firstID: row.first)
+    let (reader, row, unpacked) = try stored(try await populated(backend, 4), id: 3)
     var headerEnd = 2
-    while row.entries[headerEnd] & 0x80 != 0 { headerEnd += 1 }
-    let stream = Array(row.entries[(headerEnd + 1)...])
+    _ = Segment.readVarint(row.entries, at: &headerEnd)
+    let stream = Array(row.entries[headerEnd...])
     func header(_ length: UInt64, format: UInt8 = Segment.zstdFormat) -> [UInt8] {
       var bytes: [UInt8] = [Segment.packedMarker, format]
-      var rest = length
-      repeat {
-        bytes.append(UInt8(rest & 0x7F) | (rest >> 7 == 0 ? 0 : 0x80))
-        rest >>= 7
-      } while rest > 0
+      Segment.appendVarint(length, to: &bytes)
       return bytes
     }
     let count = UInt64(unpacked.count)

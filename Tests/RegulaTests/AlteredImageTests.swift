@@ -18,11 +18,7 @@ func alteredImagesThatVerifyRunSafely(shard: Int) throws {
   var generator = ProgramGenerator(seed: 0xA17E_0000 + UInt64(shard))
   for _ in 0..<12 {
     let source = generator.program()
-    let files = [
-      "random.regula": Array(source.utf8), "lib.regula": Array(ProgramGenerator.library.utf8),
-    ]
-    let policy = try #require(
-      CompiledPolicy.compile(path: "random.regula") { files[$0] }.result.output)
+    let policy = try compiledRandom(source)
     subjects.append((policy.image, (0..<4).map { _ in Array(generator.application().utf8) }))
   }
   var random = SplitMix64(seed: 0xC0DE_0000 + UInt64(shard))

@@ -12,11 +12,7 @@ import Testing
   var compared = 0
   for _ in 0..<150 {
     let source = generator.program()
-    let files = [
-      "random.regula": Array(source.utf8), "lib.regula": Array(ProgramGenerator.library.utf8),
-    ]
-    let policy = try #require(
-      CompiledPolicy.compile(path: "random.regula") { files[$0] }.result.output)
+    let policy = try compiledRandom(source)
     var evaluator = Evaluator(policy: policy)
     for _ in 0..<8 {
       let json = Array(generator.application().utf8)
@@ -139,11 +135,7 @@ import Testing
   var declined = 0
   for _ in 0..<120 {
     let source = generator.program()
-    let files = [
-      "random.regula": Array(source.utf8), "lib.regula": Array(ProgramGenerator.library.utf8),
-    ]
-    let policy = try #require(
-      CompiledPolicy.compile(path: "random.regula") { files[$0] }.result.output)
+    let policy = try compiledRandom(source)
     var machine = Machine(image: policy.image)
     let input = SchemaType.record(policy.image.inputRecord)
     for _ in 0..<6 {

@@ -102,11 +102,7 @@ let programCount = Int(ProcessInfo.processInfo.environment["REGULA_DIFF_PROGRAMS
 @Test func theFastReaderAgreesWithTheTreeReader() throws {
   var generator = ProgramGenerator(seed: 0xFA57)
   let source = generator.program()
-  let files = [
-    "random.regula": Array(source.utf8), "lib.regula": Array(ProgramGenerator.library.utf8),
-  ]
-  let policy = try #require(
-    CompiledPolicy.compile(path: "random.regula") { files[$0] }.result.output)
+  let policy = try compiledRandom(source)
   var machine = Machine(image: policy.image)
   let input = SchemaType.record(policy.image.inputRecord)
   var fastCount = 0

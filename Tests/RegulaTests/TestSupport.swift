@@ -59,3 +59,14 @@ func compiledSource(
   let result = CompiledPolicy.compile(path: path) { files[$0] }.result
   return try #require(result.output, "\(result.diagnostics)", sourceLocation: sourceLocation)
 }
+
+/// A random program (`ProgramGenerator.program()`) compiled with the generator's library.
+func compiledRandom(
+  _ source: String, sourceLocation: SourceLocation = #_sourceLocation
+) throws -> CompiledPolicy {
+  let files = [
+    "random.regula": Array(source.utf8), "lib.regula": Array(ProgramGenerator.library.utf8),
+  ]
+  let result = CompiledPolicy.compile(path: "random.regula") { files[$0] }.result
+  return try #require(result.output, "\(result.diagnostics)", sourceLocation: sourceLocation)
+}
