@@ -91,6 +91,7 @@ public enum BytecodeCompiler {
       info.places = definition.places.map { UInt8($0) }
       infos.append(info)
     }
+    emitter.threadJumps()
     var records = (program.records + (program.input.map { [$0] } ?? [])).map { record in
       RecordSchema(
         name: record.name, fields: record.fields.map { emitter.fieldSchema(record.name, $0) })

@@ -19,12 +19,14 @@ struct RunResult {
   var errors: String
 }
 
-func regula(_ arguments: [String]) throws -> RunResult {
-  try run(regulaBinary, arguments, in: cliRepositoryRoot)
+func regula(_ arguments: [String], input: String? = nil) throws -> RunResult {
+  try run(regulaBinary, arguments, in: cliRepositoryRoot, input: input)
 }
 
 /// Runs `executable` with `arguments` in `folder` and waits; its status, stdout and stderr.
-func run(_ executable: URL, _ arguments: [String], in folder: URL) throws -> RunResult {
+func run(_ executable: URL, _ arguments: [String], in folder: URL, input: String? = nil) throws
+  -> RunResult
+{
   let process = Process()
   process.executableURL = executable
   process.arguments = arguments
@@ -33,7 +35,14 @@ func run(_ executable: URL, _ arguments: [String], in folder: URL) throws -> Run
   let errors = Pipe()
   process.standardOutput = output
   process.standardError = errors
+  let standardInput = input.map { _ in Pipe() }
+  if let standardInput { process.standardInput = standardInput }
   try process.run()
+  if let standardInput, let input {
+    // Small inputs only (a pipe's buffer): written whole before the output is read.
+    standardInput.fileHandleForWriting.write(Data(input.utf8))
+    try standardInput.fileHandleForWriting.close()
+  }
   let outData = output.fileHandleForReading.readDataToEndOfFile()
   let errData = errors.fileHandleForReading.readDataToEndOfFile()
   process.waitUntilExit()

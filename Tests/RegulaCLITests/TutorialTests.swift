@@ -4,25 +4,40 @@
 import Foundation
 import Testing
 
+/// A command the tutorial shows, what it reads on standard input, and the lines it shows.
+typealias Transcript = (command: String, input: String?, output: [String])
+
 /// Each `$ regula eval …` line of a text block with the lines after it (up to the next `$`
 /// line or the end of the block); piped commands keep their pipe, for the caller to handle.
-func tutorialTranscripts() throws -> [(command: String, output: [String])] {
+/// `$ echo 'TEXT' \` followed by `| regula eval … --input -` is the command with TEXT as its
+/// input (once skipped, and a policy hash shown there went stale unnoticed).
+func tutorialTranscripts() throws -> [Transcript] {
   let text = try String(
     contentsOf: cliRepositoryRoot.appendingPathComponent("Docs/tutorial.md"), encoding: .utf8)
-  var transcripts: [(command: String, output: [String])] = []
+  var transcripts: [Transcript] = []
   var inBlock = false
-  var current: (command: String, output: [String])?
+  var current: Transcript?
+  var echoed: String?
   for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
     if line.hasPrefix("```") {
       if let done = current { transcripts.append(done) }
       current = nil
+      echoed = nil
       inBlock.toggle()
       continue
     }
     guard inBlock else { continue }
+    let trimmed = line.drop { $0 == " " }
     if line.hasPrefix("$ ") {
       if let done = current { transcripts.append(done) }
-      current = line.hasPrefix("$ regula eval ") ? (String(line.dropFirst(2)), []) : nil
+      current = line.hasPrefix("$ regula eval ") ? (String(line.dropFirst(2)), nil, []) : nil
+      echoed = nil
+      if line.hasPrefix("$ echo '"), line.hasSuffix("' \\") {
+        echoed = String(line.dropFirst("$ echo '".count).dropLast("' \\".count))
+      }
+    } else if let input = echoed, trimmed.hasPrefix("| regula eval ") {
+      current = (String(trimmed.dropFirst(2)), input + "\n", [])
+      echoed = nil
     } else if current != nil {
       current!.output.append(line)
     }
@@ -33,13 +48,14 @@ func tutorialTranscripts() throws -> [(command: String, output: [String])] {
 @Test func theTutorialsTranscriptsAreWhatRegulaPrints() throws {
   let transcripts = try tutorialTranscripts()
   #expect(transcripts.count >= 4)
-  for (command, shown) in transcripts {
+  #expect(transcripts.contains { $0.input != nil })
+  for (command, input, shown) in transcripts {
     var words = command.split(separator: " ").map(String.init)
     let piped = words.firstIndex(of: "|")
     if let piped { words = Array(words[..<piped]) }
     // The tutorial shows a terminal, where records are text unless told otherwise.
     if !words.contains("--format") { words += ["--format", "text"] }
-    let result = try regula(Array(words.dropFirst()))
+    let result = try regula(Array(words.dropFirst()), input: input)
     if piped != nil {
       // `| python3 -m json.tool`: the same JSON document.
       let printed = try jsonObject(result.output)
@@ -48,8 +64,10 @@ func tutorialTranscripts() throws -> [(command: String, output: [String])] {
       continue
     }
     // Every line shown appears, in order (a transcript may leave lines out, and says so).
-    let printed = result.output.split(separator: "\n", omittingEmptySubsequences: false).map(
-      String.init)
+    // A terminal shows both streams: an error transcript is what goes to standard error.
+    let printed = (result.output + result.errors).split(
+      separator: "\n", omittingEmptySubsequences: false
+    ).map(String.init)
     var position = 0
     for line in shown where !line.isEmpty {
       guard let found = printed[position...].firstIndex(of: line) else {
