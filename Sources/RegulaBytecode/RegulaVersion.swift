@@ -2,5 +2,5 @@
 /// hash (`CompiledPolicy.contentHash`), so a decision names the compiler that built its policy.
 public enum RegulaVersion {
   /// Semantic version of this build of Regula.
-  public static let string = "0.1.0"
+  public static let string = "0.2.0"
 }

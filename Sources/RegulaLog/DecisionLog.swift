@@ -518,6 +518,12 @@ extension DecisionLog {
         request.done(.failure(LogError(.failed, "an append must hold at least one entry")))
         return
       }
+      // A row stored unpacked begins with its first entry's time length: an empty time would
+      // make it begin with 0, the mark of a packed row (Segment.swift).
+      guard !request.entries.contains(where: \.loggedAt.isEmpty) else {
+        request.done(.failure(LogError(.failed, "an entry must carry the time it was made")))
+        return
+      }
       condition.lock()
       if closing {
         condition.unlock()
@@ -581,8 +587,11 @@ extension DecisionLog {
         var bytes = spare
         spare = []
         defer {
-          bytes.removeAll(keepingCapacity: true)
-          spare = bytes
+          // Kept unless a very large entry grew it past two segments.
+          if bytes.capacity <= 2 * Writer.segmentBytes {
+            bytes.removeAll(keepingCapacity: true)
+            spare = bytes
+          }
         }
         var first = id + 1
         var previous = hash

@@ -28,15 +28,22 @@ enum Segment {
   static let zstdFormat: UInt8 = 1
   /// Zstandard's fastest regular level: the log's JSON packs to about a twentieth.
   static let level: Int32 = 1
-  /// The most bytes a row may unpack to: a segment closes past `Writer.segmentBytes` (32 MiB),
-  /// so only an entry larger than the rest (bounded by the service's body limit) goes past
-  /// it. A stored length above this is refused before anything is allocated.
-  static let maximumUnpackedBytes = 1 << 30
+  /// The most bytes a packed row may unpack to. A segment closes past `Writer.segmentBytes`
+  /// (32 MiB), so only a segment ending with a very large entry goes past it, and the writer
+  /// stores a segment over this limit unpacked. A stated length above it is refused before
+  /// anything is allocated.
+  static let maximumUnpackedBytes = 256 << 20
 
   /// Unpacks a stored row's bytes (a row stored unpacked is returned as it is).
   ///
-  /// - Throws: `SegmentError` naming `firstID` when the header, the frame or its length is
-  ///   not what was written.
+  /// A packed row is taken only exactly as the writer makes it: its length in the shortest
+  /// varint, then one Zstandard frame that ends at the end of the row, states that same
+  /// length as its content size, and carries its checksum (which the decoder checks).
+  /// Anything else (a skippable or second frame after it, a frame without a checksum, a
+  /// length written long) is refused, so a row cannot be rewritten into other bytes that
+  /// still read.
+  ///
+  /// - Throws: `SegmentError` naming `firstID` when the row is not as written.
   static func unpack(_ stored: [UInt8], firstID: Int64) throws(SegmentError) -> [UInt8] {
     guard stored.first == packedMarker else { return stored }
     guard stored.count >= 3, stored[1] == zstdFormat else { throw SegmentError(id: firstID) }
@@ -44,16 +51,30 @@ enum Segment {
     guard let length = readVarint(stored, at: &position), length > 0,
       length <= UInt64(maximumUnpackedBytes)
     else { throw SegmentError(id: firstID) }
-    var unpacked = [UInt8](repeating: 0, count: Int(length))
-    let result = stored.withUnsafeBufferPointer { input in
-      unpacked.withUnsafeMutableBufferPointer { output in
-        // One whole frame, ending at the end of the row (else the result is an error).
+    var canonical: [UInt8] = []
+    appendVarint(length, to: &canonical)
+    guard position - 2 == canonical.count else { throw SegmentError(id: firstID) }
+    let frameChecked = stored.withUnsafeBufferPointer { input -> Bool in
+      let frame = UnsafeRawPointer(input.baseAddress! + position)
+      let size = input.count - position
+      // The magic number, then the frame header descriptor's checksum bit.
+      guard size >= 6, input[position] == 0x28, input[position + 1] == 0xB5,
+        input[position + 2] == 0x2F, input[position + 3] == 0xFD,
+        input[position + 4] & 0x04 != 0
+      else { return false }
+      return ZSTD_findFrameCompressedSize(frame, size) == size
+        && ZSTD_getFrameContentSize(frame, size) == length
+    }
+    guard frameChecked else { throw SegmentError(id: firstID) }
+    var result = 0
+    let unpacked = [UInt8](unsafeUninitializedCapacity: Int(length)) { output, count in
+      result = stored.withUnsafeBufferPointer { input in
         ZSTD_decompress(
           output.baseAddress, output.count, input.baseAddress! + position, input.count - position)
       }
+      count = ZSTD_isError(result) == 0 && result == output.count ? result : 0
     }
-    // The frame unpacks to exactly the stated length.
-    guard ZSTD_isError(result) == 0, result == unpacked.count else {
+    guard ZSTD_isError(result) == 0, unpacked.count == Int(length) else {
       throw SegmentError(id: firstID)
     }
     return unpacked

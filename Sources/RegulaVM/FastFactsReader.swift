@@ -42,7 +42,8 @@ extension Machine {
   /// this pass, or the reader silently reads them twice.
   package mutating func loadApplicationCompact(json bytes: [UInt8]) -> Register? {
     ensureUnique()
-    return bytes.withUnsafeBufferPointer { buffer -> Register? in
+    let mark = facts.mark()
+    let read = bytes.withUnsafeBufferPointer { buffer -> Register? in
       guard let start = buffer.baseAddress else { return nil }
       var cursor = FastCursor(start: start, count: buffer.count, compact: true)
       guard
@@ -51,6 +52,9 @@ extension Machine {
       cursor.skipSpace()
       return cursor.position == buffer.count ? record : nil
     }
+    // A document it gives up on leaves nothing behind, as `loadApplicationFast` does.
+    if read == nil { facts.restore(mark) }
+    return read
   }
 
   mutating func fastRecord(

@@ -441,7 +441,8 @@ let personalApplication = Array(
         data = bytearray(zstandard.ZstdDecompressor().decompress(blob[start + 1:]))
         at = data.index(b'"benefit_fen":{"value":') + len(b'"benefit_fen":{"value":')
         data[at] = ord('9') if data[at] != ord('9') else ord('8')
-        packed = bytes(blob[:start + 1]) + zstandard.ZstdCompressor(level=1).compress(bytes(data))
+        packer = zstandard.ZstdCompressor(level=1, write_checksum=True)
+        packed = bytes(blob[:start + 1]) + packer.compress(bytes(data))
         db.execute("UPDATE segments SET entries = ? WHERE first_id = 7", (packed,))
         db.commit()
         """,

@@ -390,6 +390,17 @@ extension JSONValue {
     #expect(refused > 2_700, "refused \(refused) of 3,000")
   }
 
+  /// An entry without its time is refused: an unpacked row would begin with 0, the mark of a
+  /// packed one.
+  @Test func anEntryWithoutItsTimeIsRefused() async throws {
+    let log = try DecisionLog(path: temporaryDatabase())
+    defer { log.close() }
+    var timeless = entry(1)
+    timeless.loggedAt = ""
+    await #expect(throws: LogError.self) { _ = try await log.append([timeless]) }
+    #expect(try await log.append([entry(2)]) == 1...1)
+  }
+
   @Test(arguments: Backend.all)
   func aSegmentStoredUnpackedStillReads(backend: Backend) async throws {
     let (reader, row, unpacked) = try stored(try await populated(backend, 4), id: 2)
@@ -419,6 +430,25 @@ extension JSONValue {
       ("a length one too long", header(count + 1) + stream),
       ("a length one too short", header(count - 1) + stream),
       ("bytes after the stream", header(count) + stream + [0]),
+      (
+        "a skippable frame after it", header(count) + stream + [0x50, 0x2A, 0x4D, 0x18, 0, 0, 0, 0]
+      ),
+      ("a second frame after it", header(count) + stream + stream),
+      // The same frame with its checksum flag cleared and its checksum dropped: valid zstd.
+      (
+        "a frame without its checksum",
+        header(count) + stream.prefix(4) + [stream[4] & ~0x04] + stream.dropFirst(5).dropLast(4)
+      ),
+      (
+        "a length written long",
+        [Segment.packedMarker, Segment.zstdFormat]
+          + {
+            var long: [UInt8] = []
+            Segment.appendVarint(count, to: &long)
+            long[long.count - 1] |= 0x80
+            return long + [0]
+          }() + stream
+      ),
       ("the stream cut short", header(count) + stream.dropLast(3)),
       ("a header cut short", [Segment.packedMarker]),
     ]
