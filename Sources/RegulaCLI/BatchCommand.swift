@@ -208,7 +208,7 @@ extension BatchCommand {
         writeQueue.async {
           // One write per block, the chunks in line order.
           assembled.bytes.removeAll(keepingCapacity: true)
-          for (worker, range) in plan.outputs { assembled.bytes += outputs[worker][range] }
+          for (worker, range) in plan.spans { assembled.bytes += outputs[worker][range] }
           sink.write(assembled.bytes)
         }
       } else {
@@ -248,7 +248,8 @@ final class ChunkPlan: @unchecked Sendable {
   let lineCount: Int
   let chunks: Int
   let next = Atomic<Int>(0)
-  /// Written by the one thread that decided the chunk; read after all have finished.
+  /// Each chunk's worker and output bytes, in line order: written by the one thread that
+  /// decided the chunk, read after all have finished.
   let spans: UnsafeMutableBufferPointer<(worker: Int, output: Range<Int>)>
 
   init(lines: Int) {
@@ -271,9 +272,6 @@ final class ChunkPlan: @unchecked Sendable {
   }
 
   func done(_ chunk: Int, worker: Int, output: Range<Int>) { spans[chunk] = (worker, output) }
-
-  /// Each chunk's worker and output bytes, in line order.
-  var outputs: UnsafeMutableBufferPointer<(worker: Int, output: Range<Int>)> { spans }
 }
 
 /// What a batch writes for each line.

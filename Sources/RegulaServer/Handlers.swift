@@ -535,7 +535,7 @@ struct LineSplitter {
       var start = 0
       // memchr finds line breaks many bytes at a time.
       while start < raw.count, let found = memchr(base + start, 0x0A, raw.count - start) {
-        let end = start + UnsafeRawPointer(base + start).distance(to: UnsafeRawPointer(found))
+        let end = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
         take(
           UnsafeBufferPointer(start: base + start, count: end - start), complete: true, into: &lines
         )
@@ -552,14 +552,8 @@ struct LineSplitter {
   mutating func take(
     _ bytes: UnsafeBufferPointer<UInt8>, complete: Bool, into lines: inout [BatchLine]
   ) {
-    if complete && partialCount == 0 && bytes.count <= limit {
-      // A line inside one buffer: its array is made at its size, once.
-      partial = Array(bytes)
-      partialCount = bytes.count
-    } else {
-      partialCount += bytes.count
-      if partialCount <= limit { partial.append(contentsOf: bytes) }
-    }
+    partialCount += bytes.count
+    if partialCount <= limit { partial.append(contentsOf: bytes) }
     if complete { endLine(into: &lines) }
   }
 

@@ -18,23 +18,7 @@ extension Machine {
   ///   document lists fields in schema order, else in O(fields).
   public mutating func loadApplicationFast(json buffer: UnsafeBufferPointer<UInt8>) -> Register? {
     ensureUnique()
-    guard let start = buffer.baseAddress else { return nil }
-    let tables = reader.tables
-    // First as a compact document (every record written `{"a":…,"b":…}` in schema order);
-    // at the first record that is not, once more from the start in general. At most two
-    // passes, whatever the nesting.
-    let mark = facts.mark()
-    var compact = true
-    while true {
-      var cursor = FastCursor(start: start, count: buffer.count, compact: compact)
-      if let record = fastRecord(&cursor, tables, Int(tables.inputRecord), depth: 0) {
-        cursor.skipSpace()
-        return cursor.position == buffer.count ? record : nil
-      }
-      guard compact, cursor.compactFailed else { return nil }
-      facts.restore(mark)
-      compact = false
-    }
+    return readFast(buffer, generalPass: true)
   }
 
   /// The first pass of `loadApplicationFast` alone: the document read as compact records
@@ -43,18 +27,30 @@ extension Machine {
   package mutating func loadApplicationCompact(json bytes: [UInt8]) -> Register? {
     ensureUnique()
     let mark = facts.mark()
-    let read = bytes.withUnsafeBufferPointer { buffer -> Register? in
-      guard let start = buffer.baseAddress else { return nil }
-      var cursor = FastCursor(start: start, count: buffer.count, compact: true)
-      guard
-        let record = fastRecord(&cursor, reader.tables, Int(reader.tables.inputRecord), depth: 0)
-      else { return nil }
-      cursor.skipSpace()
-      return cursor.position == buffer.count ? record : nil
-    }
+    let read = bytes.withUnsafeBufferPointer { readFast($0, generalPass: false) }
     // A document it gives up on leaves nothing behind, as `loadApplicationFast` does.
     if read == nil { facts.restore(mark) }
     return read
+  }
+
+  /// First as a compact document (every record written `{"a":…,"b":…}` in schema order); at
+  /// the first record that is not, once more from the start in general (when `generalPass`).
+  /// At most two passes, whatever the nesting.
+  mutating func readFast(_ buffer: UnsafeBufferPointer<UInt8>, generalPass: Bool) -> Register? {
+    guard let start = buffer.baseAddress else { return nil }
+    let tables = reader.tables
+    let mark = facts.mark()
+    var compact = true
+    while true {
+      var cursor = FastCursor(start: start, count: buffer.count, compact: compact)
+      if let record = fastRecord(&cursor, tables, Int(tables.inputRecord), depth: 0) {
+        cursor.skipSpace()
+        return cursor.position == buffer.count ? record : nil
+      }
+      guard generalPass, compact, cursor.compactFailed else { return nil }
+      facts.restore(mark)
+      compact = false
+    }
   }
 
   mutating func fastRecord(
