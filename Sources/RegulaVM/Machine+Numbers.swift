@@ -122,14 +122,26 @@ extension Machine {
     operand == 1 ? .roundDown : operand == 2 ? .roundUp : .reject
   }
 
+  /// The date in `register`; `pc` is the dispatch loop's (past the instruction).
   func date(_ register: Register, _ pc: Int) throws(VMError) -> CivilDate {
     do { return try CivilDate(daysSince1970: register.word) } catch {
-      throw .runtime(message: "a date left the range 0001-01-01 … 9999-12-31", instruction: pc)
+      throw .runtime(
+        message: "a date left the range 0001-01-01 … 9999-12-31", instruction: faulting(pc))
     }
   }
 
+  /// The error of the instruction the dispatch loop just read; `pc` is the loop's (past the
+  /// instruction, and past its `extra` word when it read one).
   func numericError(_ error: NumericError, _ pc: Int) -> VMError {
-    .runtime(message: error.description, instruction: pc)
+    .runtime(message: error.description, instruction: faulting(pc))
+  }
+
+  /// The instruction that ends just before `pc`: the one at fault, not the one after it,
+  /// whose definition and source position may be another's (the first of an inlined rule's,
+  /// or the next definition's).
+  func faulting(_ pc: Int) -> Int {
+    let last = pc - 1
+    return last > 0 && code[last].opcode == .extra ? last - 1 : last
   }
 
   /// Checked Int64 arithmetic for durations.
