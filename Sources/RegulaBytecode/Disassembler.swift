@@ -20,6 +20,21 @@ public enum Disassembler {
     printer.code()
     return printer.output
   }
+
+  /// The image as the VM runs it untraced: `disassemble` of the image with its fast section
+  /// (`PolicyImage.withFastSection`), definitions entering there, and only that section's
+  /// instructions printed (the image's own print as `disassemble` shows them).
+  public static func disassemble(_ image: PolicyImage, fast: FastCode) -> String {
+    var printer = Printer(image: image.withFastSection(fast))
+    printer.header()
+    printer.line(
+      "  fast section from @\(fast.sectionStart): \(fast.inlinedCalls) "
+        + "\(plural(fast.inlinedCalls, "call")) inlined")
+    printer.line()
+    printer.definitions()
+    printer.code(from: fast.sectionStart)
+    return printer.output
+  }
 }
 
 private struct Printer {
@@ -84,7 +99,7 @@ private struct Printer {
     line()
   }
 
-  mutating func code() {
+  mutating func code(from start: Int = 0) {
     line("code")
     var entryLabels: [Int: [String]] = [:]
     for (index, definition) in image.definitions.enumerated() {
@@ -93,9 +108,9 @@ private struct Printer {
           "\(self.definition(index)) in \(jurisdiction(position))")
       }
     }
-    for (index, instruction) in image.code.enumerated() {
+    for (index, instruction) in image.code.enumerated() where index >= start {
       if let labels = entryLabels[index] {
-        if index > 0 { line() }
+        if index > start { line() }
         for label in labels { line("\(label):") }
       }
       let layout = instruction.opcode.layout

@@ -54,9 +54,31 @@ struct DisasmCommand: ParsableCommand {
   @Argument(help: "A compiled file or a policy file.")
   var file: String
 
+  @Flag(
+    help:
+      "Print the code untraced evaluations run: the fast section, with calls to rules needed in one place replaced by the rules' instructions."
+  )
+  var inlined = false
+
   func run() throws {
     let compiled: CompiledPolicy
     do { compiled = try loadPolicy(file) } catch { throw ExitCode(1) }
-    print(Disassembler.disassemble(compiled.image), terminator: "")
+    guard inlined else {
+      print(Disassembler.disassemble(compiled.image), terminator: "")
+      return
+    }
+    let inlinedCode: FastCode?
+    do { inlinedCode = try Machine.inlinedCodeOrError(for: compiled.image) } catch {
+      // Not the drafter's fault: the machine falls back to the image's code.
+      printError(
+        "error: the inlined code of `\(file)` does not verify (\(error)); evaluations run "
+          + "the code `regula disasm` prints\n")
+      throw ExitCode(1)
+    }
+    guard let fast = inlinedCode else {
+      print("no call in `\(file)` is inlined: evaluations run the code `regula disasm` prints")
+      return
+    }
+    print(Disassembler.disassemble(compiled.image, fast: fast), terminator: "")
   }
 }

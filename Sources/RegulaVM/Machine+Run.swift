@@ -39,7 +39,7 @@ enum ObservedDispatch: DispatchMode { static var observes: Bool { true } }
 extension Machine {
   /// Runs from `start` until the outermost frame returns.
   mutating func run(from start: Int) throws(VMError) {
-    try dispatch(from: start, PlainDispatch.self)
+    do { try dispatch(from: start, PlainDispatch.self) } catch { throw tables.inImageCode(error) }
   }
 
   /// `run(from:)` for a traced replay: the same instructions, with every probe observed.
@@ -284,7 +284,7 @@ extension Machine {
         } else {
           enter(
             id, jurisdiction: frame.jurisdiction, destination: a, wantsReason: wantsReason,
-            returnPC: pc, pc: &pc)
+            returnPC: pc, pc: &pc, observed: Mode.observes)
           base = frames[frameCount - 1].base
         }
       case .callAt:
@@ -299,7 +299,7 @@ extension Machine {
         } else {
           enter(
             id, jurisdiction: jurisdiction, destination: a, wantsReason: false, returnPC: pc,
-            pc: &pc)
+            pc: &pc, observed: Mode.observes)
           base = frames[frameCount - 1].base
         }
       case .return:
@@ -500,6 +500,20 @@ extension Machine {
     case .optional(let wrapped): hasParts(wrapped)
     default: false
     }
+  }
+
+  /// The code untraced evaluations of `image` run (`PolicyImage.fastCode`): definitions whose
+  /// values `return` measures are not inlined. Nil when nothing is inlined, or when the
+  /// inlined code does not verify (`inlinedCodeError`): the image's code runs then.
+  public static func inlinedCode(for image: PolicyImage) -> FastCode? {
+    try? inlinedCodeOrError(for: image)
+  }
+
+  /// `inlinedCode(for:)`, with the verifier's error when the inlined code does not verify.
+  public static func inlinedCodeOrError(for image: PolicyImage) throws(VerificationError)
+    -> FastCode?
+  {
+    try image.fastCode { !needsSizeCheck(image.definitions[$0].type) }
   }
 
   /// True for a type whose values can be built of shared parts: a list, table or record with

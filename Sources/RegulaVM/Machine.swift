@@ -109,10 +109,27 @@ public struct Machine {
   let memoCount: Int
   let code: UnsafeMutablePointer<Instruction>
   let constants: UnsafeMutablePointer<Register>
-  /// Entry point of definition d in jurisdiction j at `d * jurisdictionCount + j`.
+  /// Entry point of definition d in jurisdiction j at `d * jurisdictionCount + j`: the
+  /// image's code, which traced replays run.
   let entryPoints: UnsafeMutablePointer<Int>
   let frameSizes: UnsafeMutablePointer<Int>
   let entryCosts: UnsafeMutablePointer<Int>
+  /// The entry points and costs untraced evaluations use: the fast section's
+  /// (`Tables.fastEntryPoints`), or the image's when `runsInlinedCode` is off.
+  var plainEntryPoints: UnsafeMutablePointer<Int>
+  var plainEntryCosts: UnsafeMutablePointer<Int>
+  /// True (the default) when untraced evaluations run the code with single-use calls inlined
+  /// (`PolicyImage.fastCode`); false when they run the image's code as traced replays do.
+  /// Both compute the same records: tests compare them.
+  public var runsInlinedCode = true {
+    didSet {
+      plainEntryPoints = runsInlinedCode ? tables.fastEntryPoints : tables.entryPoints
+      plainEntryCosts = runsInlinedCode ? tables.fastEntryCosts : tables.entryCosts
+    }
+  }
+  /// How many calls the inlined code replaced by the callee's instructions (0 when the
+  /// machine runs the image's code only).
+  public var inlinedCalls: Int { tables.fast?.inlinedCalls ?? 0 }
   let stepCosts: UnsafeMutablePointer<Int>
   let sizeChecked: UnsafeMutablePointer<Bool>
   /// `Tables.firstProbe`.
@@ -225,12 +242,14 @@ public struct Machine {
     // No recursion: a definition is on the stack at most once per jurisdiction.
     let jurisdictionCount = max(image.jurisdictions.count, 1)
     // The verifier rules out call cycles, so the stack never exceeds the sum of the frames.
-    let registerCount = image.definitions.reduce(0) { $0 + Int($1.frameSize) } + 16
+    let tables = Tables(image: image)
+    self.tables = tables
+    var registerCount = 16
+    for id in image.definitions.indices { registerCount += tables.frameSizes[id] }
     memoCount = image.definitions.count * jurisdictionCount
     buffers = Buffers(
       registers: registerCount, frames: image.definitions.count * jurisdictionCount + 2,
       memo: memoCount, paths: image.texts.count)
-    tables = Tables(image: image)
     registers = buffers.registers
     frames = buffers.frames
     memo = buffers.memo
@@ -242,6 +261,8 @@ public struct Machine {
     entryPoints = tables.entryPoints
     frameSizes = tables.frameSizes
     entryCosts = tables.entryCosts
+    plainEntryPoints = tables.fastEntryPoints
+    plainEntryCosts = tables.fastEntryCosts
     stepCosts = tables.stepCosts
     sizeChecked = tables.sizeChecked
     firstProbe = tables.firstProbe
@@ -645,7 +666,8 @@ public struct Machine {
           wantsReason: false))
       var pc = 0
       enter(
-        id, jurisdiction: jurisdiction, destination: 0, wantsReason: false, returnPC: -1, pc: &pc)
+        id, jurisdiction: jurisdiction, destination: 0, wantsReason: false, returnPC: -1, pc: &pc,
+        observed: isTracing)
       if isTracing { try runObserved(from: pc) } else { try run(from: pc) }
     }
     return (memo[slot].value, memo[slot].reason)
@@ -654,7 +676,8 @@ public struct Machine {
   /// Pushes a frame for definition `id`; sets `pc` to its entry for the jurisdiction.
   @inline(__always)
   mutating func enter(
-    _ id: Int, jurisdiction: Int, destination: Int, wantsReason: Bool, returnPC: Int, pc: inout Int
+    _ id: Int, jurisdiction: Int, destination: Int, wantsReason: Bool, returnPC: Int, pc: inout Int,
+    observed: Bool
   ) {
     let caller = frames[frameCount - 1]
     let base = caller.base + caller.size
@@ -664,8 +687,9 @@ public struct Machine {
         returnPC: returnPC, base: base, size: size, destination: destination,
         memoSlot: id * jurisdictionCount + jurisdiction, jurisdiction: jurisdiction,
         wantsReason: wantsReason))
-    pc = entryPoints[id * jurisdictionCount + jurisdiction]
-    steps &+= entryCosts[id * jurisdictionCount + jurisdiction]
+    let slot = id * jurisdictionCount + jurisdiction
+    pc = observed ? entryPoints[slot] : plainEntryPoints[slot]
+    steps &+= observed ? entryCosts[slot] : plainEntryCosts[slot]
     if isTracing { traceEntered(id, jurisdiction: jurisdiction, entry: pc) }
   }
 
@@ -812,8 +836,20 @@ final class Tables {
   /// By instruction: the index of the first probe observing it, or -1 (read by traced
   /// replays only).
   let firstProbe: UnsafeMutablePointer<Int32>
+  /// The inlined code (`PolicyImage.fastCode`), when the image has calls to inline: `code`
+  /// holds the image's code, then its fast section.
+  let fast: FastCode?
+  /// By memo slot: entry points into the fast section (the image's own when there is none).
+  let fastEntryPoints: UnsafeMutablePointer<Int>
+  /// By memo slot: `entryCosts` for the fast entry points.
+  let fastEntryCosts: UnsafeMutablePointer<Int>
+  /// The image's instruction count: pcs from here on are in the fast section.
+  let sectionStart: Int
 
   init(image: PolicyImage) {
+    fast = Machine.inlinedCode(for: image)
+    let allCode = fast?.code ?? image.code
+    sectionStart = image.code.count
     firstProbe = .allocate(capacity: max(image.code.count, 1))
     firstProbe.initialize(repeating: -1, count: max(image.code.count, 1))
     for (index, probe) in image.explanations.probes.enumerated().reversed()
@@ -827,35 +863,39 @@ final class Tables {
     {
       textRanks[index] = Int32(rank)
     }
-    code = .allocate(capacity: max(image.code.count, 1))
-    _ = UnsafeMutableBufferPointer(start: code, count: image.code.count).initialize(
-      from: image.code)
+    code = .allocate(capacity: max(allCode.count, 1))
+    _ = UnsafeMutableBufferPointer(start: code, count: allCode.count).initialize(from: allCode)
     let jurisdictionCount = max(image.jurisdictions.count, 1)
-    entryPoints = .allocate(capacity: max(image.definitions.count * jurisdictionCount, 1))
+    let slots = max(image.definitions.count * jurisdictionCount, 1)
+    entryPoints = .allocate(capacity: slots)
+    fastEntryPoints = .allocate(capacity: slots)
+    // A frame is the fast section's size in both: the inlined registers come after the own.
     frameSizes = .allocate(capacity: max(image.definitions.count, 1))
     for (id, definition) in image.definitions.enumerated() {
-      frameSizes[id] = Int(definition.frameSize)
+      frameSizes[id] = Int(fast?.frameSizes[id] ?? definition.frameSize)
       for jurisdiction in 0..<jurisdictionCount {
-        entryPoints[id * jurisdictionCount + jurisdiction] = Int(definition.entries[jurisdiction])
+        let slot = id * jurisdictionCount + jurisdiction
+        entryPoints[slot] = Int(definition.entries[jurisdiction])
+        fastEntryPoints[slot] = Int(
+          fast?.entries[id][jurisdiction] ?? definition.entries[jurisdiction])
       }
     }
     constants = .allocate(capacity: max(image.constants.count, 1))
     _ = UnsafeMutableBufferPointer(start: constants, count: image.constants.count).initialize(
       from: image.constants)
-    let costs = WorkCosts(code: image.code)
-    stepCosts = .allocate(capacity: max(image.code.count, 1))
-    stepCosts.initialize(repeating: 1, count: max(image.code.count, 1))
-    for pc in image.code.indices where costs.isLoopInstruction(pc) {
+    let costs = WorkCosts(code: allCode)
+    stepCosts = .allocate(capacity: max(allCode.count, 1))
+    stepCosts.initialize(repeating: 1, count: max(allCode.count, 1))
+    for pc in allCode.indices where costs.isLoopInstruction(pc) {
       stepCosts[pc] = costs.charge(atLoopInstruction: pc)
     }
-    let slots = max(image.definitions.count * jurisdictionCount, 1)
     entryCosts = .allocate(capacity: slots)
     entryCosts.initialize(repeating: 0, count: slots)
-    for (id, definition) in image.definitions.enumerated() {
-      for jurisdiction in 0..<jurisdictionCount {
-        entryCosts[id * jurisdictionCount + jurisdiction] = costs.run(
-          from: Int(definition.entries[jurisdiction]))
-      }
+    fastEntryCosts = .allocate(capacity: slots)
+    fastEntryCosts.initialize(repeating: 0, count: slots)
+    for slot in 0..<image.definitions.count * jurisdictionCount {
+      entryCosts[slot] = costs.run(from: entryPoints[slot])
+      fastEntryCosts[slot] = costs.run(from: fastEntryPoints[slot])
     }
     sizeChecked = .allocate(capacity: slots)
     sizeChecked.initialize(repeating: false, count: slots)
@@ -875,7 +915,24 @@ final class Tables {
     code.deallocate()
     constants.deallocate()
     entryPoints.deallocate()
+    fastEntryPoints.deallocate()
+    fastEntryCosts.deallocate()
     frameSizes.deallocate()
+  }
+
+  /// `error` with its instruction in the image's code: a fast-section instruction is reported
+  /// as the one it was copied from (its definition and source position).
+  func inImageCode(_ error: VMError) -> VMError {
+    guard let fast else { return error }
+    switch error {
+    case .runtime(let message, let pc) where pc >= sectionStart:
+      return .runtime(message: message, instruction: fast.origin(of: pc))
+    case .limit(let message, let pc) where pc >= sectionStart:
+      return .limit(message: message, instruction: fast.origin(of: pc))
+    case .notComputable(let message, let pc) where pc >= sectionStart:
+      return .notComputable(message: message, instruction: fast.origin(of: pc))
+    default: return error
+    }
   }
 }
 

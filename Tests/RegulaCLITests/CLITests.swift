@@ -237,6 +237,14 @@ func batchW1Sample(to output: URL, _ more: [String] = []) throws -> RunResult {
   let disassembly = try regula(["disasm", compiled.path])
   #expect(disassembly.status == 0)
   #expect(disassembly.output.contains("`benefit_fen`"))
+  // The code untraced evaluations run: `standard` (needed by `local_standard` alone) is
+  // inlined, `local_standard` (needed in four places) is still called.
+  let inlined = try regula(["disasm", "--inlined", compiled.path])
+  #expect(inlined.status == 0, "\(inlined.errors)")
+  let section = inlined.output.components(separatedBy: "calls inlined").last ?? ""
+  #expect(inlined.output.contains("fast section from @"))
+  #expect(!section.contains("call              r0, `standard`"))
+  #expect(section.contains("call              r0, `local_standard`"))
   var bytes = Array(try Data(contentsOf: compiled))
   bytes[bytes.count / 2] ^= 0xFF
   try Data(bytes).write(to: compiled)
@@ -376,8 +384,9 @@ func theEmbeddingExampleBuildsAndDecides() throws {
   #expect(result.status == 0, "\(result.errors)")
   let line = result.output.split(separator: "\n").first { $0.hasPrefix("w1-tutorial ") }
   let columns = try #require(line, "\(result.output)").split(separator: " ")
-  // The name, the number of cases, and two positive rates.
-  #expect(columns.count == 4, "\(columns)")
+  // The name, the number of cases, and three positive rates (eval only, the image's code,
+  // end to end).
+  #expect(columns.count == 5, "\(columns)")
   #expect(Int(columns[1]) ?? 0 > 0)
   #expect(columns.dropFirst(2).allSatisfy { Int($0.filter(\.isNumber)) ?? 0 > 0 })
   let empty = try regula([

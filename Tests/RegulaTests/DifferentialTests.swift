@@ -26,10 +26,25 @@ func bothAnswers(_ policy: CompiledPolicy, input: Value, asOf: CivilDate, jurisd
   }
   var evaluator = Evaluator(policy: policy)
   var machined: String
+  var machinedError = ""
   do {
     machined = try evaluator.record(for: input, asOf: asOf, jurisdiction: jurisdiction).json
   } catch {
     machined = errorKind(error)
+    machinedError = errorPlace(error)
+  }
+  // The image's code run untraced (no call inlined): the same record as the inlined code, and
+  // an error at the same definition and position.
+  evaluator.machine.runsInlinedCode = false
+  var uninlined: String
+  do {
+    uninlined = try evaluator.record(for: input, asOf: asOf, jurisdiction: jurisdiction).json
+  } catch {
+    uninlined = errorKind(error) + errorPlace(error)
+  }
+  evaluator.machine.runsInlinedCode = true
+  if uninlined != machined + machinedError {
+    machined += machinedError + "\n  without inlining: " + uninlined
   }
   // A traced replay observes the same code: the same record, and a trace that builds.
   // Its JSON written from the machine's nodes is the tree's, byte for byte.
@@ -51,6 +66,12 @@ func bothAnswers(_ policy: CompiledPolicy, input: Value, asOf: CivilDate, jurisd
 
 /// Errors agree on their whole message (a VM error's definition name aside: the interpreter
 /// names none).
+/// Where a runtime error was raised (its definition and source position), or nothing.
+func errorPlace(_ error: DecisionError) -> String {
+  if case .evaluation(_, let definition) = error { return " (in \(definition ?? "no definition"))" }
+  return ""
+}
+
 func errorKind(_ error: DecisionError) -> String {
   if case .evaluation(let message, _) = error { return "error: " + message }
   return "error: \(error)"

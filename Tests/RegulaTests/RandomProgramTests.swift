@@ -18,6 +18,7 @@ let programCount = Int(ProcessInfo.processInfo.environment["REGULA_DIFF_PROGRAMS
   var refused = 0
   var disagreements: [String] = []
   var unseen = Set(generatedConstructs.map(\.construct))
+  var inlinedPrograms = 0
   for programIndex in 0..<programCount {
     let source = generator.program()
     if !unseen.isEmpty {
@@ -37,6 +38,9 @@ let programCount = Int(ProcessInfo.processInfo.environment["REGULA_DIFF_PROGRAMS
         ))
       return
     }
+    // `bothAnswers` compares the inlined code with the image's: count the programs where
+    // there is something to compare.
+    if (Machine.inlinedCode(for: policy.image)?.inlinedCalls ?? 0) > 0 { inlinedPrograms += 1 }
     for _ in 0..<3 {
       let json = generator.application()
       let (place, day) = generator.placeAndDate()
@@ -92,10 +96,13 @@ let programCount = Int(ProcessInfo.processInfo.environment["REGULA_DIFF_PROGRAMS
   #expect(notComputable * 100 > compared, "\(notComputable) of \(compared) not computable")
   // Bounds refuse some applications (both readers compared), not most.
   #expect(refused > 0 && refused * 4 < compared, "\(refused) of \(compared) refused by bounds")
+  // The inlined code is compared with the image's on a share of the programs (about one in
+  // nine: most generated rules are needed in several places, and those are not inlined).
+  #expect(inlinedPrograms * 20 > programCount, "\(inlinedPrograms) of \(programCount) inlined")
   print(
     "random programs: \(programCount), whole records compared: \(compared), of which errors: "
       + "\(errors), with undecided decisions: \(undecided), with decisions not computable: "
-      + "\(notComputable), refused by bounds: \(refused)")
+      + "\(notComputable), refused by bounds: \(refused), with calls inlined: \(inlinedPrograms)")
 }
 
 /// The fast JSON path reads exactly what the tree reader reads, and declines what it cannot.

@@ -1,0 +1,457 @@
+// Inlining for the untraced path. The VM runs a second copy of the code in which a call to a
+// rule needed at one place only (not in a loop) is replaced by the rule's own instructions: no
+// frame pushed, no memo written, no return. The image's code stays as compiled: traced
+// replays, probes, debug positions and the policy's hash are the image's, and every error the
+// copy raises is reported at the image instruction it was copied from. The copy is verified
+// like any code before a machine runs it (`PolicyImage.fastCode`).
+
+/// The code the VM runs when it records no trace: the image's code followed by a fast section
+/// in which single-use calls are inlined (`PolicyImage.fastCode(mayInline:)`).
+public struct FastCode: Sendable {
+  /// The image's code, then the fast section (from `sectionStart` on).
+  public var code: [Instruction]
+  /// Where the fast section starts: the image's instruction count.
+  public var sectionStart: Int
+  /// Each definition's entry points in the fast section, by jurisdiction.
+  public var entries: [[UInt32]]
+  /// Each definition's frame size in the fast section: its own registers, then room for the
+  /// registers of the definitions inlined into it.
+  public var frameSizes: [UInt16]
+  /// For each instruction of the fast section, the image instruction it was copied from.
+  public var origins: [UInt32]
+  /// For each instruction of the fast section, the definition it runs in (the caller, for
+  /// inlined instructions).
+  public var owners: [UInt16]
+  /// How many calls in the fast section were replaced by the callee's instructions (a call
+  /// inside a body that is itself inlined counts once in each copy).
+  public var inlinedCalls: Int
+
+  /// The image instruction that `pc` (in either section) stands for.
+  public func origin(of pc: Int) -> Int {
+    pc >= sectionStart && pc - sectionStart < origins.count ? Int(origins[pc - sectionStart]) : pc
+  }
+}
+
+extension PolicyImage {
+  /// The image's code with every call inlined that can be without changing a decision or
+  /// doing more work: a plain `call` (not `reasonOf`, `callAt`, nor one evaluated `as of`
+  /// another date), from a place in no loop, of a rule or parameter that no other place calls
+  /// in the jurisdictions that place runs for (a `callAt` may call it in any), that enters at
+  /// the same instruction in each of them, records no failed condition, and that `mayInline`
+  /// accepts (the VM refuses values it measures on return). Such a callee runs at most once
+  /// per run of its caller, as it did through the memo, and computes the same value; the
+  /// image's own code (what traces replay) is unchanged.
+  ///
+  /// The image must have passed `Verifier.verify(_:)`. Nil when nothing can be inlined; the
+  /// result is verified (`withFastSection`), and the verifier's error thrown when it does not
+  /// verify (past a limit, such as the frame size): a machine then runs the image's code.
+  public func fastCode(mayInline: (Int) -> Bool) throws(VerificationError) -> FastCode? {
+    guard debug.count == code.count, !definitions.isEmpty else { return nil }
+    let inliner = Inliner(image: self, allowed: definitions.indices.map(mayInline))
+    guard let fast = inliner.build(), fast.inlinedCalls > 0 else { return nil }
+    try Verifier.verify(withFastSection(fast))
+    return fast
+  }
+
+  /// This image with `fast`'s code, its definitions entering the fast section with its frame
+  /// sizes, and a debug entry for each fast instruction: its origin's position, owned by the
+  /// definition it was inlined into. What the verifier checks and `regula disasm --inlined`
+  /// prints.
+  public func withFastSection(_ fast: FastCode) -> PolicyImage {
+    var image = self
+    image.code = fast.code
+    for (offset, origin) in fast.origins.enumerated() {
+      var entry = debug[Int(origin)]
+      entry.definition = fast.owners[offset]
+      image.debug.append(entry)
+    }
+    for index in definitions.indices {
+      image.definitions[index].entries = fast.entries[index]
+      image.definitions[index].frameSize = fast.frameSizes[index]
+    }
+    return image
+  }
+}
+
+/// Builds `FastCode`: each definition's body translated once, callees before callers, so a
+/// body inlined into its caller already has its own callees inlined.
+private struct Inliner {
+  let image: PolicyImage
+  /// By definition: whether the VM lets it be inlined (`fastCode`'s `mayInline`).
+  let allowed: [Bool]
+
+  /// One definition's translated code, with targets local to it.
+  struct Body {
+    var words: [Instruction] = []
+    var origins: [UInt32] = []
+    /// Entry points by jurisdiction, local.
+    var entries: [Int] = []
+    var frame = 0
+    var inlinedCalls = 0
+  }
+
+  init(image: PolicyImage, allowed: [Bool]) {
+    self.image = image
+    self.allowed = allowed
+  }
+
+  func build() -> FastCode? {
+    let code = image.code
+    let jurisdictionCount = max(image.jurisdictions.count, 1)
+    var pcs = [[Int]](repeating: [], count: image.definitions.count)
+    var callees = [[Int]](repeating: [], count: image.definitions.count)
+    for pc in code.indices {
+      let owner = Int(image.debug[pc].definition)
+      guard owner < pcs.count else { return nil }
+      pcs[owner].append(pc)
+      if let callee = calledDefinition(at: pc), callee < image.definitions.count {
+        callees[owner].append(callee)
+      }
+    }
+    // The jurisdictions each instruction runs for (its definition's entry points that reach
+    // it), and the places that call each definition in each jurisdiction (a `callAt` calls it
+    // in any).
+    var runsFor = [Set<Int>](repeating: [], count: code.count)
+    for (definition, info) in image.definitions.enumerated() where !pcs[definition].isEmpty {
+      for (jurisdiction, entry) in info.entries.enumerated() {
+        for pc in reached(from: Int(entry)) { runsFor[pc].insert(jurisdiction) }
+      }
+    }
+    var callSites = [Int](repeating: 0, count: image.definitions.count * jurisdictionCount)
+    for pc in code.indices {
+      guard let callee = calledDefinition(at: pc), callee < image.definitions.count else {
+        continue
+      }
+      let places =
+        code[pc].opcode == .callAt ? Set(0..<jurisdictionCount) : runsFor[pc]
+      for jurisdiction in places where jurisdiction < jurisdictionCount {
+        callSites[callee * jurisdictionCount + jurisdiction] += 1
+      }
+    }
+    let sites = CallSites(
+      jurisdictionCount: jurisdictionCount, counts: callSites, runsFor: runsFor)
+    var bodies = [Body?](repeating: nil, count: image.definitions.count)
+    for definition in postOrder(callees) {
+      bodies[definition] = translate(
+        definition, pcs: pcs[definition], sites: sites, bodies: bodies)
+    }
+    var fast = FastCode(
+      code: code, sectionStart: code.count, entries: [], frameSizes: [], origins: [], owners: [],
+      inlinedCalls: 0)
+    for (definition, body) in bodies.enumerated() {
+      guard let body else { return nil }
+      let base = fast.code.count
+      fast.code += relocated(body.words, registerOffset: 0) { base + $0 }
+      fast.origins += body.origins
+      fast.owners += Array(repeating: UInt16(definition), count: body.words.count)
+      fast.entries.append(body.entries.map { UInt32(base + $0) })
+      fast.frameSizes.append(UInt16(body.frame))
+      fast.inlinedCalls += body.inlinedCalls
+    }
+    guard fast.code.count <= Verifier.maximumCodeCount else { return nil }
+    return fast
+  }
+
+  /// The definition a `call`, `reasonOf` or `callAt` at `pc` needs.
+  func calledDefinition(at pc: Int) -> Int? {
+    switch image.code[pc].opcode {
+    case .call, .reasonOf: Int(image.code[pc].bc)
+    case .callAt: pc + 1 < image.code.count ? Int(image.code[pc + 1].bc) : nil
+    default: nil
+    }
+  }
+
+  /// Definitions ordered so that each comes after every definition it calls (the verifier
+  /// proved the call graph acyclic). An explicit stack, not recursion.
+  func postOrder(_ callees: [[Int]]) -> [Int] {
+    var state = [UInt8](repeating: 0, count: callees.count)  // 0 new, 1 open, 2 done
+    var order: [Int] = []
+    for root in callees.indices where state[root] == 0 {
+      var stack: [(node: Int, next: Int)] = [(root, 0)]
+      state[root] = 1
+      while let top = stack.last {
+        if top.next < callees[top.node].count {
+          stack[stack.count - 1].next += 1
+          let callee = callees[top.node][top.next]
+          if callee < callees.count, state[callee] == 0 {
+            state[callee] = 1
+            stack.append((callee, 0))
+          }
+          continue
+        }
+        state[top.node] = 2
+        order.append(top.node)
+        stack.removeLast()
+      }
+    }
+    return order
+  }
+
+  /// The instructions that can run after the one at `pc`.
+  func successors(_ pc: Int) -> [Int] { Inliner.successors(of: pc, in: image.code) }
+
+  /// The words that can run after the instruction at `index` of `words`.
+  static func successors(of index: Int, in words: [Instruction]) -> [Int] {
+    let instruction = words[index]
+    let layout = instruction.opcode.layout
+    var result: [Int] = []
+    if !instruction.opcode.isTerminator { result.append(index + (layout.extra == nil ? 1 : 2)) }
+    for operand in layout.operands where operand.kind == .target {
+      result.append(instruction.operand(operand.slot))
+    }
+    if let extra = layout.extra, extra.kind == .target, index + 1 < words.count {
+      result.append(words[index + 1].operand(extra.slot))
+    }
+    return result.filter { $0 < words.count }
+  }
+
+  /// The instructions reached from `entry` (in its definition: the verifier proved control
+  /// never leaves it).
+  func reached(from entry: Int) -> [Int] {
+    guard entry < image.code.count else { return [] }
+    var seen: Set<Int> = [entry]
+    var work = [entry]
+    while let pc = work.popLast() {
+      if image.code[pc].opcode.hasExtraWord, pc + 1 < image.code.count { seen.insert(pc + 1) }
+      for next in successors(pc) where seen.insert(next).inserted { work.append(next) }
+    }
+    return Array(seen)
+  }
+
+  /// True when the instruction at `pc` can run again after it ran: it is in a loop.
+  func isInLoop(_ pc: Int) -> Bool {
+    var seen: Set<Int> = []
+    var work = successors(pc)
+    while let next = work.popLast() {
+      if next == pc { return true }
+      if seen.insert(next).inserted { work += successors(next) }
+    }
+    return false
+  }
+
+  /// Where each definition is called from, by jurisdiction.
+  struct CallSites {
+    let jurisdictionCount: Int
+    /// By definition × jurisdiction: the places that call it there.
+    let counts: [Int]
+    /// By instruction: the jurisdictions it runs for.
+    let runsFor: [Set<Int>]
+  }
+
+  /// The definition the `call` at `pc` in `caller` may be replaced by, and its entry point
+  /// (in every jurisdiction the call runs for), or nil.
+  func inlinedCallee(
+    at pc: Int, in caller: Int, sites: CallSites, bodies: [Body?]
+  ) -> (callee: Int, entry: Int)? {
+    let instruction = image.code[pc]
+    guard instruction.opcode == .call else { return nil }
+    let callee = Int(instruction.bc)
+    let places = sites.runsFor[pc]
+    guard callee < image.definitions.count, callee != caller, let body = bodies[callee],
+      let first = places.first,
+      places.allSatisfy({ sites.counts[callee * sites.jurisdictionCount + $0] == 1 })
+    else { return nil }
+    let entry = body.entries[first]
+    guard image.definitions[callee].kind != .decision,
+      places.allSatisfy({ body.entries[$0] == entry }), allowed[callee],
+      !body.words.contains(where: { $0.opcode == .failCondition }),
+      Int(image.definitions[caller].frameSize) + body.frame <= Verifier.maximumFrameSize,
+      pc == 0 || image.code[pc - 1].opcode != .pushDate,
+      !isInLoop(pc)
+    else { return nil }
+    return (callee, entry)
+  }
+
+  /// `definition`'s code with its inlinable calls replaced, targets local to the body.
+  func translate(_ definition: Int, pcs: [Int], sites: CallSites, bodies: [Body?]) -> Body {
+    let code = image.code
+    let ownFrame = Int(image.definitions[definition].frameSize)
+    var body = Body(frame: ownFrame)
+    var position: [Int: Int] = [:]
+    // Words whose target operands still hold image instruction indexes.
+    var pending: [Int] = []
+    for pc in pcs where code[pc].opcode != .extra {
+      position[pc] = body.words.count
+      let instruction = code[pc]
+      if let (callee, entry) = inlinedCallee(at: pc, in: definition, sites: sites, bodies: bodies),
+        let inlined = bodies[callee]
+      {
+        append(
+          inlined, entry: entry, into: &body, result: instruction.a, registerOffset: ownFrame)
+        continue
+      }
+      pending.append(body.words.count)
+      body.words.append(instruction)
+      body.origins.append(UInt32(pc))
+      if instruction.opcode.hasExtraWord, pc + 1 < code.count {
+        position[pc + 1] = body.words.count
+        body.words.append(code[pc + 1])
+        body.origins.append(UInt32(pc + 1))
+      }
+    }
+    // Targets are image indexes inside the definition (the verifier proved it): map them.
+    for index in pending {
+      let count = body.words[index].opcode.hasExtraWord ? 2 : 1
+      let words = relocated(
+        Array(body.words[index..<min(index + count, body.words.count)]), registerOffset: 0
+      ) {
+        position[$0] ?? $0
+      }
+      body.words.replaceSubrange(index..<index + words.count, with: words)
+    }
+    body.entries = image.definitions[definition].entries.map { position[Int($0)] ?? 0 }
+    return body
+  }
+
+  /// Appends `callee`'s body from `entry` in place of a call writing `result`: its registers
+  /// moved past the caller's own, each `return` made a `move` to `result` and a jump past the body. Words no
+  /// path from the entry reaches (the `fail` after the last `return`) are left out; a jump to
+  /// the word after the body is left out; and a `return` that only the instruction before it
+  /// reaches, when that instruction just writes the returned register, becomes that
+  /// instruction writing `result` itself.
+  func append(
+    _ callee: Body, entry: Int, into body: inout Body, result: UInt16, registerOffset: Int
+  ) {
+    let words = callee.words
+    // Reachable words (an instruction and its extra word together) and jump targets.
+    var reachable = [Bool](repeating: false, count: words.count)
+    var targeted = [Bool](repeating: false, count: words.count)
+    var work = [entry]
+    reachable[entry] = true
+    while let index = work.popLast() {
+      if words[index].opcode.hasExtraWord, index + 1 < words.count { reachable[index + 1] = true }
+      let fallThrough = index + (words[index].opcode.hasExtraWord ? 2 : 1)
+      for next in Inliner.successors(of: index, in: words) {
+        if next != fallThrough { targeted[next] = true }
+        if !reachable[next] {
+          reachable[next] = true
+          work.append(next)
+        }
+      }
+    }
+    // The instruction before each return that writes the returned register and is its only way
+    // in: it writes `result` instead.
+    var forwarded = [Bool](repeating: false, count: words.count)
+    var writesResult = [Bool](repeating: false, count: words.count)
+    for index in words.indices where reachable[index] && words[index].opcode == .return {
+      guard index > 0, !targeted[index], index != entry else { continue }
+      let owner = words[index - 1].opcode == .extra ? index - 2 : index - 1
+      guard owner >= 0, reachable[owner], words[owner].opcode != .extra,
+        owner + (words[owner].opcode.hasExtraWord ? 2 : 1) == index,
+        Inliner.writesOnlyA(words[owner].opcode), words[owner].a == words[index].a
+      else { continue }
+      forwarded[index] = true
+      writesResult[owner] = true
+    }
+    let last = words.indices.last { reachable[$0] } ?? 0
+    let start = body.words.count
+    let prefix = entry == 0 ? 0 : 1
+    var newPosition = [Int](repeating: 0, count: words.count + 1)
+    var length = prefix
+    for (index, word) in words.enumerated() {
+      newPosition[index] = length
+      guard reachable[index] else { continue }
+      if word.opcode == .return {
+        length += (forwarded[index] ? 0 : 1) + (index == last ? 0 : 1)
+      } else {
+        length += 1
+      }
+    }
+    newPosition[words.count] = length
+    let end = start + length
+    if prefix == 1 {
+      body.words.append(Instruction(.jump, 0, wide: UInt32(start + newPosition[entry])))
+      body.origins.append(callee.origins[entry])
+    }
+    let moved = relocated(words, registerOffset: registerOffset) {
+      start + newPosition[min($0, words.count)]
+    }
+    for (index, word) in moved.enumerated() where reachable[index] {
+      if word.opcode == .return {
+        if !forwarded[index] {
+          body.words.append(Instruction(.move, result, word.a))
+          body.origins.append(callee.origins[index])
+        }
+        if index != last {
+          body.words.append(Instruction(.jump, 0, wide: UInt32(end)))
+          body.origins.append(callee.origins[index])
+        }
+      } else {
+        var word = word
+        if writesResult[index] { word.a = result }
+        body.words.append(word)
+        body.origins.append(callee.origins[index])
+      }
+    }
+    body.frame = max(body.frame, registerOffset + callee.frame)
+    body.inlinedCalls += 1 + callee.inlinedCalls
+  }
+
+  /// True for an opcode that writes register `a` and reads only its other operands: its
+  /// destination can be renamed without changing what it computes.
+  static func writesOnlyA(_ opcode: Opcode) -> Bool {
+    switch opcode {
+    case .move, .constant, .input, .asOf, .add, .subtract, .multiply, .negate, .durationAdd,
+      .durationSubtract, .durationMultiply, .durationNegate, .toRational, .rationalAdd,
+      .rationalSubtract, .rationalMultiply, .rationalDivide, .rationalNegate, .divideRound,
+      .round, .roundPlaces, .roundMultiple, .scale, .rationalScale, .equal, .less, .lessEqual,
+      .rationalEqual, .rationalLess, .rationalLessEqual, .textEqual, .deepEqual, .not, .none,
+      .isNone, .field, .inputField, .length, .item, .dateAddDays, .dateAddMonths,
+      .dateAddYears, .age, .monthsBetween, .daysBetween, .datePart, .makeDate, .call,
+      .reasonOf, .callAt, .newList, .newRecord:
+      true
+    default: false
+    }
+  }
+
+  /// `words` (instructions with their `extra` words) with every register operand moved by
+  /// `registerOffset` and every target operand mapped by `target`.
+  func relocated(_ words: [Instruction], registerOffset: Int, target: (Int) -> Int)
+    -> [Instruction]
+  {
+    var result = words
+    var index = 0
+    while index < words.count {
+      let layout = words[index].opcode.layout
+      for operand in layout.operands {
+        result[index] = moved(result[index], operand, registerOffset, target)
+      }
+      if let extra = layout.extra, index + 1 < words.count {
+        result[index + 1] = moved(result[index + 1], extra, registerOffset, target)
+        index += 2
+      } else {
+        index += 1
+      }
+    }
+    return result
+  }
+
+  func moved(
+    _ word: Instruction, _ operand: (slot: OperandSlot, kind: OperandKind), _ registerOffset: Int,
+    _ target: (Int) -> Int
+  ) -> Instruction {
+    let value = word.operand(operand.slot)
+    switch operand.kind {
+    case .register, .registerRun, .registerTriple:
+      return word.with(operand.slot, value + registerOffset)
+    case .target: return word.with(operand.slot, target(value))
+    default: return word
+    }
+  }
+}
+
+extension Instruction {
+  /// This instruction with the operand in `slot` set to `value` (truncated to the slot).
+  func with(_ slot: OperandSlot, _ value: Int) -> Instruction {
+    var result = self
+    switch slot {
+    case .a: result.a = UInt16(truncatingIfNeeded: value)
+    case .b: result.b = UInt16(truncatingIfNeeded: value)
+    case .c: result.c = UInt16(truncatingIfNeeded: value)
+    case .bc:
+      result.b = UInt16(truncatingIfNeeded: value >> 16)
+      result.c = UInt16(truncatingIfNeeded: value)
+    }
+    return result
+  }
+}

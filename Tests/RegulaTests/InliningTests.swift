@@ -1,0 +1,134 @@
+// The inlined code untraced evaluations run (`PolicyImage.fastCode`): which calls it replaces,
+// and that it decides, fails and names the place of a failure as the image's code does.
+import Foundation
+import Regula
+import Testing
+
+let inliningPolicy = """
+  policy inlining
+    source law "Law"
+    from 2019-01-01
+
+  record Item {
+    amount: Money
+    flag: Bool
+  }
+
+  input application {
+    x: Int
+    y: Int
+    items: List<Item>
+  }
+
+  parameter rate: Int cite law "Art. 1"
+    from 2020-01-01 until 2023-12-31 = 5
+    from 2024-01-01 = 7
+
+  parameter base_rate: Int cite law "Art. 2" = 3
+
+  rule once: Int cite law "Art. 3" = application.x * rate
+  rule share: Int cite law "Art. 4" = round(application.x / application.y, down)
+  rule twice: Int = application.x + 1
+  rule looped: Money = 1 fen * application.x
+  rule earlier: Int = base_rate + 1
+  rule flagged: Bool cite law "Art. 5"
+    all of
+      application.x > 0 reason positive
+      application.y > 0 reason divisor
+
+  decision total: Int cite law "Art. 6" = once + twice + share + (earlier as of 2019-06-01)
+  decision paid: Money = sum(looped + i.amount for i in application.items) + 1 fen * twice
+  decision checked: Bool = flagged
+  """
+
+/// The definitions the fast section still calls, by name.
+func calledInFastSection(_ policy: CompiledPolicy, _ fast: FastCode) -> Set<String> {
+  var names: Set<String> = []
+  for pc in fast.sectionStart..<fast.code.count {
+    let instruction = fast.code[pc]
+    switch instruction.opcode {
+    case .call, .reasonOf: names.insert(policy.image.definitions[Int(instruction.bc)].name)
+    case .callAt: names.insert(policy.image.definitions[Int(fast.code[pc + 1].bc)].name)
+    default: break
+    }
+  }
+  return names
+}
+
+@Test func onlyCallsNeededInOnePlaceOutsideLoopsAreInlined() throws {
+  let policy = try compiledSource(inliningPolicy)
+  guard let fast = try Machine.inlinedCodeOrError(for: policy.image) else {
+    Issue.record("nothing inlined")
+    return
+  }
+  let called = calledInFastSection(policy, fast)
+  // `once` and `rate` (inside it) and `share` are needed once: inlined. `twice` is needed by
+  // two decisions, `looped` in a loop, `earlier` as of another date, `flagged` records a
+  // failed condition: each still called.
+  #expect(!called.contains("once") && !called.contains("rate") && !called.contains("share"))
+  #expect(called.isSuperset(of: ["twice", "looped", "earlier", "flagged"]))
+  // Calls replaced in the fast section: `rate` in `once`, `base_rate` in `earlier`, and in
+  // `total` `once` (with its `rate`, a second copy) and `share`.
+  #expect(fast.inlinedCalls == 5, "\(called)")
+  // The image's own code is untouched: the fast section comes after it, and every fast
+  // instruction names an image instruction it was copied from.
+  #expect(Array(fast.code[..<fast.sectionStart]) == policy.image.code)
+  #expect(fast.origins.allSatisfy { Int($0) < policy.image.code.count })
+  // What `regula disasm --inlined` prints is verified code.
+  try Verifier.verify(policy.image.withFastSection(fast))
+}
+
+@Test func inlinedCodeDecidesAndFailsAsTheImageCodeDoes() throws {
+  let policy = try compiledSource(inliningPolicy)
+  let item = #"{"amount": 250, "flag": true}"#
+  let cases: [(json: String, asOf: String, expected: String)] = [
+    (#"{"x": 4, "y": 2, "items": [\#(item), \#(item)]}"#, "2024-06-01", "decided"),
+    (#"{"x": 4, "y": 2, "items": []}"#, "2021-06-01", "decided"),
+    // Division by zero in `share`, inlined into `total`: the error names `share`.
+    (#"{"x": 4, "y": 0, "items": []}"#, "2024-06-01", "share"),
+    // `rate` has no version in force in 2019: `total` is not computable.
+    (#"{"x": 4, "y": 2, "items": []}"#, "2019-06-01", "not computable"),
+    // `y` is missing: `share` (inlined) cannot be decided, nor `total`.
+    (#"{"x": 4, "items": []}"#, "2024-06-01", "missing"),
+  ]
+  for (json, day, expected) in cases {
+    var outcomes: [String] = []
+    for mode in ["inlined", "image", "traced"] {
+      var evaluator = Evaluator(policy: policy)
+      evaluator.machine.runsInlinedCode = mode != "image"
+      evaluator.machine.isTracing = mode == "traced"
+      do {
+        let record = try evaluator.decide(
+          json: Array(json.utf8), asOf: date(day), jurisdiction: "national")
+        outcomes.append(record.json)
+      } catch {
+        outcomes.append("\(error) " + errorPlace(error))
+      }
+    }
+    #expect(outcomes[0] == outcomes[1], "\(json) as of \(day)")
+    #expect(outcomes[0] == outcomes[2], "\(json) as of \(day)")
+    switch expected {
+    case "decided": #expect(outcomes[0].contains(#""kind":"decided""#), "\(outcomes[0])")
+    case "missing": #expect(outcomes[0].contains(#""missing_facts":["y"]"#), "\(outcomes[0])")
+    case "not computable":
+      #expect(outcomes[0].contains("`rate` has no version in force"), "\(outcomes[0])")
+    default: #expect(outcomes[0].contains("division by zero (in `share`)"), "\(outcomes[0])")
+    }
+  }
+}
+
+@Test func everyRepositoryPolicyHasVerifiedInlinedCode() throws {
+  for path in repositoryPolicies {
+    guard let policy = compilePolicy(root.appendingPathComponent(path).path) else {
+      Issue.record("\(path) does not compile")
+      continue
+    }
+    // Each has rules needed in one place: the fast section exists and verifies.
+    do {
+      let fast = try Machine.inlinedCodeOrError(for: policy.image)
+      #expect((fast?.inlinedCalls ?? 0) > 0, "\(path)")
+    } catch {
+      Issue.record("\(path): the inlined code does not verify: \(error)")
+    }
+  }
+}
