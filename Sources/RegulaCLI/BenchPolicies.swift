@@ -14,8 +14,10 @@ struct PoliciesBench: ParsableCommand {
     discussion: """
       Each test file (`*-tests.regula`) under the folders given (default: Policies and Examples)
       is compiled; its tests' applications, as-of dates and jurisdictions are decided over and
-      over on one machine. "eval only" loads the applications once and times the VM; "end to
-      end" times reading each application's JSON text and rendering the record as JSON.
+      over on one machine. "eval only" loads the applications once and times the VM; "image
+      code" times the same with no call inlined (the code traced replays run: the column to
+      compare with, in the same run); "end to end" times reading each application's JSON text
+      and rendering the record as JSON.
       """)
 
   @Argument(help: "Folders searched for `*-tests.regula` files.")
@@ -47,7 +49,10 @@ struct PoliciesBench: ParsableCommand {
     print("policy test applications, median of \(runs) interleaved runs, one core")
     print(
       "policy".padding(toLength: 44, withPad: " ", startingAt: 0)
-        + "cases  eval only (decisions/s)  end to end (decisions/s)")
+        + "cases  "
+        + ["eval only", "image code", "end to end"].map {
+          "\($0) (decisions/s)".padding(toLength: 27, withPad: " ", startingAt: 0)
+        }.joined())
     for file in files {
       let (result, _) = CompiledPolicy.compile(path: file) {
         FileManager.default.contents(atPath: $0).map { Array($0) }
@@ -63,6 +68,8 @@ struct PoliciesBench: ParsableCommand {
       let medians = try W1Bench.interleave(
         [
           .init(decisions: made, body: Self.evalOnly(policy, cases, rounds: rounds)),
+          .init(
+            decisions: made, body: Self.evalOnly(policy, cases, rounds: rounds, inlined: false)),
           .init(decisions: made, body: Self.endToEnd(policy, cases, rounds: rounds)),
         ], runs: runs)
       func rate(_ median: Double) -> String {
@@ -73,7 +80,7 @@ struct PoliciesBench: ParsableCommand {
       print(
         name.padding(toLength: 44, withPad: " ", startingAt: 0)
           + String(cases.count).padding(toLength: 7, withPad: " ", startingAt: 0)
-          + rate(medians[0]) + rate(medians[1]))
+          + rate(medians[0]) + rate(medians[1]) + rate(medians[2]))
     }
   }
 
@@ -92,9 +99,13 @@ struct PoliciesBench: ParsableCommand {
     }
   }
 
-  /// Evaluation only: the applications loaded once, each decided `rounds` times.
-  static func evalOnly(_ policy: CompiledPolicy, _ cases: [Case], rounds: Int) -> () -> Void {
+  /// Evaluation only: the applications loaded once, each decided `rounds` times, by the
+  /// inlined code or the image's (`Machine.runsInlinedCode`).
+  static func evalOnly(_ policy: CompiledPolicy, _ cases: [Case], rounds: Int, inlined: Bool = true)
+    -> () -> Void
+  {
     var machine = Machine(image: policy.image)
+    machine.runsInlinedCode = inlined
     let image = policy.image
     let loaded = cases.map { item -> (Register, CivilDate, Int) in
       let code = IRProgram.resolveJurisdiction(item.jurisdiction, among: image.jurisdictions)

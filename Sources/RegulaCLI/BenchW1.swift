@@ -54,6 +54,9 @@ struct W1Bench: ParsableCommand {
     }
     let (vm, vmAllocations) = try vmMeasurement(
       compiledPolicy, values: values, expected: expected, asOf: asOf)
+    let imageCode = Worker(image: compiledPolicy.image, values: values, asOf: asOf)
+    imageCode.machine.runsInlinedCode = false
+    let uninlined = Measurement(decisions: values.count) { imageCode.run() }
     if vmOnly {
       let seconds = try interleave([vm])[0]
       print("VM evaluation only: \(Int(Double(values.count) / seconds)) decisions/s")
@@ -86,6 +89,7 @@ struct W1Bench: ParsableCommand {
     let traced = Measurement(decisions: tracer.inputs.count) { try tracer.runTraced() }
     let measured = [
       native, vm, captured, rendered, interpreter, endToEnd, one, two, endToEndTwo, traced,
+      uninlined,
     ]
     let seconds = try interleave(measured)
     try checkLines()
@@ -103,6 +107,8 @@ struct W1Bench: ParsableCommand {
       "W1, \(apps.count) applications, median of \(runs) interleaved runs, one core unless stated")
     print(line("(a) hand-written Swift over structs", rates[0]))
     print(line("(b) Regula VM, evaluation only", rates[1]))
+    print(line("    (b) running the image's code (no inlining)", rates[10]))
+    print("    inlined / image's code: \(times(rates[1], rates[10])) the speed")
     print(line("(d) (b) with the decision record captured", rates[2]))
     print("    record on / off: \(times(rates[1], rates[2])) the time")
     print(line("    (b) with the record rendered as JSON", rates[3]))
