@@ -76,6 +76,13 @@ extension PolicyImage {
 /// Builds `FastCode`: each definition's body translated once, callees before callers, so a
 /// body inlined into its caller already has its own callees inlined.
 private struct Inliner {
+  /// Past this many instructions no call is inlined (real policies have thousands): the
+  /// image's code runs, and making a machine stays linear in the image.
+  static let maximumCodeCount = 1 << 20
+  /// Past this much work finding the jurisdictions each instruction runs for (instructions
+  /// reached × jurisdictions), no call is inlined.
+  static let maximumWork = 1 << 24
+
   let image: PolicyImage
   /// By definition: whether the VM lets it be inlined (`fastCode`'s `mayInline`).
   let allowed: [Bool]
@@ -111,12 +118,22 @@ private struct Inliner {
     // The jurisdictions each instruction runs for (its definition's entry points that reach
     // it), and the places that call each definition in each jurisdiction (a `callAt` calls it
     // in any).
+    guard code.count <= Inliner.maximumCodeCount else { return nil }
     var runsFor = [Set<Int>](repeating: [], count: code.count)
+    var work = 0
     for (definition, info) in image.definitions.enumerated() where !pcs[definition].isEmpty {
+      var byEntry: [UInt32: [Int]] = [:]
       for (jurisdiction, entry) in info.entries.enumerated() {
-        for pc in reached(from: Int(entry)) { runsFor[pc].insert(jurisdiction) }
+        byEntry[entry, default: []].append(jurisdiction)
+      }
+      for (entry, jurisdictions) in byEntry {
+        let reached = reached(from: Int(entry))
+        work += reached.count * (1 + jurisdictions.count)
+        guard work <= Inliner.maximumWork else { return nil }
+        for pc in reached { runsFor[pc].formUnion(jurisdictions) }
       }
     }
+    let inLoop = loopInstructions()
     var callSites = [Int](repeating: 0, count: image.definitions.count * jurisdictionCount)
     for pc in code.indices {
       guard let callee = calledDefinition(at: pc), callee < image.definitions.count else {
@@ -129,7 +146,7 @@ private struct Inliner {
       }
     }
     let sites = CallSites(
-      jurisdictionCount: jurisdictionCount, counts: callSites, runsFor: runsFor)
+      jurisdictionCount: jurisdictionCount, counts: callSites, runsFor: runsFor, inLoop: inLoop)
     var bodies = [Body?](repeating: nil, count: image.definitions.count)
     for definition in postOrder(callees) {
       bodies[definition] = translate(
@@ -218,15 +235,55 @@ private struct Inliner {
     return Array(seen)
   }
 
-  /// True when the instruction at `pc` can run again after it ran: it is in a loop.
-  func isInLoop(_ pc: Int) -> Bool {
-    var seen: Set<Int> = []
-    var work = successors(pc)
-    while let next = work.popLast() {
-      if next == pc { return true }
-      if seen.insert(next).inserted { work += successors(next) }
+  /// By instruction: true when it can run again after it ran (it is on a cycle of the control
+  /// flow). Tarjan's strongly connected components, with an explicit stack: O(n).
+  func loopInstructions() -> [Bool] {
+    let code = image.code
+    var index = [Int](repeating: -1, count: code.count)
+    var lowLink = [Int](repeating: 0, count: code.count)
+    var onStack = [Bool](repeating: false, count: code.count)
+    var inLoop = [Bool](repeating: false, count: code.count)
+    var stack: [Int] = []
+    var counter = 0
+    for root in code.indices where index[root] < 0 && code[root].opcode != .extra {
+      var frames: [(pc: Int, successors: [Int], next: Int)] = []
+      func open(_ pc: Int) {
+        index[pc] = counter
+        lowLink[pc] = counter
+        counter += 1
+        stack.append(pc)
+        onStack[pc] = true
+        frames.append((pc, successors(pc), 0))
+      }
+      open(root)
+      while let top = frames.last {
+        if top.next < top.successors.count {
+          frames[frames.count - 1].next += 1
+          let next = top.successors[top.next]
+          if next == top.pc { inLoop[next] = true }
+          if index[next] < 0 {
+            open(next)
+          } else if onStack[next] {
+            lowLink[top.pc] = min(lowLink[top.pc], index[next])
+          }
+          continue
+        }
+        frames.removeLast()
+        if let parent = frames.last {
+          lowLink[parent.pc] = min(lowLink[parent.pc], lowLink[top.pc])
+        }
+        guard lowLink[top.pc] == index[top.pc] else { continue }
+        // `top` roots a component: pop it; more than one instruction makes a cycle.
+        var members: [Int] = []
+        while let member = stack.popLast() {
+          onStack[member] = false
+          members.append(member)
+          if member == top.pc { break }
+        }
+        if members.count > 1 { for member in members { inLoop[member] = true } }
+      }
     }
-    return false
+    return inLoop
   }
 
   /// Where each definition is called from, by jurisdiction.
@@ -236,6 +293,8 @@ private struct Inliner {
     let counts: [Int]
     /// By instruction: the jurisdictions it runs for.
     let runsFor: [Set<Int>]
+    /// By instruction: whether it is in a loop (`loopInstructions`).
+    let inLoop: [Bool]
   }
 
   /// The definition the `call` at `pc` in `caller` may be replaced by, and its entry point
@@ -257,7 +316,7 @@ private struct Inliner {
       !body.words.contains(where: { $0.opcode == .failCondition }),
       Int(image.definitions[caller].frameSize) + body.frame <= Verifier.maximumFrameSize,
       pc == 0 || image.code[pc - 1].opcode != .pushDate,
-      !isInLoop(pc)
+      !sites.inLoop[pc]
     else { return nil }
     return (callee, entry)
   }

@@ -132,3 +132,27 @@ func calledInFastSection(_ policy: CompiledPolicy, _ fast: FastCode) -> Set<Stri
     }
   }
 }
+
+@Test func aFailedInstructionIsTheOneAtFaultInEitherCode() throws {
+  let policy = try compiledSource(inliningPolicy)
+  let share = try #require(policy.image.definitions.firstIndex { $0.name == "share" })
+  let input = Value.record([.int(ExactInt(4)), .int(ExactInt(0)), .list([])])
+  for inlined in [true, false] {
+    var machine = try Machine(verifying: policy.image)
+    machine.runsInlinedCode = inlined
+    machine.reset()
+    let loaded = machine.load(input, as: .record(policy.image.inputRecord))
+    do {
+      try machine.run(input: loaded, asOf: date("2024-06-01"), jurisdiction: 0)
+      Issue.record("no error")
+    } catch .runtime(let message, let instruction) {
+      // The division itself, in the image's code, owned by `share`: not the instruction after
+      // it, nor a fast-section index.
+      #expect(message == "division by zero")
+      #expect(policy.image.code[instruction].opcode == .divideRound, "inlined: \(inlined)")
+      #expect(Int(policy.image.debug[instruction].definition) == share, "inlined: \(inlined)")
+    } catch {
+      Issue.record("\(error)")
+    }
+  }
+}
