@@ -29,6 +29,12 @@ struct PoliciesBench: ParsableCommand {
   @Option(help: "Roughly how many decisions each timed run makes per policy.")
   var decisions = 20_000
 
+  @Flag(
+    help:
+      "Instead of timing, count the opcodes the inlined code dispatches on each policy's test applications, and print the most frequent opcodes and pairs (each policy weighing the same)."
+  )
+  var profile = false
+
   /// One test application: as the VM loads it, as JSON text, and where and when it is decided.
   struct Case {
     var value: Value
@@ -45,6 +51,10 @@ struct PoliciesBench: ParsableCommand {
     guard !files.isEmpty else {
       printError("error: no `*-tests.regula` file under \(folders.joined(separator: ", "))\n")
       throw ExitCode(1)
+    }
+    if profile {
+      try printProfile(files)
+      return
     }
     print("policy test applications, median of \(runs) interleaved runs, one core")
     print(
@@ -84,6 +94,50 @@ struct PoliciesBench: ParsableCommand {
     }
   }
 
+  /// The opcode profile over `files`' test applications: each policy's counts as shares of
+  /// its dispatches, averaged over the policies.
+  func printProfile(_ files: [String]) throws {
+    var opcodes = [Double](repeating: 0, count: 256)
+    var pairs = [Double](repeating: 0, count: 256 * 256)
+    var profiled: [String] = []
+    for file in files {
+      let (result, _) = CompiledPolicy.compile(path: file) {
+        FileManager.default.contents(atPath: $0).map { Array($0) }
+      }
+      guard let policy = result.output, let program = policy.program else {
+        printError("error: \(file) does not compile\n")
+        throw ExitCode(1)
+      }
+      let cases = Self.cases(of: program)
+      guard !cases.isEmpty else { continue }
+      let counts = OpcodeProfile()
+      let run = Self.evalOnly(policy, cases, rounds: 1, profile: counts)
+      run()
+      let total = Double(max(counts.counts.reduce(0, +), 1))
+      for index in opcodes.indices { opcodes[index] += Double(counts.counts[index]) / total }
+      for index in pairs.indices where counts.pairs[index] > 0 {
+        pairs[index] += Double(counts.pairs[index]) / total
+      }
+      profiled.append(
+        (file as NSString).lastPathComponent.replacingOccurrences(of: "-tests.regula", with: ""))
+    }
+    let weight = 100 / Double(max(profiled.count, 1))
+    func name(_ raw: Int) -> String { Opcode(rawValue: UInt16(raw)).map { "\($0)" } ?? "?" }
+    func percent(_ share: Double) -> String { String(format: "%5.1f%%", share * weight) }
+    print(
+      "opcodes dispatched by the inlined code, share averaged over: \(profiled.joined(separator: ", "))"
+    )
+    for raw in opcodes.indices.sorted(by: { opcodes[$0] > opcodes[$1] }).prefix(15)
+    where opcodes[raw] > 0 {
+      print("  \(percent(opcodes[raw]))  \(name(raw))")
+    }
+    print("pairs (an opcode, then the next one dispatched):")
+    for index in pairs.indices.sorted(by: { pairs[$0] > pairs[$1] }).prefix(20)
+    where pairs[index] > 0 {
+      print("  \(percent(pairs[index]))  \(name(index / 256)) → \(name(index % 256))")
+    }
+  }
+
   /// The applications of `program`'s tests that the reader accepts, written as `regula test`
   /// writes them (Docs/language.md §18).
   static func cases(of program: IRProgram) -> [Case] {
@@ -101,11 +155,13 @@ struct PoliciesBench: ParsableCommand {
 
   /// Evaluation only: the applications loaded once, each decided `rounds` times, by the
   /// inlined code or the image's (`Machine.runsInlinedCode`).
-  static func evalOnly(_ policy: CompiledPolicy, _ cases: [Case], rounds: Int, inlined: Bool = true)
-    -> () -> Void
-  {
+  static func evalOnly(
+    _ policy: CompiledPolicy, _ cases: [Case], rounds: Int, inlined: Bool = true,
+    profile: OpcodeProfile? = nil
+  ) -> () -> Void {
     var machine = Machine(image: policy.image)
     machine.runsInlinedCode = inlined
+    machine.opcodeProfile = profile
     let image = policy.image
     let loaded = cases.map { item -> (Register, CivilDate, Int) in
       let code = IRProgram.resolveJurisdiction(item.jurisdiction, among: image.jurisdictions)

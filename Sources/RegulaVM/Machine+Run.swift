@@ -32,14 +32,52 @@ extension Machine {
 
 protocol DispatchMode {
   static var observes: Bool { get }
+  static var profiles: Bool { get }
+}
+extension DispatchMode {
+  static var profiles: Bool { false }
 }
 enum PlainDispatch: DispatchMode { static var observes: Bool { false } }
 enum ObservedDispatch: DispatchMode { static var observes: Bool { true } }
+/// The plain loop counting the opcodes it dispatches (`Machine.opcodeProfile`).
+enum ProfiledDispatch: DispatchMode {
+  static var observes: Bool { false }
+  static var profiles: Bool { true }
+}
+
+/// Counts of the opcodes a machine dispatched, and of each opcode following another: what
+/// superinstructions would save (`regula bench policies --profile`). A class, so that copies
+/// of a machine count into one profile.
+public final class OpcodeProfile: @unchecked Sendable {
+  /// By opcode raw value.
+  public private(set) var counts: [Int]
+  /// By previous opcode × 256 + opcode, within one run of the loop.
+  public private(set) var pairs: [Int]
+
+  public init() {
+    counts = Array(repeating: 0, count: 256)
+    pairs = Array(repeating: 0, count: 256 * 256)
+  }
+
+  @inline(__always)
+  func count(_ opcode: Opcode, after previous: Opcode?) {
+    counts[Int(opcode.rawValue)] += 1
+    if let previous { pairs[Int(previous.rawValue) * 256 + Int(opcode.rawValue)] += 1 }
+  }
+}
 
 extension Machine {
   /// Runs from `start` until the outermost frame returns.
   mutating func run(from start: Int) throws(VMError) {
     do { try dispatch(from: start, PlainDispatch.self) } catch { throw tables.inImageCode(error) }
+  }
+
+  /// `run(from:)` counting every opcode into `opcodeProfile`.
+  @inline(never)
+  mutating func runProfiled(from start: Int) throws(VMError) {
+    do { try dispatch(from: start, ProfiledDispatch.self) } catch {
+      throw tables.inImageCode(error)
+    }
   }
 
   /// `run(from:)` for a traced replay: the same instructions, with every probe observed.
@@ -56,11 +94,16 @@ extension Machine {
     let code = self.code
     let constants = self.constants
     let registers = self.registers
+    var previous: Opcode? = nil
     while true {
       if Mode.observes && (firstProbe[pc] >= 0 || !pendingOutcomes.isEmpty) {
         observe(pc, base: base)
       }
       let instruction = code[pc]
+      if Mode.profiles {
+        opcodeProfile?.count(instruction.opcode, after: previous)
+        previous = instruction.opcode
+      }
       // INVARIANT: the verifier proved every register operand lies inside its frame.
       let a = base &+ Int(instruction.a)
       let b = base &+ Int(instruction.b)

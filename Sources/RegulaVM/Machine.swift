@@ -156,6 +156,9 @@ public struct Machine {
   /// When true, every definition evaluated is recorded in `trace` (a replay of the same
   /// bytecode; off, it costs one predictable branch per call).
   public var isTracing = false
+  /// When set, untraced evaluations count the opcodes they dispatch into it (a loop of its
+  /// own: the plain loop counts nothing).
+  public var opcodeProfile: OpcodeProfile?
   /// The definitions the last traced evaluation evaluated, in call order; a node's `parent`
   /// indexes this array. An evaluation with `isTracing` off leaves it as it was.
   public internal(set) var trace: [TraceNode] = []
@@ -668,7 +671,13 @@ public struct Machine {
       enter(
         id, jurisdiction: jurisdiction, destination: 0, wantsReason: false, returnPC: -1, pc: &pc,
         observed: isTracing)
-      if isTracing { try runObserved(from: pc) } else { try run(from: pc) }
+      if isTracing {
+        try runObserved(from: pc)
+      } else if opcodeProfile != nil {
+        try runProfiled(from: pc)
+      } else {
+        try run(from: pc)
+      }
     }
     return (memo[slot].value, memo[slot].reason)
   }

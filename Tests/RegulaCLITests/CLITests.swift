@@ -389,6 +389,17 @@ func theEmbeddingExampleBuildsAndDecides() throws {
   #expect(columns.count == 5, "\(columns)")
   #expect(Int(columns[1]) ?? 0 > 0)
   #expect(columns.dropFirst(2).allSatisfy { Int($0.filter(\.isNumber)) ?? 0 > 0 })
+  // The opcode profile: shares of the dispatches, the most frequent first, that add up to at
+  // most 100%.
+  let profiled = try regula(["bench", "policies", examples, "--profile"])
+  #expect(profiled.status == 0, "\(profiled.errors)")
+  let shares = profiled.output.split(separator: "\n").prefix { !$0.hasPrefix("pairs") }
+    .compactMap {
+      Double($0.split(separator: "%").first?.trimmingCharacters(in: .whitespaces) ?? "")
+    }
+  #expect(shares.count >= 5, "\(profiled.output)")
+  #expect(shares == shares.sorted(by: >) && shares.reduce(0, +) <= 100.01)
+  #expect(profiled.output.contains("% call") || profiled.output.contains("%  call"))
   let empty = try regula([
     "bench", "policies", cliRepositoryRoot.appendingPathComponent("Docs").path,
   ])
