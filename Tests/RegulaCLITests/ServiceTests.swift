@@ -567,6 +567,40 @@ let personalApplication = Array(
     #expect(verified.status == 0, "\(verified.output)")
   }
 
+  /// scripts/batch-load.py, the load generator Docs/service.md measures batches with, sends a
+  /// batch and counts its answers: every line answered, a bad line as an error, exit 0.
+  @Test func theBatchLoadGeneratorCountsEveryAnswer() throws {
+    let folder = try temporaryDirectory("serve-batch-load")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let service = try ServiceProcess(policies: w1Folder, folder: folder)
+    defer { service.stop() }
+    var lines = try String(
+      contentsOfFile: "\(cliRepositoryRoot.path)/\(w1Folder)/sample-applications.jsonl",
+      encoding: .utf8)
+    lines += "{\"not\": \"an application\"}\n"
+    let file = folder.appendingPathComponent("batch.jsonl")
+    try lines.write(to: file, atomically: true, encoding: .utf8)
+    let count = lines.split(separator: "\n").count
+    let result = try run(
+      URL(fileURLWithPath: "/usr/bin/env"),
+      [
+        "python3", "scripts/batch-load.py", "--port", "\(service.port)", "--token",
+        service.tokens["intake"]!, "--policy", w1PolicyName, "--as-of", "2024-06-01", file.path,
+      ], in: cliRepositoryRoot)
+    #expect(result.status == 0, "\(result.output)\(result.errors)")
+    #expect(
+      result.output.contains("\(count) of \(count) lines answered (1 errors)"), "\(result.output)")
+    // A token without the decide role: refused, and the script says so.
+    let refused = try run(
+      URL(fileURLWithPath: "/usr/bin/env"),
+      [
+        "python3", "scripts/batch-load.py", "--port", "\(service.port)", "--token", "nope",
+        "--policy", w1PolicyName, file.path,
+      ], in: cliRepositoryRoot)
+    #expect(refused.status == 1)
+    #expect(refused.errors.contains("the server answered `HTTP/1.1 401"), "\(refused.errors)")
+  }
+
   /// Docs/openapi.yaml is valid OpenAPI 3.1 and every response the service gives — each
   /// operation, each refusal — matches it (Tests/Server/openapi_check.py).
   @Test(.enabled(if: openAPICheckerRuns))
