@@ -11,11 +11,15 @@ public struct CompiledPolicy: Sendable {
   /// The version of the compiler that built the image: this build's `RegulaVersion.string`
   /// for a policy compiled from source, the file's header for a loaded one.
   public let compilerVersion: String
+  /// The code untraced evaluations run, with single-use calls inlined
+  /// (`Machine.inlinedCode(for:)`): derived and verified once here, shared by every evaluator.
+  public let inlinedCode: FastCode?
 
   init(image: PolicyImage, program: IRProgram?, compilerVersion: String = RegulaVersion.string) {
     self.image = image
     self.program = program
     self.compilerVersion = compilerVersion
+    inlinedCode = Machine.inlinedCode(for: image)
   }
 
   /// Compiles the policy at `path`, reading it and its imports with `read`.
@@ -379,7 +383,7 @@ public struct Evaluator {
   /// - Complexity: O(n) in the size of the image.
   public init(policy: CompiledPolicy) {
     self.policy = policy
-    machine = Machine(image: policy.image)
+    machine = Machine(image: policy.image, inlinedCode: policy.inlinedCode)
     policyHash = policy.contentHash
     decisionIndexes = policy.image.definitions.indices.filter {
       policy.image.definitions[$0].kind == .decision

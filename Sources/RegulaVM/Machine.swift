@@ -238,6 +238,13 @@ public struct Machine {
   ///
   /// - Complexity: O(n) in the size of the image, plus definitions × jurisdictions.
   package init(image: PolicyImage) {
+    self.init(image: image, inlinedCode: Machine.inlinedCode(for: image))
+  }
+
+  /// `init(image:)` with the inlined code derived already: `inlinedCode` must be
+  /// `Machine.inlinedCode(for: image)` (a `CompiledPolicy` keeps it, so that its evaluators
+  /// do not each derive and verify it again).
+  package init(image: PolicyImage, inlinedCode: FastCode?) {
     self.image = image
     facts = Facts(image: image)
     exactConstantCount = image.exactConstants.count
@@ -245,7 +252,7 @@ public struct Machine {
     // No recursion: a definition is on the stack at most once per jurisdiction.
     let jurisdictionCount = max(image.jurisdictions.count, 1)
     // The verifier rules out call cycles, so the stack never exceeds the sum of the frames.
-    let tables = Tables(image: image)
+    let tables = Tables(image: image, fast: inlinedCode)
     self.tables = tables
     var registerCount = 16
     for id in image.definitions.indices { registerCount += tables.frameSizes[id] }
@@ -855,8 +862,8 @@ final class Tables {
   /// The image's instruction count: pcs from here on are in the fast section.
   let sectionStart: Int
 
-  init(image: PolicyImage) {
-    fast = Machine.inlinedCode(for: image)
+  init(image: PolicyImage, fast: FastCode?) {
+    self.fast = fast
     let allCode = fast?.code ?? image.code
     sectionStart = image.code.count
     firstProbe = .allocate(capacity: max(image.code.count, 1))
