@@ -149,8 +149,8 @@ private struct Inliner {
       jurisdictionCount: jurisdictionCount, counts: callSites, runsFor: runsFor, inLoop: inLoop)
     var bodies = [Body?](repeating: nil, count: image.definitions.count)
     for definition in postOrder(callees) {
-      bodies[definition] = translate(
-        definition, pcs: pcs[definition], sites: sites, bodies: bodies)
+      bodies[definition] = Inliner.withShorterJumps(
+        translate(definition, pcs: pcs[definition], sites: sites, bodies: bodies))
     }
     var fast = FastCode(
       code: code, sectionStart: code.count, entries: [], frameSizes: [], origins: [], owners: [],
@@ -444,6 +444,160 @@ private struct Inliner {
     }
     body.frame = max(body.frame, registerOffset + callee.frame)
     body.inlinedCalls += 1 + callee.inlinedCalls
+  }
+
+  // MARK: Jumps
+
+  /// `body` with fewer jumps dispatched, none of them changing what runs: a jump to a `jump`
+  /// goes to that jump's target; a `jump` to a `return` becomes the `return`; a conditional
+  /// jump over a `jump` becomes the opposite condition to its target; a `jump` to the next
+  /// word goes. (Inlined bodies end in jumps past them, and the compiler's `if` and `match`
+  /// leave jumps over jumps.)
+  static func withShorterJumps(_ input: Body) -> Body {
+    var body = input
+    for _ in 0..<4 {
+      let words = body.words
+      var changed = false
+      var deleted = [Bool](repeating: false, count: words.count)
+      // Where a jump's target leads once through any chain of `jump`s (at most a few steps).
+      func final(_ target: Int) -> Int {
+        var target = target
+        var steps = 0
+        while target < words.count, words[target].opcode == .jump, steps < 8 {
+          let next = Int(words[target].bc)
+          if next == target { break }
+          target = next
+          steps += 1
+        }
+        return target
+      }
+      var targeted = [Bool](repeating: false, count: words.count)
+      for index in words.indices where words[index].opcode != .extra {
+        for next in successors(of: index, in: words)
+        where next != index + (words[index].opcode.hasExtraWord ? 2 : 1) {
+          targeted[next] = true
+        }
+      }
+      for entry in body.entries where entry < targeted.count { targeted[entry] = true }
+      var index = 0
+      while index < words.count {
+        let word = words[index]
+        let layout = word.opcode.layout
+        let size = layout.extra == nil ? 1 : 2
+        // Threading: every target through the jumps it meets.
+        var threaded = body.words[index]
+        for operand in layout.operands where operand.kind == .target {
+          let target = threaded.operand(operand.slot)
+          let through = final(target)
+          if through != target {
+            threaded = threaded.with(operand.slot, through)
+            changed = true
+          }
+        }
+        body.words[index] = threaded
+        if let extra = layout.extra, extra.kind == .target, index + 1 < words.count {
+          let target = body.words[index + 1].operand(extra.slot)
+          let through = final(target)
+          if through != target {
+            body.words[index + 1] = body.words[index + 1].with(extra.slot, through)
+            changed = true
+          }
+        }
+        let current = body.words[index]
+        if current.opcode == .jump {
+          let target = Int(current.bc)
+          if target < words.count, words[target].opcode == .return {
+            body.words[index] = words[target]
+            body.origins[index] = body.origins[target]
+            changed = true
+          } else if target == index + 1 {
+            // What jumps here goes on to the next word, as this jump did.
+            deleted[index] = true
+            changed = true
+          }
+        } else if let opposite = Inliner.opposite(current.opcode),
+          index + size < words.count, words[index + size].opcode == .jump,
+          !targeted[index + size], !deleted[index + size]
+        {
+          // `if c goto A; goto B; A:` is `if not c goto B; A:`.
+          let targetSlot =
+            layout.extra == nil
+            ? (current, OperandSlot.bc) : (body.words[index + 1], OperandSlot.bc)
+          if targetSlot.0.operand(.bc) == index + size + 1 {
+            let destination = Int(words[index + size].bc)
+            var flipped = current
+            flipped.opcode = opposite
+            if layout.extra == nil {
+              flipped = flipped.with(.bc, destination)
+            } else {
+              body.words[index + 1] = body.words[index + 1].with(.bc, destination)
+            }
+            body.words[index] = flipped
+            deleted[index + size] = true
+            changed = true
+          }
+        }
+        index += size
+      }
+      guard changed else { break }
+      body = compacted(body, deleting: deleted)
+    }
+    return body
+  }
+
+  /// The conditional jump that jumps when `opcode` does not (nil for one with no opposite).
+  static func opposite(_ opcode: Opcode) -> Opcode? {
+    switch opcode {
+    case .jumpIfTrue: .jumpIfFalse
+    case .jumpIfFalse: .jumpIfTrue
+    case .jumpIfLess: .jumpIfNotLess
+    case .jumpIfNotLess: .jumpIfLess
+    case .jumpIfEqual: .jumpIfNotEqual
+    case .jumpIfNotEqual: .jumpIfEqual
+    default: nil
+    }
+  }
+
+  /// `body` without the words marked in `deleted` (never a target: a target of a deleted word
+  /// moves to the word after it), targets and entries moved with the words.
+  static func compacted(_ body: Body, deleting deleted: [Bool]) -> Body {
+    guard deleted.contains(true) else { return body }
+    var newPosition = [Int](repeating: 0, count: body.words.count + 1)
+    var count = 0
+    for index in body.words.indices {
+      newPosition[index] = count
+      if !deleted[index] { count += 1 }
+    }
+    newPosition[body.words.count] = count
+    var result = body
+    result.words = []
+    result.origins = []
+    var index = 0
+    while index < body.words.count {
+      let layout = body.words[index].opcode.layout
+      let size = layout.extra == nil ? 1 : 2
+      if !deleted[index] {
+        var word = body.words[index]
+        for operand in layout.operands where operand.kind == .target {
+          word = word.with(
+            operand.slot, newPosition[min(word.operand(operand.slot), body.words.count)])
+        }
+        result.words.append(word)
+        result.origins.append(body.origins[index])
+        if size == 2, index + 1 < body.words.count {
+          var extra = body.words[index + 1]
+          if let slot = layout.extra, slot.kind == .target {
+            extra = extra.with(
+              slot.slot, newPosition[min(extra.operand(slot.slot), body.words.count)])
+          }
+          result.words.append(extra)
+          result.origins.append(body.origins[index + 1])
+        }
+      }
+      index += size
+    }
+    result.entries = body.entries.map { newPosition[min($0, body.words.count)] }
+    return result
   }
 
   /// True for an opcode that writes register `a` and reads only its other operands: its

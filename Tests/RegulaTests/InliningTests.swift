@@ -127,6 +127,7 @@ func calledInFastSection(_ policy: CompiledPolicy, _ fast: FastCode) -> Set<Stri
     do {
       let fast = try Machine.inlinedCodeOrError(for: policy.image)
       #expect((fast?.inlinedCalls ?? 0) > 0, "\(path)")
+      if let fast { #expect(jumpsLeftToShorten(fast).isEmpty, "\(path)") }
     } catch {
       Issue.record("\(path): the inlined code does not verify: \(error)")
     }
@@ -155,4 +156,29 @@ func calledInFastSection(_ policy: CompiledPolicy, _ fast: FastCode) -> Set<Stri
       Issue.record("\(error)")
     }
   }
+}
+
+/// The fast section's jumps that `Inliner.withShorterJumps` should have shortened: a jump to
+/// a `jump` or a `return` or to the next word, or a `jumpIfTrue`/`jumpIfFalse` over a `jump`
+/// (their pcs).
+func jumpsLeftToShorten(_ fast: FastCode) -> [Int] {
+  let code = fast.code
+  var found: [Int] = []
+  var pc = fast.sectionStart
+  while pc < code.count {
+    let instruction = code[pc]
+    let size = instruction.opcode.hasExtraWord ? 2 : 1
+    switch instruction.opcode {
+    case .jump:
+      let target = Int(instruction.bc)
+      if target == pc + 1 || [.jump, .return].contains(code[target].opcode) { found.append(pc) }
+    case .jumpIfTrue, .jumpIfFalse:
+      if pc + 1 < code.count, code[pc + 1].opcode == .jump, Int(instruction.bc) == pc + 2 {
+        found.append(pc)
+      }
+    default: break
+    }
+    pc += size
+  }
+  return found
 }
