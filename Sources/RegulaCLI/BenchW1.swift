@@ -54,9 +54,6 @@ struct W1Bench: ParsableCommand {
     }
     let (vm, vmAllocations) = try vmMeasurement(
       compiledPolicy, values: values, expected: expected, asOf: asOf)
-    let imageCode = Worker(image: compiledPolicy.image, values: values, asOf: asOf)
-    imageCode.machine.runsInlinedCode = false
-    let uninlined = Measurement(decisions: values.count) { imageCode.run() }
     if vmOnly {
       let seconds = try interleave([vm])[0]
       print("VM evaluation only: \(Int(Double(values.count) / seconds)) decisions/s")
@@ -70,6 +67,9 @@ struct W1Bench: ParsableCommand {
       print("traced replay rendered to JSON: \(Int(Double(values.count) / seconds)) decisions/s")
       return
     }
+    let imageCode = Worker(image: compiledPolicy.image, values: values, asOf: asOf)
+    imageCode.machine.runsInlinedCode = false
+    let uninlined = Measurement(decisions: values.count) { imageCode.run() }
     let captured = recordMeasurement(compiledPolicy, values: values, asOf: asOf, rendered: false)
     let rendered = recordMeasurement(compiledPolicy, values: values, asOf: asOf, rendered: true)
     let interpreter = interpreterMeasurement(
