@@ -64,14 +64,7 @@ struct PoliciesBench: ParsableCommand {
           "\($0) (decisions/s)".padding(toLength: 27, withPad: " ", startingAt: 0)
         }.joined())
     for file in files {
-      let (result, _) = CompiledPolicy.compile(path: file) {
-        FileManager.default.contents(atPath: $0).map { Array($0) }
-      }
-      guard let policy = result.output, let program = policy.program else {
-        printError("error: \(file) does not compile\n")
-        throw ExitCode(1)
-      }
-      let cases = Self.cases(of: program)
+      let (policy, cases) = try Self.load(file)
       guard !cases.isEmpty else { continue }
       let rounds = max(1, decisions / cases.count)
       let made = cases.count * rounds
@@ -101,14 +94,7 @@ struct PoliciesBench: ParsableCommand {
     var pairs = [Double](repeating: 0, count: 256 * 256)
     var profiled: [String] = []
     for file in files {
-      let (result, _) = CompiledPolicy.compile(path: file) {
-        FileManager.default.contents(atPath: $0).map { Array($0) }
-      }
-      guard let policy = result.output, let program = policy.program else {
-        printError("error: \(file) does not compile\n")
-        throw ExitCode(1)
-      }
-      let cases = Self.cases(of: program)
+      let (policy, cases) = try Self.load(file)
       guard !cases.isEmpty else { continue }
       let counts = OpcodeProfile()
       let run = Self.evalOnly(policy, cases, rounds: 1, profile: counts)
@@ -136,6 +122,19 @@ struct PoliciesBench: ParsableCommand {
     where pairs[index] > 0 {
       print("  \(percent(pairs[index]))  \(name(index / 256)) → \(name(index % 256))")
     }
+  }
+
+  /// The policy in `file`, compiled, and its test applications; exit 1 when it does not
+  /// compile.
+  static func load(_ file: String) throws -> (CompiledPolicy, [Case]) {
+    let (result, _) = CompiledPolicy.compile(path: file) {
+      FileManager.default.contents(atPath: $0).map { Array($0) }
+    }
+    guard let policy = result.output, let program = policy.program else {
+      printError("error: \(file) does not compile\n")
+      throw ExitCode(1)
+    }
+    return (policy, cases(of: program))
   }
 
   /// The applications of `program`'s tests that the reader accepts, written as `regula test`
