@@ -93,6 +93,7 @@ struct PoliciesBench: ParsableCommand {
     var opcodes = [Double](repeating: 0, count: 256)
     var pairs = [Double](repeating: 0, count: 256 * 256)
     var profiled: [String] = []
+    var perDecision: [Int] = []
     for file in files {
       let (policy, cases) = try Self.load(file)
       guard !cases.isEmpty else { continue }
@@ -100,6 +101,7 @@ struct PoliciesBench: ParsableCommand {
       let run = Self.evalOnly(policy, cases, rounds: 1, profile: counts)
       run()
       let total = Double(max(counts.counts.reduce(0, +), 1))
+      perDecision.append(Int((total / Double(cases.count)).rounded()))
       for index in opcodes.indices { opcodes[index] += Double(counts.counts[index]) / total }
       for index in pairs.indices where counts.pairs[index] > 0 {
         pairs[index] += Double(counts.pairs[index]) / total
@@ -110,9 +112,11 @@ struct PoliciesBench: ParsableCommand {
     let weight = 100 / Double(max(profiled.count, 1))
     func name(_ raw: Int) -> String { Opcode(rawValue: UInt16(raw)).map { "\($0)" } ?? "?" }
     func percent(_ share: Double) -> String { String(format: "%5.1f%%", share * weight) }
-    print(
-      "opcodes dispatched by the inlined code, share averaged over: \(profiled.joined(separator: ", "))"
-    )
+    print("opcodes dispatched by the inlined code")
+    for (name, count) in zip(profiled, perDecision) {
+      print("  \(name): \(count) per test application")
+    }
+    print("shares, averaged over the policies:")
     for raw in opcodes.indices.sorted(by: { opcodes[$0] > opcodes[$1] }).prefix(15)
     where opcodes[raw] > 0 {
       print("  \(percent(opcodes[raw]))  \(name(raw))")
