@@ -323,7 +323,10 @@ extension Machine {
         let wantsReason = instruction.opcode == .reasonOf
         if memo[slot].epoch == epoch {
           registers[a] = wantsReason ? .integer(Int64(max(memo[slot].reason, 0))) : memo[slot].value
-          if isTracing { traceCached(id, jurisdiction: frame.jurisdiction, slot: slot) }
+          // Only a traced replay (the observed loop) traces: the plain loop has no check.
+          if Mode.observes && isTracing {
+            traceCached(id, jurisdiction: frame.jurisdiction, slot: slot)
+          }
         } else {
           enter(
             id, jurisdiction: frame.jurisdiction, destination: a, wantsReason: wantsReason,
@@ -338,7 +341,7 @@ extension Machine {
         let slot = id * jurisdictionCount + jurisdiction
         if memo[slot].epoch == epoch {
           registers[a] = memo[slot].value
-          if isTracing { traceCached(id, jurisdiction: jurisdiction, slot: slot) }
+          if Mode.observes && isTracing { traceCached(id, jurisdiction: jurisdiction, slot: slot) }
         } else {
           enter(
             id, jurisdiction: jurisdiction, destination: a, wantsReason: false, returnPC: pc,
@@ -355,7 +358,7 @@ extension Machine {
         frameCount -= 1
         let reason: Int32 = instruction.b == PolicyImage.noText ? -1 : Int32(instruction.b)
         memo[frame.memoSlot] = MemoEntry(value: registers[a], reason: reason, epoch: epoch)
-        if isTracing { traceReturned(registers[a], reason: reason) }
+        if Mode.observes && isTracing { traceReturned(registers[a], reason: reason) }
         if frame.returnPC < 0 { return }
         registers[frame.destination] =
           frame.wantsReason ? .integer(Int64(max(reason, 0))) : registers[a]

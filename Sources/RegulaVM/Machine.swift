@@ -706,7 +706,7 @@ public struct Machine {
     let slot = id * jurisdictionCount + jurisdiction
     pc = observed ? entryPoints[slot] : plainEntryPoints[slot]
     steps &+= observed ? entryCosts[slot] : plainEntryCosts[slot]
-    if isTracing { traceEntered(id, jurisdiction: jurisdiction, entry: pc) }
+    if observed && isTracing { traceEntered(id, jurisdiction: jurisdiction, entry: pc) }
   }
 
   /// Records a definition entered while tracing (out of line: the untraced path stays short).
