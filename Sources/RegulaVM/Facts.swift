@@ -355,6 +355,19 @@ public struct Facts {
     return header.items[Int(header.lists[Int(record.word)].start) &+ index]
   }
 
+  /// Where a record's fields start among the items, unchecked: `field(record, i)` is
+  /// `item(at: itemsStart(record) + i)` for as long as the store is not reset.
+  @inline(__always)
+  func itemsStart(_ record: Register) -> Int {
+    Int(header.pointee.lists[Int(record.word)].start)
+  }
+
+  /// The item at `position` among all items, unchecked.
+  @inline(__always)
+  func item(at position: Int) -> Register {
+    header.pointee.items[position]
+  }
+
   /// The number of items of a list, record or table, unchecked: the handle must be valid.
   @inline(__always)
   func listCount(_ list: Register) -> Int {

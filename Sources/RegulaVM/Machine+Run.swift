@@ -217,16 +217,19 @@ extension Machine {
         let path = Int(code[pc].bc)
         let isInputPath = code[pc].a == 0
         pc &+= 1
-        let record = instruction.opcode == .field ? registers[b] : inputRegister
-        // INVARIANT: the verifier proved `record` is a record with field c (and
-        // `evaluateDefinition` checked the input).
-        let value = facts.field(record, Int(instruction.c))
+        // INVARIANT: the verifier proved R[b] is a record with field c; `evaluateDefinition`
+        // checked the input and noted where its fields start (one load fewer).
+        let value =
+          instruction.opcode == .field
+          ? facts.field(registers[b], Int(instruction.c))
+          : facts.item(at: inputFields &+ Int(instruction.c))
         if isInputPath, pathEpochs[path] != pathEpoch {
           pathEpochs[path] = pathEpoch
           pathsRead[pathsReadCount] = Int32(path)
           pathsReadCount &+= 1
         }
         if value.tag == Register.unknownTag {
+          let record = instruction.opcode == .field ? registers[b] : inputRegister
           throw .missingFacts([
             positionedPath(of: record, field: Int(instruction.c)) ?? facts.texts[path]
           ])

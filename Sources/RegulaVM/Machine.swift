@@ -168,6 +168,9 @@ public struct Machine {
   var pendingOutcomes: [(node: Int, probe: Int, register: Int)] = []
   var asOfDays: Int64 = 0
   var inputRegister = Register.none
+  /// Where the input record's fields start among the facts' items (`Facts.itemsStart`): set
+  /// by `evaluateDefinition` once it has checked the input, read by `inputField`.
+  var inputFields = 0
   /// `all of` failures of the current evaluation as (definition index, reason text index).
   @usableFromInline var failed: [(definition: Int32, reason: Int32)] = []
   var decisionIDs: [Int]
@@ -644,6 +647,7 @@ public struct Machine {
         message: "the input is not an application loaded into this machine since its last reset",
         instruction: -1)
     }
+    inputFields = facts.itemsStart(inputRegister)
     if let special = image.specialisedAsOf, special != asOfDays {
       throw .runtime(message: specialisedMessage(special, asOfDays), instruction: -1)
     }
