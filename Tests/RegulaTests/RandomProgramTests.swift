@@ -96,9 +96,9 @@ let programCount = Int(ProcessInfo.processInfo.environment["REGULA_DIFF_PROGRAMS
   #expect(notComputable * 100 > compared, "\(notComputable) of \(compared) not computable")
   // Bounds refuse some applications (both readers compared), not most.
   #expect(refused > 0 && refused * 4 < compared, "\(refused) of \(compared) refused by bounds")
-  // The inlined code is compared with the image's on a share of the programs (about one in
-  // nine: most generated rules are needed in several places, and those are not inlined).
-  #expect(inlinedPrograms * 20 > programCount, "\(inlinedPrograms) of \(programCount) inlined")
+  // The inlined code is compared with the image's on a share of the programs (about three in
+  // ten: most generated rules are needed in several places, and those are not inlined).
+  #expect(inlinedPrograms * 5 > programCount, "\(inlinedPrograms) of \(programCount) inlined")
   print(
     "random programs: \(programCount), whole records compared: \(compared), of which errors: "
       + "\(errors), with undecided decisions: \(undecided), with decisions not computable: "
