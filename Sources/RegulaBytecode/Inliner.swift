@@ -158,7 +158,7 @@ private struct Inliner {
     for (definition, body) in bodies.enumerated() {
       guard let body else { return nil }
       let base = fast.code.count
-      fast.code += relocated(body.words, registerOffset: 0) { base + $0 }
+      fast.code += Inliner.relocated(body.words, registerOffset: 0) { base + $0 }
       fast.origins += body.origins
       fast.owners += Array(repeating: UInt16(definition), count: body.words.count)
       fast.entries.append(body.entries.map { UInt32(base + $0) })
@@ -205,22 +205,7 @@ private struct Inliner {
   }
 
   /// The instructions that can run after the one at `pc`.
-  func successors(_ pc: Int) -> [Int] { Inliner.successors(of: pc, in: image.code) }
-
-  /// The words that can run after the instruction at `index` of `words`.
-  static func successors(of index: Int, in words: [Instruction]) -> [Int] {
-    let instruction = words[index]
-    let layout = instruction.opcode.layout
-    var result: [Int] = []
-    if !instruction.opcode.isTerminator { result.append(index + (layout.extra == nil ? 1 : 2)) }
-    for operand in layout.operands where operand.kind == .target {
-      result.append(instruction.operand(operand.slot))
-    }
-    if let extra = layout.extra, extra.kind == .target, index + 1 < words.count {
-      result.append(words[index + 1].operand(extra.slot))
-    }
-    return result.filter { $0 < words.count }
-  }
+  func successors(_ pc: Int) -> [Int] { image.code.successors(of: pc) }
 
   /// The instructions reached from `entry` (in its definition: the verifier proved control
   /// never leaves it).
@@ -351,7 +336,7 @@ private struct Inliner {
     // Targets are image indexes inside the definition (the verifier proved it): map them.
     for index in pending {
       let count = body.words[index].opcode.hasExtraWord ? 2 : 1
-      let words = relocated(
+      let words = Inliner.relocated(
         Array(body.words[index..<min(index + count, body.words.count)]), registerOffset: 0
       ) {
         position[$0] ?? $0
@@ -380,7 +365,7 @@ private struct Inliner {
     while let index = work.popLast() {
       if words[index].opcode.hasExtraWord, index + 1 < words.count { reachable[index + 1] = true }
       let fallThrough = index + (words[index].opcode.hasExtraWord ? 2 : 1)
-      for next in Inliner.successors(of: index, in: words) {
+      for next in words.successors(of: index) {
         if next != fallThrough { targeted[next] = true }
         if !reachable[next] {
           reachable[next] = true
@@ -422,7 +407,7 @@ private struct Inliner {
       body.words.append(Instruction(.jump, 0, wide: UInt32(start + newPosition[entry])))
       body.origins.append(callee.origins[entry])
     }
-    let moved = relocated(words, registerOffset: registerOffset) {
+    let moved = Inliner.relocated(words, registerOffset: registerOffset) {
       start + newPosition[min($0, words.count)]
     }
     for (index, word) in moved.enumerated() where reachable[index] {
@@ -473,7 +458,7 @@ private struct Inliner {
       }
       var targeted = [Bool](repeating: false, count: words.count)
       for index in words.indices where words[index].opcode != .extra {
-        for next in successors(of: index, in: words)
+        for next in words.successors(of: index)
         where next != index + (words[index].opcode.hasExtraWord ? 2 : 1) {
           targeted[next] = true
         }
@@ -520,10 +505,8 @@ private struct Inliner {
           !targeted[index + size], !deleted[index + size]
         {
           // `if c goto A; goto B; A:` is `if not c goto B; A:`.
-          let targetSlot =
-            layout.extra == nil
-            ? (current, OperandSlot.bc) : (body.words[index + 1], OperandSlot.bc)
-          if targetSlot.0.operand(.bc) == index + size + 1 {
+          let jumpsTo = layout.extra == nil ? current.bc : body.words[index + 1].bc
+          if jumpsTo == index + size + 1 {
             let destination = Int(words[index + size].bc)
             var flipped = current
             flipped.opcode = opposite
@@ -558,8 +541,8 @@ private struct Inliner {
     }
   }
 
-  /// `body` without the words marked in `deleted` (never a target: a target of a deleted word
-  /// moves to the word after it), targets and entries moved with the words.
+  /// `body` without the words marked in `deleted` (single-word jumps: a target of a deleted
+  /// word moves to the word after it), targets and entries moved with the words.
   static func compacted(_ body: Body, deleting deleted: [Bool]) -> Body {
     guard deleted.contains(true) else { return body }
     var newPosition = [Int](repeating: 0, count: body.words.count + 1)
@@ -569,33 +552,12 @@ private struct Inliner {
       if !deleted[index] { count += 1 }
     }
     newPosition[body.words.count] = count
+    let kept = body.words.indices.filter { !deleted[$0] }
     var result = body
-    result.words = []
-    result.origins = []
-    var index = 0
-    while index < body.words.count {
-      let layout = body.words[index].opcode.layout
-      let size = layout.extra == nil ? 1 : 2
-      if !deleted[index] {
-        var word = body.words[index]
-        for operand in layout.operands where operand.kind == .target {
-          word = word.with(
-            operand.slot, newPosition[min(word.operand(operand.slot), body.words.count)])
-        }
-        result.words.append(word)
-        result.origins.append(body.origins[index])
-        if size == 2, index + 1 < body.words.count {
-          var extra = body.words[index + 1]
-          if let slot = layout.extra, slot.kind == .target {
-            extra = extra.with(
-              slot.slot, newPosition[min(extra.operand(slot.slot), body.words.count)])
-          }
-          result.words.append(extra)
-          result.origins.append(body.origins[index + 1])
-        }
-      }
-      index += size
+    result.words = relocated(kept.map { body.words[$0] }, registerOffset: 0) {
+      newPosition[min($0, body.words.count)]
     }
+    result.origins = kept.map { body.origins[$0] }
     result.entries = body.entries.map { newPosition[min($0, body.words.count)] }
     return result
   }
@@ -619,7 +581,7 @@ private struct Inliner {
 
   /// `words` (instructions with their `extra` words) with every register operand moved by
   /// `registerOffset` and every target operand mapped by `target`.
-  func relocated(_ words: [Instruction], registerOffset: Int, target: (Int) -> Int)
+  static func relocated(_ words: [Instruction], registerOffset: Int, target: (Int) -> Int)
     -> [Instruction]
   {
     var result = words
@@ -639,7 +601,7 @@ private struct Inliner {
     return result
   }
 
-  func moved(
+  static func moved(
     _ word: Instruction, _ operand: (slot: OperandSlot, kind: OperandKind), _ registerOffset: Int,
     _ target: (Int) -> Int
   ) -> Instruction {
@@ -666,5 +628,25 @@ extension Instruction {
       result.c = UInt16(truncatingIfNeeded: value)
     }
     return result
+  }
+}
+
+extension Array where Element == Instruction {
+  /// The instructions that can run after the one at `index`: the next one unless it ends a
+  /// path, and its jump target (none after an `extra` word). What the inliner and the VM's
+  /// work costs follow.
+  package func successors(of index: Int) -> [Int] {
+    let instruction = self[index]
+    guard instruction.opcode != .extra else { return [] }
+    let layout = instruction.opcode.layout
+    var result: [Int] = []
+    if !instruction.opcode.isTerminator { result.append(index + (layout.extra == nil ? 1 : 2)) }
+    for operand in layout.operands where operand.kind == .target {
+      result.append(instruction.operand(operand.slot))
+    }
+    if let extra = layout.extra, extra.kind == .target, index + 1 < count {
+      result.append(self[index + 1].operand(extra.slot))
+    }
+    return result.filter { $0 < count }
   }
 }

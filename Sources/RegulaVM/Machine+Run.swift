@@ -553,7 +553,7 @@ extension Machine {
 
   /// The code untraced evaluations of `image` run (`PolicyImage.fastCode`): definitions whose
   /// values `return` measures are not inlined. Nil when nothing is inlined, or when the
-  /// inlined code does not verify (`inlinedCodeError`): the image's code runs then.
+  /// inlined code does not verify (`inlinedCodeOrError`): the image's code runs then.
   public static func inlinedCode(for image: PolicyImage) -> FastCode? {
     try? inlinedCodeOrError(for: image)
   }

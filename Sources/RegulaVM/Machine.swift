@@ -127,9 +127,6 @@ public struct Machine {
       plainEntryCosts = runsInlinedCode ? tables.fastEntryCosts : tables.entryCosts
     }
   }
-  /// How many calls the inlined code replaced by the callee's instructions (0 when the
-  /// machine runs the image's code only).
-  public var inlinedCalls: Int { tables.fast?.inlinedCalls ?? 0 }
   let stepCosts: UnsafeMutablePointer<Int>
   let sizeChecked: UnsafeMutablePointer<Bool>
   /// `Tables.firstProbe`.
@@ -153,8 +150,8 @@ public struct Machine {
   /// graph and every loop passes a loop instruction, so this bounds all the dispatch loop's
   /// work (about a second's worth by default).
   public var stepLimit = 100_000_000
-  /// When true, every definition evaluated is recorded in `trace` (a replay of the same
-  /// bytecode; off, it costs one predictable branch per call).
+  /// When true, every definition evaluated is recorded in `trace` (a replay of the image's
+  /// bytecode by the observed loop; off, the plain loop runs, which has no check for it).
   public var isTracing = false
   /// When set, untraced evaluations count the opcodes they dispatch into it (a loop of its
   /// own: the plain loop counts nothing).
@@ -702,12 +699,11 @@ public struct Machine {
     let caller = frames[frameCount - 1]
     let base = caller.base + caller.size
     let size = frameSizes[id]
+    let slot = id * jurisdictionCount + jurisdiction
     push(
       Frame(
-        returnPC: returnPC, base: base, size: size, destination: destination,
-        memoSlot: id * jurisdictionCount + jurisdiction, jurisdiction: jurisdiction,
-        wantsReason: wantsReason))
-    let slot = id * jurisdictionCount + jurisdiction
+        returnPC: returnPC, base: base, size: size, destination: destination, memoSlot: slot,
+        jurisdiction: jurisdiction, wantsReason: wantsReason))
     pc = observed ? entryPoints[slot] : plainEntryPoints[slot]
     steps &+= observed ? entryCosts[slot] : plainEntryCosts[slot]
     if observed && isTracing { traceEntered(id, jurisdiction: jurisdiction, entry: pc) }
@@ -1018,17 +1014,7 @@ struct WorkCosts {
   }
 
   /// The instructions that can run after `pc`.
-  func successors(_ pc: Int) -> [Int] {
-    let instruction = code[pc]
-    switch instruction.opcode {
-    case .return, .fail, .conflict, .extra: return []
-    case .jump: return [Int(instruction.bc)]
-    case .jumpIfFalse, .jumpIfTrue, .jumpIfNone: return [pc + 1, Int(instruction.bc)]
-    case .jumpIfNotLess, .jumpIfLess, .jumpIfEqual, .jumpIfNotEqual, .next, .nextLoop:
-      return pc + 1 < code.count ? [pc + 2, Int(code[pc + 1].bc)] : []
-    default: return [pc + (instruction.opcode.hasExtraWord ? 2 : 1)]
-    }
-  }
+  func successors(_ pc: Int) -> [Int] { code.successors(of: pc) }
 
   /// The instructions run from `pc` up to the next loop instruction.
   func run(from pc: Int) -> Int { pc < runs.count ? runs[pc] : 0 }

@@ -40,7 +40,7 @@ let programCount = Int(ProcessInfo.processInfo.environment["REGULA_DIFF_PROGRAMS
     }
     // `bothAnswers` compares the inlined code with the image's: count the programs where
     // there is something to compare.
-    if (Machine.inlinedCode(for: policy.image)?.inlinedCalls ?? 0) > 0 { inlinedPrograms += 1 }
+    if (policy.inlinedCode?.inlinedCalls ?? 0) > 0 { inlinedPrograms += 1 }
     for _ in 0..<3 {
       let json = generator.application()
       let (place, day) = generator.placeAndDate()
