@@ -10,11 +10,8 @@ import Testing
 @Test(arguments: 0..<2)
 func alteredImagesThatVerifyRunSafely(shard: Int) throws {
   var subjects: [(image: PolicyImage, applications: [[UInt8]])] = []
-  let sample = try String(
-    contentsOf: root.appendingPathComponent(
-      "Examples/minimum-living-allowance-w1/sample-applications.jsonl"), encoding: .utf8)
   subjects.append(
-    (try w1Policy().image, sample.split(separator: "\n").prefix(6).map { Array($0.utf8) }))
+    (try w1Policy().image, try w1SampleLines().prefix(6).map { Array($0.utf8) }))
   var generator = ProgramGenerator(seed: 0xA17E_0000 + UInt64(shard))
   for _ in 0..<12 {
     let source = generator.program()

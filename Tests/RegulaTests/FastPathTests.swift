@@ -39,11 +39,9 @@ import Testing
   }
   #expect(compared > 600)
 
-  let sample = try String(
-    contentsOf: root.appendingPathComponent(
-      "Examples/minimum-living-allowance-w1/sample-applications.jsonl"), encoding: .utf8)
+  let sample = try w1SampleLines()
   var evaluator = Evaluator(policy: try w1Policy())
-  for line in sample.split(separator: "\n").prefix(300) {
+  for line in sample.prefix(300) {
     let json = Array(line.utf8)
     let text = try evaluator.decide(json: json, asOf: date("2024-06-01")).json
     var bytes: [UInt8] = []
@@ -59,9 +57,7 @@ import Testing
 /// spaces, digits and non-ASCII bytes): whatever the fast reader accepts, it reads exactly as
 /// the tree reader does.
 @Test func theFastReaderAgreesWithTheTreeReaderOnMutatedLines() throws {
-  let sample = try String(
-    contentsOf: root.appendingPathComponent(
-      "Examples/minimum-living-allowance-w1/sample-applications.jsonl"), encoding: .utf8)
+  let sample = try w1SampleLines()
   let policy = try w1Policy()
   var machine = Machine(image: policy.image)
   let input = SchemaType.record(policy.image.inputRecord)
@@ -69,7 +65,7 @@ import Testing
   let inserts = Array(#" "\9e,:{}[]-.é"#.utf8) + [0xFF, 0x00, 0x0A]
   var accepted = 0
   var declined = 0
-  for line in sample.split(separator: "\n").prefix(400) {
+  for line in sample.prefix(400) {
     for _ in 0..<10 {
       var bytes = Array(line.utf8)
       for _ in 0...(random.next() % 2) {
@@ -113,12 +109,10 @@ import Testing
 /// reader does. Once its field literals were refused as names that need escapes, so every
 /// line was read twice, and the tests above, which compare results only, passed.
 @Test func machineWrittenLinesTakeTheCompactPass() throws {
-  let sample = try String(
-    contentsOf: root.appendingPathComponent(
-      "Examples/minimum-living-allowance-w1/sample-applications.jsonl"), encoding: .utf8)
+  let sample = try w1SampleLines()
   let w1 = try w1Policy()
   var machine = Machine(image: w1.image)
-  for line in sample.split(separator: "\n") {
+  for line in sample {
     let bytes = Array(line.utf8)
     machine.reset()
     let compact = machine.loadApplicationCompact(json: bytes).map {
@@ -202,4 +196,36 @@ import Testing
   #expect(throws: ApplicationError.self) {
     try machine.loadApplication(json: Array(#"{"a\":1}"#.utf8))
   }
+}
+
+/// Applications loaded into one machine together (as `regula bench w1` and an embedding
+/// service holding several do) are each decided on their own fields, in any order:
+/// `inputField` reads the fields of the application being evaluated, noted anew by each
+/// evaluation. Compared with each decided alone, decision values and reasons.
+@Test func applicationsLoadedTogetherAreEachDecidedOnTheirOwnFields() throws {
+  let policy = try w1Policy()
+  let lines = try w1SampleLines().prefix(40).map { Array($0.utf8) }
+  let asOf = date("2024-06-01")
+  var alone: [[Register]] = []
+  var reasonsAlone: [[Int32]] = []
+  var single = Machine(image: policy.image)
+  for line in lines {
+    single.reset()
+    try single.run(input: try single.loadApplication(json: line), asOf: asOf, jurisdiction: 0)
+    alone.append(single.decisionValues)
+    reasonsAlone.append(single.decisionReasons)
+  }
+  var machine = Machine(image: policy.image)
+  machine.reset()
+  let inputs = try lines.map { try machine.loadApplication(json: $0) }
+  // Backwards, then every other one: never the order they were loaded in.
+  let order = Array(inputs.indices.reversed()) + inputs.indices.filter { $0 % 2 == 0 }
+  for index in order {
+    machine.beginEvaluation()
+    try machine.run(input: inputs[index], asOf: asOf, jurisdiction: 0)
+    #expect(machine.decisionReasons == reasonsAlone[index], "application \(index)")
+    // Integers and Bools only in W1's decisions: equal words are equal values.
+    #expect(machine.decisionValues == alone[index], "application \(index)")
+  }
+  #expect(Set(alone.map { $0.map(\.word) }).count > 5, "the applications decide alike")
 }

@@ -10,6 +10,14 @@ func w1Policy() throws -> CompiledPolicy {
       root.appendingPathComponent("Examples/minimum-living-allowance-w1/w1.regula").path))
 }
 
+/// The lines of W1's sample applications (JSON Lines, one application each).
+func w1SampleLines() throws -> [Substring] {
+  try String(
+    contentsOf: root.appendingPathComponent(
+      "Examples/minimum-living-allowance-w1/sample-applications.jsonl"), encoding: .utf8
+  ).split(separator: "\n")
+}
+
 let w1ExampleBytes = Array(
   """
   {"id":"A0000001","hukou_province":"GD","residence_province":"SH","residence_permit_months":14,
@@ -241,10 +249,7 @@ let w1ExampleBytes = Array(
 @Test func counterfactualsAreTheNearestVerifiedChange() throws {
   var evaluator = Evaluator(policy: try w1Policy())
   let asOf = date("2024-06-01")
-  let lines = try String(
-    contentsOf: root.appendingPathComponent(
-      "Examples/minimum-living-allowance-w1/sample-applications.jsonl"), encoding: .utf8
-  ).split(separator: "\n").map(String.init)
+  let lines = try w1SampleLines().map(String.init)
   var found = 0
   var none = 0
   for line in lines.prefix(200) {
