@@ -93,6 +93,12 @@ final class Rendering: @unchecked Sendable {
     bytes.append(
       contentsOf: UnsafeBufferPointer(start: pool + Int(piece.start), count: Int(piece.count)))
   }
+
+  /// Writes a piece of the pool.
+  @inline(__always)
+  func write<Output: ByteOutput & ~Copyable>(_ piece: Piece, to sink: inout Output) {
+    sink.write(pool + Int(piece.start), count: Int(piece.count))
+  }
 }
 
 // The renderers are `mutating` although they change nothing: called on a `var`, they read the
@@ -101,30 +107,37 @@ extension Evaluator {
   /// Appends decision `position`'s value (in definition order among decisions) as JSON, as
   /// `DecisionRecord.Decision.json` spells it, without building strings for common types.
   public mutating func appendDecisionJSON(_ position: Int, to bytes: inout [UInt8]) {
+    writeDecisionJSON(position, to: &bytes)
+  }
+
+  /// `appendDecisionJSON(_:to:)` into an array or a sink.
+  mutating func writeDecisionJSON<Output: ByteOutput & ~Copyable>(
+    _ position: Int, to sink: inout Output
+  ) {
     let register = machine.decisionValues[position]
     if register.tag == Register.noneTag || register.tag == Register.unknownTag {
-      bytes.append(contentsOf: "null".utf8)
+      sink.write("null")
       return
     }
     switch rendering.decisionShapes[position] {
     case .bool:
-      bytes.append(contentsOf: register.word != 0 ? "true".utf8 : "false".utf8)
+      sink.write(register.word != 0 ? "true" : "false")
     case .integer where register.tag == 0:
-      Evaluator.appendInteger(register.word, to: &bytes)
+      sink.write(integer: register.word)
     case .enumeration(let index) where register.word >= 0:
       let first = rendering.caseStarts[index]
       if register.word < Int64(rendering.caseStarts[index + 1] - first) {
-        rendering.append(rendering.quotedCases[first + Int(register.word)], to: &bytes)
+        rendering.write(rendering.quotedCases[first + Int(register.word)], to: &sink)
       } else {
-        bytes.append(contentsOf: "null".utf8)
+        sink.write("null")
       }
     case .text where machine.facts.holdsText(register):
-      JSONWriter.appendQuoted(machine.facts.texts[Int(register.word)], to: &bytes)
+      sink.write(quoted: machine.facts.texts[Int(register.word)])
     case .places(let places):
       let json = machine.json(register, rendering.decisionTypes[position])
-      bytes.append(contentsOf: DecisionRecord.json(json, places: places).utf8)
+      sink.write(text: DecisionRecord.json(json, places: places))
     default:
-      bytes.append(contentsOf: machine.json(register, rendering.decisionTypes[position]).utf8)
+      sink.write(text: machine.json(register, rendering.decisionTypes[position]))
     }
   }
 
@@ -139,88 +152,107 @@ extension Evaluator {
   public mutating func appendRecordJSON(
     asOf: CivilDate, jurisdiction: String, line: Int? = nil, to bytes: inout [UInt8]
   ) {
+    ByteSink.writing(to: &bytes) { sink in
+      writeRecordJSON(asOf: asOf, jurisdiction: jurisdiction, line: line, to: &sink)
+    }
+  }
+
+  /// `appendRecordJSON` into a sink: a few dozen pieces, each a copy into the sink's buffer.
+  mutating func writeRecordJSON(
+    asOf: CivilDate, jurisdiction: String, line: Int?, to sink: inout ByteSink
+  ) {
     let undecided = machine.undecided
     let notComputable = machine.notComputable
-    bytes.append(UInt8(ascii: "{"))
+    sink.write(UInt8(ascii: "{"))
     if let line {
-      bytes.append(contentsOf: "\"line\":".utf8)
-      Evaluator.appendInteger(Int64(line), to: &bytes)
-      bytes.append(UInt8(ascii: ","))
+      sink.write("\"line\":")
+      sink.write(integer: Int64(line))
+      sink.write(UInt8(ascii: ","))
     }
-    bytes.append(
-      contentsOf: !undecided.isEmpty
-        ? "\"schema\":\"regula.decision/2\",\"kind\":\"missing_facts\"".utf8
+    sink.write(
+      !undecided.isEmpty
+        ? "\"schema\":\"regula.decision/2\",\"kind\":\"missing_facts\""
         : notComputable.isEmpty
-          ? "\"schema\":\"regula.decision/2\",\"kind\":\"decided\"".utf8
-          : "\"schema\":\"regula.decision/2\",\"kind\":\"not_computable\"".utf8)
-    rendering.append(rendering.recordStart, to: &bytes)
-    bytes.append(UInt8(ascii: "\""))
-    asOf.appendISO8601(to: &bytes)
-    bytes.append(contentsOf: "\",\"jurisdiction\":".utf8)
-    JSONWriter.appendQuoted(jurisdiction, to: &bytes)
-    bytes.append(contentsOf: ",\"decisions\":{".utf8)
+          ? "\"schema\":\"regula.decision/2\",\"kind\":\"decided\""
+          : "\"schema\":\"regula.decision/2\",\"kind\":\"not_computable\"")
+    rendering.write(rendering.recordStart, to: &sink)
+    sink.write(UInt8(ascii: "\""))
+    asOf.writeISO8601(to: &sink)
+    sink.write("\",\"jurisdiction\":")
+    sink.write(quoted: jurisdiction)
+    sink.write(",\"decisions\":{")
     var first = true
     var next = 0
     var nextNotComputable = 0
     for position in rendering.decisionKeys.indices where machine.decisionSelected[position] {
-      if !first { bytes.append(UInt8(ascii: ",")) }
+      if !first { sink.write(UInt8(ascii: ",")) }
       first = false
-      rendering.append(rendering.decisionKeys[position], to: &bytes)
+      rendering.write(rendering.decisionKeys[position], to: &sink)
       if next < undecided.count, undecided[next].position == position {
-        bytes.append(contentsOf: "\"missing_facts\":[".utf8)
-        appendQuotedList(undecided[next].paths, to: &bytes)
-        bytes.append(contentsOf: "]}".utf8)
+        sink.write("\"missing_facts\":[")
+        writeQuotedList(undecided[next].paths, to: &sink)
+        sink.write("]}")
         next += 1
         continue
       }
       if nextNotComputable < notComputable.count,
         notComputable[nextNotComputable].position == position
       {
-        bytes.append(contentsOf: "\"not_computable\":".utf8)
-        JSONWriter.appendQuoted(notComputable[nextNotComputable].message, to: &bytes)
-        bytes.append(UInt8(ascii: "}"))
+        sink.write("\"not_computable\":")
+        sink.write(quoted: notComputable[nextNotComputable].message)
+        sink.write(UInt8(ascii: "}"))
         nextNotComputable += 1
         continue
       }
-      bytes.append(contentsOf: "\"value\":".utf8)
-      appendDecisionJSON(position, to: &bytes)
+      sink.write("\"value\":")
+      writeDecisionJSON(position, to: &sink)
       let reason = machine.decisionReasons[position]
       if reason >= 0 {
-        bytes.append(contentsOf: ",\"reason\":".utf8)
-        appendText(reason, to: &bytes)
+        sink.write(",\"reason\":")
+        writeText(reason, to: &sink)
       }
-      bytes.append(UInt8(ascii: "}"))
+      sink.write(UInt8(ascii: "}"))
     }
-    bytes.append(contentsOf: "},\"failed_conditions\":[".utf8)
+    sink.write("},\"failed_conditions\":[")
     let failures = machine.failedConditionCount
     var index = 0
     while index < failures {
       let failure = machine.failedCondition(index)
-      bytes.append(contentsOf: index == 0 ? "{\"definition\":".utf8 : ",{\"definition\":".utf8)
-      rendering.append(rendering.quotedDefinitions[Int(failure.definition)], to: &bytes)
-      bytes.append(contentsOf: ",\"reason\":".utf8)
-      appendText(failure.reason, to: &bytes)
-      bytes.append(UInt8(ascii: "}"))
+      sink.write(index == 0 ? "{\"definition\":" : ",{\"definition\":")
+      rendering.write(rendering.quotedDefinitions[Int(failure.definition)], to: &sink)
+      sink.write(",\"reason\":")
+      writeText(failure.reason, to: &sink)
+      sink.write(UInt8(ascii: "}"))
       index += 1
     }
-    bytes.append(contentsOf: "],\"inputs_read\":[".utf8)
+    sink.write("],\"inputs_read\":[")
     let paths = machine.sortedInputsRead()
     var path = 0
     while path < paths.count {
-      if path > 0 { bytes.append(UInt8(ascii: ",")) }
-      appendText(paths[path], to: &bytes)
+      if path > 0 { sink.write(UInt8(ascii: ",")) }
+      writeText(paths[path], to: &sink)
       path += 1
     }
-    bytes.append(contentsOf: "],\"missing_facts\":[".utf8)
-    if !undecided.isEmpty { appendQuotedList(machine.missingFacts, to: &bytes) }
-    bytes.append(contentsOf: "]}".utf8)
+    sink.write("],\"missing_facts\":[")
+    if !undecided.isEmpty { writeQuotedList(machine.missingFacts, to: &sink) }
+    sink.write("]}")
   }
 
-  /// Appends texts quoted and separated by commas.
-  func appendQuotedList(_ texts: [String], to bytes: inout [UInt8]) {
+  /// Writes texts quoted and separated by commas.
+  func writeQuotedList(_ texts: [String], to sink: inout ByteSink) {
     for (index, text) in texts.enumerated() {
-      if index > 0 { bytes.append(UInt8(ascii: ",")) }
-      JSONWriter.appendQuoted(text, to: &bytes)
+      if index > 0 { sink.write(UInt8(ascii: ",")) }
+      sink.write(quoted: text)
+    }
+  }
+
+  /// Writes text `index` of the machine's texts, quoted.
+  mutating func writeText(_ index: Int32, to sink: inout ByteSink) {
+    let text = Int(index)
+    if text < rendering.quotedTexts.count {
+      rendering.write(rendering.quotedTexts[text], to: &sink)
+    } else {
+      sink.write(quoted: machine.facts.texts[text])
     }
   }
 
@@ -252,6 +284,25 @@ extension Evaluator {
 }
 
 extension CivilDate {
+  /// Writes `YYYY-MM-DD` (the `description`) without building a string.
+  func writeISO8601(to sink: inout ByteSink) {
+    let (year, month, day) = components
+    guard (0...9999).contains(year) else {
+      sink.write(text: description)
+      return
+    }
+    func two(_ value: Int64) {
+      sink.write(UInt8(truncatingIfNeeded: value / 10) &+ 0x30)
+      sink.write(UInt8(truncatingIfNeeded: value % 10) &+ 0x30)
+    }
+    two(year / 100)
+    two(year % 100)
+    sink.write(UInt8(ascii: "-"))
+    two(month)
+    sink.write(UInt8(ascii: "-"))
+    two(day)
+  }
+
   /// Appends `YYYY-MM-DD` (the `description`) without building a string.
   func appendISO8601(to bytes: inout [UInt8]) {
     let (year, month, day) = components

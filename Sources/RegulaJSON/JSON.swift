@@ -407,22 +407,41 @@ public enum JSONWriter {
   ///
   /// - Complexity: O(n) in the length of `text`.
   public static func appendQuoted(_ text: String, to bytes: inout [UInt8]) {
-    bytes.append(UInt8(ascii: "\""))
-    for byte in text.utf8 {
-      switch byte {
-      case UInt8(ascii: "\""): bytes.append(contentsOf: "\\\"".utf8)
-      case UInt8(ascii: "\\"): bytes.append(contentsOf: "\\\\".utf8)
-      case UInt8(ascii: "\n"): bytes.append(contentsOf: "\\n".utf8)
-      case UInt8(ascii: "\r"): bytes.append(contentsOf: "\\r".utf8)
-      case UInt8(ascii: "\t"): bytes.append(contentsOf: "\\t".utf8)
-      case 0..<0x20:
-        let hex: StaticString = "0123456789abcdef"
-        bytes.append(contentsOf: "\\u00".utf8)
-        bytes.append(hex.utf8Start[Int(byte >> 4)])
-        bytes.append(hex.utf8Start[Int(byte & 15)])
-      default: bytes.append(byte)
+    var text = text
+    text.withUTF8 { utf8 in
+      bytes.append(UInt8(ascii: "\""))
+      // Most texts need no escape: copied in one piece.
+      if !utf8.contains(where: needsEscape) {
+        bytes.append(contentsOf: utf8)
+      } else {
+        for byte in utf8 { appendEscaped(byte, to: &bytes) }
       }
+      bytes.append(UInt8(ascii: "\""))
     }
-    bytes.append(UInt8(ascii: "\""))
   }
+
+  /// True for the bytes a JSON string literal spells with an escape: quote, backslash and
+  /// control characters.
+  @inline(__always)
+  public static func needsEscape(_ byte: UInt8) -> Bool {
+    byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+  }
+
+  /// Appends one byte of a string literal's content, escaped if it must be.
+  public static func appendEscaped(_ byte: UInt8, to bytes: inout [UInt8]) {
+    switch byte {
+    case UInt8(ascii: "\""): bytes.append(contentsOf: "\\\"".utf8)
+    case UInt8(ascii: "\\"): bytes.append(contentsOf: "\\\\".utf8)
+    case UInt8(ascii: "\n"): bytes.append(contentsOf: "\\n".utf8)
+    case UInt8(ascii: "\r"): bytes.append(contentsOf: "\\r".utf8)
+    case UInt8(ascii: "\t"): bytes.append(contentsOf: "\\t".utf8)
+    case 0..<0x20:
+      let hex: StaticString = "0123456789abcdef"
+      bytes.append(contentsOf: "\\u00".utf8)
+      bytes.append(hex.utf8Start[Int(byte >> 4)])
+      bytes.append(hex.utf8Start[Int(byte & 15)])
+    default: bytes.append(byte)
+    }
+  }
+
 }

@@ -229,3 +229,52 @@ import Testing
   }
   #expect(Set(alone.map { $0.map(\.word) }).count > 5, "the applications decide alike")
 }
+
+/// Texts that need escapes, and records longer than the renderer's stack buffer (2 KiB), render
+/// as the string path spells them, after whatever the caller's array already held: every
+/// control character, quotes, backslashes, non-ASCII text, and a text of several kilobytes.
+@Test func recordBytesEscapeTextsAndOutgrowTheirBuffer() throws {
+  let policy = try compiledSource(
+    """
+    policy escapes "Escapes"
+      level national
+      from 2024-01-01
+
+    input application {
+      name: Text
+      note: Text
+      amount: Int
+    }
+
+    decision echoed: Text = application.name
+    decision long: Text = application.note
+    decision doubled: Int = application.amount * 2
+    """, path: "escapes.regula")
+  var evaluator = Evaluator(policy: policy)
+  var controls = ""
+  for scalar in 0..<0x20 { controls.unicodeScalars.append(Unicode.Scalar(UInt8(scalar))) }
+  let names = [
+    "plain", controls, #"quote " and backslash \ and slash /"#, "中文 é ✓ 🚀", "",
+    String(repeating: "x\"", count: 1_500),
+  ]
+  for name in names {
+    for note in ["short", String(repeating: "長い", count: 2_000), controls + name] {
+      let application: [String: Any] = ["name": name, "note": note, "amount": 21]
+      let json = Array(try JSONSerialization.data(withJSONObject: application))
+      let text = try evaluator.decide(json: json, asOf: date("2024-06-01")).json
+      let (asOf, place) = try json.withUnsafeBufferPointer {
+        try evaluator.evaluate(json: $0, asOf: date("2024-06-01"))
+      }
+      var bytes = Array("prefix:".utf8)
+      evaluator.appendRecordJSON(asOf: asOf, jurisdiction: place, line: 7, to: &bytes)
+      let expected = "prefix:{\"line\":7," + text.dropFirst()
+      #expect(String(decoding: bytes, as: UTF8.self) == expected)
+      var value: [UInt8] = []
+      evaluator.appendDecisionJSON(0, to: &value)
+      #expect(String(decoding: value, as: UTF8.self) == JSONWriter.quote(name))
+      // The escaped text reads back as the text it was.
+      let parsed = try JSONSerialization.jsonObject(with: Data(value), options: .fragmentsAllowed)
+      #expect(parsed as? String == name)
+    }
+  }
+}
