@@ -138,28 +138,28 @@ public final class DecisionLog: @unchecked Sendable {
     loggedAt: String, policy: String, policyHash: String, asOf: String, jurisdiction: String,
     caller: String, input: [UInt8], record: [UInt8]
   ) -> [UInt8] {
-    // Hashed part by part: no copy of the fields put together.
+    // Hashed part by part: no copy of the fields put together. (Static helpers, not a
+    // closure over `context`: a captured variable is boxed and checked on every access.)
     var context = regula_sha256_context()
     regula_sha256_begin(&context)
     domain.withUnsafeBufferPointer { regula_sha256_update(&context, $0.baseAddress, $0.count) }
-    func field(_ bytes: UnsafeBufferPointer<UInt8>) {
-      regula_sha256_field(&context, bytes.baseAddress, bytes.count)
-    }
-    func field(_ text: String) {
-      var text = text
-      text.withUTF8 { field($0) }
-    }
-    field(loggedAt)
-    field(policy)
-    field(policyHash)
-    field(asOf)
-    field(jurisdiction)
-    field(caller)
-    input.withUnsafeBufferPointer { field($0) }
-    record.withUnsafeBufferPointer { field($0) }
+    hashField(loggedAt, into: &context)
+    hashField(policy, into: &context)
+    hashField(policyHash, into: &context)
+    hashField(asOf, into: &context)
+    hashField(jurisdiction, into: &context)
+    hashField(caller, into: &context)
+    input.withUnsafeBufferPointer { regula_sha256_field(&context, $0.baseAddress, $0.count) }
+    record.withUnsafeBufferPointer { regula_sha256_field(&context, $0.baseAddress, $0.count) }
     var digest = [UInt8](repeating: 0, count: 32)
     digest.withUnsafeMutableBufferPointer { regula_sha256_end(&context, $0.baseAddress) }
     return digest
+  }
+
+  /// Hashes a text field, length-prefixed.
+  static func hashField(_ text: String, into context: inout regula_sha256_context) {
+    var text = text
+    text.withUTF8 { regula_sha256_field(&context, $0.baseAddress, $0.count) }
   }
 
   /// SHA-256 by OpenSSL (with the CPU's SHA instructions where it has them); equal to

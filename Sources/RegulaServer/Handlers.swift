@@ -274,39 +274,60 @@ extension DecisionService {
   /// each decided line, when the commit failed: a decision not logged is not given).
   func answers(_ block: DecidedBlock) async -> ByteBuffer {
     let committed = await block.ticket.result()
-    // Written straight into the buffer that goes out: no array copied into it.
-    let size = block.entries.reduce(64) { $0 + $1.record.count + 48 }
-    var buffer = ByteBufferAllocator().buffer(capacity: size)
-    var digits: [UInt8] = []
-    digits.reserveCapacity(24)
-    func integer(_ value: Int64) {
-      digits.removeAll(keepingCapacity: true)
-      Evaluator.appendInteger(value, to: &digits)
-      buffer.writeBytes(digits)
-    }
-    for answer in block.answers {
-      switch answer {
-      case .failed(let line, let error):
-        buffer.writeString("{\"line\":\(line),\"error\":")
-        buffer.writeString(error)
-        buffer.writeString("}\n")
-      case .decided(let line, let index):
-        switch committed {
-        case .success(let ids):
-          buffer.writeStaticString("{\"line\":")
-          integer(Int64(line))
-          buffer.writeStaticString(",\"decision_id\":")
-          integer(ids.lowerBound + Int64(index))
-          buffer.writeStaticString(",\"record\":")
-          buffer.writeBytes(block.entries[index].record)
-          buffer.writeStaticString("}\n")
-        case .failure(let error):
-          let refusal = ServiceError(
-            .serviceUnavailable, kind: "unavailable",
-            message: "the decision could not be logged, so it is not given: \(error)")
+    let ids: ClosedRange<Int64>
+    switch committed {
+    case .success(let range): ids = range
+    case .failure(let error):
+      // A decision not logged is not given: each decided line becomes an `unavailable` error.
+      var buffer = ByteBufferAllocator().buffer(capacity: block.answers.count * 160)
+      let refusal = ServiceError(
+        .serviceUnavailable, kind: "unavailable",
+        message: "the decision could not be logged, so it is not given: \(error)")
+      for answer in block.answers {
+        switch answer {
+        case .failed(let line, let error):
+          buffer.writeString("{\"line\":\(line),\"error\":\(error)}\n")
+        case .decided(let line, _):
           buffer.writeString("{\"line\":\(line),\"error\":\(refusal.json)}\n")
         }
       }
+      return buffer
+    }
+    // Rendered straight into the buffer that goes out, in one write: a write of NIO's per
+    // piece (seven per line) had cost more than the copying. Measured first, generously: a
+    // line's own bytes around its error or record are at most 39 and 75.
+    var size = 0
+    for answer in block.answers {
+      switch answer {
+      case .failed(_, let error): size += error.utf8.count + 48
+      case .decided(_, let index): size += block.entries[index].record.count + 96
+      }
+    }
+    var buffer = ByteBufferAllocator().buffer(capacity: size)
+    if block.answers.isEmpty { return buffer }
+    buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { raw in
+      var out = AnswerWriter(start: raw.baseAddress!.assumingMemoryBound(to: UInt8.self))
+      for answer in block.answers {
+        switch answer {
+        case .failed(let line, let error):
+          out.write("{\"line\":")
+          out.write(integer: Int64(line))
+          out.write(",\"error\":")
+          var error = error
+          error.withUTF8 { out.write($0) }
+          out.write("}\n")
+        case .decided(let line, let index):
+          out.write("{\"line\":")
+          out.write(integer: Int64(line))
+          out.write(",\"decision_id\":")
+          out.write(integer: ids.lowerBound + Int64(index))
+          out.write(",\"record\":")
+          block.entries[index].record.withUnsafeBufferPointer { out.write($0) }
+          out.write("}\n")
+        }
+      }
+      precondition(out.count <= size, "answers larger than measured")
+      return out.count
     }
     return buffer
   }
@@ -465,6 +486,45 @@ extension DecisionService {
         + "\"input_schema\":\(InputSchema.json(image))}"
     }
     return "{\"policies\":[\(items.joined(separator: ","))]}\n"
+  }
+}
+
+/// Writes answer lines into memory measured beforehand (`answers(_:)`).
+struct AnswerWriter {
+  let start: UnsafeMutablePointer<UInt8>
+  var count = 0
+
+  mutating func write(_ bytes: UnsafeBufferPointer<UInt8>) {
+    guard let base = bytes.baseAddress else { return }
+    (start + count).update(from: base, count: bytes.count)
+    count += bytes.count
+  }
+
+  mutating func write(_ literal: StaticString) {
+    (start + count).update(from: literal.utf8Start, count: literal.utf8CodeUnitCount)
+    count += literal.utf8CodeUnitCount
+  }
+
+  /// `value` in decimal (at most 20 bytes).
+  mutating func write(integer value: Int64) {
+    if value < 0 {
+      start[count] = UInt8(ascii: "-")
+      count += 1
+    }
+    var magnitude = value.magnitude
+    var digits = 0
+    var probe = magnitude
+    repeat {
+      digits += 1
+      probe /= 10
+    } while probe > 0
+    var position = count + digits
+    repeat {
+      position -= 1
+      start[position] = UInt8(truncatingIfNeeded: magnitude % 10) &+ 0x30
+      magnitude /= 10
+    } while magnitude > 0
+    count += digits
   }
 }
 
