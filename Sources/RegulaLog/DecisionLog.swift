@@ -195,11 +195,28 @@ public final class DecisionLog: @unchecked Sendable {
 
   /// The entry hash: SHA-256 of the previous entry's hash, the id, and the content digest.
   public static func chain(previous: [UInt8], id: Int64, digest: [UInt8]) -> [UInt8] {
-    var bytes = previous
-    var big = UInt64(bitPattern: id).bigEndian
-    withUnsafeBytes(of: &big) { bytes.append(contentsOf: $0) }
-    bytes.append(contentsOf: digest)
-    return sha256(bytes)
+    // Put together on the stack (the writer chains every entry: no array per entry).
+    let count = previous.count + 8 + digest.count
+    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { bytes in
+      let base = bytes.baseAddress!
+      // (A hash read from a changed database may have any length, none included.)
+      previous.withUnsafeBufferPointer { part in
+        if let start = part.baseAddress { base.update(from: start, count: part.count) }
+      }
+      var big = UInt64(bitPattern: id).bigEndian
+      withUnsafeBytes(of: &big) { raw in
+        for index in 0..<8 { base[previous.count + index] = raw[index] }
+      }
+      digest.withUnsafeBufferPointer { part in
+        if let start = part.baseAddress {
+          (base + previous.count + 8).update(from: start, count: part.count)
+        }
+      }
+      return [UInt8](unsafeUninitializedCapacity: 32) { output, initialized in
+        regula_sha256(base, count, output.baseAddress)
+        initialized = 32
+      }
+    }
   }
 
   /// The previous hash of the first entry.

@@ -463,3 +463,26 @@ extension JSONValue {
     }
   }
 }
+
+@Test func theEntryHashChainsPreviousIdAndDigest() {
+  // The entry hash is put together on the stack; it must equal SHA-256 of the previous hash,
+  // the id as 8 big-endian bytes and the content digest, as Docs/service.md spells it, for
+  // hashes of any length (a changed database may hold any bytes there, none included).
+  var generator = SystemRandomNumberGenerator()
+  for previousCount in [0, 1, 31, 32, 33, 200] {
+    for id in [1, 2, 255, 256, Int64.max, -1, Int64.random(in: 1...Int64.max, using: &generator)] {
+      let previous = (0..<previousCount).map { _ in UInt8.random(in: 0...255, using: &generator) }
+      let digest = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+      let spelled =
+        previous
+        + (0..<8).reversed().map { UInt8(truncatingIfNeeded: UInt64(bitPattern: id) >> ($0 * 8)) }
+        + digest
+      #expect(
+        DecisionLog.chain(previous: previous, id: id, digest: digest)
+          == RegulaBytecode.SHA256.hash(spelled))
+    }
+  }
+  #expect(
+    DecisionLog.chain(previous: DecisionLog.genesis, id: 1, digest: [])
+      == RegulaBytecode.SHA256.hash(DecisionLog.genesis + [0, 0, 0, 0, 0, 0, 0, 1]))
+}
