@@ -306,7 +306,8 @@ extension DecisionService {
     var buffer = ByteBufferAllocator().buffer(capacity: size)
     if block.answers.isEmpty { return buffer }
     buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { raw in
-      var out = AnswerWriter(start: raw.baseAddress!.assumingMemoryBound(to: UInt8.self))
+      var out = AnswerWriter(
+        start: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), capacity: raw.count)
       for answer in block.answers {
         switch answer {
         case .failed(let line, let error):
@@ -326,7 +327,6 @@ extension DecisionService {
           out.write("}\n")
         }
       }
-      precondition(out.count <= size, "answers larger than measured")
       return out.count
     }
     return buffer
@@ -489,24 +489,34 @@ extension DecisionService {
   }
 }
 
-/// Writes answer lines into memory measured beforehand (`answers(_:)`).
+/// Writes answer lines into memory measured beforehand (`answers(_:)`); every write is
+/// checked against that measure first, so a wrong measure stops the service instead of
+/// writing past the buffer.
 struct AnswerWriter {
   let start: UnsafeMutablePointer<UInt8>
+  let capacity: Int
   var count = 0
+
+  mutating func reserve(_ more: Int) {
+    precondition(count + more <= capacity, "an answer block larger than measured")
+  }
 
   mutating func write(_ bytes: UnsafeBufferPointer<UInt8>) {
     guard let base = bytes.baseAddress else { return }
+    reserve(bytes.count)
     (start + count).update(from: base, count: bytes.count)
     count += bytes.count
   }
 
   mutating func write(_ literal: StaticString) {
+    reserve(literal.utf8CodeUnitCount)
     (start + count).update(from: literal.utf8Start, count: literal.utf8CodeUnitCount)
     count += literal.utf8CodeUnitCount
   }
 
   /// `value` in decimal (at most 20 bytes).
   mutating func write(integer value: Int64) {
+    reserve(20)
     if value < 0 {
       start[count] = UInt8(ascii: "-")
       count += 1
