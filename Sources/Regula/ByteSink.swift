@@ -104,19 +104,7 @@ struct ByteSink: ByteOutput, ~Copyable {
   }
 
   /// Writes `value` in decimal.
-  mutating func write(integer value: Int64) {
-    if value < 0 { write(UInt8(ascii: "-")) }
-    var magnitude = value.magnitude
-    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-      var count = 0
-      repeat {
-        digits[19 - count] = UInt8(truncatingIfNeeded: magnitude % 10) &+ 0x30
-        magnitude /= 10
-        count += 1
-      } while magnitude > 0
-      write(digits.baseAddress! + (20 - count), count: count)
-    }
-  }
+  mutating func write(integer value: Int64) { Evaluator.writeInteger(value, to: &self) }
 }
 
 /// Where the renderers write: a `ByteSink`, or an array directly (for a single value, where a

@@ -268,7 +268,13 @@ extension Evaluator {
 
   /// Appends `value` in decimal.
   public static func appendInteger(_ value: Int64, to bytes: inout [UInt8]) {
-    if value < 0 { bytes.append(UInt8(ascii: "-")) }
+    writeInteger(value, to: &bytes)
+  }
+
+  /// Writes `value` in decimal.
+  static func writeInteger<Output: ByteOutput & ~Copyable>(_ value: Int64, to output: inout Output)
+  {
+    if value < 0 { output.write(UInt8(ascii: "-")) }
     var magnitude = value.magnitude
     withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
       var count = 0
@@ -277,7 +283,7 @@ extension Evaluator {
         magnitude /= 10
         count += 1
       } while magnitude > 0
-      bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[(20 - count)...]))
+      output.write(digits.baseAddress! + (20 - count), count: count)
     }
   }
 
@@ -285,42 +291,26 @@ extension Evaluator {
 
 extension CivilDate {
   /// Writes `YYYY-MM-DD` (the `description`) without building a string.
-  func writeISO8601(to sink: inout ByteSink) {
+  func writeISO8601<Output: ByteOutput & ~Copyable>(to output: inout Output) {
     let (year, month, day) = components
     guard (0...9999).contains(year) else {
-      sink.write(text: description)
+      output.write(text: description)
       return
     }
-    func two(_ value: Int64) {
-      sink.write(UInt8(truncatingIfNeeded: value / 10) &+ 0x30)
-      sink.write(UInt8(truncatingIfNeeded: value % 10) &+ 0x30)
+    func two(_ value: Int64, _ output: inout Output) {
+      output.write(UInt8(truncatingIfNeeded: value / 10) &+ 0x30)
+      output.write(UInt8(truncatingIfNeeded: value % 10) &+ 0x30)
     }
-    two(year / 100)
-    two(year % 100)
-    sink.write(UInt8(ascii: "-"))
-    two(month)
-    sink.write(UInt8(ascii: "-"))
-    two(day)
+    two(year / 100, &output)
+    two(year % 100, &output)
+    output.write(UInt8(ascii: "-"))
+    two(month, &output)
+    output.write(UInt8(ascii: "-"))
+    two(day, &output)
   }
 
   /// Appends `YYYY-MM-DD` (the `description`) without building a string.
-  func appendISO8601(to bytes: inout [UInt8]) {
-    let (year, month, day) = components
-    guard (0...9999).contains(year) else {
-      bytes.append(contentsOf: description.utf8)
-      return
-    }
-    func two(_ value: Int64) {
-      bytes.append(UInt8(truncatingIfNeeded: value / 10) &+ 0x30)
-      bytes.append(UInt8(truncatingIfNeeded: value % 10) &+ 0x30)
-    }
-    two(year / 100)
-    two(year % 100)
-    bytes.append(UInt8(ascii: "-"))
-    two(month)
-    bytes.append(UInt8(ascii: "-"))
-    two(day)
-  }
+  func appendISO8601(to bytes: inout [UInt8]) { writeISO8601(to: &bytes) }
 }
 
 extension Evaluator {
