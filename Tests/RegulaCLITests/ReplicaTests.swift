@@ -256,6 +256,84 @@ struct ReplicaTests {
     #expect(verified.output.contains("2 entries"), "\(verified.output)")
   }
 
+  /// A batch whose entries cannot be committed (the server is down) gives no decision: every
+  /// line it decided is answered with an `unavailable` error in its place, a line that was
+  /// not an application keeps its own error, nothing is lost or reordered, the metrics count
+  /// the refusals, and the log holds only what was answered with a decision id.
+  @Test func aBatchWhoseCommitFailsAnswersEveryDecidedLineUnavailable() throws {
+    let cluster = try PostgresCluster()
+    let folder = try temporaryDirectory("replica-batch-down")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let service = try ServiceProcess(policies: w1Folder, folder: folder, postgres: cluster.url)
+    defer { service.stop() }
+    let applications = try w1Applications()
+    // More lines than a block (2,048), so that several blocks fail, each on its own; line 3
+    // is not an application, and line 5 is blank (skipped, as in `regula batch`).
+    var body: [UInt8] = []
+    var expected: [(line: Int, application: Bool)] = []
+    for line in 1...4500 {
+      if line == 3 {
+        body += Array("{\"id\": oops}\n".utf8)
+        expected.append((line, false))
+      } else if line == 5 {
+        body += [UInt8(ascii: "\n")]
+      } else {
+        body += applications[line % applications.count] + [UInt8(ascii: "\n")]
+        expected.append((line, true))
+      }
+    }
+    let batch = "\(w1Decisions)/batch?as_of=2024-06-01"
+
+    try cluster.control("stop")
+    let refused = try service.request("POST", batch, token: "intake", body: body)
+    #expect(refused.status == 200)
+    let answers = refused.text.split(separator: "\n").map { parseObject($0) }
+    #expect(answers.count == expected.count)
+    for (answer, wanted) in zip(answers, expected) {
+      #expect(answer["line"] as? Int == wanted.line)
+      #expect(answer["decision_id"] == nil && answer["record"] == nil, "line \(wanted.line)")
+      let error = answer["error"] as? [String: Any]
+      let kind = error?["kind"] as? String
+      if wanted.application {
+        #expect(kind == "unavailable", "line \(wanted.line): \(answer)")
+        #expect(
+          (error?["message"] as? String)?.hasPrefix(
+            "the decision could not be logged, so it is not given: ") == true)
+      } else {
+        #expect(kind == "input_error", "\(answer)")
+      }
+    }
+    let metrics = try service.request("GET", "/metrics", token: "auditor")
+    #expect(
+      metrics.text.contains("regula_decision_errors_total{kind=\"unavailable\"} \(4498)"),
+      "\(metrics.text)")
+    #expect(!metrics.text.contains("regula_decisions_total{policy="))
+
+    // Back up (a single decision tells when: it is refused until the replica has reconnected):
+    // the same batch is decided in full, its ids following the single decision's, and the
+    // log holds exactly the answered decisions.
+    try cluster.control("start")
+    var single = try service.request(
+      "POST", "\(w1Decisions)?as_of=2024-06-01", token: "intake", body: applications[0])
+    for _ in 0..<40 where single.status != 200 {
+      Thread.sleep(forTimeInterval: 0.25)
+      single = try service.request(
+        "POST", "\(w1Decisions)?as_of=2024-06-01", token: "intake", body: applications[0])
+    }
+    #expect(singleAnswer(single.text)?.id == 1, "\(single.text)")
+    let decided = try service.request("POST", batch, token: "intake", body: body)
+    let lines = decided.text.split(separator: "\n")
+    #expect(lines.count == expected.count)
+    var ids: [Int] = []
+    for (line, wanted) in zip(lines, expected) where wanted.application {
+      if let answer = batchAnswer(line) { ids.append(answer.id) }
+    }
+    #expect(ids == Array(2...4499))
+    let verified = try regula(["audit", "verify", "--db", cluster.url])
+    #expect(verified.status == 0, "\(verified.output) \(verified.errors)")
+    #expect(verified.output.contains("4499 entries"), "\(verified.output)")
+  }
+
   /// A decision made by one replica is replayed by another that never loaded the policy
   /// version that decided it (the log keeps compiled policies by content hash); `regula audit
   /// show` reads the PostgreSQL log too.
