@@ -19,18 +19,26 @@ public enum SHA256 {
     return state.finish()
   }
 
-  /// `bytes` as lowercase hexadecimal, two digits per byte.
+  /// `bytes` as lowercase hexadecimal, two digits per byte. (Inlinable, so that callers in
+  /// other modules get it specialised: the generic copy went through a witness table per
+  /// byte, on every token a service checks.)
   ///
   /// - Complexity: O(n) in the number of bytes.
+  @inlinable
   public static func hex(_ bytes: some Sequence<UInt8>) -> String {
-    let digits = Array("0123456789abcdef".utf8)
     var text: [UInt8] = []
     text.reserveCapacity(bytes.underestimatedCount * 2)
     for byte in bytes {
-      text.append(digits[Int(byte >> 4)])
-      text.append(digits[Int(byte & 0x0F)])
+      text.append(hexDigit(byte >> 4))
+      text.append(hexDigit(byte & 0x0F))
     }
     return String(decoding: text, as: UTF8.self)
+  }
+
+  /// The lowercase hexadecimal digit of `value` (below 16).
+  @inlinable
+  static func hexDigit(_ value: UInt8) -> UInt8 {
+    value < 10 ? UInt8(ascii: "0") &+ value : UInt8(ascii: "a") &- 10 &+ value
   }
 }
 

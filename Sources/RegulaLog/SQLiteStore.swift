@@ -8,8 +8,10 @@ final class SQLiteStore: LogStore, @unchecked Sendable {
   let name: String
   /// The writing connection, used by the writer thread only (nil when reading only).
   let writing: SQLiteConnection?
-  let insertSegment: SQLiteStatement?
-  let updateHead: SQLiteStatement?
+  /// The writer's statements, prepared once: a group commit runs five (begin, read the head,
+  /// insert the segment, set the head, commit), and compiling three of them afresh each time
+  /// had cost single decisions about 3% of the service's CPU.
+  let statements: WriterStatements?
   /// The reading connection, behind `readLock`.
   let reader: SQLiteConnection
   let readLock = Lock(recursive: true)
@@ -31,7 +33,7 @@ final class SQLiteStore: LogStore, @unchecked Sendable {
       name TEXT NOT NULL,
       compiled BLOB NOT NULL
     );
-    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
     INSERT OR IGNORE INTO meta(key, value) VALUES ('format', 'regula.log/1');
     """
 
@@ -55,11 +57,7 @@ final class SQLiteStore: LogStore, @unchecked Sendable {
       try connection.execute("PRAGMA journal_mode=WAL")
       try connection.execute("PRAGMA synchronous=\(synchronous.rawValue.uppercased())")
       try connection.execute(SQLiteStore.schema)
-      insertSegment = try connection.prepare(
-        "INSERT INTO segments(first_id, last_id, earliest, latest, previous_hash, entries) "
-          + "VALUES (?,?,?,?,?,?)")
-      updateHead = try connection.prepare(
-        "INSERT OR REPLACE INTO meta(key, value) VALUES ('head_id', ?), ('head_hash', ?)")
+      statements = try WriterStatements(connection)
       writing = connection
       reader = try SQLiteConnection(path: path, create: false)
     } catch {
@@ -75,8 +73,7 @@ final class SQLiteStore: LogStore, @unchecked Sendable {
     guard access(path, F_OK) == 0 else { throw LogError(.failed, "no decision log at `\(path)`") }
     reader = try SQLiteConnection(path: path, create: false)
     writing = nil
-    insertSegment = nil
-    updateHead = nil
+    statements = nil
     // A file that is not a decision log is refused here, not half-read later.
     do {
       _ = try reader.prepare("SELECT first_id, entries FROM segments LIMIT 1")
@@ -90,30 +87,32 @@ final class SQLiteStore: LogStore, @unchecked Sendable {
   // MARK: Appending
 
   func beginAppend() throws(LogError) -> Head? {
-    guard let writing else { throw LogError(.closed, "the decision log is open for reading") }
-    try writing.execute("BEGIN IMMEDIATE")
-    return try SQLiteStore.head(writing)
+    guard let statements else {
+      throw LogError(.closed, "the decision log is open for reading")
+    }
+    try statements.begin.run()
+    return try SQLiteStore.head(statements.head)
   }
 
   func insert(_ segment: SegmentRow) throws(LogError) {
-    guard let insertSegment else { return }
-    insertSegment.bind(1, segment.first)
-    insertSegment.bind(2, segment.last)
-    insertSegment.bind(3, segment.earliest)
-    insertSegment.bind(4, segment.latest)
-    insertSegment.bind(5, blob: segment.previousHash)
-    insertSegment.bind(6, blob: segment.entries)
-    try insertSegment.run()
+    guard let insert = statements?.insert else { return }
+    insert.bind(1, segment.first)
+    insert.bind(2, segment.last)
+    insert.bind(3, segment.earliest)
+    insert.bind(4, segment.latest)
+    insert.bind(5, blob: segment.previousHash)
+    insert.bind(6, blob: segment.entries)
+    try insert.run()
   }
 
   func setHead(_ head: Head) throws(LogError) {
-    guard let updateHead else { return }
-    updateHead.bind(1, String(head.id))
-    updateHead.bind(2, head.hash)
-    try updateHead.run()
+    guard let setHead = statements?.setHead else { return }
+    setHead.bind(1, String(head.id))
+    setHead.bind(2, head.hash)
+    try setHead.run()
   }
 
-  func commit() throws(LogError) { try writing?.execute("COMMIT") }
+  func commit() throws(LogError) { try statements?.commit.run() }
 
   func rollback() { try? writing?.execute("ROLLBACK") }
 
@@ -196,9 +195,16 @@ final class SQLiteStore: LogStore, @unchecked Sendable {
   }
 
   static func head(_ connection: SQLiteConnection) throws(LogError) -> Head? {
-    let statement = try connection.prepare(
-      "SELECT (SELECT value FROM meta WHERE key = 'head_id'), "
-        + "(SELECT value FROM meta WHERE key = 'head_hash')")
+    try head(connection.prepare(headQuery))
+  }
+
+  static let headQuery =
+    "SELECT (SELECT value FROM meta WHERE key = 'head_id'), "
+    + "(SELECT value FROM meta WHERE key = 'head_hash')"
+
+  /// The head that `statement` (`headQuery`, prepared) reads; the statement is reset after.
+  static func head(_ statement: SQLiteStatement) throws(LogError) -> Head? {
+    defer { statement.reset() }
     guard try statement.step(), !statement.isNull(0), !statement.isNull(1),
       let id = Int64(statement.text(0))
     else { return nil }
@@ -242,5 +248,25 @@ final class SQLiteStore: LogStore, @unchecked Sendable {
       update.bind(2, first)
       try update.run()
     }
+  }
+}
+
+/// The statements of a group commit, compiled once on the writing connection.
+struct WriterStatements {
+  let begin: SQLiteStatement
+  let head: SQLiteStatement
+  let insert: SQLiteStatement
+  let setHead: SQLiteStatement
+  let commit: SQLiteStatement
+
+  init(_ connection: SQLiteConnection) throws(LogError) {
+    begin = try connection.prepare("BEGIN IMMEDIATE")
+    head = try connection.prepare(SQLiteStore.headQuery)
+    insert = try connection.prepare(
+      "INSERT INTO segments(first_id, last_id, earliest, latest, previous_hash, entries) "
+        + "VALUES (?,?,?,?,?,?)")
+    setHead = try connection.prepare(
+      "INSERT OR REPLACE INTO meta(key, value) VALUES ('head_id', ?), ('head_hash', ?)")
+    commit = try connection.prepare("COMMIT")
   }
 }
