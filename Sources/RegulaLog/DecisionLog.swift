@@ -12,22 +12,24 @@ import RegulaBytecode
 /// A decision to append: what the service decided, for whom, on what input.
 public struct NewEntry: Sendable {
   /// When the decision was made (`Timestamp.now()`), RFC 3339 in UTC.
-  public var loggedAt: String
-  public var policy: String
+  public let loggedAt: String
+  public let policy: String
   /// The deciding policy's `CompiledPolicy.contentHash`.
-  public var policyHash: String
+  public let policyHash: String
   /// The as-of date, YYYY-MM-DD.
-  public var asOf: String
-  public var jurisdiction: String
+  public let asOf: String
+  public let jurisdiction: String
   /// The caller: the name of the token that asked.
-  public var caller: String
+  public let caller: String
   /// The application's bytes as received.
-  public var input: [UInt8]
+  public let input: [UInt8]
   /// The decision record, `regula.decision/2` JSON: the outcome and its reasons.
-  public var record: [UInt8]
+  public let record: [UInt8]
   /// SHA-256 of the fields above (`DecisionLog.contentDigest`), computed by the caller's
-  /// thread so that the writer only chains.
-  let digest: [UInt8]
+  /// thread so that the writer only chains. (The fields are constants: one changed after
+  /// this was computed would have been logged under a digest of other content, an entry
+  /// that `verify` reports as tampered with.)
+  let digest: Digest
 
   public init(
     loggedAt: String, policy: String, policyHash: String, asOf: String, jurisdiction: String,
@@ -41,10 +43,29 @@ public struct NewEntry: Sendable {
     self.caller = caller
     self.input = input
     self.record = record
-    digest = DecisionLog.contentDigest(
+    digest = DecisionLog.inlineContentDigest(
       loggedAt: loggedAt, policy: policy, policyHash: policyHash, asOf: asOf,
       jurisdiction: jurisdiction, caller: caller, input: input, record: record)
   }
+}
+
+/// A SHA-256 digest held inline: the writer chains every entry, and an array per digest had
+/// been an allocation and a free per logged decision.
+struct Digest: Sendable {
+  /// The 32 bytes, in order, in four words.
+  var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+
+  /// The zero digest (`DecisionLog.genesis`).
+  init() {}
+
+  /// The digest of 32 bytes; nil for any other count.
+  init?(_ bytes: [UInt8]) {
+    guard bytes.count == 32 else { return nil }
+    withUnsafeMutableBytes(of: &words) { $0.copyBytes(from: bytes) }
+  }
+
+  /// The 32 bytes.
+  var array: [UInt8] { withUnsafeBytes(of: words) { Array($0) } }
 }
 
 /// An entry as stored.
@@ -138,6 +159,17 @@ public final class DecisionLog: @unchecked Sendable {
     loggedAt: String, policy: String, policyHash: String, asOf: String, jurisdiction: String,
     caller: String, input: [UInt8], record: [UInt8]
   ) -> [UInt8] {
+    inlineContentDigest(
+      loggedAt: loggedAt, policy: policy, policyHash: policyHash, asOf: asOf,
+      jurisdiction: jurisdiction, caller: caller, input: input, record: record
+    ).array
+  }
+
+  /// `contentDigest` held inline.
+  static func inlineContentDigest(
+    loggedAt: String, policy: String, policyHash: String, asOf: String, jurisdiction: String,
+    caller: String, input: [UInt8], record: [UInt8]
+  ) -> Digest {
     // Hashed part by part: no copy of the fields put together. (Static helpers, not a
     // closure over `context`: a captured variable is boxed and checked on every access.)
     var context = regula_sha256_context()
@@ -151,15 +183,23 @@ public final class DecisionLog: @unchecked Sendable {
     hashField(caller, into: &context)
     input.withUnsafeBufferPointer { regula_sha256_field(&context, $0.baseAddress, $0.count) }
     record.withUnsafeBufferPointer { regula_sha256_field(&context, $0.baseAddress, $0.count) }
-    var digest = [UInt8](repeating: 0, count: 32)
-    digest.withUnsafeMutableBufferPointer { regula_sha256_end(&context, $0.baseAddress) }
+    var digest = Digest()
+    withUnsafeMutableBytes(of: &digest.words) { raw in
+      regula_sha256_end(&context, raw.baseAddress!.assumingMemoryBound(to: UInt8.self))
+    }
     return digest
   }
 
   /// Hashes a text field, length-prefixed.
   static func hashField(_ text: String, into context: inout regula_sha256_context) {
-    var text = text
-    text.withUTF8 { regula_sha256_field(&context, $0.baseAddress, $0.count) }
+    // A native string's bytes are read in place; any other is copied once.
+    let hashed: Void? = text.utf8.withContiguousStorageIfAvailable {
+      regula_sha256_field(&context, $0.baseAddress, $0.count)
+    }
+    if hashed == nil {
+      var text = text
+      text.withUTF8 { regula_sha256_field(&context, $0.baseAddress, $0.count) }
+    }
   }
 
   /// SHA-256 by OpenSSL (with the CPU's SHA instructions where it has them); equal to
@@ -217,6 +257,22 @@ public final class DecisionLog: @unchecked Sendable {
         initialized = 32
       }
     }
+  }
+
+  /// `chain` on inline digests: what the writer runs for every entry, with no array.
+  static func chain(previous: Digest, id: Int64, digest: Digest) -> Digest {
+    var message = (previous.words, UInt64(bitPattern: id).bigEndian, digest.words)
+    var hash = Digest()
+    withUnsafeBytes(of: &message) { raw in
+      // The tuple's three parts lie back to back: 32 + 8 + 32 bytes.
+      precondition(raw.count == 72)
+      withUnsafeMutableBytes(of: &hash.words) { output in
+        regula_sha256(
+          raw.baseAddress!.assumingMemoryBound(to: UInt8.self), 72,
+          output.baseAddress!.assumingMemoryBound(to: UInt8.self))
+      }
+    }
+    return hash
   }
 
   /// The previous hash of the first entry.
@@ -594,11 +650,11 @@ extension DecisionLog {
         id = head?.id ?? 0
         var hash =
           try head.map { head throws(LogError) in
-            guard let bytes = DecisionLog.bytes(hex: head.hash) else {
+            guard let bytes = DecisionLog.bytes(hex: head.hash), let digest = Digest(bytes) else {
               throw LogError(.corrupt, "the recorded head hash `\(head.hash)` is not SHA-256 hex")
             }
-            return bytes
-          } ?? DecisionLog.genesis
+            return digest
+          } ?? Digest()
         // The buffer of the last commit, kept with its capacity: growing a new one page by
         // page cost the writer its page faults.
         var bytes = spare
@@ -619,7 +675,7 @@ extension DecisionLog {
           try store.insert(
             SegmentRow(
               first: first, last: id, earliest: earliest ?? "", latest: latest ?? "",
-              previousHash: previous, entries: packer.pack(bytes)))
+              previousHash: previous.array, entries: packer.pack(bytes)))
           bytes.removeAll(keepingCapacity: true)
           earliest = nil
           latest = nil
@@ -628,18 +684,25 @@ extension DecisionLog {
         }
         for request in batch {
           let start = id + 1
-          for entry in request.entries {
+          // By index, not `for entry in`: each entry is read in place, where a copy of it
+          // took and gave back a reference to each of its texts and byte arrays.
+          let entries = request.entries
+          for index in entries.indices {
             if bytes.count >= Writer.segmentBytes { try close() }
             id += 1
-            hash = DecisionLog.chain(previous: hash, id: id, digest: entry.digest)
-            Segment.append(entry, hash: hash, to: &bytes)
-            if earliest.map({ entry.loggedAt < $0 }) ?? true { earliest = entry.loggedAt }
-            if latest.map({ entry.loggedAt > $0 }) ?? true { latest = entry.loggedAt }
+            hash = DecisionLog.chain(previous: hash, id: id, digest: entries[index].digest)
+            Segment.append(entries[index], hash: hash, to: &bytes)
+            if earliest.map({ entries[index].loggedAt < $0 }) ?? true {
+              earliest = entries[index].loggedAt
+            }
+            if latest.map({ entries[index].loggedAt > $0 }) ?? true {
+              latest = entries[index].loggedAt
+            }
           }
           ranges.append(start...id)
         }
         try close()
-        try store.setHead(Head(id: id, hash: SHA256.hex(hash)))
+        try store.setHead(Head(id: id, hash: SHA256.hex(hash.array)))
         try store.commit()
       } catch {
         // Nothing of this group is acknowledged. (A commit whose answer was lost with the

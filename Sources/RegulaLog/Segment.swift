@@ -120,10 +120,11 @@ enum Segment {
   }
 
   /// Appends one entry's fields and hash.
-  static func append(_ entry: NewEntry, hash: [UInt8], to bytes: inout [UInt8]) {
-    append(
+  static func append(_ entry: NewEntry, hash: Digest, to bytes: inout [UInt8]) {
+    appendFields(
       entry.loggedAt, entry.policy, entry.policyHash, entry.asOf, entry.jurisdiction,
-      entry.caller, input: entry.input, record: entry.record, hash: hash, to: &bytes)
+      entry.caller, input: entry.input, record: entry.record, to: &bytes)
+    withUnsafeBytes(of: hash.words) { bytes.append(contentsOf: $0) }
   }
 
   /// Appends a stored entry as it is, hash included (for `DecisionLog.tamper`).
@@ -142,6 +143,18 @@ enum Segment {
     _ jurisdiction: String, _ caller: String, input: [UInt8], record: [UInt8], hash: [UInt8],
     to bytes: inout [UInt8]
   ) {
+    appendFields(
+      loggedAt, policy, policyHash, asOf, jurisdiction, caller, input: input, record: record,
+      to: &bytes)
+    bytes.append(contentsOf: hash)
+  }
+
+  /// An entry's fields, each length-prefixed, without its hash.
+  static func appendFields(
+    _ loggedAt: String, _ policy: String, _ policyHash: String, _ asOf: String,
+    _ jurisdiction: String, _ caller: String, input: [UInt8], record: [UInt8],
+    to bytes: inout [UInt8]
+  ) {
     appendText(loggedAt, to: &bytes)
     appendText(policy, to: &bytes)
     appendText(policyHash, to: &bytes)
@@ -150,12 +163,17 @@ enum Segment {
     appendText(caller, to: &bytes)
     input.withUnsafeBufferPointer { appendField($0, to: &bytes) }
     record.withUnsafeBufferPointer { appendField($0, to: &bytes) }
-    bytes.append(contentsOf: hash)
   }
 
   static func appendText(_ text: String, to bytes: inout [UInt8]) {
-    var text = text
-    text.withUTF8 { appendField($0, to: &bytes) }
+    // A native string's bytes are read in place; any other is copied once.
+    let appended: Void? = text.utf8.withContiguousStorageIfAvailable {
+      appendField($0, to: &bytes)
+    }
+    if appended == nil {
+      var text = text
+      text.withUTF8 { appendField($0, to: &bytes) }
+    }
   }
 
   static func appendField(_ part: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {

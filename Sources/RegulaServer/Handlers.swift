@@ -219,6 +219,8 @@ extension DecisionService {
     _ lines: [BatchLine], _ policy: LoadedPolicy, _ query: DecisionQuery, _ caller: Caller
   ) -> DecidedBlock {
     var block = DecidedBlock()
+    block.answers.reserveCapacity(lines.count)
+    block.entries.reserveCapacity(lines.count)
     let loggedAt = Timestamp.now()
     var failures: [String: Int64] = [:]
     policy.evaluators.with { evaluator in

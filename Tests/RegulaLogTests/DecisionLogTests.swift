@@ -16,9 +16,12 @@ func temporaryDatabase(_ name: String = "log") -> String {
   return folder.appendingPathComponent("\(name).sqlite").path
 }
 
-func entry(_ index: Int, caller: String = "test", input: String? = nil) -> NewEntry {
+func entry(
+  _ index: Int, caller: String = "test", input: String? = nil, loggedAt: String? = nil
+) -> NewEntry {
   NewEntry(
-    loggedAt: Timestamp.format(seconds: 1_772_000_000 + Int64(index), milliseconds: index % 1000),
+    loggedAt: loggedAt
+      ?? Timestamp.format(seconds: 1_772_000_000 + Int64(index), milliseconds: index % 1000),
     policy: "p", policyHash: String(repeating: "a", count: 64), asOf: "2026-03-03",
     jurisdiction: "SH", caller: caller,
     input: Array(
@@ -359,7 +362,8 @@ extension JSONValue {
   @Test func garbledPackedRowsAreRefusedOrReadWhole() throws {
     var written: [UInt8] = []
     for index in 1...40 {
-      Segment.append(entry(index), hash: [UInt8](repeating: UInt8(index), count: 32), to: &written)
+      Segment.append(
+        entry(index), hash: Digest([UInt8](repeating: UInt8(index), count: 32))!, to: &written)
     }
     let packed = Segment.Packer().pack(written)
     #expect(try Segment.unpack(packed, firstID: 1) == written)
@@ -395,8 +399,7 @@ extension JSONValue {
   @Test func anEntryWithoutItsTimeIsRefused() async throws {
     let log = try DecisionLog(path: temporaryDatabase())
     defer { log.close() }
-    var timeless = entry(1)
-    timeless.loggedAt = ""
+    let timeless = entry(1, loggedAt: "")
     await #expect(throws: LogError.self) { _ = try await log.append([timeless]) }
     #expect(try await log.append([entry(2)]) == 1...1)
   }
