@@ -21,10 +21,11 @@ public struct NewEntry: Sendable {
   public let jurisdiction: String
   /// The caller: the name of the token that asked.
   public let caller: String
-  /// The application's bytes as received.
-  public let input: [UInt8]
+  /// The application's bytes as received. (Slices: a batch keeps a block's applications and
+  /// records in one buffer each, not an array per decision.)
+  public let input: ArraySlice<UInt8>
   /// The decision record, `regula.decision/2` JSON: the outcome and its reasons.
-  public let record: [UInt8]
+  public let record: ArraySlice<UInt8>
   /// SHA-256 of the fields above (`DecisionLog.contentDigest`), computed by the caller's
   /// thread so that the writer only chains. (The fields are constants: one changed after
   /// this was computed would have been logged under a digest of other content, an entry
@@ -34,6 +35,15 @@ public struct NewEntry: Sendable {
   public init(
     loggedAt: String, policy: String, policyHash: String, asOf: String, jurisdiction: String,
     caller: String, input: [UInt8], record: [UInt8]
+  ) {
+    self.init(
+      loggedAt: loggedAt, policy: policy, policyHash: policyHash, asOf: asOf,
+      jurisdiction: jurisdiction, caller: caller, input: input[...], record: record[...])
+  }
+
+  public init(
+    loggedAt: String, policy: String, policyHash: String, asOf: String, jurisdiction: String,
+    caller: String, input: ArraySlice<UInt8>, record: ArraySlice<UInt8>
   ) {
     self.loggedAt = loggedAt
     self.policy = policy
@@ -161,14 +171,14 @@ public final class DecisionLog: @unchecked Sendable {
   ) -> [UInt8] {
     inlineContentDigest(
       loggedAt: loggedAt, policy: policy, policyHash: policyHash, asOf: asOf,
-      jurisdiction: jurisdiction, caller: caller, input: input, record: record
+      jurisdiction: jurisdiction, caller: caller, input: input[...], record: record[...]
     ).array
   }
 
   /// `contentDigest` held inline.
   static func inlineContentDigest(
     loggedAt: String, policy: String, policyHash: String, asOf: String, jurisdiction: String,
-    caller: String, input: [UInt8], record: [UInt8]
+    caller: String, input: ArraySlice<UInt8>, record: ArraySlice<UInt8>
   ) -> Digest {
     // Hashed part by part: no copy of the fields put together. (Static helpers, not a
     // closure over `context`: a captured variable is boxed and checked on every access.)

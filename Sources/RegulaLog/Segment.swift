@@ -149,16 +149,16 @@ enum Segment {
     to bytes: inout [UInt8]
   ) {
     appendFields(
-      loggedAt, policy, policyHash, asOf, jurisdiction, caller, input: input, record: record,
-      to: &bytes)
+      loggedAt, policy, policyHash, asOf, jurisdiction, caller, input: input[...],
+      record: record[...], to: &bytes)
     bytes.append(contentsOf: hash)
   }
 
   /// An entry's fields, each length-prefixed, without its hash.
   static func appendFields(
     _ loggedAt: String, _ policy: String, _ policyHash: String, _ asOf: String,
-    _ jurisdiction: String, _ caller: String, input: [UInt8], record: [UInt8],
-    to bytes: inout [UInt8]
+    _ jurisdiction: String, _ caller: String, input: ArraySlice<UInt8>,
+    record: ArraySlice<UInt8>, to bytes: inout [UInt8]
   ) {
     appendText(loggedAt, to: &bytes)
     appendText(policy, to: &bytes)

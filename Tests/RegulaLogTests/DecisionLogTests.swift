@@ -411,7 +411,7 @@ extension JSONValue {
     #expect(try reader.store.segment(atMost: 2)?.entries == unpacked)
     let verification = try reader.verify()
     #expect(verification.entries == 4 && verification.firstBroken == nil)
-    #expect(try reader.entry(id: 2)?.input == entry(2).input)
+    #expect(try reader.entry(id: 2)?.input == Array(entry(2).input))
   }
 
   @Test(arguments: Backend.all)
