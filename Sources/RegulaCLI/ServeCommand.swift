@@ -19,7 +19,7 @@ struct ServeCommand: ParsableCommand {
       opens the decision log, and serves until SIGTERM or SIGINT, then finishes the requests in \
       flight. Each flag can also be set in the environment: REGULA_DB, REGULA_TOKENS, \
       REGULA_HOST, REGULA_PORT, REGULA_MAX_BODY, REGULA_SYNC, REGULA_IDLE_TIMEOUT, \
-      REGULA_LOG_LEVEL. Prints `listening on http://HOST:PORT` on standard output once up; logs \
+      REGULA_IO_THREADS, REGULA_LOG_LEVEL. Prints `listening on http://HOST:PORT` on standard output once up; logs \
       are JSON lines on standard error. Exit codes: 0 stopped by a signal, 1 the policies, \
       tokens or log could not be used.
       """)
@@ -60,6 +60,12 @@ struct ServeCommand: ParsableCommand {
   )
   var idleTimeout: Int?
 
+  @Option(
+    help:
+      "Threads reading and writing connections (default half the cores, at least 1); decisions run on one thread per core. Env: REGULA_IO_THREADS."
+  )
+  var ioThreads: Int?
+
   @Option(help: "trace, debug, info, notice, warning, error (default info). Env: REGULA_LOG_LEVEL.")
   var logLevel: String?
 
@@ -93,6 +99,8 @@ struct ServeCommand: ParsableCommand {
     options.port = try number(port, "REGULA_PORT", default: 8080, 0...65535)
     options.maxBody = try number(maxBody, "REGULA_MAX_BODY", default: 1 << 20, 1...(16 << 20))
     options.idleTimeout = try number(idleTimeout, "REGULA_IDLE_TIMEOUT", default: 30, 1...3600)
+    options.ioThreads = try number(
+      ioThreads, "REGULA_IO_THREADS", default: ServiceOptions.defaultIOThreads, 1...256)
     if let text = setting(sync?.rawValue, "REGULA_SYNC") {
       guard let mode = Synchronous(rawValue: text) else {
         throw ValidationError("sync must be `full` or `normal`, not `\(text)`")

@@ -7,6 +7,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import NIOPosix
 import Regula
 import RegulaLog
 
@@ -27,6 +28,15 @@ public struct ServiceOptions: Sendable {
   /// Seconds a connection may stay idle (or a client take to send) before it is closed.
   public var idleTimeout = 30
   public var logLevel = Logger.Level.info
+  /// Threads for the connections' I/O. Half the cores by default: on two cores one I/O
+  /// thread served 20,300–21,900 single decisions/s where two (NIO's default, one per core)
+  /// served 17,900–19,100, measured alternately (five busy threads had been switching on
+  /// two cores).
+  public var ioThreads = ServiceOptions.defaultIOThreads
+
+  public static var defaultIOThreads: Int {
+    max(1, ProcessInfo.processInfo.activeProcessorCount / 2)
+  }
 
   public init(policies: String, database: String, tokens: String) {
     self.policies = policies
@@ -88,6 +98,9 @@ public final class DecisionService: @unchecked Sendable {
     let router = Router(context: ServiceContext.self)
     router.middlewares.add(ServiceMiddleware(service: self))
     addRoutes(to: router)
+    // The threads that read and write connections (HTTP parsing and framing); the requests
+    // are decided on Swift's concurrency pool, one thread per core.
+    let connections = MultiThreadedEventLoopGroup(numberOfThreads: options.ioThreads)
     let app = Application(
       router: router,
       server: .http1(configuration: .init(idleTimeout: .seconds(Int64(options.idleTimeout)))),
@@ -100,9 +113,11 @@ public final class DecisionService: @unchecked Sendable {
           "serving", metadata: ["address": "\(options.host):\(port)", "log": "\(log.path)"])
         onRunning(port)
       },
+      eventLoopGroupProvider: .shared(connections),
       logger: logger)
     defer { log.close() }
     try await app.runService()
+    try? await connections.shutdownGracefully()
     logger.info("stopped", metadata: ["log_entries": "\(log.committedCount)"])
   }
 

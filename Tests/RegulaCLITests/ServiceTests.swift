@@ -206,7 +206,8 @@ let personalApplication = Array(
     let folder = try temporaryDirectory("serve-refusals")
     defer { try? FileManager.default.removeItem(at: folder) }
     let service = try ServiceProcess(
-      policies: w1Folder, folder: folder, arguments: ["--max-body", "4096", "--idle-timeout", "1"])
+      policies: w1Folder, folder: folder,
+      arguments: ["--max-body", "4096", "--idle-timeout", "1", "--io-threads", "3"])
     defer { service.stop() }
     let application = try w1Applications()[0]
     let path = "\(w1Decisions)?as_of=2024-06-01"
@@ -681,6 +682,11 @@ final class Answered: @unchecked Sendable {
   #expect(result.errors.contains("port must be a number from 0 to 65535, not `http`"))
   result = try serve([w1Folder, "--db", database, "--tokens", tokens.path, "--sync", "sometimes"])
   #expect(result.status == 64)
+  result = try serve(
+    [w1Folder, "--tokens", tokens.path],
+    environment: ["REGULA_DB": database, "REGULA_IO_THREADS": "none"])
+  #expect(result.status == 64)
+  #expect(result.errors.contains("io-threads must be a number from 1 to 256, not `none`"))
   result = try serve([w1Folder, "--db", database, "--tokens", tokens.path])
   #expect(result.status == 1)
   #expect(result.errors.contains("tokens[0]: `sha256` must be the token's SHA-256"))
