@@ -173,8 +173,11 @@ extension BatchCommand {
   ///   with an undecided decision (missing facts).
   ///
   /// With one worker everything happens on the calling thread, one block after the other. With
-  /// more, the next block is read and the last one's results are written while the workers
-  /// decide (a reading and a writing queue), so the cores are not left idle between blocks.
+  /// more, the next block is read by the first worker to start on a block, while the others
+  /// decide its first chunks (the chunks then go to whoever is free), and the last block's
+  /// results are written on a writing queue. (Reading on a queue of its own put three busy
+  /// threads on two cores: a worker preempted in its last chunk held the block's end, while
+  /// the other waited.)
   static func process(
     _ reader: LineReader, _ workers: [BatchWorker], _ sink: OutputSink, progress: Progress?
   ) -> (decided: Int, errors: Int, undecided: Int) {
@@ -182,22 +185,20 @@ extension BatchCommand {
     var errors = 0
     var undecided = 0
     let jobs = workers.count
-    let readQueue = DispatchQueue(label: "regula.batch.read")
     let writeQueue = DispatchQueue(label: "regula.batch.write")
     var next = reader.nextBlock()
     // Used on the writing queue only.
     let assembled = BytesBox()
     while let block = next {
       let ahead = BlockBox()
-      let reading = DispatchWorkItem { ahead.block = reader.nextBlock() }
       if jobs > 1 {
-        readQueue.async(execute: reading)
         // Chunks of lines go to whichever thread is free: a fixed half each left one thread
         // idle whenever the other was preempted (by the reading or writing of blocks).
         let plan = ChunkPlan(lines: block.lines.count)
         DispatchQueue.concurrentPerform(iterations: jobs) { index in
           let worker = workers[index]
           worker.beginBlock()
+          if plan.claimReading() { ahead.block = reader.nextBlock() }
           while let chunk = plan.claim() {
             let start = worker.output.count
             worker.decide(block, plan.lines(chunk))
@@ -220,11 +221,9 @@ extension BatchCommand {
       // Lines already decided by an interrupted run (`--resume`) are not counted again.
       let skipped = block.lines.prefix { $0.number <= workers[0].after }.count
       decided += block.lines.count - skipped
-      if jobs > 1 {
-        reading.wait()
-      } else {
+      if jobs == 1 {
         sink.write(workers[0].output)
-        reading.perform()
+        ahead.block = reader.nextBlock()
       }
       progress?.update(bytes: reader.bytesRead, decided: block.lines.count - skipped)
       next = ahead.block
@@ -260,6 +259,13 @@ final class ChunkPlan: @unchecked Sendable {
   }
 
   deinit { spans.deallocate() }
+
+  let reading = Atomic<Bool>(false)
+
+  /// True for the one thread that reads the next block (the first to ask).
+  func claimReading() -> Bool {
+    !reading.exchange(true, ordering: .relaxed)
+  }
 
   /// The next chunk nobody has claimed, or nil when all are taken.
   func claim() -> Int? {
