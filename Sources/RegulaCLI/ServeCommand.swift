@@ -19,8 +19,8 @@ struct ServeCommand: ParsableCommand {
       opens the decision log, and serves until SIGTERM or SIGINT, then finishes the requests in \
       flight. Each flag can also be set in the environment: REGULA_DB, REGULA_TOKENS, \
       REGULA_HOST, REGULA_PORT, REGULA_MAX_BODY, REGULA_SYNC, REGULA_IDLE_TIMEOUT, \
-      REGULA_IO_THREADS, REGULA_LOG_LEVEL. Prints `listening on http://HOST:PORT` on standard output once up; logs \
-      are JSON lines on standard error. Exit codes: 0 stopped by a signal, 1 the policies, \
+      REGULA_IO_THREADS, REGULA_LOG_LEVEL. Prints `listening on http://HOST:PORT` on standard \
+      output once up; logs are JSON lines on standard error. Exit codes: 0 stopped by a signal, 1 the policies, \
       tokens or log could not be used.
       """)
 

@@ -59,6 +59,15 @@ public struct NewEntry: Sendable {
   }
 }
 
+/// Runs `body` on the UTF-8 bytes of `text`: a native string's in place (no copy of the
+/// string, no reference taken), any other's copied once.
+func withUTF8Bytes(of text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+  if text.utf8.withContiguousStorageIfAvailable(body) == nil {
+    var text = text
+    text.withUTF8(body)
+  }
+}
+
 /// A SHA-256 digest held inline: the writer chains every entry, and an array per digest had
 /// been an allocation and a free per logged decision.
 struct Digest: Sendable {
@@ -202,14 +211,7 @@ public final class DecisionLog: @unchecked Sendable {
 
   /// Hashes a text field, length-prefixed.
   static func hashField(_ text: String, into context: inout regula_sha256_context) {
-    // A native string's bytes are read in place; any other is copied once.
-    let hashed: Void? = text.utf8.withContiguousStorageIfAvailable {
-      regula_sha256_field(&context, $0.baseAddress, $0.count)
-    }
-    if hashed == nil {
-      var text = text
-      text.withUTF8 { regula_sha256_field(&context, $0.baseAddress, $0.count) }
-    }
+    withUTF8Bytes(of: text) { regula_sha256_field(&context, $0.baseAddress, $0.count) }
   }
 
   /// SHA-256 by OpenSSL (with the CPU's SHA instructions where it has them); equal to

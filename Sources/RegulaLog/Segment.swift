@@ -171,14 +171,7 @@ enum Segment {
   }
 
   static func appendText(_ text: String, to bytes: inout [UInt8]) {
-    // A native string's bytes are read in place; any other is copied once.
-    let appended: Void? = text.utf8.withContiguousStorageIfAvailable {
-      appendField($0, to: &bytes)
-    }
-    if appended == nil {
-      var text = text
-      text.withUTF8 { appendField($0, to: &bytes) }
-    }
+    withUTF8Bytes(of: text) { appendField($0, to: &bytes) }
   }
 
   static func appendField(_ part: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {

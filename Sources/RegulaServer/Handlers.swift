@@ -120,13 +120,25 @@ extension DecisionService {
         record: Array(record.json.utf8), asOf: record.asOf.description,
         jurisdiction: record.jurisdiction, trace: trace.json(record: record))
     }
-    let (date, place) = try input.withUnsafeBufferPointer { buffer throws(DecisionError) in
-      try evaluator.evaluate(json: buffer, asOf: query.asOf, jurisdiction: query.jurisdiction)
-    }
     var record: [UInt8] = []
     record.reserveCapacity(768)
-    evaluator.appendRecordJSON(asOf: date, jurisdiction: place, to: &record)
+    let (date, place) = try input.withUnsafeBufferPointer { buffer throws(DecisionError) in
+      try decide(buffer, with: &evaluator, query, appendingRecordTo: &record)
+    }
     return Outcome(record: record, asOf: date.description, jurisdiction: place, trace: nil)
+  }
+
+  /// Decides one application (without a trace) and appends its record's JSON to `records`.
+  ///
+  /// - Returns: the as-of date and the jurisdiction it was decided for.
+  static func decide(
+    _ json: UnsafeBufferPointer<UInt8>, with evaluator: inout Evaluator, _ query: DecisionQuery,
+    appendingRecordTo records: inout [UInt8]
+  ) throws(DecisionError) -> (asOf: CivilDate, jurisdiction: String) {
+    let (date, place) = try evaluator.evaluate(
+      json: json, asOf: query.asOf, jurisdiction: query.jurisdiction)
+    evaluator.appendRecordJSON(asOf: date, jurisdiction: place, to: &records)
+    return (date, place)
   }
 
   // MARK: A batch
@@ -162,9 +174,9 @@ extension DecisionService {
             }
           }
           var pending: [DecidedBlock] = []
-          for try await lines in blocks {
+          for try await body in blocks {
             creditSource.yield()
-            pending.append(self.decide(lines, policy, query, caller))
+            pending.append(self.decide(body, policy, query, caller))
             // Answers already committed go out at once; the oldest is awaited only when
             // too many blocks wait.
             while let first = pending.first,
@@ -217,21 +229,21 @@ extension DecisionService {
   /// allocation and a free each, twice per decision, freed on another thread than the one
   /// that allocated: a batch took about a tenth more CPU with them).
   func decide(
-    _ lines: BatchBlock, _ policy: LoadedPolicy, _ query: DecisionQuery, _ caller: Caller
+    _ body: BatchBlock, _ policy: LoadedPolicy, _ query: DecisionQuery, _ caller: Caller
   ) -> DecidedBlock {
     var block = DecidedBlock()
-    block.answers.reserveCapacity(lines.lines.count)
+    block.answers.reserveCapacity(body.lines.count)
     let loggedAt = Timestamp.now()
     var failures: [String: Int64] = [:]
     // Decided first, all into `records`; the entries are made once it is complete (a slice
     // taken earlier would make every later append copy the buffer).
     var records: [UInt8] = []
-    records.reserveCapacity(lines.lines.count * 640)
+    records.reserveCapacity(body.lines.count * 640)
     var decided: [(input: Range<Int>, record: Range<Int>, asOf: String, jurisdiction: String)] =
       []
-    decided.reserveCapacity(lines.lines.count)
+    decided.reserveCapacity(body.lines.count)
     policy.evaluators.with { evaluator in
-      for line in lines.lines {
+      for line in body.lines {
         switch line {
         case .oversized(let number, let count):
           block.answers.append(
@@ -246,13 +258,12 @@ extension DecisionService {
         case .application(let number, let range):
           do throws(DecisionError) {
             let start = records.count
-            let (asOf, jurisdiction) = try lines.bytes.withUnsafeBufferPointer {
+            let (asOf, jurisdiction) = try body.bytes.withUnsafeBufferPointer {
               buffer throws(DecisionError) in
-              try evaluator.evaluate(
-                json: UnsafeBufferPointer(rebasing: buffer[range]), asOf: query.asOf,
-                jurisdiction: query.jurisdiction)
+              try DecisionService.decide(
+                UnsafeBufferPointer(rebasing: buffer[range]), with: &evaluator, query,
+                appendingRecordTo: &records)
             }
-            evaluator.appendRecordJSON(asOf: asOf, jurisdiction: jurisdiction, to: &records)
             block.answers.append(.decided(line: number, entry: decided.count))
             decided.append((range, start..<records.count, asOf.description, jurisdiction))
           } catch {
@@ -268,7 +279,7 @@ extension DecisionService {
         NewEntry(
           loggedAt: loggedAt, policy: policy.name, policyHash: policy.hash, asOf: entry.asOf,
           jurisdiction: entry.jurisdiction, caller: caller.name,
-          input: lines.bytes[entry.input], record: records[entry.record]))
+          input: body.bytes[entry.input], record: records[entry.record]))
     }
     for (kind, count) in failures { metrics.failed(kind: kind, count: count) }
     let metrics = self.metrics

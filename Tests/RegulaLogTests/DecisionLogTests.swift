@@ -483,8 +483,35 @@ extension JSONValue {
       #expect(
         DecisionLog.chain(previous: previous, id: id, digest: digest)
           == RegulaBytecode.SHA256.hash(spelled))
+      // The writer's inline chain (32-byte hashes, no arrays) spells the same bytes.
+      if previousCount == 32 {
+        let inline = DecisionLog.chain(
+          previous: Digest(previous)!, id: id, digest: Digest(digest)!)
+        #expect(inline.array == RegulaBytecode.SHA256.hash(spelled))
+      }
     }
   }
+  // And the content digest an entry carries is SHA-256 of the domain tag and each field, its
+  // length first (8 bytes, big-endian), spelled here independently, also for an entry whose
+  // input and record are slices of larger buffers (as a batch makes them).
+  func spelledDigest(_ fields: [[UInt8]]) -> [UInt8] {
+    var bytes = Array("regula.log/1\u{0}".utf8)
+    for field in fields {
+      bytes += (0..<8).reversed().map { UInt8(truncatingIfNeeded: UInt64(field.count) >> ($0 * 8)) }
+      bytes += field
+    }
+    return RegulaBytecode.SHA256.hash(bytes)
+  }
+  let buffer = Array("xx{\"id\":\"A7\"}yy{\"kind\":\"decided\"}zz".utf8)
+  let sliced = NewEntry(
+    loggedAt: "2026-12-06T17:00:00.000Z", policy: "p", policyHash: "h", asOf: "2024-06-01",
+    jurisdiction: "SH", caller: "intake", input: buffer[2..<13], record: buffer[15..<33])
+  #expect(
+    sliced.digest.array
+      == spelledDigest(
+        ["2026-12-06T17:00:00.000Z", "p", "h", "2024-06-01", "SH", "intake"].map {
+          Array($0.utf8)
+        } + [Array(buffer[2..<13]), Array(buffer[15..<33])]))
   #expect(
     DecisionLog.chain(previous: DecisionLog.genesis, id: 1, digest: [])
       == RegulaBytecode.SHA256.hash(DecisionLog.genesis + [0, 0, 0, 0, 0, 0, 0, 1]))
