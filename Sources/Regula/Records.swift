@@ -120,6 +120,54 @@ extension Evaluator {
     try run(input, asOf: asOf, jurisdiction: index)
     return record(asOf: asOf, jurisdiction: canonical, listingInputsRead: true)
   }
+
+  /// The records of `applications` decided together, `Machine.blockLanes` at a time
+  /// (`Machine.runBlock`): each the record `record(for:asOf:jurisdiction:)` gives it alone, or
+  /// its error. An application a block sets aside (or every one, when the policy does not run
+  /// in blocks) is decided alone. `inBlocks` counts those a block decided.
+  ///
+  /// - Throws: `DecisionError.unknownJurisdiction`.
+  public mutating func records(
+    for applications: [Value], asOf: CivilDate, jurisdiction: String
+  ) throws(DecisionError) -> (records: [Result<DecisionRecord, DecisionError>], inBlocks: Int) {
+    guard let index = machine.jurisdictionIndex(jurisdiction),
+      let canonical = machine.canonicalJurisdiction(jurisdiction)
+    else {
+      throw .unknownJurisdiction(jurisdiction, valid: policy.image.jurisdictionCodes.map(\.code))
+    }
+    var records: [Result<DecisionRecord, DecisionError>] = []
+    var inBlocks = 0
+    var start = 0
+    while start < applications.count {
+      let end = min(start + Machine.blockLanes, applications.count)
+      machine.reset()
+      let inputs = applications[start..<end].map {
+        machine.load($0, as: .record(policy.image.inputRecord))
+      }
+      let decided = inputs.withUnsafeBufferPointer {
+        machine.runBlock(inputs: $0, asOf: asOf, jurisdiction: index)
+      }
+      for lane in inputs.indices {
+        if decided & (1 << UInt64(lane)) != 0 {
+          machine.adoptBlockLane(lane)
+          inBlocks += 1
+          records.append(
+            .success(record(asOf: asOf, jurisdiction: canonical, listingInputsRead: true)))
+          continue
+        }
+        machine.beginEvaluation()
+        do {
+          try run(inputs[lane], asOf: asOf, jurisdiction: index)
+          records.append(
+            .success(record(asOf: asOf, jurisdiction: canonical, listingInputsRead: true)))
+        } catch {
+          records.append(.failure(error))
+        }
+      }
+      start = end
+    }
+    return (records, inBlocks)
+  }
 }
 
 extension IRProgram {

@@ -70,6 +70,9 @@ struct W1Bench: ParsableCommand {
     let imageCode = Worker(image: compiledPolicy.image, values: values, asOf: asOf)
     imageCode.machine.runsInlinedCode = false
     let uninlined = Measurement(decisions: values.count) { imageCode.run() }
+    let alone = Worker(image: compiledPolicy.image, values: values, asOf: asOf)
+    alone.inBlocks = false
+    let oneAtATime = Measurement(decisions: values.count) { alone.run() }
     let captured = recordMeasurement(compiledPolicy, values: values, asOf: asOf, rendered: false)
     let rendered = recordMeasurement(compiledPolicy, values: values, asOf: asOf, rendered: true)
     let interpreter = interpreterMeasurement(
@@ -89,7 +92,7 @@ struct W1Bench: ParsableCommand {
     let traced = Measurement(decisions: tracer.inputs.count) { try tracer.runTraced() }
     let measured = [
       native, vm, captured, rendered, interpreter, endToEnd, one, two, endToEndTwo, traced,
-      uninlined,
+      uninlined, oneAtATime,
     ]
     let seconds = try interleave(measured)
     try checkLines()
@@ -106,7 +109,10 @@ struct W1Bench: ParsableCommand {
     print(
       "W1, \(apps.count) applications, median of \(runs) interleaved runs, one core unless stated")
     print(line("(a) hand-written Swift over structs", rates[0]))
-    print(line("(b) Regula VM, evaluation only", rates[1]))
+    let blocks = alone.machine.runsInBlocks ? "in blocks of \(Machine.blockLanes)" : "one at a time"
+    print(line("(b) Regula VM, evaluation only", rates[1]) + " (\(blocks))")
+    print(line("    (b) one application at a time", rates[11]))
+    print("    blocks / one at a time: \(times(rates[1], rates[11])) the speed")
     print(line("    (b) running the image's code (no inlining)", rates[10]))
     print("    inlined / image's code: \(times(rates[1], rates[10])) the speed")
     print(line("(d) (b) with the decision record captured", rates[2]))
@@ -235,6 +241,27 @@ struct W1Bench: ParsableCommand {
         throw ValidationError("the VM disagrees with the hand-written function")
       }
     }
+    // In blocks: every application's decisions, whether a block decided it or not.
+    var blocksDecided = 0
+    try Worker.runBlocks(&worker.machine, worker.inputs, asOf: asOf) {
+      machine, index, inBlock throws(ValidationError) in
+      let want = expected[index]
+      let eligible =
+        inBlock
+        ? machine.blockDecision(0, lane: index % Machine.blockLanes).value
+        : machine.decisionValues[0]
+      let benefit =
+        inBlock
+        ? machine.blockDecision(1, lane: index % Machine.blockLanes).value
+        : machine.decisionValues[1]
+      guard (eligible.word != 0) == want.eligible, benefit.word == Int64(want.benefitFen) else {
+        throw ValidationError("the VM in blocks disagrees with the hand-written function")
+      }
+      if inBlock { blocksDecided += 1 }
+    }
+    guard !worker.machine.runsInBlocks || blocksDecided == values.count else {
+      throw ValidationError("blocks set \(values.count - blocksDecided) W1 applications aside")
+    }
     let allocations = W1Bench.allocations(per: values.count) { worker.run() }
     return (Measurement(decisions: values.count) { worker.run() }, allocations)
   }
@@ -351,6 +378,12 @@ struct CapturedRecord {
     // The set of paths read; sorting them is left to rendering (`sortedInputsRead()`).
     inputsRead.append(contentsOf: machine.inputsReadInReadingOrder())
   }
+
+  /// `capture` from lane `lane` of the machine's last block (its paths come sorted).
+  mutating func capture(_ machine: inout Machine, lane: Int) {
+    machine.copyBlockRecord(
+      lane: lane, values: &values, reasons: &reasons, failed: &failed, inputsRead: &inputsRead)
+  }
 }
 
 /// (d)'s evaluator, applications and record storage. Used by one thread at a time.
@@ -396,20 +429,51 @@ final class Recorder: @unchecked Sendable {
     }
   }
 
-  /// The loop, on `inout` values so that nothing is copied per decision.
+  /// The loop, on `inout` values so that nothing is copied per decision: in blocks when the
+  /// policy runs in blocks (each lane made the machine's outcome, `adoptBlockLane`), else one
+  /// application at a time.
   static func run(
     _ evaluator: inout Evaluator, _ inputs: [Register], asOf: CivilDate, rendered: Bool,
     bytes: inout [UInt8], captured: inout CapturedRecord
   ) throws {
-    for input in inputs {
-      evaluator.machine.beginEvaluation()
-      try evaluator.machine.run(input: input, asOf: asOf, jurisdiction: 0)
+    func record(_ evaluator: inout Evaluator) {
       if rendered {
         bytes.removeAll(keepingCapacity: true)
         evaluator.appendRecordJSON(asOf: asOf, jurisdiction: "national", to: &bytes)
       } else {
         captured.capture(&evaluator.machine)
       }
+    }
+    guard evaluator.machine.runsInBlocks else {
+      for input in inputs {
+        evaluator.machine.beginEvaluation()
+        try evaluator.machine.run(input: input, asOf: asOf, jurisdiction: 0)
+        record(&evaluator)
+      }
+      return
+    }
+    var start = 0
+    while start < inputs.count {
+      let end = min(start + Machine.blockLanes, inputs.count)
+      let decided = inputs.withUnsafeBufferPointer {
+        evaluator.machine.runBlock(
+          inputs: UnsafeBufferPointer(rebasing: $0[start..<end]), asOf: asOf, jurisdiction: 0)
+      }
+      for lane in 0..<(end - start) {
+        if decided & (1 << UInt64(lane)) != 0 {
+          // Captured straight from the block; rendering takes the lane as the machine's.
+          if !rendered {
+            captured.capture(&evaluator.machine, lane: lane)
+            continue
+          }
+          evaluator.machine.adoptBlockLane(lane)
+        } else {
+          evaluator.machine.beginEvaluation()
+          try evaluator.machine.run(input: inputs[start + lane], asOf: asOf, jurisdiction: 0)
+        }
+        record(&evaluator)
+      }
+      start = end
     }
   }
 }
@@ -420,6 +484,8 @@ final class Worker: @unchecked Sendable {
   var machine: Machine
   let inputs: [Register]
   let asOf: CivilDate
+  /// True to decide in blocks (`Machine.runBlock`) when the policy runs in blocks.
+  var inBlocks = true
 
   init(image: PolicyImage, values: [Value], asOf: CivilDate) {
     machine = Machine(image: image)
@@ -430,13 +496,46 @@ final class Worker: @unchecked Sendable {
   }
 
   func run() {
-    Worker.run(&machine, inputs, asOf: asOf)
+    if inBlocks && machine.runsInBlocks {
+      Worker.runBlocks(&machine, inputs, asOf: asOf)
+    } else {
+      Worker.run(&machine, inputs, asOf: asOf)
+    }
   }
 
   static func run(_ machine: inout Machine, _ inputs: [Register], asOf: CivilDate) {
     for input in inputs {
       machine.beginEvaluation()
       try? machine.run(input: input, asOf: asOf, jurisdiction: 0)
+    }
+  }
+
+  /// `run` in blocks of `Machine.blockLanes` (`Machine.runBlock`): each application a block
+  /// sets aside is decided again on its own. `each` (when given) is called with each
+  /// application's index, and true when a block decided it (its outcome is then the lane's,
+  /// `Machine.blockDecision`), false when it was decided alone (its outcome is the machine's).
+  static func runBlocks(
+    _ machine: inout Machine, _ inputs: [Register], asOf: CivilDate,
+    each: ((inout Machine, Int, Bool) throws -> Void)? = nil
+  ) rethrows {
+    try inputs.withUnsafeBufferPointer { all in
+      var start = 0
+      while start < all.count {
+        let end = min(start + Machine.blockLanes, all.count)
+        let block = UnsafeBufferPointer(rebasing: all[start..<end])
+        let decided = machine.runBlock(inputs: block, asOf: asOf, jurisdiction: 0)
+        var lane = 0
+        while lane < block.count {
+          let inBlock = decided & (1 << UInt64(lane)) != 0
+          if !inBlock {
+            machine.beginEvaluation()
+            try? machine.run(input: block[lane], asOf: asOf, jurisdiction: 0)
+          }
+          try each?(&machine, start + lane, inBlock)
+          lane += 1
+        }
+        start = end
+      }
     }
   }
 }

@@ -172,20 +172,20 @@ public struct Machine {
   @usableFromInline var failed: [(definition: Int32, reason: Int32)] = []
   var decisionIDs: [Int]
   /// The last evaluation's decision values and reason text indexes (-1: none), by decision.
-  public private(set) var decisionValues: [Register]
+  public internal(set) var decisionValues: [Register]
   /// The reason text index (into `facts.texts`) of each decision, or -1 when it gives none.
-  public private(set) var decisionReasons: [Int32]
+  public internal(set) var decisionReasons: [Int32]
   /// Which decisions `run` evaluates, by position among the decisions: all by default. One
   /// not selected is left `.none` and is neither decided nor undecided.
   public var decisionSelected: [Bool]
   /// The decisions the last `run` could not decide because a fact they need is absent, as
   /// (position among the decisions, the positioned paths of the absent facts), in order.
   /// Their values are left `.none`; the other decisions are decided as usual.
-  public private(set) var undecided: [(position: Int, paths: [String])] = []
+  public internal(set) var undecided: [(position: Int, paths: [String])] = []
   /// The decisions the last `run` could not compute because a definition they need has no
   /// version in force (as (position among the decisions, the message naming it and the
   /// date), in order). Their values are left `.none`, as the undecided ones'.
-  public private(set) var notComputable: [(position: Int, message: String)] = []
+  public internal(set) var notComputable: [(position: Int, message: String)] = []
 
   /// True when decision `position` got no value in the last `run`: undecided (a fact is
   /// missing) or not computable.
@@ -216,6 +216,13 @@ public struct Machine {
   let reader: ReaderPlan
   /// Items of the lists the fast reader is reading (kept to reuse its storage).
   var scratch: [Register] = []
+  /// The columns of block evaluations (`runBlock`), made at the first.
+  var blockBuffers: BlockBuffers?
+  /// When true, policies whose code has opcodes the block loop does not run are run in
+  /// blocks too: a lane that reaches one is set aside (for the differential tests).
+  package var blocksForced = false
+  /// Where `warm` leaves what it read, so that the reads are not optimised away.
+  var blockSink: Int64 = 0
 
   /// Verifies `image` (`Verifier.verify`), then makes a machine for it: the dispatch loop
   /// trusts what the verifier proves, so an image that does not verify is refused here.
@@ -861,6 +868,10 @@ final class Tables {
   let fastEntryCosts: UnsafeMutablePointer<Int>
   /// The image's instruction count: pcs from here on are in the fast section.
   let sectionStart: Int
+  /// The instruction count of `code` (both sections).
+  let codeCount: Int
+  /// What the code allows of block evaluation (`Machine.runBlock`).
+  let blocks: BlockPlan
 
   init(image: PolicyImage, fast: FastCode?) {
     self.fast = fast
@@ -881,6 +892,8 @@ final class Tables {
     }
     code = .allocate(capacity: max(allCode.count, 1))
     _ = UnsafeMutableBufferPointer(start: code, count: allCode.count).initialize(from: allCode)
+    codeCount = allCode.count
+    blocks = BlockPlan(code: code, count: allCode.count, image: image)
     let jurisdictionCount = max(image.jurisdictions.count, 1)
     let slots = max(image.definitions.count * jurisdictionCount, 1)
     entryPoints = .allocate(capacity: slots)

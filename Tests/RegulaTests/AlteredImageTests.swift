@@ -23,6 +23,7 @@ func alteredImagesThatVerifyRunSafely(shard: Int) throws {
   var verified = 0
   var decided = 0
   var stopped = 0
+  var inBlocks = 0
   // A longer campaign: REGULA_ALTERED_ROUNDS=5000 swift test --filter alteredImages.
   let rounds = ProcessInfo.processInfo.environment["REGULA_ALTERED_ROUNDS"].flatMap(Int.init) ?? 250
   for subject in subjects {
@@ -80,12 +81,28 @@ func alteredImagesThatVerifyRunSafely(shard: Int) throws {
         // The trace replays the same altered code.
         _ = try? evaluator.explain(json: application, asOf: date("2024-06-01"))
       }
+      // The applications in one block (forced: a lane that reaches an opcode the block loop
+      // does not run is set aside), which trusts the verifier as the dispatch loop does.
+      evaluator.machine.blocksForced = true
+      evaluator.machine.reset()
+      let inputs = subject.applications.compactMap {
+        try? evaluator.machine.loadApplication(json: $0)
+      }
+      let lanes = inputs.withUnsafeBufferPointer {
+        evaluator.machine.runBlock(inputs: $0, asOf: date("2024-06-01"), jurisdiction: 0)
+      }
+      for lane in inputs.indices where lanes & (1 << UInt64(lane)) != 0 {
+        evaluator.machine.adoptBlockLane(lane)
+        _ = evaluator.machine.decisionValues
+        inBlocks += 1
+      }
     }
   }
   // Enough altered images get past the verifier, and both outcomes occur, or the test would
   // exercise little of the VM.
   #expect(verified > 300, "only \(verified) altered images verified")
   #expect(decided > 100 && stopped > 100, "decided \(decided), stopped \(stopped)")
+  #expect(inBlocks > 100, "only \(inBlocks) applications decided in blocks")
 }
 
 /// A hostile image that squares a number in a loop stops at the number-size limit instead of

@@ -1,0 +1,1068 @@
+// Block evaluation: up to 64 applications at once, each instruction dispatched once for every
+// application (a lane) that reaches it, as OpenFisca runs a formula over a column of people
+// but compiled. Registers are columns (register r of lane l at row r, column l); a branch that
+// lanes take different ways splits them into groups, and the group at the lowest instruction
+// runs first, so the groups meet again where the paths join (after an `if`, after a loop).
+//
+// Only the common case runs here: integers on the 64-bit path, input facts present, no error.
+// A lane that meets anything else (a number leaving the 64-bit path, a missing fact, `fail`, a
+// limit) is set aside ("evicted") and decided again from the start by the one-at-a-time loop,
+// which gives every error and record its exact form. A policy whose code has an opcode this
+// loop does not run (rationals, dates, lists built, `callAt`, `as of`) is not run in blocks.
+
+extension Machine {
+  /// How many applications one block decides.
+  public static let blockLanes = 64
+
+  /// True when this machine's policy can be decided in blocks (`runBlock`): its code has
+  /// only opcodes the block loop runs, at most 64 input paths and 256 definitions (a
+  /// definition is entered by a call of the loop's own, so the definitions bound its depth).
+  public var runsInBlocks: Bool {
+    (tables.blocks.isEligible || (blocksForced && tables.blocks.fits)) && !isTracing
+      && opcodeProfile == nil
+  }
+
+  /// Decides the applications `inputs` (at most `blockLanes`, each loaded into this machine's
+  /// facts since its last reset) as of `asOf` in the jurisdiction `jurisdiction`, all at once,
+  /// and returns the lanes decided: bit `l` set when application `l` was, its outcome then
+  /// read with `adoptBlockLane(_:)`. The others (their evaluation met a missing fact, an
+  /// error, a limit or a number off the 64-bit path, or the policy does not run in blocks)
+  /// must be decided one at a time with `run(input:asOf:jurisdiction:)`, which gives their
+  /// errors and records in full.
+  ///
+  /// - Complexity: the instructions the applications run, each dispatched once per group of
+  ///   lanes that reach it together.
+  public mutating func runBlock(
+    inputs: UnsafeBufferPointer<Register>, asOf: CivilDate, jurisdiction: Int
+  ) -> UInt64 {
+    let lanes = Machine.blockLanes
+    guard runsInBlocks, !inputs.isEmpty, inputs.count <= lanes, jurisdiction >= 0,
+      jurisdiction < jurisdictionCount
+    else { return 0 }
+    let day = asOf.daysSince1970
+    if let special = image.specialisedAsOf, special != day { return 0 }
+    ensureUnique()
+    if !isKnownUniquelyReferenced(&blockBuffers) {
+      blockBuffers = BlockBuffers(
+        registers: buffers.sizes.registers, definitions: image.definitions.count,
+        decisions: decisionIDs.count, paths: tables.blocks.pathsByBit,
+        groups: tables.codeCount + 8)
+    }
+    let state = blockBuffers!
+    state.asOfDays = day
+    var all: UInt64 = inputs.count == 64 ? ~0 : (1 << UInt64(inputs.count)) &- 1
+    for lane in 0..<inputs.count {
+      let input = inputs[lane]
+      guard facts.holdsRecord(input, of: image.inputRecord) else {
+        all &= ~(1 << UInt64(lane))
+        continue
+      }
+      if hasDatedCases {
+        // An enum case not in force on the date stops the evaluation (as `run` checks).
+        inputRegister = input
+        if caseNotInForce(on: asOf) != nil {
+          all &= ~(1 << UInt64(lane))
+          continue
+        }
+      }
+      state.inputs[lane] = input
+      state.inputFields[lane] = facts.itemsStart(input)
+      state.failedCounts[lane] = 0
+    }
+    state.memoValid.update(repeating: 0, count: max(image.definitions.count, 1))
+    state.pathLanes.update(repeating: 0, count: max(state.pathCount, 1))
+    state.evicted.pointee = ~all
+    state.steps.pointee = 0
+    warm(inputs, all)
+    let run = BlockRun(machine: self, state: state, jurisdiction: jurisdiction)
+    for position in decisionIDs.indices where decisionSelected[position] {
+      let id = decisionIDs[position]
+      let active = all & ~state.evicted.pointee
+      let missing = active & ~state.memoValid[id]
+      if missing != 0 { run.enter(id, missing, base: 0) }
+      var decided = active & ~state.evicted.pointee
+      while decided != 0 {
+        let lane = decided.trailingZeroBitCount
+        decided &= decided &- 1
+        state.values[position &* lanes &+ lane] = state.memoValues[id &* lanes &+ lane]
+        state.reasons[position &* lanes &+ lane] = state.memoReasons[id &* lanes &+ lane]
+      }
+    }
+    return all & ~state.evicted.pointee
+  }
+
+  /// Reads the block's applications into the cache before the loop does, a level at a time
+  /// for all lanes (each lane's loads wait on none of the other lanes'): their input records,
+  /// then the lists of records among their fields, then those records. The loop's own reads,
+  /// an instruction for all lanes at a time, would otherwise wait on memory lane by lane.
+  mutating func warm(_ inputs: UnsafeBufferPointer<Register>, _ lanes: UInt64) {
+    let header = facts.header.pointee
+    let items = header.items
+    let lists = header.lists
+    let fieldCount = image.records[image.inputRecord].fields.count
+    var sink: Int64 = 0
+    var each = lanes
+    while each != 0 {
+      let lane = each.trailingZeroBitCount
+      each &= each &- 1
+      let start = Int(lists[Int(inputs[lane].word)].start)
+      sink ^= items[start].word ^ items[start &+ fieldCount &- 1].word
+    }
+    for field in tables.blocks.recordListFields {
+      each = lanes
+      while each != 0 {
+        let lane = each.trailingZeroBitCount
+        each &= each &- 1
+        let list = items[Int(lists[Int(inputs[lane].word)].start) &+ field]
+        guard list.tag == 0 else { continue }
+        let entry = lists[Int(list.word)]
+        guard entry.builder < 0, entry.count > 0 else { continue }
+        sink ^= items[Int(entry.start)].word ^ items[Int(entry.start) &+ Int(entry.count) &- 1].word
+      }
+      each = lanes
+      while each != 0 {
+        let lane = each.trailingZeroBitCount
+        each &= each &- 1
+        let list = items[Int(lists[Int(inputs[lane].word)].start) &+ field]
+        guard list.tag == 0 else { continue }
+        let entry = lists[Int(list.word)]
+        guard entry.builder < 0 else { continue }
+        for index in 0..<Int(entry.count) {
+          let record = items[Int(entry.start) &+ index]
+          guard record.tag == 0 else { continue }
+          sink ^= items[Int(lists[Int(record.word)].start)].word
+        }
+      }
+    }
+    blockSink = sink
+  }
+
+  /// Decision `position`'s register and reason text index (-1: none) in lane `lane` of the
+  /// last `runBlock`, a lane it decided: read without making the lane the machine's outcome.
+  public func blockDecision(_ position: Int, lane: Int) -> (value: Register, reason: Int32) {
+    guard let state = blockBuffers, position >= 0, position < decisionIDs.count, lane >= 0,
+      lane < Machine.blockLanes
+    else { return (.none, -1) }
+    let index = position &* Machine.blockLanes &+ lane
+    return (state.values[index], state.reasons[index])
+  }
+
+  /// Copies lane `lane`'s record out of the last `runBlock` in one call: each decision's
+  /// register and reason into `values` and `reasons` (one each per decision, as
+  /// `decisionValues`), its `all of` failures into `failed` and the input paths it read into
+  /// `inputsRead` (both replaced; the paths in the order of their texts). What a service keeps
+  /// per decision, without making the lane the machine's outcome.
+  public func copyBlockRecord(
+    lane: Int, values: inout [Register], reasons: inout [Int32],
+    failed: inout [(definition: Int32, reason: Int32)], inputsRead: inout [Int32]
+  ) {
+    failed.removeAll(keepingCapacity: true)
+    inputsRead.removeAll(keepingCapacity: true)
+    guard let state = blockBuffers, lane >= 0, lane < Machine.blockLanes,
+      values.count == decisionIDs.count, reasons.count == decisionIDs.count
+    else { return }
+    let lanes = Machine.blockLanes
+    for position in 0..<decisionIDs.count {
+      values[position] = state.values[position &* lanes &+ lane]
+      reasons[position] = state.reasons[position &* lanes &+ lane]
+    }
+    let failedBase = lane &* BlockBuffers.failedCapacity
+    for index in 0..<state.failedCounts[lane] { failed.append(state.failed[failedBase &+ index]) }
+    let bit = UInt64(1) << UInt64(lane)
+    for index in 0..<state.pathCount where state.pathLanes[index] & bit != 0 {
+      inputsRead.append(state.pathsByBit[index])
+    }
+  }
+
+  /// Makes lane `lane` of the last `runBlock` (one it decided) this machine's outcome, as if
+  /// `run(input:asOf:jurisdiction:)` had decided that application alone: decision values and
+  /// reasons, failed conditions, the input paths read (in the order read), the input record.
+  /// A new evaluation begins (the memo is empty), so definitions evaluated afterwards with
+  /// `evaluateDefinition` are computed again on the lane's application.
+  public mutating func adoptBlockLane(_ lane: Int) {
+    guard let state = blockBuffers, lane >= 0, lane < Machine.blockLanes else { return }
+    beginEvaluation()
+    let lanes = Machine.blockLanes
+    inputRegister = state.inputs[lane]
+    inputFields = state.inputFields[lane]
+    asOfDays = state.asOfDays
+    // The block's count: at least what this lane's evaluation counted.
+    steps = state.steps.pointee
+    if !undecided.isEmpty { undecided.removeAll(keepingCapacity: true) }
+    if !notComputable.isEmpty { notComputable.removeAll(keepingCapacity: true) }
+    for position in decisionIDs.indices {
+      if decisionSelected[position] {
+        decisionValues[position] = state.values[position &* lanes &+ lane]
+        decisionReasons[position] = state.reasons[position &* lanes &+ lane]
+      } else {
+        decisionValues[position] = .none
+        decisionReasons[position] = -1
+      }
+    }
+    let failedBase = lane &* BlockBuffers.failedCapacity
+    for index in 0..<state.failedCounts[lane] {
+      failed.append(state.failed[failedBase &+ index])
+    }
+    // The paths the lane read, in the order of their texts (not the order read).
+    let bit = UInt64(1) << UInt64(lane)
+    for index in 0..<state.pathCount where state.pathLanes[index] & bit != 0 {
+      let path = state.pathsByBit[index]
+      pathEpochs[Int(path)] = pathEpoch
+      pathsRead[pathsReadCount] = path
+      pathsReadCount &+= 1
+    }
+  }
+}
+
+/// What a policy's code allows of block evaluation, worked out once per image.
+struct BlockPlan {
+  /// True when the block loop runs every opcode of the code (`fail` and `conflict` set lanes
+  /// aside, as errors), and the code `fits`.
+  var isEligible = false
+  /// True when the code has at most 64 input paths and 256 definitions: blocks can run it,
+  /// setting lanes aside at the opcodes the loop does not run (`Machine.blocksForced`).
+  var fits = false
+  /// By text index: the bit an input path has in a lane's set of paths read, or -1.
+  var pathBits: [Int8] = []
+  /// How many input paths the code reads.
+  var pathCount = 0
+  /// By bit: the path's text index (bits in the order of the paths' texts).
+  var pathsByBit: [Int32] = []
+  /// The input record's fields that hold lists of records (`Machine.warm`).
+  var recordListFields: [Int] = []
+
+  init(code: UnsafeMutablePointer<Instruction>, count: Int, image: PolicyImage) {
+    pathBits = Array(repeating: -1, count: max(image.texts.count, 1))
+    guard image.definitions.count <= 256 else { return }
+    var paths = Set<Int>()
+    var runsAll = true
+    var pc = 0
+    while pc < count {
+      let instruction = code[pc]
+      switch instruction.opcode {
+      case .move, .constant, .input, .asOf, .add, .subtract, .multiply, .negate, .scale, .equal,
+        .less, .lessEqual, .textEqual, .not, .jump, .jumpIfFalse, .jumpIfTrue, .jumpIfNotLess,
+        .jumpIfLess, .jumpIfEqual, .jumpIfNotEqual, .jumpIfNone, .none, .isNone, .next, .nextLoop,
+        .length, .item, .divideRound, .call, .reasonOf, .return, .failCondition, .fail, .conflict,
+        .step, .extra, .durationAdd, .durationSubtract, .durationMultiply, .durationNegate,
+        .toRational, .rationalAdd, .rationalSubtract, .rationalMultiply, .rationalDivide,
+        .rationalEqual, .rationalLess, .rationalLessEqual, .rationalNegate, .rationalScale, .round,
+        .roundPlaces, .roundMultiple, .dateAddDays, .dateAddMonths, .dateAddYears, .age,
+        .monthsBetween, .daysBetween, .datePart, .makeDate:
+        break
+      case .field, .inputField:
+        if pc + 1 < count, code[pc + 1].a == 0 { paths.insert(Int(code[pc + 1].bc)) }
+      default:
+        runsAll = false
+      }
+      pc += 1
+    }
+    guard paths.count <= 64, paths.allSatisfy({ $0 < image.texts.count }) else { return }
+    // Bits in the order of the paths' texts: a lane's set lists them sorted.
+    for (bit, path) in paths.sorted(by: { image.texts[$0] < image.texts[$1] }).enumerated() {
+      pathBits[path] = Int8(bit)
+      pathsByBit.append(Int32(path))
+    }
+    pathCount = paths.count
+    if image.inputRecord < image.records.count {
+      for (index, field) in image.records[image.inputRecord].fields.enumerated() {
+        if case .list(.record) = field.type { recordListFields.append(index) }
+      }
+    }
+    fits = true
+    isEligible = runsAll
+  }
+}
+
+/// The columns a machine's block evaluations write, allocated at its first block.
+final class BlockBuffers {
+  /// The `all of` failures a lane can record before it is set aside.
+  static let failedCapacity = 16
+  let registers: UnsafeMutablePointer<Register>
+  let memoValues: UnsafeMutablePointer<Register>
+  let memoReasons: UnsafeMutablePointer<Int32>
+  /// By definition: the lanes whose memo holds its value (in the block's jurisdiction).
+  let memoValid: UnsafeMutablePointer<UInt64>
+  let values: UnsafeMutablePointer<Register>
+  let reasons: UnsafeMutablePointer<Int32>
+  let inputs: UnsafeMutablePointer<Register>
+  let inputFields: UnsafeMutablePointer<Int>
+  /// The steps the block counted: each loop pass and definition entered counts once for
+  /// all the lanes that take it together, so it bounds what any one lane counted.
+  let steps: UnsafeMutablePointer<Int>
+  /// By path bit (`BlockPlan.pathBits`): the lanes that read the path.
+  let pathLanes: UnsafeMutablePointer<UInt64>
+  /// How many input paths the code reads, and by bit the path's text index (`BlockPlan`).
+  let pathCount: Int
+  let pathsByBit: UnsafeMutablePointer<Int32>
+  let failed: UnsafeMutablePointer<(definition: Int32, reason: Int32)>
+  let failedCounts: UnsafeMutablePointer<Int>
+  /// Pending groups of lanes (instruction, lanes), a stack of each entered definition's.
+  let groups: UnsafeMutablePointer<(pc: Int, mask: UInt64)>
+  let groupTop: UnsafeMutablePointer<Int>
+  let evicted: UnsafeMutablePointer<UInt64>
+  var asOfDays: Int64 = 0
+  let sizes: (registers: Int, definitions: Int, decisions: Int, groups: Int)
+
+  init(registers: Int, definitions: Int, decisions: Int, paths: [Int32], groups: Int) {
+    let lanes = Machine.blockLanes
+    sizes = (registers, max(definitions, 1), max(decisions, 1), groups)
+    self.registers = allocateOnOwnLines(Register.self, count: registers * lanes)
+    self.registers.initialize(repeating: .none, count: registers * lanes)
+    memoValues = allocateOnOwnLines(Register.self, count: sizes.definitions * lanes)
+    memoValues.initialize(repeating: .none, count: sizes.definitions * lanes)
+    memoReasons = allocateOnOwnLines(Int32.self, count: sizes.definitions * lanes)
+    memoReasons.initialize(repeating: -1, count: sizes.definitions * lanes)
+    memoValid = allocateOnOwnLines(UInt64.self, count: sizes.definitions)
+    memoValid.initialize(repeating: 0, count: sizes.definitions)
+    values = allocateOnOwnLines(Register.self, count: sizes.decisions * lanes)
+    values.initialize(repeating: .none, count: sizes.decisions * lanes)
+    reasons = allocateOnOwnLines(Int32.self, count: sizes.decisions * lanes)
+    reasons.initialize(repeating: -1, count: sizes.decisions * lanes)
+    inputs = allocateOnOwnLines(Register.self, count: lanes)
+    inputs.initialize(repeating: .none, count: lanes)
+    inputFields = allocateOnOwnLines(Int.self, count: lanes)
+    inputFields.initialize(repeating: 0, count: lanes)
+    steps = allocateOnOwnLines(Int.self, count: 1)
+    steps.initialize(to: 0)
+    pathLanes = allocateOnOwnLines(UInt64.self, count: max(paths.count, 1))
+    pathLanes.initialize(repeating: 0, count: max(paths.count, 1))
+    pathCount = paths.count
+    pathsByBit = allocateOnOwnLines(Int32.self, count: max(paths.count, 1))
+    pathsByBit.initialize(repeating: 0, count: max(paths.count, 1))
+    for (bit, path) in paths.enumerated() { pathsByBit[bit] = path }
+    failed = allocateOnOwnLines(
+      (definition: Int32, reason: Int32).self, count: BlockBuffers.failedCapacity * lanes)
+    failed.initialize(repeating: (0, 0), count: BlockBuffers.failedCapacity * lanes)
+    failedCounts = allocateOnOwnLines(Int.self, count: lanes)
+    failedCounts.initialize(repeating: 0, count: lanes)
+    self.groups = allocateOnOwnLines((pc: Int, mask: UInt64).self, count: groups)
+    self.groups.initialize(repeating: (0, 0), count: groups)
+    groupTop = allocateOnOwnLines(Int.self, count: 1)
+    groupTop.initialize(to: 0)
+    evicted = allocateOnOwnLines(UInt64.self, count: 1)
+    evicted.initialize(to: 0)
+  }
+
+  deinit {
+    registers.deallocate()
+    memoValues.deallocate()
+    memoReasons.deallocate()
+    memoValid.deallocate()
+    values.deallocate()
+    reasons.deallocate()
+    inputs.deallocate()
+    inputFields.deallocate()
+    steps.deallocate()
+    pathLanes.deallocate()
+    pathsByBit.deallocate()
+    failed.deallocate()
+    failedCounts.deallocate()
+    groups.deallocate()
+    groupTop.deallocate()
+    evicted.deallocate()
+  }
+}
+
+/// One block evaluation: the machine's tables and the block's columns, as plain pointers (the
+/// loop writes only through them, so it needs no exclusive access to the machine).
+struct BlockRun {
+  static let lanes = Machine.blockLanes
+  let registers: UnsafeMutablePointer<Register>
+  let code: UnsafeMutablePointer<Instruction>
+  let constants: UnsafeMutablePointer<Register>
+  let entryPoints: UnsafeMutablePointer<Int>
+  let entryCosts: UnsafeMutablePointer<Int>
+  let frameSizes: UnsafeMutablePointer<Int>
+  let stepCosts: UnsafeMutablePointer<Int>
+  let sizeChecked: UnsafeMutablePointer<Bool>
+  let items: UnsafeMutablePointer<Register>
+  let lists: UnsafeMutablePointer<ListEntry>
+  let memoValues: UnsafeMutablePointer<Register>
+  let memoReasons: UnsafeMutablePointer<Int32>
+  let memoValid: UnsafeMutablePointer<UInt64>
+  let inputs: UnsafeMutablePointer<Register>
+  let inputFields: UnsafeMutablePointer<Int>
+  let steps: UnsafeMutablePointer<Int>
+  let pathLanes: UnsafeMutablePointer<UInt64>
+  let failed: UnsafeMutablePointer<(definition: Int32, reason: Int32)>
+  let failedCounts: UnsafeMutablePointer<Int>
+  let groups: UnsafeMutablePointer<(pc: Int, mask: UInt64)>
+  let groupTop: UnsafeMutablePointer<Int>
+  let groupCapacity: Int
+  let evicted: UnsafeMutablePointer<UInt64>
+  let asOfDays: Int64
+  let texts: [String]
+  /// The exact values of the facts (the image's exact constants): a block adds none.
+  let exactArena: [ExactDecimal]
+  let pathBits: [Int8]
+  let jurisdiction: Int
+  let jurisdictionCount: Int
+  let stepLimit: Int
+
+  init(machine: Machine, state: BlockBuffers, jurisdiction: Int) {
+    registers = state.registers
+    code = machine.code
+    constants = machine.constants
+    entryPoints = machine.plainEntryPoints
+    entryCosts = machine.plainEntryCosts
+    frameSizes = machine.frameSizes
+    stepCosts = machine.stepCosts
+    sizeChecked = machine.sizeChecked
+    items = machine.facts.header.pointee.items
+    lists = machine.facts.header.pointee.lists
+    memoValues = state.memoValues
+    memoReasons = state.memoReasons
+    memoValid = state.memoValid
+    inputs = state.inputs
+    inputFields = state.inputFields
+    steps = state.steps
+    pathLanes = state.pathLanes
+    failed = state.failed
+    failedCounts = state.failedCounts
+    groups = state.groups
+    groupTop = state.groupTop
+    groupCapacity = state.sizes.groups
+    evicted = state.evicted
+    asOfDays = state.asOfDays
+    texts = machine.facts.texts
+    exactArena = machine.facts.exact
+    pathBits = machine.tables.blocks.pathBits
+    self.jurisdiction = jurisdiction
+    jurisdictionCount = machine.jurisdictionCount
+    stepLimit = machine.stepLimit
+  }
+
+  /// Counts `cost` steps for the lanes of `mask` together; past the limit, sets them aside
+  /// (the one-at-a-time loop counts each lane's own and stops it with the limit's error) and
+  /// returns no lanes.
+  @inline(__always)
+  func count(_ cost: Int, _ mask: UInt64) -> UInt64 {
+    steps.pointee &+= cost
+    if steps.pointee <= stepLimit { return mask }
+    evicted.pointee |= mask
+    return 0
+  }
+
+  /// Evaluates definition `id` on the lanes of `mask` (none of which has it memoised) with its
+  /// registers from row `base`, leaving its value in the memo of each lane not set aside.
+  func enter(_ id: Int, _ mask: UInt64, base: Int) {
+    let slot = id &* jurisdictionCount &+ jurisdiction
+    let lanes = count(entryCosts[slot], mask)
+    if lanes != 0 { execute(id, slot: slot, from: entryPoints[slot], lanes, base: base) }
+  }
+
+  /// A number register as an exact rational (as `Machine.exact`); nil for a register that
+  /// holds no number (an absent optional): the one-at-a-time loop decides that lane.
+  func exact(_ register: Register) -> ExactDecimal? {
+    if register.tag == Register.bigTag {
+      return register.word >= 0 && register.word < Int64(exactArena.count)
+        ? exactArena[Int(register.word)] : .zero
+    }
+    if register.tag == 0 { return ExactDecimal(ExactInt(register.word)) }
+    guard register.tag > 0 else { return nil }
+    return
+      (try? ExactDecimal(numerator: ExactInt(register.word), denominator: ExactInt(register.tag)))
+      ?? .zero
+  }
+
+  /// A rational result as `Machine.storeRational` stores it, when it fits a register; nil
+  /// when it needs the exact arena (which a block does not write).
+  static func small(rational value: ExactDecimal) -> Register? {
+    guard let numerator = value.numerator.int64Value,
+      let denominator = value.denominator.int64Value
+    else { return nil }
+    return Register(word: numerator, tag: denominator)
+  }
+
+  /// An integer result as `Machine.storeInteger` stores it, when it fits; else nil.
+  static func small(integer value: ExactDecimal) -> Register? {
+    guard let small = value.numerator.int64Value, value.isInteger else { return nil }
+    return .integer(small)
+  }
+
+  /// The rational opcodes (and `round`) on one lane, as the one-at-a-time loop computes them;
+  /// nil when the lane must be decided there (a result off the fast path, a division by zero).
+  @inline(never)
+  func rational(_ opcode: Opcode, _ x: Register, _ y: Register, _ c: UInt16) -> Register? {
+    // Whole numbers as rationals (denominator 1): the common case, without leaving Int64.
+    if x.tag == 1 && y.tag == 1 {
+      switch opcode {
+      case .rationalAdd:
+        let (sum, overflow) = x.word.addingReportingOverflow(y.word)
+        if !overflow { return Register(word: sum, tag: 1) }
+      case .rationalSubtract:
+        let (difference, overflow) = x.word.subtractingReportingOverflow(y.word)
+        if !overflow { return Register(word: difference, tag: 1) }
+      case .rationalMultiply:
+        let (product, overflow) = x.word.multipliedReportingOverflow(by: y.word)
+        if !overflow { return Register(word: product, tag: 1) }
+      case .rationalEqual: return .bool(x.word == y.word)
+      case .rationalLess: return .bool(x.word < y.word)
+      case .rationalLessEqual: return .bool(x.word <= y.word)
+      default: break
+      }
+    }
+    guard let a = exact(x) else { return nil }
+    switch opcode {
+    case .rationalNegate: return BlockRun.small(rational: -a)
+    case .rationalScale: return BlockRun.small(rational: a * ExactDecimal(ExactInt(Int64(c))))
+    case .round:
+      return BlockRun.small(integer: ExactDecimal(a.roundedToInteger(Machine.roundingMode(c))))
+    default: break
+    }
+    guard let b = exact(y) else { return nil }
+    switch opcode {
+    case .rationalAdd: return BlockRun.small(rational: a + b)
+    case .rationalSubtract: return BlockRun.small(rational: a - b)
+    case .rationalMultiply: return BlockRun.small(rational: a * b)
+    case .rationalDivide:
+      guard let quotient = try? a / b else { return nil }
+      return BlockRun.small(rational: quotient)
+    case .rationalEqual: return .bool(a == b)
+    case .rationalLess: return .bool(a < b)
+    default: return .bool(a <= b)
+    }
+  }
+
+  /// `roundPlaces` on one lane; nil as `rational`.
+  @inline(never)
+  func roundedToPlaces(_ x: Register, _ places: Int, _ mode: UInt16) -> Register? {
+    guard let a = exact(x) else { return nil }
+    return BlockRun.small(rational: a.rounded(toPlaces: places, Machine.roundingMode(mode)))
+  }
+
+  /// `roundMultiple` on one lane; nil as `rational` (a unit of zero included).
+  @inline(never)
+  func roundedToMultiple(_ x: Register, _ unit: Register, _ mode: UInt16) -> Register? {
+    guard let a = exact(x), let step = exact(unit),
+      let rounded = try? a.rounded(toMultipleOf: step, Machine.roundingMode(mode))
+    else { return nil }
+    return BlockRun.small(integer: rounded)
+  }
+
+  /// The date opcodes without an `extra` word on one lane; nil when a date leaves the
+  /// calendar (the one-at-a-time loop gives the error).
+  @inline(never)
+  static func date(_ opcode: Opcode, _ x: Register, _ y: Register, _ c: UInt16) -> Register? {
+    guard let start = try? CivilDate(daysSince1970: x.word) else { return nil }
+    switch opcode {
+    case .dateAddDays:
+      return (try? start.adding(Days(y.word))).map { .integer($0.daysSince1970) }
+    case .datePart:
+      let parts = start.components
+      return .integer(c == 0 ? parts.year : c == 1 ? parts.month : parts.day)
+    default: break
+    }
+    guard let end = try? CivilDate(daysSince1970: y.word) else { return nil }
+    switch opcode {
+    case .age: return .integer(start.age(on: end).count)
+    case .monthsBetween: return .integer(start.wholeMonths(until: end).count)
+    default: return .integer(start.days(until: end).count)
+    }
+  }
+
+  /// `dateAddMonths` and `dateAddYears` on one lane; nil as `date`.
+  @inline(never)
+  static func dateAdding(_ x: Register, _ y: Register, months: Bool, _ policy: MonthEndPolicy)
+    -> Register?
+  {
+    guard let start = try? CivilDate(daysSince1970: x.word),
+      let result = months
+        ? try? start.adding(Months(y.word), policy: policy)
+        : try? start.adding(Years(y.word), policy: policy)
+    else { return nil }
+    return .integer(result.daysSince1970)
+  }
+
+  /// Hands the lanes of `taken` to the group waiting at `target` among the groups from
+  /// `groupBase` up (made if none), and lowers `lowest` to `target` if it is lower.
+  @inline(__always)
+  func split(_ taken: UInt64, to target: Int, above groupBase: Int, _ lowest: inout Int) {
+    var index = groupBase
+    let top = groupTop.pointee
+    while index < top {
+      if groups[index].pc == target {
+        groups[index].mask |= taken
+        return
+      }
+      index &+= 1
+    }
+    guard top < groupCapacity else {
+      // More groups pending than instructions (only a hostile file's definitions sharing
+      // code could make so many): those lanes are decided one at a time.
+      evicted.pointee |= taken
+      return
+    }
+    groups[top] = (target, taken)
+    groupTop.pointee = top &+ 1
+    if target < lowest { lowest = target }
+  }
+
+  // The loop. Each case runs its instruction for every lane of `mask` (`while lanes != 0`
+  // takes them lowest first); lanes that jump elsewhere go to a pending group (`split`), lanes
+  // that meet what only the one-at-a-time loop does are set aside (`off`).
+  func execute(_ id: Int, slot: Int, from entry: Int, _ start: UInt64, base: Int) {
+    let width = BlockRun.lanes
+    let registers = self.registers
+    let items = self.items
+    let lists = self.lists
+    let groups = self.groups
+    let groupBase = groupTop.pointee
+    var pc = entry
+    var mask = start
+    // The lowest instruction a pending group waits at (Int.max: none).
+    var lowest = Int.max
+    let calleeBase = base &+ frameSizes[id]
+
+    while true {
+      let instruction = code[pc]
+      let ra = registers + (base &+ Int(instruction.a)) &* width
+      let rb = registers + (base &+ Int(instruction.b)) &* width
+      let rc = registers + (base &+ Int(instruction.c)) &* width
+      pc &+= 1
+      var lanes = mask
+      var off: UInt64 = 0
+      switch instruction.opcode {
+      case .move:
+        while lanes != 0 {
+          let l = lanes.trailingZeroBitCount
+          lanes &= lanes &- 1
+          ra[l] = rb[l]
+        }
+      case .constant:
+        let value = constants[Int(instruction.bc)]
+        while lanes != 0 {
+          let l = lanes.trailingZeroBitCount
+          lanes &= lanes &- 1
+          ra[l] = value
+        }
+      case .input:
+        while lanes != 0 {
+          let l = lanes.trailingZeroBitCount
+          lanes &= lanes &- 1
+          ra[l] = inputs[l]
+        }
+      case .asOf:
+        while lanes != 0 {
+          let l = lanes.trailingZeroBitCount
+          lanes &= lanes &- 1
+          ra[l] = .integer(asOfDays)
+        }
+      case .add, .durationAdd:
+        while lanes != 0 {
+          let l = lanes.trailingZeroBitCount
+          lanes &= lanes &- 1
+          let (sum, overflow) = rb[l].word.addingReportingOverflow(rc[l].word)
+          if rb[l].tag | rc[l].tag != 0 || overflow {
+            off |= 1 << UInt64(l)
+          } else {
+            ra[l] = .integer(sum)
+          }
+        }
+      case .subtract, .durationSubtract:
+        while lanes != 0 {
+          let l = lanes.trailingZeroBitCount
+          lanes &= lanes &- 1
+          let (difference, overflow) = rb[l].word.subtractingReportingOverflow(rc[l].word)
+          if rb[l].tag | rc[l].tag != 0 || overflow {
+            off |= 1 << UInt64(l)
+          } else {
+            ra[l] = .integer(difference)
+          }
+        }
+      case .multiply, .durationMultiply:
+        while lanes != 0 {
+          let l = lanes.trailingZeroBitCount
+          lanes &= lanes &- 1
+          let (product, overflow) = rb[l].word.multipliedReportingOverflow(by: rc[l].word)
+          if rb[l].tag | rc[l].tag != 0 || overflow {
+            off |= 1 << UInt64(l)
+          } else {
+            ra[l] = .integer(product)
+          }
+        }
+      case .scale:
+        let factor = Int64(instruction.c)
+        while lanes != 0 {
+          let l = lanes.trailingZeroBitCount
+          lanes &= lanes &- 1
+          let (product, overflow) = rb[l].word.multipliedReportingOverflow(by: factor)
+          if rb[l].tag != 0 || overflow {
+            off |= 1 << UInt64(l)
+          } else {
+            ra[l] = .integer(product)
+          }
+        }
+      case .negate, .durationNegate:
+        while lanes != 0 {
+          let l = lanes.trailingZeroBitCount
+          lanes &= lanes &- 1
+          let (negated, overflow) = Int64(0).subtractingReportingOverflow(rb[l].word)
+          if rb[l].tag != 0 || overflow {
+            off |= 1 << UInt64(l)
+          } else {
+            ra[l] = .integer(negated)
+          }
+        }
+      case .equal:
+        while lanes != 0 {
+          let l = lanes.trailingZeroBitCount
+          lanes &= lanes &- 1
+          if rb[l].tag | rc[l].tag != 0 { off |= 1 << UInt64(l) }
+          ra[l] = .bool(rb[l].word == rc[l].word)
+        }
+      case .less:
+        while lanes != 0 {
+          let l = lanes.trailingZeroBitCount
+          lanes &= lanes &- 1
+          if rb[l].tag | rc[l].tag != 0 { off |= 1 << UInt64(l) }
+          ra[l] = .bool(rb[l].word < rc[l].word)
+        }
+      case .lessEqual:
+        while lanes != 0 {
+          let l = lanes.trailingZeroBitCount
+          lanes &= lanes &- 1
+          if rb[l].tag | rc[l].tag != 0 { off |= 1 << UInt64(l) }
+          ra[l] = .bool(rb[l].word <= rc[l].word)
+        }
+      case .textEqual:
+        while lanes != 0 {
+          let l = lanes.trailingZeroBitCount
+          lanes &= lanes &- 1
+          // INVARIANT: the verifier proved both registers hold texts.
+          ra[l] = .bool(texts[Int(rb[l].word)] == texts[Int(rc[l].word)])
+        }
+      case .not:
+        while lanes != 0 {
+          let l = lanes.trailingZeroBitCount
+          lanes &= lanes &- 1
+          ra[l] = .bool(rb[l].word == 0)
+        }
+      case .none:
+        while lanes != 0 {
+          let l = lanes.trailingZeroBitCount
+          lanes &= lanes &- 1
+          ra[l] = .none
+        }
+      case .isNone:
+        while lanes != 0 {
+          let l = lanes.trailingZeroBitCount
+          lanes &= lanes &- 1
+          ra[l] = .bool(rb[l].tag == Register.noneTag)
+        }
+      case .jump: pc = Int(instruction.bc)
+      case .jumpIfFalse, .jumpIfTrue, .jumpIfNone:
+        var taken: UInt64 = 0
+        switch instruction.opcode {
+        case .jumpIfFalse:
+          while lanes != 0 {
+            let l = lanes.trailingZeroBitCount
+            lanes &= lanes &- 1
+            if ra[l].word == 0 { taken |= 1 << UInt64(l) }
+          }
+        case .jumpIfTrue:
+          while lanes != 0 {
+            let l = lanes.trailingZeroBitCount
+            lanes &= lanes &- 1
+            if ra[l].word != 0 { taken |= 1 << UInt64(l) }
+          }
+        default:
+          while lanes != 0 {
+            let l = lanes.trailingZeroBitCount
+            lanes &= lanes &- 1
+            if ra[l].tag == Register.noneTag { taken |= 1 << UInt64(l) }
+          }
+        }
+        if taken == mask {
+          pc = Int(instruction.bc)
+        } else if taken != 0 {
+          split(taken, to: Int(instruction.bc), above: groupBase, &lowest)
+          mask &= ~taken
+        }
+      case .jumpIfNotLess, .jumpIfLess, .jumpIfEqual, .jumpIfNotEqual:
+        var holds: UInt64 = 0
+        let comparesEqual =
+          instruction.opcode == .jumpIfEqual || instruction.opcode == .jumpIfNotEqual
+        while lanes != 0 {
+          let l = lanes.trailingZeroBitCount
+          lanes &= lanes &- 1
+          let x = ra[l]
+          let y = rb[l]
+          if x.tag | y.tag != 0 { off |= 1 << UInt64(l) }
+          if comparesEqual ? x.word == y.word : x.word < y.word { holds |= 1 << UInt64(l) }
+        }
+        if off != 0 {
+          evicted.pointee |= off
+          mask &= ~off
+          off = 0
+        }
+        let taken =
+          instruction.opcode == .jumpIfLess || instruction.opcode == .jumpIfEqual
+          ? holds & mask : ~holds & mask
+        let target = Int(code[pc].bc)
+        pc &+= 1
+        if taken == mask {
+          if mask != 0 { pc = target }
+        } else if taken != 0 {
+          split(taken, to: target, above: groupBase, &lowest)
+          mask &= ~taken
+        }
+      case .inputField:
+        let path = Int(code[pc].bc)
+        if code[pc].a == 0 { pathLanes[Int(pathBits[path])] |= mask }
+        pc &+= 1
+        let field = Int(instruction.c)
+        while lanes != 0 {
+          let l = lanes.trailingZeroBitCount
+          lanes &= lanes &- 1
+          let value = items[inputFields[l] &+ field]
+          if value.tag == Register.unknownTag { off |= 1 << UInt64(l) }
+          ra[l] = value
+        }
+      case .field:
+        let path = Int(code[pc].bc)
+        if code[pc].a == 0 { pathLanes[Int(pathBits[path])] |= mask }
+        pc &+= 1
+        let field = Int(instruction.c)
+        while lanes != 0 {
+          let l = lanes.trailingZeroBitCount
+          lanes &= lanes &- 1
+          // INVARIANT: the verifier proved R[b] is a record with field c.
+          let value = items[Int(lists[Int(rb[l].word)].start) &+ field]
+          if value.tag == Register.unknownTag { off |= 1 << UInt64(l) }
+          ra[l] = value
+        }
+      case .next, .nextLoop:
+        mask = count(stepCosts[pc &- 1], mask)
+        lanes = mask
+        var going: UInt64 = 0
+        while lanes != 0 {
+          let l = lanes.trailingZeroBitCount
+          lanes &= lanes &- 1
+          // INVARIANT: the verifier proved R[b] is a list.
+          let index = rc[l].word
+          let entry = lists[Int(rb[l].word)]
+          if entry.builder >= 0 {
+            // A list under construction: only `listBuilder` makes one, which the plan refuses.
+            off |= 1 << UInt64(l)
+          } else if UInt64(bitPattern: index) < UInt64(entry.count) {
+            ra[l] = items[Int(entry.start) &+ Int(index)]
+            rc[l] = .integer(index &+ 1)
+            going |= 1 << UInt64(l)
+          }
+        }
+        if off != 0 {
+          evicted.pointee |= off
+          mask &= ~off
+          going &= ~off
+          off = 0
+        }
+        let target = Int(code[pc].bc)
+        pc &+= 1
+        // `next` goes on with an item and jumps out without; `nextLoop` jumps back with one.
+        let jumping = instruction.opcode == .next ? mask & ~going : going
+        if jumping == mask {
+          if mask != 0 { pc = target }
+        } else if jumping != 0 {
+          split(jumping, to: target, above: groupBase, &lowest)
+          mask &= ~jumping
+        }
+      case .length:
+        while lanes != 0 {
+          let l = lanes.trailingZeroBitCount
+          lanes &= lanes &- 1
+          let entry = lists[Int(rb[l].word)]
+          if entry.builder >= 0 { off |= 1 << UInt64(l) }
+          ra[l] = .integer(Int64(entry.count))
+        }
+      case .item:
+        while lanes != 0 {
+          let l = lanes.trailingZeroBitCount
+          lanes &= lanes &- 1
+          // INVARIANT: the verifier proved R[b] is a table and R[c] a case of its key enum.
+          ra[l] = items[Int(lists[Int(rb[l].word)].start) &+ Int(rc[l].word)]
+        }
+      case .divideRound:
+        let mode = code[pc].a
+        pc &+= 1
+        while lanes != 0 {
+          let l = lanes.trailingZeroBitCount
+          lanes &= lanes &- 1
+          let x = rb[l]
+          let y = rc[l]
+          if x.tag | y.tag == 0, let result = Machine.divideRounding(x.word, y.word, mode) {
+            ra[l] = .integer(result)
+          } else {
+            off |= 1 << UInt64(l)
+          }
+        }
+      case .call, .reasonOf:
+        let callee = Int(instruction.bc)
+        let missing = mask & ~memoValid[callee]
+        if missing != 0 {
+          enter(callee, missing, base: calleeBase)
+          mask &= ~evicted.pointee
+          lanes = mask
+        }
+        let values = memoValues + callee &* width
+        if instruction.opcode == .call {
+          while lanes != 0 {
+            let l = lanes.trailingZeroBitCount
+            lanes &= lanes &- 1
+            ra[l] = values[l]
+          }
+        } else {
+          let reasons = memoReasons + callee &* width
+          while lanes != 0 {
+            let l = lanes.trailingZeroBitCount
+            lanes &= lanes &- 1
+            ra[l] = .integer(Int64(max(reasons[l], 0)))
+          }
+        }
+      case .return:
+        if sizeChecked[slot] {
+          off = mask
+        } else {
+          let reason: Int32 = instruction.b == PolicyImage.noText ? -1 : Int32(instruction.b)
+          let values = memoValues + id &* width
+          let reasons = memoReasons + id &* width
+          while lanes != 0 {
+            let l = lanes.trailingZeroBitCount
+            lanes &= lanes &- 1
+            values[l] = ra[l]
+            reasons[l] = reason
+          }
+          memoValid[id] |= mask
+        }
+        mask = 0
+      case .failCondition:
+        let capacity = BlockBuffers.failedCapacity
+        while lanes != 0 {
+          let l = lanes.trailingZeroBitCount
+          lanes &= lanes &- 1
+          let recorded = failedCounts[l]
+          if recorded == capacity {
+            off |= 1 << UInt64(l)
+          } else {
+            failed[l &* capacity &+ recorded] = (Int32(id), Int32(instruction.bc))
+            failedCounts[l] = recorded &+ 1
+          }
+        }
+      case .toRational:
+        while lanes != 0 {
+          let l = lanes.trailingZeroBitCount
+          lanes &= lanes &- 1
+          let value = rb[l]
+          ra[l] = value.tag == 0 ? Register(word: value.word, tag: 1) : value
+        }
+      case .rationalAdd, .rationalSubtract, .rationalMultiply, .rationalDivide, .rationalEqual,
+        .rationalLess, .rationalLessEqual, .rationalNegate, .rationalScale, .round:
+        let opcode = instruction.opcode
+        // `c` is a register of the binary opcodes only (of the others, a factor or a mode).
+        let binary = opcode != .rationalNegate && opcode != .rationalScale && opcode != .round
+        while lanes != 0 {
+          let l = lanes.trailingZeroBitCount
+          lanes &= lanes &- 1
+          if let result = rational(opcode, rb[l], binary ? rc[l] : .none, instruction.c) {
+            ra[l] = result
+          } else {
+            off |= 1 << UInt64(l)
+          }
+        }
+      case .roundPlaces, .roundMultiple:
+        let operand = code[pc].a
+        pc &+= 1
+        let opcode = instruction.opcode
+        let unit = registers + (base &+ Int(operand)) &* width
+        while lanes != 0 {
+          let l = lanes.trailingZeroBitCount
+          lanes &= lanes &- 1
+          let result =
+            opcode == .roundPlaces
+            ? roundedToPlaces(rb[l], Int(operand), instruction.c)
+            : roundedToMultiple(rb[l], unit[l], instruction.c)
+          if let result { ra[l] = result } else { off |= 1 << UInt64(l) }
+        }
+      case .dateAddDays, .age, .monthsBetween, .daysBetween, .datePart:
+        let opcode = instruction.opcode
+        // `datePart`'s `c` is the part, not a register.
+        let binary = opcode != .datePart
+        while lanes != 0 {
+          let l = lanes.trailingZeroBitCount
+          lanes &= lanes &- 1
+          if let result = BlockRun.date(opcode, rb[l], binary ? rc[l] : .none, instruction.c) {
+            ra[l] = result
+          } else {
+            off |= 1 << UInt64(l)
+          }
+        }
+      case .dateAddMonths, .dateAddYears:
+        let policy = Machine.monthEnd(code[pc].a)
+        pc &+= 1
+        let months = instruction.opcode == .dateAddMonths
+        while lanes != 0 {
+          let l = lanes.trailingZeroBitCount
+          lanes &= lanes &- 1
+          if let result = BlockRun.dateAdding(rb[l], rc[l], months: months, policy) {
+            ra[l] = result
+          } else {
+            off |= 1 << UInt64(l)
+          }
+        }
+      case .makeDate:
+        let parts = registers + (base &+ Int(instruction.b)) &* width
+        while lanes != 0 {
+          let l = lanes.trailingZeroBitCount
+          lanes &= lanes &- 1
+          let year = parts[l]
+          let month = parts[width &+ l]
+          let day = parts[2 &* width &+ l]
+          if year.tag | month.tag | day.tag == 0,
+            let made = try? CivilDate(year: year.word, month: month.word, day: day.word)
+          {
+            ra[l] = .integer(made.daysSince1970)
+          } else {
+            off |= 1 << UInt64(l)
+          }
+        }
+      case .step:
+        mask = count(stepCosts[pc &- 1], mask)
+      case .extra: break
+      default:
+        // `fail`, `conflict`, and anything the plan did not admit: the one-at-a-time loop
+        // gives the error.
+        off = mask
+      }
+      if off != 0 {
+        evicted.pointee |= off
+        mask &= ~off
+      }
+      // The lowest pending group runs first: the lanes meet again where their paths join.
+      if mask == 0 || pc >= lowest {
+        if mask != 0 { split(mask, to: pc, above: groupBase, &lowest) }
+        while true {
+          let top = groupTop.pointee
+          if top == groupBase { return }
+          var best = groupBase
+          var index = groupBase &+ 1
+          while index < top {
+            if groups[index].pc < groups[best].pc { best = index }
+            index &+= 1
+          }
+          pc = groups[best].pc
+          mask = groups[best].mask & ~evicted.pointee
+          groups[best] = groups[top &- 1]
+          groupTop.pointee = top &- 1
+          lowest = Int.max
+          index = groupBase
+          while index < top &- 1 {
+            if groups[index].pc < lowest { lowest = groups[index].pc }
+            index &+= 1
+          }
+          if mask != 0 { break }
+        }
+      }
+    }
+  }
+}

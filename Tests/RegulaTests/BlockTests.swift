@@ -1,0 +1,116 @@
+// Block evaluation (`Machine.runBlock`) gives every application the record it gets decided
+// alone: seeded random programs, each with a block of applications that take different paths
+// (and some that a block sets aside), and every repository policy's test applications.
+import Foundation
+import Regula
+import Testing
+
+/// The records of `applications` decided one at a time and in blocks, as text (the record's
+/// JSON, or the error with the definition at fault), and how many a block decided.
+func recordsBothWays(
+  _ policy: CompiledPolicy, _ applications: [Value], asOf: CivilDate, jurisdiction: String,
+  forced: Bool = false
+) -> (alone: [String], blocks: [String], inBlocks: Int) {
+  func text(_ result: Result<DecisionRecord, DecisionError>) -> String {
+    switch result {
+    case .success(let record): record.json
+    case .failure(let error): errorKind(error) + errorPlace(error)
+    }
+  }
+  var evaluator = Evaluator(policy: policy)
+  let alone = applications.map { application in
+    text(
+      Result { () throws(DecisionError) in
+        try evaluator.record(for: application, asOf: asOf, jurisdiction: jurisdiction)
+      })
+  }
+  evaluator.machine.blocksForced = forced
+  guard
+    let (records, inBlocks) = try? evaluator.records(
+      for: applications, asOf: asOf, jurisdiction: jurisdiction)
+  else { return (alone, ["error: unknown jurisdiction"], 0) }
+  return (alone, records.map(text), inBlocks)
+}
+
+@Test func blocksDecideRandomProgramsAsOneAtATime() throws {
+  var generator = ProgramGenerator(seed: 0xB10C_0001)
+  let programs = max(programCount / 4, 200)
+  var compared = 0
+  var inBlocks = 0
+  var setAside = 0
+  var programsInBlocks = 0
+  var disagreements: [String] = []
+  for programIndex in 0..<programs {
+    let source = generator.program()
+    let files = [
+      "random.regula": Array(source.utf8), "lib.regula": Array(ProgramGenerator.library.utf8),
+    ]
+    let policy = try #require(CompiledPolicy.compile(path: "random.regula") { files[$0] }.0.output)
+    let (place, day) = generator.placeAndDate()
+    // Applications of every shape the generator makes (absent facts, edge values, lists of
+    // every length), more than a block holds, so that blocks have lanes that part ways.
+    var applications: [Value] = []
+    for _ in 0..<(Machine.blockLanes + 9) {
+      let json = generator.application()
+      guard
+        let value = try? InputReader(program: policy.program!).read(
+          try JSONReader.parse(Array(json.utf8)))
+      else { continue }
+      applications.append(value)
+    }
+    // Forced: a lane that reaches an opcode the block loop does not run is set aside.
+    let (alone, blocks, decided) = recordsBothWays(
+      policy, applications, asOf: date(day), jurisdiction: place, forced: true)
+    compared += applications.count
+    inBlocks += decided
+    if decided > 0 { programsInBlocks += 1 }
+    setAside += applications.count - decided
+    for index in alone.indices where alone[index] != blocks[index] && disagreements.count < 3 {
+      disagreements.append(
+        "seed program \(programIndex) at \(place) as of \(day)\n\(source)\napplication \(index)\nalone:  \(alone[index])\nblocks: \(blocks[index])"
+      )
+    }
+  }
+  #expect(disagreements.isEmpty, Comment(rawValue: disagreements.joined(separator: "\n\n")))
+  // Enough of the programs run in blocks, and blocks both decide and set aside, for the
+  // comparison to test the block loop and its way out.
+  // (About two programs in five decide some of their applications in blocks and a quarter
+  // of all applications are: the others reach an opcode the loop does not run.)
+  #expect(programsInBlocks * 4 > programs, "\(programsInBlocks) of \(programs) ran in blocks")
+  #expect(inBlocks * 6 > compared, "\(inBlocks) of \(compared) decided in blocks")
+  #expect(setAside > 0, "no application was set aside")
+  print(
+    "blocks: \(programs) random programs (\(programsInBlocks) in blocks), \(compared) records "
+      + "compared whole, \(inBlocks) decided in blocks, \(setAside) set aside")
+}
+
+@Test(arguments: policyFiles)
+func blocksDecideEveryTestCaseAsOneAtATime(_ path: String) throws {
+  guard let policy = compilePolicy(path), let program = policy.program else { return }
+  // The tests' applications, grouped by date and jurisdiction: a block has one of each.
+  var groups: [String: (asOf: CivilDate, jurisdiction: String, applications: [Value])] = [:]
+  for test in program.tests {
+    let asOf = test.asOf ?? date("2024-01-01")
+    var builder = Interpreter(
+      program: program, input: .none, asOf: asOf, jurisdiction: "national")
+    guard let given = test.given, let input = try? builder.evaluate(given) else { continue }
+    let jurisdiction = test.jurisdiction ?? program.level
+    groups["\(asOf) \(jurisdiction)", default: (asOf, jurisdiction, [])].applications.append(input)
+  }
+  var compared = 0
+  var inBlocks = 0
+  for (_, group) in groups.sorted(by: { $0.key < $1.key }) {
+    // As the policy runs (in blocks only if the loop runs all its code), and forced.
+    for forced in [false, true] {
+      let (alone, blocks, decided) = recordsBothWays(
+        policy, group.applications, asOf: group.asOf, jurisdiction: group.jurisdiction,
+        forced: forced)
+      #expect(alone == blocks, "\(path) as of \(group.asOf) in \(group.jurisdiction)")
+      if forced {
+        compared += alone.count
+        inBlocks += decided
+      }
+    }
+  }
+  print("blocks: \(path.split(separator: "/").last!): \(inBlocks) of \(compared) decided in blocks")
+}
