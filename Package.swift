@@ -63,7 +63,11 @@ let package = Package(
     .target(name: "RegulaSema", dependencies: ["RegulaSyntax"]),
     .target(name: "RegulaBytecode"),
     .target(name: "RegulaJSON"),
-    .target(name: "RegulaVM", dependencies: ["RegulaBytecode", "RegulaNumerics", "RegulaJSON"]),
+    .target(
+      name: "RegulaVM",
+      dependencies: ["RegulaBytecode", "RegulaNumerics", "RegulaJSON", "CPrefetch"]),
+    // `__builtin_prefetch` for the VM's block evaluation (a header's inline function).
+    .target(name: "CPrefetch"),
     .target(name: "RegulaCompiler", dependencies: ["RegulaIR", "RegulaBytecode"]),
     .target(name: "Regula", dependencies: ["RegulaCompiler", "RegulaVM"]),
     .target(name: "RegulaIR", dependencies: ["RegulaSema", "RegulaNumerics", "RegulaJSON"]),

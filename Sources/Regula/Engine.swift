@@ -438,6 +438,35 @@ public struct Evaluator {
   public mutating func evaluate(
     json buffer: UnsafeBufferPointer<UInt8>, asOf: CivilDate? = nil, jurisdiction: String? = nil
   ) throws(DecisionError) -> (asOf: CivilDate, jurisdiction: String) {
+    machine.reset()
+    let loaded = try load(json: buffer, asOf: asOf, jurisdiction: jurisdiction)
+    try run(loaded.input, asOf: loaded.asOf, jurisdiction: loaded.jurisdictionIndex)
+    return (loaded.asOf, loaded.jurisdiction)
+  }
+
+  /// An application read into the machine's facts, with the date and jurisdiction it is to
+  /// be decided for (`load(json:asOf:jurisdiction:)`).
+  public struct LoadedApplication: Sendable {
+    /// The application's input record, a handle into the machine's facts.
+    public var input: Register
+    /// The as-of date: the one given, else the application's `application_date`.
+    public var asOf: CivilDate
+    /// The jurisdiction code as records name it, and its index in the policy.
+    public var jurisdiction: String
+    public var jurisdictionIndex: Int
+  }
+
+  /// The first half of `evaluate(json:asOf:jurisdiction:)`: reads the application into the
+  /// machine's facts beside those read since the last `machine.reset()` (the applications of a
+  /// block, say) and works out its date and jurisdiction, with the same checks and errors,
+  /// without deciding. Decide it with `decide(_:)`, or with others at once
+  /// (`Machine.runBlock`). An application refused leaves nothing in the facts.
+  ///
+  /// - Throws: as `decide(json:asOf:jurisdiction:listingInputsRead:)`, but for the
+  ///   evaluation's own errors.
+  public mutating func load(
+    json buffer: UnsafeBufferPointer<UInt8>, asOf: CivilDate? = nil, jurisdiction: String? = nil
+  ) throws(DecisionError) -> LoadedApplication {
     guard buffer.count <= JSONReader.maximumDocumentBytes else {
       throw .application(
         ApplicationError(
@@ -446,14 +475,12 @@ public struct Evaluator {
             "the application has \(buffer.count) bytes, over the limit `line_size` of "
             + "\(JSONReader.maximumDocumentBytes) bytes"))
     }
-    machine.reset()
     let input: Register
     if let fast = machine.loadApplicationFast(json: buffer) {
       input = fast
     } else {
       // The tree reader gives the precise error (or reads what the fast path declined).
-      machine.reset()
-      do { input = try machine.loadApplication(json: Array(buffer)) } catch {
+      do { input = try machine.loadApplicationKeepingFacts(json: Array(buffer)) } catch {
         throw .application(error)
       }
     }
@@ -487,8 +514,18 @@ public struct Evaluator {
       placeIndex = index
       place = canonical
     }
-    try run(input, asOf: date, jurisdiction: placeIndex)
-    return (date, place)
+    return LoadedApplication(
+      input: input, asOf: date, jurisdiction: place, jurisdictionIndex: placeIndex)
+  }
+
+  /// Decides an application `load(json:asOf:jurisdiction:)` read (since the last reset), one
+  /// at a time: the outcome is left in `machine`, as `evaluate(json:asOf:jurisdiction:)`
+  /// leaves it.
+  ///
+  /// - Throws: `DecisionError.evaluation` on a runtime failure or a limit.
+  public mutating func decide(_ loaded: LoadedApplication) throws(DecisionError) {
+    machine.beginEvaluation()
+    try run(loaded.input, asOf: loaded.asOf, jurisdiction: loaded.jurisdictionIndex)
   }
 
   /// Runs the machine on a loaded application, its errors as `DecisionError`s naming the

@@ -301,6 +301,11 @@ final class BatchWorker: @unchecked Sendable {
   var errors = 0
   var undecided = 0
   var count = 0
+  /// True to decide in blocks (`Machine.runBlock`) when the policy runs in blocks; false
+  /// decides every line alone (the tests compare the two).
+  var inBlocks = true
+  /// The lines of the block being decided (reused).
+  var lanes = BatchLanes()
 
   init(
     policy: CompiledPolicy, asOf: CivilDate?, jurisdiction: String?, shape: BatchShape,
@@ -323,9 +328,14 @@ final class BatchWorker: @unchecked Sendable {
   /// Decides lines `range` of `block`, appending one result line each to `output` and adding
   /// to the counts.
   func decide(_ block: LineBlock, _ range: Range<Int>) {
-    let (newErrors, newUndecided) = BatchWorker.decide(
-      block, range, with: &evaluator, into: &output, asOf: asOf, jurisdiction: jurisdiction,
-      shape: shape, after: after)
+    let (newErrors, newUndecided) =
+      inBlocks && evaluator.machine.runsInBlocks
+      ? BatchWorker.decideInBlocks(
+        block, range, with: &evaluator, into: &output, lanes: &lanes, asOf: asOf,
+        jurisdiction: jurisdiction, shape: shape, after: after)
+      : BatchWorker.decide(
+        block, range, with: &evaluator, into: &output, asOf: asOf, jurisdiction: jurisdiction,
+        shape: shape, after: after)
     errors += newErrors
     undecided += newUndecided
     count += range.count
@@ -373,6 +383,100 @@ final class BatchWorker: @unchecked Sendable {
           appendError(
             line: line.number, id: applicationID(Array(bytes[line.bytes])),
             message: String(describing: error), shape: shape, to: &output)
+        }
+      }
+    }
+    return (errors, undecided)
+  }
+
+  /// `decide(_:_:with:into:asOf:jurisdiction:shape:after:)` in blocks of up to
+  /// `Machine.blockLanes` lines: each block's applications are read into the facts together,
+  /// those with the first one's date and jurisdiction decided at once (`Machine.runBlock`),
+  /// and the result lines written in input order — a line the block set aside, or one of
+  /// another date or jurisdiction, is decided alone, a line refused gets its error line. The
+  /// same lines as deciding every line alone (tested).
+  static func decideInBlocks(
+    _ block: LineBlock, _ range: Range<Int>, with evaluator: inout Evaluator,
+    into output: inout [UInt8], lanes: inout BatchLanes, asOf: CivilDate?, jurisdiction: String?,
+    shape: BatchShape, after: Int
+  ) -> (errors: Int, undecided: Int) {
+    var errors = 0
+    var undecided = 0
+    block.bytes.withUnsafeBufferPointer { bytes in
+      var next = range.lowerBound
+      while next < range.upperBound {
+        // Read up to a block of lines.
+        evaluator.machine.reset()
+        lanes.removeAll()
+        while next < range.upperBound && lanes.inputs.count < Machine.blockLanes {
+          let line = block.lines[next]
+          next += 1
+          if line.number <= after { continue }
+          if block.oversized[line.number] != nil {
+            lanes.append(line: line.number, bytes: line.bytes, .oversized)
+            continue
+          }
+          do throws(DecisionError) {
+            let loaded = try evaluator.load(
+              json: UnsafeBufferPointer(rebasing: bytes[line.bytes]), asOf: asOf,
+              jurisdiction: jurisdiction)
+            lanes.append(line: line.number, bytes: line.bytes, .loaded(loaded))
+          } catch {
+            lanes.append(line: line.number, bytes: line.bytes, .refused(error))
+          }
+        }
+        let decided =
+          lanes.inputs.isEmpty
+          ? 0
+          : lanes.inputs.withUnsafeBufferPointer {
+            evaluator.machine.runBlock(
+              inputs: $0, asOf: lanes.blockDate, jurisdiction: lanes.blockJurisdiction)
+          }
+        // Write them in input order.
+        for index in lanes.lines.indices {
+          let number = lanes.lines[index]
+          let lineBytes = lanes.ranges[index]
+          let loaded: Evaluator.LoadedApplication
+          switch lanes.outcomes[index] {
+          case .oversized:
+            errors += 1
+            appendError(
+              line: number, id: nil,
+              message: "the line has \(block.oversized[number] ?? 0) bytes, over the limit "
+                + "`line_size` of \(LineReader.maximumLineBytes) bytes", shape: shape,
+              to: &output)
+            continue
+          case .refused(let error):
+            errors += 1
+            appendError(
+              line: number, id: applicationID(Array(bytes[lineBytes])),
+              message: String(describing: error), shape: shape, to: &output)
+            continue
+          case .loaded(let application): loaded = application
+          }
+          let lane = lanes.lanes[index]
+          if lane >= 0 && decided & (1 << UInt64(lane)) != 0 {
+            evaluator.machine.adoptBlockLane(lane)
+          } else {
+            do { try evaluator.decide(loaded) } catch {
+              errors += 1
+              appendError(
+                line: number, id: applicationID(Array(bytes[lineBytes])),
+                message: String(describing: error), shape: shape, to: &output)
+              continue
+            }
+          }
+          if !evaluator.machine.undecided.isEmpty || !evaluator.machine.notComputable.isEmpty {
+            undecided += 1
+          }
+          switch shape {
+          case .csv(let layout):
+            layout.appendRecord(line: number, &evaluator, to: &output)
+          case .jsonl:
+            evaluator.appendRecordJSON(
+              asOf: loaded.asOf, jurisdiction: loaded.jurisdiction, line: number, to: &output)
+            output.append(UInt8(ascii: "\n"))
+          }
         }
       }
     }
@@ -518,4 +622,63 @@ final class Progress {
   }
 
   func finish() { if isShown { printError("\n") } }
+}
+
+/// The lines of one batch block (`BatchWorker.decideInBlocks`), reused from block to block.
+struct BatchLanes {
+  /// By line of the block: its number, bytes, what reading it gave and its lane in `inputs`
+  /// (-1: decided alone).
+  var lines: [Int] = []
+  var ranges: [Range<Int>] = []
+  var outcomes: [BatchLanes.Outcome] = []
+  var lanes: [Int] = []
+  enum Outcome {
+    case loaded(Evaluator.LoadedApplication)
+    case refused(DecisionError)
+    /// Over the line size limit: not read.
+    case oversized
+  }
+  /// The applications decided at once: those of the first one's date and jurisdiction.
+  var inputs: [Register] = []
+  var blockDate = CivilDate.earliest
+  var blockJurisdiction = 0
+
+  init() {
+    let capacity = Machine.blockLanes
+    lines.reserveCapacity(capacity)
+    ranges.reserveCapacity(capacity)
+    outcomes.reserveCapacity(capacity)
+    lanes.reserveCapacity(capacity)
+    inputs.reserveCapacity(capacity)
+  }
+
+  mutating func removeAll() {
+    lines.removeAll(keepingCapacity: true)
+    ranges.removeAll(keepingCapacity: true)
+    outcomes.removeAll(keepingCapacity: true)
+    lanes.removeAll(keepingCapacity: true)
+    inputs.removeAll(keepingCapacity: true)
+  }
+
+  mutating func append(
+    line: Int, bytes: Range<Int>, _ outcome: BatchLanes.Outcome
+  ) {
+    lines.append(line)
+    ranges.append(bytes)
+    outcomes.append(outcome)
+    guard case .loaded(let loaded) = outcome else {
+      lanes.append(-1)
+      return
+    }
+    if inputs.isEmpty {
+      blockDate = loaded.asOf
+      blockJurisdiction = loaded.jurisdictionIndex
+    }
+    if loaded.asOf == blockDate && loaded.jurisdictionIndex == blockJurisdiction {
+      lanes.append(inputs.count)
+      inputs.append(loaded.input)
+    } else {
+      lanes.append(-1)
+    }
+  }
 }

@@ -457,7 +457,9 @@ final class Recorder: @unchecked Sendable {
       let end = min(start + Machine.blockLanes, inputs.count)
       let decided = inputs.withUnsafeBufferPointer {
         evaluator.machine.runBlock(
-          inputs: UnsafeBufferPointer(rebasing: $0[start..<end]), asOf: asOf, jurisdiction: 0)
+          inputs: UnsafeBufferPointer(rebasing: $0[start..<end]), asOf: asOf, jurisdiction: 0,
+          upcoming: UnsafeBufferPointer(
+            rebasing: $0[end..<min(end + Machine.blockLanes, inputs.count)]))
       }
       for lane in 0..<(end - start) {
         if decided & (1 << UInt64(lane)) != 0 {
@@ -523,7 +525,10 @@ final class Worker: @unchecked Sendable {
       while start < all.count {
         let end = min(start + Machine.blockLanes, all.count)
         let block = UnsafeBufferPointer(rebasing: all[start..<end])
-        let decided = machine.runBlock(inputs: block, asOf: asOf, jurisdiction: 0)
+        let upcoming = UnsafeBufferPointer(
+          rebasing: all[end..<min(end + Machine.blockLanes, all.count)])
+        let decided = machine.runBlock(
+          inputs: block, asOf: asOf, jurisdiction: 0, upcoming: upcoming)
         var lane = 0
         while lane < block.count {
           let inBlock = decided & (1 << UInt64(lane)) != 0

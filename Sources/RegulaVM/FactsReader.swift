@@ -41,6 +41,19 @@ extension Machine {
     return try loadRecord(document, image.inputRecord, path: "")
   }
 
+  /// `loadApplication(json:)`, leaving the facts as they were when it throws (a refused
+  /// application among others read since the last reset leaves nothing behind).
+  public mutating func loadApplicationKeepingFacts(json bytes: [UInt8]) throws(ApplicationError)
+    -> Register
+  {
+    ensureUnique()
+    let mark = facts.mark()
+    do { return try loadApplication(json: bytes) } catch {
+      facts.restore(mark)
+      throw error
+    }
+  }
+
   func join(_ path: String, _ name: String) -> String { path.isEmpty ? name : "\(path).\(name)" }
 
   mutating func loadRecord(_ json: JSONValue, _ index: Int, path: String) throws(ApplicationError)

@@ -8,7 +8,10 @@
 // A lane that meets anything else (a number leaving the 64-bit path, a missing fact, `fail`, a
 // limit) is set aside ("evicted") and decided again from the start by the one-at-a-time loop,
 // which gives every error and record its exact form. A policy whose code has an opcode this
-// loop does not run (rationals, dates, lists built, `callAt`, `as of`) is not run in blocks.
+// loop does not run (lists and records built, `deepEqual`, `callAt`, `as of`) is not run in
+// blocks.
+
+import CPrefetch
 
 extension Machine {
   /// How many applications one block decides.
@@ -32,8 +35,13 @@ extension Machine {
   ///
   /// - Complexity: the instructions the applications run, each dispatched once per group of
   ///   lanes that reach it together.
+  ///
+  /// - Parameter upcoming: the applications of the next block, when the caller knows them: the
+  ///   memory they were loaded into after these is asked of the CPU now (a hint, read while
+  ///   this block runs), so that the next block finds them in the cache.
   public mutating func runBlock(
-    inputs: UnsafeBufferPointer<Register>, asOf: CivilDate, jurisdiction: Int
+    inputs: UnsafeBufferPointer<Register>, asOf: CivilDate, jurisdiction: Int,
+    upcoming: UnsafeBufferPointer<Register>? = nil
   ) -> UInt64 {
     let lanes = Machine.blockLanes
     guard runsInBlocks, !inputs.isEmpty, inputs.count <= lanes, jurisdiction >= 0,
@@ -73,6 +81,7 @@ extension Machine {
     state.pathLanes.update(repeating: 0, count: max(state.pathCount, 1))
     state.evicted.pointee = ~all
     state.steps.pointee = 0
+    if let upcoming, !upcoming.isEmpty { prefetch(after: inputs, upcoming) }
     warm(inputs, all)
     let run = BlockRun(machine: self, state: state, jurisdiction: jurisdiction)
     for position in decisionIDs.indices where decisionSelected[position] {
@@ -89,6 +98,43 @@ extension Machine {
       }
     }
     return all & ~state.evicted.pointee
+  }
+
+  /// Asks the CPU for the stores of the applications loaded after `inputs` up to the last of
+  /// `upcoming`: the list entries and items between the last input record of `inputs` and that
+  /// of `upcoming` (a reader loads an application's lists and records together, before its
+  /// input record). Only hints: an order of loading other than that makes them useless, never
+  /// wrong. At most 1 MiB of each store is asked for.
+  func prefetch(
+    after inputs: UnsafeBufferPointer<Register>, _ upcoming: UnsafeBufferPointer<Register>
+  ) {
+    let header = facts.header.pointee
+    let last = inputs[inputs.count &- 1]
+    let next = upcoming[upcoming.count &- 1]
+    guard last.tag == 0, next.tag == 0, last.word >= 0, last.word < next.word,
+      Int(next.word) < header.listCount
+    else { return }
+    let limit = 1 << 20
+    let lists = UnsafeRawPointer(header.lists)
+    let stride = MemoryLayout<ListEntry>.stride
+    let listsStart = (Int(last.word) &+ 1) &* stride
+    let listsEnd = min((Int(next.word) &+ 1) &* stride, listsStart &+ limit)
+    let from = header.lists[Int(last.word)]
+    let to = header.lists[Int(next.word)]
+    let items = UnsafeRawPointer(header.items)
+    let itemStride = MemoryLayout<Register>.stride
+    let itemsStart = (Int(from.start) &+ Int(from.count)) &* itemStride
+    let itemsEnd = min((Int(to.start) &+ Int(to.count)) &* itemStride, itemsStart &+ limit)
+    var address = lists + listsStart
+    while address < lists + listsEnd {
+      regula_prefetch(address)
+      address += 64
+    }
+    address = items + itemsStart
+    while address < items + itemsEnd {
+      regula_prefetch(address)
+      address += 64
+    }
   }
 
   /// Reads the block's applications into the cache before the loop does, a level at a time
@@ -162,16 +208,28 @@ extension Machine {
       values.count == decisionIDs.count, reasons.count == decisionIDs.count
     else { return }
     let lanes = Machine.blockLanes
-    for position in 0..<decisionIDs.count {
-      values[position] = state.values[position &* lanes &+ lane]
-      reasons[position] = state.reasons[position &* lanes &+ lane]
+    values.withUnsafeMutableBufferPointer { values in
+      for position in values.indices { values[position] = state.values[position &* lanes &+ lane] }
     }
-    let failedBase = lane &* BlockBuffers.failedCapacity
-    for index in 0..<state.failedCounts[lane] { failed.append(state.failed[failedBase &+ index]) }
+    reasons.withUnsafeMutableBufferPointer { reasons in
+      for position in reasons.indices {
+        reasons[position] = state.reasons[position &* lanes &+ lane]
+      }
+    }
+    let failedCount = state.failedCounts[lane]
+    if failedCount > 0 {
+      failed.append(
+        contentsOf: UnsafeBufferPointer(
+          start: state.failed + lane &* BlockBuffers.failedCapacity, count: failedCount))
+    }
+    // The lane's paths gathered in the scratch column, then appended at once.
     let bit = UInt64(1) << UInt64(lane)
+    var count = 0
     for index in 0..<state.pathCount where state.pathLanes[index] & bit != 0 {
-      inputsRead.append(state.pathsByBit[index])
+      state.pathScratch[count] = state.pathsByBit[index]
+      count &+= 1
     }
+    inputsRead.append(contentsOf: UnsafeBufferPointer(start: state.pathScratch, count: count))
   }
 
   /// Makes lane `lane` of the last `runBlock` (one it decided) this machine's outcome, as if
@@ -295,6 +353,8 @@ final class BlockBuffers {
   /// How many input paths the code reads, and by bit the path's text index (`BlockPlan`).
   let pathCount: Int
   let pathsByBit: UnsafeMutablePointer<Int32>
+  /// Room for one lane's paths (`copyBlockRecord`).
+  let pathScratch: UnsafeMutablePointer<Int32>
   let failed: UnsafeMutablePointer<(definition: Int32, reason: Int32)>
   let failedCounts: UnsafeMutablePointer<Int>
   /// Pending groups of lanes (instruction, lanes), a stack of each entered definition's.
@@ -331,6 +391,8 @@ final class BlockBuffers {
     pathsByBit = allocateOnOwnLines(Int32.self, count: max(paths.count, 1))
     pathsByBit.initialize(repeating: 0, count: max(paths.count, 1))
     for (bit, path) in paths.enumerated() { pathsByBit[bit] = path }
+    pathScratch = allocateOnOwnLines(Int32.self, count: max(paths.count, 1))
+    pathScratch.initialize(repeating: 0, count: max(paths.count, 1))
     failed = allocateOnOwnLines(
       (definition: Int32, reason: Int32).self, count: BlockBuffers.failedCapacity * lanes)
     failed.initialize(repeating: (0, 0), count: BlockBuffers.failedCapacity * lanes)
@@ -356,6 +418,7 @@ final class BlockBuffers {
     steps.deallocate()
     pathLanes.deallocate()
     pathsByBit.deallocate()
+    pathScratch.deallocate()
     failed.deallocate()
     failedCounts.deallocate()
     groups.deallocate()

@@ -74,6 +74,73 @@ func theLineReaderKeepsEveryLineWhateverTheChunkSize(chunkSize: Int) throws {
   }
 }
 
+/// Deciding in blocks writes exactly the lines deciding every line alone writes, in order:
+/// refused lines (bad JSON, a value out of bounds, a wrong type, an unknown field) among the
+/// decided ones, lines over the size limit, blocks split across threads, both output shapes,
+/// with the date given and taken from the applications.
+@Test func batchLinesAreTheSameInBlocksAndAlone() throws {
+  let policy = try w1Policy()
+  #expect(Evaluator(policy: policy).machine.runsInBlocks)
+  let sample = try String(
+    contentsOf: w1Directory.appendingPathComponent("sample-applications.jsonl"), encoding: .utf8
+  ).split(separator: "\n").map(String.init)
+  var lines: [String] = []
+  for (index, line) in sample.prefix(700).enumerated() {
+    lines.append(line)
+    switch index % 97 {
+    case 5: lines.append("{not json")
+    case 17:
+      lines.append(
+        line.replacingOccurrences(
+          of: "\"residence_permit_months\":", with: "\"residence_permit_months\":9999"))
+    case 41:
+      lines.append(
+        line.replacingOccurrences(of: "\"owns_second_home\":false", with: "\"owns_second_home\":7"))
+    case 63: lines.append(line.replacingOccurrences(of: "{\"id\"", with: "{\"extra\":1,\"id\""))
+    case 80 where index < 97:
+      lines.append(
+        "{\"id\":\"" + String(repeating: "x", count: LineReader.maximumLineBytes) + "\"}")
+    default: break
+    }
+  }
+  let directory = try temporaryDirectory("blocks")
+  defer { try? FileManager.default.removeItem(at: directory) }
+  let input = directory.appendingPathComponent("in.jsonl").path
+  try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: input))
+  let shapes: [(String, BatchShape)] = [
+    ("csv", .csv(try CSVLayout(CSVLayout.w1Columns, policy: policy))), ("jsonl", .jsonl),
+  ]
+  for (name, shape) in shapes {
+    for jobs in [1, 2] {
+      var outputs: [String] = []
+      var counts: [String] = []
+      for inBlocks in [true, false] {
+        let output = directory.appendingPathComponent("out-\(name)-\(jobs)-\(inBlocks)").path
+        let reader = try #require(LineReader(path: input, chunkSize: 1 << 16))
+        let sink = try OutputSink(path: output)
+        let workers = try (0..<jobs).map { _ in
+          let worker = BatchWorker(
+            policy: policy, asOf: try CivilDate(iso8601: "2024-06-01"), jurisdiction: nil,
+            shape: shape)
+          worker.inBlocks = inBlocks
+          return worker
+        }
+        let (decided, errors, undecided) = BatchCommand.process(
+          reader, workers, sink, progress: nil)
+        try sink.finish()
+        counts.append("\(decided) \(errors) \(undecided)")
+        // The refused lines (four kinds, 30 in all) and the line over the limit.
+        #expect(errors == 31, "\(errors) error lines")
+        outputs.append(try String(contentsOfFile: output, encoding: .utf8))
+      }
+      #expect(outputs[0] == outputs[1], "\(name), \(jobs) jobs")
+      #expect(counts[0] == counts[1] && counts[0].hasPrefix("\(lines.count) "), "\(counts)")
+      // Every kind of refused line is among them.
+      #expect(outputs[0].components(separatedBy: "\n").count == lines.count + 1)
+    }
+  }
+}
+
 /// Once warm, deciding a W1 application and writing its result line allocates nothing.
 @Test func decidingAndWritingALineAllocatesNothingOnceWarm() throws {
   guard regula_allocation_count_available() != 0 else { return }
