@@ -60,7 +60,7 @@ struct PoliciesBench: ParsableCommand {
     print(
       "policy".padding(toLength: 44, withPad: " ", startingAt: 0)
         + "cases  "
-        + ["eval only", "image code", "end to end"].map {
+        + ["eval only", "in blocks", "image code", "end to end"].map {
           "\($0) (decisions/s)".padding(toLength: 27, withPad: " ", startingAt: 0)
         }.joined())
     for file in files {
@@ -71,6 +71,7 @@ struct PoliciesBench: ParsableCommand {
       let medians = try W1Bench.interleave(
         [
           .init(decisions: made, body: Self.evalOnly(policy, cases, rounds: rounds)),
+          .init(decisions: made, body: Self.inBlocks(policy, cases, rounds: rounds)),
           .init(
             decisions: made, body: Self.evalOnly(policy, cases, rounds: rounds, inlined: false)),
           .init(decisions: made, body: Self.endToEnd(policy, cases, rounds: rounds)),
@@ -83,7 +84,7 @@ struct PoliciesBench: ParsableCommand {
       print(
         name.padding(toLength: 44, withPad: " ", startingAt: 0)
           + String(cases.count).padding(toLength: 7, withPad: " ", startingAt: 0)
-          + rate(medians[0]) + rate(medians[1]) + rate(medians[2]))
+          + rate(medians[0]) + rate(medians[1]) + rate(medians[2]) + rate(medians[3]))
     }
   }
 
@@ -176,6 +177,46 @@ struct PoliciesBench: ParsableCommand {
         for (input, asOf, jurisdiction) in loaded {
           machine.beginEvaluation()
           try? machine.run(input: input, asOf: asOf, jurisdiction: jurisdiction)
+        }
+      }
+    }
+  }
+
+  /// Evaluation only in blocks (`Machine.runBlock`): the applications of each date and
+  /// jurisdiction decided together, up to 64 at a time, those a block sets aside alone; one
+  /// at a time when the policy does not run in blocks.
+  static func inBlocks(_ policy: CompiledPolicy, _ cases: [Case], rounds: Int) -> () -> Void {
+    var machine = Machine(image: policy.image)
+    let image = policy.image
+    var groups: [(asOf: CivilDate, jurisdiction: Int, inputs: [Register])] = []
+    for item in cases {
+      let code = IRProgram.resolveJurisdiction(item.jurisdiction, among: image.jurisdictions)
+      let index = code.flatMap { image.jurisdictions.firstIndex(of: $0) } ?? 0
+      let input = machine.load(item.value, as: .record(image.inputRecord))
+      if let at = groups.firstIndex(where: { $0.asOf == item.asOf && $0.jurisdiction == index }) {
+        groups[at].inputs.append(input)
+      } else {
+        groups.append((item.asOf, index, [input]))
+      }
+    }
+    return {
+      for _ in 0..<rounds {
+        for group in groups {
+          group.inputs.withUnsafeBufferPointer { all in
+            var start = 0
+            while start < all.count {
+              let end = min(start + Machine.blockLanes, all.count)
+              let block = UnsafeBufferPointer(rebasing: all[start..<end])
+              let decided = machine.runBlock(
+                inputs: block, asOf: group.asOf, jurisdiction: group.jurisdiction)
+              for lane in 0..<block.count where decided & (1 << UInt64(lane)) == 0 {
+                machine.beginEvaluation()
+                try? machine.run(
+                  input: block[lane], asOf: group.asOf, jurisdiction: group.jurisdiction)
+              }
+              start = end
+            }
+          }
         }
       }
     }

@@ -8,8 +8,7 @@
 // A lane that meets anything else (a number leaving the 64-bit path, a missing fact, `fail`, a
 // limit) is set aside ("evicted") and decided again from the start by the one-at-a-time loop,
 // which gives every error and record its exact form. A policy whose code has an opcode this
-// loop does not run (lists and records built, `deepEqual`, `callAt`, `as of`) is not run in
-// blocks.
+// loop does not run (`callAt`, `as of`) is not run in blocks.
 
 import CPrefetch
 
@@ -54,7 +53,7 @@ extension Machine {
       blockBuffers = BlockBuffers(
         registers: buffers.sizes.registers, definitions: image.definitions.count,
         decisions: decisionIDs.count, paths: tables.blocks.pathsByBit,
-        groups: tables.codeCount + 8)
+        groups: tables.codeCount + 8, listItems: tables.blocks.listItems)
     }
     let state = blockBuffers!
     state.asOfDays = day
@@ -83,18 +82,26 @@ extension Machine {
     state.steps.pointee = 0
     if let upcoming, !upcoming.isEmpty { prefetch(after: inputs, upcoming) }
     warm(inputs, all)
-    let run = BlockRun(machine: self, state: state, jurisdiction: jurisdiction)
-    for position in decisionIDs.indices where decisionSelected[position] {
-      let id = decisionIDs[position]
-      let active = all & ~state.evicted.pointee
-      let missing = active & ~state.memoValid[id]
-      if missing != 0 { run.enter(id, missing, base: 0) }
-      var decided = active & ~state.evicted.pointee
-      while decided != 0 {
-        let lane = decided.trailingZeroBitCount
-        decided &= decided &- 1
-        state.values[position &* lanes &+ lane] = state.memoValues[id &* lanes &+ lane]
-        state.reasons[position &* lanes &+ lane] = state.memoReasons[id &* lanes &+ lane]
+    // The lanes' helpers (lists built, structures compared, values measured) count their
+    // work on the machine's own step counter, for all lanes together.
+    steps = 0
+    let positions = decisionIDs
+    let selected = decisionSelected
+    // The loop reaches the machine only through this pointer (the facts it adds lists to).
+    withUnsafeMutablePointer(to: &self) { machine in
+      let run = BlockRun(machine: machine, state: state, jurisdiction: jurisdiction)
+      for position in positions.indices where selected[position] {
+        let id = positions[position]
+        let active = all & ~state.evicted.pointee
+        let missing = active & ~state.memoValid[id]
+        if missing != 0 { run.enter(id, missing, base: 0) }
+        var decided = active & ~state.evicted.pointee
+        while decided != 0 {
+          let lane = decided.trailingZeroBitCount
+          decided &= decided &- 1
+          state.values[position &* lanes &+ lane] = state.memoValues[id &* lanes &+ lane]
+          state.reasons[position &* lanes &+ lane] = state.memoReasons[id &* lanes &+ lane]
+        }
       }
     }
     return all & ~state.evicted.pointee
@@ -288,6 +295,8 @@ struct BlockPlan {
   var pathsByBit: [Int32] = []
   /// The input record's fields that hold lists of records (`Machine.warm`).
   var recordListFields: [Int] = []
+  /// The most items a `newList` or `newRecord` of the code builds.
+  var listItems = 0
 
   init(code: UnsafeMutablePointer<Instruction>, count: Int, image: PolicyImage) {
     pathBits = Array(repeating: -1, count: max(image.texts.count, 1))
@@ -306,8 +315,10 @@ struct BlockPlan {
         .toRational, .rationalAdd, .rationalSubtract, .rationalMultiply, .rationalDivide,
         .rationalEqual, .rationalLess, .rationalLessEqual, .rationalNegate, .rationalScale, .round,
         .roundPlaces, .roundMultiple, .dateAddDays, .dateAddMonths, .dateAddYears, .age,
-        .monthsBetween, .daysBetween, .datePart, .makeDate:
+        .monthsBetween, .daysBetween, .datePart, .makeDate, .listBuilder, .append, .deepEqual:
         break
+      case .newList, .newRecord:
+        listItems = max(listItems, Int(instruction.c))
       case .field, .inputField:
         if pc + 1 < count, code[pc + 1].a == 0 { paths.insert(Int(code[pc + 1].bc)) }
       default:
@@ -355,6 +366,8 @@ final class BlockBuffers {
   let pathsByBit: UnsafeMutablePointer<Int32>
   /// Room for one lane's paths (`copyBlockRecord`).
   let pathScratch: UnsafeMutablePointer<Int32>
+  /// Room for one lane's items of a list or record built (`newList`, `newRecord`).
+  let listScratch: UnsafeMutablePointer<Register>
   let failed: UnsafeMutablePointer<(definition: Int32, reason: Int32)>
   let failedCounts: UnsafeMutablePointer<Int>
   /// Pending groups of lanes (instruction, lanes), a stack of each entered definition's.
@@ -364,7 +377,9 @@ final class BlockBuffers {
   var asOfDays: Int64 = 0
   let sizes: (registers: Int, definitions: Int, decisions: Int, groups: Int)
 
-  init(registers: Int, definitions: Int, decisions: Int, paths: [Int32], groups: Int) {
+  init(
+    registers: Int, definitions: Int, decisions: Int, paths: [Int32], groups: Int, listItems: Int
+  ) {
     let lanes = Machine.blockLanes
     sizes = (registers, max(definitions, 1), max(decisions, 1), groups)
     self.registers = allocateOnOwnLines(Register.self, count: registers * lanes)
@@ -393,6 +408,8 @@ final class BlockBuffers {
     for (bit, path) in paths.enumerated() { pathsByBit[bit] = path }
     pathScratch = allocateOnOwnLines(Int32.self, count: max(paths.count, 1))
     pathScratch.initialize(repeating: 0, count: max(paths.count, 1))
+    listScratch = allocateOnOwnLines(Register.self, count: max(listItems, 1))
+    listScratch.initialize(repeating: .none, count: max(listItems, 1))
     failed = allocateOnOwnLines(
       (definition: Int32, reason: Int32).self, count: BlockBuffers.failedCapacity * lanes)
     failed.initialize(repeating: (0, 0), count: BlockBuffers.failedCapacity * lanes)
@@ -419,6 +436,7 @@ final class BlockBuffers {
     pathLanes.deallocate()
     pathsByBit.deallocate()
     pathScratch.deallocate()
+    listScratch.deallocate()
     failed.deallocate()
     failedCounts.deallocate()
     groups.deallocate()
@@ -439,8 +457,11 @@ struct BlockRun {
   let frameSizes: UnsafeMutablePointer<Int>
   let stepCosts: UnsafeMutablePointer<Int>
   let sizeChecked: UnsafeMutablePointer<Bool>
-  let items: UnsafeMutablePointer<Register>
-  let lists: UnsafeMutablePointer<ListEntry>
+  /// The machine running the block: its facts grow when lanes build lists, and its helpers
+  /// compare and measure values.
+  let machine: UnsafeMutablePointer<Machine>
+  /// The facts' stores (`items` and `lists` move when a list built makes them grow).
+  let header: UnsafeMutablePointer<FactsHeader>
   let memoValues: UnsafeMutablePointer<Register>
   let memoReasons: UnsafeMutablePointer<Int32>
   let memoValid: UnsafeMutablePointer<UInt64>
@@ -453,6 +474,7 @@ struct BlockRun {
   let groups: UnsafeMutablePointer<(pc: Int, mask: UInt64)>
   let groupTop: UnsafeMutablePointer<Int>
   let groupCapacity: Int
+  let listScratch: UnsafeMutablePointer<Register>
   let evicted: UnsafeMutablePointer<UInt64>
   let asOfDays: Int64
   let texts: [String]
@@ -463,17 +485,17 @@ struct BlockRun {
   let jurisdictionCount: Int
   let stepLimit: Int
 
-  init(machine: Machine, state: BlockBuffers, jurisdiction: Int) {
+  init(machine pointer: UnsafeMutablePointer<Machine>, state: BlockBuffers, jurisdiction: Int) {
+    self.machine = pointer
     registers = state.registers
-    code = machine.code
-    constants = machine.constants
-    entryPoints = machine.plainEntryPoints
-    entryCosts = machine.plainEntryCosts
-    frameSizes = machine.frameSizes
-    stepCosts = machine.stepCosts
-    sizeChecked = machine.sizeChecked
-    items = machine.facts.header.pointee.items
-    lists = machine.facts.header.pointee.lists
+    code = pointer.pointee.code
+    constants = pointer.pointee.constants
+    entryPoints = pointer.pointee.plainEntryPoints
+    entryCosts = pointer.pointee.plainEntryCosts
+    frameSizes = pointer.pointee.frameSizes
+    stepCosts = pointer.pointee.stepCosts
+    sizeChecked = pointer.pointee.sizeChecked
+    header = pointer.pointee.facts.header
     memoValues = state.memoValues
     memoReasons = state.memoReasons
     memoValid = state.memoValid
@@ -486,14 +508,15 @@ struct BlockRun {
     groups = state.groups
     groupTop = state.groupTop
     groupCapacity = state.sizes.groups
+    listScratch = state.listScratch
     evicted = state.evicted
     asOfDays = state.asOfDays
-    texts = machine.facts.texts
-    exactArena = machine.facts.exact
-    pathBits = machine.tables.blocks.pathBits
+    texts = pointer.pointee.facts.texts
+    exactArena = pointer.pointee.facts.exact
+    pathBits = pointer.pointee.tables.blocks.pathBits
     self.jurisdiction = jurisdiction
-    jurisdictionCount = machine.jurisdictionCount
-    stepLimit = machine.stepLimit
+    jurisdictionCount = pointer.pointee.jurisdictionCount
+    stepLimit = pointer.pointee.stepLimit
   }
 
   /// Counts `cost` steps for the lanes of `mask` together; past the limit, sets them aside
@@ -668,8 +691,8 @@ struct BlockRun {
   func execute(_ id: Int, slot: Int, from entry: Int, _ start: UInt64, base: Int) {
     let width = BlockRun.lanes
     let registers = self.registers
-    let items = self.items
-    let lists = self.lists
+    var items = header.pointee.items
+    var lists = header.pointee.lists
     let groups = self.groups
     let groupBase = groupTop.pointee
     var pc = entry
@@ -907,8 +930,13 @@ struct BlockRun {
           let index = rc[l].word
           let entry = lists[Int(rb[l].word)]
           if entry.builder >= 0 {
-            // A list under construction: only `listBuilder` makes one, which the plan refuses.
-            off |= 1 << UInt64(l)
+            // A list built by `append`: its items are the builder's.
+            let list = rb[l]
+            if UInt64(bitPattern: index) < UInt64(machine.pointee.facts.listCount(list)) {
+              ra[l] = machine.pointee.facts.listItem(list, Int(index))
+              rc[l] = .integer(index &+ 1)
+              going |= 1 << UInt64(l)
+            }
           } else if UInt64(bitPattern: index) < UInt64(entry.count) {
             ra[l] = items[Int(entry.start) &+ Int(index)]
             rc[l] = .integer(index &+ 1)
@@ -936,8 +964,8 @@ struct BlockRun {
           let l = lanes.trailingZeroBitCount
           lanes &= lanes &- 1
           let entry = lists[Int(rb[l].word)]
-          if entry.builder >= 0 { off |= 1 << UInt64(l) }
-          ra[l] = .integer(Int64(entry.count))
+          ra[l] = .integer(
+            Int64(entry.builder >= 0 ? machine.pointee.facts.listCount(rb[l]) : Int(entry.count)))
         }
       case .item:
         while lanes != 0 {
@@ -967,6 +995,9 @@ struct BlockRun {
           enter(callee, missing, base: calleeBase)
           mask &= ~evicted.pointee
           lanes = mask
+          // The callee may have built lists: the stores may have moved.
+          items = header.pointee.items
+          lists = header.pointee.lists
         }
         let values = memoValues + callee &* width
         if instruction.opcode == .call {
@@ -985,8 +1016,18 @@ struct BlockRun {
         }
       case .return:
         if sizeChecked[slot] {
-          off = mask
-        } else {
+          // A value with parts is measured (as the one-at-a-time loop measures it); a lane
+          // whose value is over the limit is set aside, and gets the limit's error there.
+          while lanes != 0 {
+            let l = lanes.trailingZeroBitCount
+            lanes &= lanes &- 1
+            do { try machine.pointee.checkReturnLimits(ra[l], id, pc) } catch {
+              off |= 1 << UInt64(l)
+            }
+          }
+          lanes = mask & ~off
+        }
+        do {
           let reason: Int32 = instruction.b == PolicyImage.noText ? -1 : Int32(instruction.b)
           let values = memoValues + id &* width
           let reasons = memoReasons + id &* width
@@ -996,7 +1037,7 @@ struct BlockRun {
             values[l] = ra[l]
             reasons[l] = reason
           }
-          memoValid[id] |= mask
+          memoValid[id] |= mask & ~off
         }
         mask = 0
       case .failCondition:
@@ -1086,6 +1127,44 @@ struct BlockRun {
           {
             ra[l] = .integer(made.daysSince1970)
           } else {
+            off |= 1 << UInt64(l)
+          }
+        }
+      case .newList, .newRecord:
+        pc &+= 1
+        let count = Int(instruction.c)
+        let first = registers + (base &+ Int(instruction.b)) &* width
+        while lanes != 0 {
+          let l = lanes.trailingZeroBitCount
+          lanes &= lanes &- 1
+          for item in 0..<count { listScratch[item] = first[item &* width &+ l] }
+          ra[l] = machine.pointee.facts.addList(copying: listScratch, count: count)
+        }
+        items = header.pointee.items
+        lists = header.pointee.lists
+      case .listBuilder:
+        pc &+= 1
+        while lanes != 0 {
+          let l = lanes.trailingZeroBitCount
+          lanes &= lanes &- 1
+          ra[l] = machine.pointee.facts.newBuilder()
+        }
+        items = header.pointee.items
+        lists = header.pointee.lists
+      case .append:
+        while lanes != 0 {
+          let l = lanes.trailingZeroBitCount
+          lanes &= lanes &- 1
+          // INVARIANT: the verifier proved R[a] is a list under construction.
+          machine.pointee.facts.append(ra[l], rb[l])
+        }
+      case .deepEqual:
+        let type = machine.pointee.image.types[Int(code[pc].bc)]
+        pc &+= 1
+        while lanes != 0 {
+          let l = lanes.trailingZeroBitCount
+          lanes &= lanes &- 1
+          do { ra[l] = .bool(try machine.pointee.deepEqual(rb[l], rc[l], type, pc: pc)) } catch {
             off |= 1 << UInt64(l)
           }
         }
