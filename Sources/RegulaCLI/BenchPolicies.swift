@@ -14,10 +14,11 @@ struct PoliciesBench: ParsableCommand {
     discussion: """
       Each test file (`*-tests.regula`) under the folders given (default: Policies and Examples)
       is compiled; its tests' applications, as-of dates and jurisdictions are decided over and
-      over on one machine. "eval only" loads the applications once and times the VM; "image
-      code" times the same with no call inlined (the code traced replays run: the column to
-      compare with, in the same run); "end to end" times reading each application's JSON text
-      and rendering the record as JSON.
+      over on one machine. "eval only" loads the applications once and times the VM deciding
+      them one at a time; "in blocks" the same, those of a date and jurisdiction decided up to
+      64 at once (`Machine.runBlock`); "image code" one at a time with no call inlined (the
+      code traced replays run); "end to end" times reading each application's JSON text and
+      rendering the record as JSON. All columns come from the same interleaved runs.
       """)
 
   @Argument(help: "Folders searched for `*-tests.regula` files.")

@@ -79,12 +79,9 @@ extension Machine {
     state.memoValid.update(repeating: 0, count: max(image.definitions.count, 1))
     state.pathLanes.update(repeating: 0, count: max(state.pathCount, 1))
     state.evicted.pointee = ~all
-    state.steps.pointee = 0
+    state.steps.update(repeating: 0, count: Machine.blockLanes)
     if let upcoming, !upcoming.isEmpty { prefetch(after: inputs, upcoming) }
     warm(inputs, all)
-    // The lanes' helpers (lists built, structures compared, values measured) count their
-    // work on the machine's own step counter, for all lanes together.
-    steps = 0
     let positions = decisionIDs
     let selected = decisionSelected
     // The loop reaches the machine only through this pointer (the facts it adds lists to).
@@ -251,8 +248,8 @@ extension Machine {
     inputRegister = state.inputs[lane]
     inputFields = state.inputFields[lane]
     asOfDays = state.asOfDays
-    // The block's count: at least what this lane's evaluation counted.
-    steps = state.steps.pointee
+    // What the lane's evaluation counted, as the one-at-a-time loop counts it.
+    steps = state.steps[lane]
     if !undecided.isEmpty { undecided.removeAll(keepingCapacity: true) }
     if !notComputable.isEmpty { notComputable.removeAll(keepingCapacity: true) }
     for position in decisionIDs.indices {
@@ -356,8 +353,8 @@ final class BlockBuffers {
   let reasons: UnsafeMutablePointer<Int32>
   let inputs: UnsafeMutablePointer<Register>
   let inputFields: UnsafeMutablePointer<Int>
-  /// The steps the block counted: each loop pass and definition entered counts once for
-  /// all the lanes that take it together, so it bounds what any one lane counted.
+  /// By lane: the steps its evaluation counted (definitions entered, loop passes), as the
+  /// one-at-a-time loop counts them.
   let steps: UnsafeMutablePointer<Int>
   /// By path bit (`BlockPlan.pathBits`): the lanes that read the path.
   let pathLanes: UnsafeMutablePointer<UInt64>
@@ -398,8 +395,8 @@ final class BlockBuffers {
     inputs.initialize(repeating: .none, count: lanes)
     inputFields = allocateOnOwnLines(Int.self, count: lanes)
     inputFields.initialize(repeating: 0, count: lanes)
-    steps = allocateOnOwnLines(Int.self, count: 1)
-    steps.initialize(to: 0)
+    steps = allocateOnOwnLines(Int.self, count: lanes)
+    steps.initialize(repeating: 0, count: lanes)
     pathLanes = allocateOnOwnLines(UInt64.self, count: max(paths.count, 1))
     pathLanes.initialize(repeating: 0, count: max(paths.count, 1))
     pathCount = paths.count
@@ -519,15 +516,22 @@ struct BlockRun {
     stepLimit = pointer.pointee.stepLimit
   }
 
-  /// Counts `cost` steps for the lanes of `mask` together; past the limit, sets them aside
-  /// (the one-at-a-time loop counts each lane's own and stops it with the limit's error) and
-  /// returns no lanes.
+  /// Counts `cost` steps on each lane of `mask`; returns the lanes still within the limit
+  /// (the others are set aside: the one-at-a-time loop stops them with the limit's error).
   @inline(__always)
   func count(_ cost: Int, _ mask: UInt64) -> UInt64 {
-    steps.pointee &+= cost
-    if steps.pointee <= stepLimit { return mask }
-    evicted.pointee |= mask
-    return 0
+    var over: UInt64 = 0
+    var lanes = mask
+    while lanes != 0 {
+      let l = lanes.trailingZeroBitCount
+      lanes &= lanes &- 1
+      let counted = steps[l] &+ cost
+      steps[l] = counted
+      if counted > stepLimit { over |= 1 << UInt64(l) }
+    }
+    if over == 0 { return mask }
+    evicted.pointee |= over
+    return mask & ~over
   }
 
   /// Evaluates definition `id` on the lanes of `mask` (none of which has it memoised) with its
@@ -1021,9 +1025,12 @@ struct BlockRun {
           while lanes != 0 {
             let l = lanes.trailingZeroBitCount
             lanes &= lanes &- 1
+            // Measuring counts steps, on the lane's own count.
+            machine.pointee.steps = steps[l]
             do { try machine.pointee.checkReturnLimits(ra[l], id, pc) } catch {
               off |= 1 << UInt64(l)
             }
+            steps[l] = machine.pointee.steps
           }
           lanes = mask & ~off
         }
@@ -1164,9 +1171,12 @@ struct BlockRun {
         while lanes != 0 {
           let l = lanes.trailingZeroBitCount
           lanes &= lanes &- 1
+          // Each value compared counts a step, on the lane's own count.
+          machine.pointee.steps = steps[l]
           do { ra[l] = .bool(try machine.pointee.deepEqual(rb[l], rc[l], type, pc: pc)) } catch {
             off |= 1 << UInt64(l)
           }
+          steps[l] = machine.pointee.steps
         }
       case .step:
         mask = count(stepCosts[pc &- 1], mask)

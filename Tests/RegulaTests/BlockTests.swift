@@ -9,7 +9,7 @@ import Testing
 /// JSON, or the error with the definition at fault), and how many a block decided.
 func recordsBothWays(
   _ policy: CompiledPolicy, _ applications: [Value], asOf: CivilDate, jurisdiction: String,
-  forced: Bool = false
+  forced: Bool = false, stepLimit: Int? = nil
 ) -> (alone: [String], blocks: [String], inBlocks: Int) {
   func text(_ result: Result<DecisionRecord, DecisionError>) -> String {
     switch result {
@@ -18,6 +18,7 @@ func recordsBothWays(
     }
   }
   var evaluator = Evaluator(policy: policy)
+  if let stepLimit { evaluator.machine.stepLimit = stepLimit }
   let alone = applications.map { application in
     text(
       Result { () throws(DecisionError) in
@@ -120,4 +121,29 @@ func blocksDecideEveryTestCaseAsOneAtATime(_ path: String) throws {
     #expect(Evaluator(policy: policy).machine.runsInBlocks, "\(path) does not run in blocks")
     #expect(inBlocks * 10 > compared * 9, "\(path): \(inBlocks) of \(compared) in blocks")
   }
+}
+
+/// Each lane's steps are counted on their own, as the one-at-a-time loop counts them: a block
+/// whose lanes together pass the limit decides every lane that does not, and the lanes that
+/// do are stopped with the limit's error, as alone.
+@Test func aBlockCountsEachLanesStepsAgainstTheLimit() throws {
+  let policy = try w1Policy()
+  let applications = try w1SampleLines().prefix(Machine.blockLanes).map {
+    try InputReader(program: policy.program!).read(try JSONReader.parse(Array($0.utf8)))
+  }
+  var sawMixed = false
+  var sawAllWithin = false
+  for limit in stride(from: 20, through: 400, by: 20) {
+    let (alone, blocks, decided) = recordsBothWays(
+      policy, applications, asOf: date("2024-06-01"), jurisdiction: "national", stepLimit: limit)
+    #expect(alone == blocks, "step limit \(limit)")
+    let stopped = alone.filter { $0.hasPrefix("error") }.count
+    // Every application the limit does not stop is decided in the block.
+    #expect(decided == applications.count - stopped, "step limit \(limit)")
+    if stopped > 0 && stopped < applications.count { sawMixed = true }
+    // (64 lanes together count far more than 400 steps: a count for the block would stop
+    // them all.)
+    if stopped == 0 { sawAllWithin = true }
+  }
+  #expect(sawMixed && sawAllWithin)
 }
