@@ -438,10 +438,24 @@ public struct Evaluator {
   public mutating func evaluate(
     json buffer: UnsafeBufferPointer<UInt8>, asOf: CivilDate? = nil, jurisdiction: String? = nil
   ) throws(DecisionError) -> (asOf: CivilDate, jurisdiction: String) {
+    // Refused before the reset: a document over the limit leaves the last outcome as it was.
+    try checkSize(buffer)
     machine.reset()
     let loaded = try load(json: buffer, asOf: asOf, jurisdiction: jurisdiction)
     try run(loaded.input, asOf: loaded.asOf, jurisdiction: loaded.jurisdictionIndex)
     return (loaded.asOf, loaded.jurisdiction)
+  }
+
+  /// The error for a document over `JSONReader.maximumDocumentBytes` (limit `line_size`).
+  func checkSize(_ buffer: UnsafeBufferPointer<UInt8>) throws(DecisionError) {
+    guard buffer.count <= JSONReader.maximumDocumentBytes else {
+      throw .application(
+        ApplicationError(
+          path: "",
+          message:
+            "the application has \(buffer.count) bytes, over the limit `line_size` of "
+            + "\(JSONReader.maximumDocumentBytes) bytes"))
+    }
   }
 
   /// An application read into the machine's facts, with the date and jurisdiction it is to
@@ -467,14 +481,22 @@ public struct Evaluator {
   public mutating func load(
     json buffer: UnsafeBufferPointer<UInt8>, asOf: CivilDate? = nil, jurisdiction: String? = nil
   ) throws(DecisionError) -> LoadedApplication {
-    guard buffer.count <= JSONReader.maximumDocumentBytes else {
-      throw .application(
-        ApplicationError(
-          path: "",
-          message:
-            "the application has \(buffer.count) bytes, over the limit `line_size` of "
-            + "\(JSONReader.maximumDocumentBytes) bytes"))
+    try checkSize(buffer)
+    let mark = machine.facts.mark()
+    do {
+      return try loadChecked(json: buffer, asOf: asOf, jurisdiction: jurisdiction)
+    } catch {
+      // Refused (unreadable, no date, not in force, an unknown jurisdiction): what was read
+      // of it goes.
+      machine.facts.restore(mark)
+      throw error
     }
+  }
+
+  /// `load` once the size is checked.
+  mutating func loadChecked(
+    json buffer: UnsafeBufferPointer<UInt8>, asOf: CivilDate?, jurisdiction: String?
+  ) throws(DecisionError) -> LoadedApplication {
     let input: Register
     if let fast = machine.loadApplicationFast(json: buffer) {
       input = fast

@@ -45,10 +45,14 @@ extension Machine {
       var cursor = FastCursor(start: start, count: buffer.count, compact: compact)
       if let record = fastRecord(&cursor, tables, Int(tables.inputRecord), depth: 0) {
         cursor.skipSpace()
-        return cursor.position == buffer.count ? record : nil
+        if cursor.position == buffer.count { return record }
+        // Trailing bytes: the document is refused, and what was read goes with it.
+        facts.restore(mark)
+        return nil
       }
-      guard generalPass, compact, cursor.compactFailed else { return nil }
+      // What a pass that gave up read goes, whether or not another pass follows.
       facts.restore(mark)
+      guard generalPass, compact, cursor.compactFailed else { return nil }
       compact = false
     }
   }

@@ -17,8 +17,8 @@ extension Machine {
   public static let blockLanes = 64
 
   /// True when this machine's policy can be decided in blocks (`runBlock`): its code has
-  /// only opcodes the block loop runs, at most 64 input paths and 256 definitions (a
-  /// definition is entered by a call of the loop's own, so the definitions bound its depth).
+  /// only opcodes the block loop runs, at most 64 input paths, and calls at most 64 deep (the
+  /// loop enters a callee by a call of its own).
   public var runsInBlocks: Bool {
     (tables.blocks.isEligible || (blocksForced && tables.blocks.fits)) && !isTracing
       && opcodeProfile == nil
@@ -87,7 +87,15 @@ extension Machine {
     // The loop reaches the machine only through this pointer (the facts it adds lists to).
     withUnsafeMutablePointer(to: &self) { machine in
       let run = BlockRun(machine: machine, state: state, jurisdiction: jurisdiction)
-      for position in positions.indices where selected[position] {
+      for position in positions.indices {
+        guard selected[position] else {
+          // Not asked for: no value, as `run` leaves it.
+          for lane in 0..<lanes {
+            state.values[position &* lanes &+ lane] = .none
+            state.reasons[position &* lanes &+ lane] = -1
+          }
+          continue
+        }
         let id = positions[position]
         let active = all & ~state.evicted.pointee
         let missing = active & ~state.memoValid[id]
@@ -155,6 +163,7 @@ extension Machine {
     while each != 0 {
       let lane = each.trailingZeroBitCount
       each &= each &- 1
+      guard fieldCount > 0 else { break }
       let start = Int(lists[Int(inputs[lane].word)].start)
       sink ^= items[start].word ^ items[start &+ fieldCount &- 1].word
     }
@@ -180,7 +189,9 @@ extension Machine {
         for index in 0..<Int(entry.count) {
           let record = items[Int(entry.start) &+ index]
           guard record.tag == 0 else { continue }
-          sink ^= items[Int(lists[Int(record.word)].start)].word
+          let fields = lists[Int(record.word)]
+          guard fields.count > 0, fields.builder < 0 else { continue }
+          sink ^= items[Int(fields.start)].word
         }
       }
     }
@@ -238,7 +249,8 @@ extension Machine {
 
   /// Makes lane `lane` of the last `runBlock` (one it decided) this machine's outcome, as if
   /// `run(input:asOf:jurisdiction:)` had decided that application alone: decision values and
-  /// reasons, failed conditions, the input paths read (in the order read), the input record.
+  /// reasons, failed conditions, the input paths read (in the order of their texts, where
+  /// `run` lists them in the order first read), the input record.
   /// A new evaluation begins (the memo is empty), so definitions evaluated afterwards with
   /// `evaluateDefinition` are computed again on the lane's application.
   public mutating func adoptBlockLane(_ lane: Int) {
@@ -281,8 +293,9 @@ struct BlockPlan {
   /// True when the block loop runs every opcode of the code (`fail` and `conflict` set lanes
   /// aside, as errors), and the code `fits`.
   var isEligible = false
-  /// True when the code has at most 64 input paths and 256 definitions: blocks can run it,
-  /// setting lanes aside at the opcodes the loop does not run (`Machine.blocksForced`).
+  /// True when the code has at most 64 input paths and calls at most `maximumCallDepth`
+  /// deep: blocks can run it, setting lanes aside at the opcodes the loop does not run
+  /// (`Machine.blocksForced`).
   var fits = false
   /// By text index: the bit an input path has in a lane's set of paths read, or -1.
   var pathBits: [Int8] = []
@@ -295,14 +308,26 @@ struct BlockPlan {
   /// The most items a `newList` or `newRecord` of the code builds.
   var listItems = 0
 
-  init(code: UnsafeMutablePointer<Instruction>, count: Int, image: PolicyImage) {
+  /// The deepest chain of calls the block loop may follow (it enters a callee by a call of
+  /// its own: the chain bounds its depth on the thread's stack).
+  static let maximumCallDepth = 64
+
+  /// - Parameter entries: by memo slot (definition × jurisdiction), the entry points of the
+  ///   code untraced evaluations may run: the inlined code's, and the image's.
+  init(code instructions: [Instruction], image: PolicyImage, entries: [[Int]]) {
     pathBits = Array(repeating: -1, count: max(image.texts.count, 1))
-    guard image.definitions.count <= 256 else { return }
+    for points in entries {
+      guard
+        BlockPlan.callDepth(instructions, image: image, entries: points)
+          <= BlockPlan.maximumCallDepth
+      else { return }
+    }
+    let count = instructions.count
     var paths = Set<Int>()
     var runsAll = true
     var pc = 0
     while pc < count {
-      let instruction = code[pc]
+      let instruction = instructions[pc]
       switch instruction.opcode {
       case .move, .constant, .input, .asOf, .add, .subtract, .multiply, .negate, .scale, .equal,
         .less, .lessEqual, .textEqual, .not, .jump, .jumpIfFalse, .jumpIfTrue, .jumpIfNotLess,
@@ -317,7 +342,9 @@ struct BlockPlan {
       case .newList, .newRecord:
         listItems = max(listItems, Int(instruction.c))
       case .field, .inputField:
-        if pc + 1 < count, code[pc + 1].a == 0 { paths.insert(Int(code[pc + 1].bc)) }
+        if pc + 1 < count, instructions[pc + 1].a == 0 {
+          paths.insert(Int(instructions[pc + 1].bc))
+        }
       default:
         runsAll = false
       }
@@ -337,6 +364,63 @@ struct BlockPlan {
     }
     fits = true
     isEligible = runsAll
+  }
+}
+
+extension BlockPlan {
+  /// The longest chain of definitions calling one another (a definition alone: 1) in the code
+  /// from `entries`, each definition's code followed from its entries for every jurisdiction
+  /// (`callAt` included); no recursion. The verifier proved the calls acyclic; a cycle met
+  /// anyway counts as too deep.
+  static func callDepth(_ code: [Instruction], image: PolicyImage, entries: [Int]) -> Int {
+    let definitions = image.definitions.count
+    guard definitions > 0 else { return 0 }
+    let jurisdictions = max(entries.count / definitions, 1)
+    // The definitions each definition's code calls.
+    var callees = [[Int]](repeating: [], count: definitions)
+    var seen = [Int](repeating: -1, count: code.count)
+    for id in 0..<definitions {
+      var stack = (0..<jurisdictions).map { entries[id * jurisdictions + $0] }
+        .filter { $0 >= 0 && $0 < code.count }
+      while let pc = stack.popLast() {
+        guard seen[pc] != id else { continue }
+        seen[pc] = id
+        let instruction = code[pc]
+        switch instruction.opcode {
+        case .call, .reasonOf:
+          if Int(instruction.bc) < definitions { callees[id].append(Int(instruction.bc)) }
+        case .callAt:
+          if pc + 1 < code.count, Int(code[pc + 1].bc) < definitions {
+            callees[id].append(Int(code[pc + 1].bc))
+          }
+        default: break
+        }
+        stack.append(contentsOf: code.successors(of: pc).filter { $0 < code.count })
+      }
+    }
+    // Depths, children first (0 unknown, -1 on the path being walked).
+    var depth = [Int](repeating: 0, count: definitions)
+    var deepest = 0
+    for root in 0..<definitions where depth[root] == 0 {
+      var path: [(id: Int, next: Int)] = [(root, 0)]
+      depth[root] = -1
+      while let top = path.last {
+        if top.next < callees[top.id].count {
+          path[path.count - 1].next += 1
+          let callee = callees[top.id][top.next]
+          if depth[callee] == -1 { return Int.max }
+          if depth[callee] == 0 {
+            depth[callee] = -1
+            path.append((callee, 0))
+          }
+          continue
+        }
+        depth[top.id] = 1 + (callees[top.id].map { depth[$0] }.max() ?? 0)
+        deepest = max(deepest, depth[top.id])
+        path.removeLast()
+      }
+    }
+    return deepest
   }
 }
 

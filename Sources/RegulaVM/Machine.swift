@@ -589,7 +589,8 @@ public struct Machine {
   }
 
   /// The text indexes of the input paths the last evaluation read, in the order first read
-  /// (each once), in the machine's own buffer: valid until the next evaluation. The record's
+  /// (each once; after `adoptBlockLane`, in the order of their texts), in the machine's own
+  /// buffer: valid until the next evaluation. The record's
   /// content without the sorting that rendering it needs.
   public mutating func inputsReadInReadingOrder() -> UnsafeBufferPointer<Int32> {
     ensureUnique()
@@ -893,7 +894,6 @@ final class Tables {
     code = .allocate(capacity: max(allCode.count, 1))
     _ = UnsafeMutableBufferPointer(start: code, count: allCode.count).initialize(from: allCode)
     codeCount = allCode.count
-    blocks = BlockPlan(code: code, count: allCode.count, image: image)
     let jurisdictionCount = max(image.jurisdictions.count, 1)
     let slots = max(image.definitions.count * jurisdictionCount, 1)
     entryPoints = .allocate(capacity: slots)
@@ -933,6 +933,11 @@ final class Tables {
         sizeChecked[id * jurisdictionCount + jurisdiction] = Machine.needsSizeCheck(definition.type)
       }
     }
+    let (fastEntries, imageEntries) = (fastEntryPoints, entryPoints)
+    let allSlots = 0..<image.definitions.count * jurisdictionCount
+    blocks = BlockPlan(
+      code: allCode, image: image,
+      entries: [allSlots.map { fastEntries[$0] }, allSlots.map { imageEntries[$0] }])
   }
 
   deinit {

@@ -384,9 +384,9 @@ func theEmbeddingExampleBuildsAndDecides() throws {
   #expect(result.status == 0, "\(result.errors)")
   let line = result.output.split(separator: "\n").first { $0.hasPrefix("w1-tutorial ") }
   let columns = try #require(line, "\(result.output)").split(separator: " ")
-  // The name, the number of cases, and three positive rates (eval only, the image's code,
-  // end to end).
-  #expect(columns.count == 5, "\(columns)")
+  // The name, the number of cases, and four positive rates (eval only, in blocks, the
+  // image's code, end to end).
+  #expect(columns.count == 6, "\(columns)")
   #expect(Int(columns[1]) ?? 0 > 0)
   #expect(columns.dropFirst(2).allSatisfy { Int($0.filter(\.isNumber)) ?? 0 > 0 })
   // The opcode profile: shares of the dispatches, the most frequent first, that add up to at
