@@ -749,6 +749,47 @@ struct BlockRun {
     return .integer(result.daysSince1970)
   }
 
+  /// An integer opcode on the lanes of `mask`: `R[a] = operation(R[b], R[c])` on the 64-bit
+  /// path; returns the lanes to set aside (an operand off the path, or an overflow).
+  @inline(__always)
+  static func integers(
+    _ mask: UInt64, _ ra: UnsafeMutablePointer<Register>, _ rb: UnsafeMutablePointer<Register>,
+    _ rc: UnsafeMutablePointer<Register>,
+    _ operation: (Int64, Int64) -> (partialValue: Int64, overflow: Bool)
+  ) -> UInt64 {
+    var off: UInt64 = 0
+    var lanes = mask
+    while lanes != 0 {
+      let l = lanes.trailingZeroBitCount
+      lanes &= lanes &- 1
+      let (result, overflow) = operation(rb[l].word, rc[l].word)
+      if rb[l].tag | rc[l].tag != 0 || overflow {
+        off |= 1 << UInt64(l)
+      } else {
+        ra[l] = .integer(result)
+      }
+    }
+    return off
+  }
+
+  /// An integer comparison on the lanes of `mask`: `R[a] = holds(R[b], R[c])`; returns the
+  /// lanes to set aside (an operand off the 64-bit path).
+  @inline(__always)
+  static func comparisons(
+    _ mask: UInt64, _ ra: UnsafeMutablePointer<Register>, _ rb: UnsafeMutablePointer<Register>,
+    _ rc: UnsafeMutablePointer<Register>, _ holds: (Int64, Int64) -> Bool
+  ) -> UInt64 {
+    var off: UInt64 = 0
+    var lanes = mask
+    while lanes != 0 {
+      let l = lanes.trailingZeroBitCount
+      lanes &= lanes &- 1
+      if rb[l].tag | rc[l].tag != 0 { off |= 1 << UInt64(l) }
+      ra[l] = .bool(holds(rb[l].word, rc[l].word))
+    }
+    return off
+  }
+
   /// Hands the lanes of `taken` to the group waiting at `target` among the groups from
   /// `groupBase` up (made if none), and lowers `lowest` to `target` if it is lower.
   @inline(__always)
@@ -824,38 +865,11 @@ struct BlockRun {
           ra[l] = .integer(asOfDays)
         }
       case .add, .durationAdd:
-        while lanes != 0 {
-          let l = lanes.trailingZeroBitCount
-          lanes &= lanes &- 1
-          let (sum, overflow) = rb[l].word.addingReportingOverflow(rc[l].word)
-          if rb[l].tag | rc[l].tag != 0 || overflow {
-            off |= 1 << UInt64(l)
-          } else {
-            ra[l] = .integer(sum)
-          }
-        }
+        off = BlockRun.integers(lanes, ra, rb, rc) { $0.addingReportingOverflow($1) }
       case .subtract, .durationSubtract:
-        while lanes != 0 {
-          let l = lanes.trailingZeroBitCount
-          lanes &= lanes &- 1
-          let (difference, overflow) = rb[l].word.subtractingReportingOverflow(rc[l].word)
-          if rb[l].tag | rc[l].tag != 0 || overflow {
-            off |= 1 << UInt64(l)
-          } else {
-            ra[l] = .integer(difference)
-          }
-        }
+        off = BlockRun.integers(lanes, ra, rb, rc) { $0.subtractingReportingOverflow($1) }
       case .multiply, .durationMultiply:
-        while lanes != 0 {
-          let l = lanes.trailingZeroBitCount
-          lanes &= lanes &- 1
-          let (product, overflow) = rb[l].word.multipliedReportingOverflow(by: rc[l].word)
-          if rb[l].tag | rc[l].tag != 0 || overflow {
-            off |= 1 << UInt64(l)
-          } else {
-            ra[l] = .integer(product)
-          }
-        }
+        off = BlockRun.integers(lanes, ra, rb, rc) { $0.multipliedReportingOverflow(by: $1) }
       case .scale:
         let factor = Int64(instruction.c)
         while lanes != 0 {
@@ -879,27 +893,9 @@ struct BlockRun {
             ra[l] = .integer(negated)
           }
         }
-      case .equal:
-        while lanes != 0 {
-          let l = lanes.trailingZeroBitCount
-          lanes &= lanes &- 1
-          if rb[l].tag | rc[l].tag != 0 { off |= 1 << UInt64(l) }
-          ra[l] = .bool(rb[l].word == rc[l].word)
-        }
-      case .less:
-        while lanes != 0 {
-          let l = lanes.trailingZeroBitCount
-          lanes &= lanes &- 1
-          if rb[l].tag | rc[l].tag != 0 { off |= 1 << UInt64(l) }
-          ra[l] = .bool(rb[l].word < rc[l].word)
-        }
-      case .lessEqual:
-        while lanes != 0 {
-          let l = lanes.trailingZeroBitCount
-          lanes &= lanes &- 1
-          if rb[l].tag | rc[l].tag != 0 { off |= 1 << UInt64(l) }
-          ra[l] = .bool(rb[l].word <= rc[l].word)
-        }
+      case .equal: off = BlockRun.comparisons(lanes, ra, rb, rc) { $0 == $1 }
+      case .less: off = BlockRun.comparisons(lanes, ra, rb, rc) { $0 < $1 }
+      case .lessEqual: off = BlockRun.comparisons(lanes, ra, rb, rc) { $0 <= $1 }
       case .textEqual:
         while lanes != 0 {
           let l = lanes.trailingZeroBitCount
