@@ -357,32 +357,23 @@ final class BatchWorker: @unchecked Sendable {
         if line.number <= after { continue }
         if let size = block.oversized[line.number] {
           errors += 1
-          appendError(
-            line: line.number, id: nil,
-            message: "the line has \(size) bytes, over the limit `line_size` of "
-              + "\(LineReader.maximumLineBytes) bytes", shape: shape, to: &output)
+          appendOversized(line: line.number, size: size, shape: shape, to: &output)
           continue
         }
         do {
           let (date, place) = try evaluator.evaluate(
             json: UnsafeBufferPointer(rebasing: bytes[line.bytes]), asOf: asOf,
             jurisdiction: jurisdiction)
-          if !evaluator.machine.undecided.isEmpty || !evaluator.machine.notComputable.isEmpty {
+          if appendRecord(
+            line: line.number, &evaluator, asOf: date, jurisdiction: place, shape: shape,
+            to: &output)
+          {
             undecided += 1
-          }
-          switch shape {
-          case .csv(let layout):
-            layout.appendRecord(line: line.number, &evaluator, to: &output)
-          case .jsonl:
-            evaluator.appendRecordJSON(
-              asOf: date, jurisdiction: place, line: line.number, to: &output)
-            output.append(UInt8(ascii: "\n"))
           }
         } catch {
           errors += 1
-          appendError(
-            line: line.number, id: applicationID(Array(bytes[line.bytes])),
-            message: String(describing: error), shape: shape, to: &output)
+          appendRefused(
+            line: line.number, bytes[line.bytes], error, shape: shape, to: &output)
         }
       }
     }
@@ -440,17 +431,12 @@ final class BatchWorker: @unchecked Sendable {
           switch lanes.outcomes[index] {
           case .oversized:
             errors += 1
-            appendError(
-              line: number, id: nil,
-              message: "the line has \(block.oversized[number] ?? 0) bytes, over the limit "
-                + "`line_size` of \(LineReader.maximumLineBytes) bytes", shape: shape,
-              to: &output)
+            appendOversized(
+              line: number, size: block.oversized[number] ?? 0, shape: shape, to: &output)
             continue
           case .refused(let error):
             errors += 1
-            appendError(
-              line: number, id: applicationID(Array(bytes[lineBytes])),
-              message: String(describing: error), shape: shape, to: &output)
+            appendRefused(line: number, bytes[lineBytes], error, shape: shape, to: &output)
             continue
           case .loaded(let application): loaded = application
           }
@@ -460,27 +446,55 @@ final class BatchWorker: @unchecked Sendable {
           } else {
             do { try evaluator.decide(loaded) } catch {
               errors += 1
-              appendError(
-                line: number, id: applicationID(Array(bytes[lineBytes])),
-                message: String(describing: error), shape: shape, to: &output)
+              appendRefused(line: number, bytes[lineBytes], error, shape: shape, to: &output)
               continue
             }
           }
-          if !evaluator.machine.undecided.isEmpty || !evaluator.machine.notComputable.isEmpty {
+          if appendRecord(
+            line: number, &evaluator, asOf: loaded.asOf, jurisdiction: loaded.jurisdiction,
+            shape: shape, to: &output)
+          {
             undecided += 1
-          }
-          switch shape {
-          case .csv(let layout):
-            layout.appendRecord(line: number, &evaluator, to: &output)
-          case .jsonl:
-            evaluator.appendRecordJSON(
-              asOf: loaded.asOf, jurisdiction: loaded.jurisdiction, line: number, to: &output)
-            output.append(UInt8(ascii: "\n"))
           }
         }
       }
     }
     return (errors, undecided)
+  }
+
+  /// The result line of the outcome in `evaluator`'s machine (decided as of `asOf` in
+  /// `jurisdiction`); true when a decision of it is undecided or not computable.
+  static func appendRecord(
+    line: Int, _ evaluator: inout Evaluator, asOf: CivilDate, jurisdiction: String,
+    shape: BatchShape, to output: inout [UInt8]
+  ) -> Bool {
+    switch shape {
+    case .csv(let layout):
+      layout.appendRecord(line: line, &evaluator, to: &output)
+    case .jsonl:
+      evaluator.appendRecordJSON(asOf: asOf, jurisdiction: jurisdiction, line: line, to: &output)
+      output.append(UInt8(ascii: "\n"))
+    }
+    return !evaluator.machine.undecided.isEmpty || !evaluator.machine.notComputable.isEmpty
+  }
+
+  /// The error line of a line over the size limit (not read).
+  static func appendOversized(line: Int, size: Int, shape: BatchShape, to output: inout [UInt8]) {
+    appendError(
+      line: line, id: nil,
+      message: "the line has \(size) bytes, over the limit `line_size` of "
+        + "\(LineReader.maximumLineBytes) bytes", shape: shape, to: &output)
+  }
+
+  /// The error line of a line refused or stopped with `error` (its `id`, when it has one):
+  /// the error's description, as a `DecisionError` describes itself.
+  static func appendRefused(
+    line: Int, _ bytes: Slice<UnsafeBufferPointer<UInt8>>, _ error: any Error,
+    shape: BatchShape, to output: inout [UInt8]
+  ) {
+    appendError(
+      line: line, id: applicationID(Array(bytes)), message: String(describing: error),
+      shape: shape, to: &output)
   }
 
   /// The result line of a line that got no record.

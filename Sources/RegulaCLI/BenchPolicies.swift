@@ -203,21 +203,8 @@ struct PoliciesBench: ParsableCommand {
     return {
       for _ in 0..<rounds {
         for group in groups {
-          group.inputs.withUnsafeBufferPointer { all in
-            var start = 0
-            while start < all.count {
-              let end = min(start + Machine.blockLanes, all.count)
-              let block = UnsafeBufferPointer(rebasing: all[start..<end])
-              let decided = machine.runBlock(
-                inputs: block, asOf: group.asOf, jurisdiction: group.jurisdiction)
-              for lane in 0..<block.count where decided & (1 << UInt64(lane)) == 0 {
-                machine.beginEvaluation()
-                try? machine.run(
-                  input: block[lane], asOf: group.asOf, jurisdiction: group.jurisdiction)
-              }
-              start = end
-            }
-          }
+          Worker.runBlocks(
+            &machine, group.inputs, asOf: group.asOf, jurisdiction: group.jurisdiction)
         }
       }
     }

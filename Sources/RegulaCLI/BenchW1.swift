@@ -517,7 +517,7 @@ final class Worker: @unchecked Sendable {
   /// application's index, and true when a block decided it (its outcome is then the lane's,
   /// `Machine.blockDecision`), false when it was decided alone (its outcome is the machine's).
   static func runBlocks(
-    _ machine: inout Machine, _ inputs: [Register], asOf: CivilDate,
+    _ machine: inout Machine, _ inputs: [Register], asOf: CivilDate, jurisdiction: Int = 0,
     each: ((inout Machine, Int, Bool) throws -> Void)? = nil
   ) rethrows {
     try inputs.withUnsafeBufferPointer { all in
@@ -528,13 +528,13 @@ final class Worker: @unchecked Sendable {
         let upcoming = UnsafeBufferPointer(
           rebasing: all[end..<min(end + Machine.blockLanes, all.count)])
         let decided = machine.runBlock(
-          inputs: block, asOf: asOf, jurisdiction: 0, upcoming: upcoming)
+          inputs: block, asOf: asOf, jurisdiction: jurisdiction, upcoming: upcoming)
         var lane = 0
         while lane < block.count {
           let inBlock = decided & (1 << UInt64(lane)) != 0
           if !inBlock {
             machine.beginEvaluation()
-            try? machine.run(input: block[lane], asOf: asOf, jurisdiction: 0)
+            try? machine.run(input: block[lane], asOf: asOf, jurisdiction: jurisdiction)
           }
           try each?(&machine, start + lane, inBlock)
           lane += 1

@@ -112,7 +112,7 @@ public struct Facts {
   }
 
   /// The sizes of the stores, to go back to with `restore(_:)`.
-  package struct Mark {
+  package struct Mark: Equatable {
     var items: Int
     var lists: Int
     var texts: Int

@@ -1114,18 +1114,16 @@ struct BlockRun {
           }
           lanes = mask & ~off
         }
-        do {
-          let reason: Int32 = instruction.b == PolicyImage.noText ? -1 : Int32(instruction.b)
-          let values = memoValues + id &* width
-          let reasons = memoReasons + id &* width
-          while lanes != 0 {
-            let l = lanes.trailingZeroBitCount
-            lanes &= lanes &- 1
-            values[l] = ra[l]
-            reasons[l] = reason
-          }
-          memoValid[id] |= mask & ~off
+        let reason: Int32 = instruction.b == PolicyImage.noText ? -1 : Int32(instruction.b)
+        let values = memoValues + id &* width
+        let reasons = memoReasons + id &* width
+        while lanes != 0 {
+          let l = lanes.trailingZeroBitCount
+          lanes &= lanes &- 1
+          values[l] = ra[l]
+          reasons[l] = reason
         }
+        memoValid[id] |= mask & ~off
         mask = 0
       case .failCondition:
         let capacity = BlockBuffers.failedCapacity
