@@ -137,6 +137,7 @@ extension Evaluator {
     }
     var records: [Result<DecisionRecord, DecisionError>] = []
     var inBlocks = 0
+    var blockRecords = BlockRecords()
     var start = 0
     while start < applications.count {
       let end = min(start + Machine.blockLanes, applications.count)
@@ -147,9 +148,10 @@ extension Evaluator {
       let decided = inputs.withUnsafeBufferPointer {
         machine.runBlock(inputs: $0, asOf: asOf, jurisdiction: index)
       }
+      machine.copyBlockRecords(decided: decided, into: &blockRecords)
       for lane in inputs.indices {
         if decided & (1 << UInt64(lane)) != 0 {
-          machine.adoptBlockLane(lane)
+          machine.adoptBlockLane(lane, of: blockRecords)
           inBlocks += 1
           records.append(
             .success(record(asOf: asOf, jurisdiction: canonical, listingInputsRead: true)))

@@ -423,6 +423,7 @@ final class BatchWorker: @unchecked Sendable {
             evaluator.machine.runBlock(
               inputs: $0, asOf: lanes.blockDate, jurisdiction: lanes.blockJurisdiction)
           }
+        evaluator.machine.copyBlockRecords(decided: decided, into: &lanes.records)
         // Write them in input order.
         for index in lanes.lines.indices {
           let number = lanes.lines[index]
@@ -442,7 +443,7 @@ final class BatchWorker: @unchecked Sendable {
           }
           let lane = lanes.lanes[index]
           if lane >= 0 && decided & (1 << UInt64(lane)) != 0 {
-            evaluator.machine.adoptBlockLane(lane)
+            evaluator.machine.adoptBlockLane(lane, of: lanes.records)
           } else {
             do { try evaluator.decide(loaded) } catch {
               errors += 1
@@ -656,6 +657,8 @@ struct BatchLanes {
   var inputs: [Register] = []
   var blockDate = CivilDate.earliest
   var blockJurisdiction = 0
+  /// The block's records, copied out of the machine once per block (storage reused).
+  var records = BlockRecords()
 
   init() {
     let capacity = Machine.blockLanes

@@ -359,6 +359,7 @@ struct CapturedRecord {
   var reasons: [Int32]
   var failed: [(definition: Int32, reason: Int32)] = []
   var inputsRead: [Int32] = []
+  var block = BlockRecords()
 
   init(decisions: Int) {
     values = Array(repeating: .none, count: decisions)
@@ -379,10 +380,10 @@ struct CapturedRecord {
     inputsRead.append(contentsOf: machine.inputsReadInReadingOrder())
   }
 
-  /// `capture` from lane `lane` of the machine's last block (its paths come sorted).
-  mutating func capture(_ machine: inout Machine, lane: Int) {
-    machine.copyBlockRecord(
-      lane: lane, values: &values, reasons: &reasons, failed: &failed, inputsRead: &inputsRead)
+  /// `capture` of the records of the lanes `decided` of the machine's last block, all at once
+  /// (a block's records are kept as its columns: `BlockRecords`).
+  mutating func capture(_ machine: inout Machine, decided: UInt64) {
+    machine.copyBlockRecords(decided: decided, into: &block)
   }
 }
 
@@ -461,14 +462,12 @@ final class Recorder: @unchecked Sendable {
           upcoming: UnsafeBufferPointer(
             rebasing: $0[end..<min(end + Machine.blockLanes, inputs.count)]))
       }
+      // The block's records captured at once; rendering takes each lane as the machine's.
+      captured.capture(&evaluator.machine, decided: decided)
       for lane in 0..<(end - start) {
         if decided & (1 << UInt64(lane)) != 0 {
-          // Captured straight from the block; rendering takes the lane as the machine's.
-          if !rendered {
-            captured.capture(&evaluator.machine, lane: lane)
-            continue
-          }
-          evaluator.machine.adoptBlockLane(lane)
+          if !rendered { continue }
+          evaluator.machine.adoptBlockLane(lane, of: captured.block)
         } else {
           evaluator.machine.beginEvaluation()
           try evaluator.machine.run(input: inputs[start + lane], asOf: asOf, jurisdiction: 0)

@@ -27,7 +27,8 @@ extension Machine {
   /// Decides the applications `inputs` (at most `blockLanes`, each loaded into this machine's
   /// facts since its last reset) as of `asOf` in the jurisdiction `jurisdiction`, all at once,
   /// and returns the lanes decided: bit `l` set when application `l` was, its outcome then
-  /// read with `adoptBlockLane(_:)`. The others (their evaluation met a missing fact, an
+  /// read with `blockDecision(_:lane:)`, or the block's records copied at once with
+  /// `copyBlockRecords(decided:into:)`. The others (their evaluation met a missing fact, an
   /// error, a limit or a number off the 64-bit path, or the policy does not run in blocks)
   /// must be decided one at a time with `run(input:asOf:jurisdiction:)`, which gives their
   /// errors and records in full.
@@ -207,85 +208,6 @@ extension Machine {
     let index = position &* Machine.blockLanes &+ lane
     return (state.values[index], state.reasons[index])
   }
-
-  /// Copies lane `lane`'s record out of the last `runBlock` in one call: each decision's
-  /// register and reason into `values` and `reasons` (one each per decision, as
-  /// `decisionValues`), its `all of` failures into `failed` and the input paths it read into
-  /// `inputsRead` (both replaced; the paths in the order of their texts). What a service keeps
-  /// per decision, without making the lane the machine's outcome.
-  public func copyBlockRecord(
-    lane: Int, values: inout [Register], reasons: inout [Int32],
-    failed: inout [(definition: Int32, reason: Int32)], inputsRead: inout [Int32]
-  ) {
-    failed.removeAll(keepingCapacity: true)
-    inputsRead.removeAll(keepingCapacity: true)
-    guard let state = blockBuffers, lane >= 0, lane < Machine.blockLanes,
-      values.count == decisionIDs.count, reasons.count == decisionIDs.count
-    else { return }
-    let lanes = Machine.blockLanes
-    values.withUnsafeMutableBufferPointer { values in
-      for position in values.indices { values[position] = state.values[position &* lanes &+ lane] }
-    }
-    reasons.withUnsafeMutableBufferPointer { reasons in
-      for position in reasons.indices {
-        reasons[position] = state.reasons[position &* lanes &+ lane]
-      }
-    }
-    let failedCount = state.failedCounts[lane]
-    if failedCount > 0 {
-      failed.append(
-        contentsOf: UnsafeBufferPointer(
-          start: state.failed + lane &* BlockBuffers.failedCapacity, count: failedCount))
-    }
-    // The lane's paths gathered in the scratch column, then appended at once.
-    let bit = UInt64(1) << UInt64(lane)
-    var count = 0
-    for index in 0..<state.pathCount where state.pathLanes[index] & bit != 0 {
-      state.pathScratch[count] = state.pathsByBit[index]
-      count &+= 1
-    }
-    inputsRead.append(contentsOf: UnsafeBufferPointer(start: state.pathScratch, count: count))
-  }
-
-  /// Makes lane `lane` of the last `runBlock` (one it decided) this machine's outcome, as if
-  /// `run(input:asOf:jurisdiction:)` had decided that application alone: decision values and
-  /// reasons, failed conditions, the input paths read (in the order of their texts, where
-  /// `run` lists them in the order first read), the input record.
-  /// A new evaluation begins (the memo is empty), so definitions evaluated afterwards with
-  /// `evaluateDefinition` are computed again on the lane's application.
-  public mutating func adoptBlockLane(_ lane: Int) {
-    guard let state = blockBuffers, lane >= 0, lane < Machine.blockLanes else { return }
-    beginEvaluation()
-    let lanes = Machine.blockLanes
-    inputRegister = state.inputs[lane]
-    inputFields = state.inputFields[lane]
-    asOfDays = state.asOfDays
-    // What the lane's evaluation counted, as the one-at-a-time loop counts it.
-    steps = state.steps[lane]
-    if !undecided.isEmpty { undecided.removeAll(keepingCapacity: true) }
-    if !notComputable.isEmpty { notComputable.removeAll(keepingCapacity: true) }
-    for position in decisionIDs.indices {
-      if decisionSelected[position] {
-        decisionValues[position] = state.values[position &* lanes &+ lane]
-        decisionReasons[position] = state.reasons[position &* lanes &+ lane]
-      } else {
-        decisionValues[position] = .none
-        decisionReasons[position] = -1
-      }
-    }
-    let failedBase = lane &* BlockBuffers.failedCapacity
-    for index in 0..<state.failedCounts[lane] {
-      failed.append(state.failed[failedBase &+ index])
-    }
-    // The paths the lane read, in the order of their texts (not the order read).
-    let bit = UInt64(1) << UInt64(lane)
-    for index in 0..<state.pathCount where state.pathLanes[index] & bit != 0 {
-      let path = state.pathsByBit[index]
-      pathEpochs[Int(path)] = pathEpoch
-      pathsRead[pathsReadCount] = path
-      pathsReadCount &+= 1
-    }
-  }
 }
 
 /// What a policy's code allows of block evaluation, worked out once per image.
@@ -445,8 +367,6 @@ final class BlockBuffers {
   /// How many input paths the code reads, and by bit the path's text index (`BlockPlan`).
   let pathCount: Int
   let pathsByBit: UnsafeMutablePointer<Int32>
-  /// Room for one lane's paths (`copyBlockRecord`).
-  let pathScratch: UnsafeMutablePointer<Int32>
   /// Room for one lane's items of a list or record built (`newList`, `newRecord`).
   let listScratch: UnsafeMutablePointer<Register>
   let failed: UnsafeMutablePointer<(definition: Int32, reason: Int32)>
@@ -487,8 +407,6 @@ final class BlockBuffers {
     pathsByBit = allocateOnOwnLines(Int32.self, count: max(paths.count, 1))
     pathsByBit.initialize(repeating: 0, count: max(paths.count, 1))
     for (bit, path) in paths.enumerated() { pathsByBit[bit] = path }
-    pathScratch = allocateOnOwnLines(Int32.self, count: max(paths.count, 1))
-    pathScratch.initialize(repeating: 0, count: max(paths.count, 1))
     listScratch = allocateOnOwnLines(Register.self, count: max(listItems, 1))
     listScratch.initialize(repeating: .none, count: max(listItems, 1))
     failed = allocateOnOwnLines(
@@ -516,7 +434,6 @@ final class BlockBuffers {
     steps.deallocate()
     pathLanes.deallocate()
     pathsByBit.deallocate()
-    pathScratch.deallocate()
     listScratch.deallocate()
     failed.deallocate()
     failedCounts.deallocate()

@@ -91,8 +91,10 @@ func alteredImagesThatVerifyRunSafely(shard: Int) throws {
       let lanes = inputs.withUnsafeBufferPointer {
         evaluator.machine.runBlock(inputs: $0, asOf: date("2024-06-01"), jurisdiction: 0)
       }
+      var records = BlockRecords()
+      evaluator.machine.copyBlockRecords(decided: lanes, into: &records)
       for lane in inputs.indices where lanes & (1 << UInt64(lane)) != 0 {
-        evaluator.machine.adoptBlockLane(lane)
+        evaluator.machine.adoptBlockLane(lane, of: records)
         _ = evaluator.machine.decisionValues
         inBlocks += 1
       }

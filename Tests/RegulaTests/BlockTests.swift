@@ -86,10 +86,10 @@ func recordsBothWays(
       + "compared whole, \(inBlocks) decided in blocks, \(setAside) set aside")
 }
 
-@Test(arguments: policyFiles)
-func blocksDecideEveryTestCaseAsOneAtATime(_ path: String) throws {
-  guard let policy = compilePolicy(path), let program = policy.program else { return }
-  // The tests' applications, grouped by date and jurisdiction: a block has one of each.
+/// A policy's test applications, grouped by date and jurisdiction (a block has one of each).
+func testApplicationGroups(_ program: IRProgram)
+  -> [(asOf: CivilDate, jurisdiction: String, applications: [Value])]
+{
   var groups: [String: (asOf: CivilDate, jurisdiction: String, applications: [Value])] = [:]
   for test in program.tests {
     let asOf = test.asOf ?? date("2024-01-01")
@@ -99,9 +99,15 @@ func blocksDecideEveryTestCaseAsOneAtATime(_ path: String) throws {
     let jurisdiction = test.jurisdiction ?? program.level
     groups["\(asOf) \(jurisdiction)", default: (asOf, jurisdiction, [])].applications.append(input)
   }
+  return groups.sorted(by: { $0.key < $1.key }).map(\.value)
+}
+
+@Test(arguments: policyFiles)
+func blocksDecideEveryTestCaseAsOneAtATime(_ path: String) throws {
+  guard let policy = compilePolicy(path), let program = policy.program else { return }
   var compared = 0
   var inBlocks = 0
-  for (_, group) in groups.sorted(by: { $0.key < $1.key }) {
+  for group in testApplicationGroups(program) {
     // As the policy runs (in blocks only if the loop runs all its code), and forced.
     for forced in [false, true] {
       let (alone, blocks, decided) = recordsBothWays(
@@ -146,4 +152,87 @@ func blocksDecideEveryTestCaseAsOneAtATime(_ path: String) throws {
     if stopped == 0 { sawAllWithin = true }
   }
   #expect(sawMixed && sawAllWithin)
+}
+
+/// One `BlockRecords` filled by `copyBlockRecords` from block to block, across every repository
+/// policy (other decisions, other input paths), holds each time that block's records only: a
+/// decided lane reads as the block decided it, and as the lane decided alone (values, reasons,
+/// failed conditions, inputs read); a lane set aside reads as nothing.
+@Test func blockRecordsHoldEachBlocksRecordsOnly() throws {
+  var records = BlockRecords()
+  var lanesChecked = 0
+  var lanesAside = 0
+  // W1's sample applications first, under a step limit that stops some of them (set aside).
+  let w1 = try w1Policy()
+  let w1Applications = try w1SampleLines().prefix(Machine.blockLanes).map {
+    try InputReader(program: w1.program!).read(try JSONReader.parse(Array($0.utf8)))
+  }
+  var cases = [
+    (
+      path: "W1", policy: w1, stepLimit: 140,
+      groups: [(asOf: date("2024-06-01"), jurisdiction: "national", applications: w1Applications)]
+    )
+  ]
+  for path in policyFiles {
+    guard let policy = compilePolicy(path), let program = policy.program else { continue }
+    cases.append((path, policy, 100_000_000, testApplicationGroups(program)))
+  }
+  for (path, policy, stepLimit, groups) in cases {
+    let decisions = policy.image.definitions.filter { $0.kind == .decision }
+    for group in groups {
+      var evaluator = Evaluator(policy: policy)
+      evaluator.machine.stepLimit = stepLimit
+      // Forced: lanes that reach an opcode the block loop does not run are set aside.
+      evaluator.machine.blocksForced = true
+      guard let jurisdiction = evaluator.machine.jurisdictionIndex(group.jurisdiction) else {
+        continue
+      }
+      evaluator.machine.reset()
+      let inputs = group.applications.prefix(Machine.blockLanes).map {
+        evaluator.machine.load($0, as: .record(policy.image.inputRecord))
+      }
+      let decided = inputs.withUnsafeBufferPointer {
+        evaluator.machine.runBlock(inputs: $0, asOf: group.asOf, jurisdiction: jurisdiction)
+      }
+      evaluator.machine.copyBlockRecords(decided: decided, into: &records)
+      #expect(records.decided == decided && records.decisionCount == decisions.count)
+      for lane in 0..<Machine.blockLanes {
+        var read: [Int32] = []
+        records.forEachInputRead(lane: lane) { read.append($0) }
+        guard decided & (1 << UInt64(lane)) != 0 else {
+          lanesAside += lane < inputs.count ? 1 : 0
+          #expect(records.value(0, lane: lane) == .none && records.reason(0, lane: lane) == -1)
+          #expect(records.failedConditions(lane: lane).isEmpty && read.isEmpty)
+          continue
+        }
+        for position in decisions.indices {
+          let inBlock = evaluator.machine.blockDecision(position, lane: lane)
+          #expect(records.value(position, lane: lane) == inBlock.value, "\(path) lane \(lane)")
+          #expect(records.reason(position, lane: lane) == inBlock.reason, "\(path) lane \(lane)")
+        }
+        // The lane alone, on the same machine (the same texts and paths).
+        let block = decisions.indices.map {
+          evaluator.machine.value(records.value($0, lane: lane), as: decisions[$0].type)
+        }
+        let failed = Array(records.failedConditions(lane: lane))
+        evaluator.machine.beginEvaluation()
+        try evaluator.machine.run(input: inputs[lane], asOf: group.asOf, jurisdiction: jurisdiction)
+        let alone = decisions.indices.map {
+          evaluator.machine.value(evaluator.machine.decisionValues[$0], as: decisions[$0].type)
+        }
+        #expect(block == alone, "\(path) lane \(lane)")
+        #expect(
+          decisions.indices.map { records.reason($0, lane: lane) }
+            == Array(evaluator.machine.decisionReasons), "\(path) lane \(lane)")
+        #expect(
+          failed.map { [$0.definition, $0.reason] }
+            == evaluator.machine.failedConditionIndexes.map { [$0.definition, $0.reason] },
+          "\(path) lane \(lane)")
+        #expect(read == Array(evaluator.machine.sortedInputsRead()), "\(path) lane \(lane)")
+        lanesChecked += 1
+      }
+    }
+  }
+  #expect(
+    lanesChecked > 100 && lanesAside > 0, "\(lanesChecked) lanes checked, \(lanesAside) aside")
 }
