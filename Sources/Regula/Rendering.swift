@@ -107,14 +107,21 @@ extension Evaluator {
   /// Appends decision `position`'s value (in definition order among decisions) as JSON, as
   /// `DecisionRecord.Decision.json` spells it, without building strings for common types.
   public mutating func appendDecisionJSON(_ position: Int, to bytes: inout [UInt8]) {
-    writeDecisionJSON(position, to: &bytes)
+    writeDecisionJSON(position, value: machine.decisionValues[position], to: &bytes)
   }
 
-  /// `appendDecisionJSON(_:to:)` into an array or a sink.
-  mutating func writeDecisionJSON<Output: ByteOutput & ~Copyable>(
-    _ position: Int, to sink: inout Output
+  /// `appendDecisionJSON(_:to:)` of the value `register` of decision `position` (a register of
+  /// this machine's facts: a lane's value in `BlockRecords`, say).
+  public mutating func appendDecisionJSON(
+    _ position: Int, value register: Register, to bytes: inout [UInt8]
   ) {
-    let register = machine.decisionValues[position]
+    writeDecisionJSON(position, value: register, to: &bytes)
+  }
+
+  /// `appendDecisionJSON(_:value:to:)` into an array or a sink.
+  mutating func writeDecisionJSON<Output: ByteOutput & ~Copyable>(
+    _ position: Int, value register: Register, to sink: inout Output
+  ) {
     if register.tag == Register.noneTag || register.tag == Register.unknownTag {
       sink.write("null")
       return
@@ -205,7 +212,7 @@ extension Evaluator {
         continue
       }
       sink.write("\"value\":")
-      writeDecisionJSON(position, to: &sink)
+      writeDecisionJSON(position, value: machine.decisionValues[position], to: &sink)
       let reason = machine.decisionReasons[position]
       if reason >= 0 {
         sink.write(",\"reason\":")
@@ -333,16 +340,22 @@ extension Evaluator {
   /// Appends a top-level field of the last application decided, as it was given: a Text raw
   /// (not quoted), anything else as JSON; nothing when the application did not give it.
   public mutating func appendInputField(_ field: Int, to bytes: inout [UInt8]) {
+    appendInputField(field, of: machine.currentInput, to: &bytes)
+  }
+
+  /// `appendInputField(_:to:)` of the input record `input` (a register of this machine's facts:
+  /// a lane's application in `BlockRecords`, say).
+  public mutating func appendInputField(_ field: Int, of input: Register, to bytes: inout [UInt8]) {
     // The image's arrays are touched only past the text case: they are shared by every
     // thread's evaluator, and retaining them per line made two threads contend for their
     // reference counts.
     guard field < rendering.inputIsText.count,
-      let value = machine.facts.checkedItem(machine.currentInput, field),
+      let value = machine.facts.checkedItem(input, field),
       value.tag != Register.unknownTag, value.tag != Register.noneTag
     else { return }
     if rendering.inputIsText[field] {
       guard machine.facts.holdsText(value) else { return }
-      bytes.append(contentsOf: machine.facts.texts[Int(value.word)].utf8)
+      Evaluator.append(machine.facts.texts[Int(value.word)], to: &bytes)
       return
     }
     let record = policy.image.records[policy.image.inputRecord]
@@ -355,9 +368,21 @@ extension Evaluator {
 
   /// Appends the raw reason code (not quoted) of decision `position`; nothing when it has none.
   public mutating func appendReason(_ position: Int, to bytes: inout [UInt8]) {
-    let reason = machine.decisionReasons[position]
-    guard reason >= 0 else { return }
-    bytes.append(contentsOf: machine.facts.texts[Int(reason)].utf8)
+    appendReasonText(machine.decisionReasons[position], to: &bytes)
+  }
+
+  /// `appendReason(_:to:)` of the reason text index `reason` (-1: none).
+  public mutating func appendReasonText(_ reason: Int32, to bytes: inout [UInt8]) {
+    guard reason >= 0, Int(reason) < machine.facts.texts.count else { return }
+    Evaluator.append(machine.facts.texts[Int(reason)], to: &bytes)
+  }
+
+  /// Appends `text`'s UTF-8 bytes in one copy (a string's `utf8` view is appended a byte at a
+  /// time).
+  @inline(__always)
+  static func append(_ text: String, to bytes: inout [UInt8]) {
+    var text = text
+    text.withUTF8 { bytes.append(contentsOf: $0) }
   }
 }
 

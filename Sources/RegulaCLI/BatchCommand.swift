@@ -443,6 +443,12 @@ final class BatchWorker: @unchecked Sendable {
           }
           let lane = lanes.lanes[index]
           if lane >= 0 && decided & (1 << UInt64(lane)) != 0 {
+            // A CSV line is written straight from the block's records.
+            if case .csv(let layout) = shape {
+              layout.appendRecord(
+                line: number, &evaluator, lane: lane, of: lanes.records, to: &output)
+              continue
+            }
             evaluator.machine.adoptBlockLane(lane, of: lanes.records)
           } else {
             do { try evaluator.decide(loaded) } catch {

@@ -96,6 +96,23 @@ struct CSVLayout {
   /// Allocates nothing once warm for the common columns (an index loop: an iterator
   /// allocates in an unoptimised build).
   func appendRecord(line: Int, _ evaluator: inout Evaluator, to output: inout [UInt8]) {
+    appendLine(line: line, &evaluator, MachineRow(), to: &output)
+  }
+
+  /// Appends the result line of lane `lane` of `records` (copied from the last block of
+  /// `evaluator`'s machine, a lane it decided): the line `appendRecord` writes after
+  /// `adoptBlockLane(lane, of: records)`, without making the lane the machine's outcome (a
+  /// lane a block decided has every decision decided: no missing fact, no error).
+  func appendRecord(
+    line: Int, _ evaluator: inout Evaluator, lane: Int, of records: BlockRecords,
+    to output: inout [UInt8]
+  ) {
+    appendLine(line: line, &evaluator, LaneRow(records: records, lane: lane), to: &output)
+  }
+
+  private func appendLine<Row: CSVRow>(
+    line: Int, _ evaluator: inout Evaluator, _ row: Row, to output: inout [UInt8]
+  ) {
     var index = 0
     while index < columns.count {
       let column = columns[index]
@@ -104,34 +121,20 @@ struct CSVLayout {
       let start = output.count
       switch column {
       case .line: Evaluator.appendInteger(Int64(line), to: &output)
-      case .input(let field): evaluator.appendInputField(field, to: &output)
+      case .input(let field):
+        evaluator.appendInputField(field, of: row.input(&evaluator), to: &output)
       case .decision(let position):
-        if isUndecided(position, &evaluator) { continue }
-        evaluator.appendDecisionJSON(position, to: &output)
+        guard let value = row.value(position, &evaluator) else { continue }
+        evaluator.appendDecisionJSON(position, value: value, to: &output)
         CSV.unquoteJSONString(&output, from: start)
-      case .reason(let position): evaluator.appendReason(position, to: &output)
-      case .missingFacts:
-        output.append(contentsOf: evaluator.machine.missingFacts.joined(separator: " ").utf8)
-      case .error:
-        // A decision not computable is named here (its cell is empty).
-        var next = 0
-        let notComputable = evaluator.machine.notComputable
-        while next < notComputable.count {
-          if next > 0 { output.append(contentsOf: "; ".utf8) }
-          output.append(contentsOf: evaluator.decisionNames[notComputable[next].position].utf8)
-          output.append(contentsOf: ": ".utf8)
-          output.append(contentsOf: notComputable[next].message.utf8)
-          next += 1
-        }
+      case .reason(let position):
+        evaluator.appendReasonText(row.reason(position, &evaluator), to: &output)
+      case .missingFacts: row.appendMissingFacts(&evaluator, to: &output)
+      case .error: row.appendErrors(&evaluator, to: &output)
       }
       CSV.quoteIfNeeded(&output, from: start)
     }
     output.append(UInt8(ascii: "\n"))
-  }
-
-  /// True when decision `position` of the last application is undecided.
-  func isUndecided(_ position: Int, _ evaluator: inout Evaluator) -> Bool {
-    evaluator.machine.hasNoValue(position)
   }
 
   /// Appends the result line of a line that got no record: its number, the `id` when the
@@ -153,6 +156,66 @@ struct CSVLayout {
   }
 }
 
+/// Where a result line's cells come from: the machine's outcome, or a lane of a block's records.
+private protocol CSVRow {
+  func input(_ evaluator: inout Evaluator) -> Register
+  /// Decision `position`'s value; nil when it is undecided or not computable.
+  func value(_ position: Int, _ evaluator: inout Evaluator) -> Register?
+  func reason(_ position: Int, _ evaluator: inout Evaluator) -> Int32
+  func appendMissingFacts(_ evaluator: inout Evaluator, to output: inout [UInt8])
+  func appendErrors(_ evaluator: inout Evaluator, to output: inout [UInt8])
+}
+
+/// The outcome of the application the evaluator's machine decided last.
+private struct MachineRow: CSVRow {
+  func input(_ evaluator: inout Evaluator) -> Register { evaluator.machine.currentInput }
+
+  func value(_ position: Int, _ evaluator: inout Evaluator) -> Register? {
+    evaluator.machine.hasNoValue(position) ? nil : evaluator.machine.decisionValues[position]
+  }
+
+  func reason(_ position: Int, _ evaluator: inout Evaluator) -> Int32 {
+    evaluator.machine.decisionReasons[position]
+  }
+
+  func appendMissingFacts(_ evaluator: inout Evaluator, to output: inout [UInt8]) {
+    output.append(contentsOf: evaluator.machine.missingFacts.joined(separator: " ").utf8)
+  }
+
+  func appendErrors(_ evaluator: inout Evaluator, to output: inout [UInt8]) {
+    // A decision not computable is named here (its cell is empty).
+    var next = 0
+    let notComputable = evaluator.machine.notComputable
+    while next < notComputable.count {
+      if next > 0 { output.append(contentsOf: "; ".utf8) }
+      output.append(contentsOf: evaluator.decisionNames[notComputable[next].position].utf8)
+      output.append(contentsOf: ": ".utf8)
+      output.append(contentsOf: notComputable[next].message.utf8)
+      next += 1
+    }
+  }
+}
+
+/// A lane a block decided: every decision has a value, no fact was missing, nothing failed.
+private struct LaneRow: CSVRow {
+  let records: BlockRecords
+  let lane: Int
+
+  func input(_ evaluator: inout Evaluator) -> Register { records.input(lane: lane) }
+
+  // (A decision not asked for, `select`, holds `.none` and no reason, as after `run`.)
+  func value(_ position: Int, _ evaluator: inout Evaluator) -> Register? {
+    records.value(position, lane: lane)
+  }
+
+  func reason(_ position: Int, _ evaluator: inout Evaluator) -> Int32 {
+    records.reason(position, lane: lane)
+  }
+
+  func appendMissingFacts(_ evaluator: inout Evaluator, to output: inout [UInt8]) {}
+  func appendErrors(_ evaluator: inout Evaluator, to output: inout [UInt8]) {}
+}
+
 struct CSVLayoutError: Error, CustomStringConvertible {
   var message: String
   var description: String { message }
@@ -163,15 +226,16 @@ enum CSV {
   /// comma, a quote or a line break (RFC 4180); leaves it as it is otherwise (the common case:
   /// one scan of a few bytes).
   static func quoteIfNeeded(_ bytes: inout [UInt8], from start: Int) {
-    var needs = false
-    var index = start
-    while index < bytes.count {
-      let byte = bytes[index]
-      if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == 0x0A || byte == 0x0D {
-        needs = true
-        break
+    let needs = bytes.withUnsafeBufferPointer { bytes in
+      var index = start
+      while index < bytes.count {
+        let byte = bytes[index]
+        if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == 0x0A || byte == 0x0D {
+          return true
+        }
+        index &+= 1
       }
-      index += 1
+      return false
     }
     guard needs else { return }
     var quoted: [UInt8] = [UInt8(ascii: "\"")]

@@ -41,6 +41,10 @@ public struct BlockRecords: Sendable {
     return reasons[position &* Machine.blockLanes &+ lane]
   }
 
+  /// Lane `lane`'s application: its input record in the machine's facts (`.none` for a lane
+  /// not decided).
+  public func input(lane: Int) -> Register { holds(lane) ? inputs[lane] : .none }
+
   /// The `all of` conditions that failed in lane `lane`, in the order they failed.
   public func failedConditions(lane: Int) -> ArraySlice<(definition: Int32, reason: Int32)> {
     guard holds(lane) else { return [] }

@@ -115,23 +115,13 @@ func theLineReaderKeepsEveryLineWhateverTheChunkSize(chunkSize: Int) throws {
       var outputs: [String] = []
       var counts: [String] = []
       for inBlocks in [true, false] {
-        let output = directory.appendingPathComponent("out-\(name)-\(jobs)-\(inBlocks)").path
-        let reader = try #require(LineReader(path: input, chunkSize: 1 << 16))
-        let sink = try OutputSink(path: output)
-        let workers = try (0..<jobs).map { _ in
-          let worker = BatchWorker(
-            policy: policy, asOf: try CivilDate(iso8601: "2024-06-01"), jurisdiction: nil,
-            shape: shape)
-          worker.inBlocks = inBlocks
-          return worker
-        }
-        let (decided, errors, undecided) = BatchCommand.process(
-          reader, workers, sink, progress: nil)
-        try sink.finish()
+        let (output, decided, errors, undecided) = try batchOutput(
+          policy, input: input, shape: shape, asOf: "2024-06-01", jurisdiction: nil, jobs: jobs,
+          inBlocks: inBlocks, in: directory)
         counts.append("\(decided) \(errors) \(undecided)")
         // The refused lines (four kinds, 30 in all) and the line over the limit.
         #expect(errors == 31, "\(errors) error lines")
-        outputs.append(try String(contentsOfFile: output, encoding: .utf8))
+        outputs.append(output)
       }
       #expect(outputs[0] == outputs[1], "\(name), \(jobs) jobs")
       #expect(counts[0] == counts[1] && counts[0].hasPrefix("\(lines.count) "), "\(counts)")
@@ -139,6 +129,84 @@ func theLineReaderKeepsEveryLineWhateverTheChunkSize(chunkSize: Int) throws {
       #expect(outputs[0].components(separatedBy: "\n").count == lines.count + 1)
     }
   }
+}
+
+/// The output of `regula batch` on the file `input` (through `BatchCommand.process`), in blocks
+/// or every line alone, and its counts.
+private func batchOutput(
+  _ policy: CompiledPolicy, input: String, shape: BatchShape, asOf: String,
+  jurisdiction: String?, jobs: Int, inBlocks: Bool, in directory: URL
+) throws -> (output: String, decided: Int, errors: Int, undecided: Int) {
+  let output = directory.appendingPathComponent("out-\(jobs)-\(inBlocks)").path
+  let reader = try #require(LineReader(path: input, chunkSize: 1 << 16))
+  let sink = try OutputSink(path: output)
+  let workers = try (0..<jobs).map { _ in
+    let worker = BatchWorker(
+      policy: policy, asOf: try CivilDate(iso8601: asOf), jurisdiction: jurisdiction,
+      shape: shape)
+    worker.inBlocks = inBlocks
+    return worker
+  }
+  let (decided, errors, undecided) = BatchCommand.process(reader, workers, sink, progress: nil)
+  try sink.finish()
+  return (try String(contentsOfFile: output, encoding: .utf8), decided, errors, undecided)
+}
+
+/// Every repository policy's test applications, in CSV with every column (the line, each
+/// scalar input field, each decision and its reason, the missing facts, the error): the same
+/// lines in blocks (written straight from the block's records) as decided alone.
+@Test func csvLinesAreTheSameInBlocksAndAloneForEveryPolicy() throws {
+  let directory = try temporaryDirectory("csv-blocks")
+  defer { try? FileManager.default.removeItem(at: directory) }
+  var files = 0
+  var lines = 0
+  for path in committedRuleFiles() {
+    guard
+      let policy = CompiledPolicy.compile(
+        path: cliRepositoryRoot.appendingPathComponent(path).path,
+        read: {
+          FileManager.default.contents(atPath: $0).map { Array($0) }
+        }
+      ).result.output, let program = policy.program, let input = program.input,
+      Evaluator(policy: policy).machine.runsInBlocks
+    else { continue }
+    let fields = policy.image.records[policy.image.inputRecord].fields
+    let decisions = policy.image.definitions.filter { $0.kind == .decision }.map(\.name)
+    let columns =
+      ["line"] + fields.filter { CSVLayout.isScalar($0.type) }.map(\.name) + decisions
+      + decisions.map { "\($0).reason" } + ["missing_facts", "error"]
+    let layout = try CSVLayout(columns.joined(separator: ","), policy: policy)
+    // The applications of each date and jurisdiction, a file each.
+    var groups: [String: [String]] = [:]
+    let firstDay = try CivilDate(iso8601: "2024-01-01")
+    for test in program.tests {
+      let asOf = test.asOf ?? firstDay
+      var builder = Interpreter(
+        program: program, input: .none, asOf: asOf, jurisdiction: "national")
+      guard let given = test.given, let application = try? builder.evaluate(given) else {
+        continue
+      }
+      let place = test.jurisdiction ?? program.level
+      groups["\(asOf) \(place)", default: []].append(
+        application.json(.record(input.name), in: program))
+    }
+    for (key, applications) in groups {
+      let parts = key.split(separator: " ").map(String.init)
+      let file = directory.appendingPathComponent("in.jsonl").path
+      try Data((applications.joined(separator: "\n") + "\n").utf8).write(
+        to: URL(fileURLWithPath: file))
+      let outputs = try [true, false].map { inBlocks in
+        try batchOutput(
+          policy, input: file, shape: .csv(layout), asOf: parts[0], jurisdiction: parts[1],
+          jobs: 1, inBlocks: inBlocks, in: directory
+        ).output
+      }
+      #expect(outputs[0] == outputs[1], "\(path) \(key)")
+      lines += applications.count
+    }
+    files += 1
+  }
+  #expect(files >= 8 && lines > 300, "\(files) policies, \(lines) lines")
 }
 
 /// Once warm, deciding a W1 application and writing its result line allocates nothing.
