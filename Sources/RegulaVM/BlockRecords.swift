@@ -120,6 +120,8 @@ extension Machine {
     records.inputFields.withUnsafeMutableBufferPointer {
       $0.baseAddress!.update(from: state.inputFields, count: lanes)
     }
+    // The lanes' steps, with the counts still pending added.
+    BlockBuffers.foldSteps(state.steps, state.stepEvents, state.stepEventCount)
     records.steps.withUnsafeMutableBufferPointer {
       $0.baseAddress!.update(from: state.steps, count: lanes)
     }

@@ -81,6 +81,8 @@ extension Machine {
     state.pathLanes.update(repeating: 0, count: max(state.pathCount, 1))
     state.evicted.pointee = ~all
     state.steps.update(repeating: 0, count: Machine.blockLanes)
+    state.stepEventCount.pointee = 0
+    state.stepBound.pointee = 0
     if let upcoming, !upcoming.isEmpty { prefetch(after: inputs, upcoming) }
     warm(inputs, all)
     let positions = decisionIDs
@@ -360,8 +362,18 @@ final class BlockBuffers {
   let inputs: UnsafeMutablePointer<Register>
   let inputFields: UnsafeMutablePointer<Int>
   /// By lane: the steps its evaluation counted (definitions entered, loop passes), as the
-  /// one-at-a-time loop counts them.
+  /// one-at-a-time loop counts them — with the counts still pending in `stepEvents`.
   let steps: UnsafeMutablePointer<Int>
+  /// Counts not yet added to `steps`: each a cost and the lanes it was counted on. While no
+  /// lane can pass the limit — `stepBound`, the sum of every cost counted in the block, is at
+  /// most the limit — a count is only noted here, once for all its lanes; the lanes' own sums
+  /// are made (`foldSteps`) when a lane's steps are read, or before a count that could pass the
+  /// limit, which is then counted lane by lane.
+  let stepEvents: UnsafeMutablePointer<(cost: Int, lanes: UInt64)>
+  let stepEventCount: UnsafeMutablePointer<Int>
+  /// At least the steps of any lane not set aside.
+  let stepBound: UnsafeMutablePointer<Int>
+  static let stepEventCapacity = 256
   /// By path bit (`BlockPlan.pathBits`): the lanes that read the path.
   let pathLanes: UnsafeMutablePointer<UInt64>
   /// How many input paths the code reads, and by bit the path's text index (`BlockPlan`).
@@ -401,6 +413,12 @@ final class BlockBuffers {
     inputFields.initialize(repeating: 0, count: lanes)
     steps = allocateOnOwnLines(Int.self, count: lanes)
     steps.initialize(repeating: 0, count: lanes)
+    stepEvents = allocateOnOwnLines(
+      (cost: Int, lanes: UInt64).self, count: BlockBuffers.stepEventCapacity)
+    stepEvents.initialize(repeating: (0, 0), count: BlockBuffers.stepEventCapacity)
+    stepEventCount = allocateOnOwnLines(Int.self, count: 2)
+    stepEventCount.initialize(repeating: 0, count: 2)
+    stepBound = stepEventCount + 1
     pathLanes = allocateOnOwnLines(UInt64.self, count: max(paths.count, 1))
     pathLanes.initialize(repeating: 0, count: max(paths.count, 1))
     pathCount = paths.count
@@ -422,6 +440,23 @@ final class BlockBuffers {
     evicted.initialize(to: 0)
   }
 
+  /// Adds the counts pending in `events` to the lanes' `steps` (`stepEvents`).
+  static func foldSteps(
+    _ steps: UnsafeMutablePointer<Int>, _ events: UnsafeMutablePointer<(cost: Int, lanes: UInt64)>,
+    _ count: UnsafeMutablePointer<Int>
+  ) {
+    for index in 0..<count.pointee {
+      let (cost, lanes) = events[index]
+      var each = lanes
+      while each != 0 {
+        let l = each.trailingZeroBitCount
+        each &= each &- 1
+        steps[l] &+= cost
+      }
+    }
+    count.pointee = 0
+  }
+
   deinit {
     registers.deallocate()
     memoValues.deallocate()
@@ -432,6 +467,8 @@ final class BlockBuffers {
     inputs.deallocate()
     inputFields.deallocate()
     steps.deallocate()
+    stepEvents.deallocate()
+    stepEventCount.deallocate()
     pathLanes.deallocate()
     pathsByBit.deallocate()
     listScratch.deallocate()
@@ -466,6 +503,9 @@ struct BlockRun {
   let inputs: UnsafeMutablePointer<Register>
   let inputFields: UnsafeMutablePointer<Int>
   let steps: UnsafeMutablePointer<Int>
+  let stepEvents: UnsafeMutablePointer<(cost: Int, lanes: UInt64)>
+  let stepEventCount: UnsafeMutablePointer<Int>
+  let stepBound: UnsafeMutablePointer<Int>
   let pathLanes: UnsafeMutablePointer<UInt64>
   let failed: UnsafeMutablePointer<(definition: Int32, reason: Int32)>
   let failedCounts: UnsafeMutablePointer<Int>
@@ -500,6 +540,9 @@ struct BlockRun {
     inputs = state.inputs
     inputFields = state.inputFields
     steps = state.steps
+    stepEvents = state.stepEvents
+    stepEventCount = state.stepEventCount
+    stepBound = state.stepBound
     pathLanes = state.pathLanes
     failed = state.failed
     failedCounts = state.failedCounts
@@ -519,8 +562,24 @@ struct BlockRun {
 
   /// Counts `cost` steps on each lane of `mask`; returns the lanes still within the limit
   /// (the others are set aside: the one-at-a-time loop stops them with the limit's error).
+  /// While no lane can pass the limit the count is only noted (`BlockBuffers.stepEvents`).
   @inline(__always)
   func count(_ cost: Int, _ mask: UInt64) -> UInt64 {
+    let (raised, overflow) = stepBound.pointee.addingReportingOverflow(cost)
+    let pending = stepEventCount.pointee
+    if !overflow && raised <= stepLimit && pending < BlockBuffers.stepEventCapacity {
+      stepBound.pointee = raised
+      stepEvents[pending] = (cost, mask)
+      stepEventCount.pointee = pending &+ 1
+      return mask
+    }
+    return countEachLane(cost, mask)
+  }
+
+  /// `count` lane by lane, on the lanes' exact sums: a lane may pass the limit.
+  @inline(never)
+  func countEachLane(_ cost: Int, _ mask: UInt64) -> UInt64 {
+    BlockBuffers.foldSteps(steps, stepEvents, stepEventCount)
     var over: UInt64 = 0
     var lanes = mask
     while lanes != 0 {
@@ -530,8 +589,16 @@ struct BlockRun {
       steps[l] = counted
       if counted > stepLimit { over |= 1 << UInt64(l) }
     }
-    if over == 0 { return mask }
     evicted.pointee |= over
+    // The bound afresh: the largest sum among the lanes still decided here.
+    var bound = 0
+    lanes = ~evicted.pointee
+    while lanes != 0 {
+      let l = lanes.trailingZeroBitCount
+      lanes &= lanes &- 1
+      bound = max(bound, steps[l])
+    }
+    stepBound.pointee = bound
     return mask & ~over
   }
 
@@ -1019,6 +1086,7 @@ struct BlockRun {
         if sizeChecked[slot] {
           // A value with parts is measured (as the one-at-a-time loop measures it); a lane
           // whose value is over the limit is set aside, and gets the limit's error there.
+          BlockBuffers.foldSteps(steps, stepEvents, stepEventCount)
           while lanes != 0 {
             let l = lanes.trailingZeroBitCount
             lanes &= lanes &- 1
@@ -1028,6 +1096,7 @@ struct BlockRun {
               off |= 1 << UInt64(l)
             }
             steps[l] = machine.pointee.steps
+            stepBound.pointee = max(stepBound.pointee, steps[l])
           }
           lanes = mask & ~off
         }
@@ -1163,6 +1232,7 @@ struct BlockRun {
       case .deepEqual:
         let type = machine.pointee.image.types[Int(code[pc].bc)]
         pc &+= 1
+        BlockBuffers.foldSteps(steps, stepEvents, stepEventCount)
         while lanes != 0 {
           let l = lanes.trailingZeroBitCount
           lanes &= lanes &- 1
@@ -1172,6 +1242,7 @@ struct BlockRun {
             off |= 1 << UInt64(l)
           }
           steps[l] = machine.pointee.steps
+          stepBound.pointee = max(stepBound.pointee, steps[l])
         }
       case .step:
         mask = count(stepCosts[pc &- 1], mask)

@@ -154,6 +154,44 @@ func blocksDecideEveryTestCaseAsOneAtATime(_ path: String) throws {
   #expect(sawMixed && sawAllWithin)
 }
 
+/// Loops of hundreds of passes: more counts than a block notes before it adds them up lane by
+/// lane (`BlockBuffers.stepEventCapacity`), and limits that lanes reach only late in the loop:
+/// every lane decided or stopped as alone.
+@Test func longLoopsCountEachLanesStepsInBlocks() throws {
+  let source = """
+    policy long_lists "Long lists"
+      level national
+      source t "Test" version "1"
+      from 2024-01-01
+
+    input application {
+      xs: List<Int>
+    }
+
+    decision total: Int cite t "1" = sum(x for x in application.xs)
+    decision big: Bool cite t "2" = count(x in application.xs where x > 100) > 3
+    """
+  let policy = try #require(
+    CompiledPolicy.compile(path: "long.regula") { $0 == "long.regula" ? Array(source.utf8) : nil }
+      .0.output)
+  // Lists of 0 to 630 items, different for each lane.
+  let applications = (0..<Machine.blockLanes).map { lane in
+    Value.record([.list((0..<(lane * 10)).map { .int(ExactInt(Int64(($0 * 37 + lane) % 250))) })])
+  }
+  var sawMixed = false
+  for limit in [nil, 700, 1_000, 1_300] as [Int?] {
+    let (alone, blocks, decided) = recordsBothWays(
+      policy, applications, asOf: date("2024-06-01"), jurisdiction: "national", stepLimit: limit)
+    #expect(alone == blocks, "step limit \(limit.map(String.init) ?? "none")")
+    let stopped = alone.filter { $0.hasPrefix("error") }.count
+    #expect(
+      decided == applications.count - stopped, "step limit \(limit.map(String.init) ?? "none")")
+    if stopped > 0 && stopped < applications.count { sawMixed = true }
+    if limit == nil { #expect(stopped == 0) }
+  }
+  #expect(sawMixed)
+}
+
 /// One `BlockRecords` filled by `copyBlockRecords` from block to block, across every repository
 /// policy (other decisions, other input paths), holds each time that block's records only: a
 /// decided lane reads as the block decided it, and as the lane decided alone (values, reasons,
