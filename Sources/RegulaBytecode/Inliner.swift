@@ -149,8 +149,11 @@ private struct Inliner {
       jurisdictionCount: jurisdictionCount, counts: callSites, runsFor: runsFor, inLoop: inLoop)
     var bodies = [Body?](repeating: nil, count: image.definitions.count)
     for definition in postOrder(callees) {
+      // (Jumps shortened again: a load gone may leave a jump to the next word.)
       bodies[definition] = Inliner.withShorterJumps(
-        translate(definition, pcs: pcs[definition], sites: sites, bodies: bodies))
+        Inliner.withLoadsTrimmed(
+          Inliner.withShorterJumps(
+            translate(definition, pcs: pcs[definition], sites: sites, bodies: bodies))))
     }
     var fast = FastCode(
       code: code, sectionStart: code.count, entries: [], frameSizes: [], origins: [], owners: [],
@@ -538,6 +541,124 @@ private struct Inliner {
     case .jumpIfEqual: .jumpIfNotEqual
     case .jumpIfNotEqual: .jumpIfEqual
     default: nil
+    }
+  }
+
+  // MARK: Constants
+
+  /// `body` with fewer loads run: a `move` or `constant` to a register no word reads goes (the
+  /// variable an `any … where` binds, say); and a register that only `constant` words of one
+  /// constant write (every other word that names it only reads it), one of them in a loop, is
+  /// loaded once before each entry point instead, and those words go. Every read of such a
+  /// register follows a load on every path (the verifier proved it), so every read sees the
+  /// same value as before; a load neither fails nor counts a step.
+  static func withLoadsTrimmed(_ body: Body) -> Body {
+    let words = body.words
+    // By register: the constant its loads load, and the index of one of them.
+    var loads: [Int: (constant: Int, at: Int)] = [:]
+    var excluded = Set<Int>()
+    // The registers some word reads (or may: every register a word names that it does not
+    // only write).
+    var read = Set<Int>()
+    var inLoop = Set<Int>()
+    // The loops: the words between a backward jump's target and the jump (the compiler's and
+    // the inliner's code is structured: that is each loop's body).
+    var backward: [(from: Int, to: Int)] = []
+    var index = 0
+    while index < words.count {
+      let word = words[index]
+      let layout = word.opcode.layout
+      for next in words.successors(of: index) where next <= index {
+        backward.append((index, next))
+      }
+      if word.opcode == .constant {
+        let register = Int(word.a)
+        if let known = loads[register], known.constant != Int(word.bc) {
+          excluded.insert(register)
+        } else if loads[register] == nil {
+          loads[register] = (Int(word.bc), index)
+        }
+      } else {
+        // What the word may write: `a` of an opcode that writes only `a`; every register named
+        // by an opcode that is neither that nor a jump or `return` (which only read).
+        let writesA = writesOnlyA(word.opcode)
+        let onlyReads = readsOnly(word.opcode)
+        var operands = layout.operands.map { (operand: $0, holder: word, isExtra: false) }
+        if let extra = layout.extra, index + 1 < words.count {
+          operands.append((extra, words[index + 1], true))
+        }
+        for (operand, holder, isExtra) in operands {
+          let value = holder.operand(operand.slot)
+          let named: Range<Int>
+          switch operand.kind {
+          case .register: named = value..<value + 1
+          case .registerRun: named = value..<value + Int(word.c)
+          case .registerTriple: named = value..<value + 3
+          default: continue
+          }
+          let writtenA = !isExtra && operand.slot == .a && operand.kind == .register
+          if !onlyReads && (!writesA || writtenA) { excluded.formUnion(named) }
+          if !(writesA && writtenA) { read.formUnion(named) }
+        }
+      }
+      index += layout.extra == nil ? 1 : 2
+    }
+    for (register, load) in loads where !excluded.contains(register) {
+      if backward.contains(where: { $0.to <= load.at && load.at <= $0.from }) {
+        inLoop.insert(register)
+      }
+    }
+    // Every load of a register whose loads are in a loop goes, loaded before each entry
+    // instead; a load or move to a register no word reads goes.
+    let hoisted = inLoop.subtracting(inLoop.filter { !read.contains($0) }).sorted()
+    var deleted = [Bool](repeating: false, count: words.count)
+    for (position, word) in words.enumerated() {
+      let register = Int(word.a)
+      switch word.opcode {
+      case .constant: deleted[position] = inLoop.contains(register) || !read.contains(register)
+      case .move: deleted[position] = !read.contains(register)
+      default: break
+      }
+    }
+    guard !hoisted.isEmpty || deleted.contains(true) else { return body }
+    let entries = Set(body.entries)
+    var newPosition = [Int](repeating: 0, count: words.count + 1)
+    var length = 0
+    for position in words.indices {
+      newPosition[position] = length
+      if entries.contains(position) { length += hoisted.count }
+      if !deleted[position] { length += 1 }
+    }
+    newPosition[words.count] = length
+    let moved = relocated(words, registerOffset: 0) { newPosition[min($0, words.count)] }
+    var result = body
+    result.words = []
+    result.origins = []
+    for position in words.indices {
+      if entries.contains(position) {
+        for register in hoisted {
+          let load = loads[register]!
+          result.words.append(Instruction(.constant, UInt16(register), wide: UInt32(load.constant)))
+          result.origins.append(body.origins[load.at])
+        }
+      }
+      if !deleted[position] {
+        result.words.append(moved[position])
+        result.origins.append(body.origins[position])
+      }
+    }
+    result.entries = body.entries.map { newPosition[min($0, words.count)] }
+    return result
+  }
+
+  /// True for an opcode that only reads the registers it names (a jump's condition, the value
+  /// returned).
+  static func readsOnly(_ opcode: Opcode) -> Bool {
+    switch opcode {
+    case .jumpIfFalse, .jumpIfTrue, .jumpIfNone, .jumpIfNotLess, .jumpIfLess, .jumpIfEqual,
+      .jumpIfNotEqual, .return:
+      true
+    default: false
     }
   }
 

@@ -182,3 +182,79 @@ func jumpsLeftToShorten(_ fast: FastCode) -> [Int] {
   }
   return found
 }
+
+let loopLoadsPolicy = """
+  policy loop_loads
+    source law "Law"
+    from 2019-01-01
+
+  record Member {
+    age: Int
+    income: Money
+    disabled: Bool
+  }
+
+  input application {
+    members: List<Member>
+  }
+
+  rule counted: Money cite law "Art. 1" = sum(
+    if m.disabled then round(m.income / 2, down) else m.income for m in application.members
+  )
+  decision elderly: Int cite law "Art. 2" =
+    count(m in application.members where m.age >= 60 or m.disabled)
+  decision any_old: Bool cite law "Art. 3" = any(m in application.members where m.age >= 80)
+  decision per_head: Money cite law "Art. 4" =
+    if count(application.members) > 0
+    then round(counted / count(application.members), down) else 0 fen
+  """
+
+/// The fast section's words inside each loop (between a backward jump's target and the jump).
+func loopWords(_ code: [Instruction], from start: Int) -> [Instruction] {
+  var inside = Set<Int>()
+  for index in start..<code.count where code[index].opcode != .extra {
+    for next in code.successors(of: index) where next <= index && next >= start {
+      inside.formUnion(next...index)
+    }
+  }
+  return inside.sorted().map { code[$0] }.filter { $0.opcode != .extra }
+}
+
+/// A constant loaded in a loop, whose register holds nothing else, is loaded once before the
+/// definition's entry instead; a `move` to a register nothing reads (the member an `any … where`
+/// or `count … where` binds) goes. The decisions stay the image code's.
+@Test func loopInvariantLoadsLeaveTheirLoops() throws {
+  let policy = try compiledSource(loopLoadsPolicy)
+  let fast = try #require(try Machine.inlinedCodeOrError(for: policy.image))
+  let imageLoops = loopWords(policy.image.code, from: 0)
+  let fastLoops = loopWords(fast.code, from: fast.sectionStart)
+  // The image's loops load the constants 2, 60 and 80 and bind members with `move`s (the
+  // fast loops keep only `any`'s load of its answer, on its way out).
+  let invariant = { (word: Instruction) -> Bool in
+    word.opcode == .constant && [2, 60, 80].contains(policy.image.constants[Int(word.bc)].word)
+  }
+  #expect(imageLoops.filter(invariant).count == 3)
+  #expect(imageLoops.contains { $0.opcode == .move })
+  #expect(!fastLoops.isEmpty)
+  #expect(!fastLoops.contains(where: invariant), "\(fastLoops.map(\.opcode))")
+  #expect(!fastLoops.contains { $0.opcode == .move }, "\(fastLoops.map(\.opcode))")
+  try Verifier.verify(policy.image.withFastSection(fast))
+  let member = { (age: Int, income: Int, disabled: Bool) in
+    #"{"age": \#(age), "income": \#(income), "disabled": \#(disabled)}"#
+  }
+  for members in [
+    [], [member(30, 1000, false)], [member(61, 999, true), member(85, 3, false)],
+    [member(10, 7, true), member(59, 0, false), member(60, 5, false)],
+  ] {
+    let json = Array(#"{"members": [\#(members.joined(separator: ","))]}"#.utf8)
+    var outcomes: [String] = []
+    for inlined in [true, false] {
+      var evaluator = Evaluator(policy: policy)
+      evaluator.machine.runsInlinedCode = inlined
+      let record = try evaluator.decide(
+        json: json, asOf: date("2024-06-01"), jurisdiction: "national")
+      outcomes.append(record.json)
+    }
+    #expect(outcomes[0] == outcomes[1])
+  }
+}
