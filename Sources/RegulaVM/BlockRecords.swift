@@ -25,6 +25,9 @@ public struct BlockRecords: Sendable {
   var inputs: [Register] = Array(repeating: .none, count: Machine.blockLanes)
   var inputFields: [Int] = Array(repeating: 0, count: Machine.blockLanes)
   var steps: [Int] = Array(repeating: 0, count: Machine.blockLanes)
+  /// The block's step counts not yet added to `steps` (`BlockBuffers.stepEvents`): a lane's
+  /// steps are added up only when it is made a machine's outcome.
+  var stepEvents: [(cost: Int, lanes: UInt64)] = []
   var asOfDays: Int64 = 0
 
   public init() {}
@@ -120,11 +123,13 @@ extension Machine {
     records.inputFields.withUnsafeMutableBufferPointer {
       $0.baseAddress!.update(from: state.inputFields, count: lanes)
     }
-    // The lanes' steps, with the counts still pending added.
-    BlockBuffers.foldSteps(state.steps, state.stepEvents, state.stepEventCount)
+    // The lanes' steps, and the counts still pending (added up per lane when it is adopted).
     records.steps.withUnsafeMutableBufferPointer {
       $0.baseAddress!.update(from: state.steps, count: lanes)
     }
+    records.stepEvents.removeAll(keepingCapacity: true)
+    records.stepEvents.append(
+      contentsOf: UnsafeBufferPointer(start: state.stepEvents, count: state.stepEventCount.pointee))
   }
 
   /// Makes lane `lane` of `records` (copied from this machine's last block, a lane it decided)
@@ -140,7 +145,10 @@ extension Machine {
     inputFields = records.inputFields[lane]
     asOfDays = records.asOfDays
     // What the lane's evaluation counted, as the one-at-a-time loop counts it.
-    steps = records.steps[lane]
+    var counted = records.steps[lane]
+    let bit = UInt64(1) << UInt64(lane)
+    for event in records.stepEvents where event.lanes & bit != 0 { counted &+= event.cost }
+    steps = counted
     if !undecided.isEmpty { undecided.removeAll(keepingCapacity: true) }
     if !notComputable.isEmpty { notComputable.removeAll(keepingCapacity: true) }
     for position in decisionIDs.indices {

@@ -221,6 +221,9 @@ public struct Machine {
   /// When true, policies whose code has opcodes the block loop does not run are run in
   /// blocks too: a lane that reaches one is set aside (for the differential tests).
   package var blocksForced = false
+  /// The steps the last evaluation counted (for the tests: a lane adopted from a block has
+  /// the count it has alone).
+  package var stepsCounted: Int { steps }
   /// Where `warm` leaves what it read, so that the reads are not optimised away.
   var blockSink: Int64 = 0
 

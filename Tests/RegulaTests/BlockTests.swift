@@ -253,6 +253,8 @@ func blocksDecideEveryTestCaseAsOneAtATime(_ path: String) throws {
           evaluator.machine.value(records.value($0, lane: lane), as: decisions[$0].type)
         }
         let failed = Array(records.failedConditions(lane: lane))
+        evaluator.machine.adoptBlockLane(lane, of: records)
+        let stepsInBlock = evaluator.machine.stepsCounted
         evaluator.machine.beginEvaluation()
         try evaluator.machine.run(input: inputs[lane], asOf: group.asOf, jurisdiction: jurisdiction)
         let alone = decisions.indices.map {
@@ -267,6 +269,7 @@ func blocksDecideEveryTestCaseAsOneAtATime(_ path: String) throws {
             == evaluator.machine.failedConditionIndexes.map { [$0.definition, $0.reason] },
           "\(path) lane \(lane)")
         #expect(read == Array(evaluator.machine.sortedInputsRead()), "\(path) lane \(lane)")
+        #expect(stepsInBlock == evaluator.machine.stepsCounted, "\(path) lane \(lane)")
         lanesChecked += 1
       }
     }
