@@ -367,8 +367,9 @@ final class BlockBuffers {
   /// Counts not yet added to `steps`: each a cost and the lanes it was counted on. While no
   /// lane can pass the limit — `stepBound`, the sum of every cost counted in the block, is at
   /// most the limit — a count is only noted here, once for all its lanes; the lanes' own sums
-  /// are made (`foldSteps`) when a lane's steps are read, or before a count that could pass the
-  /// limit, which is then counted lane by lane.
+  /// are made (`foldSteps`) when a lane's steps are read (a value measured, `deepEqual`), or
+  /// before a count that could pass the limit, which is then counted lane by lane
+  /// (`copyBlockRecords` copies the pending counts; a lane's are added up when it is adopted).
   let stepEvents: UnsafeMutablePointer<(cost: Int, lanes: UInt64)>
   let stepEventCount: UnsafeMutablePointer<Int>
   /// At least the steps of any lane not set aside.
