@@ -92,11 +92,14 @@ extension Machine {
       records.pathLanes = Array(repeating: 0, count: state.pathCount)
       records.pathsByBit = Array(repeating: 0, count: state.pathCount)
     }
+    // (A policy may have no decision: the columns are then empty.)
     records.values.withUnsafeMutableBufferPointer {
-      $0.baseAddress!.update(from: state.values, count: decisions &* lanes)
+      guard let base = $0.baseAddress else { return }
+      base.update(from: state.values, count: decisions &* lanes)
     }
     records.reasons.withUnsafeMutableBufferPointer {
-      $0.baseAddress!.update(from: state.reasons, count: decisions &* lanes)
+      guard let base = $0.baseAddress else { return }
+      base.update(from: state.reasons, count: decisions &* lanes)
     }
     // The paths too: the records may last have held another machine's block.
     records.pathLanes.withUnsafeMutableBufferPointer {

@@ -276,4 +276,24 @@ func blocksDecideEveryTestCaseAsOneAtATime(_ path: String) throws {
   }
   #expect(
     lanesChecked > 100 && lanesAside > 0, "\(lanesChecked) lanes checked, \(lanesAside) aside")
+  // A policy with no decision: empty columns, a record with no decisions.
+  let source = """
+    policy no_decisions "No decisions"
+      level national
+      source t "Test" version "1"
+      from 2024-01-01
+
+    input application {
+      x: Int
+    }
+
+    rule y: Int cite t "1" = application.x + 1
+    """
+  let bare = try #require(
+    CompiledPolicy.compile(path: "bare.regula") { $0 == "bare.regula" ? Array(source.utf8) : nil }
+      .0.output)
+  let applications = (0..<3).map { Value.record([.int(ExactInt(Int64($0)))]) }
+  let (alone, blocks, decided) = recordsBothWays(
+    bare, applications, asOf: date("2024-06-01"), jurisdiction: "national")
+  #expect(alone == blocks && decided == 3 && alone[0].contains(#""decisions":{}"#), "\(alone)")
 }
