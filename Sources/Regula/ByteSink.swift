@@ -132,7 +132,11 @@ extension Array: ByteOutput where Element == UInt8 {
     write(literal.utf8Start, count: literal.utf8CodeUnitCount)
   }
 
-  mutating func write(text: String) { append(contentsOf: text.utf8) }
+  /// In one copy (a string's `utf8` view is appended a byte at a time).
+  mutating func write(text: String) {
+    var text = text
+    text.withUTF8 { append(contentsOf: $0) }
+  }
 
   mutating func write(quoted text: String) { JSONWriter.appendQuoted(text, to: &self) }
 

@@ -355,7 +355,7 @@ extension Evaluator {
     else { return }
     if rendering.inputIsText[field] {
       guard machine.facts.holdsText(value) else { return }
-      Evaluator.append(machine.facts.texts[Int(value.word)], to: &bytes)
+      bytes.write(text: machine.facts.texts[Int(value.word)])
       return
     }
     let record = policy.image.records[policy.image.inputRecord]
@@ -374,15 +374,7 @@ extension Evaluator {
   /// `appendReason(_:to:)` of the reason text index `reason` (-1: none).
   public mutating func appendReasonText(_ reason: Int32, to bytes: inout [UInt8]) {
     guard reason >= 0, Int(reason) < machine.facts.texts.count else { return }
-    Evaluator.append(machine.facts.texts[Int(reason)], to: &bytes)
-  }
-
-  /// Appends `text`'s UTF-8 bytes in one copy (a string's `utf8` view is appended a byte at a
-  /// time).
-  @inline(__always)
-  static func append(_ text: String, to bytes: inout [UInt8]) {
-    var text = text
-    text.withUTF8 { bytes.append(contentsOf: $0) }
+    bytes.write(text: machine.facts.texts[Int(reason)])
   }
 }
 

@@ -610,7 +610,7 @@ private struct Inliner {
     }
     // Every load of a register whose loads are in a loop goes, loaded before each entry
     // instead; a load or move to a register no word reads goes.
-    let hoisted = inLoop.subtracting(inLoop.filter { !read.contains($0) }).sorted()
+    let hoisted = inLoop.filter { read.contains($0) }.sorted()
     var deleted = [Bool](repeating: false, count: words.count)
     for (position, word) in words.enumerated() {
       let register = Int(word.a)

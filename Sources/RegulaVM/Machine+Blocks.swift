@@ -417,6 +417,7 @@ final class BlockBuffers {
     stepEvents = allocateOnOwnLines(
       (cost: Int, lanes: UInt64).self, count: BlockBuffers.stepEventCapacity)
     stepEvents.initialize(repeating: (0, 0), count: BlockBuffers.stepEventCapacity)
+    // The count and the bound share a line (the bound is the second word).
     stepEventCount = allocateOnOwnLines(Int.self, count: 2)
     stepEventCount.initialize(repeating: 0, count: 2)
     stepBound = stepEventCount + 1
@@ -735,7 +736,8 @@ struct BlockRun {
   }
 
   /// An integer opcode on the lanes of `mask`: `R[a] = operation(R[b], R[c])` on the 64-bit
-  /// path; returns the lanes to set aside (an operand off the path, or an overflow).
+  /// path (a comparison gives 1 or 0, a Boolean); returns the lanes to set aside (an operand
+  /// off the path, or an overflow).
   @inline(__always)
   static func integers(
     _ mask: UInt64, _ ra: UnsafeMutablePointer<Register>, _ rb: UnsafeMutablePointer<Register>,
@@ -753,24 +755,6 @@ struct BlockRun {
       } else {
         ra[l] = .integer(result)
       }
-    }
-    return off
-  }
-
-  /// An integer comparison on the lanes of `mask`: `R[a] = holds(R[b], R[c])`; returns the
-  /// lanes to set aside (an operand off the 64-bit path).
-  @inline(__always)
-  static func comparisons(
-    _ mask: UInt64, _ ra: UnsafeMutablePointer<Register>, _ rb: UnsafeMutablePointer<Register>,
-    _ rc: UnsafeMutablePointer<Register>, _ holds: (Int64, Int64) -> Bool
-  ) -> UInt64 {
-    var off: UInt64 = 0
-    var lanes = mask
-    while lanes != 0 {
-      let l = lanes.trailingZeroBitCount
-      lanes &= lanes &- 1
-      if rb[l].tag | rc[l].tag != 0 { off |= 1 << UInt64(l) }
-      ra[l] = .bool(holds(rb[l].word, rc[l].word))
     }
     return off
   }
@@ -878,9 +862,9 @@ struct BlockRun {
             ra[l] = .integer(negated)
           }
         }
-      case .equal: off = BlockRun.comparisons(lanes, ra, rb, rc) { $0 == $1 }
-      case .less: off = BlockRun.comparisons(lanes, ra, rb, rc) { $0 < $1 }
-      case .lessEqual: off = BlockRun.comparisons(lanes, ra, rb, rc) { $0 <= $1 }
+      case .equal: off = BlockRun.integers(lanes, ra, rb, rc) { ($0 == $1 ? 1 : 0, false) }
+      case .less: off = BlockRun.integers(lanes, ra, rb, rc) { ($0 < $1 ? 1 : 0, false) }
+      case .lessEqual: off = BlockRun.integers(lanes, ra, rb, rc) { ($0 <= $1 ? 1 : 0, false) }
       case .textEqual:
         while lanes != 0 {
           let l = lanes.trailingZeroBitCount

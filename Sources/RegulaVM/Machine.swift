@@ -593,8 +593,8 @@ public struct Machine {
 
   /// The text indexes of the input paths the last evaluation read, in the order first read
   /// (each once; after `adoptBlockLane`, in the order of their texts), in the machine's own
-  /// buffer: valid until the next evaluation. The record's
-  /// content without the sorting that rendering it needs.
+  /// buffer: valid until the next evaluation. The record's content without the sorting that
+  /// rendering it needs.
   public mutating func inputsReadInReadingOrder() -> UnsafeBufferPointer<Int32> {
     ensureUnique()
     return UnsafeBufferPointer(start: pathsRead, count: pathsReadCount)
