@@ -76,13 +76,23 @@ final class ServiceProcess: @unchecked Sendable {
     self.port = port
   }
 
-  /// Sends `signal` and waits for the process to end; its exit status.
+  /// Sends `signal` and waits for the process to end; its exit status. Every line the
+  /// service wrote to its log stream must be one JSON object (a library's own line there, as
+  /// SwiftNIO's at shutdown once was, breaks the operators' log parsing): checked once, for
+  /// every service test.
   @discardableResult
   func stop(_ signal: Int32 = SIGTERM) -> Int32 {
     if process.isRunning { kill(process.processIdentifier, signal) }
     process.waitUntilExit()
+    if !logChecked {
+      logChecked = true
+      for line in errors.split(separator: "\n") where parseObject(line).isEmpty {
+        Issue.record("the service's log has a line that is not a JSON object: \(line)")
+      }
+    }
     return process.terminationStatus
   }
+  private var logChecked = false
 
   var errors: String { (try? String(contentsOf: stderrFile, encoding: .utf8)) ?? "" }
 
