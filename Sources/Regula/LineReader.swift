@@ -69,18 +69,25 @@ public final class LineReader: @unchecked Sendable {
       let size = readSize
       readSize = min(readSize * 2, chunkSize)
       var read = 0
-      let bytes = [UInt8](unsafeUninitializedCapacity: carry.count + size) { buffer, count in
-        let start = carry.count
-        _ = UnsafeMutableBufferPointer(rebasing: buffer[..<start]).initialize(from: carry)
-        read = fread(buffer.baseAddress! + start, 1, size, file)
-        count = start + read
+      // A block the caller gave back (`recycle`) is read into again: its memory is mapped
+      // already. (Fresh memory costs a page fault per page as the read fills it.)
+      var block = spares.popLast() ?? LineBlock(bytes: [], lines: [])
+      var bytes = block.bytes
+      block.bytes = []
+      if bytes.count < carry.count + size {
+        bytes.append(contentsOf: repeatElement(0, count: carry.count + size - bytes.count))
       }
+      bytes.withUnsafeMutableBufferPointer { buffer in
+        let start = carry.count
+        _ = UnsafeMutableBufferPointer(rebasing: buffer[..<start]).update(fromContentsOf: carry)
+        read = fread(buffer.baseAddress! + start, 1, size, file)
+      }
+      bytes.removeLast(bytes.count - (carry.count + read))
       bytesRead += read
       if read < size {
         if ferror(file) != 0 { failure = String(cString: strerror(errno)) }
         atEnd = true
       }
-      var block = LineBlock(bytes: [], lines: [])
       var lineStart = 0
       bytes.withUnsafeBufferPointer { buffer in
         let base = buffer.baseAddress!
@@ -127,11 +134,26 @@ public final class LineReader: @unchecked Sendable {
       }
       block.bytes = bytes
       if !block.lines.isEmpty { return block }
+      recycle(&block)
     }
     return nil
   }
 
   /// The longest line kept, in bytes (limit `line_size`, the largest JSON document read).
+  /// Blocks given back, read into again by `nextBlock`.
+  var spares: [LineBlock] = []
+
+  /// Gives `block`'s memory back for the next blocks to be read into (the caller is done with
+  /// it; a copy kept elsewhere stays intact, it only makes the reuse a copy).
+  public func recycle(_ block: inout LineBlock) {
+    guard spares.count < 2 else { return }
+    var spare = LineBlock(bytes: [], lines: [])
+    swap(&spare, &block)
+    spare.lines.removeAll(keepingCapacity: true)
+    spare.oversized.removeAll()
+    spares.append(spare)
+  }
+
   public static let maximumLineBytes = JSONReader.maximumDocumentBytes
 
   /// The longest line this reader keeps (`maximumLineBytes` unless told otherwise).

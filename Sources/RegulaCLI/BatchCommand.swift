@@ -189,12 +189,15 @@ extension BatchCommand {
     var next = reader.nextBlock()
     // Used on the writing queue only.
     let assembled = BytesBox()
-    while let block = next {
+    while var block = next {
+      // The block's only reference is `block`, so that its memory can be recycled.
+      next = nil
       let ahead = BlockBox()
       if jobs > 1 {
         // Chunks of lines go to whichever thread is free: a fixed half each left one thread
         // idle whenever the other was preempted (by the reading or writing of blocks).
         let plan = ChunkPlan(lines: block.lines.count)
+        let block = block
         DispatchQueue.concurrentPerform(iterations: jobs) { index in
           let worker = workers[index]
           worker.beginBlock()
@@ -221,11 +224,13 @@ extension BatchCommand {
       // Lines already decided by an interrupted run (`--resume`) are not counted again.
       let skipped = block.lines.prefix { $0.number <= workers[0].after }.count
       decided += block.lines.count - skipped
+      let lineCount = block.lines.count
+      reader.recycle(&block)
       if jobs == 1 {
         sink.write(workers[0].output)
         ahead.block = reader.nextBlock()
       }
-      progress?.update(bytes: reader.bytesRead, decided: block.lines.count - skipped)
+      progress?.update(bytes: reader.bytesRead, decided: lineCount - skipped)
       next = ahead.block
     }
     writeQueue.sync {}

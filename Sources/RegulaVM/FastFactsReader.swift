@@ -128,6 +128,10 @@ extension Machine {
   }
 
   /// A record written exactly as `{"a":…,"b":…}` with every field in schema order, or nil.
+  ///
+  /// Each field is read as its `CompactField` says: the common kinds (bounded integers,
+  /// Booleans, short enum cases, texts, lists of records) here, without a call per value;
+  /// the others through `fastValue` and the tree reader's bounds check.
   mutating func compactRecord(
     _ cursor: inout FastCursor, _ tables: ReaderTables, record: Int, first: Int, count: Int,
     depth: Int
@@ -136,33 +140,86 @@ extension Machine {
     // Every field is written below before the record can be returned.
     let handle = facts.reserveUnsetList(count: count, record: Int32(record))
     for position in 0..<count {
-      let field = tables.fields[first + position]
+      let field = tables.compactFields[first + position]
       guard cursor.consumeLiteral(field.literal, tables.names) else { return nil }
-      // Integers and Booleans inline; other values through `fastValue`.
       let value: Register
-      switch tables.nodes[Int(field.type)].kind {
+      switch field.operation {
       case .integer:
-        guard let integer = cursor.integer() else { return nil }
+        guard let integer = cursor.integer(), field.low <= integer, integer <= field.high else {
+          return nil
+        }
         value = .integer(integer)
       case .bool:
-        if cursor.consumeWord(FastCursor.true, length: 4) {
-          value = .bool(true)
-        } else if cursor.consumeWord(FastCursor.false, length: 5) {
-          value = .bool(false)
-        } else {
+        guard let bool = cursor.bool() else { return nil }
+        value = .bool(bool)
+      case .enumeration:
+        guard let key = cursor.plainString(), key.count <= 8,
+          let index = tables.lookUp(
+            cursor.word(key), length: key.count, in: tables.enumTables[Int(field.argument)])
+        else { return nil }
+        value = .integer(Int64(index))
+      case .text:
+        guard let key = cursor.plainString(), key.count <= JSONReader.maximumStringBytes else {
           return nil
         }
-      default:
-        guard let read = fastValue(&cursor, tables, Int(field.type), depth: depth + 1) else {
+        value = facts.addText(cursor.string(key))
+      case .records, .flatRecords:
+        guard let list = compactRecords(&cursor, tables, field, depth: depth + 1) else {
           return nil
         }
+        value = list
+      case .other:
+        let general = tables.fields[first + position]
+        guard let read = fastValue(&cursor, tables, Int(general.type), depth: depth + 1),
+          !general.hasBounds || withinBounds(read, general)
+        else { return nil }
         value = read
       }
-      guard !field.hasBounds || withinBounds(value, field) else { return nil }
       // The item store may have moved while the value was read: index it afresh.
       facts.header.pointee.items[items + position] = value
     }
     return cursor.consume(UInt8(ascii: "}")) ? handle : nil
+  }
+
+  /// A list of records each written compactly (`[{…},{…}]`, spaces allowed between items as
+  /// `fastValue` allows them), its length within the field's bounds, or nil.
+  mutating func compactRecords(
+    _ cursor: inout FastCursor, _ tables: ReaderTables, _ field: ReaderTables.CompactField,
+    depth: Int
+  ) -> Register? {
+    // The depths `fastValue` would check: the list's, then each record's.
+    guard depth < 63, cursor.consume(UInt8(ascii: "[")) else { return nil }
+    let record = Int(field.argument)
+    let first = Int(tables.recordStarts[record])
+    let count = Int(tables.recordStarts[record + 1]) - first
+    // Records with no list of their own (`flatRecords`) take consecutive list handles: the list
+    // is made from the first and the count. Others gather on the machine's scratch stack.
+    let flat = field.operation == .flatRecords
+    let firstHandle = facts.header.pointee.listCount
+    let bottom = scratch.count
+    defer { if !flat { scratch.removeSubrange(bottom...) } }
+    var length = 0
+    cursor.skipSpace()
+    if !cursor.consume(UInt8(ascii: "]")) {
+      repeat {
+        cursor.skipSpace()
+        guard length < maximumListLength,
+          let item = compactRecord(
+            &cursor, tables, record: record, first: first, count: count, depth: depth + 1)
+        else { return nil }
+        if !flat { scratch.append(item) }
+        length &+= 1
+        cursor.skipSpace()
+      } while cursor.consume(UInt8(ascii: ","))
+      guard cursor.consume(UInt8(ascii: "]")) else { return nil }
+    }
+    guard field.low <= Int64(length), Int64(length) <= field.high else { return nil }
+    guard flat else { return facts.addList(scratch[bottom...]) }
+    let start = facts.header.pointee.itemCount
+    let items = facts.reserveItems(length)
+    for index in 0..<length { items[index] = .integer(Int64(firstHandle &+ index)) }
+    return facts.addEntry(
+      ListEntry(start: Int32(start), count: Int32(length), builder: -1, record: -1))
   }
 
   /// The bounds check of the tree reader, on the fast path: integers compared directly.
@@ -296,8 +353,34 @@ struct ReaderTables {
     var high: Register
   }
 
+  /// How the compact pass reads a field: its literal, then its value by `operation`.
+  struct CompactField {
+    enum Operation: UInt8 {
+      /// An integer within `low...high` (the field's bounds, or Int64's).
+      case integer
+      case bool
+      /// A case of enum `argument`, whose names are all at most eight bytes.
+      case enumeration
+      /// A text without bounds.
+      case text
+      /// A list of records of type `argument` (1 to 64 fields), of length within `low...high`.
+      case records
+      /// `records` whose fields hold no list or record: reading one adds one list entry.
+      case flatRecords
+      /// Anything else: `fastValue` and `withinBounds` with the field's `Field`.
+      case other
+    }
+    var literal: Name
+    var operation: Operation
+    var argument: Int32
+    var low: Int64
+    var high: Int64
+  }
+
   var nodes: UnsafeMutablePointer<Node>
   var fields: UnsafeMutablePointer<Field>
+  /// `fields`' compact forms, index for index.
+  var compactFields: UnsafeMutablePointer<CompactField>
   /// Record r's fields are `fields[recordStarts[r] ..< recordStarts[r + 1]]`.
   var recordStarts: UnsafeMutablePointer<Int32>
   var cases: UnsafeMutablePointer<Name>
@@ -444,13 +527,6 @@ final class ReaderPlan {
       }
     }
     recordStarts.append(Int32(fields.count))
-    var cases: [ReaderTables.Name] = []
-    var enumStarts: [Int32] = []
-    for schema in image.enums {
-      enumStarts.append(Int32(cases.count))
-      for text in schema.cases { cases.append(name(text)) }
-    }
-    enumStarts.append(Int32(cases.count))
     var enumTables: [ReaderTables.EnumTable] = []
     var slots: [ReaderTables.Slot] = []
     for schema in image.enums {
@@ -471,6 +547,17 @@ final class ReaderPlan {
       }
       enumTables.append(.init(start: Int32(start), bits: bits))
     }
+    let compactFields = fields.map { field in
+      ReaderPlan.compactField(
+        field, fields: fields, nodes: nodes, recordStarts: recordStarts, enumTables: enumTables)
+    }
+    var cases: [ReaderTables.Name] = []
+    var enumStarts: [Int32] = []
+    for schema in image.enums {
+      enumStarts.append(Int32(cases.count))
+      for text in schema.cases { cases.append(name(text)) }
+    }
+    enumStarts.append(Int32(cases.count))
     names += [UInt8](repeating: 0, count: 8)  // padding for nameEquals' word loads
     counts = (
       nodes.count, fields.count, recordStarts.count, cases.count, enumStarts.count, names.count,
@@ -482,14 +569,62 @@ final class ReaderPlan {
       return pointer
     }
     tables = ReaderTables(
-      nodes: copy(nodes), fields: copy(fields), recordStarts: copy(recordStarts),
+      nodes: copy(nodes), fields: copy(fields), compactFields: copy(compactFields),
+      recordStarts: copy(recordStarts),
       cases: copy(cases), enumStarts: copy(enumStarts), names: copy(names),
       inputRecord: Int32(image.inputRecord), enumTables: copy(enumTables), slots: copy(slots))
+  }
+
+  /// How the compact pass reads `field`: the common kinds directly, whatever else as `other`.
+  static func compactField(
+    _ field: ReaderTables.Field, fields: [ReaderTables.Field], nodes: [ReaderTables.Node],
+    recordStarts: [Int32], enumTables: [ReaderTables.EnumTable]
+  ) -> ReaderTables.CompactField {
+    var compact = ReaderTables.CompactField(
+      literal: field.literal, operation: .other, argument: 0, low: .min, high: .max)
+    // Bounds the compact pass checks itself: plain integers on either side, or none.
+    let plainBounds =
+      (!field.hasLow || field.low.tag == 0) && (!field.hasHigh || field.high.tag == 0)
+    if field.hasBounds {
+      guard plainBounds else { return compact }
+      if field.hasLow { compact.low = field.low.word }
+      if field.hasHigh { compact.high = field.high.word }
+    }
+    let node = nodes[Int(field.type)]
+    switch node.kind {
+    case .integer where !field.boundsOnLength:
+      compact.operation = .integer
+    case .bool where !field.hasBounds:
+      compact.operation = .bool
+    case .enumeration where !field.hasBounds && enumTables[Int(node.argument)].bits > 0:
+      compact.operation = .enumeration
+      compact.argument = node.argument
+    case .text where !field.hasBounds:
+      compact.operation = .text
+    case .list where !field.hasBounds || field.boundsOnLength:
+      let element = nodes[Int(node.argument)]
+      guard element.kind == .record else { break }
+      let record = Int(element.argument)
+      let fieldCount = recordStarts[record + 1] - recordStarts[record]
+      // `fastRecord` hands records of more than 64 fields (or none) to other readers.
+      guard fieldCount > 0 && fieldCount <= 64 else { break }
+      // A record holds lists when one of its fields is (or may be) a list or a record.
+      let holdsLists = (Int(recordStarts[record])..<Int(recordStarts[record + 1])).contains {
+        var type = nodes[Int(fields[$0].type)]
+        while type.kind == .optional { type = nodes[Int(type.argument)] }
+        return type.kind == .list || type.kind == .record || type.kind == .unsupported
+      }
+      compact.operation = holdsLists ? .records : .flatRecords
+      compact.argument = element.argument
+    default: break
+    }
+    return compact
   }
 
   deinit {
     tables.nodes.deinitialize(count: counts.nodes).deallocate()
     tables.fields.deinitialize(count: counts.fields).deallocate()
+    tables.compactFields.deinitialize(count: counts.fields).deallocate()
     tables.recordStarts.deinitialize(count: counts.records).deallocate()
     tables.cases.deinitialize(count: counts.cases).deallocate()
     tables.enumStarts.deinitialize(count: counts.enums).deallocate()
@@ -541,10 +676,31 @@ struct FastCursor {
   mutating func consumeWord(_ word: UInt64, length: Int) -> Bool {
     guard count - position >= length else { return false }
     var loaded: UInt64 = 0
-    for index in 0..<length { loaded |= UInt64(start[position &+ index]) << (8 &* UInt64(index)) }
+    #if _endian(little)
+      if count - position >= 8 {
+        // One load, the bytes past the literal masked off.
+        loaded =
+          UnsafeRawPointer(start + position).loadUnaligned(as: UInt64.self)
+          & (length == 8 ? ~0 : (1 << (8 &* UInt64(length))) &- 1)
+      } else {
+        for index in 0..<length {
+          loaded |= UInt64(start[position &+ index]) << (8 &* UInt64(index))
+        }
+      }
+    #else
+      for index in 0..<length { loaded |= UInt64(start[position &+ index]) << (8 &* UInt64(index)) }
+    #endif
     guard loaded == word else { return false }
     position &+= length
     return true
+  }
+
+  /// `true` or `false`, consumed; else nil and nothing consumed.
+  @inline(__always)
+  mutating func bool() -> Bool? {
+    if consumeWord(FastCursor.true, length: 4) { return true }
+    if consumeWord(FastCursor.false, length: 5) { return false }
+    return nil
   }
 
   /// Consumes the bytes of `literal` when they come next; else nothing.
@@ -605,6 +761,7 @@ struct FastCursor {
     return range
   }
 
+  @inline(__always)
   mutating func scanPlainString() -> Range<Int>? {
     guard consume(UInt8(ascii: "\"")) else { return nil }
     let first = position
@@ -618,12 +775,21 @@ struct FastCursor {
         let quote = word ^ (ones &* 0x22)
         let backslash = word ^ (ones &* 0x5C)
         let special =
-          ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
-          | ((word &- ones &* 0x20) & ~word) | word
-        if special & tops == 0 {
+          (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+            | ((word &- ones &* 0x20) & ~word) | word) & tops
+        if special == 0 {
           cursor &+= 8
           continue
         }
+        #if _endian(little)
+          // The lowest flagged byte is truly special (a false flag only follows a true one):
+          // when it is the closing quote, every byte before it is plain ASCII.
+          let offset = special.trailingZeroBitCount &>> 3
+          if start[cursor &+ offset] == UInt8(ascii: "\"") && high < 0x80 {
+            position = cursor &+ offset &+ 1
+            return first..<(cursor &+ offset)
+          }
+        #endif
       }
       // Byte by byte through the next eight (or to the end).
       let stop = min(cursor &+ 8, count)
@@ -666,6 +832,33 @@ struct FastCursor {
   /// A JSON integer that fits Int64 (no fraction, exponent or leading zero).
   @inline(__always)
   mutating func integer() -> Int64? {
+    #if _endian(little)
+      // Up to seven digits followed by another byte (every integer of a compact record): the
+      // digits are found and converted eight bytes at a time, as simdjson does.
+      if count - position >= 9 {
+        let negative = start[position] == UInt8(ascii: "-")
+        let first = negative ? position &+ 1 : position
+        let word = UnsafeRawPointer(start + first).loadUnaligned(as: UInt64.self)
+        let digits = word &- 0x3030_3030_3030_3030
+        // A byte is not a digit when subtracting "0" wrapped (top bit set) or when adding 0x76
+        // reaches the top bit (above "9"). Bytes after the first non-digit do not matter.
+        let others = (digits | (digits &+ 0x7676_7676_7676_7676)) & 0x8080_8080_8080_8080
+        let length = others.trailingZeroBitCount &>> 3
+        if length < 8 {
+          guard length > 0, length == 1 || word & 0xFF != 0x30 else { return nil }
+          let next = UInt8(truncatingIfNeeded: word &>> (8 &* UInt64(length)))
+          if next == UInt8(ascii: ".") || next | 0x20 == UInt8(ascii: "e") { return nil }
+          // The digits moved to the top bytes (zeros before them), then summed pairwise.
+          var value = (word &<< (8 &* UInt64(8 &- length))) & 0x0F0F_0F0F_0F0F_0F0F
+          value = (value &* 2561) &>> 8
+          value = ((value & 0x00FF_00FF_00FF_00FF) &* 6_553_601) &>> 16
+          value = ((value & 0x0000_FFFF_0000_FFFF) &* 42_949_672_960_001) &>> 32
+          position = first &+ length
+          let magnitude = Int64(truncatingIfNeeded: value)
+          return negative ? -magnitude : magnitude
+        }
+      }
+    #endif
     // Up to 18 digits cannot overflow: accumulate without checks.
     var cursor = position
     let negative = cursor < count && start[cursor] == UInt8(ascii: "-")
