@@ -278,3 +278,56 @@ func aChainFarPastTheLimitIsOneDiagnostic(_ op: String) throws {
     }
   }
 }
+
+/// Blocks given back to the line reader (`recycle`) are read into again: the lines read are
+/// the same as without recycling, whatever the chunk size (lines split across reads, over the
+/// limit, blank), and a block the caller kept a copy of stays as it was read.
+@Test func recycledBlocksReadTheSameLinesAndKeptCopiesStayIntact() throws {
+  let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "regula-recycle-\(UUID().uuidString)")
+  try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+  defer { try? FileManager.default.removeItem(at: folder) }
+  var random = SplitMix64(seed: 0x5EC_1C1E)
+  var text = ""
+  for number in 0..<400 {
+    let length = Int(random.next() % (number % 50 == 0 ? 90 : 40))
+    text += String(repeating: Character(UnicodeScalar(UInt8(97 + number % 26))), count: length)
+    text += random.next() % 9 == 0 ? "\r\n" : "\n"
+  }
+  let path = folder.appendingPathComponent("lines.jsonl").path
+  try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+  typealias Line = (number: Int, text: String, oversized: Int?)
+  func lines(of block: LineBlock) -> [Line] {
+    block.lines.map {
+      (
+        $0.number, String(decoding: block.bytes[$0.bytes], as: UTF8.self),
+        block.oversized[$0.number]
+      )
+    }
+  }
+  for chunk in [1, 5, 64, 300, 1 << 22] {
+    let plain = try #require(LineReader(path: path, chunkSize: chunk, maximumLineBytes: 60))
+    var expected: [Line] = []
+    while let block = plain.nextBlock() { expected += lines(of: block) }
+    let reader = try #require(LineReader(path: path, chunkSize: chunk, maximumLineBytes: 60))
+    var found: [Line] = []
+    var kept: [(block: LineBlock, lines: [Line])] = []
+    var count = 0
+    while var block = reader.nextBlock() {
+      let read = lines(of: block)
+      found += read
+      // Every third block is kept (a copy), the others are only given back.
+      if count % 3 == 0 { kept.append((block, read)) }
+      count += 1
+      reader.recycle(&block)
+    }
+    #expect(found.count == expected.count && (count > 1 || chunk == 1 << 22), "chunks of \(chunk)")
+    for (one, other) in zip(found, expected) {
+      #expect(one.number == other.number && one.text == other.text)
+      #expect(one.oversized == other.oversized)
+    }
+    for (block, read) in kept {
+      #expect(lines(of: block).map(\.text) == read.map(\.text), "chunks of \(chunk)")
+    }
+  }
+}
