@@ -24,6 +24,10 @@ enum CSVColumn: Equatable {
 struct CSVLayout {
   var columns: [CSVColumn]
   var names: [String]
+  /// Per column, whether its cells may hold a comma, a quote or a line break, and so are
+  /// scanned for quoting: numbers, Booleans, dates and line numbers never do, nor reason codes
+  /// when no text of the policy does.
+  var mayNeedQuotes: [Bool]
 
   /// The W1 benchmark's result line (../shared/bench), written without a header.
   static let w1Columns = "id,eligible,benefit_fen,eligible.reason"
@@ -68,6 +72,27 @@ struct CSVLayout {
     }
     self.columns = columns
     self.names = names
+    let decisionTypes = image.definitions.filter { $0.kind == .decision }.map(\.type)
+    let plainReasons = !image.texts.contains { CSV.mayNeedQuotes($0.utf8) }
+    mayNeedQuotes = columns.map { column in
+      switch column {
+      case .line: false
+      case .input(let index): !Self.isPlainText(fields[index].type)
+      case .decision(let position): !Self.isPlainText(decisionTypes[position])
+      case .reason: !plainReasons
+      case .missingFacts, .error: true
+      }
+    }
+  }
+
+  /// True for a type whose values are written with digits, signs, points, dashes and letters
+  /// only (numbers, Booleans, dates; `null` when absent).
+  static func isPlainText(_ type: SchemaType) -> Bool {
+    switch type {
+    case .bool, .int, .money, .days, .months, .years, .decimal, .exactMoney, .date: true
+    case .optional(let wrapped): isPlainText(wrapped)
+    default: false
+    }
   }
 
   static func isScalar(_ type: SchemaType) -> Bool {
@@ -132,7 +157,7 @@ struct CSVLayout {
       case .missingFacts: row.appendMissingFacts(&evaluator, to: &output)
       case .error: row.appendErrors(&evaluator, to: &output)
       }
-      CSV.quoteIfNeeded(&output, from: start)
+      if mayNeedQuotes[index - 1] { CSV.quoteIfNeeded(&output, from: start) }
     }
     output.append(UInt8(ascii: "\n"))
   }
@@ -226,16 +251,8 @@ enum CSV {
   /// comma, a quote or a line break (RFC 4180); leaves it as it is otherwise (the common case:
   /// one scan of a few bytes).
   static func quoteIfNeeded(_ bytes: inout [UInt8], from start: Int) {
-    let needs = bytes.withUnsafeBufferPointer { bytes in
-      var index = start
-      while index < bytes.count {
-        let byte = bytes[index]
-        if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == 0x0A || byte == 0x0D {
-          return true
-        }
-        index &+= 1
-      }
-      return false
+    let needs = bytes.withUnsafeBufferPointer {
+      mayNeedQuotes(UnsafeBufferPointer(rebasing: $0[start...]))
     }
     guard needs else { return }
     var quoted: [UInt8] = [UInt8(ascii: "\"")]
@@ -245,6 +262,13 @@ enum CSV {
     }
     quoted.append(UInt8(ascii: "\""))
     bytes.replaceSubrange(start..., with: quoted)
+  }
+
+  /// True when `bytes` hold a comma, a quote or a line break.
+  static func mayNeedQuotes<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Bool {
+    bytes.contains {
+      $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D
+    }
   }
 
   /// A decision rendered as a JSON string (a Text, an enum case) becomes its raw text.

@@ -202,11 +202,109 @@ private func batchOutput(
         ).output
       }
       #expect(outputs[0] == outputs[1], "\(path) \(key)")
+      // Read back as RFC 4180 says: one row per application, one cell per column.
+      let rows = parseCSV(outputs[0])
+      #expect(rows?.count == applications.count, "\(path) \(key)")
+      #expect(rows?.allSatisfy { $0.count == columns.count } == true, "\(path) \(key)")
       lines += applications.count
     }
     files += 1
   }
   #expect(files >= 8 && lines > 300, "\(files) policies, \(lines) lines")
+}
+
+/// Cells with commas, quotes and line breaks (a text input, a text decision, an enum case
+/// named with a comma) are quoted, their quotes doubled; numbers, Booleans and reason codes,
+/// which hold none, are written as they are. In blocks and alone, with and without a header.
+@Test func csvCellsAreQuotedWhereverTheyNeedIt() throws {
+  let directory = try temporaryDirectory("csv-quotes")
+  defer { try? FileManager.default.removeItem(at: directory) }
+  let source = """
+    policy q
+    enum Kind { plain, odd as "a, b" }
+    input application { id: Text, k: Kind, n: Int, due: Date, ok: Bool }
+    decision kind: Kind = application.k
+    decision name: Text = application.id
+    decision count: Int = application.n
+    decision deadline: Date = application.due
+    decision fine: Bool
+      all of
+        application.ok reason checked
+    """
+  let files = ["q.regula": Array(source.utf8)]
+  let policy = try #require(CompiledPolicy.compile(path: "q.regula") { files[$0] }.result.output)
+  let file = directory.appendingPathComponent("in.jsonl").path
+  try Data(
+    (#"{"id":"x\"y,\nz","k":"a, b","n":5,"due":"2024-02-29","ok":true}"# + "\n"
+      + #"{"id":"p\r","k":"plain","n":-7,"due":"2023-01-01","ok":false}"# + "\n").utf8
+  ).write(to: URL(fileURLWithPath: file))
+  let layout = try CSVLayout(
+    "line,id,k,n,due,ok,kind,name,count,deadline,fine,fine.reason,kind.reason", policy: policy)
+  let expected =
+    "1,\"x\"\"y,\nz\",\"a, b\",5,2024-02-29,true,\"a, b\",\"x\"\"y,\nz\",5,2024-02-29,true,ok,\n"
+    + "2,\"p\r\",plain,-7,2023-01-01,false,plain,\"p\r\",-7,2023-01-01,false,checked,\n"
+  for inBlocks in [true, false] {
+    let output = try batchOutput(
+      policy, input: file, shape: .csv(layout), asOf: "2024-06-01", jurisdiction: nil, jobs: 1,
+      inBlocks: inBlocks, in: directory)
+    #expect(output.output == expected, "in blocks: \(inBlocks)")
+  }
+  #expect(
+    layout.header
+      == Array("line,id,k,n,due,ok,kind,name,count,deadline,fine,fine.reason,kind.reason\n".utf8))
+}
+
+/// The rows of an RFC 4180 text (quoted cells may hold commas, doubled quotes, line breaks), or
+/// nil when it is not one.
+func parseCSV(_ text: String) -> [[String]]? {
+  var rows: [[String]] = []
+  var row: [String] = []
+  var cell = String.UnicodeScalarView()
+  var quoted = false
+  var cellStarted = false
+  let scalars = Array(text.unicodeScalars)
+  var index = 0
+  while index < scalars.count {
+    let scalar = scalars[index]
+    let next = index + 1 < scalars.count ? scalars[index + 1] : nil
+    index += 1
+    if quoted {
+      if scalar == "\"" {
+        if next == "\"" {
+          cell.append("\"")
+          index += 1
+        } else {
+          quoted = false
+          // After a closing quote comes a comma or the line's end.
+          guard next == "," || next == "\n" || next == nil else { return nil }
+        }
+      } else {
+        cell.append(scalar)
+      }
+      continue
+    }
+    switch scalar {
+    case "\"":
+      guard !cellStarted else { return nil }
+      quoted = true
+      cellStarted = true
+    case ",", "\n":
+      row.append(String(cell))
+      cell = String.UnicodeScalarView()
+      cellStarted = false
+      if scalar == "\n" {
+        rows.append(row)
+        row = []
+      }
+    case "\r":
+      return nil
+    default:
+      cell.append(scalar)
+      cellStarted = true
+    }
+  }
+  guard !quoted, row.isEmpty, cell.isEmpty else { return nil }
+  return rows
 }
 
 /// Once warm, deciding a W1 application and writing its result line allocates nothing.
