@@ -65,24 +65,35 @@ public final class LineReader: @unchecked Sendable {
   public func nextBlock() -> LineBlock? {
     while !atEnd {
       // The first blocks are small, so that threads start deciding early; then they double
-      // up to `chunkSize`. The bytes are read into the array's fresh capacity (no zeroing).
+      // up to `chunkSize`.
       let size = readSize
       readSize = min(readSize * 2, chunkSize)
       var read = 0
-      // A block the caller gave back (`recycle`) is read into again: its memory is mapped
-      // already. (Fresh memory costs a page fault per page as the read fills it.)
+      // A block the caller gave back (`recycle`) is read into again when it is large enough:
+      // its memory is mapped already. (Fresh memory costs a page fault per page as the read
+      // fills it.) A smaller one (the first blocks are) is dropped: growing it would copy it.
+      let needed = carry.count + size
       var block = spares.popLast() ?? LineBlock(bytes: [], lines: [])
-      var bytes = block.bytes
-      block.bytes = []
-      if bytes.count < carry.count + size {
-        bytes.append(contentsOf: repeatElement(0, count: carry.count + size - bytes.count))
+      var bytes: [UInt8] = []
+      swap(&bytes, &block.bytes)
+      if bytes.capacity >= needed {
+        if bytes.count < needed {
+          bytes.append(contentsOf: repeatElement(0, count: needed - bytes.count))
+        }
+        bytes.withUnsafeMutableBufferPointer { buffer in
+          _ = UnsafeMutableBufferPointer(rebasing: buffer[..<carry.count])
+            .update(fromContentsOf: carry)
+          read = fread(buffer.baseAddress! + carry.count, 1, size, file)
+        }
+        bytes.removeLast(bytes.count - (carry.count + read))
+      } else {
+        bytes = [UInt8](unsafeUninitializedCapacity: needed) { buffer, count in
+          _ = UnsafeMutableBufferPointer(rebasing: buffer[..<carry.count])
+            .initialize(fromContentsOf: carry)
+          read = fread(buffer.baseAddress! + carry.count, 1, size, file)
+          count = carry.count + read
+        }
       }
-      bytes.withUnsafeMutableBufferPointer { buffer in
-        let start = carry.count
-        _ = UnsafeMutableBufferPointer(rebasing: buffer[..<start]).update(fromContentsOf: carry)
-        read = fread(buffer.baseAddress! + start, 1, size, file)
-      }
-      bytes.removeLast(bytes.count - (carry.count + read))
       bytesRead += read
       if read < size {
         if ferror(file) != 0 { failure = String(cString: strerror(errno)) }
