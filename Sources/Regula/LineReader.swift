@@ -150,7 +150,6 @@ public final class LineReader: @unchecked Sendable {
     return nil
   }
 
-  /// The longest line kept, in bytes (limit `line_size`, the largest JSON document read).
   /// Blocks given back, read into again by `nextBlock`.
   var spares: [LineBlock] = []
 
@@ -165,6 +164,7 @@ public final class LineReader: @unchecked Sendable {
     spares.append(spare)
   }
 
+  /// The longest line kept, in bytes (limit `line_size`, the largest JSON document read).
   public static let maximumLineBytes = JSONReader.maximumDocumentBytes
 
   /// The longest line this reader keeps (`maximumLineBytes` unless told otherwise).

@@ -223,6 +223,16 @@ public struct Facts {
       ListEntry(start: Int32(start), count: Int32(count), builder: -1, record: record))
   }
 
+  /// Adds a list of the `count` lists or records whose handles start at `first` (records read
+  /// one after the other); returns its handle.
+  @inline(__always)
+  mutating func addList(handlesFrom first: Int, count: Int) -> Register {
+    let start = header.pointee.itemCount
+    let items = reserveItems(count)
+    for index in 0..<count { items[index] = .integer(Int64(first &+ index)) }
+    return addEntry(ListEntry(start: Int32(start), count: Int32(count), builder: -1, record: -1))
+  }
+
   /// Reserves a record of `count` fields, to be filled with `setItem`; returns its handle.
   ///
   /// - Complexity: O(n) in `count`.

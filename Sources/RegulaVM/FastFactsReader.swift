@@ -132,6 +132,7 @@ extension Machine {
   /// Each field is read as its `CompactField` says: the common kinds (bounded integers,
   /// Booleans, short enum cases, texts, lists of records) here, without a call per value;
   /// the others through `fastValue` and the tree reader's bounds check.
+  @inline(__always)
   mutating func compactRecord(
     _ cursor: inout FastCursor, _ tables: ReaderTables, record: Int, first: Int, count: Int,
     depth: Int
@@ -153,20 +154,17 @@ extension Machine {
         guard let bool = cursor.bool() else { return nil }
         value = .bool(bool)
       case .enumeration:
-        guard let key = cursor.plainString(), key.count <= 8,
-          let index = tables.lookUp(
-            cursor.word(key), length: key.count, in: tables.enumTables[Int(field.argument)])
-        else { return nil }
-        value = .integer(Int64(index))
+        guard let read = enumCase(&cursor, tables, Int(field.argument)) else { return nil }
+        value = read
       case .text:
-        guard let key = cursor.plainString(), key.count <= JSONReader.maximumStringBytes else {
-          return nil
-        }
-        value = facts.addText(cursor.string(key))
+        guard let read = text(&cursor) else { return nil }
+        value = read
       case .records, .flatRecords:
-        guard let list = compactRecords(&cursor, tables, field, depth: depth + 1) else {
-          return nil
-        }
+        let items = ListItems.records(
+          Int(field.argument), flat: field.operation == .flatRecords)
+        guard let (list, length) = list(&cursor, tables, items, depth: depth + 1),
+          field.low <= Int64(length), Int64(length) <= field.high
+        else { return nil }
         value = list
       case .other:
         let general = tables.fields[first + position]
@@ -179,47 +177,6 @@ extension Machine {
       facts.header.pointee.items[items + position] = value
     }
     return cursor.consume(UInt8(ascii: "}")) ? handle : nil
-  }
-
-  /// A list of records each written compactly (`[{…},{…}]`, spaces allowed between items as
-  /// `fastValue` allows them), its length within the field's bounds, or nil.
-  mutating func compactRecords(
-    _ cursor: inout FastCursor, _ tables: ReaderTables, _ field: ReaderTables.CompactField,
-    depth: Int
-  ) -> Register? {
-    // The depths `fastValue` would check: the list's, then each record's.
-    guard depth < 63, cursor.consume(UInt8(ascii: "[")) else { return nil }
-    let record = Int(field.argument)
-    let first = Int(tables.recordStarts[record])
-    let count = Int(tables.recordStarts[record + 1]) - first
-    // Records with no list of their own (`flatRecords`) take consecutive list handles: the list
-    // is made from the first and the count. Others gather on the machine's scratch stack.
-    let flat = field.operation == .flatRecords
-    let firstHandle = facts.header.pointee.listCount
-    let bottom = scratch.count
-    defer { if !flat { scratch.removeSubrange(bottom...) } }
-    var length = 0
-    cursor.skipSpace()
-    if !cursor.consume(UInt8(ascii: "]")) {
-      repeat {
-        cursor.skipSpace()
-        guard length < maximumListLength,
-          let item = compactRecord(
-            &cursor, tables, record: record, first: first, count: count, depth: depth + 1)
-        else { return nil }
-        if !flat { scratch.append(item) }
-        length &+= 1
-        cursor.skipSpace()
-      } while cursor.consume(UInt8(ascii: ","))
-      guard cursor.consume(UInt8(ascii: "]")) else { return nil }
-    }
-    guard field.low <= Int64(length), Int64(length) <= field.high else { return nil }
-    guard flat else { return facts.addList(scratch[bottom...]) }
-    let start = facts.header.pointee.itemCount
-    let items = facts.reserveItems(length)
-    for index in 0..<length { items[index] = .integer(Int64(firstHandle &+ index)) }
-    return facts.addEntry(
-      ListEntry(start: Int32(start), count: Int32(length), builder: -1, record: -1))
   }
 
   /// The bounds check of the tree reader, on the fast path: integers compared directly.
@@ -251,10 +208,7 @@ extension Machine {
     case .optional:
       if cursor.consumeWord(FastCursor.null, length: 4) { return Register.none }
       return fastValue(&cursor, tables, Int(node.argument), depth: depth)
-    case .bool:
-      if cursor.consumeWord(FastCursor.true, length: 4) { return .bool(true) }
-      if cursor.consumeWord(FastCursor.false, length: 5) { return .bool(false) }
-      return nil
+    case .bool: return cursor.bool().map { .bool($0) }
     case .integer: return cursor.integer().map { .integer($0) }
     case .decimal, .exactMoney:
       // A Decimal may come as a number or, like the tree reader allows, as a string.
@@ -274,51 +228,100 @@ extension Machine {
     case .date:
       guard let key = cursor.plainString(), key.count == 10 else { return nil }
       return (try? CivilDate(iso8601: cursor.string(key))).map { .integer($0.daysSince1970) }
-    case .text:
-      // A text over the limit is left to the tree reader, which names it.
-      guard let key = cursor.plainString(), key.count <= JSONReader.maximumStringBytes else {
-        return nil
-      }
-      return facts.addText(cursor.string(key))
-    case .enumeration:
-      guard let key = cursor.plainString() else { return nil }
-      let enumIndex = Int(node.argument)
-      let table = tables.enumTables[enumIndex]
-      if table.bits > 0, key.count <= 8 {
-        return tables.lookUp(cursor.word(key), length: key.count, in: table).map {
-          .integer(Int64($0))
-        }
-      }
-      let first = Int(tables.enumStarts[enumIndex])
-      let last = Int(tables.enumStarts[enumIndex + 1])
-      for index in first..<last where tables.nameEquals(tables.cases[index], cursor, key) {
-        return .integer(Int64(index - first))
-      }
-      return nil
+    case .text: return text(&cursor)
+    case .enumeration: return enumCase(&cursor, tables, Int(node.argument))
     case .record: return fastRecord(&cursor, tables, Int(node.argument), depth: depth)
-    case .list:
-      guard depth < 64, cursor.consume(UInt8(ascii: "[")) else { return nil }
-      // Items gather on the machine's scratch stack (nested lists stack up), then move to the
-      // facts in one piece: no array per list.
-      let bottom = scratch.count
-      defer { scratch.removeSubrange(bottom...) }
-      cursor.skipSpace()
-      if !cursor.consume(UInt8(ascii: "]")) {
-        repeat {
-          cursor.skipSpace()
-          guard scratch.count - bottom < maximumListLength,
-            let item = fastValue(&cursor, tables, Int(node.argument), depth: depth + 1)
-          else {
-            return nil
-          }
-          scratch.append(item)
-          cursor.skipSpace()
-        } while cursor.consume(UInt8(ascii: ","))
-        guard cursor.consume(UInt8(ascii: "]")) else { return nil }
-      }
-      return facts.addList(scratch[bottom...])
+    case .list: return list(&cursor, tables, .values(Int(node.argument)), depth: depth)?.list
     case .unsupported: return nil
     }
+  }
+
+  /// A text without escapes, or nil (a text over the limit is left to the tree reader, which
+  /// names it).
+  @inline(__always)
+  mutating func text(_ cursor: inout FastCursor) -> Register? {
+    guard let key = cursor.plainString(), key.count <= JSONReader.maximumStringBytes else {
+      return nil
+    }
+    return facts.addText(cursor.string(key))
+  }
+
+  /// A case of enum `enumeration` given by its name, as its index, or nil.
+  @inline(__always)
+  func enumCase(_ cursor: inout FastCursor, _ tables: ReaderTables, _ enumeration: Int)
+    -> Register?
+  {
+    guard let key = cursor.plainString() else { return nil }
+    let table = tables.enumTables[enumeration]
+    if table.bits > 0 {
+      // Every case is at most eight bytes: a longer key is none of them.
+      guard key.count <= 8 else { return nil }
+      return tables.lookUp(cursor.word(key), length: key.count, in: table).map {
+        .integer(Int64($0))
+      }
+    }
+    let first = Int(tables.enumStarts[enumeration])
+    let last = Int(tables.enumStarts[enumeration + 1])
+    for index in first..<last where tables.nameEquals(tables.cases[index], cursor, key) {
+      return .integer(Int64(index - first))
+    }
+    return nil
+  }
+
+  /// How a list's items are read: as values of a schema node, or as compact records (see
+  /// `compactRecord`); records with no list of their own (`flat`) take consecutive list
+  /// handles as they are read, so the list is made from the first and the count.
+  enum ListItems {
+    case values(Int)
+    case records(Int, flat: Bool)
+  }
+
+  /// A list (spaces allowed around its items) and its length, or nil. Items other than flat
+  /// records gather on the machine's scratch stack (nested lists stack up), then move to the
+  /// facts in one piece: no array per list.
+  mutating func list(
+    _ cursor: inout FastCursor, _ tables: ReaderTables, _ items: ListItems, depth: Int
+  ) -> (list: Register, length: Int)? {
+    guard depth < 64, cursor.consume(UInt8(ascii: "[")) else { return nil }
+    var record = 0
+    var first = 0
+    var count = 0
+    var flat = false
+    if case .records(let type, let isFlat) = items {
+      // A record is read one level down, where `fastRecord` would check the depth.
+      guard depth + 1 < 64 else { return nil }
+      record = type
+      first = Int(tables.recordStarts[record])
+      count = Int(tables.recordStarts[record + 1]) - first
+      flat = isFlat
+    }
+    let firstHandle = facts.header.pointee.listCount
+    let bottom = scratch.count
+    defer { if !flat { scratch.removeSubrange(bottom...) } }
+    var length = 0
+    cursor.skipSpace()
+    if !cursor.consume(UInt8(ascii: "]")) {
+      repeat {
+        cursor.skipSpace()
+        guard length < maximumListLength else { return nil }
+        let item: Register?
+        switch items {
+        case .values(let node): item = fastValue(&cursor, tables, node, depth: depth + 1)
+        case .records:
+          item = compactRecord(
+            &cursor, tables, record: record, first: first, count: count, depth: depth + 1)
+        }
+        guard let item else { return nil }
+        if !flat { scratch.append(item) }
+        length &+= 1
+        cursor.skipSpace()
+      } while cursor.consume(UInt8(ascii: ","))
+      guard cursor.consume(UInt8(ascii: "]")) else { return nil }
+    }
+    let list =
+      flat
+      ? facts.addList(handlesFrom: firstHandle, count: length) : facts.addList(scratch[bottom...])
+    return (list, length)
   }
 }
 
@@ -359,7 +362,7 @@ struct ReaderTables {
       /// An integer within `low...high` (the field's bounds, or Int64's).
       case integer
       case bool
-      /// A case of enum `argument`, whose names are all at most eight bytes.
+      /// A case of enum `argument`.
       case enumeration
       /// A text without bounds.
       case text
@@ -527,6 +530,13 @@ final class ReaderPlan {
       }
     }
     recordStarts.append(Int32(fields.count))
+    var cases: [ReaderTables.Name] = []
+    var enumStarts: [Int32] = []
+    for schema in image.enums {
+      enumStarts.append(Int32(cases.count))
+      for text in schema.cases { cases.append(name(text)) }
+    }
+    enumStarts.append(Int32(cases.count))
     var enumTables: [ReaderTables.EnumTable] = []
     var slots: [ReaderTables.Slot] = []
     for schema in image.enums {
@@ -549,15 +559,8 @@ final class ReaderPlan {
     }
     let compactFields = fields.map { field in
       ReaderPlan.compactField(
-        field, fields: fields, nodes: nodes, recordStarts: recordStarts, enumTables: enumTables)
+        field, fields: fields, nodes: nodes, recordStarts: recordStarts)
     }
-    var cases: [ReaderTables.Name] = []
-    var enumStarts: [Int32] = []
-    for schema in image.enums {
-      enumStarts.append(Int32(cases.count))
-      for text in schema.cases { cases.append(name(text)) }
-    }
-    enumStarts.append(Int32(cases.count))
     names += [UInt8](repeating: 0, count: 8)  // padding for nameEquals' word loads
     counts = (
       nodes.count, fields.count, recordStarts.count, cases.count, enumStarts.count, names.count,
@@ -578,7 +581,7 @@ final class ReaderPlan {
   /// How the compact pass reads `field`: the common kinds directly, whatever else as `other`.
   static func compactField(
     _ field: ReaderTables.Field, fields: [ReaderTables.Field], nodes: [ReaderTables.Node],
-    recordStarts: [Int32], enumTables: [ReaderTables.EnumTable]
+    recordStarts: [Int32]
   ) -> ReaderTables.CompactField {
     var compact = ReaderTables.CompactField(
       literal: field.literal, operation: .other, argument: 0, low: .min, high: .max)
@@ -596,7 +599,7 @@ final class ReaderPlan {
       compact.operation = .integer
     case .bool where !field.hasBounds:
       compact.operation = .bool
-    case .enumeration where !field.hasBounds && enumTables[Int(node.argument)].bits > 0:
+    case .enumeration where !field.hasBounds:
       compact.operation = .enumeration
       compact.argument = node.argument
     case .text where !field.hasBounds:
@@ -682,14 +685,12 @@ struct FastCursor {
         loaded =
           UnsafeRawPointer(start + position).loadUnaligned(as: UInt64.self)
           & (length == 8 ? ~0 : (1 << (8 &* UInt64(length))) &- 1)
-      } else {
-        for index in 0..<length {
-          loaded |= UInt64(start[position &+ index]) << (8 &* UInt64(index))
-        }
+        guard loaded == word else { return false }
+        position &+= length
+        return true
       }
-    #else
-      for index in 0..<length { loaded |= UInt64(start[position &+ index]) << (8 &* UInt64(index)) }
     #endif
+    for index in 0..<length { loaded |= UInt64(start[position &+ index]) << (8 &* UInt64(index)) }
     guard loaded == word else { return false }
     position &+= length
     return true
