@@ -27,6 +27,13 @@ struct W1Bench: ParsableCommand {
   @Flag(help: "Measure only the traced replay rendered to JSON (for profiling).")
   var traceOnly = false
 
+  @Flag(
+    help: """
+      Instead of timing, count the opcodes the inlined code dispatches per W1 decision (one \
+      at a time: in blocks, each is a lane's share of a dispatch).
+      """)
+  var profile = false
+
   /// One timed workload: what it does once, over how many decisions.
   struct Measurement {
     var decisions: Int
@@ -46,6 +53,10 @@ struct W1Bench: ParsableCommand {
       throw ValidationError("the W1 benchmark needs the rule file")
     }
     let values = apps.map { W1Bench.value($0, program: program) }
+    if profile {
+      printProfile(compiledPolicy, values: values, asOf: asOf)
+      return
+    }
 
     let native = Measurement(decisions: apps.count) {
       var checksum = 0
@@ -55,8 +66,12 @@ struct W1Bench: ParsableCommand {
     let (vm, vmAllocations) = try vmMeasurement(
       compiledPolicy, values: values, expected: expected, asOf: asOf)
     if vmOnly {
-      let seconds = try interleave([vm])[0]
-      print("VM evaluation only: \(Int(Double(values.count) / seconds)) decisions/s")
+      // Beside (a), run for run: the ratio of each run is the steadier figure on a busy machine.
+      let times = try Self.interleavedTimes([native, vm], runs: runs)
+      let ratios = zip(times[0], times[1]).map { $0 / $1 }.sorted()
+      print(
+        "VM evaluation only: \(Int(Double(values.count) / Self.median(times[1]))) decisions/s, "
+          + "ratio to (a) " + String(format: "%.3f", ratios[ratios.count / 2]))
       return
     }
     if traceOnly {
@@ -170,6 +185,11 @@ struct W1Bench: ParsableCommand {
 
   /// `interleave` for any number of runs (shared with `regula bench policies`).
   static func interleave(_ measurements: [Measurement], runs: Int) throws -> [Double] {
+    try interleavedTimes(measurements, runs: runs).map(median)
+  }
+
+  /// Each measurement's seconds in each of `runs` interleaved runs.
+  static func interleavedTimes(_ measurements: [Measurement], runs: Int) throws -> [[Double]] {
     var times = Array(repeating: [Double](), count: measurements.count)
     for _ in 0..<max(runs, 1) {
       for (index, measurement) in measurements.enumerated() {
@@ -178,8 +198,10 @@ struct W1Bench: ParsableCommand {
         times[index].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
       }
     }
-    return times.map { $0.sorted()[$0.count / 2] }
+    return times
   }
+
+  static func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
   /// Keeps a result alive so that the work computing it is not optimised away.
   @inline(never) static func keep<T>(_ value: T) { _ = value }
@@ -264,6 +286,25 @@ struct W1Bench: ParsableCommand {
     }
     let allocations = W1Bench.allocations(per: values.count) { worker.run() }
     return (Measurement(decisions: values.count) { worker.run() }, allocations)
+  }
+
+  /// The opcodes the inlined code dispatches per decision over the applications, most first.
+  func printProfile(_ policy: CompiledPolicy, values: [Value], asOf: CivilDate) {
+    let counts = OpcodeProfile()
+    let worker = Worker(image: policy.image, values: values, asOf: asOf)
+    worker.inBlocks = false
+    worker.machine.opcodeProfile = counts
+    worker.run()
+    let perDecision = Double(max(values.count, 1))
+    let total = counts.counts.reduce(0, +)
+    print(
+      "W1, \(values.count) applications: "
+        + String(format: "%.1f", Double(total) / perDecision) + " opcodes dispatched per decision")
+    for raw in counts.counts.indices.sorted(by: { counts.counts[$0] > counts.counts[$1] })
+    where counts.counts[raw] > 0 {
+      let name = Opcode(rawValue: UInt16(raw)).map { "\($0)" } ?? "?"
+      print(String(format: "  %6.2f  ", Double(counts.counts[raw]) / perDecision) + name)
+    }
   }
 
   /// (b) plus the decision record: captured (decision values and reasons, failed conditions

@@ -86,6 +86,80 @@ func recordsBothWays(
       + "compared whole, \(inBlocks) decided in blocks, \(setAside) set aside")
 }
 
+/// The applications of the next block (`runBlock`'s `upcoming`) are only a hint to the CPU,
+/// asked for a few cache lines at each instruction the loop dispatches: a block decides the
+/// same lanes with the same values and reasons whether it is given the next block, none, or
+/// registers that are no applications at all (in another order, of another kind, far out).
+@Test func theNextBlockIsOnlyAHint() throws {
+  var generator = ProgramGenerator(seed: 0xB10C_0002)
+  var decidedInBlocks = 0
+  for _ in 0..<60 {
+    let source = generator.program()
+    let files = [
+      "random.regula": Array(source.utf8), "lib.regula": Array(ProgramGenerator.library.utf8),
+    ]
+    let policy = try #require(CompiledPolicy.compile(path: "random.regula") { files[$0] }.0.output)
+    let (place, day) = generator.placeAndDate()
+    var applications: [Value] = []
+    for _ in 0..<(3 * Machine.blockLanes + 5) {
+      let json = generator.application()
+      if let value = try? InputReader(program: policy.program!).read(
+        try JSONReader.parse(Array(json.utf8)))
+      {
+        applications.append(value)
+      }
+    }
+    // What each block decides, lane by lane, given `upcoming(inputs, start, end)`.
+    func outcomes(_ upcoming: ([Register], Int, Int) -> [Register]?) -> [String] {
+      var machine = Evaluator(policy: policy).machine
+      machine.blocksForced = true
+      guard let jurisdiction = machine.jurisdictionIndex(place) else { return [] }
+      let inputs = applications.map { machine.load($0, as: .record(policy.image.inputRecord)) }
+      var result: [String] = []
+      var start = 0
+      while start < inputs.count {
+        let end = min(start + Machine.blockLanes, inputs.count)
+        let next = upcoming(inputs, start, end)
+        let decided = inputs[start..<end].withUnsafeBufferPointer { block in
+          guard let next else {
+            return machine.runBlock(inputs: block, asOf: date(day), jurisdiction: jurisdiction)
+          }
+          return next.withUnsafeBufferPointer {
+            machine.runBlock(
+              inputs: block, asOf: date(day), jurisdiction: jurisdiction, upcoming: $0)
+          }
+        }
+        result.append(String(decided, radix: 16))
+        for lane in 0..<(end - start) where decided & (1 << UInt64(lane)) != 0 {
+          for position in 0..<machine.decisionValues.count {
+            let (value, reason) = machine.blockDecision(position, lane: lane)
+            result.append("\(start + lane).\(position): \(value) \(reason)")
+          }
+        }
+        start = end
+      }
+      return result
+    }
+    let without = outcomes { _, _, _ in nil }
+    let next = outcomes { inputs, _, end in Array(inputs[end..<min(end + 64, inputs.count)]) }
+    let far = outcomes { inputs, _, end in Array(inputs[min(end + 64, inputs.count)...]) }
+    let backwards = outcomes { inputs, start, _ in Array(inputs[..<start].reversed()) }
+    let strange = outcomes { _, _, _ in
+      [.integer(Int64.max), .none, .unknown, Register(word: -1, tag: 0), .integer(1 << 40)]
+    }
+    #expect(next == without, "\(source)")
+    #expect(far == without, "\(source)")
+    #expect(backwards == without, "\(source)")
+    #expect(strange == without, "\(source)")
+    decidedInBlocks += without.filter { !$0.contains(":") }.reduce(0) {
+      $0 + (UInt64($1, radix: 16) ?? 0).nonzeroBitCount
+    }
+  }
+  // Enough lanes decided in blocks for the comparison to mean something (the others were
+  // set aside, or their program has no jurisdiction for the date).
+  #expect(decidedInBlocks > 60 * Machine.blockLanes, "\(decidedInBlocks) decided in blocks")
+}
+
 /// A policy's test applications, grouped by date and jurisdiction (a block has one of each).
 func testApplicationGroups(_ program: IRProgram)
   -> [(asOf: CivilDate, jurisdiction: String, applications: [Value])]
