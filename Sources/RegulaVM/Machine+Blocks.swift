@@ -85,12 +85,13 @@ extension Machine {
     state.steps.update(repeating: 0, count: Machine.blockLanes)
     state.stepEventCount.pointee = 0
     state.stepBound.pointee = 0
+    var prefetching = false
     if let upcoming, !upcoming.isEmpty {
       // This block's were asked for while the last one ran: `warm` would only repeat them.
-      planPrefetch(
+      prefetching = planPrefetch(
         after: inputs[inputs.count &- 1], through: upcoming[upcoming.count &- 1], into: state)
     } else {
-      state.prefetching.update(repeating: 0, count: 4)
+      state.planNoPrefetch()
       warm(inputs, all)
     }
     let positions = decisionIDs
@@ -110,7 +111,13 @@ extension Machine {
         let id = positions[position]
         let active = all & ~state.evicted.pointee
         let missing = active & ~state.memoValid[id]
-        if missing != 0 { run.enter(id, missing, base: 0) }
+        if missing != 0 {
+          if prefetching {
+            run.enter(id, missing, base: 0, Prefetching.self)
+          } else {
+            run.enter(id, missing, base: 0, NoPrefetching.self)
+          }
+        }
         var decided = active & ~state.evicted.pointee
         while decided != 0 {
           let lane = decided.trailingZeroBitCount
@@ -122,7 +129,7 @@ extension Machine {
     }
     // The lines the loop did not get to ask for (a short block).
     let ahead = state.prefetching
-    while ahead[0] < ahead[1] || ahead[2] < ahead[3] { BlockRun.prefetchStep(ahead) }
+    while ahead[0] < ahead[1] || ahead[2] < ahead[3] { Prefetching.step(ahead) }
     return all & ~state.evicted.pointee
   }
 
@@ -130,18 +137,21 @@ extension Machine {
   /// `last` up to the input record `next`: the list entries and items between the two
   /// records' (a reader loads an application's lists and records together, before its input
   /// record). The block loop asks for three cache lines of them at each instruction it
-  /// dispatches (`BlockRun.prefetchStep`), and the block asks for any left when it ends.
+  /// dispatches (`Prefetching.step`), and the block asks for any left when it ends.
   /// (Asking for all ~490 lines of a W1 block at once, as before, left the loop waiting on
   /// memory all the same: the CPU keeps only a few dozen misses in flight, and hints past
   /// that are not all kept; spread out, W1 in blocks went from 0.20 to 0.27–0.29 of the
   /// hand-written function.) Only hints: an order of loading other than that makes them
   /// useless, never wrong. At most 1 MiB of each store is asked for.
-  func planPrefetch(after last: Register, through next: Register, into state: BlockBuffers) {
-    state.prefetching.update(repeating: 0, count: 4)
+  /// Returns false when it plans nothing (the registers are not two input records in order).
+  func planPrefetch(after last: Register, through next: Register, into state: BlockBuffers)
+    -> Bool
+  {
+    state.planNoPrefetch()
     let header = facts.header.pointee
     guard last.tag == 0, next.tag == 0, last.word >= 0, last.word < next.word,
       Int(next.word) < header.listCount
-    else { return }
+    else { return false }
     let limit = 1 << 20
     let lists = Int(bitPattern: header.lists)
     let stride = MemoryLayout<ListEntry>.stride
@@ -157,6 +167,7 @@ extension Machine {
     state.prefetching[1] = items &+ max(itemsEnd, itemsStart)
     state.prefetching[2] = lists &+ listsStart
     state.prefetching[3] = lists &+ max(listsEnd, listsStart)
+    return true
   }
 
   /// Reads the block's applications into the cache before the loop does, a level at a time
@@ -451,7 +462,13 @@ final class BlockBuffers {
     evicted = allocateOnOwnLines(UInt64.self, count: 1)
     evicted.initialize(to: 0)
     prefetching = allocateOnOwnLines(Int.self, count: 4)
-    prefetching.initialize(repeating: 0, count: 4)
+    prefetching.initialize(repeating: Int(bitPattern: prefetching), count: 4)
+  }
+
+  /// Plans no prefetching: every range empty, at the plan's own line (which
+  /// `Prefetching.step` then asks for, in the cache already).
+  func planNoPrefetch() {
+    prefetching.update(repeating: Int(bitPattern: prefetching), count: 4)
   }
 
   /// Adds the counts pending in `events` to the lanes' `steps` (`stepEvents`).
@@ -492,6 +509,36 @@ final class BlockBuffers {
     groupTop.deallocate()
     evicted.deallocate()
     prefetching.deallocate()
+  }
+}
+
+/// Whether the block loop asks for the next block's memory as it goes (`Machine.planPrefetch`):
+/// a type parameter, so that the loop without it (no next block given) has no trace of it.
+protocol PrefetchPace {
+  static func step(_ ahead: UnsafeMutablePointer<Int>)
+}
+
+/// The loop asks for nothing.
+enum NoPrefetching: PrefetchPace {
+  @inline(__always)
+  static func step(_ ahead: UnsafeMutablePointer<Int>) {}
+}
+
+/// The loop asks for a few lines at each instruction it dispatches.
+enum Prefetching: PrefetchPace {
+  /// Asks the CPU for the next cache lines of those `ahead` plans (`Machine.planPrefetch`):
+  /// two of the items, one of the list entries. Without a branch, so that it costs the loop
+  /// it runs in no more than its own few instructions: past its end, a range asks for its last
+  /// line again (in the cache by then, or the plan's own line when nothing is planned).
+  @inline(__always)
+  static func step(_ ahead: UnsafeMutablePointer<Int>) {
+    let items = ahead[0]
+    regula_prefetch(UnsafeRawPointer(bitPattern: items))
+    regula_prefetch(UnsafeRawPointer(bitPattern: items &+ 64))
+    ahead[0] = min(items &+ 128, ahead[1])
+    let lists = ahead[2]
+    regula_prefetch(UnsafeRawPointer(bitPattern: lists))
+    ahead[2] = min(lists &+ 64, ahead[3])
   }
 }
 
@@ -577,23 +624,6 @@ struct BlockRun {
     stepLimit = pointer.pointee.stepLimit
   }
 
-  /// Asks the CPU for the next three cache lines of those `ahead` plans
-  /// (`Machine.planPrefetch`): items first, then list entries. (A W1 block runs ~250
-  /// instructions and its next block's stores are ~490 lines; three lines an instruction
-  /// measured better than two or four.)
-  @inline(__always)
-  static func prefetchStep(_ ahead: UnsafeMutablePointer<Int>) {
-    for _ in 0..<3 {
-      if ahead[0] < ahead[1] {
-        regula_prefetch(UnsafeRawPointer(bitPattern: ahead[0]))
-        ahead[0] &+= 64
-      } else if ahead[2] < ahead[3] {
-        regula_prefetch(UnsafeRawPointer(bitPattern: ahead[2]))
-        ahead[2] &+= 64
-      }
-    }
-  }
-
   /// Counts `cost` steps on each lane of `mask`; returns the lanes still within the limit
   /// (the others are set aside: the one-at-a-time loop stops them with the limit's error).
   /// While no lane can pass the limit the count is only noted (`BlockBuffers.stepEvents`).
@@ -638,10 +668,10 @@ struct BlockRun {
 
   /// Evaluates definition `id` on the lanes of `mask` (none of which has it memoised) with its
   /// registers from row `base`, leaving its value in the memo of each lane not set aside.
-  func enter(_ id: Int, _ mask: UInt64, base: Int) {
+  func enter<Pace: PrefetchPace>(_ id: Int, _ mask: UInt64, base: Int, _ pace: Pace.Type) {
     let slot = id &* jurisdictionCount &+ jurisdiction
     let lanes = count(entryCosts[slot], mask)
-    if lanes != 0 { execute(id, slot: slot, from: entryPoints[slot], lanes, base: base) }
+    if lanes != 0 { execute(id, slot: slot, from: entryPoints[slot], lanes, base: base, pace) }
   }
 
   /// A number register as an exact rational (as `Machine.exact`); nil for a register that
@@ -818,9 +848,12 @@ struct BlockRun {
   // The loop. Each case runs its instruction for every lane of `mask` (`while lanes != 0`
   // takes them lowest first); lanes that jump elsewhere go to a pending group (`split`), lanes
   // that meet what only the one-at-a-time loop does are set aside (`off`).
-  func execute(_ id: Int, slot: Int, from entry: Int, _ start: UInt64, base: Int) {
+  func execute<Pace: PrefetchPace>(
+    _ id: Int, slot: Int, from entry: Int, _ start: UInt64, base: Int, _ pace: Pace.Type
+  ) {
     let width = BlockRun.lanes
-    let registers = self.registers
+    // This definition's registers: register r of lane l at `frame[r * width + l]`.
+    let frame = registers + base &* width
     var items = header.pointee.items
     var lists = header.pointee.lists
     let groups = self.groups
@@ -832,11 +865,11 @@ struct BlockRun {
     let calleeBase = base &+ frameSizes[id]
 
     while true {
-      BlockRun.prefetchStep(prefetching)
+      Pace.step(prefetching)
       let instruction = code[pc]
-      let ra = registers + (base &+ Int(instruction.a)) &* width
-      let rb = registers + (base &+ Int(instruction.b)) &* width
-      let rc = registers + (base &+ Int(instruction.c)) &* width
+      let ra = frame + Int(instruction.a) &* width
+      let rb = frame + Int(instruction.b) &* width
+      let rc = frame + Int(instruction.c) &* width
       pc &+= 1
       var lanes = mask
       var off: UInt64 = 0
@@ -1078,7 +1111,7 @@ struct BlockRun {
         let callee = Int(instruction.bc)
         let missing = mask & ~memoValid[callee]
         if missing != 0 {
-          enter(callee, missing, base: calleeBase)
+          enter(callee, missing, base: calleeBase, pace)
           mask &= ~evicted.pointee
           lanes = mask
           // The callee may have built lists: the stores may have moved.
@@ -1167,7 +1200,7 @@ struct BlockRun {
         let operand = code[pc].a
         pc &+= 1
         let opcode = instruction.opcode
-        let unit = registers + (base &+ Int(operand)) &* width
+        let unit = frame + Int(operand) &* width
         while lanes != 0 {
           let l = lanes.trailingZeroBitCount
           lanes &= lanes &- 1
@@ -1204,7 +1237,7 @@ struct BlockRun {
           }
         }
       case .makeDate:
-        let parts = registers + (base &+ Int(instruction.b)) &* width
+        let parts = frame + Int(instruction.b) &* width
         while lanes != 0 {
           let l = lanes.trailingZeroBitCount
           lanes &= lanes &- 1
@@ -1222,7 +1255,7 @@ struct BlockRun {
       case .newList, .newRecord:
         pc &+= 1
         let count = Int(instruction.c)
-        let first = registers + (base &+ Int(instruction.b)) &* width
+        let first = frame + Int(instruction.b) &* width
         while lanes != 0 {
           let l = lanes.trailingZeroBitCount
           lanes &= lanes &- 1
