@@ -139,11 +139,11 @@ extension Machine {
   /// record). The block loop asks for three cache lines of them at each instruction it
   /// dispatches (`Prefetching.step`), and the block asks for any left when it ends.
   /// (Asking for all ~490 lines of a W1 block at once, as before, left the loop waiting on
-  /// memory all the same: the CPU keeps only a few dozen misses in flight, and hints past
-  /// that are not all kept; spread out, W1 in blocks went from 0.20 to 0.27–0.29 of the
-  /// hand-written function.) Only hints: an order of loading other than that makes them
-  /// useless, never wrong. At most 1 MiB of each store is asked for.
-  /// Returns false when it plans nothing (the registers are not two input records in order).
+  /// memory all the same — the CPU keeps only a few dozen misses in flight; spread out, W1 in
+  /// blocks went from 0.18–0.20 to 0.23–0.29 of the hand-written function.) Only hints: an
+  /// order of loading other than that makes them useless, never wrong. At most 1 MiB of each
+  /// store is asked for. Returns false when it plans nothing (the registers are not two input
+  /// records in order).
   func planPrefetch(after last: Register, through next: Register, into state: BlockBuffers)
     -> Bool
   {

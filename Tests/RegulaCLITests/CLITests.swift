@@ -376,6 +376,39 @@ func theEmbeddingExampleBuildsAndDecides() throws {
   #expect(interpreted.output == people.output)
 }
 
+/// `regula bench w1 --profile` counts the opcodes per W1 decision, most frequent first, adding
+/// up to the total it states; `--vm-only` times the VM in blocks beside the hand-written
+/// function and prints the ratio.
+@Test func benchW1ProfilesAndTimesEvaluationAlone() throws {
+  let policy = cliRepositoryRoot.appendingPathComponent(
+    "Examples/minimum-living-allowance-w1/w1.regula"
+  ).path
+  let profiled = try regula([
+    "bench", "w1", "--policy", policy, "--applications", "300", "--profile",
+  ])
+  #expect(profiled.status == 0, "\(profiled.errors)")
+  let lines = profiled.output.split(separator: "\n")
+  let total = try #require(
+    lines.first.flatMap { $0.split(separator: ": ").last?.split(separator: " ").first }
+      .flatMap { Double($0) }, "\(profiled.output)")
+  let counts = lines.dropFirst().map { line -> (Double, String) in
+    let parts = line.split(separator: " ")
+    return (Double(parts.first ?? "") ?? -1, String(parts.last ?? ""))
+  }
+  #expect(counts.count >= 10 && counts.allSatisfy { $0.0 > 0 }, "\(profiled.output)")
+  #expect(counts.map(\.0) == counts.map(\.0).sorted(by: >))
+  #expect(abs(counts.reduce(0) { $0 + $1.0 } - total) < 0.1 * Double(counts.count))
+  #expect(counts.contains { $0.1 == "call" } && counts.contains { $0.1 == "nextLoop" })
+  let timed = try regula([
+    "bench", "w1", "--policy", policy, "--applications", "300", "--runs", "1", "--vm-only",
+  ])
+  #expect(timed.status == 0, "\(timed.errors)")
+  let ratio = timed.output.split(separator: "ratio to (a) ").last.flatMap {
+    Double($0.trimmingCharacters(in: .whitespacesAndNewlines))
+  }
+  #expect((ratio ?? 0) > 0, "\(timed.output)")
+}
+
 /// `regula bench policies` decides every test application of each policy found and prints one
 /// line per policy; a folder without tests is an error.
 @Test func benchPoliciesMeasuresEachPolicysTestApplications() throws {
