@@ -33,6 +33,29 @@ func recordsBothWays(
   return (alone, records.map(text), inBlocks)
 }
 
+/// The generator's next program, compiled, with a place and date and up to `count` of its
+/// applications (those the reader accepts).
+func randomProgram(_ generator: inout ProgramGenerator, applications count: Int) throws -> (
+  source: String, policy: CompiledPolicy, place: String, day: String, applications: [Value]
+) {
+  let source = generator.program()
+  let files = [
+    "random.regula": Array(source.utf8), "lib.regula": Array(ProgramGenerator.library.utf8),
+  ]
+  let policy = try #require(CompiledPolicy.compile(path: "random.regula") { files[$0] }.0.output)
+  let (place, day) = generator.placeAndDate()
+  var applications: [Value] = []
+  for _ in 0..<count {
+    let json = generator.application()
+    if let value = try? InputReader(program: policy.program!).read(
+      try JSONReader.parse(Array(json.utf8)))
+    {
+      applications.append(value)
+    }
+  }
+  return (source, policy, place, day, applications)
+}
+
 @Test func blocksDecideRandomProgramsAsOneAtATime() throws {
   var generator = ProgramGenerator(seed: 0xB10C_0001)
   let programs = max(programCount / 4, 200)
@@ -42,23 +65,10 @@ func recordsBothWays(
   var programsInBlocks = 0
   var disagreements: [String] = []
   for programIndex in 0..<programs {
-    let source = generator.program()
-    let files = [
-      "random.regula": Array(source.utf8), "lib.regula": Array(ProgramGenerator.library.utf8),
-    ]
-    let policy = try #require(CompiledPolicy.compile(path: "random.regula") { files[$0] }.0.output)
-    let (place, day) = generator.placeAndDate()
     // Applications of every shape the generator makes (absent facts, edge values, lists of
     // every length), more than a block holds, so that blocks have lanes that part ways.
-    var applications: [Value] = []
-    for _ in 0..<(Machine.blockLanes + 9) {
-      let json = generator.application()
-      guard
-        let value = try? InputReader(program: policy.program!).read(
-          try JSONReader.parse(Array(json.utf8)))
-      else { continue }
-      applications.append(value)
-    }
+    let (source, policy, place, day, applications) = try randomProgram(
+      &generator, applications: Machine.blockLanes + 9)
     // Forced: a lane that reaches an opcode the block loop does not run is set aside.
     let (alone, blocks, decided) = recordsBothWays(
       policy, applications, asOf: date(day), jurisdiction: place, forced: true)
@@ -94,21 +104,8 @@ func recordsBothWays(
   var generator = ProgramGenerator(seed: 0xB10C_0002)
   var decidedInBlocks = 0
   for _ in 0..<60 {
-    let source = generator.program()
-    let files = [
-      "random.regula": Array(source.utf8), "lib.regula": Array(ProgramGenerator.library.utf8),
-    ]
-    let policy = try #require(CompiledPolicy.compile(path: "random.regula") { files[$0] }.0.output)
-    let (place, day) = generator.placeAndDate()
-    var applications: [Value] = []
-    for _ in 0..<(3 * Machine.blockLanes + 5) {
-      let json = generator.application()
-      if let value = try? InputReader(program: policy.program!).read(
-        try JSONReader.parse(Array(json.utf8)))
-      {
-        applications.append(value)
-      }
-    }
+    let (source, policy, place, day, applications) = try randomProgram(
+      &generator, applications: 3 * Machine.blockLanes + 5)
     // What each block decides, lane by lane, given `upcoming(inputs, start, end)`.
     func outcomes(_ upcoming: ([Register], Int, Int) -> [Register]?) -> [String] {
       var machine = Evaluator(policy: policy).machine
