@@ -38,7 +38,7 @@ struct FrontendBench: ParsableCommand {
       }
       definitions = program.definitions.count
     }
-    let median = times.sorted()[times.count / 2]
+    let median = W1Bench.median(times)
     let lines = source.split(separator: "\n").count
     print("front end: \(definitions) definitions, \(lines) lines, \(source.utf8.count) bytes")
     print("check (lex, parse, resolve, type-check, order): median \(median) over \(runs) runs")
