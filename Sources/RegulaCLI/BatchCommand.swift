@@ -173,11 +173,11 @@ extension BatchCommand {
   ///   with an undecided decision (missing facts).
   ///
   /// With one worker everything happens on the calling thread, one block after the other. With
-  /// more, the next block is read by the first worker to start on a block, while the others
-  /// decide its first chunks (the chunks then go to whoever is free), and the last block's
-  /// results are written on a writing queue. (Reading on a queue of its own put three busy
-  /// threads on two cores: a worker preempted in its last chunk held the block's end, while
-  /// the other waited.)
+  /// more, each block's chunks go to whichever thread is free, and the first thread to start
+  /// on a block reads the next one, the second writes the last one's results (from the
+  /// workers' `written` buffers), so only the workers' threads run. (Reading on a queue of its
+  /// own put three busy threads on two cores: a worker preempted in its last chunk held the
+  /// block's end, while the other waited; writing on one delayed the next block's start.)
   static func process(
     _ reader: LineReader, _ workers: [BatchWorker], _ sink: OutputSink, progress: Progress?
   ) -> (decided: Int, errors: Int, undecided: Int) {
@@ -185,10 +185,17 @@ extension BatchCommand {
     var errors = 0
     var undecided = 0
     let jobs = workers.count
-    let writeQueue = DispatchQueue(label: "regula.batch.write")
-    var next = reader.nextBlock()
-    // Used on the writing queue only.
+    // The last block's chunks, whose results are in the workers' `written` buffers until a
+    // thread of the next block (or the end) writes them.
+    var unwritten: ChunkPlan?
     let assembled = BytesBox()
+    @Sendable func write(_ plan: ChunkPlan) {
+      // One write per block, the chunks in line order.
+      assembled.bytes.removeAll(keepingCapacity: true)
+      for (worker, range) in plan.spans { assembled.bytes += workers[worker].written[range] }
+      sink.write(assembled.bytes)
+    }
+    var next = reader.nextBlock()
     while var block = next {
       // The block's only reference is `block`, so that its memory can be recycled.
       next = nil
@@ -198,23 +205,22 @@ extension BatchCommand {
         // idle whenever the other was preempted (by the reading or writing of blocks).
         let plan = ChunkPlan(lines: block.lines.count)
         let block = block
+        let previous = unwritten
+        for worker in workers { worker.beginBlock(keepingOutput: true) }
         DispatchQueue.concurrentPerform(iterations: jobs) { index in
           let worker = workers[index]
-          worker.beginBlock()
-          if plan.claimReading() { ahead.block = reader.nextBlock() }
+          switch plan.claimChore() {
+          case 0: ahead.block = reader.nextBlock()
+          case 1: if let previous { write(previous) }
+          default: break
+          }
           while let chunk = plan.claim() {
             let start = worker.output.count
             worker.decide(block, plan.lines(chunk))
             plan.done(chunk, worker: index, output: start..<worker.output.count)
           }
         }
-        let outputs = workers.map(\.output)
-        writeQueue.async {
-          // One write per block, the chunks in line order.
-          assembled.bytes.removeAll(keepingCapacity: true)
-          for (worker, range) in plan.spans { assembled.bytes += outputs[worker][range] }
-          sink.write(assembled.bytes)
-        }
+        unwritten = plan
       } else {
         workers[0].beginBlock()
         workers[0].decide(block, 0..<block.lines.count)
@@ -233,12 +239,15 @@ extension BatchCommand {
       progress?.update(bytes: reader.bytesRead, decided: lineCount - skipped)
       next = ahead.block
     }
-    writeQueue.sync {}
+    if let unwritten {
+      for worker in workers { worker.beginBlock(keepingOutput: true) }
+      write(unwritten)
+    }
     return (decided, errors, undecided)
   }
 }
 
-/// Bytes that one queue at a time owns.
+/// Bytes that one thread at a time owns.
 final class BytesBox: @unchecked Sendable {
   var bytes: [UInt8] = []
 }
@@ -265,11 +274,12 @@ final class ChunkPlan: @unchecked Sendable {
 
   deinit { spans.deallocate() }
 
-  let reading = Atomic<Bool>(false)
+  let chores = Atomic<Int>(0)
 
-  /// True for the one thread that reads the next block (the first to ask).
-  func claimReading() -> Bool {
-    !reading.exchange(true, ordering: .relaxed)
+  /// The chore of the thread asking, in the order threads ask: 0 for the first (reading the
+  /// next block), 1 for the second (writing the last block's results), then none.
+  func claimChore() -> Int {
+    chores.add(1, ordering: .relaxed).oldValue
   }
 
   /// The next chunk nobody has claimed, or nil when all are taken.
@@ -323,8 +333,14 @@ final class BatchWorker: @unchecked Sendable {
     self.after = after
   }
 
-  /// Empties the output and the counts for a new block.
-  func beginBlock() {
+  /// The output of the block before, kept while it waits to be written
+  /// (`beginBlock(keepingOutput: true)`).
+  var written: [UInt8] = []
+
+  /// Empties the output and the counts for a new block; with `keepingOutput`, the output is
+  /// kept as `written` first (and the one kept before is reused).
+  func beginBlock(keepingOutput: Bool = false) {
+    if keepingOutput { swap(&output, &written) }
     output.removeAll(keepingCapacity: true)
     errors = 0
     undecided = 0

@@ -89,6 +89,14 @@ final class OutputSink: @unchecked Sendable {
         offset += written
       }
     }
+    if !isStandardOutput {
+      // Start writing these bytes to storage now, as the next ones are decided, so that
+      // `finish`'s fsync does not wait for the whole file at the end.
+      let end = lseek(descriptor, 0, SEEK_CUR)
+      if end >= bytes.count {
+        regula_start_writeback(descriptor, Int64(end) - Int64(bytes.count), Int64(bytes.count))
+      }
+    }
   }
 
   /// Makes the output durable and closes a file: `fsync` (a pipe or a terminal has nothing to

@@ -54,10 +54,11 @@ func theLineReaderKeepsEveryLineWhateverTheChunkSize(chunkSize: Int) throws {
     contentsOf: w1Directory.appendingPathComponent("sample-expected.csv"), encoding: .utf8)
   let directory = try temporaryDirectory("chunks")
   defer { try? FileManager.default.removeItem(at: directory) }
-  // Many blocks, decided by one worker or by two (reading ahead and writing behind); with
-  // 64 KiB reads a block holds about 150 lines, so two threads share its chunks of 128.
+  // Many blocks, decided by one worker or by several (one reading the next block, one
+  // writing the last, a third with no chore); with 64 KiB reads a block holds about 150
+  // lines, so the threads share its chunks of 128.
   for chunkSize in [97, 4096, 1 << 16] {
-    for jobs in [1, 2] {
+    for jobs in [1, 2, 3] {
       let output = directory.appendingPathComponent("out-\(chunkSize)-\(jobs).csv").path
       let reader = try #require(LineReader(path: input, chunkSize: chunkSize))
       let sink = try OutputSink(path: output)
