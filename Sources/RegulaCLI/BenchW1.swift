@@ -105,14 +105,21 @@ struct W1Bench: ParsableCommand {
 
     let tracer = Recorder(policy: compiledPolicy, values: Array(values.prefix(20_000)), asOf: asOf)
     let traced = Measurement(decisions: tracer.inputs.count) { try tracer.runTraced() }
+    // One thread and two run one after the other in each round, so that each round's ratio
+    // compares them under the same load on the machine.
     let measured = [
-      native, vm, captured, rendered, interpreter, endToEnd, one, two, endToEndTwo, traced,
+      native, vm, captured, rendered, interpreter, endToEnd, endToEndTwo, one, two, traced,
       uninlined, oneAtATime,
     ]
-    let seconds = try interleave(measured)
+    let runTimes = try Self.interleavedTimes(measured, runs: runs)
     try checkLines()
     try checkLinesTwo()
-    let rates = zip(measured, seconds).map { Double($0.decisions) / $1 }
+    let rates = zip(measured, runTimes).map { Double($0.decisions) / Self.median($1) }
+    /// The median over the runs of how many times faster measurement `a` ran than `b`.
+    func speedup(_ a: Int, _ b: Int) -> String {
+      let ratios = zip(runTimes[b], runTimes[a]).map { $0 / $1 }
+      return String(format: "%.2f", Self.median(ratios)) + "×"
+    }
     let nativeRate = rates[0]
     func line(_ name: String, _ rate: Double) -> String {
       let ratio = rate / nativeRate
@@ -142,10 +149,14 @@ struct W1Bench: ParsableCommand {
     )
     print(allocationLine("(e) allocations per decision, (b)", vmAllocations))
     print(allocationLine("    allocations per decision, (c)", endToEndAllocations))
-    print(line("(f) Regula VM, evaluation only, 2 threads", rates[7]))
-    print("    2 threads / 1 thread: \(times(rates[7], rates[6]))")
-    print(line("    (c) with --jobs 2", rates[8]))
-    print("    --jobs 2 / --jobs 1: \(times(rates[8], rates[5]))")
+    print(line("(f) Regula VM, evaluation only, 2 threads", rates[8]))
+    print(
+      "    2 threads / 1 thread: \(speedup(8, 7)) (median of the runs' ratios; of the medians: "
+        + "\(times(rates[8], rates[7])))")
+    print(line("    (c) with --jobs 2", rates[6]))
+    print(
+      "    --jobs 2 / --jobs 1: \(speedup(6, 5)) (median of the runs' ratios; of the medians: "
+        + "\(times(rates[6], rates[5])))")
     print(line("(g) full trace replayed, rendered as JSON", rates[9]))
     print(counterfactualLine(compiledPolicy, apps: apps, asOf: asOf))
     print("results: every VM and end-to-end line equals the hand-written function's (checked)")
