@@ -68,10 +68,10 @@ struct W1Bench: ParsableCommand {
     if vmOnly {
       // Beside (a), run for run: the ratio of each run is the steadier figure on a busy machine.
       let times = try Self.interleavedTimes([native, vm], runs: runs)
-      let ratios = zip(times[0], times[1]).map { $0 / $1 }
       print(
         "VM evaluation only: \(Int(Double(values.count) / Self.median(times[1]))) decisions/s, "
-          + "ratio to (a) " + String(format: "%.3f", Self.median(ratios)))
+          + "ratio to (a) "
+          + String(format: "%.3f", Self.medianSpeedup(of: times[1], over: times[0])))
       return
     }
     if traceOnly {
@@ -115,10 +115,8 @@ struct W1Bench: ParsableCommand {
     try checkLines()
     try checkLinesTwo()
     let rates = zip(measured, runTimes).map { Double($0.decisions) / Self.median($1) }
-    /// The median over the runs of how many times faster measurement `a` ran than `b`.
     func speedup(_ a: Int, _ b: Int) -> String {
-      let ratios = zip(runTimes[b], runTimes[a]).map { $0 / $1 }
-      return String(format: "%.2f", Self.median(ratios)) + "×"
+      String(format: "%.2f", Self.medianSpeedup(of: runTimes[a], over: runTimes[b])) + "×"
     }
     let nativeRate = rates[0]
     func line(_ name: String, _ rate: Double) -> String {
@@ -210,6 +208,13 @@ struct W1Bench: ParsableCommand {
       }
     }
     return times
+  }
+
+  /// The median over the runs of how many times faster a measurement ran (seconds `times`)
+  /// than another timed in the same runs (`others`): each run's ratio compares the two under
+  /// the same load on the machine.
+  static func medianSpeedup(of times: [Double], over others: [Double]) -> Double {
+    median(zip(others, times).map { $0 / $1 })
   }
 
   /// The middle value (the upper of the two middle ones for an even count); `values` must not
